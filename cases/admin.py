@@ -1,0 +1,96 @@
+from django.contrib import admin
+
+from cases.models import Account, Case, CaseHold, Customer, Payment, StageHistory
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History and money rows are written by services only; the admin may look, never touch."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "name", "region", "timezone", "language")
+    search_fields = ("external_id", "name")
+    list_filter = ("region", "language")
+    readonly_fields = ("external_id", "created_at", "updated_at")
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("account_number", "customer", "product", "currency", "credit_limit", "snapshot_as_of")
+    search_fields = ("account_number", "customer__external_id")
+    list_select_related = ("customer",)
+    readonly_fields = ("account_number", "snapshot_as_of", "created_at")
+    raw_id_fields = ("customer",)
+
+
+class StageHistoryInline(admin.TabularInline):
+    model = StageHistory
+    fields = ("created_at", "from_stage", "to_stage", "outcome", "actor_label", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CaseHoldInline(admin.TabularInline):
+    model = CaseHold
+    fields = ("kind", "reason", "placed_by_label", "placed_at", "released_at", "released_by_label")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ("id", "account", "stage", "outcome", "total_overdue", "currency", "overdue_since",
+                    "assigned_team", "assigned_agent", "priority")
+    list_filter = ("stage", "outcome", "assigned_team")
+    search_fields = ("account__account_number", "account__customer__external_id")
+    list_select_related = ("account", "assigned_team", "assigned_agent")
+    raw_id_fields = ("account", "assigned_agent")
+    # Stage, outcome and amounts change only through the services (transition, core-system snapshots).
+    readonly_fields = ("account", "stage", "outcome", "currency", "principal_overdue", "interest_overdue",
+                       "fees_overdue", "penalty_overdue", "total_overdue", "overdue_since", "opened_at",
+                       "stage_changed_at", "closed_at", "updated_at")
+    inlines = [CaseHoldInline, StageHistoryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StageHistory)
+class StageHistoryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "case", "from_stage", "to_stage", "outcome", "actor_label")
+    list_filter = ("to_stage", "outcome")
+    search_fields = ("case__id", "actor_label")
+
+
+@admin.register(CaseHold)
+class CaseHoldAdmin(ReadOnlyAdmin):
+    list_display = ("case", "kind", "placed_at", "placed_by_label", "released_at")
+    list_filter = ("kind",)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("transaction_id", "account", "case", "amount", "currency", "paid_at", "received_at")
+    search_fields = ("transaction_id", "account__account_number")
+    list_select_related = ("account",)

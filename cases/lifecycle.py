@@ -1,0 +1,68 @@
+"""The case lifecycle as data: stages, outcomes, holds and the transitions allowed between stages.
+
+`cases.services.case_transition` is the only code that changes a stage; it consults these tables.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    CONFIRM = "confirm", _("Confirm")
+    PLAN = "plan", _("Plan")
+    CONTACT = "contact", _("Contact")
+    NEGOTIATE = "negotiate", _("Negotiate")
+    FOLLOW_UP = "follow_up", _("Follow up")
+    LEGAL = "legal", _("Legal")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    CURED = "cured", _("Cured (paid in full)")
+    SETTLED = "settled", _("Settled (plan completed)")
+    LEGAL = "legal", _("Handed over for litigation")
+    WRITTEN_OFF = "written_off", _("Written off")
+    RECALLED = "recalled", _("Recalled by the core system")
+
+
+class HoldKind(models.TextChoices):
+    DISPUTE = "dispute", _("Dispute open")
+    COMPLAINT = "complaint", _("Complaint open")
+    LEGAL_HOLD = "legal_hold", _("Legal hold")
+    DECEASED = "deceased", _("Deceased")
+    BANKRUPTCY = "bankruptcy", _("Bankruptcy")
+    DO_NOT_CONTACT = "do_not_contact", _("Do-not-contact request")
+
+
+OPEN_STAGES = frozenset(Stage.values) - {Stage.CLOSED}
+
+# from-stage -> the stages it may move to. Closing is listed here too; which outcome a close may carry
+# is decided by CLOSE_OUTCOMES_FROM below.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Stage.CONFIRM: frozenset({Stage.PLAN, Stage.CONTACT, Stage.CLOSED}),
+    Stage.PLAN: frozenset({Stage.CONTACT, Stage.CLOSED}),
+    Stage.CONTACT: frozenset({Stage.NEGOTIATE, Stage.FOLLOW_UP, Stage.LEGAL, Stage.CLOSED}),
+    Stage.NEGOTIATE: frozenset({Stage.CONTACT, Stage.FOLLOW_UP, Stage.LEGAL, Stage.CLOSED}),
+    # A broken promise or plan goes back to contact; renegotiation goes back to negotiate.
+    Stage.FOLLOW_UP: frozenset({Stage.CONTACT, Stage.NEGOTIATE, Stage.LEGAL, Stage.CLOSED}),
+    # A supervisor may withdraw a case from litigation review back into collections.
+    Stage.LEGAL: frozenset({Stage.CONTACT, Stage.CLOSED}),
+    Stage.CLOSED: frozenset(),
+}
+
+# outcome -> the stages a case may close from with that outcome.
+CLOSE_OUTCOMES_FROM: dict[str, frozenset[str]] = {
+    Outcome.CURED: frozenset(OPEN_STAGES),
+    Outcome.RECALLED: frozenset(OPEN_STAGES),
+    Outcome.SETTLED: frozenset({Stage.FOLLOW_UP}),
+    Outcome.LEGAL: frozenset({Stage.LEGAL}),
+    Outcome.WRITTEN_OFF: frozenset({Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP, Stage.LEGAL}),
+}
+
+
+def transition_allowed(from_stage: str, to_stage: str, outcome: str | None) -> bool:
+    if to_stage not in TRANSITIONS.get(from_stage, ()):
+        return False
+    if to_stage == Stage.CLOSED:
+        return outcome is not None and from_stage in CLOSE_OUTCOMES_FROM.get(outcome, ())
+    return outcome is None

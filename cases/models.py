@@ -1,0 +1,221 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.delinquency import bucket_for_dpd, days_past_due
+from cases.lifecycle import HoldKind, Outcome, Stage
+from staff.models import Language, validate_timezone
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Customer(models.Model):
+    """A cardholder, as the core system knows them."""
+
+    external_id = models.CharField(_("core system id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    national_id = models.CharField(_("national id"), max_length=32)
+    phone = models.CharField(_("phone"), max_length=32)
+    other_phones = models.JSONField(_("other phone numbers"), default=list, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True, db_index=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai",
+                                validators=[validate_timezone])
+    language = models.CharField(_("preferred language"), max_length=10, choices=Language.choices,
+                                default=Language.ZH_HANS)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cardholder")
+        verbose_name_plural = _("cardholders")
+
+    def __str__(self):
+        return f"{self.name} ({self.external_id})"
+
+
+class Account(models.Model):
+    """A credit-card account. The core system owns its balances; we keep what collections needs."""
+
+    account_number = models.CharField(_("card number"), max_length=32, unique=True)
+    customer = models.ForeignKey(Customer, verbose_name=_("cardholder"), on_delete=models.PROTECT,
+                                 related_name="accounts")
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    credit_limit = models.DecimalField(_("credit limit"), null=True, blank=True, **MONEY)
+    # The `as_of` of the last core-system snapshot applied; older snapshots are stale.
+    snapshot_as_of = models.DateTimeField(_("last snapshot as of"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(credit_limit__gte=0) | Q(credit_limit__isnull=True),
+                                   name="account_credit_limit_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.account_number
+
+
+class Case(models.Model):
+    """One collections episode of an account, from the core system's report to its outcome.
+
+    The stage and outcome are written only by `cases.services.case_transition`.
+    """
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT,
+                                related_name="cases")
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.CONFIRM)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    principal_overdue = models.DecimalField(_("principal overdue"), default=Decimal("0"), **MONEY)
+    interest_overdue = models.DecimalField(_("interest overdue"), default=Decimal("0"), **MONEY)
+    fees_overdue = models.DecimalField(_("fees overdue"), default=Decimal("0"), **MONEY)
+    penalty_overdue = models.DecimalField(_("penalty overdue"), default=Decimal("0"), **MONEY)
+    total_overdue = models.GeneratedField(
+        expression=F("principal_overdue") + F("interest_overdue") + F("fees_overdue") + F("penalty_overdue"),
+        output_field=models.DecimalField(max_digits=16, decimal_places=2),
+        db_persist=True,
+        verbose_name=_("total overdue"),
+    )
+    overdue_since = models.DateField(_("overdue since"))
+    assigned_team = models.ForeignKey("staff.Team", verbose_name=_("team"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="cases")
+    assigned_agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="assigned_cases")
+    priority = models.IntegerField(_("priority"), default=0)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(fields=["account"], condition=~Q(stage=Stage.CLOSED),
+                                    name="case_one_open_per_account"),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="case_stage_valid"),
+            models.CheckConstraint(
+                condition=(Q(stage=Stage.CLOSED, outcome__in=Outcome.values, closed_at__isnull=False)
+                           | (~Q(stage=Stage.CLOSED) & Q(outcome="", closed_at__isnull=True))),
+                name="case_outcome_only_when_closed",
+            ),
+            models.CheckConstraint(condition=Q(principal_overdue__gte=0), name="case_principal_not_negative"),
+            models.CheckConstraint(condition=Q(interest_overdue__gte=0), name="case_interest_not_negative"),
+            models.CheckConstraint(condition=Q(fees_overdue__gte=0), name="case_fees_not_negative"),
+            models.CheckConstraint(condition=Q(penalty_overdue__gte=0), name="case_penalty_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "overdue_since"], name="case_stage_overdue_idx"),
+            models.Index(fields=["assigned_agent", "stage"], name="case_agent_stage_idx"),
+            models.Index(fields=["assigned_team", "stage"], name="case_team_stage_idx"),
+        ]
+
+    def __str__(self):
+        return f"Case {self.pk} ({self.account_id})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != Stage.CLOSED
+
+    @property
+    def timezone_name(self) -> str:
+        return self.account.customer.timezone
+
+    def total_overdue_value(self) -> Decimal:
+        """The total from the in-memory parts; `total_overdue` is the database's copy, for queries."""
+        return self.principal_overdue + self.interest_overdue + self.fees_overdue + self.penalty_overdue
+
+    def dpd(self, as_of: dt.datetime | None = None) -> int:
+        return days_past_due(self.overdue_since, as_of or timezone.now(), self.timezone_name)
+
+    def bucket(self, as_of: dt.datetime | None = None) -> str:
+        return bucket_for_dpd(self.dpd(as_of))
+
+
+class StageHistory(models.Model):
+    """One row per stage change, written in the same transaction as the change. Never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="history")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_label = models.CharField(max_length=150)
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage history")
+        indexes = [models.Index(fields=["case", "created_at"], name="stagehistory_case_time_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.from_stage or '∅'} → {self.to_stage}"
+
+
+class CaseHold(models.Model):
+    """A hold that stops automated contact while it is active (released_at is null)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="holds")
+    kind = models.CharField(_("hold"), max_length=20, choices=HoldKind.choices)
+    reason = models.TextField(_("reason"))
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    placed_by_label = models.CharField(max_length=150)
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    released_by_label = models.CharField(max_length=150, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], condition=Q(released_at__isnull=True),
+                                    name="casehold_one_active_per_kind"),
+            models.CheckConstraint(condition=Q(kind__in=HoldKind.values), name="casehold_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on case {self.case_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.released_at is None
+
+
+class Payment(models.Model):
+    """Money received on an account, reported by the core system. Unique by its transaction id."""
+
+    transaction_id = models.CharField(_("transaction id"), max_length=64, unique=True)
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT,
+                                related_name="payments")
+    case = models.ForeignKey(Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="payments")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    paid_at = models.DateTimeField(_("paid at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        indexes = [models.Index(fields=["case", "paid_at"], name="payment_case_paid_idx")]
+
+    def __str__(self):
+        return f"{self.transaction_id}: {self.amount} {self.currency}"

@@ -1,0 +1,80 @@
+"""Reads of cases. Views, the API and tasks ask here rather than building their own querysets."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from cases.delinquency import local_date, overdue_since_range
+from cases.lifecycle import Stage
+from cases.models import Case, CaseHold, Customer, StageHistory
+
+
+def case_list() -> QuerySet[Case]:
+    return Case.objects.select_related("account__customer", "assigned_team", "assigned_agent")
+
+
+def case_get(*, case_id: int) -> Case:
+    return case_list().get(pk=case_id)
+
+
+def cases_open() -> QuerySet[Case]:
+    return case_list().exclude(stage=Stage.CLOSED)
+
+
+def cases_in_bucket(*, bucket: str, as_of: dt.datetime | None = None, queryset: QuerySet[Case] | None = None):
+    """Cases whose DPD falls in `bucket` as of `as_of`, each judged in its cardholder's time zone.
+
+    Works as one query: for each time zone in use, a range of `overdue_since` dates.
+    """
+    as_of = as_of or timezone.now()
+    queryset = case_list() if queryset is None else queryset
+    zones = Customer.objects.filter(accounts__cases__in=queryset).values_list("timezone", flat=True).distinct()
+    condition = Q(pk__in=[])
+    for zone in zones:
+        earliest, latest = overdue_since_range(bucket, local_date(as_of, zone))
+        in_zone = Q(account__customer__timezone=zone, overdue_since__lte=latest)
+        if earliest is not None:
+            in_zone &= Q(overdue_since__gte=earliest)
+        condition |= in_zone
+    return queryset.filter(condition)
+
+
+def case_history(*, case: Case) -> QuerySet[StageHistory]:
+    return StageHistory.objects.filter(case=case).select_related("actor").order_by("-created_at", "-id")
+
+
+def case_active_holds(*, case: Case) -> QuerySet[CaseHold]:
+    return CaseHold.objects.filter(case=case, released_at__isnull=True)
+
+
+def case_counts_by_stage(*, queryset: QuerySet[Case] | None = None) -> dict[str, int]:
+    queryset = case_list() if queryset is None else queryset
+    rows = queryset.order_by().values("stage").annotate(n=Count("id"))
+    counts = dict.fromkeys(Stage.values, 0)
+    counts.update({row["stage"]: row["n"] for row in rows})
+    return counts
+
+
+def cases_visible_to(*, user) -> QuerySet[Case]:
+    """The one rule for which cases a member of staff may see.
+
+    Managers, compliance officers and admins see every case; supervisors the cases of the teams they
+    supervise or belong to; agents their own team's cases; field agents the cases assigned to them.
+    A login without a staff profile sees nothing.
+    """
+    from staff.models import Role
+
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    if profile is None:
+        return case_list().none()
+    if profile.role in (Role.MANAGER, Role.COMPLIANCE, Role.ADMIN):
+        return case_list()
+    if profile.role == Role.SUPERVISOR:
+        return case_list().filter(Q(assigned_team__supervisor=user) | Q(assigned_team_id=profile.team_id)
+                                  if profile.team_id else Q(assigned_team__supervisor=user))
+    if profile.role == Role.AGENT:
+        if profile.team_id is None:
+            return case_list().filter(assigned_agent=user)
+        return case_list().filter(assigned_team_id=profile.team_id)
+    return case_list().filter(assigned_agent=user)

@@ -1,0 +1,167 @@
+"""Writes to cases, holds and payments. Every caller (views, API, admin, commands, tasks) comes here."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases.errors import HoldError, OpenCaseExists, PaymentConflict, StageConflict, TransitionNotAllowed
+from cases.lifecycle import HoldKind, Stage, transition_allowed
+from cases.models import Account, Case, CaseHold, Payment, StageHistory
+from core.actors import actor_fields
+from core.errors import DomainError
+
+AMOUNT_FIELDS = ("principal_overdue", "interest_overdue", "fees_overdue", "penalty_overdue")
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("A reason is required.", code="reason_required", field="reason")
+    return reason
+
+
+def _check_amounts(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
+    checked = {}
+    for name in AMOUNT_FIELDS:
+        value = amounts.get(name, Decimal("0"))
+        if not isinstance(value, Decimal):
+            raise DomainError(f"{name} must be a Decimal.", field=name)
+        if value < 0:
+            raise DomainError(f"{name} cannot be negative.", code="negative_amount", field=name)
+        checked[name] = value
+    return checked
+
+
+@transaction.atomic
+def case_open(
+    *, account: Account, overdue_since: dt.date, amounts: dict[str, Decimal], actor, reason: str,
+    team=None, agent=None, priority: int = 0, at: dt.datetime | None = None,
+) -> Case:
+    """Open a case at stage confirm for an account that has none open, and write its first history row.
+
+    Raises OpenCaseExists when the account already has an open case (the database enforces this too).
+    """
+    now = at or timezone.now()
+    reason = _require_reason(reason)
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                account=account, currency=account.currency, overdue_since=overdue_since,
+                assigned_team=team, assigned_agent=agent, priority=priority,
+                opened_at=now, stage_changed_at=now, **_check_amounts(amounts),
+            )
+    except IntegrityError as exc:
+        if Case.objects.filter(account=account).exclude(stage=Stage.CLOSED).exists():
+            raise OpenCaseExists(f"Account {account.account_number} already has an open case.") from exc
+        raise
+    StageHistory.objects.create(case=case, from_stage="", to_stage=Stage.CONFIRM, reason=reason,
+                                created_at=now, **actor_fields(actor))
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *, case: Case, to: str, actor, reason: str, outcome: str | None = None, at: dt.datetime | None = None,
+) -> Case:
+    """Move a case from its current stage to `to`, the only way a stage or outcome ever changes.
+
+    Invariants: the move must be in `cases.lifecycle.TRANSITIONS`; closing needs an outcome allowed from
+    the current stage, and any other move takes none. The update is guarded by the stage the caller saw
+    (`UPDATE … WHERE stage = old`), so of two concurrent transitions only one wins; the loser gets
+    StageConflict and nothing changes. A history row is written in the same transaction.
+    """
+    reason = _require_reason(reason)
+    from_stage = case.stage
+    if not transition_allowed(from_stage, to, outcome):
+        what = f"{from_stage} → {to}" + (f" ({outcome})" if outcome else "")
+        raise TransitionNotAllowed(f"A case cannot move {what}.", field="to")
+    now = at or timezone.now()
+    closing = to == Stage.CLOSED
+    changes = {
+        "stage": to, "outcome": outcome or "", "stage_changed_at": now,
+        "closed_at": now if closing else None, "updated_at": now,
+    }
+    if Case.objects.filter(pk=case.pk, stage=from_stage).update(**changes) != 1:
+        raise StageConflict(f"Case {case.pk} is no longer at stage {from_stage}; reload it and try again.")
+    StageHistory.objects.create(case=case, from_stage=from_stage, to_stage=to, outcome=outcome or "",
+                                reason=reason, created_at=now, **actor_fields(actor))
+    for field, value in changes.items():
+        setattr(case, field, value)
+    return case
+
+
+@transaction.atomic
+def case_hold_place(*, case: Case, kind: str, actor, reason: str, at: dt.datetime | None = None) -> CaseHold:
+    """Put an active hold of `kind` on an open case. One active hold per kind; a second raises HoldError."""
+    reason = _require_reason(reason)
+    if kind not in HoldKind.values:
+        raise HoldError(f"Unknown hold {kind!r}.", field="kind")
+    if not case.is_open:
+        raise HoldError("A closed case cannot be put on hold.")
+    who = actor_fields(actor)
+    try:
+        with transaction.atomic():
+            return CaseHold.objects.create(case=case, kind=kind, reason=reason, placed_at=at or timezone.now(),
+                                           placed_by=who["actor"], placed_by_label=who["actor_label"])
+    except IntegrityError as exc:
+        raise HoldError(f"Case {case.pk} already has an active {kind} hold.", field="kind") from exc
+
+
+@transaction.atomic
+def case_hold_release(*, hold: CaseHold, actor, reason: str, at: dt.datetime | None = None) -> CaseHold:
+    """Release an active hold. The row stays, with who released it, when and why."""
+    reason = _require_reason(reason)
+    who = actor_fields(actor)
+    now = at or timezone.now()
+    released = CaseHold.objects.filter(pk=hold.pk, released_at__isnull=True).update(
+        released_at=now, released_by=who["actor"], released_by_label=who["actor_label"], release_reason=reason
+    )
+    if released != 1:
+        raise HoldError("This hold has already been released.")
+    hold.refresh_from_db()
+    return hold
+
+
+def case_assign(*, case: Case, team=None, agent=None) -> Case:
+    """Assign a case to a team and, optionally, one of its agents."""
+    if agent is not None and team is not None:
+        profile = getattr(agent, "profile", None)
+        if profile is None or profile.team_id != team.pk:
+            raise DomainError("The agent is not a member of that team.", field="agent")
+    Case.objects.filter(pk=case.pk).update(assigned_team=team, assigned_agent=agent, updated_at=timezone.now())
+    case.assigned_team, case.assigned_agent = team, agent
+    return case
+
+
+@transaction.atomic
+def payment_record(
+    *, account: Account, transaction_id: str, amount: Decimal, currency: str, paid_at: dt.datetime,
+) -> tuple[Payment, bool]:
+    """Record a payment once. Returns (payment, created).
+
+    The same transaction id sent again with the same content returns the stored payment unchanged;
+    with different content it raises PaymentConflict. A payment is linked to the account's open case,
+    if there is one. The amount must be positive and in the account's currency.
+    """
+    if not isinstance(amount, Decimal) or amount <= 0:
+        raise DomainError("The amount must be a positive decimal.", code="invalid_amount", field="amount")
+    if currency != account.currency:
+        raise DomainError(f"The account is in {account.currency}, not {currency}.", code="currency_mismatch",
+                          field="currency")
+    existing = Payment.objects.filter(transaction_id=transaction_id).first()
+    if existing is None:
+        open_case = Case.objects.filter(account=account).exclude(stage=Stage.CLOSED).first()
+        try:
+            with transaction.atomic():
+                return Payment.objects.create(transaction_id=transaction_id, account=account, case=open_case,
+                                              amount=amount, currency=currency, paid_at=paid_at), True
+        except IntegrityError:
+            existing = Payment.objects.get(transaction_id=transaction_id)
+    same = (existing.account_id == account.pk and existing.amount == amount and existing.currency == currency
+            and existing.paid_at == paid_at)
+    if not same:
+        raise PaymentConflict(f"Transaction {transaction_id} was already recorded with different details.",
+                              field="transaction_id")
+    return existing, False

@@ -1,0 +1,27 @@
+"""Domain errors. Services raise these; the API and the HTML views translate them for their users."""
+
+
+class DomainError(Exception):
+    """A request the domain refuses. `code` is stable and machine-readable; the message is for people."""
+
+    code = "domain_error"
+    http_status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.field = field
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(DomainError):
+    """The request was valid but lost to the current state, for example a concurrent change."""
+
+    code = "conflict"
+    http_status = 409

@@ -1,0 +1,173 @@
+"""Demo data: teams, one login per role, and cardholders with cases in every bucket and every stage.
+
+Everything goes through the domain services, so the demo cases carry real history. Running it again
+creates only what is missing.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from cases.delinquency import BUCKET_RANGES, Bucket
+from cases.lifecycle import Outcome, Stage
+from cases.models import Account, Customer
+from cases.services import case_open, case_transition, payment_record
+from core.actors import SYSTEM
+from staff.models import Role, StaffProfile
+from staff.services import staff_create, team_create
+
+DEMO_PASSWORD = "demo-pass-2026"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+TEAMS = [("华东一组 East-1", "华东 East"), ("华南一组 South-1", "华南 South")]
+USERS = [
+    # username, role, team index or None, display name
+    ("agent", Role.AGENT, 0, "王", "芳"),
+    ("agent2", Role.AGENT, 1, "李", "强"),
+    ("field", Role.FIELD_AGENT, 0, "张", "伟"),
+    ("supervisor", Role.SUPERVISOR, 0, "刘", "洋"),
+    ("manager", Role.MANAGER, None, "陈", "静"),
+    ("compliance", Role.COMPLIANCE, None, "杨", "磊"),
+    ("admin", Role.ADMIN, None, "赵", "敏"),
+]
+
+# Where each demo case ends up: its path through the lifecycle, then the closing outcome if any.
+TARGETS: list[tuple[list[str], str | None]] = [
+    ([], None),
+    ([Stage.PLAN], None),
+    ([Stage.PLAN, Stage.CONTACT], None),
+    ([Stage.PLAN, Stage.CONTACT], None),
+    ([Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE], None),
+    ([Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP], None),
+    ([Stage.PLAN, Stage.CONTACT, Stage.LEGAL], None),
+    ([Stage.PLAN, Stage.CONTACT, Stage.CLOSED], Outcome.CURED),
+    ([Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP, Stage.CLOSED], Outcome.SETTLED),
+    ([Stage.PLAN, Stage.CONTACT, Stage.LEGAL, Stage.CLOSED], Outcome.LEGAL),
+    ([Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.CLOSED], Outcome.WRITTEN_OFF),
+    ([Stage.CLOSED], Outcome.RECALLED),
+]
+REASONS = {
+    Stage.PLAN: "Contact plan fixed from DPD and amount.",
+    Stage.CONTACT: "First contact scheduled.",
+    Stage.NEGOTIATE: "Cardholder willing to discuss repayment.",
+    Stage.FOLLOW_UP: "Promise to pay recorded.",
+    Stage.LEGAL: "No response after field visit; pre-litigation review.",
+    Stage.CLOSED: "Closed.",
+}
+CENT = Decimal("0.01")
+
+
+@dataclass
+class SeedSummary:
+    users_created: list[str] = field(default_factory=list)
+    cases_created: int = 0
+    cases_existing: int = 0
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def _seed_users(summary: SeedSummary):
+    teams = [team_create(name=name, region=region) for name, region in TEAMS]
+    users = {}
+    User = get_user_model()
+    for username, role, team_index, last, first in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = staff_create(username=username, role=role, password=DEMO_PASSWORD,
+                                team=teams[team_index] if team_index is not None else None,
+                                first_name=first, last_name=last, validate=False)
+            summary.users_created.append(username)
+        users[username] = user
+    supervisor = users["supervisor"]
+    for team in teams:
+        if team.supervisor_id is None:
+            team.supervisor = supervisor
+            team.save(update_fields=["supervisor"])
+    if not StaffProfile.objects.filter(user=supervisor, team=teams[0]).exists():
+        raise RuntimeError("demo supervisor profile is missing its team")
+    return teams, users
+
+
+def _dpd_for(index: int) -> int:
+    delinquent = [r for r in BUCKET_RANGES if r[0] != Bucket.CURRENT]
+    _bucket, first, last = delinquent[index % len(delinquent)]
+    span = (last or first + 240) - first
+    return first + (index * 7) % (span + 1)
+
+
+def _seed_case(index: int, fake: Faker, teams, users, now: dt.datetime) -> bool:
+    account_number = f"62220200{index:08d}"
+    if Account.objects.filter(account_number=account_number).exists():
+        return False
+    fake.seed_instance(index)
+    province = fake.province()
+    customer, _ = Customer.objects.get_or_create(
+        external_id=f"CUST{index:08d}",
+        defaults={
+            "name": fake.name(), "national_id": fake.ssn(), "phone": fake.phone_number(),
+            "email": fake.email() if index % 3 else "", "address": fake.address().split(" ")[0],
+            "region": province, "timezone": "Asia/Shanghai",
+            "language": "zh-hans" if index % 5 else "en",
+        },
+    )
+    account = Account.objects.create(
+        account_number=account_number, customer=customer, product=["白金卡", "金卡", "普卡"][index % 3],
+        currency="CNY", credit_limit=Decimal(fake.random_element([20000, 50000, 80000, 150000])),
+    )
+    dpd = _dpd_for(index)
+    today = now.astimezone(SHANGHAI).date()
+    overdue_since = today - dt.timedelta(days=dpd)
+    large = index % 6 == 0
+    principal = _money(fake.pyfloat(min_value=52000 if large else 800, max_value=120000 if large else 45000))
+    amounts = {
+        "principal_overdue": principal,
+        "interest_overdue": (principal * Decimal("0.0005") * dpd).quantize(CENT, rounding=ROUND_DOWN),
+        "fees_overdue": Decimal("50.00") if dpd > 30 else Decimal("0.00"),
+        "penalty_overdue": (principal * Decimal("0.05")).quantize(CENT, rounding=ROUND_DOWN),
+    }
+    team = teams[index % len(teams)]
+    agent = users["agent"] if team == teams[0] else users["agent2"]
+    opened = min(now, dt.datetime.combine(overdue_since + dt.timedelta(days=1), dt.time(9), SHANGHAI))
+    case = case_open(account=account, overdue_since=overdue_since, amounts=amounts, actor=SYSTEM,
+                     reason="Reported delinquent by the core system.", team=team,
+                     agent=agent if index % 4 else None, priority=index % 3, at=opened)
+    path, outcome = TARGETS[index % len(TARGETS)]
+    step_hours = max(1, min(24, dpd * 24 // (len(path) + 1)))
+    at = opened
+    for stage in path:
+        at = min(now, at + dt.timedelta(hours=step_hours))
+        actor = SYSTEM if stage in (Stage.PLAN, Stage.CONTACT) or outcome == Outcome.RECALLED else agent
+        case_transition(case=case, to=stage, actor=actor, reason=REASONS[stage],
+                        outcome=outcome if stage == Stage.CLOSED else None, at=at)
+        if stage == Stage.FOLLOW_UP:
+            payment_record(account=account, transaction_id=f"DEMO-{index:08d}-1",
+                           amount=(case.total_overdue_value() / 4).quantize(CENT, rounding=ROUND_DOWN),
+                           currency="CNY", paid_at=at)
+    if outcome == Outcome.CURED:
+        payment_record(account=account, transaction_id=f"DEMO-{index:08d}-F", amount=case.total_overdue_value(),
+                       currency="CNY", paid_at=at)
+    return True
+
+
+def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummary:
+    """Create the demo teams, users and `cases` cases, skipping whatever already exists."""
+    now = now or timezone.now()
+    summary = SeedSummary()
+    fake = Faker("zh_CN")
+    with transaction.atomic():
+        teams, users = _seed_users(summary)
+    for index in range(1, cases + 1):
+        with transaction.atomic():
+            if _seed_case(index, fake, teams, users, now):
+                summary.cases_created += 1
+            else:
+                summary.cases_existing += 1
+    return summary

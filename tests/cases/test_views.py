@@ -1,0 +1,49 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_login_page_renders_with_labelled_fields(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<label for="id_username"' in body and '<label for="id_password"' in body
+
+
+def test_pages_need_a_login(client):
+    response = client.get(reverse("cases:list"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_an_agent_sees_their_teams_cases_with_personal_data_masked(client, agent, team):
+    case = CaseFactory(assigned_team=team)
+    client.force_login(agent)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    national_id = case.account.customer.national_id
+    assert national_id not in body
+    assert national_id[-4:] in body
+
+
+def test_a_case_outside_the_users_scope_answers_404(client, agent, other_team):
+    case = CaseFactory(assigned_team=other_team)
+    client.force_login(agent)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+
+
+def test_the_case_list_filters_by_stage(client, manager):
+    CaseFactory(stage="confirm")
+    plan = CaseFactory(stage="plan")
+    client.force_login(manager)
+    response = client.get(reverse("cases:list"), {"stage": "plan"})
+    assert [c.pk for c in response.context["page"]] == [plan.pk]
+
+
+def test_the_overview_counts_cases_by_stage(client, manager):
+    CaseFactory(stage="plan")
+    CaseFactory(stage="plan")
+    client.force_login(manager)
+    stages = dict(client.get(reverse("home")).context["stages"])
+    assert stages["Plan"] == 2 and stages["Confirm"] == 0

@@ -1,0 +1,63 @@
+"""Fixtures for the actors every test speaks of: agent, field agent, supervisor, manager, compliance
+officer, admin and an outsider (a login with no staff profile)."""
+
+import pytest
+
+from staff.models import Role
+from tests.factories import TeamFactory, UserFactory, staff_user
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="华东一组 East-1")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="华南一组 South-1", region="华南 South")
+
+
+@pytest.fixture
+def agent(team):
+    return staff_user(Role.AGENT, team, user__username="agent")
+
+
+@pytest.fixture
+def other_agent(other_team):
+    return staff_user(Role.AGENT, other_team, user__username="agent2")
+
+
+@pytest.fixture
+def field_agent(team):
+    return staff_user(Role.FIELD_AGENT, team, user__username="field")
+
+
+@pytest.fixture
+def supervisor(team):
+    user = staff_user(Role.SUPERVISOR, team, user__username="supervisor")
+    team.supervisor = user
+    team.save(update_fields=["supervisor"])
+    return user
+
+
+@pytest.fixture
+def manager(db):
+    return staff_user(Role.MANAGER, None, user__username="manager")
+
+
+@pytest.fixture
+def compliance(db):
+    return staff_user(Role.COMPLIANCE, None, user__username="compliance")
+
+
+@pytest.fixture
+def admin_user(db):
+    user = staff_user(Role.ADMIN, None, user__username="admin")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")

@@ -1,0 +1,43 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.utils import timezone
+
+from cases.delinquency import DELINQUENT_BUCKETS
+from cases.lifecycle import Outcome, Stage
+from cases.models import Case, Payment, StageHistory
+from demo.services import DEMO_PASSWORD, demo_seed
+from staff.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_covers_every_bucket_stage_and_outcome():
+    demo_seed(cases=84)
+    now = timezone.now()
+    open_buckets = {case.bucket(now) for case in Case.objects.select_related("account__customer")}
+    assert set(DELINQUENT_BUCKETS) <= open_buckets
+    assert set(Case.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert set(Case.objects.exclude(outcome="").values_list("outcome", flat=True)) == set(Outcome.values)
+    assert Payment.objects.exists()
+    # Every case got there through the transition service, so its history ends at its stage.
+    for case in Case.objects.all():
+        assert case.history.order_by("-created_at", "-id").first().to_stage == case.stage
+
+
+def test_demo_users_exist_for_every_role_with_the_printed_password():
+    demo_seed(cases=0)
+    users = get_user_model().objects.select_related("profile")
+    assert {u.profile.role for u in users} == set(Role.values)
+    assert all(u.check_password(DEMO_PASSWORD) for u in users)
+
+
+def test_seeding_twice_duplicates_nothing():
+    demo_seed(cases=20)
+    counts = (Case.objects.count(), StageHistory.objects.count(), Payment.objects.count(),
+              get_user_model().objects.count())
+    summary = demo_seed(cases=20)
+    assert summary.cases_created == 0 and summary.users_created == []
+    assert (Case.objects.count(), StageHistory.objects.count(), Payment.objects.count(),
+            get_user_model().objects.count()) == counts
+    assert not Case.objects.values("account").annotate(n=Count("id")).filter(n__gt=1).exists()
