@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv browser clean
+.PHONY: run test lint bench venv browser clean
 
 venv: $(VENV)/.installed
 
@@ -24,12 +24,14 @@ run: venv
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
-# Debian's Chromium drives the browser tests; Playwright cannot download its own browser here.
+# Debian's Chromium drives the browser tests (Playwright cannot download its own browser here), and
+# the Noto CJK fonts let it draw Chinese.
 browser:
-	@test -x /usr/bin/chromium || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || { echo "Could not install chromium: install it with 'apt-get install chromium'."; exit 1; }; }
+	@if ! test -x /usr/bin/chromium || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	  || { echo "Could not install them: run 'apt-get install chromium fonts-noto-cjk'."; exit 1; }; \
+	fi
 
 test: venv browser
 	$(BIN)/python scripts/check_services.py
@@ -37,6 +39,11 @@ test: venv browser
 
 lint: venv
 	$(BIN)/ruff check .
+
+# Benchmarks on PostgreSQL (database collections_portal_bench); figures go to bench/results/.
+bench: venv
+	$(BIN)/python scripts/check_services.py
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf var staticfiles

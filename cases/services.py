@@ -11,6 +11,8 @@ from cases.lifecycle import HoldKind, Stage, transition_allowed
 from cases.models import Account, Case, CaseHold, Payment, StageHistory
 from core.actors import actor_fields
 from core.errors import DomainError
+from events.models import EventType
+from events.services import event_emit
 
 AMOUNT_FIELDS = ("principal_overdue", "interest_overdue", "fees_overdue", "penalty_overdue")
 
@@ -58,6 +60,8 @@ def case_open(
         raise
     StageHistory.objects.create(case=case, from_stage="", to_stage=Stage.CONFIRM, reason=reason,
                                 created_at=now, **actor_fields(actor))
+    event_emit(type=EventType.CASE_OPENED, case=case, at=now,
+               payload={"stage": Stage.CONFIRM, "overdue_since": overdue_since.isoformat()})
     return case
 
 
@@ -70,7 +74,8 @@ def case_transition(
     Invariants: the move must be in `cases.lifecycle.TRANSITIONS`; closing needs an outcome allowed from
     the current stage, and any other move takes none. The update is guarded by the stage the caller saw
     (`UPDATE … WHERE stage = old`), so of two concurrent transitions only one wins; the loser gets
-    StageConflict and nothing changes. A history row is written in the same transaction.
+    StageConflict and nothing changes. A history row and the events for the core system (stage changed;
+    legal referral on entering legal; case closed with its outcome) are written in the same transaction.
     """
     reason = _require_reason(reason)
     from_stage = case.stage
@@ -89,7 +94,17 @@ def case_transition(
                                 reason=reason, created_at=now, **actor_fields(actor))
     for field, value in changes.items():
         setattr(case, field, value)
+    _emit_transition_events(case=case, from_stage=from_stage, to=to, outcome=outcome, reason=reason, at=now)
     return case
+
+
+def _emit_transition_events(*, case: Case, from_stage: str, to: str, outcome: str | None, reason: str, at):
+    event_emit(type=EventType.CASE_STAGE_CHANGED, case=case, at=at,
+               payload={"from": from_stage, "to": to, "reason": reason})
+    if to == Stage.LEGAL:
+        event_emit(type=EventType.LEGAL_REFERRAL, case=case, at=at, payload={"reason": reason})
+    if to == Stage.CLOSED:
+        event_emit(type=EventType.CASE_CLOSED, case=case, at=at, payload={"outcome": outcome})
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cases",
     "visits",
     "repayment_plans",
+    "events",
     "demo",
 ]
 

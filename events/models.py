@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EventType(models.TextChoices):
+    CASE_OPENED = "case.opened", _("Case opened")
+    CASE_STAGE_CHANGED = "case.stage_changed", _("Case stage changed")
+    CASE_CLOSED = "case.closed", _("Case closed")
+    LEGAL_REFERRAL = "case.legal_referral", _("Legal referral")
+    PROMISE_TAKEN = "promise.taken", _("Promise taken")
+    PROMISE_KEPT = "promise.kept", _("Promise kept")
+    PROMISE_BROKEN = "promise.broken", _("Promise broken")
+    PLAN_AGREED = "plan.agreed", _("Plan agreed")
+    PLAN_BROKEN = "plan.broken", _("Plan broken")
+
+
+class Event(models.Model):
+    """The transactional outbox: one row per fact the core system must act on.
+
+    Written in the same transaction as the change it reports, so it exists exactly when the change does.
+    Append-only: nothing updates or deletes these rows.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    type = models.CharField(max_length=40, choices=EventType.choices)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="events")
+    account_number = models.CharField(max_length=32)
+    payload = models.JSONField(default=dict)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["case", "id"], name="event_case_id_idx")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.type} case {self.case_id}"
