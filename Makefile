@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench venv browser clean
+.PHONY: run test lint bench venv browser messages clean
 
 venv: $(VENV)/.installed
 
@@ -44,6 +44,11 @@ lint: venv
 bench: venv
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/python -m bench $(BENCH)
+
+# Refresh the Chinese catalogue from the code and compile it (needs GNU gettext).
+messages: venv
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf var staticfiles

@@ -219,3 +219,22 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.transaction_id}: {self.amount} {self.currency}"
+
+
+class CaseNote(models.Model):
+    """A free-text note on a case. Kept like every contact record: never edited, never hard-deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    author_label = models.CharField(max_length=150)
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        indexes = [models.Index(fields=["case", "created_at"], name="casenote_case_time_idx")]
+
+    def __str__(self):
+        return f"Note on case {self.case_id} by {self.author_label}"

@@ -6,9 +6,10 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import audit_log
 from cases.errors import HoldError, OpenCaseExists, PaymentConflict, StageConflict, TransitionNotAllowed
 from cases.lifecycle import HoldKind, Stage, transition_allowed
-from cases.models import Account, Case, CaseHold, Payment, StageHistory
+from cases.models import Account, Case, CaseHold, CaseNote, Payment, StageHistory
 from core.actors import actor_fields
 from core.errors import DomainError
 from events.models import EventType
@@ -108,8 +109,10 @@ def _emit_transition_events(*, case: Case, from_stage: str, to: str, outcome: st
 
 
 @transaction.atomic
-def case_hold_place(*, case: Case, kind: str, actor, reason: str, at: dt.datetime | None = None) -> CaseHold:
-    """Put an active hold of `kind` on an open case. One active hold per kind; a second raises HoldError."""
+def case_hold_place(
+    *, case: Case, kind: str, actor, reason: str, at: dt.datetime | None = None, ip_address: str | None = None,
+) -> CaseHold:
+    """Put an active hold of `kind` on an open case, audited. One active hold per kind; a second raises HoldError."""
     reason = _require_reason(reason)
     if kind not in HoldKind.values:
         raise HoldError(f"Unknown hold {kind!r}.", field="kind")
@@ -118,15 +121,20 @@ def case_hold_place(*, case: Case, kind: str, actor, reason: str, at: dt.datetim
     who = actor_fields(actor)
     try:
         with transaction.atomic():
-            return CaseHold.objects.create(case=case, kind=kind, reason=reason, placed_at=at or timezone.now(),
+            hold = CaseHold.objects.create(case=case, kind=kind, reason=reason, placed_at=at or timezone.now(),
                                            placed_by=who["actor"], placed_by_label=who["actor_label"])
     except IntegrityError as exc:
         raise HoldError(f"Case {case.pk} already has an active {kind} hold.", field="kind") from exc
+    audit_log(actor=actor, action="case.hold_placed", obj=hold, case_id=case.pk, changes={"kind": kind},
+              reason=reason, ip_address=ip_address)
+    return hold
 
 
 @transaction.atomic
-def case_hold_release(*, hold: CaseHold, actor, reason: str, at: dt.datetime | None = None) -> CaseHold:
-    """Release an active hold. The row stays, with who released it, when and why."""
+def case_hold_release(
+    *, hold: CaseHold, actor, reason: str, at: dt.datetime | None = None, ip_address: str | None = None,
+) -> CaseHold:
+    """Release an active hold, audited. The row stays, with who released it, when and why."""
     reason = _require_reason(reason)
     who = actor_fields(actor)
     now = at or timezone.now()
@@ -136,6 +144,8 @@ def case_hold_release(*, hold: CaseHold, actor, reason: str, at: dt.datetime | N
     if released != 1:
         raise HoldError("This hold has already been released.")
     hold.refresh_from_db()
+    audit_log(actor=actor, action="case.hold_released", obj=hold, case_id=hold.case_id, changes={"kind": hold.kind},
+              reason=reason, ip_address=ip_address)
     return hold
 
 
@@ -180,3 +190,18 @@ def payment_record(
         raise PaymentConflict(f"Transaction {transaction_id} was already recorded with different details.",
                               field="transaction_id")
     return existing, False
+
+
+def case_note_add(*, case: Case, actor, body: str, ip_address: str | None = None) -> CaseNote:
+    """Add a note to a case and audit it. Notes are never edited or deleted."""
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("A note cannot be empty.", code="empty_note", field="body")
+    if len(body) > 4000:
+        raise DomainError("A note is at most 4,000 characters.", code="note_too_long", field="body")
+    who = actor_fields(actor)
+    with transaction.atomic():
+        note = CaseNote.objects.create(case=case, author=who["actor"], author_label=who["actor_label"], body=body)
+        audit_log(actor=actor, action="case.note_added", obj=note, case_id=case.pk,
+                  changes={"length": len(body)}, ip_address=ip_address)
+    return note

@@ -7,4 +7,8 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:case_id>/", views.case_detail, name="detail"),
+    path("<int:case_id>/notes/", views.case_note_create, name="note-create"),
+    path("<int:case_id>/holds/", views.case_hold_create, name="hold-create"),
+    path("<int:case_id>/holds/<int:hold_id>/release/", views.case_hold_end, name="hold-release"),
+    path("<int:case_id>/reveal/", views.case_reveal, name="reveal"),
 ]

@@ -1,21 +1,28 @@
-from django import forms
+"""The case pages. Every write goes through cases.services; htmx requests get a partial back."""
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from cases.delinquency import DELINQUENT_BUCKETS
-from cases.lifecycle import Stage
-from cases.models import Case
-from cases.selectors import case_active_holds, case_history, cases_in_bucket, cases_visible_to
+from audit.services import client_ip
+from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, RevealForm
+from cases.models import Case, CaseHold
+from cases.personal_data import REVEALABLE, case_personal_data_reveal
+from cases.selectors import case_active_holds, case_timeline, cases_in_bucket, cases_visible_to
+from cases.services import case_hold_place, case_hold_release, case_note_add
+from core.errors import DomainError
+from staff.permissions import can_release_holds
 
 
-class CaseFilterForm(forms.Form):
-    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Any"))] + Stage.choices)
-    bucket = forms.ChoiceField(label=_("Bucket"), required=False,
-                               choices=[("", _("Any"))] + [(b, b) for b in DELINQUENT_BUCKETS])
+def _visible_case(request, case_id: int) -> Case:
+    try:
+        return cases_visible_to(user=request.user).get(pk=case_id)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 @login_required
@@ -31,15 +38,106 @@ def case_list(request):
     return render(request, "cases/case_list.html", {"form": form, "page": page, "now": timezone.now()})
 
 
-@login_required
-def case_detail(request, case_id: int):
-    try:
-        case = cases_visible_to(user=request.user).get(pk=case_id)
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
-    return render(request, "cases/case_detail.html", {
+def _panels(request, case: Case, **forms) -> dict:
+    return {
         "case": case,
         "holds": case_active_holds(case=case),
-        "history": case_history(case=case)[:50],
-        "payments": case.payments.order_by("-paid_at")[:20],
-    })
+        "timeline": case_timeline(case=case),
+        "can_release_holds": can_release_holds(request.user),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "hold_form": forms.get("hold_form") or HoldForm(),
+        "release_form": HoldReleaseForm(),
+        "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
+    }
+
+
+@login_required
+def case_detail(request, case_id: int):
+    case = _visible_case(request, case_id)
+    return render(request, "cases/case_detail.html", _panels(request, case))
+
+
+def _respond(request, case: Case, partial: str, ok: bool, **forms):
+    """htmx gets the panel (and the timeline out of band); a plain form post gets the page."""
+    context = _panels(request, case, **forms)
+    if request.htmx:
+        return render(request, partial, {**context, "oob_timeline": ok})
+    if ok:
+        return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/case_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def case_note_create(request, case_id: int):
+    case = _visible_case(request, case_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case_note_add(case=case, actor=request.user, body=form.cleaned_data["body"],
+                          ip_address=client_ip(request))
+            return _respond(request, case, "cases/partials/note_panel.html", True)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return _respond(request, case, "cases/partials/note_panel.html", False, note_form=form)
+
+
+@login_required
+@require_POST
+def case_hold_create(request, case_id: int):
+    case = _visible_case(request, case_id)
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        try:
+            case_hold_place(case=case, kind=form.cleaned_data["kind"], actor=request.user,
+                            reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+            return _respond(request, case, "cases/partials/holds_panel.html", True)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return _respond(request, case, "cases/partials/holds_panel.html", False, hold_form=form)
+
+
+@login_required
+@require_POST
+def case_hold_end(request, case_id: int, hold_id: int):
+    case = _visible_case(request, case_id)
+    if not can_release_holds(request.user):
+        raise PermissionDenied
+    hold = get_object_or_404(CaseHold, pk=hold_id, case=case)
+    form = HoldReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            case_hold_release(hold=hold, actor=request.user, reason=form.cleaned_data["reason"],
+                              ip_address=client_ip(request))
+            return _respond(request, case, "cases/partials/holds_panel.html", True)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    context = _panels(request, case)
+    context["release_errors"] = {hold.pk: form.errors.get("reason") or form.non_field_errors()}
+    template = "cases/partials/holds_panel.html" if request.htmx else "cases/case_detail.html"
+    return render(request, template, context, status=200 if request.htmx else 400)
+
+
+@login_required
+@require_POST
+def case_reveal(request, case_id: int):
+    case = _visible_case(request, case_id)
+    form = RevealForm(request.POST)
+    value, error = None, None
+    if form.is_valid():
+        try:
+            value = case_personal_data_reveal(case=case, field=form.cleaned_data["field"], actor=request.user,
+                                              reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = " ".join(form.errors.get("reason", [])) or " ".join(form.non_field_errors()) or "invalid"
+    name = request.POST.get("field", "")
+    if name not in REVEALABLE:
+        raise Http404
+    label, read = REVEALABLE[name]
+    context = {"case": case, "name": name, "label": label, "masked_value": read(case), "value": value,
+               "error": error}
+    if request.htmx:
+        return render(request, "cases/partials/personal_field.html", context)
+    return render(request, "cases/reveal.html", context, status=200 if value is not None else 400)

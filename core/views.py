@@ -18,7 +18,7 @@ def home(request):
                  for bucket in DELINQUENT_BUCKETS]
     mine = open_cases.filter(assigned_agent=request.user).order_by("-priority", "overdue_since")[:10]
     return render(request, "core/home.html", {
-        "stages": [(Stage(value).label, by_stage[value]) for value in Stage.values],
+        "stages": [(value, Stage(value).label, by_stage[value]) for value in Stage.values],
         "by_bucket": by_bucket,
         "mine": mine,
         "now": now,

@@ -1,15 +1,11 @@
 from django import template
 
+from core.masking import mask
+
 register = template.Library()
 
 
-@register.filter
-def mask(value, visible: int = 4) -> str:
-    """Mask personal data for display, keeping only the last `visible` characters."""
-    text = str(value or "")
-    if len(text) <= visible:
-        return "•" * len(text)
-    return "•" * (len(text) - visible) + text[-visible:]
+register.filter("mask", mask)
 
 
 @register.filter

@@ -45,5 +45,5 @@ def test_the_overview_counts_cases_by_stage(client, manager):
     CaseFactory(stage="plan")
     CaseFactory(stage="plan")
     client.force_login(manager)
-    stages = dict(client.get(reverse("home")).context["stages"])
-    assert stages["Plan"] == 2 and stages["Confirm"] == 0
+    stages = {value: n for value, _label, n in client.get(reverse("home")).context["stages"]}
+    assert stages["plan"] == 2 and stages["confirm"] == 0

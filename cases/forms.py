@@ -1,0 +1,37 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.delinquency import DELINQUENT_BUCKETS
+from cases.lifecycle import HoldKind, Stage
+from cases.personal_data import REVEALABLE
+from core.errors import DomainError
+
+
+class DomainErrorFormMixin:
+    def add_domain_error(self, exc: DomainError) -> None:
+        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+
+class CaseFilterForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Any"))] + Stage.choices)
+    bucket = forms.ChoiceField(label=_("Bucket"), required=False,
+                               choices=[("", _("Any"))] + [(b, b) for b in DELINQUENT_BUCKETS])
+
+
+class NoteForm(DomainErrorFormMixin, forms.Form):
+    body = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HoldForm(DomainErrorFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Hold"), choices=HoldKind.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class HoldReleaseForm(DomainErrorFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why release it"), max_length=1000)
+
+
+class RevealForm(DomainErrorFormMixin, forms.Form):
+    field = forms.ChoiceField(choices=[(name, label) for name, (label, _read) in REVEALABLE.items()],
+                              widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for viewing"), max_length=500)

@@ -1,0 +1,104 @@
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditRecord
+from cases.lifecycle import HoldKind
+from cases.models import CaseHold, CaseNote
+from cases.services import case_hold_place
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def case(team):
+    return CaseFactory(assigned_team=team)
+
+
+def test_an_agent_adds_a_note_and_the_htmx_answer_carries_the_new_timeline(client, agent, case):
+    client.force_login(agent)
+    response = client.post(reverse("cases:note-create", args=[case.pk]), {"body": "Cardholder asked for a callback"},
+                           **HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="note-panel"' in body and 'hx-swap-oob="true"' in body and "Cardholder asked for a callback" in body
+    note = CaseNote.objects.get(case=case)
+    assert note.author == agent
+    assert AuditRecord.objects.filter(action="case.note_added", case_id=case.pk, actor=agent).exists()
+
+
+def test_an_empty_note_is_refused_beside_the_field_and_nothing_is_written(client, agent, case):
+    client.force_login(agent)
+    response = client.post(reverse("cases:note-create", args=[case.pk]), {"body": "  "}, **HTMX)
+    body = response.content.decode()
+    assert 'id="id_body-error"' in body
+    assert not CaseNote.objects.exists()
+
+
+def test_without_javascript_a_note_posts_and_redirects_back_to_the_case(client, agent, case):
+    client.force_login(agent)
+    response = client.post(reverse("cases:note-create", args=[case.pk]), {"body": "left a message"})
+    assert response.status_code == 302 and response["Location"] == reverse("cases:detail", args=[case.pk])
+
+
+def test_notes_cannot_be_added_to_a_case_outside_the_users_scope(client, other_agent, case):
+    client.force_login(other_agent)
+    response = client.post(reverse("cases:note-create", args=[case.pk]), {"body": "x"})
+    assert response.status_code == 404
+    assert not CaseNote.objects.exists()
+
+
+def test_an_agent_raises_a_dispute_and_it_shows_as_an_active_hold(client, agent, case):
+    client.force_login(agent)
+    response = client.post(reverse("cases:hold-create", args=[case.pk]),
+                           {"kind": HoldKind.DISPUTE, "reason": "disputes the annual fee"}, **HTMX)
+    assert response.status_code == 200
+    assert CaseHold.objects.get(case=case).kind == HoldKind.DISPUTE
+    assert "disputes the annual fee" in response.content.decode()
+
+
+def test_a_second_dispute_is_refused_beside_the_field(client, agent, case):
+    case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=agent, reason="first")
+    client.force_login(agent)
+    body = client.post(reverse("cases:hold-create", args=[case.pk]),
+                       {"kind": HoldKind.DISPUTE, "reason": "again"}, **HTMX).content.decode()
+    assert 'id="id_kind-error"' in body
+    assert CaseHold.objects.filter(case=case).count() == 1
+
+
+def test_agents_cannot_release_holds_but_supervisors_can(client, agent, supervisor, case):
+    hold = case_hold_place(case=case, kind=HoldKind.COMPLAINT, actor=agent, reason="complained about calls")
+    url = reverse("cases:hold-release", args=[case.pk, hold.pk])
+
+    client.force_login(agent)
+    assert client.post(url, {"reason": "resolved"}).status_code == 403
+    client.force_login(supervisor)
+    assert client.post(url, {"reason": "resolved with the cardholder"}, **HTMX).status_code == 200
+
+    hold.refresh_from_db()
+    assert hold.released_by == supervisor
+
+
+class TestReveal:
+    def test_revealing_a_field_needs_a_reason_and_writes_an_audit_record(self, client, agent, case):
+        client.force_login(agent)
+        url = reverse("cases:reveal", args=[case.pk])
+        national_id = case.account.customer.national_id
+
+        refused = client.post(url, {"field": "national_id", "reason": ""}, **HTMX).content.decode()
+        assert national_id not in refused and "reveal-national_id-error" in refused
+        assert not AuditRecord.objects.filter(action="personal_data.reveal").exists()
+
+        shown = client.post(url, {"field": "national_id", "reason": "verify identity on call"}, **HTMX)
+        assert national_id in shown.content.decode()
+        record = AuditRecord.objects.get(action="personal_data.reveal")
+        assert (record.actor, record.case_id, record.changes, record.reason) == (
+            agent, case.pk, {"field": "national_id"}, "verify identity on call")
+
+    def test_the_case_page_shows_personal_data_masked(self, client, agent, case):
+        client.force_login(agent)
+        body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+        customer = case.account.customer
+        assert customer.national_id not in body and customer.phone not in body
+        assert case.account.account_number not in body
