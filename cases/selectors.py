@@ -71,8 +71,10 @@ def cases_visible_to(*, user) -> QuerySet[Case]:
     if profile.role in (Role.MANAGER, Role.COMPLIANCE, Role.ADMIN):
         return case_list()
     if profile.role == Role.SUPERVISOR:
-        return case_list().filter(Q(assigned_team__supervisor=user) | Q(assigned_team_id=profile.team_id)
-                                  if profile.team_id else Q(assigned_team__supervisor=user))
+        scope = Q(assigned_team__supervisor=user)
+        if profile.team_id:
+            scope |= Q(assigned_team_id=profile.team_id)
+        return case_list().filter(scope)
     if profile.role == Role.AGENT:
         if profile.team_id is None:
             return case_list().filter(assigned_agent=user)
