@@ -18,6 +18,10 @@ class CaseFilterForm(forms.Form):
                                choices=[("", _("Any"))] + [(b, b) for b in DELINQUENT_BUCKETS])
 
 
+class QueueFilterForm(CaseFilterForm):
+    due = forms.BooleanField(label=_("Due today or overdue"), required=False)
+
+
 class NoteForm(DomainErrorFormMixin, forms.Form):
     body = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -92,6 +92,10 @@ class Case(models.Model):
     assigned_agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="assigned_cases")
     priority = models.IntegerField(_("priority"), default=0)
+    # While an agent works a case from their queue it is claimed, so nobody else is handed it.
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("claimed by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="claimed_cases")
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

@@ -6,6 +6,8 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/next/", views.queue_next, name="queue-next"),
     path("<int:case_id>/", views.case_detail, name="detail"),
     path("<int:case_id>/notes/", views.case_note_create, name="note-create"),
     path("<int:case_id>/holds/", views.case_hold_create, name="hold-create"),

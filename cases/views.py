@@ -1,17 +1,20 @@
 """The case pages. Every write goes through cases.services; htmx requests get a partial back."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import client_ip
-from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, RevealForm
+from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, QueueFilterForm, RevealForm
 from cases.models import Case, CaseHold
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
+from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reasons
 from cases.selectors import case_active_holds, case_timeline, cases_in_bucket, cases_visible_to
 from cases.services import case_hold_place, case_hold_release, case_note_add
 from core.errors import DomainError
@@ -36,6 +39,34 @@ def case_list(request):
             cases = cases_in_bucket(bucket=form.cleaned_data["bucket"], queryset=cases)
     page = Paginator(cases.order_by("-priority", "overdue_since", "id"), 25).get_page(request.GET.get("page"))
     return render(request, "cases/case_list.html", {"form": form, "page": page, "now": timezone.now()})
+
+
+@login_required
+def queue(request):
+    """Today's work for the signed-in agent, in priority order, with counts per reason."""
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = queue_for_agent(user=request.user, stage=filters.get("stage") or None,
+                            bucket=filters.get("bucket") or None, due_only=bool(filters.get("due")))
+    labels = {reason.rank: reason.label for reason in queue_reasons()}
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    for case in page:
+        case.queue_reason = labels.get(case.queue_rank, "")
+    counts = queue_counts(queue=cases)
+    return render(request, "cases/queue.html", {
+        "form": form, "page": page, "total": counts["total"],
+        "counts": [(reason.label, counts[reason.code]) for reason in queue_reasons()] + [(_("Other"), counts["other"])],
+    })
+
+
+@login_required
+@require_POST
+def queue_next(request):
+    case = queue_claim_next(user=request.user)
+    if case is None:
+        messages.info(request, _("Your queue is empty: nothing left to claim."))
+        return redirect("cases:queue")
+    return redirect("cases:detail", case_id=case.pk)
 
 
 def _panels(request, case: Case, **forms) -> dict:

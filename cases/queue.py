@@ -1,0 +1,126 @@
+"""An agent's queue: which open cases need work today, in what order, and claiming the next one.
+
+Items come in the order of their reason (contacts due, callbacks, promises due, broken promises, new
+cases, then everything else), and within a reason by days past due × amount overdue. Each capability
+adds its own reason with `queue_reason_register` from its AppConfig.ready(); this module knows none of
+them but the new case.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case as SqlCase
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.lifecycle import Stage
+from cases.models import Case, CaseHold
+from cases.selectors import cases_in_bucket, cases_visible_to
+from core.db import DaysSince
+
+OTHER_WORK = 90
+
+
+@dataclass(frozen=True)
+class QueueReason:
+    code: str
+    label: str
+    rank: int
+    # Given the end of the agent's working day, the condition a case meets when this reason applies.
+    condition: Callable[[dt.datetime], Q]
+
+
+_REASONS: dict[str, QueueReason] = {}
+
+
+def queue_reason_register(reason: QueueReason) -> None:
+    _REASONS[reason.code] = reason
+
+
+def queue_reasons() -> list[QueueReason]:
+    return sorted(_REASONS.values(), key=lambda reason: reason.rank)
+
+
+queue_reason_register(QueueReason(
+    code="new", label=_("New case"), rank=50,
+    condition=lambda end_of_day: Q(stage__in=[Stage.CONFIRM, Stage.PLAN]),
+))
+
+
+def _end_of_day(as_of: dt.datetime, tz_name: str) -> dt.datetime:
+    local = as_of.astimezone(ZoneInfo(tz_name))
+    return dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time.min, ZoneInfo(tz_name))
+
+
+def queue_for_agent(
+    *, user, as_of: dt.datetime | None = None, stage: str | None = None, bucket: str | None = None,
+    due_only: bool = False,
+) -> QuerySet[Case]:
+    """The cases in `user`'s queue as of `as_of`, annotated with `queue_rank` and `dpd_amount`, in order.
+
+    A queue holds the open cases the user may see that are assigned to them or to nobody, have no
+    active hold, and are not claimed by another agent right now.
+    """
+    as_of = as_of or timezone.now()
+    profile = getattr(user, "profile", None)
+    tz_name = profile.timezone if profile else settings.COLLECTIONS_DEFAULT_TIMEZONE
+    end_of_day = _end_of_day(as_of, tz_name)
+    today = as_of.astimezone(ZoneInfo(tz_name)).date()
+
+    cases = (
+        cases_visible_to(user=user)
+        .exclude(stage__in=[Stage.CLOSED, Stage.LEGAL])
+        .filter(Q(assigned_agent=user) | Q(assigned_agent__isnull=True))
+        .exclude(pk__in=CaseHold.objects.filter(released_at__isnull=True).values("case_id"))
+        .exclude(Q(claimed_until__gt=as_of) & ~Q(claimed_by=user))
+    )
+    if stage:
+        cases = cases.filter(stage=stage)
+    if bucket:
+        cases = cases_in_bucket(bucket=bucket, as_of=as_of, queryset=cases)
+    whens = [When(reason.condition(end_of_day), then=Value(reason.rank)) for reason in queue_reasons()]
+    cases = cases.annotate(
+        queue_rank=SqlCase(*whens, default=Value(OTHER_WORK), output_field=IntegerField()),
+        dpd_amount=ExpressionWrapper(DaysSince(today, F("overdue_since")) * F("total_overdue"),
+                                     output_field=DecimalField(max_digits=24, decimal_places=2)),
+    )
+    if due_only:
+        cases = cases.filter(queue_rank__lt=OTHER_WORK)
+    return cases.order_by("queue_rank", F("dpd_amount").desc(nulls_last=True), "id")
+
+
+def queue_counts(*, queue: QuerySet[Case]) -> dict[str, int]:
+    """How many cases of the queue stand under each reason, plus "other" and "total", in one query."""
+    aggregates = {reason.code: Count("id", filter=Q(queue_rank=reason.rank)) for reason in queue_reasons()}
+    aggregates["other"] = Count("id", filter=Q(queue_rank=OTHER_WORK))
+    aggregates["total"] = Count("id")
+    return queue.order_by().aggregate(**aggregates)
+
+
+CLAIM_MINUTES = 20
+
+
+def queue_claim_next(*, user, as_of: dt.datetime | None = None) -> Case | None:
+    """Claim the first case of `user`'s queue for CLAIM_MINUTES and return it, or None when it is empty.
+
+    Two agents asking at once never get the same case: the candidate row is locked with SKIP LOCKED and
+    the claim is a compare-and-swap on the claim columns, so a case claimed meanwhile is passed over.
+    """
+    as_of = as_of or timezone.now()
+    until = as_of + dt.timedelta(minutes=CLAIM_MINUTES)
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=as_of) | Q(claimed_by=user)
+    for _attempt in range(5):
+        with transaction.atomic():
+            candidate = (queue_for_agent(user=user, as_of=as_of)
+                         .select_for_update(skip_locked=True, of=("self",)).first())
+            if candidate is None:
+                return None
+            if Case.objects.filter(free, pk=candidate.pk).update(claimed_by=user, claimed_until=until) == 1:
+                candidate.claimed_by, candidate.claimed_until = user, until
+                return candidate
+    return None
