@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.delinquency import DELINQUENT_BUCKETS
-from cases.lifecycle import HoldKind, Stage
+from cases.lifecycle import REGISTER_HOLD_KINDS, HoldKind, Stage
 from cases.personal_data import REVEALABLE
 from core.errors import DomainError
 
@@ -27,7 +27,9 @@ class NoteForm(DomainErrorFormMixin, forms.Form):
 
 
 class HoldForm(DomainErrorFormMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Hold"), choices=HoldKind.choices)
+    # Disputes and complaints go through the complaints register, which holds the case itself.
+    kind = forms.ChoiceField(label=_("Hold"),
+                             choices=[(k, label) for k, label in HoldKind.choices if k not in REGISTER_HOLD_KINDS])
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 

@@ -34,6 +34,10 @@ class HoldKind(models.TextChoices):
     DO_NOT_CONTACT = "do_not_contact", _("Do-not-contact request")
 
 
+# Holds raised through the complaints register: staff open and resolve them there, with the
+# register entry recording channel, category, SLA and resolution.
+REGISTER_HOLD_KINDS = frozenset({HoldKind.DISPUTE, HoldKind.COMPLAINT})
+
 OPEN_STAGES = frozenset(Stage.values) - {Stage.CLOSED}
 
 # from-stage -> the stages it may move to. Closing is listed here too; which outcome a close may carry

@@ -12,11 +12,13 @@ from django.views.decorators.http import require_POST
 
 from audit.services import client_ip
 from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, QueueFilterForm, RevealForm
+from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
 from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reasons
 from cases.selectors import case_active_holds, case_timeline, cases_in_bucket, cases_visible_to
 from cases.services import case_hold_place, case_hold_release, case_note_add
+from complaints.views import case_panel_context as complaints_panel
 from core.errors import DomainError
 from staff.permissions import can_release_holds
 
@@ -78,6 +80,7 @@ def _panels(request, case: Case, **forms) -> dict:
         "note_form": forms.get("note_form") or NoteForm(),
         "hold_form": forms.get("hold_form") or HoldForm(),
         "release_form": HoldReleaseForm(),
+        **complaints_panel(request, case),
         "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
     }
 
@@ -135,6 +138,8 @@ def case_hold_end(request, case_id: int, hold_id: int):
     if not can_release_holds(request.user):
         raise PermissionDenied
     hold = get_object_or_404(CaseHold, pk=hold_id, case=case)
+    if hold.kind in REGISTER_HOLD_KINDS:
+        raise PermissionDenied("Resolve it in the complaints register.")
     form = HoldReleaseForm(request.POST)
     if form.is_valid():
         try:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "repayment_plans",
     "events",
     "audit",
+    "complaints",
     "demo",
 ]
 
@@ -234,6 +235,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Domain defaults ------------------------------------------------------------------------------------
 COLLECTIONS_DEFAULT_TIMEZONE = env("COLLECTIONS_DEFAULT_TIMEZONE", default="Asia/Shanghai")
+COMPLAINT_SLA_DAYS = env.int("COMPLAINT_SLA_DAYS", default=15)
+DISPUTE_SLA_DAYS = env.int("DISPUTE_SLA_DAYS", default=30)
 COLLECTIONS_DEFAULT_CURRENCY = env("COLLECTIONS_DEFAULT_CURRENCY", default="CNY")
 
 LOGGING = {

@@ -49,32 +49,40 @@ def test_notes_cannot_be_added_to_a_case_outside_the_users_scope(client, other_a
     assert not CaseNote.objects.exists()
 
 
-def test_an_agent_raises_a_dispute_and_it_shows_as_an_active_hold(client, agent, case):
+def test_an_agent_records_a_do_not_contact_request_as_an_active_hold(client, agent, case):
     client.force_login(agent)
     response = client.post(reverse("cases:hold-create", args=[case.pk]),
-                           {"kind": HoldKind.DISPUTE, "reason": "disputes the annual fee"}, **HTMX)
+                           {"kind": HoldKind.DO_NOT_CONTACT, "reason": "asked in writing not to be called"}, **HTMX)
     assert response.status_code == 200
-    assert CaseHold.objects.get(case=case).kind == HoldKind.DISPUTE
-    assert "disputes the annual fee" in response.content.decode()
+    assert CaseHold.objects.get(case=case).kind == HoldKind.DO_NOT_CONTACT
+    assert "asked in writing not to be called" in response.content.decode()
 
 
-def test_a_second_dispute_is_refused_beside_the_field(client, agent, case):
-    case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=agent, reason="first")
+def test_a_second_hold_of_the_same_kind_is_refused_beside_the_field(client, agent, case):
+    case_hold_place(case=case, kind=HoldKind.DECEASED, actor=agent, reason="first")
     client.force_login(agent)
     body = client.post(reverse("cases:hold-create", args=[case.pk]),
-                       {"kind": HoldKind.DISPUTE, "reason": "again"}, **HTMX).content.decode()
+                       {"kind": HoldKind.DECEASED, "reason": "again"}, **HTMX).content.decode()
     assert 'id="id_kind-error"' in body
     assert CaseHold.objects.filter(case=case).count() == 1
 
 
+def test_disputes_are_not_raised_through_the_plain_hold_form(client, agent, case):
+    client.force_login(agent)
+    body = client.post(reverse("cases:hold-create", args=[case.pk]),
+                       {"kind": HoldKind.DISPUTE, "reason": "x"}, **HTMX).content.decode()
+    assert 'id="id_kind-error"' in body
+    assert not CaseHold.objects.exists()
+
+
 def test_agents_cannot_release_holds_but_supervisors_can(client, agent, supervisor, case):
-    hold = case_hold_place(case=case, kind=HoldKind.COMPLAINT, actor=agent, reason="complained about calls")
+    hold = case_hold_place(case=case, kind=HoldKind.BANKRUPTCY, actor=agent, reason="court notice received")
     url = reverse("cases:hold-release", args=[case.pk, hold.pk])
 
     client.force_login(agent)
     assert client.post(url, {"reason": "resolved"}).status_code == 403
     client.force_login(supervisor)
-    assert client.post(url, {"reason": "resolved with the cardholder"}, **HTMX).status_code == 200
+    assert client.post(url, {"reason": "notice withdrawn by the court"}, **HTMX).status_code == 200
 
     hold.refresh_from_db()
     assert hold.released_by == supervisor

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from cases.admin import ReadOnlyAdmin
+from complaints.models import Complaint
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "case", "category", "channel", "received_at", "sla_due_at", "status")
+    list_filter = ("kind", "status", "category", "channel")

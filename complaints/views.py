@@ -1,0 +1,68 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from audit.services import client_ip
+from cases.selectors import cases_visible_to
+from complaints.forms import ComplaintForm, ResolveForm
+from complaints.models import Complaint
+from complaints.selectors import complaints_of_case, complaints_open
+from complaints.services import complaint_open, complaint_resolve
+from core.errors import DomainError
+from staff.permissions import can_release_holds
+
+
+@login_required
+def complaint_list(request):
+    if not can_release_holds(request.user):
+        raise PermissionDenied
+    now = timezone.now()
+    rows = [(c, (now - c.received_at).days, c.sla_due_at < now) for c in complaints_open(user=request.user)[:500]]
+    return render(request, "complaints/list.html", {"rows": rows, "resolve_form": ResolveForm()})
+
+
+def case_panel_context(request, case, form=None) -> dict:
+    return {"case": case, "complaints": complaints_of_case(case=case), "complaint_form": form or ComplaintForm(auto_id="cf-%s"),
+            "can_resolve": can_release_holds(request.user)}
+
+
+@login_required
+@require_POST
+def complaint_create(request, case_id: int):
+    case = cases_visible_to(user=request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    form = ComplaintForm(request.POST, auto_id="cf-%s")
+    if form.is_valid():
+        try:
+            complaint_open(case=case, actor=request.user, ip_address=client_ip(request), **form.cleaned_data)
+            if not request.htmx:
+                return redirect("cases:detail", case_id=case.pk)
+            form = None
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    status = 200 if request.htmx or form is None else 400
+    return render(request, "complaints/partials/case_panel.html", case_panel_context(request, case, form),
+                  status=status)
+
+
+@login_required
+@require_POST
+def complaint_resolve_view(request, complaint_id: int):
+    if not can_release_holds(request.user):
+        raise PermissionDenied
+    complaint = Complaint.objects.filter(pk=complaint_id, case__in=cases_visible_to(user=request.user)).first()
+    if complaint is None:
+        raise Http404
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            complaint_resolve(complaint=complaint, resolution=form.cleaned_data["resolution"], actor=request.user,
+                              ip_address=client_ip(request))
+            return redirect(request.POST.get("next") or "complaints:list")
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return render(request, "complaints/resolve.html", {"complaint": complaint, "form": form}, status=400)
