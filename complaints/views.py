@@ -25,8 +25,12 @@ def complaint_list(request):
 
 
 def case_panel_context(request, case, form=None) -> dict:
-    return {"case": case, "complaints": complaints_of_case(case=case), "complaint_form": form or ComplaintForm(auto_id="cf-%s"),
-            "can_resolve": can_release_holds(request.user)}
+    return {
+        "case": case,
+        "complaints": complaints_of_case(case=case),
+        "complaint_form": form or ComplaintForm(auto_id="cf-%s"),
+        "can_resolve": can_release_holds(request.user),
+    }
 
 
 @login_required
