@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
 from core.health import healthz
+from staff import two_factor
 from staff import views as staff_views
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/two-factor/", two_factor.two_factor_setup, name="two-factor-setup"),
+    path("accounts/verify/", two_factor.two_factor_verify, name="two-factor-verify"),
     path("language/", staff_views.language_set, name="language-set"),
     path("cases/", include("cases.urls")),
     path("complaints/", include("complaints.urls")),

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "staff.two_factor.TwoFactorRequiredMiddleware",
     "staff.middleware.StaffLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -134,6 +135,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above then counts from the last request: an idle timeout
+
+OTP_TOTP_ISSUER = "Collections Portal"
 
 # --- Web hardening ------------------------------------------------------------------------------------
 # No inline scripts anywhere: behaviour lives in static files.
