@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/batch", AccountsBatchApi.as_view(), name="accounts-batch"),
     path("payments/batch", PaymentsBatchApi.as_view(), name="payments-batch"),
     path("cases/", CaseListApi.as_view(), name="case-list"),
-    path("cases/<int:case_id>/", CaseDetailApi.as_view(), name="case-detail"),
+    # Any text, so that a malformed id gets the API's JSON 404 rather than the site's HTML page.
+    path("cases/<str:case_id>/", CaseDetailApi.as_view(), name="case-detail"),
     path("events/", EventFeedApi.as_view(), name="event-feed"),
 ]

@@ -151,10 +151,13 @@ class CaseDetailApi(CoreSystemApi):
     required_scope = Scope.READ
     staff_may_read = True
 
-    @extend_schema(operation_id="cases_retrieve", responses={200: CaseDetailSerializer, 404: ERRORS, **READ_ERRORS},
+    @extend_schema(operation_id="cases_retrieve",
+                   parameters=[OpenApiParameter("case_id", int, OpenApiParameter.PATH, description="The case id.")],
+                   responses={200: CaseDetailSerializer, 404: ERRORS, **READ_ERRORS},
                    summary="One case: stage, outcome, holds, amounts, DPD, bucket, agent, next action, timeline")
-    def get(self, request, case_id: int):
-        case = cases_for_reader(request).filter(pk=case_id).first()
+    def get(self, request, case_id: str):
+        case = cases_for_reader(request).filter(pk=int(case_id)).first() if case_id.isascii() and \
+            case_id.isdigit() and len(case_id) < 19 else None
         if case is None:
             raise NotFound("No case with this id is visible to you.")
         return Response(CaseDetailSerializer(case, context={"now": timezone.now()}).data)

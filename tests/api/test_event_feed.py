@@ -20,7 +20,7 @@ def feed(client, after=0, limit=100):
 
 @pytest.mark.django_db
 def test_the_feed_pages_by_id_with_nothing_lost_and_nothing_repeated(core_system, reader):
-    post_accounts(core_system, *[account_item(f"6222{i:012d}") for i in range(5)])
+    post_accounts(core_system, *[account_item(f"6288{i:012d}") for i in range(5)])
     case_transition(case=CaseFactory(), to=Stage.CONTACT, actor=SYSTEM, reason="first call")
 
     seen, after = [], 0
