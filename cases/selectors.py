@@ -114,3 +114,26 @@ def case_timeline(*, case: Case, limit: int = 100) -> list[dict]:
                         "detail": note.body})
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries[:limit]
+
+
+def cases_filter(
+    *, queryset: QuerySet[Case], account_number: str | None = None, stage: str | None = None,
+    bucket: str | None = None, outcome: str | None = None, team_id: int | None = None, agent: str | None = None,
+    updated_since: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """Narrow `queryset` (already limited to what the reader may see) by the filters that are given."""
+    if account_number:
+        queryset = queryset.filter(account__account_number=account_number)
+    if stage:
+        queryset = queryset.filter(stage=stage)
+    if outcome:
+        queryset = queryset.filter(outcome=outcome)
+    if team_id is not None:
+        queryset = queryset.filter(assigned_team_id=team_id)
+    if agent:
+        queryset = queryset.filter(assigned_agent__username=agent)
+    if updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    if bucket:
+        queryset = cases_in_bucket(bucket=bucket, queryset=queryset)
+    return queryset

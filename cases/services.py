@@ -12,8 +12,8 @@ from cases.lifecycle import HoldKind, Stage, transition_allowed
 from cases.models import Account, Case, CaseHold, CaseNote, Payment, StageHistory
 from core.actors import actor_fields
 from core.errors import DomainError
-from events.models import EventType
-from events.services import event_emit
+from events.models import Event, EventType
+from events.services import event_emit, events_emit_bulk
 
 AMOUNT_FIELDS = ("principal_overdue", "interest_overdue", "fees_overdue", "penalty_overdue")
 
@@ -106,6 +106,85 @@ def _emit_transition_events(*, case: Case, from_stage: str, to: str, outcome: st
         event_emit(type=EventType.LEGAL_REFERRAL, case=case, at=at, payload={"reason": reason})
     if to == Stage.CLOSED:
         event_emit(type=EventType.CASE_CLOSED, case=case, at=at, payload={"outcome": outcome})
+
+
+def cases_open_bulk(*, cases: list[Case], actor, reason: str, at: dt.datetime | None = None) -> list[Case]:
+    """Set-based `case_open`: insert unsaved cases at stage confirm, with their history rows and events.
+
+    Each case carries its account (pk and account number) and amounts. The caller holds the accounts'
+    row locks, so no other case can open for them meanwhile; the database still refuses a second open
+    case per account.
+    """
+    if not cases:
+        return []
+    reason = _require_reason(reason)
+    now = at or timezone.now()
+    for case in cases:
+        _check_amounts({name: getattr(case, name) for name in AMOUNT_FIELDS})
+        case.stage, case.outcome, case.currency = Stage.CONFIRM, "", case.currency or case.account.currency
+        case.opened_at = case.stage_changed_at = case.updated_at = now
+    Case.objects.bulk_create(cases)
+    who = actor_fields(actor)
+    StageHistory.objects.bulk_create(
+        [StageHistory(case=case, from_stage="", to_stage=Stage.CONFIRM, reason=reason, created_at=now, **who)
+         for case in cases])
+    events_emit_bulk(events=[
+        Event(type=EventType.CASE_OPENED, case=case, account_number=case.account.account_number, occurred_at=now,
+              payload={"stage": Stage.CONFIRM, "overdue_since": case.overdue_since.isoformat()})
+        for case in cases])
+    return cases
+
+
+def cases_transition_bulk(
+    *, cases: list[Case], to: str, actor, reason: str, outcome: str | None = None, at: dt.datetime | None = None,
+) -> list[Case]:
+    """Set-based `case_transition` with the same rules, for many cases moving to the same stage.
+
+    Each case is moved only if it is still at the stage the caller saw (the rows are locked, then
+    updated); the cases that moved are returned, the others are left as they are. Raises
+    TransitionNotAllowed, changing nothing, when the move is not allowed from one of the stages.
+    """
+    reason = _require_reason(reason)
+    now = at or timezone.now()
+    closing = to == Stage.CLOSED
+    by_stage: dict[str, list[Case]] = {}
+    for case in cases:
+        by_stage.setdefault(case.stage, []).append(case)
+    for from_stage in by_stage:
+        if not transition_allowed(from_stage, to, outcome):
+            what = f"{from_stage} → {to}" + (f" ({outcome})" if outcome else "")
+            raise TransitionNotAllowed(f"A case cannot move {what}.", field="to")
+    changes = {"stage": to, "outcome": outcome or "", "stage_changed_at": now,
+               "closed_at": now if closing else None, "updated_at": now}
+    moved: list[Case] = []
+    moved_from: dict[int, str] = {}
+    for from_stage, group in by_stage.items():
+        still = set(Case.objects.select_for_update().filter(pk__in=[c.pk for c in group], stage=from_stage)
+                    .order_by("pk").values_list("pk", flat=True))
+        Case.objects.filter(pk__in=still).update(**changes)
+        for case in group:
+            if case.pk in still:
+                moved_from[case.pk] = from_stage
+                moved.append(case)
+    who = actor_fields(actor)
+    StageHistory.objects.bulk_create(
+        [StageHistory(case=case, from_stage=moved_from[case.pk], to_stage=to, outcome=outcome or "", reason=reason,
+                      created_at=now, **who) for case in moved])
+    events = []
+    for case in moved:
+        number = case.account.account_number
+        events.append(Event(type=EventType.CASE_STAGE_CHANGED, case=case, account_number=number, occurred_at=now,
+                            payload={"from": moved_from[case.pk], "to": to, "reason": reason}))
+        if to == Stage.LEGAL:
+            events.append(Event(type=EventType.LEGAL_REFERRAL, case=case, account_number=number, occurred_at=now,
+                                payload={"reason": reason}))
+        if closing:
+            events.append(Event(type=EventType.CASE_CLOSED, case=case, account_number=number, occurred_at=now,
+                                payload={"outcome": outcome}))
+        for field, value in changes.items():
+            setattr(case, field, value)
+    events_emit_bulk(events=events)
+    return moved
 
 
 @transaction.atomic

@@ -1,39 +1,59 @@
-"""One exception handler for the whole REST API: every error is JSON, with field paths where they exist."""
+"""One exception handler for the whole REST API. Every error body has the same shape:
+
+    {"errors": [{"field": "items[3].amount", "code": "max_decimal_places", "message": "..."}]}
+
+`field` is the path of the offending input (null when the error concerns the whole request); `code` is
+stable and machine-readable; `message` is for people.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
 
 
-def _flatten(detail, path=""):
-    """Turn DRF's nested error detail into a flat list of {"field": "a.b.0.c", "message", "code"}."""
+class ErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True, help_text="Path of the offending input, e.g. items[3].amount.")
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    errors = ErrorSerializer(many=True)
+
+
+def error_body(*errors: dict) -> dict:
+    return {"errors": list(errors)}
+
+
+def _join(path: str, key) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if key in (None, api_settings.NON_FIELD_ERRORS_KEY):
+        return path
+    return f"{path}.{key}" if path else str(key)
+
+
+def flatten(detail, path: str = "") -> list[dict]:
+    """DRF's nested error detail as a flat list of {"field": "items[3].amount", "code", "message"}."""
     if isinstance(detail, dict):
-        out = []
-        for key, value in detail.items():
-            sub = f"{path}.{key}" if path else str(key)
-            out.extend(_flatten(value, sub))
-        return out
+        return [error for key, value in detail.items() for error in flatten(value, _join(path, key))]
     if isinstance(detail, list):
-        if all(isinstance(item, exceptions.ErrorDetail | str) for item in detail):
-            return [{"field": path or None, "message": str(item), "code": getattr(item, "code", "invalid")}
+        if all(isinstance(item, str) for item in detail):
+            return [{"field": path or None, "code": getattr(item, "code", "invalid"), "message": str(item)}
                     for item in detail]
-        out = []
-        for index, item in enumerate(detail):
-            out.extend(_flatten(item, f"{path}.{index}" if path else str(index)))
-        return out
-    return [{"field": path or None, "message": str(detail), "code": getattr(detail, "code", "invalid")}]
+        return [error for index, item in enumerate(detail) for error in flatten(item, _join(path, index))]
+    return [{"field": path or None, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        body = {"error": {"code": exc.code, "message": exc.message,
-                          "fields": [{"field": exc.field, "message": exc.message, "code": exc.code}]
-                          if exc.field else []}}
-        return Response(body, status=exc.http_status)
+        return Response(error_body({"field": exc.field, "code": exc.code, "message": exc.message}),
+                        status=exc.http_status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -43,11 +63,10 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail)
-        response.data = {"error": {"code": "invalid", "message": "The request is not valid.", "fields": fields}}
+        response.data = error_body(*flatten(exc.detail))
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:
-        detail = getattr(exc, "detail", "")
-        response.data = {"error": {"code": getattr(detail, "code", exc.__class__.__name__.lower()),
-                                   "message": str(detail), "fields": []}}
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        response.data = error_body({"field": None, "code": getattr(exc.detail, "code", exc.default_code),
+                                    "message": detail})
     return response

@@ -7,6 +7,7 @@ A malformed variable raises ImproperlyConfigured at start-up rather than running
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "events",
     "audit",
     "complaints",
+    "api",
     "demo",
 ]
 
@@ -241,6 +243,16 @@ COLLECTIONS_DEFAULT_TIMEZONE = env("COLLECTIONS_DEFAULT_TIMEZONE", default="Asia
 COMPLAINT_SLA_DAYS = env.int("COMPLAINT_SLA_DAYS", default=15)
 DISPUTE_SLA_DAYS = env.int("DISPUTE_SLA_DAYS", default=30)
 COLLECTIONS_DEFAULT_CURRENCY = env("COLLECTIONS_DEFAULT_CURRENCY", default="CNY")
+# The order in which a payment pays down a case's overdue parts: a permutation of these four names.
+COLLECTIONS_PAYMENT_ALLOCATION = env.list("COLLECTIONS_PAYMENT_ALLOCATION",
+                                          default=["fees", "penalty", "interest", "principal"])
+if sorted(COLLECTIONS_PAYMENT_ALLOCATION) != ["fees", "interest", "penalty", "principal"]:
+    raise ImproperlyConfigured("COLLECTIONS_PAYMENT_ALLOCATION must list fees, penalty, interest and principal, "
+                               "each once, e.g. fees,penalty,interest,principal.")
+
+# --- Core-system API ------------------------------------------------------------------------------------
+API_BATCH_MAX_ITEMS = 1000
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=4 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

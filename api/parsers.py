@@ -1,0 +1,38 @@
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "body_too_large"
+    default_detail = "The request body is over the size limit."
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not a number")
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON up to settings.API_MAX_BODY_BYTES. Numbers with a fraction are read as exact Decimals."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        request = parser_context["request"]
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            raise PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
+        try:
+            return json.loads(body.decode(parser_context.get("encoding") or settings.DEFAULT_CHARSET),
+                              parse_float=Decimal, parse_constant=_no_constants)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from exc

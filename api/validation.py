@@ -1,0 +1,180 @@
+"""Lean validation of batch items, compiled once from the DRF serializers that document them.
+
+The serializers stay the single description of each item (they generate the OpenAPI schema); this
+module turns their fields into plain checks, because running a serializer per item costs far more than
+the bulk write that follows. Errors name the field by its path, e.g. `items[3].customer.phone`.
+"""
+
+import datetime as dt
+import decimal
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError as DrfValidationError
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class _Invalid(Exception):
+    def __init__(self, code: str, message: str):
+        self.code, self.message = code, message
+
+
+def _char(field: serializers.CharField) -> Callable:
+    def check(value):
+        if not isinstance(value, str):
+            raise _Invalid("invalid", "Not a valid string.")
+        if field.trim_whitespace:
+            value = value.strip()
+        if not value and not field.allow_blank:
+            raise _Invalid("blank", "This field may not be blank.")
+        return value
+    return check
+
+
+def _choice(field: serializers.ChoiceField) -> Callable:
+    choices = set(field.choices)
+
+    def check(value):
+        if value not in choices:
+            raise _Invalid("invalid_choice", f"{value!r} is not one of: {', '.join(map(str, choices))}.")
+        return value
+    return check
+
+
+def _decimal(field: serializers.DecimalField) -> Callable:
+    places, digits = field.decimal_places, field.max_digits
+
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+            raise _Invalid("invalid", "A decimal number is required, e.g. \"1234.50\".")
+        try:
+            number = Decimal(str(value).strip())
+        except decimal.InvalidOperation as exc:
+            raise _Invalid("invalid", "A decimal number is required, e.g. \"1234.50\".") from exc
+        if not number.is_finite():
+            raise _Invalid("invalid", "A finite decimal number is required.")
+        exponent = number.as_tuple().exponent
+        if -exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
+            raise _Invalid("max_decimal_places", f"At most {places} decimal places are allowed.")
+        number = number.quantize(Decimal(1).scaleb(-places))
+        if len(number.as_tuple().digits) > digits:
+            raise _Invalid("max_digits", f"At most {digits} digits are allowed.")
+        return number
+    return check
+
+
+def _date(field) -> Callable:
+    def check(value):
+        if not isinstance(value, str) or len(value) != 10:
+            raise _Invalid("invalid", "A date as YYYY-MM-DD is required.")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise _Invalid("invalid", "A date as YYYY-MM-DD is required.") from exc
+    return check
+
+
+def _datetime(field) -> Callable:
+    def check(value):
+        if not isinstance(value, str) or len(value) < 16:
+            raise _Invalid("invalid", "An ISO 8601 date and time with an offset is required.")
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise _Invalid("invalid", "An ISO 8601 date and time with an offset is required.") from exc
+        if moment.tzinfo is None:
+            raise _Invalid("offset_required", "The date and time must carry a UTC offset, e.g. +08:00.")
+        return moment.astimezone(dt.UTC)
+    return check
+
+
+def _converter(field) -> Callable:
+    # Order matters: EmailField is a CharField, and DateTimeField is not a DateField.
+    if isinstance(field, serializers.ChoiceField):
+        return _choice(field)
+    if isinstance(field, serializers.CharField):
+        return _char(field)
+    if isinstance(field, serializers.DecimalField):
+        return _decimal(field)
+    if isinstance(field, serializers.DateTimeField):
+        return _datetime(field)
+    if isinstance(field, serializers.DateField):
+        return _date(field)
+    raise TypeError(f"no lean check for {type(field).__name__}")
+
+
+def _run_validators(field, value):
+    for validator in field.validators:
+        try:
+            validator(value)
+        except DrfValidationError as exc:
+            detail = exc.detail[0] if isinstance(exc.detail, list) else exc.detail
+            raise _Invalid(getattr(detail, "code", "invalid"), str(detail)) from exc
+        except DjangoValidationError as exc:
+            raise _Invalid(exc.code or "invalid", exc.messages[0]) from exc
+
+
+class ObjectValidator:
+    """Checks one JSON object against a serializer's fields; returns (clean dict, errors)."""
+
+    def __init__(self, serializer: serializers.Serializer):
+        self.fields: list[tuple[str, bool, bool, object]] = []
+        for name, field in serializer.fields.items():
+            if isinstance(field, serializers.Serializer):
+                check = ObjectValidator(field)
+            else:
+                convert = _converter(field)
+                check = self._with_validators(field, convert) if field.validators else convert
+            self.fields.append((name, field.required, field.allow_null, check))
+        self.names = frozenset(name for name, *_ in self.fields)
+
+    @staticmethod
+    def _with_validators(field, convert):
+        def check(value):
+            value = convert(value)
+            _run_validators(field, value)
+            return value
+        return check
+
+    def validate(self, data, path: str) -> tuple[dict | None, list[FieldError]]:
+        if not isinstance(data, dict):
+            return None, [FieldError(path, "invalid", "An object is required.")]
+        errors: list[FieldError] = []
+        clean: dict = {}
+        for name, required, allow_null, check in self.fields:
+            if name not in data:
+                if required:
+                    errors.append(FieldError(f"{path}.{name}", "required", "This field is required."))
+                continue
+            value = data[name]
+            if value is None:
+                if not allow_null:
+                    errors.append(FieldError(f"{path}.{name}", "null", "This field may not be null."))
+                else:
+                    clean[name] = None
+                continue
+            if isinstance(check, ObjectValidator):
+                sub, sub_errors = check.validate(value, f"{path}.{name}")
+                errors.extend(sub_errors)
+                clean[name] = sub
+                continue
+            try:
+                clean[name] = check(value)
+            except _Invalid as exc:
+                errors.append(FieldError(f"{path}.{name}", exc.code, exc.message))
+        if len(data) > len(self.names) or not self.names.issuperset(data):
+            errors.extend(FieldError(f"{path}.{key}", "unknown_field", "This field is not part of the format.")
+                          for key in data if key not in self.names)
+        return (None if errors else clean), errors

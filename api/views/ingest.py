@@ -1,0 +1,224 @@
+"""POST /api/v1/accounts/batch and /api/v1/payments/batch: the core system pushes, one result per item.
+
+Each item is checked against the serializers below (which also document it in the schema) by the lean
+validator; everything else happens in `cases.ingest`, in sets.
+"""
+
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from api.models import Scope
+from api.validation import ObjectValidator
+from api.views.base import ERRORS, CoreSystemApi
+from cases.ingest import (
+    AccountSnapshot,
+    CustomerData,
+    ItemOutcome,
+    PaymentReport,
+    Result,
+    accounts_ingest,
+    payments_ingest,
+)
+from core.api import ErrorSerializer
+from core.currencies import ISO_4217
+from core.errors import DomainError
+
+BATCH_ERRORS = {400: ERRORS, 401: ERRORS, 403: ERRORS, 413: ERRORS}
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_currency(value: str) -> None:
+    if value not in ISO_4217:
+        raise serializers.ValidationError(f"{value!r} is not an ISO 4217 currency code.", code="unknown_currency")
+
+
+def validate_zone(value: str) -> None:
+    if value not in _zones():
+        raise serializers.ValidationError(f"{value!r} is not a known time zone.", code="unknown_timezone")
+
+
+def money(help_text: str, *, minimum: str = "0") -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(minimum),
+                                    help_text=f"{help_text} A decimal string with at most 2 decimal places.")
+
+
+def currency() -> serializers.CharField:
+    return serializers.CharField(min_length=3, max_length=3, validators=[validate_currency],
+                                 help_text="ISO 4217 code, e.g. CNY.")
+
+
+class CustomerInSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    national_id = serializers.CharField(max_length=32)
+    phone = serializers.CharField(max_length=32)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    timezone = serializers.CharField(max_length=64, required=False, validators=[validate_zone],
+                                     help_text="IANA time zone; the default zone when left out.")
+
+
+class AccountItemSerializer(serializers.Serializer):
+    account_number = serializers.CharField(max_length=32)
+    customer = CustomerInSerializer()
+    product = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    currency = currency()
+    principal_overdue = money("Principal overdue.")
+    interest_overdue = money("Interest overdue.")
+    fees_overdue = money("Fees overdue.")
+    penalty_overdue = money("Penalty overdue.")
+    overdue_since = serializers.DateField(help_text="The missed due date, YYYY-MM-DD; not in the future.")
+    as_of = serializers.DateTimeField(help_text="When the core system took this snapshot; ISO 8601 with an offset.")
+
+
+class PaymentItemSerializer(serializers.Serializer):
+    transaction_id = serializers.CharField(max_length=64)
+    account_number = serializers.CharField(max_length=32)
+    amount = money("The amount paid, more than zero.", minimum="0.01")
+    currency = currency()
+    paid_at = serializers.DateTimeField(help_text="When it was paid; ISO 8601 with an offset.")
+
+
+ACCOUNT_ITEM = ObjectValidator(AccountItemSerializer())
+PAYMENT_ITEM = ObjectValidator(PaymentItemSerializer())
+
+
+def _batch_items(data) -> list:
+    """The items of a batch envelope `{"items": [...]}`; DomainError (400) when the envelope is wrong."""
+    if not isinstance(data, dict):
+        raise DomainError("The body must be a JSON object with an `items` list.", code="invalid")
+    unknown = sorted(set(data) - {"items"})
+    if unknown:
+        raise DomainError("This field is not part of the format.", code="unknown_field", field=unknown[0])
+    if "items" not in data:
+        raise DomainError("This field is required.", code="required", field="items")
+    items = data["items"]
+    if not isinstance(items, list):
+        raise DomainError("A list of items is required.", code="not_a_list", field="items")
+    if not items:
+        raise DomainError("The batch has no items.", code="empty", field="items")
+    if len(items) > settings.API_BATCH_MAX_ITEMS:
+        raise DomainError(f"A batch holds at most {settings.API_BATCH_MAX_ITEMS} items.", code="too_many_items",
+                          field="items")
+    return items
+
+
+def _text(item, name: str) -> str | None:
+    value = item.get(name) if isinstance(item, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _result(index: int, outcome: ItemOutcome) -> dict:
+    return {"result": outcome.result, "case_id": outcome.case_id,
+            "errors": [{"field": f"items[{index}].{e.field}", "code": e.code, "message": e.message}
+                       for e in outcome.errors]}
+
+
+def _run_batch(*, items: list, validator: ObjectValidator, key: str, build, ingest) -> list[dict]:
+    results: list[dict | None] = [None] * len(items)
+    accepted, positions = [], []
+    for index, item in enumerate(items):
+        clean, errors = validator.validate(item, f"items[{index}]")
+        if errors:
+            results[index] = {key: _text(item, key), "result": Result.REJECTED, "case_id": None,
+                              "errors": [e.as_dict() for e in errors]}
+        else:
+            accepted.append(build(clean))
+            positions.append(index)
+    if accepted:
+        for index, value, outcome in zip(positions, accepted, ingest(accepted), strict=True):
+            results[index] = {key: getattr(value, key), **_result(index, outcome)}
+    return results
+
+
+def _snapshot(clean: dict) -> AccountSnapshot:
+    clean["customer"] = CustomerData(**clean["customer"])
+    return AccountSnapshot(**clean)
+
+
+class AccountsBatchApi(CoreSystemApi):
+    required_scope = Scope.INGEST
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AccountsBatchInput"
+
+        items = AccountItemSerializer(many=True, min_length=1, max_length=1000)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AccountsBatchOutput"
+
+        class ResultSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "AccountsBatchResult"
+
+            account_number = serializers.CharField(allow_null=True)
+            result = serializers.ChoiceField(choices=[Result.CREATED, Result.UPDATED, Result.UNCHANGED,
+                                                      Result.STALE, Result.CURED, Result.REJECTED])
+            case_id = serializers.IntegerField(allow_null=True)
+            errors = ErrorSerializer(many=True)
+
+        results = ResultSerializer(many=True)
+
+    @extend_schema(
+        operation_id="accounts_batch", request=InputSerializer, responses={200: OutputSerializer, **BATCH_ERRORS},
+        summary="Upsert up to 1,000 delinquent-account snapshots",
+        description="One result per item, in order. A rejected item never blocks the others; the whole batch "
+                    "is refused (400) only when the envelope is malformed or over the limit.",
+    )
+    def post(self, request):
+        items = _batch_items(request.data)
+        results = _run_batch(items=items, validator=ACCOUNT_ITEM, key="account_number", build=_snapshot,
+                             ingest=lambda snapshots: accounts_ingest(snapshots=snapshots))
+        return Response({"results": results})
+
+
+class PaymentsBatchApi(CoreSystemApi):
+    required_scope = Scope.INGEST
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PaymentsBatchInput"
+
+        items = PaymentItemSerializer(many=True, min_length=1, max_length=1000)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PaymentsBatchOutput"
+
+        class ResultSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "PaymentsBatchResult"
+
+            transaction_id = serializers.CharField(allow_null=True)
+            result = serializers.ChoiceField(choices=[Result.APPLIED, Result.DUPLICATE, Result.REJECTED])
+            case_id = serializers.IntegerField(allow_null=True)
+            errors = ErrorSerializer(many=True)
+
+        results = ResultSerializer(many=True)
+
+    @extend_schema(
+        operation_id="payments_batch", request=InputSerializer, responses={200: OutputSerializer, **BATCH_ERRORS},
+        summary="Record up to 1,000 payments",
+        description="Idempotent by transaction_id: a repeat returns `duplicate`; the same id with other details "
+                    "is rejected. Payments pay down the open case (fees, penalty, interest, principal by "
+                    "default) and a case with nothing left overdue closes as cured.",
+    )
+    def post(self, request):
+        items = _batch_items(request.data)
+        results = _run_batch(items=items, validator=PAYMENT_ITEM, key="transaction_id",
+                             build=lambda clean: PaymentReport(**clean),
+                             ingest=lambda reports: payments_ingest(reports=reports))
+        return Response({"results": results})

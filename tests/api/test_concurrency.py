@@ -1,0 +1,87 @@
+"""Two connections sending batches for the same accounts at once, on PostgreSQL."""
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from cases.lifecycle import Stage
+from cases.models import Case, Payment
+from tests.api.conftest import AS_OF, account_item, payment_item, post_accounts, post_payments
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NUMBERS = [f"6288{i:012d}" for i in range(60)]
+
+
+def at_once(*calls):
+    """Run each call on its own thread (and database connection), released together; return their results."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    errors: list = []
+
+    def run(index, call):
+        try:
+            barrier.wait(10)
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    return results
+
+
+def statuses(responses):
+    return [response.status_code for response in responses]
+
+
+def test_two_batches_opening_the_same_accounts_open_one_case_each_and_keep_the_newest_snapshot(core_system):
+    older = [account_item(n, principal="100.00", as_of=AS_OF) for n in NUMBERS]
+    newer = [account_item(n, principal="200.00", as_of=AS_OF + dt.timedelta(hours=1)) for n in reversed(NUMBERS)]
+
+    responses = at_once(lambda: post_accounts(core_system, *older), lambda: post_accounts(core_system, *newer))
+
+    assert statuses(responses) == [200, 200]
+    assert Case.objects.count() == len(NUMBERS)
+    assert set(Case.objects.values_list("principal_overdue", flat=True)) == {Decimal("200.00")}
+    assert Case.objects.exclude(stage=Stage.CONFIRM).count() == 0
+
+
+def test_the_same_payments_sent_twice_at_once_are_applied_once(core_system):
+    post_accounts(core_system, *[account_item(n) for n in NUMBERS])
+    payments = [payment_item(f"TX-{n}", n, amount="25.00") for n in NUMBERS]
+
+    responses = at_once(lambda: post_payments(core_system, *payments),
+                        lambda: post_payments(core_system, *reversed(payments)))
+
+    assert statuses(responses) == [200, 200]
+    outcomes = sorted(row["result"] for response in responses for row in response.json()["results"])
+    assert outcomes == ["applied"] * len(NUMBERS) + ["duplicate"] * len(NUMBERS)
+    assert Payment.objects.count() == len(NUMBERS)
+    # 1080.00 overdue, 25.00 paid once each.
+    assert set(Case.objects.values_list("total_overdue", flat=True)) == {Decimal("1055.00")}
+
+
+def test_snapshots_and_payments_for_the_same_accounts_at_once_lose_no_update(core_system):
+    post_accounts(core_system, *[account_item(n) for n in NUMBERS])
+    snapshot_at = AS_OF + dt.timedelta(days=1)
+    snapshots = [account_item(n, principal="2000.00", as_of=snapshot_at) for n in NUMBERS]
+    payments = [payment_item(f"TX-{n}", n, amount="40.00", paid_at=snapshot_at + dt.timedelta(hours=1))
+                for n in NUMBERS]
+
+    responses = at_once(lambda: post_accounts(core_system, *snapshots), lambda: post_payments(core_system, *payments))
+
+    assert statuses(responses) == [200, 200]
+    assert Payment.objects.aggregate(total=Sum("amount"))["total"] == Decimal("40.00") * len(NUMBERS)
+    # Whichever came first, the snapshot (2080.00 overdue) less the later payment (40.00) remains.
+    assert set(Case.objects.values_list("total_overdue", flat=True)) == {Decimal("2040.00")}

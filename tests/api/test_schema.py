@@ -1,0 +1,52 @@
+"""The OpenAPI schema is valid, and the API keeps to it: schemathesis generates requests from it, sends
+them to the application and finds no server error and no response outside the schema."""
+
+import pytest
+import schemathesis
+from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from api.services import api_client_create
+from collections_portal.wsgi import application
+
+
+def test_the_schema_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "/api/v1/accounts/batch" in (tmp_path / "schema.yaml").read_text()
+
+
+# Generating the schema needs no database, so it is loaded once, when the tests are collected.
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+@pytest.fixture
+def keep_connection(db):
+    # Requests go straight to the WSGI application; like Django's test client, keep the test's database
+    # connection (and its transaction) open between them.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db):
+    return api_client_create(name="schemathesis", scopes=["ingest", "read"])[1]
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_api_keeps_to_its_schema(case, token, keep_connection):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+    )
