@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "visits",
     "repayment_plans",
     "events",
+    "contacts",
+    "escalation",
     "demo",
 ]
 
@@ -187,6 +189,9 @@ SPECTACULAR_SETTINGS = {
 # --- Domain defaults ------------------------------------------------------------------------------------
 COLLECTIONS_DEFAULT_TIMEZONE = env("COLLECTIONS_DEFAULT_TIMEZONE", default="Asia/Shanghai")
 COLLECTIONS_DEFAULT_CURRENCY = env("COLLECTIONS_DEFAULT_CURRENCY", default="CNY")
+
+# --- Escalation and contacts ------------------------------------------------------------------------------
+ESCALATION_CHUNK_SIZE = env.int("ESCALATION_CHUNK_SIZE", default=10_000)
 
 LOGGING = {
     "version": 1,
