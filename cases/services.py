@@ -284,3 +284,59 @@ def case_note_add(*, case: Case, actor, body: str, ip_address: str | None = None
         audit_log(actor=actor, action="case.note_added", obj=note, case_id=case.pk,
                   changes={"length": len(body)}, ip_address=ip_address)
     return note
+
+
+# --- Many cases at once -------------------------------------------------------------------------------------
+# Kept apart from the single-case writers above: the escalation pass moves thousands of cases per chunk.
+
+
+@transaction.atomic
+def case_transition_many(
+    *, case_ids, from_stages, to: str, actor, reason: str, at: dt.datetime | None = None,
+) -> list[int]:
+    """Move every listed case that is still at one of `from_stages` to `to`; returns the ids moved.
+
+    The set-based twin of `case_transition`, with the same invariants: each move must be allowed by
+    `cases.lifecycle.TRANSITIONS` (closing is not offered here, since it needs an outcome), the update is
+    guarded by the old stage (`UPDATE … WHERE stage = old`) so a case another writer moved meanwhile is
+    skipped, and the history rows and events are written in the same transaction, in a few queries.
+    """
+    from events.models import Event
+
+    reason = _require_reason(reason)
+    for from_stage in from_stages:
+        if to == Stage.CLOSED or not transition_allowed(from_stage, to, None):
+            raise TransitionNotAllowed(f"A case cannot move {from_stage} → {to}.", field="to")
+    case_ids = list(case_ids)
+    if not case_ids:
+        return []
+    now = at or timezone.now()
+    who = actor_fields(actor)
+    moved: list[int] = []
+    history, events = [], []
+    for from_stage in from_stages:
+        rows = list(Case.objects.filter(pk__in=case_ids, stage=from_stage)
+                    .values_list("pk", "account__account_number"))
+        ids = [pk for pk, _number in rows]
+        if not ids:
+            continue
+        # The guard again in the UPDATE itself: a concurrent writer may have moved some meanwhile.
+        updated = set(Case.objects.filter(pk__in=ids, stage=from_stage).values_list("pk", flat=True)
+                      .select_for_update())
+        Case.objects.filter(pk__in=updated, stage=from_stage).update(
+            stage=to, stage_changed_at=now, updated_at=now)
+        for pk, number in rows:
+            if pk not in updated:
+                continue
+            moved.append(pk)
+            history.append(StageHistory(case_id=pk, from_stage=from_stage, to_stage=to, reason=reason,
+                                        created_at=now, **who))
+            events.append(Event(type=EventType.CASE_STAGE_CHANGED, case_id=pk, account_number=number,
+                                occurred_at=now, payload={"from": from_stage, "to": to, "reason": reason}))
+            if to == Stage.LEGAL:
+                events.append(Event(type=EventType.LEGAL_REFERRAL, case_id=pk, account_number=number,
+                                    occurred_at=now, payload={"reason": reason}))
+    StageHistory.objects.bulk_create(history, batch_size=2000)
+    # Through the outbox's writer lock, so the event feed never skips an id committed late.
+    events_emit_bulk(events=events)
+    return moved

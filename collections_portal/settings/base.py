@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "audit",
     "complaints",
     "api",
+    "contacts",
+    "escalation",
     "demo",
 ]
 
@@ -253,6 +255,9 @@ if sorted(COLLECTIONS_PAYMENT_ALLOCATION) != ["fees", "interest", "penalty", "pr
 # --- Core-system API ------------------------------------------------------------------------------------
 API_BATCH_MAX_ITEMS = 1000
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=4 * 1024 * 1024)
+
+# --- Escalation and contacts ------------------------------------------------------------------------------
+ESCALATION_CHUNK_SIZE = env.int("ESCALATION_CHUNK_SIZE", default=10_000)
 
 LOGGING = {
     "version": 1,

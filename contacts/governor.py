@@ -1,0 +1,312 @@
+"""The contact governor: the one place that decides whether a contact may happen now, and if not, when.
+
+Every contact passes through here, whether the escalation pass schedules it, a sender is about to
+deliver it or a member of staff is about to call. `governor_check` answers for one case;
+`governor_facts` + `governor_evaluate` answer for many at once with a few queries (the pass uses them).
+The rules and their numbers come from a `JurisdictionProfile` (CN by default, US for Regulation F).
+
+A verdict lists the rules passed and failed and the next permitted time. A failed rule with no next
+time (a hold, a pause, the third-party rule) means the contact is held until something changes.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases.lifecycle import Stage
+from cases.models import Case, CaseHold
+from contacts.models import (
+    CONVERSATION_RESULTS,
+    FAILED_RESULTS,
+    AttemptResult,
+    Channel,
+    ContactAttempt,
+    JurisdictionProfile,
+)
+from events.models import Event, EventType
+
+# Channels that reach a person at a moment and so respect contact hours. Letters are printed and posted.
+TIMED_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL, Channel.CALL, Channel.VISIT})
+# Contacts a plan in good standing or a promise not yet due stops; only instalment reminders remain.
+PAUSED_BY_PLAN = frozenset({Channel.CALL, Channel.VISIT, Channel.EMAIL, Channel.LETTER, Channel.SMS})
+PURPOSE_COLLECTION = "collection"
+PURPOSE_INSTALMENT_REMINDER = "instalment_reminder"
+PURPOSE_LOCATE = "locate"  # a third party, only to find the cardholder
+LOOKBACK_DAYS = 14
+
+
+@dataclass(frozen=True)
+class AttemptFact:
+    at: dt.datetime
+    channel: str
+    result: str
+    number: str = ""
+    third_party: bool = False
+    callback_requested: bool = False
+
+
+@dataclass
+class CaseFacts:
+    """What the rules need to know about one case, loaded in bulk by `governor_facts`."""
+
+    case_id: int
+    timezone: str
+    stage: str
+    holds: tuple[str, ...] = ()
+    attempts: list[AttemptFact] = field(default_factory=list)  # oldest first, within LOOKBACK_DAYS
+    broken_promises: list[dt.datetime] = field(default_factory=list)
+
+
+@dataclass
+class Verdict:
+    allowed: bool
+    passed: list[str]
+    failed: list[dict]
+    next_permitted_at: dt.datetime | None
+    profile: str
+    checked_at: dt.datetime
+
+    def as_trail(self) -> dict:
+        return {
+            "at": self.checked_at.isoformat(), "profile": self.profile, "allowed": self.allowed,
+            "passed": self.passed, "failed": self.failed,
+            "next_permitted_at": self.next_permitted_at.isoformat() if self.next_permitted_at else None,
+        }
+
+
+# --- profiles ---------------------------------------------------------------------------------------------
+
+def governor_profiles() -> list[JurisdictionProfile]:
+    return list(JurisdictionProfile.objects.order_by("-is_default", "code"))
+
+
+def governor_profile_for(*, tz_name: str, profiles: list[JurisdictionProfile]) -> JurisdictionProfile:
+    """The profile whose time-zone prefixes match the cardholder's zone, else the default one."""
+    default = None
+    for profile in profiles:
+        if any(tz_name.startswith(prefix) for prefix in profile.timezone_prefixes):
+            return profile
+        if profile.is_default:
+            default = profile
+    if default is None:
+        raise JurisdictionProfile.DoesNotExist("No default jurisdiction profile is configured.")
+    return default
+
+
+# --- facts ------------------------------------------------------------------------------------------------
+
+def governor_facts(*, case_ids, at: dt.datetime) -> dict[int, CaseFacts]:
+    """Facts for many cases in four queries: cases, active holds, recent attempts, broken promises."""
+    case_ids = list(case_ids)
+    since = at - dt.timedelta(days=LOOKBACK_DAYS)
+    facts = {
+        row["id"]: CaseFacts(case_id=row["id"], timezone=row["account__customer__timezone"]
+                             or settings.COLLECTIONS_DEFAULT_TIMEZONE, stage=row["stage"])
+        for row in Case.objects.filter(pk__in=case_ids).values("id", "stage", "account__customer__timezone")
+    }
+    holds: dict[int, list[str]] = {}
+    for case_id, kind in CaseHold.objects.filter(case_id__in=case_ids, released_at__isnull=True).values_list(
+            "case_id", "kind"):
+        holds.setdefault(case_id, []).append(kind)
+    for case_id, kinds in holds.items():
+        if case_id in facts:
+            facts[case_id].holds = tuple(sorted(kinds))
+    attempts = (ContactAttempt.objects.filter(case_id__in=case_ids, at__gt=since, at__lte=at)
+                .order_by("at", "id")
+                .values_list("case_id", "at", "channel", "result", "number", "third_party", "callback_requested"))
+    for case_id, *rest in attempts:
+        if case_id in facts:
+            facts[case_id].attempts.append(AttemptFact(*rest))
+    broken = Event.objects.filter(case_id__in=case_ids, type=EventType.PROMISE_BROKEN, occurred_at__gt=since,
+                                  occurred_at__lte=at).values_list("case_id", "occurred_at")
+    for case_id, occurred_at in broken:
+        if case_id in facts:
+            facts[case_id].broken_promises.append(occurred_at)
+    return facts
+
+
+# --- the rules --------------------------------------------------------------------------------------------
+
+def _local(moment: dt.datetime, tz_name: str) -> dt.datetime:
+    return moment.astimezone(ZoneInfo(tz_name))
+
+
+def _opening(day: dt.date, profile: JurisdictionProfile, tz_name: str) -> dt.datetime:
+    return dt.datetime.combine(day, profile.contact_from, tzinfo=ZoneInfo(tz_name)).astimezone(dt.UTC)
+
+
+def next_opening(*, at: dt.datetime, profile: JurisdictionProfile, tz_name: str) -> dt.datetime:
+    """`at` itself when inside contact hours in `tz_name`, else the next time the window opens."""
+    local = _local(at, tz_name)
+    if local.time() < profile.contact_from:
+        return _opening(local.date(), profile, tz_name)
+    if local.time() >= profile.contact_until:
+        return _opening(local.date() + dt.timedelta(days=1), profile, tz_name)
+    return at
+
+
+def _rule_holds(facts: CaseFacts, **_):
+    if facts.holds:
+        return f"On hold: {', '.join(facts.holds)}.", None
+    return None
+
+
+def _rule_plan_pause(facts: CaseFacts, channel, purpose, **_):
+    if (facts.stage == Stage.FOLLOW_UP and channel in PAUSED_BY_PLAN
+            and purpose != PURPOSE_INSTALMENT_REMINDER):
+        return "A plan or promise in good standing pauses collection; only instalment reminders remain.", None
+    return None
+
+
+def _rule_hours(facts: CaseFacts, channel, at, profile, **_):
+    if channel not in TIMED_CHANNELS:
+        return None
+    opening = next_opening(at=at, profile=profile, tz_name=facts.timezone)
+    if opening != at:
+        return (f"Outside {profile.contact_from:%H:%M}–{profile.contact_until:%H:%M} in {facts.timezone}.",
+                opening)
+    return None
+
+
+def _calls(facts: CaseFacts, at: dt.datetime) -> list[AttemptFact]:
+    return [a for a in facts.attempts if a.channel == Channel.CALL and not a.third_party and a.at <= at]
+
+
+def _rule_calls_per_window(facts: CaseFacts, channel, at, profile, **_):
+    if channel != Channel.CALL:
+        return None
+    window = dt.timedelta(days=profile.call_window_days)
+    recent = [a for a in _calls(facts, at) if a.at > at - window]
+    if len(recent) >= profile.calls_per_window:
+        # Permitted again once enough of the window's calls have aged out of it.
+        frees_at = recent[len(recent) - profile.calls_per_window].at + window
+        return (f"{len(recent)} call attempts in {profile.call_window_days} days "
+                f"(limit {profile.calls_per_window}).", frees_at)
+    return None
+
+
+def _rule_calls_per_day(facts: CaseFacts, channel, at, profile, **_):
+    if channel != Channel.CALL or not profile.calls_per_day:
+        return None
+    today = _local(at, facts.timezone).date()
+    count = sum(1 for a in _calls(facts, at) if _local(a.at, facts.timezone).date() == today)
+    if count >= profile.calls_per_day:
+        return (f"{count} call attempts today (limit {profile.calls_per_day}).",
+                _opening(today + dt.timedelta(days=1), profile, facts.timezone))
+    return None
+
+
+def _rule_unanswered_per_number(facts: CaseFacts, channel, at, profile, number, **_):
+    if channel != Channel.CALL or not profile.unanswered_per_number_per_day or not number:
+        return None
+    today = _local(at, facts.timezone).date()
+    count = sum(1 for a in facts.attempts if a.channel == Channel.CALL and a.number == number and a.at <= at
+                and a.result == AttemptResult.NO_ANSWER and _local(a.at, facts.timezone).date() == today)
+    if count >= profile.unanswered_per_number_per_day:
+        return (f"{count} unanswered calls to this number today (limit {profile.unanswered_per_number_per_day}).",
+                _opening(today + dt.timedelta(days=1), profile, facts.timezone))
+    return None
+
+
+def _rule_quiet_period(facts: CaseFacts, channel, at, profile, **_):
+    if channel != Channel.CALL:
+        return None
+    quiet = dt.timedelta(days=profile.quiet_days_after_conversation)
+    talks = [a for a in facts.attempts
+             if a.result in CONVERSATION_RESULTS and not a.third_party and at - quiet < a.at <= at]
+    if not talks:
+        return None
+    last = talks[-1]
+    if last.callback_requested or any(b > last.at for b in facts.broken_promises if b <= at):
+        return None
+    return (f"Spoke with the cardholder on {last.at:%Y-%m-%d}; no call for "
+            f"{profile.quiet_days_after_conversation} days unless they ask or a promise breaks.", last.at + quiet)
+
+
+def _rule_third_party(facts: CaseFacts, at, profile, to_third_party, **_):
+    if not to_third_party:
+        return None
+    own = [a for a in facts.attempts if not a.third_party and a.at <= at]
+    if any(a.result == AttemptResult.WRONG_NUMBER for a in own):
+        return None
+    needed = profile.third_party_after_failures
+    last = own[-needed:]
+    if len(last) == needed and all(a.result in FAILED_RESULTS for a in last):
+        return None
+    return (f"A third party may be contacted only after {needed} consecutive failed attempts or an invalid "
+            "number, and only to locate the cardholder.", None)
+
+
+RULES = (
+    ("holds", _rule_holds),
+    ("plan_pause", _rule_plan_pause),
+    ("third_party", _rule_third_party),
+    ("hours", _rule_hours),
+    ("calls_per_window", _rule_calls_per_window),
+    ("calls_per_day", _rule_calls_per_day),
+    ("unanswered_per_number", _rule_unanswered_per_number),
+    ("quiet_period", _rule_quiet_period),
+)
+
+
+def _run_rules(facts, *, channel, at, profile, number, to_third_party, purpose):
+    passed, failed = [], []
+    for name, rule in RULES:
+        outcome = rule(facts, channel=channel, at=at, profile=profile, number=number,
+                       to_third_party=to_third_party, purpose=purpose)
+        if outcome is None:
+            passed.append(name)
+        else:
+            reason, next_at = outcome
+            failed.append({"rule": name, "reason": reason,
+                           "next_permitted_at": next_at.isoformat() if next_at else None, "_next": next_at})
+    return passed, failed
+
+
+def governor_evaluate(
+    *, facts: CaseFacts, channel: str, at: dt.datetime, profile: JurisdictionProfile, number: str = "",
+    to_third_party: bool = False, purpose: str = PURPOSE_COLLECTION,
+) -> Verdict:
+    """Apply every rule to one case's facts. Pure: no queries.
+
+    When rules fail only for a while (hours, call limits, quiet period), `next_permitted_at` is the
+    earliest moment at which all of them pass, found by moving forward and checking again.
+    """
+    kwargs = {"channel": channel, "profile": profile, "number": number, "to_third_party": to_third_party,
+              "purpose": purpose}
+    passed, failed = _run_rules(facts, at=at, **kwargs)
+    next_at = None
+    if failed and all(f["_next"] for f in failed):
+        candidate = max(f["_next"] for f in failed)
+        for _ in range(20):
+            _p, again = _run_rules(facts, at=candidate, **kwargs)
+            if not again:
+                next_at = candidate
+                break
+            if not all(f["_next"] for f in again):
+                break
+            candidate = max(f["_next"] for f in again)
+    for f in failed:
+        del f["_next"]
+    return Verdict(allowed=not failed, passed=passed, failed=failed, next_permitted_at=next_at,
+                   profile=profile.code, checked_at=at)
+
+
+def governor_check(
+    *, case: Case, channel: str, at: dt.datetime | None = None, number: str = "", to_third_party: bool = False,
+    purpose: str = PURPOSE_COLLECTION,
+) -> Verdict:
+    """May `case` be contacted on `channel` at `at` (default now)? The function staff screens call.
+
+    Returns a Verdict: allowed, the rules passed and failed with reasons, and the next permitted time
+    (None when the contact must wait for a hold, pause or more attempts to clear).
+    """
+    at = at or timezone.now()
+    facts = governor_facts(case_ids=[case.pk], at=at)[case.pk]
+    profile = governor_profile_for(tz_name=facts.timezone, profiles=governor_profiles())
+    return governor_evaluate(facts=facts, channel=channel, at=at, profile=profile, number=number,
+                             to_third_party=to_third_party, purpose=purpose)
+

@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from cases.admin import ReadOnlyAdmin
+from escalation.models import CaseEscalation, EscalationRun, Policy, PolicyVersion
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_default")
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(ReadOnlyAdmin):
+    """Versions are immutable; publish a new one through `escalation.policy.policy_version_publish`."""
+
+    list_display = ("policy", "number", "effective_from", "challenger", "challenger_percent", "created_by_label")
+
+
+@admin.register(CaseEscalation)
+class CaseEscalationAdmin(ReadOnlyAdmin):
+    list_display = ("case", "tier_code", "strategy", "policy_version", "tier_since")
+    list_filter = ("tier_code", "strategy")
+
+
+@admin.register(EscalationRun)
+class EscalationRunAdmin(ReadOnlyAdmin):
+    list_display = ("id", "as_of", "dry_run", "chunks_total", "started_at")

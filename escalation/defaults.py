@@ -1,0 +1,88 @@
+"""The default contact policy and jurisdiction profiles, installed as data by migrations.
+
+After installation they belong to supervisors and compliance: edits create new policy versions
+(`escalation.policy.policy_version_publish`) or change profile rows in the admin.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+DEFAULT_POLICY_NAME = "Default contact policy"
+
+# One tier per row: code, name, rank, first DPD, last DPD (None: open-ended), actions.
+# An action: rule code, channel, cadence, times, per_days, condition, condition_count, condition_days.
+DEFAULT_POLICY = {
+    "large_amount_threshold": Decimal("50000.00"),
+    "uplift_max_rank": 4,
+    "tiers": [
+        {"code": "T1", "name": "Reminder", "rank": 1, "dpd_from": 1, "dpd_to": 15, "actions": [
+            {"code": "T1.sms", "channel": "sms", "cadence": "repeat", "times": 1, "per_days": 5},
+            {"code": "T1.email", "channel": "email", "cadence": "repeat", "times": 1, "per_days": 5,
+             "condition": "has_email"},
+        ]},
+        {"code": "T2", "name": "Call", "rank": 2, "dpd_from": 16, "dpd_to": 30, "actions": [
+            {"code": "T2.call", "channel": "call", "cadence": "repeat", "times": 1, "per_days": 2},
+        ]},
+        {"code": "T3", "name": "Intensive", "rank": 3, "dpd_from": 31, "dpd_to": 60, "actions": [
+            {"code": "T3.call", "channel": "call", "cadence": "repeat", "times": 1, "per_days": 1},
+            {"code": "T3.notice_email", "channel": "email", "cadence": "on_entry", "condition": "has_email"},
+            {"code": "T3.notice_letter", "channel": "letter", "cadence": "on_entry", "condition": "no_email"},
+            {"code": "T3.visit", "channel": "visit", "cadence": "on_entry", "condition": "calls_failed",
+             "condition_count": 3, "condition_days": 14},
+        ]},
+        {"code": "T4", "name": "Field", "rank": 4, "dpd_from": 61, "dpd_to": 90, "actions": [
+            {"code": "T4.visit", "channel": "visit", "cadence": "on_entry"},
+            {"code": "T4.call", "channel": "call", "cadence": "repeat", "times": 2, "per_days": 7},
+        ]},
+        {"code": "T5", "name": "Legal review", "rank": 5, "dpd_from": 91, "dpd_to": None, "actions": [
+            {"code": "T5.legal_review", "channel": "legal_review", "cadence": "once"},
+        ]},
+    ],
+}
+
+JURISDICTION_PROFILES = [
+    {"code": "CN", "name": "China (CBA 2026 guideline, 2011 card measures)", "is_default": True,
+     "timezone_prefixes": [], "contact_from": dt.time(8, 0), "contact_until": dt.time(21, 0),
+     "calls_per_window": 7, "call_window_days": 7, "calls_per_day": 3, "unanswered_per_number_per_day": 6,
+     "quiet_days_after_conversation": 7, "third_party_after_failures": 3},
+    {"code": "US", "name": "United States (Regulation F)", "is_default": False,
+     "timezone_prefixes": ["America/", "US/", "Pacific/Honolulu"],
+     "contact_from": dt.time(8, 0), "contact_until": dt.time(21, 0),
+     "calls_per_window": 7, "call_window_days": 7, "calls_per_day": None, "unanswered_per_number_per_day": None,
+     "quiet_days_after_conversation": 7, "third_party_after_failures": 3},
+]
+
+
+def install_default_policy(Policy, PolicyVersion, PolicyTier, PolicyAction, effective_from) -> None:  # noqa: N803
+    """Create the default policy's first version unless a default policy exists already."""
+    if Policy.objects.filter(is_default=True).exists():
+        return
+    policy = Policy.objects.create(name=DEFAULT_POLICY_NAME, is_default=True,
+                                   description="The tiers and actions of the domain's default contact policy.")
+    write_version(Policy=Policy, PolicyVersion=PolicyVersion, PolicyTier=PolicyTier, PolicyAction=PolicyAction,
+                  policy=policy, number=1, effective_from=effective_from, definition=DEFAULT_POLICY,
+                  note="Default policy", created_by_label="system")
+
+
+def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, number, effective_from,  # noqa: N803
+                  definition, note, created_by_label, challenger=None, challenger_percent=0):
+    version = PolicyVersion.objects.create(
+        policy=policy, number=number, effective_from=effective_from,
+        large_amount_threshold=definition["large_amount_threshold"], uplift_max_rank=definition["uplift_max_rank"],
+        challenger=challenger, challenger_percent=challenger_percent, note=note, created_by_label=created_by_label,
+    )
+    for tier in definition["tiers"]:
+        row = PolicyTier.objects.create(version=version, code=tier["code"], name=tier["name"], rank=tier["rank"],
+                                        dpd_from=tier["dpd_from"], dpd_to=tier["dpd_to"])
+        PolicyAction.objects.bulk_create([
+            PolicyAction(tier=row, code=a["code"], channel=a["channel"], cadence=a["cadence"],
+                         times=a.get("times", 1), per_days=a.get("per_days"), condition=a.get("condition", ""),
+                         condition_count=a.get("condition_count"), condition_days=a.get("condition_days"))
+            for a in tier["actions"]
+        ])
+    return version
+
+
+def install_jurisdiction_profiles(JurisdictionProfile) -> None:  # noqa: N803
+    for profile in JURISDICTION_PROFILES:
+        JurisdictionProfile.objects.get_or_create(code=profile["code"], defaults=profile)

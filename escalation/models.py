@@ -1,0 +1,165 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Channel, Strategy
+
+
+class Policy(models.Model):
+    """A named contact policy. Its rules live in versions; the default policy is the champion.
+
+    A policy version may name a challenger policy that runs on a stable share of cases instead.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("champion (default)"), default=False)
+
+    class Meta:
+        verbose_name = _("contact policy")
+        verbose_name_plural = _("contact policies")
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True),
+                                               name="policy_one_default")]
+
+    def __str__(self):
+        return self.name
+
+
+class PolicyVersion(models.Model):
+    """One immutable version of a policy, in force from `effective_from` until a later version starts."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    effective_from = models.DateTimeField(_("effective from"))
+    large_amount_threshold = models.DecimalField(_("large amount from"), max_digits=14, decimal_places=2,
+                                                 default=Decimal("50000.00"))
+    # A large case is treated one tier higher, but never above this rank.
+    uplift_max_rank = models.PositiveSmallIntegerField(_("uplift up to tier rank"), default=4)
+    challenger = models.ForeignKey(Policy, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("challenger policy"))
+    challenger_percent = models.PositiveSmallIntegerField(_("challenger share, %"), default=0)
+    note = models.TextField(_("what changed"), blank=True)
+    created_by_label = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="policyversion_unique_number"),
+            models.CheckConstraint(condition=Q(challenger_percent__lte=100), name="policyversion_share_percent"),
+        ]
+
+    def __str__(self):
+        return f"{self.policy.name} v{self.number}"
+
+
+class PolicyTier(models.Model):
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="tiers")
+    code = models.CharField(_("tier"), max_length=8)
+    name = models.CharField(_("name"), max_length=100)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    dpd_from = models.PositiveIntegerField(_("from DPD"))
+    dpd_to = models.PositiveIntegerField(_("to DPD"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "rank"]
+        constraints = [models.UniqueConstraint(fields=["version", "rank"], name="policytier_unique_rank")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Cadence(models.TextChoices):
+    # `times` contacts every `per_days` days from the day the case entered the tier (the first on entry).
+    REPEAT = "repeat", _("Repeating")
+    # Once each time the case enters the tier.
+    ON_ENTRY = "on_entry", _("Once on entry")
+    # Once in the life of the case.
+    ONCE = "once", _("Once per case")
+
+
+class Condition(models.TextChoices):
+    ALWAYS = "", _("Always")
+    HAS_EMAIL = "has_email", _("When an email is on file")
+    NO_EMAIL = "no_email", _("When no email is on file")
+    CALLS_FAILED = "calls_failed", _("After failed call attempts without reaching the cardholder")
+
+
+class PolicyAction(models.Model):
+    tier = models.ForeignKey(PolicyTier, on_delete=models.CASCADE, related_name="actions")
+    code = models.CharField(_("rule"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    cadence = models.CharField(_("cadence"), max_length=10, choices=Cadence.choices)
+    times = models.PositiveSmallIntegerField(default=1)
+    per_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    condition = models.CharField(_("condition"), max_length=20, choices=Condition.choices, blank=True)
+    # For CALLS_FAILED: this many failed calls within `condition_days` and no conversation.
+    condition_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    condition_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(cadence="repeat") | Q(per_days__gte=1),
+                                   name="policyaction_repeat_has_period"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class CaseEscalation(models.Model):
+    """Where the escalation pass last placed a case: its tier, strategy and policy version.
+
+    Written by the pass only when something changed, so a quiet pass writes nothing.
+    """
+
+    case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.PROTECT, related_name="escalation")
+    strategy = models.CharField(max_length=12, choices=Strategy.choices)
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    tier_rank = models.PositiveSmallIntegerField()
+    tier_code = models.CharField(max_length=8)
+    tier_since = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("case escalation")
+        verbose_name_plural = _("case escalations")
+
+    def __str__(self):
+        return f"case {self.case_id}: {self.tier_code} ({self.strategy})"
+
+
+class EscalationRun(models.Model):
+    """One pass: its moment, chunks and summary. Chunks report into EscalationChunk."""
+
+    as_of = models.DateTimeField()
+    dry_run = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    chunks_total = models.PositiveIntegerField(default=0)
+    started_by_label = models.CharField(max_length=150, default="system")
+
+    class Meta:
+        verbose_name = _("escalation run")
+        verbose_name_plural = _("escalation runs")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"Pass as of {self.as_of:%Y-%m-%d %H:%M} UTC"
+
+
+class EscalationChunk(models.Model):
+    run = models.ForeignKey(EscalationRun, on_delete=models.CASCADE, related_name="chunks")
+    id_from = models.BigIntegerField()
+    id_to = models.BigIntegerField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "id_from"], name="escalationchunk_unique")]
+
+    def __str__(self):
+        return f"Cases {self.id_from}–{self.id_to - 1} of run {self.run_id}"
+

@@ -1,0 +1,117 @@
+"""Contact policies as data: which version is in force, who gets the challenger, publishing a new version."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+
+from contacts.models import Channel, Strategy
+from core.actors import actor_fields
+from core.errors import DomainError
+from escalation.defaults import write_version
+from escalation.models import Cadence, Condition, Policy, PolicyAction, PolicyTier, PolicyVersion
+
+# Knuth's multiplicative hash: a stable, evenly spread share of case ids, computed alike in SQL and Python.
+HASH_MULTIPLIER = 2654435761
+HASH_MODULUS = 2**32
+
+
+def case_share_bucket(case_id: int) -> int:
+    """0–99, fixed for a case forever; the challenger runs on cases whose bucket is below its share."""
+    return (case_id * HASH_MULTIPLIER) % HASH_MODULUS % 100
+
+
+def case_strategy(*, case_id: int, challenger_percent: int) -> str:
+    return Strategy.CHALLENGER if case_share_bucket(case_id) < challenger_percent else Strategy.CHAMPION
+
+
+@dataclass(frozen=True)
+class PoliciesInForce:
+    champion: PolicyVersion
+    challenger: PolicyVersion | None
+    challenger_percent: int
+
+    def version_for(self, strategy: str) -> PolicyVersion:
+        return self.challenger if strategy == Strategy.CHALLENGER and self.challenger else self.champion
+
+
+def policy_version_in_force(*, policy: Policy, as_of: dt.datetime) -> PolicyVersion | None:
+    return (PolicyVersion.objects.filter(policy=policy, effective_from__lte=as_of)
+            .order_by("-effective_from", "-number").first())
+
+
+def policies_in_force(*, as_of: dt.datetime) -> PoliciesInForce:
+    """The default policy's version in force at `as_of` and, if it names one, its challenger's."""
+    policy = Policy.objects.get(is_default=True)
+    champion = policy_version_in_force(policy=policy, as_of=as_of)
+    if champion is None:
+        raise DomainError(f"No version of {policy.name} is in force at {as_of.isoformat()}.", code="no_policy")
+    challenger = None
+    if champion.challenger_id and champion.challenger_percent:
+        challenger = policy_version_in_force(policy=champion.challenger, as_of=as_of)
+    return PoliciesInForce(champion=champion, challenger=challenger,
+                           challenger_percent=champion.challenger_percent if challenger else 0)
+
+
+def policy_definition(*, version: PolicyVersion) -> dict:
+    """A version as the plain dict `policy_version_publish` takes: copy it, change it, publish it."""
+    return {
+        "large_amount_threshold": version.large_amount_threshold,
+        "uplift_max_rank": version.uplift_max_rank,
+        "tiers": [
+            {"code": t.code, "name": t.name, "rank": t.rank, "dpd_from": t.dpd_from, "dpd_to": t.dpd_to,
+             "actions": [{"code": a.code, "channel": a.channel, "cadence": a.cadence, "times": a.times,
+                          "per_days": a.per_days, "condition": a.condition, "condition_count": a.condition_count,
+                          "condition_days": a.condition_days} for a in t.actions.order_by("id")]}
+            for t in version.tiers.order_by("rank")
+        ],
+    }
+
+
+def _validate(definition: dict) -> None:
+    tiers = sorted(definition["tiers"], key=lambda t: t["rank"])
+    if not tiers or tiers[0]["dpd_from"] < 1:
+        raise DomainError("The first tier must start at 1 day past due or later.", field="tiers")
+    for before, after in zip(tiers, tiers[1:], strict=False):
+        if before["dpd_to"] is None or after["dpd_from"] != before["dpd_to"] + 1:
+            raise DomainError(f"Tier {after['code']} must start the day after {before['code']} ends.", field="tiers")
+    codes = [a["code"] for t in tiers for a in t["actions"]]
+    if len(codes) != len(set(codes)):
+        raise DomainError("Each action needs its own rule code.", field="tiers")
+    for action in (a for t in tiers for a in t["actions"]):
+        if action["channel"] not in Channel.values or action["cadence"] not in Cadence.values:
+            raise DomainError(f"Action {action['code']} has an unknown channel or cadence.", field="tiers")
+        if action["cadence"] == Cadence.REPEAT and not (action.get("per_days") or 0) >= 1:
+            raise DomainError(f"Repeating action {action['code']} needs a period in days.", field="tiers")
+        if action.get("condition", "") not in Condition.values:
+            raise DomainError(f"Action {action['code']} has an unknown condition.", field="tiers")
+    if definition["large_amount_threshold"] <= 0:
+        raise DomainError("The large-amount threshold must be positive.", field="large_amount_threshold")
+
+
+@transaction.atomic
+def policy_version_publish(
+    *, policy: Policy, effective_from: dt.datetime, definition: dict, actor, note: str,
+    challenger: Policy | None = None, challenger_percent: int = 0,
+) -> PolicyVersion:
+    """Publish a new, immutable version of `policy`, in force from `effective_from`.
+
+    Earlier versions stay as they were, so every scheduled contact keeps pointing at the rules that
+    produced it. Rule codes that stay the same keep their cadence keys, so a new version does not
+    repeat a contact the old one already scheduled today.
+    """
+    if not (note or "").strip():
+        raise DomainError("Say what changed.", code="reason_required", field="note")
+    if not 0 <= challenger_percent <= 100:
+        raise DomainError("The challenger share is a percentage.", field="challenger_percent")
+    if challenger is not None and challenger.pk == policy.pk:
+        raise DomainError("A policy cannot challenge itself.", field="challenger")
+    _validate(definition)
+    Policy.objects.select_for_update().get(pk=policy.pk)
+    number = (policy.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return write_version(Policy=Policy, PolicyVersion=PolicyVersion, PolicyTier=PolicyTier,
+                         PolicyAction=PolicyAction, policy=policy, number=number, effective_from=effective_from,
+                         definition=definition, note=note.strip(),
+                         created_by_label=actor_fields(actor)["actor_label"], challenger=challenger,
+                         challenger_percent=challenger_percent)

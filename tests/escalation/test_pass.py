@@ -1,0 +1,193 @@
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from cases.lifecycle import HoldKind, Outcome, Stage
+from cases.models import StageHistory
+from cases.services import case_hold_place, case_transition
+from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, ScheduledContact, Strategy
+from core.actors import SYSTEM
+from escalation.models import CaseEscalation, Policy
+from escalation.policy import case_strategy, policy_definition, policy_version_publish
+from escalation.services import escalation_chunk_run, escalation_pass_run
+from events.models import Event, EventType
+from tests.escalation.helpers import AS_OF, SH, case_at_dpd, rules_of
+
+
+def days(n):
+    return dt.timedelta(days=n)
+
+
+@pytest.mark.django_db
+def test_the_first_contact_moves_a_case_from_confirm_to_contact_with_history_and_event():
+    case = case_at_dpd(3)
+    summary = escalation_pass_run(as_of=AS_OF)
+    case.refresh_from_db()
+    assert case.stage == Stage.CONTACT
+    assert summary.moved_to_contact == 1 and summary.scheduled == {"sms": 1}
+    history = StageHistory.objects.get(case=case, to_stage=Stage.CONTACT)
+    assert (history.from_stage, history.actor_label) == (Stage.CONFIRM, SYSTEM)
+    assert Event.objects.filter(case=case, type=EventType.CASE_STAGE_CHANGED, payload__to="contact").exists()
+
+
+@pytest.mark.django_db
+def test_a_contact_records_its_policy_version_rule_strategy_and_governor_trail():
+    case = case_at_dpd(20)
+    escalation_pass_run(as_of=AS_OF)
+    contact = ScheduledContact.objects.get(case=case)
+    assert contact.rule == "T2.call" and contact.channel == Channel.CALL
+    assert contact.policy_version == Policy.objects.get(is_default=True).versions.get(number=1)
+    assert contact.strategy == Strategy.CHAMPION
+    assert contact.trail[0]["allowed"] is True and "hours" in contact.trail[0]["passed"]
+    assert contact.idempotency_key == f"{case.pk}:T2.call:2026-11-30"
+
+
+@pytest.mark.django_db
+def test_a_pass_run_twice_schedules_nothing_twice():
+    cases = [case_at_dpd(d) for d in (1, 20, 40, 70, 100)]
+    first = escalation_pass_run(as_of=AS_OF)
+    second = escalation_pass_run(as_of=AS_OF + dt.timedelta(minutes=15))
+    assert sum(first.scheduled.values()) == ScheduledContact.objects.count() > len(cases)
+    assert sum(second.scheduled.values()) == 0 and second.tier_changes == 0
+    assert second.cases_evaluated == len(cases)
+
+
+@pytest.mark.django_db
+def test_reminders_repeat_on_their_cadence_only():
+    case = case_at_dpd(1)
+    for day in range(0, 11):  # DPD 1 to 11: SMS on DPD 1, 6 and 11
+        escalation_pass_run(as_of=AS_OF + days(day))
+    due_days = sorted(c.due_at.astimezone(SH).date() for c in ScheduledContact.objects.filter(case=case))
+    assert due_days == [dt.date(2026, 11, 30), dt.date(2026, 12, 5), dt.date(2026, 12, 10)]
+
+
+@pytest.mark.django_db
+def test_email_is_sent_only_when_one_is_on_file():
+    with_email = case_at_dpd(1, email="wang@example.com")
+    without = case_at_dpd(1)
+    escalation_pass_run(as_of=AS_OF)
+    assert rules_of(with_email) == ["T1.email", "T1.sms"]
+    assert rules_of(without) == ["T1.sms"]
+
+
+@pytest.mark.django_db
+def test_t3_formal_notice_goes_once_by_email_or_else_by_letter():
+    by_email = case_at_dpd(31, email="li@example.com")
+    by_letter = case_at_dpd(31)
+    escalation_pass_run(as_of=AS_OF)
+    escalation_pass_run(as_of=AS_OF + days(1))
+    assert rules_of(by_email).count("T3.notice_email") == 1 and "T3.notice_letter" not in rules_of(by_email)
+    assert rules_of(by_letter).count("T3.notice_letter") == 1
+
+
+@pytest.mark.django_db
+def test_t3_requests_a_field_visit_after_three_failed_calls_in_fourteen_days(agent):
+    case = case_at_dpd(35)
+    escalation_pass_run(as_of=AS_OF)
+    assert "T3.visit" not in rules_of(case)
+    for n in (3, 2, 1):
+        ContactAttempt.objects.create(case=case, channel=Channel.CALL, at=AS_OF - days(n),
+                                      result=AttemptResult.NO_ANSWER, actor_label="agent")
+    escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=1))
+    assert rules_of(case).count("T3.visit") == 1
+
+
+@pytest.mark.django_db
+def test_t5_schedules_one_legal_review_for_the_teams_supervisor(team, supervisor):
+    case = case_at_dpd(95, assigned_team=team)
+    escalation_pass_run(as_of=AS_OF)
+    escalation_pass_run(as_of=AS_OF + days(3))
+    review = ScheduledContact.objects.get(case=case)
+    assert review.channel == Channel.LEGAL_REVIEW and review.assigned_to == supervisor
+
+
+@pytest.mark.django_db
+def test_a_pass_at_night_schedules_contacts_for_the_next_opening():
+    case = case_at_dpd(3, as_of=dt.datetime(2026, 11, 30, 23, 0, tzinfo=SH))
+    summary = escalation_pass_run(as_of=dt.datetime(2026, 11, 30, 23, 0, tzinfo=SH))
+    contact = ScheduledContact.objects.get(case=case)
+    assert contact.status == ContactStatus.SCHEDULED
+    assert contact.due_at == dt.datetime(2026, 12, 1, 8, 0, tzinfo=SH)
+    assert summary.held_back == {"hours": 1}
+    assert contact.trail[-1]["moved_to"] == "2026-12-01T00:00:00+00:00"
+
+
+@pytest.mark.django_db
+def test_cases_on_hold_are_skipped_and_their_pending_contacts_cancelled():
+    case = case_at_dpd(20)
+    escalation_pass_run(as_of=AS_OF)
+    case_hold_place(case=case, kind=HoldKind.COMPLAINT, actor=SYSTEM, reason="Complaint to the regulator.")
+    summary = escalation_pass_run(as_of=AS_OF + days(2))
+    contact = ScheduledContact.objects.get(case=case)
+    assert contact.status == ContactStatus.CANCELLED and contact.trail[-1]["reason"] == "case on hold"
+    assert summary.cancelled == 1 and summary.cases_evaluated == 0
+
+
+@pytest.mark.django_db
+def test_pending_contacts_of_a_cured_case_are_cancelled():
+    case = case_at_dpd(20)
+    escalation_pass_run(as_of=AS_OF)
+    case.refresh_from_db()
+    case_transition(case=case, to=Stage.CLOSED, outcome=Outcome.CURED, actor=SYSTEM, reason="Paid in full.")
+    escalation_pass_run(as_of=AS_OF + days(1))
+    assert ScheduledContact.objects.get(case=case).status == ContactStatus.CANCELLED
+
+
+@pytest.mark.django_db
+def test_a_dry_run_reports_what_it_would_do_and_saves_nothing():
+    case = case_at_dpd(20)
+    summary = escalation_pass_run(as_of=AS_OF, dry_run=True)
+    assert summary.scheduled == {"call": 1} and summary.moved_to_contact == 1
+    case.refresh_from_db()
+    assert case.stage == Stage.CONFIRM
+    assert not ScheduledContact.objects.exists() and not CaseEscalation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_new_policy_version_takes_effect_at_its_time(manager):
+    policy = Policy.objects.get(is_default=True)
+    definition = policy_definition(version=policy.versions.get(number=1))
+    definition["tiers"][0]["actions"] = [{"code": "T1.call", "channel": "call", "cadence": "repeat", "times": 1,
+                                          "per_days": 3}]
+    v2 = policy_version_publish(policy=policy, effective_from=AS_OF + days(1), definition=definition, actor=manager,
+                                note="Call T1 cases instead of texting them.")
+    before, after = case_at_dpd(2), case_at_dpd(2, as_of=AS_OF + days(1))
+    escalation_chunk_run(lo=before.pk, hi=before.pk + 1, as_of=AS_OF)
+    escalation_chunk_run(lo=after.pk, hi=after.pk + 1, as_of=AS_OF + days(1))
+    assert rules_of(before) == ["T1.sms"]
+    assert rules_of(after) == ["T1.call"]
+    assert ScheduledContact.objects.get(case=after).policy_version == v2
+
+
+@pytest.mark.django_db
+def test_the_challenger_runs_on_its_stable_share_of_cases(manager):
+    champion = Policy.objects.get(is_default=True)
+    challenger = Policy.objects.create(name="Call early")
+    definition = policy_definition(version=champion.versions.get(number=1))
+    definition["tiers"][0]["actions"] = [{"code": "T1.call_early", "channel": "call", "cadence": "on_entry"}]
+    policy_version_publish(policy=challenger, effective_from=AS_OF - days(1), definition=definition, actor=manager,
+                           note="Early call")
+    policy_version_publish(policy=champion, effective_from=AS_OF - days(1),
+                           definition=policy_definition(version=champion.versions.get(number=1)), actor=manager,
+                           note="Try the early call on 30 %", challenger=challenger, challenger_percent=30)
+    cases = [case_at_dpd(2) for _ in range(40)]
+    escalation_pass_run(as_of=AS_OF)
+    for case in cases:
+        expected = case_strategy(case_id=case.pk, challenger_percent=30)
+        assert CaseEscalation.objects.get(case=case).strategy == expected
+        assert rules_of(case) == (["T1.call_early"] if expected == Strategy.CHALLENGER else ["T1.sms"])
+    assert 0 < CaseEscalation.objects.filter(strategy=Strategy.CHALLENGER).count() < 40
+
+
+@pytest.mark.django_db
+def test_run_escalation_prints_its_summary_and_dry_run_saves_nothing():
+    case_at_dpd(20)
+    out = StringIO()
+    call_command("run_escalation", "--as-of", "2026-11-30T02:00:00Z", "--dry-run", stdout=out)
+    assert "Dry run" in out.getvalue() and "cases evaluated:   1" in out.getvalue() and "call: 1" in out.getvalue()
+    assert not ScheduledContact.objects.exists()
+    out = StringIO()
+    call_command("run_escalation", "--as-of", "2026-11-30T02:00:00+00:00", stdout=out)
+    assert "call: 1" in out.getvalue() and ScheduledContact.objects.count() == 1

@@ -1,0 +1,47 @@
+import pytest
+
+from cases.lifecycle import Stage
+from contacts.models import Channel, ContactStatus, ScheduledContact
+from escalation.review import legal_review_accept, legal_review_decline
+from escalation.services import escalation_pass_run
+from events.models import Event, EventType
+from tests.escalation.helpers import AS_OF, case_at_dpd
+
+
+@pytest.fixture
+def review(team, supervisor):
+    case = case_at_dpd(100, assigned_team=team)
+    escalation_pass_run(as_of=AS_OF)
+    return ScheduledContact.objects.get(case=case, channel=Channel.LEGAL_REVIEW)
+
+
+@pytest.mark.django_db
+def test_accepting_the_review_refers_the_case_to_legal_and_emits_the_referral(review, supervisor):
+    case = legal_review_accept(contact=review, actor=supervisor, reason="No payment in 100 days; assets found.")
+    assert case.stage == Stage.LEGAL
+    assert Event.objects.filter(case=case, type=EventType.LEGAL_REFERRAL).count() == 1
+    review.refresh_from_db()
+    assert review.status == ContactStatus.DONE and review.trail[-1]["note"].startswith("accepted")
+
+
+@pytest.mark.django_db
+def test_declining_the_review_keeps_the_case_in_collections(review, supervisor):
+    legal_review_decline(contact=review, actor=supervisor, reason="Cardholder is negotiating.")
+    review.refresh_from_db()
+    assert review.status == ContactStatus.DONE and review.case.stage == Stage.CONTACT
+    assert not Event.objects.filter(type=EventType.LEGAL_REFERRAL).exists()
+
+
+@pytest.mark.django_db
+def test_an_agent_cannot_decide_a_review(review, agent):
+    with pytest.raises(Exception, match="supervisor or manager"):
+        legal_review_accept(contact=review, actor=agent, reason="Let's sue.")
+    review.refresh_from_db()
+    assert review.status == ContactStatus.SCHEDULED
+
+
+@pytest.mark.django_db
+def test_a_review_is_decided_once(review, supervisor):
+    legal_review_decline(contact=review, actor=supervisor, reason="Not yet.")
+    with pytest.raises(Exception, match="already done"):
+        legal_review_accept(contact=review, actor=supervisor, reason="Changed my mind.")
