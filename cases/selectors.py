@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.delinquency import local_date, overdue_since_range
 from cases.lifecycle import Stage
-from cases.models import Case, CaseHold, CaseNote, Customer, Payment, StageHistory
+from cases.models import Case, CaseHold, Customer, StageHistory
 
 
 def case_list() -> QuerySet[Case]:
@@ -80,40 +80,6 @@ def cases_visible_to(*, user) -> QuerySet[Case]:
             return case_list().filter(assigned_agent=user)
         return case_list().filter(assigned_team_id=profile.team_id)
     return case_list().filter(assigned_agent=user)
-
-
-def case_timeline(*, case: Case, limit: int = 100) -> list[dict]:
-    """Everything that happened on a case, newest first: stage changes, holds, payments and notes.
-
-    Each entry is {"at", "kind", "actor", "text", "detail"}; later capabilities add their own kinds.
-    """
-    from django.utils.translation import gettext as _
-
-    entries = []
-    for row in StageHistory.objects.filter(case=case).order_by("-created_at", "-id")[:limit]:
-        text = f"{row.get_from_stage_display() or '—'} → {row.get_to_stage_display()}"
-        if row.outcome:
-            text += f" ({row.get_outcome_display()})"
-        entries.append({"at": row.created_at, "kind": "stage", "actor": row.actor_label, "text": text,
-                        "detail": row.reason})
-    for hold in CaseHold.objects.filter(case=case).order_by("-placed_at")[:limit]:
-        entries.append({"at": hold.placed_at, "kind": "hold", "actor": hold.placed_by_label,
-                        "text": _("Hold placed: %(kind)s") % {"kind": hold.get_kind_display()},
-                        "detail": hold.reason})
-        if hold.released_at:
-            entries.append({"at": hold.released_at, "kind": "hold", "actor": hold.released_by_label,
-                            "text": _("Hold released: %(kind)s") % {"kind": hold.get_kind_display()},
-                            "detail": hold.release_reason})
-    for payment in Payment.objects.filter(case=case).order_by("-paid_at")[:limit]:
-        entries.append({"at": payment.paid_at, "kind": "payment", "actor": "core-system",
-                        "text": _("Payment %(amount)s %(currency)s") % {"amount": payment.amount,
-                                                                         "currency": payment.currency},
-                        "detail": payment.transaction_id})
-    for note in CaseNote.objects.filter(case=case).order_by("-created_at")[:limit]:
-        entries.append({"at": note.created_at, "kind": "note", "actor": note.author_label, "text": _("Note"),
-                        "detail": note.body})
-    entries.sort(key=lambda entry: entry["at"], reverse=True)
-    return entries[:limit]
 
 
 def cases_filter(

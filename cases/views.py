@@ -16,9 +16,11 @@ from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
 from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reasons
-from cases.selectors import case_active_holds, case_timeline, cases_in_bucket, cases_visible_to
+from cases.selectors import case_active_holds, cases_in_bucket, cases_visible_to
 from cases.services import case_hold_place, case_hold_release, case_note_add
+from cases.timeline import case_timeline
 from complaints.views import case_panel_context as complaints_panel
+from contacts.views import contact_panel_context as contact_panel
 from core.errors import DomainError
 from staff.permissions import can_release_holds
 
@@ -81,6 +83,7 @@ def _panels(request, case: Case, **forms) -> dict:
         "hold_form": forms.get("hold_form") or HoldForm(),
         "release_form": HoldReleaseForm(),
         **complaints_panel(request, case),
+        **contact_panel(request, case),
         "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
     }
 

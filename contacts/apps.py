@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = _("Contacts")
+
+    def ready(self):
+        from contacts import queue, timeline
+
+        queue.register()
+        timeline.register()

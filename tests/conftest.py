@@ -61,3 +61,32 @@ def admin_user(db):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="outsider")
+
+
+def install_reference_data() -> None:
+    """The rows the migrations install (contact policy, jurisdiction profiles, beat schedules)."""
+    import datetime as dt
+
+    from django.apps import apps
+
+    from core.schedules import install_default_schedules
+    from escalation.defaults import install_default_policy, install_jurisdiction_profiles
+    from escalation.schedules import ESCALATION_SCHEDULES
+
+    model = apps.get_model
+    install_default_policy(model("escalation", "Policy"), model("escalation", "PolicyVersion"),
+                           model("escalation", "PolicyTier"), model("escalation", "PolicyAction"),
+                           effective_from=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    install_jurisdiction_profiles(model("contacts", "JurisdictionProfile"))
+    periodic, interval = model("django_celery_beat", "PeriodicTask"), model("django_celery_beat", "IntervalSchedule")
+    install_default_schedules(periodic, interval)
+    install_default_schedules(periodic, interval, schedules=ESCALATION_SCHEDULES)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """A transactional test starts from an emptied database; give it back what the migrations installed."""
+    marker = request.node.get_closest_marker("django_db")
+    if (marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        install_reference_data()

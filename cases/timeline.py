@@ -1,0 +1,67 @@
+"""A case's timeline: everything that happened on it, newest first, gathered from every capability.
+
+Each capability adds a source with `timeline_source_register` from its AppConfig.ready(). A source
+takes (case, limit) and returns entries {"at", "kind", "actor", "text", "detail"}.
+"""
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseHold, CaseNote, Payment, StageHistory
+
+TimelineSource = Callable[[Case, int], list[dict]]
+_SOURCES: dict[str, TimelineSource] = {}
+
+
+def timeline_source_register(name: str, source: TimelineSource) -> None:
+    _SOURCES[name] = source
+
+
+def case_timeline(*, case: Case, limit: int = 100) -> list[dict]:
+    entries = [entry for source in _SOURCES.values() for entry in source(case, limit)]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries[:limit]
+
+
+def _stage_changes(case: Case, limit: int) -> list[dict]:
+    entries = []
+    for row in StageHistory.objects.filter(case=case).order_by("-created_at", "-id")[:limit]:
+        text = f"{row.get_from_stage_display() or '—'} → {row.get_to_stage_display()}"
+        if row.outcome:
+            text += f" ({row.get_outcome_display()})"
+        entries.append({"at": row.created_at, "kind": "stage", "actor": row.actor_label, "text": text,
+                        "detail": row.reason})
+    return entries
+
+
+def _holds(case: Case, limit: int) -> list[dict]:
+    entries = []
+    for hold in CaseHold.objects.filter(case=case).order_by("-placed_at")[:limit]:
+        entries.append({"at": hold.placed_at, "kind": "hold", "actor": hold.placed_by_label,
+                        "text": _("Hold placed: %(kind)s") % {"kind": hold.get_kind_display()},
+                        "detail": hold.reason})
+        if hold.released_at:
+            entries.append({"at": hold.released_at, "kind": "hold", "actor": hold.released_by_label,
+                            "text": _("Hold released: %(kind)s") % {"kind": hold.get_kind_display()},
+                            "detail": hold.release_reason})
+    return entries
+
+
+def _payments(case: Case, limit: int) -> list[dict]:
+    return [{"at": payment.paid_at, "kind": "payment", "actor": "core-system",
+             "text": _("Payment %(amount)s %(currency)s") % {"amount": payment.amount, "currency": payment.currency},
+             "detail": payment.transaction_id}
+            for payment in Payment.objects.filter(case=case).order_by("-paid_at")[:limit]]
+
+
+def _notes(case: Case, limit: int) -> list[dict]:
+    return [{"at": note.created_at, "kind": "note", "actor": note.author_label, "text": _("Note"),
+             "detail": note.body}
+            for note in CaseNote.objects.filter(case=case).order_by("-created_at")[:limit]]
+
+
+timeline_source_register("stage", _stage_changes)
+timeline_source_register("holds", _holds)
+timeline_source_register("payments", _payments)
+timeline_source_register("notes", _notes)

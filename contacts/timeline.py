@@ -1,0 +1,33 @@
+"""What contacts add to a case's timeline: scheduled contacts and the attempts staff logged."""
+
+from django.utils.translation import gettext as _
+
+from cases.timeline import timeline_source_register
+from contacts.models import ContactAttempt, ScheduledContact
+
+
+def _scheduled(case, limit: int) -> list[dict]:
+    return [{"at": contact.due_at, "kind": "scheduled",
+             "actor": contact.assigned_to.get_username() if contact.assigned_to_id else _("contact policy"),
+             "text": _("%(channel)s scheduled · %(status)s") % {"channel": contact.get_channel_display(),
+                                                                "status": contact.get_status_display()},
+             "detail": contact.rule}
+            for contact in ScheduledContact.objects.filter(case=case).select_related("assigned_to")
+            .order_by("-due_at")[:limit]]
+
+
+def _attempts(case, limit: int) -> list[dict]:
+    entries = []
+    for attempt in ContactAttempt.objects.filter(case=case).order_by("-at")[:limit]:
+        text = _("%(channel)s: %(result)s") % {"channel": attempt.get_channel_display(),
+                                               "result": attempt.get_result_display()}
+        if attempt.override_reason:
+            text += " · " + _("rules overridden")
+        entries.append({"at": attempt.at, "kind": "attempt", "actor": attempt.actor_label, "text": text,
+                        "detail": attempt.notes})
+    return entries
+
+
+def register() -> None:
+    timeline_source_register("scheduled_contacts", _scheduled)
+    timeline_source_register("contact_attempts", _attempts)

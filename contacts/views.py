@@ -1,0 +1,73 @@
+"""The contact panel of the case page: the governor's verdict before a call, and logging the outcome."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from audit.services import client_ip
+from cases.selectors import cases_visible_to
+from cases.timeline import case_timeline
+from contacts.callbacks import callback_schedule
+from contacts.forms import AttemptForm
+from contacts.governor import governor_check
+from contacts.models import Channel
+from contacts.services import OVERRIDE_ROLES, ContactNotPermitted, contact_attempt_log
+from core.errors import DomainError
+from core.masking import mask
+from staff.permissions import user_role
+
+
+def _numbers(case) -> dict[str, str]:
+    customer = case.account.customer
+    numbers = {"primary": customer.phone} if customer.phone else {}
+    numbers.update({f"other-{i}": number for i, number in enumerate(customer.other_phones or []) if number})
+    return numbers
+
+
+def attempt_form(request, case, data=None) -> AttemptForm:
+    choices = [(key, mask(number)) for key, number in _numbers(case).items()]
+    return AttemptForm(data, numbers=choices, may_override=user_role(request.user) in OVERRIDE_ROLES,
+                       auto_id="ca-%s")
+
+
+def contact_panel_context(request, case, form=None, refused=None) -> dict:
+    return {"case": case, "attempt_form": form or attempt_form(request, case),
+            "call_verdict": governor_check(case=case, channel=Channel.CALL), "refused": refused}
+
+
+@login_required
+@require_POST
+def attempt_create(request, case_id: int):
+    case = cases_visible_to(user=request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    form = attempt_form(request, case, request.POST)
+    refused = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                contact_attempt_log(
+                    case=case, channel=data["channel"], actor=request.user, result=data["result"],
+                    number=_numbers(case).get(data["number"], ""), to_third_party=data["third_party"],
+                    notes=data["notes"], callback_requested=data["callback_at"] is not None,
+                    override_reason=data.get("override_reason", ""),
+                )
+                if data["callback_at"] is not None:
+                    callback_schedule(case=case, actor=request.user, due_at=data["callback_at"], note=data["notes"],
+                                      ip_address=client_ip(request))
+        except ContactNotPermitted as exc:
+            refused = exc.verdict
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            if not request.htmx:
+                return redirect("cases:detail", case_id=case.pk)
+            return render(request, "contacts/partials/contact_panel.html",
+                          {**contact_panel_context(request, case), "timeline": case_timeline(case=case),
+                           "oob_timeline": True})
+    context = contact_panel_context(request, case, form, refused)
+    return render(request, "contacts/partials/contact_panel.html", context, status=200 if request.htmx else 400)

@@ -1,0 +1,101 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from cases.lifecycle import Stage
+from cases.queue import queue_for_agent
+from contacts.models import ContactAttempt, Origin, ScheduledContact
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+MORNING = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+NIGHT = dt.datetime(2026, 11, 30, 22, 30, tzinfo=SH)
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def case(team):
+    return CaseFactory(stage=Stage.CONTACT, assigned_team=team, account__customer__phone="13912345678",
+                       account__customer__other_phones=["13700001111"])
+
+
+def log(client, case, **data):
+    values = {"channel": "call", "number": "primary", "result": "no_answer", "notes": ""} | data
+    return client.post(reverse("contacts:attempt-create", args=[case.pk]), values, **HTMX)
+
+
+def test_the_case_page_shows_the_governors_verdict_before_a_call(client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    client.force_login(agent)
+    assert client.get(reverse("cases:detail", args=[case.pk])).context["call_verdict"].allowed
+    time_machine.move_to(NIGHT, tick=False)
+    client.force_login(agent)  # a new session: the idle timeout would end the morning's
+    night = client.get(reverse("cases:detail", args=[case.pk]))
+    assert not night.context["call_verdict"].allowed
+    assert 'class="verdict no"' in night.content.decode()
+
+
+def test_an_agent_logs_a_no_answer_call_and_the_timeline_comes_back(client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    client.force_login(agent)
+    body = log(client, case, notes="rang twice").content.decode()
+    attempt = ContactAttempt.objects.get(case=case)
+    assert (attempt.result, attempt.number, attempt.actor) == ("no_answer", "13912345678", agent)
+    assert 'id="timeline" hx-swap-oob="true"' in body and "rang twice" in body
+
+
+def test_the_numbers_are_offered_masked(client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    client.force_login(agent)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "13912345678" not in body and "13700001111" not in body
+    assert "5678" in body and "1111" in body
+
+
+def test_a_refused_call_says_why_beside_the_form_and_records_nothing(client, agent, case, time_machine):
+    time_machine.move_to(NIGHT, tick=False)
+    client.force_login(agent)
+    body = log(client, case).content.decode()
+    assert 'role="alert"' in body and "not permitted" in body
+    assert not ContactAttempt.objects.exists()
+    assert 'name="override_reason"' not in body  # agents may not override
+
+
+def test_a_supervisor_overrides_with_a_written_reason(client, supervisor, case, time_machine):
+    time_machine.move_to(NIGHT, tick=False)
+    client.force_login(supervisor)
+    log(client, case, override_reason="Cardholder called in and asked us to ring back now")
+    attempt = ContactAttempt.objects.get(case=case)
+    assert attempt.overridden_by == supervisor and "ring back now" in attempt.override_reason
+
+
+def test_a_callback_lands_in_the_agents_queue_as_a_callback(client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    client.force_login(agent)
+    log(client, case, result="right_party", callback_at="2026-12-01T10:30")
+    callback = ScheduledContact.objects.get(case=case, origin=Origin.STAFF)
+    assert callback.due_at == dt.datetime(2026, 12, 1, 10, 30, tzinfo=SH) and callback.assigned_to == agent
+    assert ContactAttempt.objects.get(case=case).callback_requested
+
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=SH), tick=False)
+    queue = list(queue_for_agent(user=agent))
+    assert queue == [case] and queue[0].queue_rank == 20
+
+
+def test_a_callback_at_night_is_refused_and_the_attempt_is_not_kept(client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    client.force_login(agent)
+    body = log(client, case, result="right_party", callback_at="2026-12-01T23:00").content.decode()
+    assert "not permitted" in body
+    assert not ContactAttempt.objects.exists() and not ScheduledContact.objects.exists()
+
+
+def test_a_malformed_callback_time_shows_beside_the_field(client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    client.force_login(agent)
+    body = log(client, case, callback_at="tomorrow").content.decode()
+    assert 'id="ca-callback_at-error"' in body
+    assert not ContactAttempt.objects.exists()
