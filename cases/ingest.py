@@ -21,9 +21,10 @@ from django.utils import timezone
 from cases.delinquency import local_date
 from cases.lifecycle import Outcome, Stage
 from cases.models import Account, Case, Customer, Payment
-from cases.services import AMOUNT_FIELDS, cases_open_bulk, cases_transition_bulk
+from cases.services import AMOUNT_FIELDS, CaseOpening, cases_open_bulk, cases_transition_bulk
 from core.actors import CORE_SYSTEM
-from core.bulk import bulk_update_rows
+from core.bulk import bulk_insert, bulk_update_rows
+from staff.models import Language
 
 ZERO = Decimal("0.00")
 # Clocks differ a little between the core system and us; beyond this, a moment "in the future" is refused.
@@ -115,8 +116,8 @@ def _reject(field_name: str, code: str, message: str) -> ItemOutcome:
     return ItemOutcome(Result.REJECTED, errors=[Rejection(field_name, code, message)])
 
 
-def _snapshot_refusal(snapshot: AccountSnapshot, now: dt.datetime) -> ItemOutcome | None:
-    zone = snapshot.customer.timezone or settings.COLLECTIONS_DEFAULT_TIMEZONE
+def _snapshot_refusal(snapshot: AccountSnapshot, now: dt.datetime, default_zone: str) -> ItemOutcome | None:
+    zone = snapshot.customer.timezone or default_zone
     if snapshot.overdue_since > local_date(now, zone):
         return _reject("overdue_since", "in_future", "overdue_since cannot be in the future.")
     if snapshot.as_of > now + CLOCK_SKEW:
@@ -137,8 +138,9 @@ def accounts_ingest(*, snapshots: list[AccountSnapshot], actor=CORE_SYSTEM,
     now = now or timezone.now()
     outcomes: list[ItemOutcome | None] = [None] * len(snapshots)
     accepted: dict[str, int] = {}
+    default_zone = settings.COLLECTIONS_DEFAULT_TIMEZONE
     for index, snapshot in enumerate(snapshots):
-        refusal = _snapshot_refusal(snapshot, now)
+        refusal = _snapshot_refusal(snapshot, now, default_zone)
         if refusal is None and snapshot.account_number in accepted:
             refusal = _reject("account_number", "duplicate_item", "This account appears earlier in the batch.")
         if refusal is not None:
@@ -160,66 +162,77 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
         if known is None or snapshot.as_of > known.as_of:
             latest_for_customer[snapshot.customer.external_id] = snapshot
 
-    # Make sure every customer and account exists; rows inserted here are locked until commit.
-    Customer.objects.bulk_create(
-        [_new_customer(latest_for_customer[external_id].customer) for external_id in sorted(latest_for_customer)],
-        ignore_conflicts=True)
-    customers = {row["external_id"]: row for row in Customer.objects.filter(
-        external_id__in=list(latest_for_customer)).values("id", *("external_id",) + CUSTOMER_FIELDS)}
-    Account.objects.bulk_create(
-        [Account(account_number=number, customer_id=customers[snapshots[indexes[number]].customer.external_id]["id"],
-                 product=snapshots[indexes[number]].product or "", currency=snapshots[indexes[number]].currency)
-         for number in numbers], ignore_conflicts=True)
+    default_zone = settings.COLLECTIONS_DEFAULT_TIMEZONE
+    # New customers and accounts are inserted (and so locked until commit) in key order; the accounts
+    # that existed are then locked in the same order.
+    customer_ids = dict(bulk_insert(
+        model=Customer, conflict=["external_id"], returning=["external_id", "id"],
+        rows=[_new_customer(latest_for_customer[key].customer, now, default_zone)
+              for key in sorted(latest_for_customer)]))
+    stored_customers = {row["external_id"]: row for row in Customer.objects.filter(
+        external_id__in=[key for key in latest_for_customer if key not in customer_ids]).values(
+        "id", "external_id", *CUSTOMER_FIELDS)}
+    customer_ids.update((key, row["id"]) for key, row in stored_customers.items())
+    new_accounts = dict(bulk_insert(
+        model=Account, conflict=["account_number"], returning=["account_number", "id"],
+        rows=[_new_account(snapshots[indexes[number]], customer_ids, now) for number in numbers]))
     accounts = {row["account_number"]: row for row in Account.objects.select_for_update()
-                .filter(account_number__in=numbers).order_by("account_number")
+                .filter(account_number__in=[number for number in numbers if number not in new_accounts])
+                .order_by("account_number")
                 .values("id", "account_number", "currency", "snapshot_as_of", "customer_id", "product")}
     open_cases = {case.account_id: case for case in Case.objects.select_for_update()
                   .filter(account_id__in=[row["id"] for row in accounts.values()]).exclude(stage=Stage.CLOSED)
-                  .order_by("account_id")}
+                  .order_by("account_id")} if accounts else {}
 
-    fresh: list[tuple[AccountSnapshot, dict]] = []
+    fresh: list[tuple[AccountSnapshot, int]] = []
+    customer_rows, account_rows = [], []
     for number in numbers:
-        index, account = indexes[number], accounts[number]
-        snapshot = snapshots[index]
+        index, snapshot = indexes[number], snapshots[indexes[number]]
+        if number in new_accounts:
+            fresh.append((snapshot, new_accounts[number]))
+            continue
+        account = accounts[number]
         case = open_cases.get(account["id"])
-        case_id = case.pk if case else None
         if account["currency"] != snapshot.currency:
             outcomes[index] = _reject("currency", "currency_mismatch",
                                       f"The account is in {account['currency']}, not {snapshot.currency}.")
         elif account["snapshot_as_of"] is not None and snapshot.as_of < account["snapshot_as_of"]:
-            outcomes[index] = ItemOutcome(Result.STALE, case_id)
+            outcomes[index] = ItemOutcome(Result.STALE, case.pk if case else None)
         elif account["snapshot_as_of"] == snapshot.as_of:
-            outcomes[index] = ItemOutcome(Result.UNCHANGED, case_id)
+            outcomes[index] = ItemOutcome(Result.UNCHANGED, case.pk if case else None)
         else:
-            fresh.append((snapshot, account))
+            fresh.append((snapshot, account["id"]))
+            account_rows.append({"id": account["id"], "snapshot_as_of": snapshot.as_of,
+                                 "customer_id": customer_ids[snapshot.customer.external_id],
+                                 "product": snapshot.product if snapshot.product is not None else account["product"]})
     if not fresh:
         return
+    for snapshot, _account_id in fresh:
+        stored = stored_customers.get(snapshot.customer.external_id)
+        if stored is not None and latest_for_customer[snapshot.customer.external_id] is snapshot:
+            changed = _customer_changes(stored, snapshot.customer)
+            if changed:
+                customer_rows.append({**stored, **changed, "updated_at": now})
 
-    paid_after = _payments_after_snapshots(fresh)
-    customer_rows, account_rows, case_rows = [], [], []
-    to_open: list[Case] = []
+    paid_after = _payments_after_snapshots([(snapshot, account_id) for snapshot, account_id in fresh
+                                            if snapshot.account_number not in new_accounts])
+    case_rows: list[dict] = []
+    to_open: list[CaseOpening] = []
     to_cure: list[Case] = []
-    for snapshot, account in fresh:
+    for snapshot, account_id in fresh:
         index = indexes[snapshot.account_number]
         amounts = snapshot.amounts()
-        if paid_after.get(account["id"]):
-            amounts, _over = payment_allocate(amounts=amounts, paid=paid_after[account["id"]])
-        customer = customers[snapshot.customer.external_id]
-        if latest_for_customer[snapshot.customer.external_id] is snapshot:
-            changed = _customer_changes(customer, snapshot.customer)
-            if changed:
-                customer_rows.append({**customer, **changed, "updated_at": now})
-        account_rows.append({"id": account["id"], "snapshot_as_of": snapshot.as_of, "customer_id": customer["id"],
-                             "product": snapshot.product if snapshot.product is not None else account["product"]})
-        case = open_cases.get(account["id"])
+        if paid_after.get(account_id):
+            amounts, _over = payment_allocate(amounts=amounts, paid=paid_after[account_id])
         nothing_overdue = sum(amounts.values()) == 0
+        case = open_cases.get(account_id)
         if case is None:
             if nothing_overdue:
                 outcomes[index] = ItemOutcome(Result.UNCHANGED)
             else:
-                stub = Account(pk=account["id"], account_number=snapshot.account_number, currency=snapshot.currency)
-                to_open.append(Case(account=stub, currency=snapshot.currency, overdue_since=snapshot.overdue_since,
-                                    **amounts))
+                to_open.append(CaseOpening(account_id=account_id, account_number=snapshot.account_number,
+                                           currency=snapshot.currency, overdue_since=snapshot.overdue_since,
+                                           amounts=amounts))
             continue
         if any(getattr(case, name) != value for name, value in amounts.items()) \
                 or case.overdue_since != snapshot.overdue_since:
@@ -230,22 +243,31 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
         if nothing_overdue:
             to_cure.append(case)
 
-    bulk_update_rows(model=Customer, rows=customer_rows, fields=[*CUSTOMER_FIELDS, "updated_at"])
+    bulk_update_rows(model=Customer, rows=sorted(customer_rows, key=lambda row: row["id"]),
+                     fields=[*CUSTOMER_FIELDS, "updated_at"])
     bulk_update_rows(model=Account, rows=account_rows, fields=["snapshot_as_of", "customer_id", "product"])
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "overdue_since", "updated_at"])
-    for case in cases_open_bulk(cases=to_open, actor=actor, at=now,
-                                reason="The core system reported the account delinquent."):
-        outcomes[indexes[case.account.account_number]] = ItemOutcome(Result.CREATED, case.pk)
     if to_cure:
         for case in cases_transition_bulk(cases=to_cure, to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
                                           reason="The core system reports nothing overdue."):
             outcomes[indexes[case.account.account_number]] = ItemOutcome(Result.CURED, case.pk)
+    opened = cases_open_bulk(openings=to_open, actor=actor, at=now,
+                             reason="The core system reported the account delinquent.")
+    for opening, case_id in zip(to_open, opened, strict=True):
+        outcomes[indexes[opening.account_number]] = ItemOutcome(Result.CREATED, case_id)
 
 
-def _new_customer(data: CustomerData) -> Customer:
-    return Customer(external_id=data.external_id, name=data.name, national_id=data.national_id, phone=data.phone,
-                    email=data.email or "", address=data.address or "", region=data.region or "",
-                    timezone=data.timezone or settings.COLLECTIONS_DEFAULT_TIMEZONE)
+def _new_account(snapshot: AccountSnapshot, customer_ids: dict[str, int], now) -> dict:
+    return {"account_number": snapshot.account_number, "customer_id": customer_ids[snapshot.customer.external_id],
+            "product": snapshot.product or "", "currency": snapshot.currency, "snapshot_as_of": snapshot.as_of,
+            "created_at": now}
+
+
+def _new_customer(data: CustomerData, now, default_zone: str) -> dict:
+    return {"external_id": data.external_id, "name": data.name, "national_id": data.national_id, "phone": data.phone,
+            "other_phones": [], "email": data.email or "", "address": data.address or "", "region": data.region or "",
+            "timezone": data.timezone or default_zone, "language": Language.ZH_HANS.value,
+            "created_at": now, "updated_at": now}
 
 
 def _customer_changes(stored: dict, data: CustomerData) -> dict:
@@ -254,9 +276,12 @@ def _customer_changes(stored: dict, data: CustomerData) -> dict:
             if getattr(data, name) is not None and getattr(data, name) != stored[name]}
 
 
-def _payments_after_snapshots(fresh: list[tuple[AccountSnapshot, dict]]) -> dict[int, Decimal]:
-    as_of = {account["id"]: snapshot.as_of for snapshot, account in fresh}
+def _payments_after_snapshots(fresh: list[tuple[AccountSnapshot, int]]) -> dict[int, Decimal]:
+    """Per account, what was paid after the snapshot's `as_of` (and so is not reflected in it)."""
+    as_of = {account_id: snapshot.as_of for snapshot, account_id in fresh}
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    if not as_of:
+        return paid
     rows = Payment.objects.filter(account_id__in=list(as_of), paid_at__gt=min(as_of.values())).values_list(
         "account_id", "amount", "paid_at")
     for account_id, amount, paid_at in rows:
@@ -333,48 +358,48 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
     if not new:
         return
 
-    open_cases = {case.account_id: case for case in Case.objects.select_for_update(of=("self",))
-                  .select_related("account").filter(account_id__in={accounts[reports[i].account_number]["id"]
-                                                                      for i in new})
-                  .exclude(stage=Stage.CLOSED).order_by("account_id")}
-    payments = []
+    open_cases = {row["account_id"]: row for row in Case.objects.select_for_update()
+                  .filter(account_id__in=sorted({accounts[reports[i].account_number]["id"] for i in new}))
+                  .exclude(stage=Stage.CLOSED).order_by("account_id").values("id", "account_id", *AMOUNT_FIELDS)}
+    rows = []
     for index in new:
         report = reports[index]
         account_id = accounts[report.account_number]["id"]
         case = open_cases.get(account_id)
-        payments.append(Payment(transaction_id=report.transaction_id, account_id=account_id,
-                                case_id=case.pk if case else None, amount=report.amount, currency=report.currency,
-                                paid_at=report.paid_at, received_at=now))
+        rows.append({"transaction_id": report.transaction_id, "account_id": account_id,
+                     "case_id": case["id"] if case else None, "amount": report.amount, "currency": report.currency,
+                     "paid_at": report.paid_at, "received_at": now})
     # A concurrent batch may hold the same transaction id for another account; the unique index decides.
-    Payment.objects.bulk_create(payments, ignore_conflicts=True)
-    stored = {row["transaction_id"]: row for row in Payment.objects.filter(
-        transaction_id__in=[reports[i].transaction_id for i in new]).values(
-        "transaction_id", "account_id", "amount", "currency", "paid_at", "case_id")}
-
+    inserted = {tx for (tx,) in bulk_insert(model=Payment, rows=rows, conflict=["transaction_id"],
+                                           returning=["transaction_id"])}
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for index in new:
         report = reports[index]
+        if report.transaction_id not in inserted:
+            row = Payment.objects.filter(transaction_id=report.transaction_id).values(
+                "account_id", "amount", "currency", "paid_at", "case_id").get()
+            account_id = accounts[report.account_number]["id"]
+            outcomes[index] = (ItemOutcome(Result.DUPLICATE, row["case_id"]) if _matches(row, report, account_id)
+                               else _transaction_conflict())
+            continue
         account = accounts[report.account_number]
-        if not _matches(stored[report.transaction_id], report, account["id"]):
-            outcomes[index] = _transaction_conflict()
-            continue
         case = open_cases.get(account["id"])
-        outcomes[index] = ItemOutcome(Result.APPLIED, case.pk if case else None)
+        outcomes[index] = ItemOutcome(Result.APPLIED, case["id"] if case else None)
         if case is not None and (account["snapshot_as_of"] is None or report.paid_at > account["snapshot_as_of"]):
-            paid[case.pk] += report.amount
+            paid[case["id"]] += report.amount
 
-    case_rows, to_cure = [], []
+    case_rows, cured = [], []
     for case in open_cases.values():
-        if not paid.get(case.pk):
+        if not paid.get(case["id"]):
             continue
-        left, _over = payment_allocate(amounts={name: getattr(case, name) for name in AMOUNT_FIELDS},
-                                       paid=paid[case.pk])
-        case_rows.append({"id": case.pk, **left, "updated_at": now})
+        left, _over = payment_allocate(amounts={name: case[name] for name in AMOUNT_FIELDS}, paid=paid[case["id"]])
+        case_rows.append({"id": case["id"], **left, "updated_at": now})
         if sum(left.values()) == 0:
-            to_cure.append(case)
+            cured.append(case["id"])
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "updated_at"])
-    if to_cure:
-        cases_transition_bulk(cases=to_cure, to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
+    if cured:
+        cases_transition_bulk(cases=list(Case.objects.select_related("account").filter(pk__in=cured)),
+                              to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
                               reason="Paid in full: nothing remains overdue.")
 
 

@@ -177,3 +177,16 @@ def test_a_body_over_the_size_limit_is_refused_and_writes_nothing(core_system):
     assert response.status_code == 413
     assert response.json()["errors"][0]["code"] == "body_too_large"
     assert not Account.objects.exists()
+
+
+def test_a_newer_snapshot_updates_the_cardholders_contact_details(core_system):
+    post_accounts(core_system, account_item("6222000000000001"))
+    newer = account_item("6222000000000002", as_of=AS_OF + dt.timedelta(days=1))
+    newer["customer"] = {**newer["customer"], "external_id": "C-6222000000000001", "phone": "+8613911112222",
+                         "email": "wang.fang@example.com"}
+
+    results(post_accounts(core_system, newer))
+
+    customer = Customer.objects.get()
+    assert (customer.phone, customer.email, customer.name) == ("+8613911112222", "wang.fang@example.com", "王芳")
+    assert Account.objects.filter(customer=customer).count() == 2
