@@ -180,7 +180,7 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
                 .filter(account_number__in=[number for number in numbers if number not in new_accounts])
                 .order_by("account_number")
                 .values("id", "account_number", "currency", "snapshot_as_of", "customer_id", "product")}
-    open_cases = {case.account_id: case for case in Case.objects.select_for_update()
+    open_cases = {case.account_id: case for case in Case.objects.select_for_update().select_related("account")
                   .filter(account_id__in=[row["id"] for row in accounts.values()]).exclude(stage=Stage.CLOSED)
                   .order_by("account_id")} if accounts else {}
 
