@@ -190,3 +190,9 @@ def test_a_newer_snapshot_updates_the_cardholders_contact_details(core_system):
     customer = Customer.objects.get()
     assert (customer.phone, customer.email, customer.name) == ("+8613911112222", "wang.fang@example.com", "王芳")
     assert Account.objects.filter(customer=customer).count() == 2
+
+
+def test_a_form_encoded_body_is_refused_with_415(core_system):
+    response = core_system.post("/api/v1/accounts/batch", {"items": "x"})
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["code"] == "unsupported_media_type"
