@@ -118,6 +118,7 @@ class CaseOpening:
     amounts: dict[str, Decimal]
 
 
+@transaction.atomic
 def cases_open_bulk(*, openings: list[CaseOpening], actor, reason: str, at: dt.datetime | None = None) -> list[int]:
     """Set-based `case_open`: open one case at confirm per opening, with its history row and event.
 
@@ -144,6 +145,7 @@ def cases_open_bulk(*, openings: list[CaseOpening], actor, reason: str, at: dt.d
     return ids
 
 
+@transaction.atomic
 def cases_transition_bulk(
     *, cases: list[Case], to: str, actor, reason: str, outcome: str | None = None, at: dt.datetime | None = None,
 ) -> list[Case]:

@@ -6,9 +6,9 @@ from django.utils import timezone
 from core.bulk import bulk_insert
 from events.models import Event, EventType
 
-# Every transaction that writes events takes this lock first (PostgreSQL, released at commit). Event ids
-# then become visible in increasing order, so a reader paging with `after=` never passes an id that a
-# slower transaction commits later.
+# A transaction takes this lock (PostgreSQL, held until it ends) just before it writes its first event, so
+# event writers take ids and commit one after another. Ids then become visible in increasing order, and a
+# reader paging with `after=` never passes an id that a slower transaction commits later.
 EVENT_WRITER_LOCK = 0x4356_4556  # "CVEV"
 
 
