@@ -73,8 +73,10 @@ def _decimal(field: serializers.DecimalField) -> Callable:
             raise _Invalid("invalid", "A decimal number is required, e.g. \"1234.50\".") from exc
         if not number.is_finite():
             raise _Invalid("invalid", "A finite decimal number is required.")
-        exponent = number.as_tuple().exponent
-        if -exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
+        # Too many whole digits; checked before rounding, which fails on numbers beyond the decimal context.
+        if number and number.adjusted() >= digits - places:
+            raise _Invalid("max_digits", f"At most {digits} digits are allowed.")
+        if -number.as_tuple().exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
             raise _Invalid("max_decimal_places", f"At most {places} decimal places are allowed.")
         number = number.quantize(Decimal(1).scaleb(-places))
         if len(number.as_tuple().digits) > digits:

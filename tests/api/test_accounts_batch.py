@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -196,3 +197,18 @@ def test_a_form_encoded_body_is_refused_with_415(core_system):
     response = core_system.post("/api/v1/accounts/batch", {"items": "x"})
     assert response.status_code == 415
     assert response.json()["errors"][0]["code"] == "unsupported_media_type"
+
+
+def test_a_lone_surrogate_is_refused_as_malformed_json_not_a_server_error(core_system):
+    body = '{"items": [{"account_number": "\\ud800", "\\udfff": 1}]}'
+    response = core_system.post("/api/v1/accounts/batch", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parse_error"
+
+
+def test_an_emoji_written_as_a_surrogate_pair_is_fine(core_system):
+    item = account_item()
+    item["customer"]["name"] = "\U0001F600"
+    body = json.dumps({"items": [item]})  # ASCII-escaped: the emoji travels as a surrogate pair
+    [row] = results(core_system.post("/api/v1/accounts/batch", body, content_type="application/json"))
+    assert row["result"] == "created" and Customer.objects.get().name == "\U0001F600"
