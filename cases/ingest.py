@@ -247,14 +247,15 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
                      fields=[*CUSTOMER_FIELDS, "updated_at"])
     bulk_update_rows(model=Account, rows=account_rows, fields=["snapshot_as_of", "customer_id", "product"])
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "overdue_since", "updated_at"])
-    if to_cure:
-        for case in cases_transition_bulk(cases=to_cure, to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
-                                          reason="The core system reports nothing overdue."):
-            outcomes[indexes[case.account.account_number]] = ItemOutcome(Result.CURED, case.pk)
+    # Opening writes the most rows, so it goes first: event writers queue from the first event to commit.
     opened = cases_open_bulk(openings=to_open, actor=actor, at=now,
                              reason="The core system reported the account delinquent.")
     for opening, case_id in zip(to_open, opened, strict=True):
         outcomes[indexes[opening.account_number]] = ItemOutcome(Result.CREATED, case_id)
+    if to_cure:
+        for case in cases_transition_bulk(cases=to_cure, to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
+                                          reason="The core system reports nothing overdue."):
+            outcomes[indexes[case.account.account_number]] = ItemOutcome(Result.CURED, case.pk)
 
 
 def _new_account(snapshot: AccountSnapshot, customer_ids: dict[str, int], now) -> dict:
