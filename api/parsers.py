@@ -1,4 +1,5 @@
 import json
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +15,21 @@ class PayloadTooLarge(exceptions.APIException):
 
 def _no_constants(name):
     raise ValueError(f"{name} is not a number")
+
+
+# A \uD800–\uDFFF escape; json.loads joins valid pairs, so only a lone one survives into the data.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value) -> bool:
+    if isinstance(value, str):
+        return bool(_SURROGATE.search(value))
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 class LimitedJSONParser(JSONParser):
@@ -32,7 +48,10 @@ class LimitedJSONParser(JSONParser):
         if len(body) > limit:
             raise PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
         try:
-            return json.loads(body.decode(parser_context.get("encoding") or settings.DEFAULT_CHARSET),
+            data = json.loads(body.decode(parser_context.get("encoding") or settings.DEFAULT_CHARSET),
                               parse_float=Decimal, parse_constant=_no_constants)
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from exc
+        if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(data):
+            raise exceptions.ParseError("The body holds a lone UTF-16 surrogate, which is not valid text.")
+        return data

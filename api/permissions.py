@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from api.models import ApiClient, Scope
+from api.models import ApiClient
 
 
 class ClientHasScope(BasePermission):
@@ -16,5 +16,3 @@ class ClientHasScope(BasePermission):
             return request.auth.has_scope(view.required_scope)
         return bool(getattr(view, "staff_may_read", False)) and getattr(request.user, "profile", None) is not None
 
-
-__all__ = ["ClientHasScope", "Scope"]

@@ -7,13 +7,21 @@ the bulk write that follows. Errors name the field by its path, e.g. `items[3].c
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import (
+    MaxLengthValidator,
+    MinLengthValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DrfValidationError
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 
 @dataclass(frozen=True)
@@ -65,8 +73,10 @@ def _decimal(field: serializers.DecimalField) -> Callable:
             raise _Invalid("invalid", "A decimal number is required, e.g. \"1234.50\".") from exc
         if not number.is_finite():
             raise _Invalid("invalid", "A finite decimal number is required.")
-        exponent = number.as_tuple().exponent
-        if -exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
+        # Too many whole digits; checked before rounding, which fails on numbers beyond the decimal context.
+        if number and number.adjusted() >= digits - places:
+            raise _Invalid("max_digits", f"At most {digits} digits are allowed.")
+        if -number.as_tuple().exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
             raise _Invalid("max_decimal_places", f"At most {places} decimal places are allowed.")
         number = number.quantize(Decimal(1).scaleb(-places))
         if len(number.as_tuple().digits) > digits:
@@ -115,8 +125,47 @@ def _converter(field) -> Callable:
     raise TypeError(f"no lean check for {type(field).__name__}")
 
 
-def _run_validators(field, value):
-    for validator in field.validators:
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _fast_check(validator) -> Callable | None:
+    """A plain-Python equivalent of one of the validators DRF attaches to its fields, or None."""
+    if isinstance(validator, MaxLengthValidator):
+        limit = validator.limit_value
+
+        def check(value):
+            if len(value) > limit:
+                raise _Invalid("max_length", f"Ensure this field has no more than {limit} characters.")
+        return check
+    if isinstance(validator, MinLengthValidator):
+        limit = validator.limit_value
+
+        def check(value):
+            if len(value) < limit:
+                raise _Invalid("min_length", f"Ensure this field has at least {limit} characters.")
+        return check
+    if isinstance(validator, ProhibitNullCharactersValidator):
+        def check(value):
+            if "\x00" in value:
+                raise _Invalid("null_characters_not_allowed", "Null characters are not allowed.")
+        return check
+    if isinstance(validator, ProhibitSurrogateCharactersValidator):
+        def check(value):
+            if _SURROGATES.search(value):
+                raise _Invalid("surrogate_characters_not_allowed", "Surrogate characters are not allowed.")
+        return check
+    if isinstance(validator, MinValueValidator):
+        limit = validator.limit_value
+
+        def check(value):
+            if value < limit:
+                raise _Invalid("min_value", f"Ensure this value is greater than or equal to {limit}.")
+        return check
+    return None
+
+
+def _call(validator) -> Callable:
+    def check(value):
         try:
             validator(value)
         except DrfValidationError as exc:
@@ -124,6 +173,7 @@ def _run_validators(field, value):
             raise _Invalid(getattr(detail, "code", "invalid"), str(detail)) from exc
         except DjangoValidationError as exc:
             raise _Invalid(exc.code or "invalid", exc.messages[0]) from exc
+    return check
 
 
 class ObjectValidator:
@@ -142,9 +192,12 @@ class ObjectValidator:
 
     @staticmethod
     def _with_validators(field, convert):
+        checks = [_fast_check(validator) or _call(validator) for validator in field.validators]
+
         def check(value):
             value = convert(value)
-            _run_validators(field, value)
+            for extra in checks:
+                extra(value)
             return value
         return check
 

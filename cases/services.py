@@ -1,6 +1,7 @@
 """Writes to cases, holds and payments. Every caller (views, API, admin, commands, tasks) comes here."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -11,8 +12,9 @@ from cases.errors import HoldError, OpenCaseExists, PaymentConflict, StageConfli
 from cases.lifecycle import HoldKind, Stage, transition_allowed
 from cases.models import Account, Case, CaseHold, CaseNote, Payment, StageHistory
 from core.actors import actor_fields
+from core.bulk import bulk_insert
 from core.errors import DomainError
-from events.models import Event, EventType
+from events.models import EventType
 from events.services import event_emit, events_emit_bulk
 
 AMOUNT_FIELDS = ("principal_overdue", "interest_overdue", "fees_overdue", "penalty_overdue")
@@ -108,33 +110,43 @@ def _emit_transition_events(*, case: Case, from_stage: str, to: str, outcome: st
         event_emit(type=EventType.CASE_CLOSED, case=case, at=at, payload={"outcome": outcome})
 
 
-def cases_open_bulk(*, cases: list[Case], actor, reason: str, at: dt.datetime | None = None) -> list[Case]:
-    """Set-based `case_open`: insert unsaved cases at stage confirm, with their history rows and events.
+@dataclass(frozen=True)
+class CaseOpening:
+    account_id: int
+    account_number: str
+    currency: str
+    overdue_since: dt.date
+    amounts: dict[str, Decimal]
 
-    Each case carries its account (pk and account number) and amounts. The caller holds the accounts'
-    row locks, so no other case can open for them meanwhile; the database still refuses a second open
-    case per account.
+
+@transaction.atomic
+def cases_open_bulk(*, openings: list[CaseOpening], actor, reason: str, at: dt.datetime | None = None) -> list[int]:
+    """Set-based `case_open`: open one case at confirm per opening, with its history row and event.
+
+    Returns the new case ids, in the order of `openings`. The caller holds the accounts' row locks, so no
+    other case can open for them meanwhile; the database still refuses a second open case per account.
     """
-    if not cases:
+    if not openings:
         return []
     reason = _require_reason(reason)
     now = at or timezone.now()
-    for case in cases:
-        _check_amounts({name: getattr(case, name) for name in AMOUNT_FIELDS})
-        case.stage, case.outcome, case.currency = Stage.CONFIRM, "", case.currency or case.account.currency
-        case.opened_at = case.stage_changed_at = case.updated_at = now
-    Case.objects.bulk_create(cases)
+    rows = [{"account_id": o.account_id, "stage": Stage.CONFIRM, "outcome": "", "currency": o.currency,
+             **_check_amounts(o.amounts), "overdue_since": o.overdue_since, "priority": 0, "opened_at": now,
+             "stage_changed_at": now, "updated_at": now} for o in openings]
+    ids = [case_id for (case_id,) in bulk_insert(model=Case, rows=rows, returning=["id"])]
     who = actor_fields(actor)
-    StageHistory.objects.bulk_create(
-        [StageHistory(case=case, from_stage="", to_stage=Stage.CONFIRM, reason=reason, created_at=now, **who)
-         for case in cases])
+    actor_id = who["actor"].pk if who["actor"] is not None else None
+    bulk_insert(model=StageHistory, rows=[
+        {"case_id": case_id, "from_stage": "", "to_stage": Stage.CONFIRM, "outcome": "", "actor_id": actor_id,
+         "actor_label": who["actor_label"], "reason": reason, "created_at": now} for case_id in ids])
     events_emit_bulk(events=[
-        Event(type=EventType.CASE_OPENED, case=case, account_number=case.account.account_number, occurred_at=now,
-              payload={"stage": Stage.CONFIRM, "overdue_since": case.overdue_since.isoformat()})
-        for case in cases])
-    return cases
+        {"type": EventType.CASE_OPENED, "case_id": case_id, "account_number": o.account_number, "occurred_at": now,
+         "payload": {"stage": Stage.CONFIRM, "overdue_since": o.overdue_since.isoformat()}}
+        for case_id, o in zip(ids, openings, strict=True)])
+    return ids
 
 
+@transaction.atomic
 def cases_transition_bulk(
     *, cases: list[Case], to: str, actor, reason: str, outcome: str | None = None, at: dt.datetime | None = None,
 ) -> list[Case]:
@@ -172,15 +184,13 @@ def cases_transition_bulk(
                       created_at=now, **who) for case in moved])
     events = []
     for case in moved:
-        number = case.account.account_number
-        events.append(Event(type=EventType.CASE_STAGE_CHANGED, case=case, account_number=number, occurred_at=now,
-                            payload={"from": moved_from[case.pk], "to": to, "reason": reason}))
+        base = {"case_id": case.pk, "account_number": case.account.account_number, "occurred_at": now}
+        events.append({**base, "type": EventType.CASE_STAGE_CHANGED,
+                       "payload": {"from": moved_from[case.pk], "to": to, "reason": reason}})
         if to == Stage.LEGAL:
-            events.append(Event(type=EventType.LEGAL_REFERRAL, case=case, account_number=number, occurred_at=now,
-                                payload={"reason": reason}))
+            events.append({**base, "type": EventType.LEGAL_REFERRAL, "payload": {"reason": reason}})
         if closing:
-            events.append(Event(type=EventType.CASE_CLOSED, case=case, account_number=number, occurred_at=now,
-                                payload={"outcome": outcome}))
+            events.append({**base, "type": EventType.CASE_CLOSED, "payload": {"outcome": outcome}})
         for field, value in changes.items():
             setattr(case, field, value)
     events_emit_bulk(events=events)

@@ -1,6 +1,6 @@
-"""Set-based updates of many rows by primary key, each row with its own values."""
+"""Set-based inserts and updates of many rows, without building a model instance per row."""
 
-from django.db import connection
+from django.db import connection, models
 
 
 def bulk_update_rows(*, model, rows: list[dict], fields: list[str]) -> int:
@@ -18,10 +18,13 @@ def bulk_update_rows(*, model, rows: list[dict], fields: list[str]) -> int:
     casts = [f"%s::{column.db_type(connection)}" for column in columns]
     values_sql = ", ".join(["(%s::bigint, " + ", ".join(casts) + ")"] * len(rows))
     params = []
-    pairs = list(zip(fields, columns, strict=True))
+    # psycopg2 adapts plain values itself; only JSON needs Django's preparation.
+    pairs = [(name, column if isinstance(column, models.JSONField) else None)
+             for name, column in zip(fields, columns, strict=True)]
     for row in rows:
         params.append(row["id"])
-        params.extend(column.get_db_prep_save(row[name], connection) for name, column in pairs)
+        params.extend(row[name] if column is None else column.get_db_prep_save(row[name], connection)
+                      for name, column in pairs)
     names = ", ".join(connection.ops.quote_name(column.column) for column in columns)
     assignments = ", ".join(f"{connection.ops.quote_name(c.column)} = v.{connection.ops.quote_name(c.column)}"
                             for c in columns)
@@ -30,3 +33,42 @@ def bulk_update_rows(*, model, rows: list[dict], fields: list[str]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def bulk_insert(*, model, rows: list[dict], conflict: list[str] | None = None,
+                returning: list[str] | None = None) -> list[tuple]:
+    """Insert `rows` (dicts of field name to value, the same fields in each) in one statement per 1,000.
+
+    With `conflict` (the fields of a unique constraint), rows that already exist are skipped
+    (`ON CONFLICT … DO NOTHING`). Returns the `returning` columns of the rows actually inserted.
+    Unlike `bulk_create`, no model instance is built: each row must give every non-null column.
+    """
+    if not rows:
+        return []
+    names = list(rows[0])
+    fields = [model._meta.get_field(name) for name in names]
+    postgres = connection.vendor == "postgresql"
+    # psycopg2 adapts str, int, Decimal, date and aware datetimes itself; other backends and JSON need Django.
+    prepare = [None if postgres and not isinstance(field, models.JSONField) else field for field in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    tail = ""
+    if conflict:
+        tail += f" ON CONFLICT ({', '.join(quote(model._meta.get_field(n).column) for n in conflict)}) DO NOTHING"
+    if returning:
+        tail += f" RETURNING {', '.join(quote(model._meta.get_field(n).column) for n in returning)}"
+    row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start:start + 1000]
+            params = []
+            for row in chunk:
+                for name, field in zip(names, prepare, strict=True):
+                    value = row[name]
+                    params.append(value if field is None else field.get_db_prep_save(value, connection))
+            cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+                           f"VALUES {', '.join([row_sql] * len(chunk))}{tail}", params)
+            if returning:
+                found.extend(cursor.fetchall())
+    return found

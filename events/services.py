@@ -3,11 +3,12 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.bulk import bulk_insert
 from events.models import Event, EventType
 
-# Every transaction that writes events takes this lock first (PostgreSQL, released at commit). Event ids
-# then become visible in increasing order, so a reader paging with `after=` never passes an id that a
-# slower transaction commits later.
+# A transaction takes this lock (PostgreSQL, held until it ends) just before it writes its first event, so
+# event writers take ids and commit one after another. Ids then become visible in increasing order, and a
+# reader paging with `after=` never passes an id that a slower transaction commits later.
 EVENT_WRITER_LOCK = 0x4356_4556  # "CVEV"
 
 
@@ -28,16 +29,16 @@ def event_emit(*, type: str, case, payload: dict | None = None, at: dt.datetime 
                                 payload=payload or {}, occurred_at=at or timezone.now())
 
 
-def events_emit_bulk(*, events: list[Event]) -> list[Event]:
-    """Append many unsaved events in one insert, under the same rules as `event_emit`.
+def events_emit_bulk(*, events: list[dict]) -> None:
+    """Append many events in one insert, under the same rules as `event_emit`.
 
-    Each event must carry its case and account number. Call it as late as possible in the transaction:
-    other event writers wait from here until the commit.
+    Each event is a dict of type, case_id, account_number, payload and occurred_at. Call it as late as
+    possible in the transaction: other event writers wait from here until the commit.
     """
     if not events:
-        return []
-    unknown = {event.type for event in events} - set(EventType.values)
+        return
+    unknown = {event["type"] for event in events} - set(EventType.values)
     if unknown:
         raise ValueError(f"unknown event types {sorted(unknown)}")
     _serialize_event_writers()
-    return Event.objects.bulk_create(events)
+    bulk_insert(model=Event, rows=events)

@@ -29,7 +29,7 @@ from core.api import ErrorSerializer
 from core.currencies import ISO_4217
 from core.errors import DomainError
 
-BATCH_ERRORS = {400: ERRORS, 401: ERRORS, 403: ERRORS, 413: ERRORS}
+BATCH_ERRORS = {400: ERRORS, 401: ERRORS, 403: ERRORS, 413: ERRORS, 415: ERRORS}
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -177,3 +178,37 @@ def test_a_body_over_the_size_limit_is_refused_and_writes_nothing(core_system):
     assert response.status_code == 413
     assert response.json()["errors"][0]["code"] == "body_too_large"
     assert not Account.objects.exists()
+
+
+def test_a_newer_snapshot_updates_the_cardholders_contact_details(core_system):
+    post_accounts(core_system, account_item("6222000000000001"))
+    newer = account_item("6222000000000002", as_of=AS_OF + dt.timedelta(days=1))
+    newer["customer"] = {**newer["customer"], "external_id": "C-6222000000000001", "phone": "+8613911112222",
+                         "email": "wang.fang@example.com"}
+
+    results(post_accounts(core_system, newer))
+
+    customer = Customer.objects.get()
+    assert (customer.phone, customer.email, customer.name) == ("+8613911112222", "wang.fang@example.com", "王芳")
+    assert Account.objects.filter(customer=customer).count() == 2
+
+
+def test_a_form_encoded_body_is_refused_with_415(core_system):
+    response = core_system.post("/api/v1/accounts/batch", {"items": "x"})
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["code"] == "unsupported_media_type"
+
+
+def test_a_lone_surrogate_is_refused_as_malformed_json_not_a_server_error(core_system):
+    body = '{"items": [{"account_number": "\\ud800", "\\udfff": 1}]}'
+    response = core_system.post("/api/v1/accounts/batch", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parse_error"
+
+
+def test_an_emoji_written_as_a_surrogate_pair_is_fine(core_system):
+    item = account_item()
+    item["customer"]["name"] = "\U0001F600"
+    body = json.dumps({"items": [item]})  # ASCII-escaped: the emoji travels as a surrogate pair
+    [row] = results(core_system.post("/api/v1/accounts/batch", body, content_type="application/json"))
+    assert row["result"] == "created" and Customer.objects.get().name == "\U0001F600"

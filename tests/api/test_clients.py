@@ -69,3 +69,12 @@ def test_an_unknown_scope_is_refused_by_the_command():
     with pytest.raises(CommandError, match="Scopes"):
         create("core-banking", "ingest,admin")
     assert not ApiClient.objects.exists()
+
+
+def test_the_admin_lists_clients_without_their_token_hash(admin_user, client):
+    create("core-banking", "ingest")
+    client.force_login(admin_user)
+    response = client.get("/admin/api/apiclient/")
+    assert response.status_code == 200
+    assert b"core-banking" in response.content
+    assert ApiClient.objects.get().token_hash.encode() not in response.content

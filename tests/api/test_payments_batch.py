@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -99,6 +100,9 @@ def test_an_overpayment_cures_and_is_kept_whole(core_system, case):
     ({"amount": "-5"}, "amount", "min_value"),
     ({"amount": "1.001"}, "amount", "max_decimal_places"),
     ({"amount": "abc"}, "amount", "invalid"),
+    ({"amount": "1E+100"}, "amount", "max_digits"),
+    ({"amount": "NaN"}, "amount", "invalid"),
+    ({"paid_at": "2026-11-20"}, "paid_at", "invalid"),
     ({"currency": "RMB"}, "currency", "unknown_currency"),
     ({"currency": "USD"}, "currency", "currency_mismatch"),
     ({"paid_at": "2030-01-01T00:00:00+08:00"}, "paid_at", "in_future"),
@@ -141,3 +145,11 @@ def test_a_repeat_inside_one_batch_is_a_duplicate(core_system, case):
     assert [r["result"] for r in rows] == ["applied", "duplicate", "rejected"]
     assert parts(case)[0] == Decimal("0")  # 30 paid once: fees 20, penalty 10
     assert parts(case)[1] == Decimal("0") and parts(case)[2] == Decimal("50.00")
+
+
+def test_an_amount_may_also_be_sent_as_a_json_number(core_system, case):
+    item = json.dumps(payment_item("TX-1")).replace('"30.00"', "45.10")  # a JSON number, not a string
+    body = f'{{"items": [{item}]}}'
+    response = core_system.post("/api/v1/payments/batch", body, content_type="application/json")
+    assert results(response)[0]["result"] == "applied"
+    assert Payment.objects.get().amount == Decimal("45.10")

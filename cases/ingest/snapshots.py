@@ -1,0 +1,204 @@
+"""Account snapshots from the core system, applied in sets. See the package docstring for the rules."""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cases.delinquency import local_date
+from cases.ingest.common import (
+    CLOCK_SKEW,
+    ZERO,
+    AccountSnapshot,
+    CustomerData,
+    ItemOutcome,
+    Result,
+    payment_allocate,
+    reject,
+)
+from cases.lifecycle import Outcome, Stage
+from cases.models import Account, Case, Customer, Payment
+from cases.services import AMOUNT_FIELDS, CaseOpening, cases_open_bulk, cases_transition_bulk
+from core.actors import CORE_SYSTEM
+from core.bulk import bulk_insert, bulk_update_rows
+from staff.models import Language
+
+CUSTOMER_FIELDS = ("name", "national_id", "phone", "email", "address", "region", "timezone")
+
+
+def _snapshot_refusal(snapshot: AccountSnapshot, now: dt.datetime, default_zone: str) -> ItemOutcome | None:
+    zone = snapshot.customer.timezone or default_zone
+    if snapshot.overdue_since > local_date(now, zone):
+        return reject("overdue_since", "in_future", "overdue_since cannot be in the future.")
+    if snapshot.as_of > now + CLOCK_SKEW:
+        return reject("as_of", "in_future", "as_of cannot be in the future.")
+    return None
+
+
+def accounts_ingest(*, snapshots: list[AccountSnapshot], actor=CORE_SYSTEM,
+                    now: dt.datetime | None = None) -> list[ItemOutcome]:
+    """Upsert account snapshots by account number; one outcome per snapshot, in order.
+
+    A newly delinquent account opens a case at confirm; a later snapshot updates the open case's amounts
+    and `overdue_since`; a snapshot with nothing overdue closes the open case as cured. A snapshot older
+    than the last one applied is stale and changes nothing; one as old as it is unchanged, so a replay
+    writes nothing. Cases open and close through `cases_open_bulk` / `cases_transition_bulk`, which
+    write history and events.
+    """
+    now = now or timezone.now()
+    outcomes: list[ItemOutcome | None] = [None] * len(snapshots)
+    accepted: dict[str, int] = {}
+    default_zone = settings.COLLECTIONS_DEFAULT_TIMEZONE
+    for index, snapshot in enumerate(snapshots):
+        refusal = _snapshot_refusal(snapshot, now, default_zone)
+        if refusal is None and snapshot.account_number in accepted:
+            refusal = reject("account_number", "duplicate_item", "This account appears earlier in the batch.")
+        if refusal is not None:
+            outcomes[index] = refusal
+        else:
+            accepted[snapshot.account_number] = index
+    if accepted:
+        with transaction.atomic():
+            _apply_snapshots(snapshots=snapshots, indexes=accepted, outcomes=outcomes, actor=actor, now=now)
+    return outcomes
+
+
+def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, actor, now) -> None:
+    numbers = sorted(indexes)
+    latest_for_customer: dict[str, AccountSnapshot] = {}
+    for number in numbers:
+        snapshot = snapshots[indexes[number]]
+        known = latest_for_customer.get(snapshot.customer.external_id)
+        if known is None or snapshot.as_of > known.as_of:
+            latest_for_customer[snapshot.customer.external_id] = snapshot
+
+    default_zone = settings.COLLECTIONS_DEFAULT_TIMEZONE
+    # New customers and accounts are inserted (and so locked until commit) in key order; the accounts
+    # that existed are then locked in the same order.
+    customer_ids = dict(bulk_insert(
+        model=Customer, conflict=["external_id"], returning=["external_id", "id"],
+        rows=[_new_customer(latest_for_customer[key].customer, now, default_zone)
+              for key in sorted(latest_for_customer)]))
+    stored_customers = {row["external_id"]: row for row in Customer.objects.filter(
+        external_id__in=[key for key in latest_for_customer if key not in customer_ids]).values(
+        "id", "external_id", *CUSTOMER_FIELDS)}
+    customer_ids.update((key, row["id"]) for key, row in stored_customers.items())
+    new_accounts = dict(bulk_insert(
+        model=Account, conflict=["account_number"], returning=["account_number", "id"],
+        rows=[_new_account(snapshots[indexes[number]], customer_ids, now) for number in numbers]))
+    accounts = {row["account_number"]: row for row in Account.objects.select_for_update()
+                .filter(account_number__in=[number for number in numbers if number not in new_accounts])
+                .order_by("account_number")
+                .values("id", "account_number", "currency", "snapshot_as_of", "customer_id", "product")}
+    open_cases = {case.account_id: case for case in Case.objects.select_for_update().select_related("account")
+                  .filter(account_id__in=[row["id"] for row in accounts.values()]).exclude(stage=Stage.CLOSED)
+                  .order_by("account_id")} if accounts else {}
+
+    fresh: list[tuple[AccountSnapshot, int]] = []
+    customer_rows, account_rows = [], []
+    for number in numbers:
+        index, snapshot = indexes[number], snapshots[indexes[number]]
+        if number in new_accounts:
+            fresh.append((snapshot, new_accounts[number]))
+            continue
+        account = accounts[number]
+        case = open_cases.get(account["id"])
+        if account["currency"] != snapshot.currency:
+            outcomes[index] = reject("currency", "currency_mismatch",
+                                      f"The account is in {account['currency']}, not {snapshot.currency}.")
+        elif account["snapshot_as_of"] is not None and snapshot.as_of < account["snapshot_as_of"]:
+            outcomes[index] = ItemOutcome(Result.STALE, case.pk if case else None)
+        elif account["snapshot_as_of"] == snapshot.as_of:
+            outcomes[index] = ItemOutcome(Result.UNCHANGED, case.pk if case else None)
+        else:
+            fresh.append((snapshot, account["id"]))
+            account_rows.append({"id": account["id"], "snapshot_as_of": snapshot.as_of,
+                                 "customer_id": customer_ids[snapshot.customer.external_id],
+                                 "product": snapshot.product if snapshot.product is not None else account["product"]})
+    if not fresh:
+        return
+    for snapshot, _account_id in fresh:
+        stored = stored_customers.get(snapshot.customer.external_id)
+        if stored is not None and latest_for_customer[snapshot.customer.external_id] is snapshot:
+            changed = _customer_changes(stored, snapshot.customer)
+            if changed:
+                customer_rows.append({**stored, **changed, "updated_at": now})
+
+    paid_after = _payments_after_snapshots([(snapshot, account_id) for snapshot, account_id in fresh
+                                            if snapshot.account_number not in new_accounts])
+    case_rows: list[dict] = []
+    to_open: list[CaseOpening] = []
+    to_cure: list[Case] = []
+    for snapshot, account_id in fresh:
+        index = indexes[snapshot.account_number]
+        amounts = snapshot.amounts()
+        if paid_after.get(account_id):
+            amounts, _over = payment_allocate(amounts=amounts, paid=paid_after[account_id])
+        nothing_overdue = sum(amounts.values()) == 0
+        case = open_cases.get(account_id)
+        if case is None:
+            if nothing_overdue:
+                outcomes[index] = ItemOutcome(Result.UNCHANGED)
+            else:
+                to_open.append(CaseOpening(account_id=account_id, account_number=snapshot.account_number,
+                                           currency=snapshot.currency, overdue_since=snapshot.overdue_since,
+                                           amounts=amounts))
+            continue
+        if any(getattr(case, name) != value for name, value in amounts.items()) \
+                or case.overdue_since != snapshot.overdue_since:
+            case_rows.append({"id": case.pk, **amounts, "overdue_since": snapshot.overdue_since, "updated_at": now})
+            outcomes[index] = ItemOutcome(Result.UPDATED, case.pk)
+        else:
+            outcomes[index] = ItemOutcome(Result.UNCHANGED, case.pk)
+        if nothing_overdue:
+            to_cure.append(case)
+
+    bulk_update_rows(model=Customer, rows=sorted(customer_rows, key=lambda row: row["id"]),
+                     fields=[*CUSTOMER_FIELDS, "updated_at"])
+    bulk_update_rows(model=Account, rows=account_rows, fields=["snapshot_as_of", "customer_id", "product"])
+    bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "overdue_since", "updated_at"])
+    # Opening writes the most rows, so it goes first: event writers queue from the first event to commit.
+    opened = cases_open_bulk(openings=to_open, actor=actor, at=now,
+                             reason="The core system reported the account delinquent.")
+    for opening, case_id in zip(to_open, opened, strict=True):
+        outcomes[indexes[opening.account_number]] = ItemOutcome(Result.CREATED, case_id)
+    if to_cure:
+        for case in cases_transition_bulk(cases=to_cure, to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
+                                          reason="The core system reports nothing overdue."):
+            outcomes[indexes[case.account.account_number]] = ItemOutcome(Result.CURED, case.pk)
+
+
+def _new_account(snapshot: AccountSnapshot, customer_ids: dict[str, int], now) -> dict:
+    return {"account_number": snapshot.account_number, "customer_id": customer_ids[snapshot.customer.external_id],
+            "product": snapshot.product or "", "currency": snapshot.currency, "snapshot_as_of": snapshot.as_of,
+            "created_at": now}
+
+
+def _new_customer(data: CustomerData, now, default_zone: str) -> dict:
+    return {"external_id": data.external_id, "name": data.name, "national_id": data.national_id, "phone": data.phone,
+            "other_phones": [], "email": data.email or "", "address": data.address or "", "region": data.region or "",
+            "timezone": data.timezone or default_zone, "language": Language.ZH_HANS.value,
+            "created_at": now, "updated_at": now}
+
+
+def _customer_changes(stored: dict, data: CustomerData) -> dict:
+    """The fields a snapshot changes; an optional field the snapshot leaves out keeps its stored value."""
+    return {name: getattr(data, name) for name in CUSTOMER_FIELDS
+            if getattr(data, name) is not None and getattr(data, name) != stored[name]}
+
+
+def _payments_after_snapshots(fresh: list[tuple[AccountSnapshot, int]]) -> dict[int, Decimal]:
+    """Per account, what was paid after the snapshot's `as_of` (and so is not reflected in it)."""
+    as_of = {account_id: snapshot.as_of for snapshot, account_id in fresh}
+    paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    if not as_of:
+        return paid
+    rows = Payment.objects.filter(account_id__in=list(as_of), paid_at__gt=min(as_of.values())).values_list(
+        "account_id", "amount", "paid_at")
+    for account_id, amount, paid_at in rows:
+        if paid_at > as_of[account_id]:
+            paid[account_id] += amount
+    return paid
