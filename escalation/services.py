@@ -34,7 +34,7 @@ COUNT_AND_PLACE = f"""
 WITH {EVALUATION},
 placed AS (
     INSERT INTO escalation_caseescalation (case_id, strategy, policy_version_id, tier_rank, tier_code, tier_since)
-    SELECT case_id, strategy, version_id, tier_rank, tier_code, %(as_of)s FROM evaluated
+    SELECT case_id, strategy, version_id, tier_rank, tier_code, %(as_of)s FROM evaluated ORDER BY case_id
     ON CONFLICT (case_id) DO UPDATE
        SET strategy = EXCLUDED.strategy, policy_version_id = EXCLUDED.policy_version_id,
            tier_rank = EXCLUDED.tier_rank, tier_code = EXCLUDED.tier_code, tier_since = EXCLUDED.tier_since
@@ -205,7 +205,7 @@ def escalation_pass_start(*, as_of: dt.datetime | None = None, chunk_size: int |
 def escalation_chunk_finish(*, chunk_id: int) -> bool:
     """Run one recorded chunk unless it already finished. The chunk's mark is written with its work."""
     with transaction.atomic():
-        chunk = EscalationChunk.objects.select_for_update(skip_locked=True).select_related("run").filter(
+        chunk = EscalationChunk.objects.select_for_update(skip_locked=True, of=("self",)).select_related("run").filter(
             pk=chunk_id, finished_at__isnull=True).first()
         if chunk is None:
             return False
