@@ -8,7 +8,7 @@ import os
 import sys
 
 # Modules under bench/, each with run(report). Add new benchmarks here.
-BENCHMARKS: list[str] = []
+BENCHMARKS: list[str] = ["escalation"]
 
 
 def main(argv: list[str]) -> int:

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -24,27 +25,11 @@ from cases.services import case_transition_many
 from contacts.governor import governor_evaluate, governor_facts, governor_profile_for, governor_profiles
 from contacts.models import Channel, ContactStatus
 from core.actors import SYSTEM
-from escalation.chunk_sql import CANCEL_PENDING, DUE_ACTIONS, EVALUATION
+from escalation.chunk_sql import CANCEL_PENDING, CHUNK
 from escalation.models import EscalationChunk, EscalationRun
 from escalation.policy import PoliciesInForce, policies_in_force
 
 MOVE_REASON = "First contact scheduled by the contact policy."
-
-COUNT_AND_PLACE = f"""
-WITH {EVALUATION},
-placed AS (
-    INSERT INTO escalation_caseescalation (case_id, strategy, policy_version_id, tier_rank, tier_code, tier_since)
-    SELECT case_id, strategy, version_id, tier_rank, tier_code, %(as_of)s FROM evaluated ORDER BY case_id
-    ON CONFLICT (case_id) DO UPDATE
-       SET strategy = EXCLUDED.strategy, policy_version_id = EXCLUDED.policy_version_id,
-           tier_rank = EXCLUDED.tier_rank, tier_code = EXCLUDED.tier_code, tier_since = EXCLUDED.tier_since
-     WHERE (escalation_caseescalation.tier_rank, escalation_caseescalation.policy_version_id,
-            escalation_caseescalation.strategy)
-           IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy)
-    RETURNING case_id
-)
-SELECT (SELECT count(*) FROM evaluated), (SELECT count(*) FROM placed)
-"""  # noqa: S608
 
 INSERT_CONTACTS = """
 INSERT INTO contacts_scheduledcontact
@@ -85,19 +70,27 @@ class PassSummary:
                    moved_to_contact=data.get("moved_to_contact", 0), cancelled=data.get("cancelled", 0))
 
 
-def _params(*, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce) -> dict:
+def _local_dates(as_of: dt.datetime) -> tuple[list[str], list[dt.date]]:
+    """Every time zone with its local date at `as_of`: computed once here rather than per row in SQL."""
+    names = sorted(available_timezones())
+    return names, [as_of.astimezone(ZoneInfo(name)).date() for name in names]
+
+
+def _params(*, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce, zones=None) -> dict:
+    names, dates = zones or _local_dates(as_of)
     return {"as_of": as_of, "lo": lo, "hi": hi, "champion": policies.champion.pk,
             "challenger": policies.challenger.pk if policies.challenger else None,
-            "challenger_percent": policies.challenger_percent}
+            "challenger_percent": policies.challenger_percent, "zone_names": names, "zone_dates": dates}
 
 
 def _contact_rows(due: list[tuple], *, as_of: dt.datetime, summary: PassSummary) -> list[tuple]:
     """Run the governor over the due actions and turn them into rows to insert."""
-    facts = governor_facts(case_ids={row[0] for row in due}, at=as_of)
+    facts = governor_facts(case_ids={row[0] for row in due}, at=as_of,
+                           known={row[0]: (row[10], row[9]) for row in due})
     profiles = governor_profiles()
     profile_by_zone = {}
     rows = []
-    for case_id, channel, rule, key, version_id, strategy, team_id, agent_id, supervisor_id, _stage in due:
+    for case_id, channel, rule, key, version_id, strategy, team_id, agent_id, supervisor_id, _stage, _zone in due:
         case_facts = facts[case_id]
         profile = profile_by_zone.get(case_facts.timezone)
         if profile is None:
@@ -135,14 +128,14 @@ def escalation_chunk_run(
         policies = policies or policies_in_force(as_of=as_of)
         params = _params(lo=lo, hi=hi, as_of=as_of, policies=policies)
         with connection.cursor() as cursor:
-            cursor.execute(COUNT_AND_PLACE, params)
-            summary.cases_evaluated, summary.tier_changes = cursor.fetchone()
-            cursor.execute(DUE_ACTIONS, params)
-            due = cursor.fetchall()
+            cursor.execute(CHUNK, params)
+            rows = cursor.fetchall()
+            summary.cases_evaluated, summary.tier_changes = rows[0][:2]
+            due = [row[2:] for row in rows if row[2] is not None]
             inserted = []
             if due:
-                rows = _contact_rows(due, as_of=as_of, summary=summary)
-                inserted = execute_values(cursor.cursor, INSERT_CONTACTS, rows, page_size=2000, fetch=True)
+                new = _contact_rows(due, as_of=as_of, summary=summary)
+                inserted = execute_values(cursor.cursor, INSERT_CONTACTS, new, page_size=2000, fetch=True)
             now = timezone.now()
             cursor.execute(CANCEL_PENDING, {"lo": lo, "hi": hi, "now": now, "now_iso": now.isoformat()})
             summary.cancelled = cursor.rowcount
