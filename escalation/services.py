@@ -25,6 +25,7 @@ from cases.services import case_transition_many
 from contacts.governor import governor_evaluate, governor_facts, governor_profile_for, governor_profiles
 from contacts.models import Channel, ContactStatus
 from core.actors import SYSTEM
+from core.errors import DomainError
 from escalation.chunk_sql import CANCEL_PENDING, CHUNK
 from escalation.models import EscalationChunk, EscalationRun
 from escalation.policy import PoliciesInForce, policies_in_force
@@ -113,6 +114,16 @@ def _contact_rows(due: list[tuple], *, as_of: dt.datetime, summary: PassSummary)
     return rows
 
 
+class PassNeedsPostgres(DomainError):
+    code = "pass_needs_postgresql"
+
+
+def _require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        raise PassNeedsPostgres("The escalation pass runs on PostgreSQL only; set DATABASE_URL to a PostgreSQL "
+                                "database.")
+
+
 def escalation_chunk_run(
     *, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce | None = None,
 ) -> PassSummary:
@@ -123,6 +134,7 @@ def escalation_chunk_run(
     moves cases that got their first contact from confirm or plan to contact, and cancels pending
     policy contacts of cases now closed or on hold. Safe to run twice or in parallel.
     """
+    _require_postgres()
     summary = PassSummary()
     with transaction.atomic():
         policies = policies or policies_in_force(as_of=as_of)
@@ -167,6 +179,7 @@ def escalation_pass_run(
 
     With dry_run, everything is computed and then rolled back: the summary says what a pass would do.
     """
+    _require_postgres()
     as_of = as_of or timezone.now()
     summary = PassSummary()
     # A real pass commits chunk by chunk; a dry run holds them all in one transaction it then rolls back.
@@ -183,6 +196,7 @@ def escalation_pass_start(*, as_of: dt.datetime | None = None, chunk_size: int |
     """Record a pass and its chunks, and queue one task per chunk once this transaction commits."""
     from escalation.tasks import escalation_chunk
 
+    _require_postgres()
     as_of = as_of or timezone.now()
     with transaction.atomic():
         policies_in_force(as_of=as_of)  # fail here, loudly, rather than in every chunk
