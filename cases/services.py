@@ -146,6 +146,51 @@ def cases_open_bulk(*, openings: list[CaseOpening], actor, reason: str, at: dt.d
     return ids
 
 
+def _transition_rows(
+    *, rows: list[tuple[int, str, str]], to: str, actor, reason: str, outcome: str | None, at: dt.datetime,
+) -> dict[int, str]:
+    """The set-based core of a transition: `rows` are (case id, stage the caller saw, account number).
+
+    Checks every move against the table first (raising TransitionNotAllowed and changing nothing), then per
+    from-stage locks the rows still at that stage, updates them, and writes their history rows and events.
+    Returns {case id: from stage} for the cases that moved; the others had moved meanwhile and are left.
+    """
+    for from_stage in {stage for _pk, stage, _number in rows}:
+        if not transition_allowed(from_stage, to, outcome):
+            what = f"{from_stage} → {to}" + (f" ({outcome})" if outcome else "")
+            raise TransitionNotAllowed(f"A case cannot move {what}.", field="to")
+    closing = to == Stage.CLOSED
+    changes = {"stage": to, "outcome": outcome or "", "stage_changed_at": at, "closed_at": at if closing else None,
+               "updated_at": at}
+    by_stage: dict[str, list[int]] = {}
+    numbers: dict[int, str] = {}
+    for pk, from_stage, number in rows:
+        by_stage.setdefault(from_stage, []).append(pk)
+        numbers[pk] = number
+    moved: dict[int, str] = {}
+    for from_stage, ids in by_stage.items():
+        still = list(Case.objects.select_for_update().filter(pk__in=ids, stage=from_stage)
+                     .order_by("pk").values_list("pk", flat=True))
+        Case.objects.filter(pk__in=still).update(**changes)
+        moved.update(dict.fromkeys(still, from_stage))
+    who = actor_fields(actor)
+    StageHistory.objects.bulk_create(
+        [StageHistory(case_id=pk, from_stage=from_stage, to_stage=to, outcome=outcome or "", reason=reason,
+                      created_at=at, **who) for pk, from_stage in moved.items()], batch_size=2000)
+    events = []
+    for pk, from_stage in moved.items():
+        base = {"case_id": pk, "account_number": numbers[pk], "occurred_at": at}
+        events.append({**base, "type": EventType.CASE_STAGE_CHANGED,
+                       "payload": {"from": from_stage, "to": to, "reason": reason}})
+        if to == Stage.LEGAL:
+            events.append({**base, "type": EventType.LEGAL_REFERRAL, "payload": {"reason": reason}})
+        if closing:
+            events.append({**base, "type": EventType.CASE_CLOSED, "payload": {"outcome": outcome}})
+    # Through the outbox's writer lock, so the event feed never skips an id committed late.
+    events_emit_bulk(events=events)
+    return moved
+
+
 @transaction.atomic
 def cases_transition_bulk(
     *, cases: list[Case], to: str, actor, reason: str, outcome: str | None = None, at: dt.datetime | None = None,
@@ -158,43 +203,15 @@ def cases_transition_bulk(
     """
     reason = _require_reason(reason)
     now = at or timezone.now()
-    closing = to == Stage.CLOSED
-    by_stage: dict[str, list[Case]] = {}
+    moved = _transition_rows(rows=[(c.pk, c.stage, c.account.account_number) for c in cases], to=to, actor=actor,
+                             reason=reason, outcome=outcome, at=now)
+    result = []
     for case in cases:
-        by_stage.setdefault(case.stage, []).append(case)
-    for from_stage in by_stage:
-        if not transition_allowed(from_stage, to, outcome):
-            what = f"{from_stage} → {to}" + (f" ({outcome})" if outcome else "")
-            raise TransitionNotAllowed(f"A case cannot move {what}.", field="to")
-    changes = {"stage": to, "outcome": outcome or "", "stage_changed_at": now,
-               "closed_at": now if closing else None, "updated_at": now}
-    moved: list[Case] = []
-    moved_from: dict[int, str] = {}
-    for from_stage, group in by_stage.items():
-        still = set(Case.objects.select_for_update().filter(pk__in=[c.pk for c in group], stage=from_stage)
-                    .order_by("pk").values_list("pk", flat=True))
-        Case.objects.filter(pk__in=still).update(**changes)
-        for case in group:
-            if case.pk in still:
-                moved_from[case.pk] = from_stage
-                moved.append(case)
-    who = actor_fields(actor)
-    StageHistory.objects.bulk_create(
-        [StageHistory(case=case, from_stage=moved_from[case.pk], to_stage=to, outcome=outcome or "", reason=reason,
-                      created_at=now, **who) for case in moved])
-    events = []
-    for case in moved:
-        base = {"case_id": case.pk, "account_number": case.account.account_number, "occurred_at": now}
-        events.append({**base, "type": EventType.CASE_STAGE_CHANGED,
-                       "payload": {"from": moved_from[case.pk], "to": to, "reason": reason}})
-        if to == Stage.LEGAL:
-            events.append({**base, "type": EventType.LEGAL_REFERRAL, "payload": {"reason": reason}})
-        if closing:
-            events.append({**base, "type": EventType.CASE_CLOSED, "payload": {"outcome": outcome}})
-        for field, value in changes.items():
-            setattr(case, field, value)
-    events_emit_bulk(events=events)
-    return moved
+        if case.pk in moved:
+            case.stage, case.outcome, case.stage_changed_at, case.updated_at = to, outcome or "", now, now
+            case.closed_at = now if to == Stage.CLOSED else None
+            result.append(case)
+    return result
 
 
 @transaction.atomic
@@ -306,47 +323,16 @@ def case_transition_many(
 ) -> list[int]:
     """Move every listed case that is still at one of `from_stages` to `to`; returns the ids moved.
 
-    The set-based twin of `case_transition`, with the same invariants: each move must be allowed by
-    `cases.lifecycle.TRANSITIONS` (closing is not offered here, since it needs an outcome), the update is
-    guarded by the old stage (`UPDATE … WHERE stage = old`) so a case another writer moved meanwhile is
-    skipped, and the history rows and events are written in the same transaction, in a few queries.
+    For passes that hold ids rather than cases: the same rules and writes as `cases_transition_bulk`.
+    Closing is not offered here, since it needs an outcome.
     """
-    from events.models import Event
-
     reason = _require_reason(reason)
+    if to == Stage.CLOSED:
+        raise TransitionNotAllowed("Closing a case needs an outcome.", field="to")
     for from_stage in from_stages:
-        if to == Stage.CLOSED or not transition_allowed(from_stage, to, None):
+        if not transition_allowed(from_stage, to, None):
             raise TransitionNotAllowed(f"A case cannot move {from_stage} → {to}.", field="to")
-    case_ids = list(case_ids)
-    if not case_ids:
-        return []
-    now = at or timezone.now()
-    who = actor_fields(actor)
-    moved: list[int] = []
-    history, events = [], []
-    for from_stage in from_stages:
-        rows = list(Case.objects.filter(pk__in=case_ids, stage=from_stage)
-                    .values_list("pk", "account__account_number"))
-        ids = [pk for pk, _number in rows]
-        if not ids:
-            continue
-        # The guard again in the UPDATE itself: a concurrent writer may have moved some meanwhile.
-        updated = set(Case.objects.filter(pk__in=ids, stage=from_stage).values_list("pk", flat=True)
-                      .select_for_update())
-        Case.objects.filter(pk__in=updated, stage=from_stage).update(
-            stage=to, stage_changed_at=now, updated_at=now)
-        for pk, number in rows:
-            if pk not in updated:
-                continue
-            moved.append(pk)
-            history.append(StageHistory(case_id=pk, from_stage=from_stage, to_stage=to, reason=reason,
-                                        created_at=now, **who))
-            events.append(Event(type=EventType.CASE_STAGE_CHANGED, case_id=pk, account_number=number,
-                                occurred_at=now, payload={"from": from_stage, "to": to, "reason": reason}))
-            if to == Stage.LEGAL:
-                events.append(Event(type=EventType.LEGAL_REFERRAL, case_id=pk, account_number=number,
-                                    occurred_at=now, payload={"reason": reason}))
-    StageHistory.objects.bulk_create(history, batch_size=2000)
-    # Through the outbox's writer lock, so the event feed never skips an id committed late.
-    events_emit_bulk(events=events)
-    return moved
+    rows = list(Case.objects.filter(pk__in=list(case_ids), stage__in=list(from_stages))
+                .values_list("pk", "stage", "account__account_number"))
+    moved = _transition_rows(rows=rows, to=to, actor=actor, reason=reason, outcome=None, at=at or timezone.now())
+    return sorted(moved)

@@ -94,22 +94,24 @@ class ScheduledContact(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="scheduled_contacts")
+    # Indexed by (case, due_at) below; a plain case index would only slow the pass's inserts.
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="scheduled_contacts",
+                             db_index=False)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     due_at = models.DateTimeField(_("due at"))
     status = models.CharField(_("status"), max_length=20, choices=ContactStatus.choices,
                               default=ContactStatus.SCHEDULED)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.POLICY)
-    idempotency_key = models.CharField(max_length=120, unique=True)
+    idempotency_key = models.CharField(max_length=120)
     policy_version = models.ForeignKey("escalation.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="+")
+                                       related_name="+", db_index=False)
     rule = models.CharField(_("rule"), max_length=40, blank=True)
     strategy = models.CharField(_("strategy"), max_length=12, choices=Strategy.choices, blank=True)
     # The governor's decision trail: the rules passed and failed, and any move or status change since.
     trail = models.JSONField(default=list)
     # Whose queue a task (call, visit, review) sits in.
     assigned_team = models.ForeignKey("staff.Team", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+                                      related_name="+", db_index=False)
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
@@ -122,12 +124,16 @@ class ScheduledContact(models.Model):
         verbose_name = _("scheduled contact")
         verbose_name_plural = _("scheduled contacts")
         constraints = [
+            # A constraint rather than unique=True: no second, pattern-matching index on every insert.
+            models.UniqueConstraint(fields=["idempotency_key"], name="contact_idempotency_key_unique"),
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="contact_channel_valid"),
             models.CheckConstraint(condition=Q(status__in=ContactStatus.values), name="contact_status_valid"),
         ]
         indexes = [
             models.Index(fields=["case", "due_at"], name="contact_case_due_idx"),
             models.Index(fields=["status", "channel", "due_at"], name="contact_status_due_idx"),
+            # The pass cancels pending contacts of closed and held cases; only pending ones need finding.
+            models.Index(fields=["case"], condition=Q(status="scheduled"), name="contact_pending_case_idx"),
         ]
 
     def __str__(self):

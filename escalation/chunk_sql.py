@@ -1,7 +1,8 @@
 """The set-based SQL of one chunk of the escalation pass (PostgreSQL).
 
-`EVALUATION` places every case of an id range in its tier; the pass uses it once to record tier changes
-and once to list the policy actions due and not yet scheduled.
+`CHUNK` is one statement: it evaluates every case of an id range once (days past due, strategy, tier),
+records the cases whose tier changed, and returns the policy actions due and not yet scheduled.
+`CANCEL_PENDING` cancels the pending policy contacts of the range's closed and held cases.
 """
 
 from cases.lifecycle import Stage
@@ -16,19 +17,27 @@ def _in(values) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-# Parameters: as_of, lo, hi, champion, challenger, challenger_percent.
+_CALLS_IN_DAYS = """
+    SELECT count(*) FROM contacts_contactattempt ca
+    WHERE ca.case_id = e.case_id AND ca.channel = 'call' AND NOT ca.third_party
+      AND ca.at > %(as_of)s::timestamptz - make_interval(days => pa.condition_days) AND ca.at <= %(as_of)s
+      AND ca.result IN {results}
+"""
+
+# Parameters: as_of, lo, hi, champion, challenger, challenger_percent, and zone_names / zone_dates: each
+# time zone with its local date at as_of, so days past due are plain date arithmetic per row.
 # Only constants of this module are interpolated; every value is a bound parameter.
-EVALUATION = f"""
-base AS (
+CHUNK = f"""
+WITH base AS (
     SELECT c.id AS case_id, c.stage, c.overdue_since, c.total_overdue, c.assigned_team_id, c.assigned_agent_id,
-           tm.supervisor_id, cu.email <> '' AS has_email,
-           ((%(as_of)s::timestamptz AT TIME ZONE cu.timezone)::date - c.overdue_since) AS dpd,
+           tm.supervisor_id, cu.timezone, cu.email <> '' AS has_email, z.today - c.overdue_since AS dpd,
            CASE WHEN %(challenger)s::bigint IS NOT NULL
                      AND ((c.id * 2654435761) %% 4294967296) %% 100 < %(challenger_percent)s
                 THEN 'challenger' ELSE 'champion' END AS strategy
     FROM cases_case c
     JOIN cases_account a ON a.id = c.account_id
     JOIN cases_customer cu ON cu.id = a.customer_id
+    JOIN unnest(%(zone_names)s::text[], %(zone_dates)s::date[]) AS z(name, today) ON z.name = cu.timezone
     LEFT JOIN staff_team tm ON tm.id = c.assigned_team_id
     WHERE c.id >= %(lo)s AND c.id < %(hi)s AND c.stage IN {_in(POLICY_STAGES)}
       AND NOT EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL)
@@ -47,24 +56,29 @@ tiered AS (
     JOIN escalation_policytier bt ON bt.version_id = v.version_id
      AND v.dpd >= bt.dpd_from AND (bt.dpd_to IS NULL OR v.dpd <= bt.dpd_to)
 ),
-evaluated AS (
-    SELECT t.*, et.id AS tier_id, et.code AS tier_code, t.overdue_since + t.window_dpd AS window_start
+evaluated AS MATERIALIZED (
+    SELECT t.*, et.id AS tier_id, et.code AS tier_code, t.overdue_since + t.window_dpd AS window_start,
+           (ce.tier_rank, ce.policy_version_id, ce.strategy) IS DISTINCT FROM (t.tier_rank, t.version_id, t.strategy)
+               AS changed
     FROM tiered t
     JOIN escalation_policytier et ON et.version_id = t.version_id AND et.rank = t.tier_rank
-)
-"""  # noqa: S608
-
-_CALLS_IN_DAYS = """
-    SELECT count(*) FROM contacts_contactattempt ca
-    WHERE ca.case_id = e.case_id AND ca.channel = 'call' AND NOT ca.third_party
-      AND ca.at > %(as_of)s::timestamptz - make_interval(days => pa.condition_days) AND ca.at <= %(as_of)s
-      AND ca.result IN {results}
-"""
-
-DUE_ACTIONS = f"""
-WITH {EVALUATION},
+    LEFT JOIN escalation_caseescalation ce ON ce.case_id = t.case_id
+),
+placed AS (
+    -- Only the changed rows are written; the conflict clause settles a race with a concurrent pass.
+    INSERT INTO escalation_caseescalation (case_id, strategy, policy_version_id, tier_rank, tier_code, tier_since)
+    SELECT case_id, strategy, version_id, tier_rank, tier_code, %(as_of)s FROM evaluated WHERE changed
+    ORDER BY case_id
+    ON CONFLICT (case_id) DO UPDATE
+       SET strategy = EXCLUDED.strategy, policy_version_id = EXCLUDED.policy_version_id,
+           tier_rank = EXCLUDED.tier_rank, tier_code = EXCLUDED.tier_code, tier_since = EXCLUDED.tier_since
+     WHERE (escalation_caseescalation.tier_rank, escalation_caseescalation.policy_version_id,
+            escalation_caseescalation.strategy)
+           IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy)
+    RETURNING case_id
+),
 actions AS (
-    SELECT e.*, pa.id AS action_id, pa.code AS rule, pa.channel, pa.cadence,
+    SELECT e.*, pa.code AS rule, pa.channel,
            CASE pa.cadence
                WHEN 'once' THEN e.case_id || ':' || pa.code
                WHEN 'on_entry' THEN e.case_id || ':' || pa.code || ':' || e.window_start
@@ -80,12 +94,17 @@ actions AS (
        OR (pa.condition = 'calls_failed'
            AND ({_CALLS_IN_DAYS.format(results=_in(FAILED_RESULTS))}) >= pa.condition_count
            AND ({_CALLS_IN_DAYS.format(results=_in(CONVERSATION_RESULTS))}) = 0)
-)
-SELECT case_id, channel, rule, idempotency_key, version_id, strategy, assigned_team_id, assigned_agent_id,
-       supervisor_id, stage
-FROM actions x
-WHERE NOT EXISTS (SELECT 1 FROM contacts_scheduledcontact s WHERE s.idempotency_key = x.idempotency_key)
-ORDER BY case_id, rule
+),
+due AS (
+    SELECT case_id, channel, rule, idempotency_key, version_id, strategy, assigned_team_id, assigned_agent_id,
+           supervisor_id, stage, timezone
+    FROM actions x
+    WHERE NOT EXISTS (SELECT 1 FROM contacts_scheduledcontact s WHERE s.idempotency_key = x.idempotency_key)
+),
+counts AS (SELECT (SELECT count(*) FROM evaluated) AS evaluated, (SELECT count(*) FROM placed) AS placed)
+SELECT counts.evaluated, counts.placed, due.*
+FROM counts LEFT JOIN due ON true
+ORDER BY due.case_id, due.rule
 """  # noqa: S608
 
 CANCEL_PENDING = """
@@ -96,7 +115,7 @@ UPDATE contacts_scheduledcontact s
            'reason', CASE WHEN c.stage = 'closed' THEN 'case closed' ELSE 'case on hold' END))
   FROM cases_case c
  WHERE s.case_id = c.id AND s.status = 'scheduled' AND s.origin = 'policy'
-   AND c.id >= %(lo)s AND c.id < %(hi)s
+   AND s.case_id >= %(lo)s AND s.case_id < %(hi)s AND c.id >= %(lo)s AND c.id < %(hi)s
    AND (c.stage = 'closed'
         OR EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
 RETURNING s.id

@@ -36,6 +36,8 @@ def legal_review_accept(*, contact: ScheduledContact, actor, reason: str) -> Cas
     which writes the history row and the legal-referral event for the core system."""
     reason = _check(contact=contact, actor=actor, reason=reason)
     case = Case.objects.select_related("account").get(pk=contact.case_id)
+    if not case.is_open or case.stage == Stage.LEGAL:
+        raise Conflict(f"The case is {case.stage} already; cancel this review instead.")
     if not scheduled_contact_complete(contact=contact, actor=actor, note=f"accepted: {reason}"):
         raise Conflict("This review was decided meanwhile.")
     if case.stage in (Stage.CONFIRM, Stage.PLAN):

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -24,27 +25,12 @@ from cases.services import case_transition_many
 from contacts.governor import governor_evaluate, governor_facts, governor_profile_for, governor_profiles
 from contacts.models import Channel, ContactStatus
 from core.actors import SYSTEM
-from escalation.chunk_sql import CANCEL_PENDING, DUE_ACTIONS, EVALUATION
+from core.errors import DomainError
+from escalation.chunk_sql import CANCEL_PENDING, CHUNK
 from escalation.models import EscalationChunk, EscalationRun
 from escalation.policy import PoliciesInForce, policies_in_force
 
 MOVE_REASON = "First contact scheduled by the contact policy."
-
-COUNT_AND_PLACE = f"""
-WITH {EVALUATION},
-placed AS (
-    INSERT INTO escalation_caseescalation (case_id, strategy, policy_version_id, tier_rank, tier_code, tier_since)
-    SELECT case_id, strategy, version_id, tier_rank, tier_code, %(as_of)s FROM evaluated
-    ON CONFLICT (case_id) DO UPDATE
-       SET strategy = EXCLUDED.strategy, policy_version_id = EXCLUDED.policy_version_id,
-           tier_rank = EXCLUDED.tier_rank, tier_code = EXCLUDED.tier_code, tier_since = EXCLUDED.tier_since
-     WHERE (escalation_caseescalation.tier_rank, escalation_caseescalation.policy_version_id,
-            escalation_caseescalation.strategy)
-           IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy)
-    RETURNING case_id
-)
-SELECT (SELECT count(*) FROM evaluated), (SELECT count(*) FROM placed)
-"""  # noqa: S608
 
 INSERT_CONTACTS = """
 INSERT INTO contacts_scheduledcontact
@@ -85,19 +71,27 @@ class PassSummary:
                    moved_to_contact=data.get("moved_to_contact", 0), cancelled=data.get("cancelled", 0))
 
 
-def _params(*, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce) -> dict:
+def _local_dates(as_of: dt.datetime) -> tuple[list[str], list[dt.date]]:
+    """Every time zone with its local date at `as_of`: computed once here rather than per row in SQL."""
+    names = sorted(available_timezones())
+    return names, [as_of.astimezone(ZoneInfo(name)).date() for name in names]
+
+
+def _params(*, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce, zones=None) -> dict:
+    names, dates = zones or _local_dates(as_of)
     return {"as_of": as_of, "lo": lo, "hi": hi, "champion": policies.champion.pk,
             "challenger": policies.challenger.pk if policies.challenger else None,
-            "challenger_percent": policies.challenger_percent}
+            "challenger_percent": policies.challenger_percent, "zone_names": names, "zone_dates": dates}
 
 
 def _contact_rows(due: list[tuple], *, as_of: dt.datetime, summary: PassSummary) -> list[tuple]:
     """Run the governor over the due actions and turn them into rows to insert."""
-    facts = governor_facts(case_ids={row[0] for row in due}, at=as_of)
+    facts = governor_facts(case_ids={row[0] for row in due}, at=as_of,
+                           known={row[0]: (row[10], row[9]) for row in due})
     profiles = governor_profiles()
     profile_by_zone = {}
     rows = []
-    for case_id, channel, rule, key, version_id, strategy, team_id, agent_id, supervisor_id, _stage in due:
+    for case_id, channel, rule, key, version_id, strategy, team_id, agent_id, supervisor_id, _stage, _zone in due:
         case_facts = facts[case_id]
         profile = profile_by_zone.get(case_facts.timezone)
         if profile is None:
@@ -120,6 +114,16 @@ def _contact_rows(due: list[tuple], *, as_of: dt.datetime, summary: PassSummary)
     return rows
 
 
+class PassNeedsPostgres(DomainError):
+    code = "pass_needs_postgresql"
+
+
+def _require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        raise PassNeedsPostgres("The escalation pass runs on PostgreSQL only; set DATABASE_URL to a PostgreSQL "
+                                "database.")
+
+
 def escalation_chunk_run(
     *, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce | None = None,
 ) -> PassSummary:
@@ -130,19 +134,20 @@ def escalation_chunk_run(
     moves cases that got their first contact from confirm or plan to contact, and cancels pending
     policy contacts of cases now closed or on hold. Safe to run twice or in parallel.
     """
+    _require_postgres()
     summary = PassSummary()
     with transaction.atomic():
         policies = policies or policies_in_force(as_of=as_of)
         params = _params(lo=lo, hi=hi, as_of=as_of, policies=policies)
         with connection.cursor() as cursor:
-            cursor.execute(COUNT_AND_PLACE, params)
-            summary.cases_evaluated, summary.tier_changes = cursor.fetchone()
-            cursor.execute(DUE_ACTIONS, params)
-            due = cursor.fetchall()
+            cursor.execute(CHUNK, params)
+            rows = cursor.fetchall()
+            summary.cases_evaluated, summary.tier_changes = rows[0][:2]
+            due = [row[2:] for row in rows if row[2] is not None]
             inserted = []
             if due:
-                rows = _contact_rows(due, as_of=as_of, summary=summary)
-                inserted = execute_values(cursor.cursor, INSERT_CONTACTS, rows, page_size=2000, fetch=True)
+                new = _contact_rows(due, as_of=as_of, summary=summary)
+                inserted = execute_values(cursor.cursor, INSERT_CONTACTS, new, page_size=2000, fetch=True)
             now = timezone.now()
             cursor.execute(CANCEL_PENDING, {"lo": lo, "hi": hi, "now": now, "now_iso": now.isoformat()})
             summary.cancelled = cursor.rowcount
@@ -174,6 +179,7 @@ def escalation_pass_run(
 
     With dry_run, everything is computed and then rolled back: the summary says what a pass would do.
     """
+    _require_postgres()
     as_of = as_of or timezone.now()
     summary = PassSummary()
     # A real pass commits chunk by chunk; a dry run holds them all in one transaction it then rolls back.
@@ -190,6 +196,7 @@ def escalation_pass_start(*, as_of: dt.datetime | None = None, chunk_size: int |
     """Record a pass and its chunks, and queue one task per chunk once this transaction commits."""
     from escalation.tasks import escalation_chunk
 
+    _require_postgres()
     as_of = as_of or timezone.now()
     with transaction.atomic():
         policies_in_force(as_of=as_of)  # fail here, loudly, rather than in every chunk
@@ -205,7 +212,7 @@ def escalation_pass_start(*, as_of: dt.datetime | None = None, chunk_size: int |
 def escalation_chunk_finish(*, chunk_id: int) -> bool:
     """Run one recorded chunk unless it already finished. The chunk's mark is written with its work."""
     with transaction.atomic():
-        chunk = EscalationChunk.objects.select_for_update(skip_locked=True).select_related("run").filter(
+        chunk = EscalationChunk.objects.select_for_update(skip_locked=True, of=("self",)).select_related("run").filter(
             pk=chunk_id, finished_at__isnull=True).first()
         if chunk is None:
             return False

@@ -16,6 +16,7 @@ from cases.delinquency import DELINQUENT_BUCKETS, Bucket
 from cases.lifecycle import Outcome, Stage
 from cases.models import Case
 from cases.selectors import case_active_holds, case_history, case_list, cases_filter, cases_visible_to
+from contacts.selectors import case_next_contact
 from core.errors import NotFound
 
 READ_ERRORS = {400: ERRORS, 401: ERRORS, 403: ERRORS}
@@ -107,7 +108,8 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(NextActionSerializer(allow_null=True))
     def get_next_action(self, case: Case):
-        return None  # nothing schedules case actions yet
+        contact = case_next_contact(case=case)
+        return NextActionSerializer({"kind": contact.channel, "due_at": contact.due_at}).data if contact else None
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, case: Case):

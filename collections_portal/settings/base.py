@@ -258,6 +258,27 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=4 * 1024 * 1024)
 
 # --- Escalation and contacts ------------------------------------------------------------------------------
 ESCALATION_CHUNK_SIZE = env.int("ESCALATION_CHUNK_SIZE", default=10_000)
+CONTACTS_BANK_NAME = env("CONTACTS_BANK_NAME", default="信用卡中心")
+CONTACTS_BANK_PHONE = env("CONTACTS_BANK_PHONE", default="95555")
+# Email goes through Django's email backend (SMTP in production); without EMAIL_HOST, to files in var/mail.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="collections@bank.example")
+# SMS: "file" (development: one JSON line per message in SMS_FILE_PATH) or "http" (the provider's API).
+SMS_BACKEND = env("SMS_BACKEND", default="file")
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=VAR_DIR / "sms" / "outbox.jsonl")
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
+SMS_HTTP_TIMEOUT = env.int("SMS_HTTP_TIMEOUT", default=10)
+# Letters are rendered as PDF into MEDIA_ROOT/letters/ for printing.
+# A failed delivery is retried after 2, 4, 8 … minutes, and marked failed after this many attempts.
+CONTACTS_MAX_DELIVERY_ATTEMPTS = env.int("CONTACTS_MAX_DELIVERY_ATTEMPTS", default=5)
 
 LOGGING = {
     "version": 1,

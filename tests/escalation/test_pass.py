@@ -191,3 +191,15 @@ def test_run_escalation_prints_its_summary_and_dry_run_saves_nothing():
     out = StringIO()
     call_command("run_escalation", "--as-of", "2026-11-30T02:00:00+00:00", stdout=out)
     assert "call: 1" in out.getvalue() and ScheduledContact.objects.count() == 1
+
+
+def test_the_periodic_pass_says_it_needs_postgresql_rather_than_failing(monkeypatch):
+    from django.db import connection
+
+    from escalation import tasks
+
+    warnings = []
+    monkeypatch.setattr(tasks.logger, "warning", lambda message, *args: warnings.append(message % args))
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert tasks.escalation_pass.run() is None
+    assert any("PostgreSQL only" in warning for warning in warnings)

@@ -57,3 +57,9 @@ def test_the_challenger_share_is_stable_and_spread():
     assert buckets == [case_share_bucket(case_id) for case_id in range(1, 10_001)]
     share = sum(1 for b in buckets if b < 10) / len(buckets)
     assert 0.08 < share < 0.12
+
+
+@pytest.mark.django_db
+def test_due_contacts_are_delivered_every_minute():
+    task = PeriodicTask.objects.get(name="Deliver due contacts")
+    assert (task.task, task.interval.every, task.interval.period) == ("contacts.send_due", 60, "seconds")

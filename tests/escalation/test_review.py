@@ -45,3 +45,15 @@ def test_a_review_is_decided_once(review, supervisor):
     legal_review_decline(contact=review, actor=supervisor, reason="Not yet.")
     with pytest.raises(Exception, match="already done"):
         legal_review_accept(contact=review, actor=supervisor, reason="Changed my mind.")
+
+
+@pytest.mark.django_db
+def test_a_review_of_a_case_closed_meanwhile_cannot_be_accepted(review, supervisor):
+    from cases.lifecycle import Outcome
+    from cases.services import case_transition
+    from core.actors import SYSTEM
+
+    case_transition(case=review.case, to=Stage.CLOSED, outcome=Outcome.CURED, actor=SYSTEM, reason="Paid.")
+    review.refresh_from_db()
+    with pytest.raises(Exception, match="closed already"):
+        legal_review_accept(contact=review, actor=supervisor, reason="Too late.")

@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
+from core.errors import DomainError
 from escalation.services import escalation_pass_run
 
 
@@ -21,7 +22,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--as-of {as_of!r} is not an ISO 8601 date and time.")
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=dt.UTC)
-        summary = escalation_pass_run(as_of=moment, dry_run=dry_run)
+        try:
+            summary = escalation_pass_run(as_of=moment, dry_run=dry_run)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
         out = self.stdout
         out.write(("Dry run (nothing saved)" if dry_run else "Escalation pass") + ":")
         out.write(f"  cases evaluated:   {summary.cases_evaluated}")

@@ -1,0 +1,81 @@
+"""Delivering automated contacts (SMS, email, letter) when they fall due.
+
+The governor is asked again at delivery time, since a hold or a plan may have arrived since the pass.
+A failing provider never blocks anything: the failure is recorded on the contact, which is tried again
+after 2, 4, 8 … minutes and marked failed after CONTACTS_MAX_DELIVERY_ATTEMPTS.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.governor import governor_check
+from contacts.messages import message_render
+from contacts.models import AUTOMATED_CHANNELS, Channel, ContactStatus, ScheduledContact
+from contacts.senders import DeliveryError, email_send, letter_pdf, letter_store, sms_backend
+
+
+def contacts_due_for_delivery(*, at: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    """Ids of automated contacts due by `at`, oldest first."""
+    return list(ScheduledContact.objects.filter(
+        channel__in=AUTOMATED_CHANNELS, status=ContactStatus.SCHEDULED, due_at__lte=at or timezone.now(),
+    ).order_by("due_at", "id").values_list("id", flat=True)[:limit])
+
+
+def _send(contact: ScheduledContact, at: dt.datetime) -> str:
+    case = contact.case
+    customer = case.account.customer
+    message = message_render(case=case, channel=contact.channel, at=at)
+    if contact.channel == Channel.SMS:
+        return sms_backend().send(to=customer.phone, body=message.body, reference=contact.idempotency_key)
+    if contact.channel == Channel.EMAIL:
+        if not customer.email:
+            raise DeliveryError("email: no address on file")
+        email_send(to=customer.email, message=message)
+        return customer.email
+    path = letter_store(name=f"contact-{contact.pk}.pdf", pdf=letter_pdf(message=message))
+    return str(path.name)
+
+
+def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
+    """Deliver one due automated contact, at most once. Returns its status afterwards.
+
+    The row is locked for the delivery, so a second worker given the same contact skips it; a contact
+    no longer scheduled (sent, cancelled, held) is left alone.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        contact = (ScheduledContact.objects.select_for_update(skip_locked=True, of=("self",))
+                   .select_related("case__account__customer").filter(pk=contact_id).first())
+        if contact is None or contact.status != ContactStatus.SCHEDULED or contact.channel not in AUTOMATED_CHANNELS:
+            return contact.status if contact else "missing"
+        if contact.due_at > at:
+            return contact.status
+        verdict = governor_check(case=contact.case, channel=contact.channel, at=at)
+        entry = verdict.as_trail()
+        if not verdict.allowed:
+            if verdict.next_permitted_at:
+                contact.due_at = verdict.next_permitted_at
+                entry["moved_to"] = verdict.next_permitted_at.isoformat()
+            else:
+                contact.status = ContactStatus.HELD
+        else:
+            contact.delivery_attempts += 1
+            try:
+                entry["delivered_via"] = _send(contact, at)
+                contact.status, contact.sent_at, contact.last_error = ContactStatus.SENT, at, ""
+            except DeliveryError as exc:
+                contact.last_error = str(exc)[:1000]
+                entry["delivery_error"] = contact.last_error
+                if contact.delivery_attempts >= settings.CONTACTS_MAX_DELIVERY_ATTEMPTS:
+                    contact.status = ContactStatus.FAILED
+                else:
+                    contact.due_at = at + dt.timedelta(minutes=2 ** contact.delivery_attempts)
+                    entry["retry_at"] = contact.due_at.isoformat()
+        contact.trail = [*contact.trail, entry]
+        contact.updated_at = timezone.now()
+        contact.save(update_fields=["status", "due_at", "sent_at", "delivery_attempts", "last_error", "trail",
+                                    "updated_at"])
+        return contact.status

@@ -1,0 +1,66 @@
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from cases.lifecycle import Stage
+from contacts.models import AttemptResult, Channel
+from contacts.selectors import case_contacts_view
+from contacts.services import contact_attempt_log
+from escalation.services import escalation_pass_run
+from tests.escalation.helpers import AS_OF, SH, case_at_dpd
+
+
+@pytest.fixture
+def case(team):
+    return case_at_dpd(35, assigned_team=team)
+
+
+@pytest.mark.django_db
+def test_the_view_lists_contacts_oldest_first_with_version_rule_and_trail(case, agent, supervisor):
+    escalation_pass_run(as_of=AS_OF)
+    escalation_pass_run(as_of=AS_OF + dt.timedelta(days=1))
+    case.refresh_from_db()
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                        at=AS_OF + dt.timedelta(hours=1), number="13800138000")
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=supervisor, result=AttemptResult.RIGHT_PARTY,
+                        at=dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH), override_reason="Asked to be called late.")
+    view = case_contacts_view(case=case)
+    due = [row["due_at"] for row in view["results"]]
+    assert due == sorted(due) and len(due) == 3
+    first = view["results"][0]
+    assert set(first) >= {"id", "channel", "due_at", "status", "policy_version", "rule", "trail"}
+    assert first["policy_version"]["number"] == 1 and first["rule"] in ("T3.call", "T3.notice_letter")
+    assert first["trail"][0]["passed"]
+    no_answer, override = view["attempts"]
+    assert no_answer["number"] == "****8000" and no_answer["verdict"]["allowed"] is True
+    assert override["override"] == {"by": "supervisor", "reason": "Asked to be called late."}
+
+
+@pytest.mark.django_db
+def test_staff_who_see_the_case_get_its_contacts(case, agent):
+    escalation_pass_run(as_of=AS_OF)
+    client = APIClient()
+    client.force_authenticate(agent)
+    response = client.get(f"/api/v1/cases/{case.pk}/contacts/")
+    assert response.status_code == 200
+    assert {row["rule"] for row in response.json()["results"]} == {"T3.call", "T3.notice_letter"}
+    assert response.json()["attempts"] == []
+
+
+@pytest.mark.django_db
+def test_staff_of_another_team_get_not_found(case, other_agent):
+    client = APIClient()
+    client.force_authenticate(other_agent)
+    assert client.get(f"/api/v1/cases/{case.pk}/contacts/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_anonymous_requests_are_refused(case):
+    assert APIClient().get(f"/api/v1/cases/{case.pk}/contacts/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_a_case_without_contacts_has_empty_lists(team):
+    case = case_at_dpd(0, assigned_team=team, stage=Stage.CONFIRM)
+    assert case_contacts_view(case=case) == {"results": [], "attempts": []}

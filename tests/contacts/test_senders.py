@@ -1,0 +1,217 @@
+"""Email against a real local SMTP server, SMS against a local HTTP server, letters as PDF."""
+
+import datetime as dt
+import io
+import json
+import socket
+import threading
+from decimal import Decimal
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from pypdf import PdfReader
+
+from cases.lifecycle import HoldKind, Stage
+from cases.services import case_hold_place
+from contacts.delivery import contact_deliver, contacts_due_for_delivery
+from contacts.messages import message_render
+from contacts.models import Channel, ContactStatus, ScheduledContact
+from contacts.senders import letter_pdf
+from core.actors import SYSTEM
+from tests.escalation.helpers import SH
+from tests.factories import AccountFactory, CaseFactory, CustomerFactory
+
+MORNING = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+CARD = "6222020200112233"
+
+
+@pytest.fixture
+def case(db):
+    customer = CustomerFactory(name="王小明", email="wang.xiaoming@example.com", phone="13800138000",
+                               address="上海市浦东新区世纪大道100号")
+    return CaseFactory(account=AccountFactory(customer=customer, account_number=CARD), stage=Stage.CONTACT,
+                       principal_overdue=Decimal("12000.00"), interest_overdue=Decimal("300.00"),
+                       fees_overdue=Decimal("50.00"), penalty_overdue=Decimal("25.50"),
+                       overdue_since=dt.date(2026, 11, 10))
+
+
+def contact(case, channel, **kwargs):
+    return ScheduledContact.objects.create(case=case, channel=channel, due_at=MORNING,
+                                           idempotency_key=f"{case.pk}:{channel}:{kwargs.pop('slot', 1)}", **kwargs)
+
+
+# --- email ----------------------------------------------------------------------------------------------
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port: the controller checks readiness by connecting to it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield inbox
+    controller.stop()
+
+
+@pytest.mark.django_db
+def test_an_email_reaches_a_real_smtp_server_with_name_and_amounts(case, smtp_server):
+    email = contact(case, Channel.EMAIL)
+    assert contact_deliver(contact_id=email.pk, at=MORNING) == ContactStatus.SENT
+    [(recipients, message)] = smtp_server.messages
+    assert recipients == ["wang.xiaoming@example.com"]
+    body = message.get_content()
+    assert "王小明" in body and "¥12,375.50" in body and "2233" in body
+    assert CARD not in body and "逾期" in message["subject"]
+    email.refresh_from_db()
+    assert email.sent_at == MORNING and email.trail[-1]["allowed"] is True
+
+
+@pytest.mark.django_db
+def test_an_unreachable_smtp_server_is_recorded_and_retried_later(case, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    email = contact(case, Channel.EMAIL)
+    assert contact_deliver(contact_id=email.pk, at=MORNING) == ContactStatus.SCHEDULED
+    email.refresh_from_db()
+    assert email.delivery_attempts == 1 and email.last_error.startswith("email:")
+    assert email.due_at == MORNING + dt.timedelta(minutes=2)
+
+
+# --- SMS ------------------------------------------------------------------------------------------------
+
+class Provider(BaseHTTPRequestHandler):
+    requests: list = []
+    status = 200
+
+    def do_POST(self):  # noqa: N802 - http.server's hook name
+        length = int(self.headers["Content-Length"])
+        Provider.requests.append((self.headers["Authorization"], json.loads(self.rfile.read(length))))
+        self.send_response(Provider.status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"id": "msg-1"}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def sms_provider(settings):
+    Provider.requests, Provider.status = [], 200
+    server = HTTPServer(("127.0.0.1", 0), Provider)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.SMS_BACKEND = "http"
+    settings.SMS_HTTP_URL = f"http://127.0.0.1:{server.server_port}/v1/messages"
+    settings.SMS_HTTP_TOKEN = "provider-test-token"
+    yield Provider
+    server.shutdown()
+
+
+@pytest.mark.django_db
+def test_an_sms_goes_to_the_http_provider_with_its_credentials(case, sms_provider):
+    sms = contact(case, Channel.SMS)
+    assert contact_deliver(contact_id=sms.pk, at=MORNING) == ContactStatus.SENT
+    [(authorization, payload)] = sms_provider.requests
+    assert authorization == "Bearer provider-test-token"
+    assert payload["to"] == "13800138000" and "王小明" in payload["body"] and "2233" in payload["body"]
+    assert CARD not in payload["body"] and payload["reference"] == sms.idempotency_key
+    sms.refresh_from_db()
+    assert sms.trail[-1]["delivered_via"] == "msg-1"
+
+
+@pytest.mark.django_db
+def test_a_failing_provider_is_retried_with_backoff_then_marked_failed(case, sms_provider, settings):
+    settings.CONTACTS_MAX_DELIVERY_ATTEMPTS = 3
+    sms_provider.status = 503
+    sms = contact(case, Channel.SMS)
+    at = MORNING
+    for expected_wait in (2, 4):
+        assert contact_deliver(contact_id=sms.pk, at=at) == ContactStatus.SCHEDULED
+        sms.refresh_from_db()
+        assert sms.due_at == at + dt.timedelta(minutes=expected_wait)
+        assert sms.last_error == "sms: provider answered 503"
+        at = sms.due_at
+    assert contact_deliver(contact_id=sms.pk, at=at) == ContactStatus.FAILED
+    sms.refresh_from_db()
+    assert sms.delivery_attempts == 3 and len(sms_provider.requests) == 3
+
+
+@pytest.mark.django_db
+def test_the_file_backend_writes_each_sms_to_the_outbox(case, settings, tmp_path):
+    settings.SMS_BACKEND, settings.SMS_FILE_PATH = "file", tmp_path / "outbox.jsonl"
+    contact_deliver(contact_id=contact(case, Channel.SMS).pk, at=MORNING)
+    [line] = (tmp_path / "outbox.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["to"] == "13800138000"
+
+
+# --- letters --------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_letter_pdf_carries_the_chinese_name_and_amount(case):
+    pdf = letter_pdf(message=message_render(case=case, channel=Channel.LETTER, at=MORNING))
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "王小明" in text and "¥12,375.50" in text and "逾期还款正式通知书" in text
+    assert CARD not in text
+
+
+@pytest.mark.django_db
+def test_a_due_letter_is_rendered_for_printing(case, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    letter = contact(case, Channel.LETTER)
+    assert contact_deliver(contact_id=letter.pk, at=MORNING) == ContactStatus.SENT
+    assert (tmp_path / "letters" / f"contact-{letter.pk}.pdf").read_bytes().startswith(b"%PDF")
+
+
+# --- the rules at delivery ------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_contact_on_a_case_put_on_hold_since_is_held_not_sent(case, sms_provider):
+    sms = contact(case, Channel.SMS)
+    case_hold_place(case=case, kind=HoldKind.DO_NOT_CONTACT, actor=SYSTEM, reason="Asked not to be contacted.")
+    assert contact_deliver(contact_id=sms.pk, at=MORNING) == ContactStatus.HELD
+    assert sms_provider.requests == []
+
+
+@pytest.mark.django_db
+def test_an_sms_due_late_in_the_evening_waits_for_the_morning(case, sms_provider):
+    sms = contact(case, Channel.SMS)
+    late = dt.datetime(2026, 11, 30, 21, 30, tzinfo=SH)
+    assert contact_deliver(contact_id=sms.pk, at=late) == ContactStatus.SCHEDULED
+    sms.refresh_from_db()
+    assert sms.due_at == dt.datetime(2026, 12, 1, 8, 0, tzinfo=SH) and sms_provider.requests == []
+    assert contacts_due_for_delivery(at=late) == []
+
+
+@pytest.mark.django_db
+def test_messages_show_only_the_last_four_card_digits_in_both_languages(case):
+    for language in ("zh-hans", "en"):
+        case.account.customer.language = language
+        for channel in (Channel.SMS, Channel.EMAIL, Channel.LETTER):
+            message = message_render(case=case, channel=channel, at=MORNING)
+            assert CARD not in message.subject + message.body and "2233" in message.body
+    assert "Dear 王小明" in message_render(case=case, channel=Channel.SMS, at=MORNING).body
+
+
+@pytest.mark.django_db
+def test_a_third_party_message_never_mentions_the_debt(case):
+    for language in ("zh-hans", "en"):
+        case.account.customer.language = language
+        body = message_render(case=case, channel=Channel.SMS, third_party=True, at=MORNING).body
+        assert "王小明" in body
+        for secret in ("12,375", "逾期", "overdue", "2233", "debt", "欠"):
+            assert secret not in body
