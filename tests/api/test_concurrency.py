@@ -85,3 +85,17 @@ def test_snapshots_and_payments_for_the_same_accounts_at_once_lose_no_update(cor
     assert Payment.objects.aggregate(total=Sum("amount"))["total"] == Decimal("40.00") * len(NUMBERS)
     # Whichever came first, the snapshot (2080.00 overdue) less the later payment (40.00) remains.
     assert set(Case.objects.values_list("total_overdue", flat=True)) == {Decimal("2040.00")}
+
+
+def test_one_transaction_id_sent_for_two_accounts_at_once_is_applied_to_one_only(core_system):
+    post_accounts(core_system, *[account_item(n) for n in NUMBERS[:2]])
+    first = [payment_item(f"TX-{i}", NUMBERS[0], amount="10.00") for i in range(40)]
+    second = [payment_item(f"TX-{i}", NUMBERS[1], amount="10.00") for i in reversed(range(40))]
+
+    responses = at_once(lambda: post_payments(core_system, *first), lambda: post_payments(core_system, *second))
+
+    assert statuses(responses) == [200, 200]
+    outcomes = [row["result"] for response in responses for row in response.json()["results"]]
+    assert sorted(set(outcomes)) <= ["applied", "rejected"] and outcomes.count("applied") == 40
+    assert Payment.objects.count() == 40
+    assert Case.objects.aggregate(total=Sum("total_overdue"))["total"] == Decimal("1080.00") * 2 - Decimal("400.00")
