@@ -1,10 +1,21 @@
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from api.views.cases import CaseDetailApi, CaseListApi
 from api.views.events import EventFeedApi
 from api.views.ingest import AccountsBatchApi, PaymentsBatchApi
+from core.api import error_body
 
 app_name = "api"
+
+
+@csrf_exempt  # the API authenticates by token; any method gets the same JSON answer
+def not_found(request, path=""):
+    """Any other address under /api/v1/ answers in the API's error shape, not with the site's HTML page."""
+    return JsonResponse(error_body({"field": None, "code": "not_found", "message": "There is no such endpoint."}),
+                        status=404)
+
 
 urlpatterns = [
     path("accounts/batch", AccountsBatchApi.as_view(), name="accounts-batch"),
@@ -13,4 +24,5 @@ urlpatterns = [
     # Any text, so that a malformed id gets the API's JSON 404 rather than the site's HTML page.
     path("cases/<str:case_id>/", CaseDetailApi.as_view(), name="case-detail"),
     path("events/", EventFeedApi.as_view(), name="event-feed"),
+    re_path(r"^(?P<path>.*)$", not_found),
 ]
