@@ -1,11 +1,22 @@
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from api.views.cases import CaseDetailApi, CaseListApi
 from api.views.contacts import CaseContactsApi
 from api.views.events import EventFeedApi
 from api.views.ingest import AccountsBatchApi, PaymentsBatchApi
+from core.api import error_body
 
 app_name = "api"
+
+
+@csrf_exempt  # the API authenticates by token; any method gets the same JSON answer
+def not_found(request, path=""):
+    """Any other address under /api/v1/ answers in the API's error shape, not with the site's HTML page."""
+    return JsonResponse(error_body({"field": None, "code": "not_found", "message": "There is no such endpoint."}),
+                        status=404)
+
 
 urlpatterns = [
     path("accounts/batch", AccountsBatchApi.as_view(), name="accounts-batch"),
@@ -15,4 +26,5 @@ urlpatterns = [
     path("cases/<str:case_id>/", CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<str:case_id>/contacts/", CaseContactsApi.as_view(), name="case-contacts"),
     path("events/", EventFeedApi.as_view(), name="event-feed"),
+    re_path(r"^(?P<path>.*)$", not_found),
 ]

@@ -40,3 +40,9 @@ def test_a_malformed_variable_fails_loudly():
     result = manage("check", env={**PRODUCTION_ENV, "DATABASE_CONN_MAX_AGE": "sixty"})
     assert result.returncode != 0
     assert "sixty" in result.stderr
+
+
+def test_a_payment_allocation_that_is_not_a_permutation_of_the_four_parts_fails_loudly():
+    result = manage("check", env={**PRODUCTION_ENV, "COLLECTIONS_PAYMENT_ALLOCATION": "fees,principal"})
+    assert result.returncode != 0
+    assert "COLLECTIONS_PAYMENT_ALLOCATION" in result.stderr

@@ -103,6 +103,8 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
                      "case_id": case["id"] if case else None, "amount": report.amount, "currency": report.currency,
                      "paid_at": report.paid_at, "received_at": now})
     # A concurrent batch may hold the same transaction id for another account; the unique index decides.
+    # Inserting in transaction-id order keeps two such batches from waiting on each other in a cycle.
+    rows.sort(key=lambda row: row["transaction_id"])
     inserted = {tx for (tx,) in bulk_insert(model=Payment, rows=rows, conflict=["transaction_id"],
                                            returning=["transaction_id"])}
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)

@@ -78,3 +78,10 @@ def test_the_admin_lists_clients_without_their_token_hash(admin_user, client):
     assert response.status_code == 200
     assert b"core-banking" in response.content
     assert ApiClient.objects.get().token_hash.encode() not in response.content
+
+
+def test_an_unknown_api_address_answers_404_in_the_error_shape():
+    for response in (APIClient().get("/api/v1/nothing-here"),
+                     APIClient(enforce_csrf_checks=True).post("/api/v1/accounts/batch/", {}, format="json")):
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["code"] == "not_found"

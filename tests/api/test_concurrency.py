@@ -1,6 +1,7 @@
 """Two connections sending batches for the same accounts at once, on PostgreSQL."""
 
 import datetime as dt
+import random
 import threading
 from decimal import Decimal
 
@@ -85,3 +86,41 @@ def test_snapshots_and_payments_for_the_same_accounts_at_once_lose_no_update(cor
     assert Payment.objects.aggregate(total=Sum("amount"))["total"] == Decimal("40.00") * len(NUMBERS)
     # Whichever came first, the snapshot (2080.00 overdue) less the later payment (40.00) remains.
     assert set(Case.objects.values_list("total_overdue", flat=True)) == {Decimal("2040.00")}
+
+
+def test_one_transaction_id_sent_for_two_accounts_at_once_is_applied_to_one_only(core_system):
+    post_accounts(core_system, *[account_item(n) for n in NUMBERS[:2]])
+    first = [payment_item(f"TX-{i}", NUMBERS[0], amount="10.00") for i in range(40)]
+    second = [payment_item(f"TX-{i}", NUMBERS[1], amount="10.00") for i in reversed(range(40))]
+
+    responses = at_once(lambda: post_payments(core_system, *first), lambda: post_payments(core_system, *second))
+
+    assert statuses(responses) == [200, 200]
+    outcomes = [row["result"] for response in responses for row in response.json()["results"]]
+    assert sorted(set(outcomes)) <= ["applied", "rejected"] and outcomes.count("applied") == 40
+    assert Payment.objects.count() == 40
+    assert Case.objects.aggregate(total=Sum("total_overdue"))["total"] == Decimal("1080.00") * 2 - Decimal("400.00")
+
+
+def test_four_clients_mixing_snapshots_and_payments_in_any_order_all_get_answers(core_system):
+    """No deadlock: every batch answers 200 however the items are ordered, and every payment counts once."""
+
+    post_accounts(core_system, *[account_item(n) for n in NUMBERS])
+    snapshot_at = AS_OF + dt.timedelta(days=1)
+    shuffled = [random.Random(seed).sample(NUMBERS, len(NUMBERS)) for seed in range(4)]
+    calls = [
+        lambda: post_accounts(core_system, *[account_item(n, principal="3000.00", as_of=snapshot_at)
+                                             for n in shuffled[0]]),
+        lambda: post_accounts(core_system, *[account_item(n, principal="3000.00", as_of=snapshot_at)
+                                             for n in shuffled[1]]),
+        lambda: post_payments(core_system, *[payment_item(f"A-{n}", n, amount="10.00",
+                                                          paid_at=snapshot_at + dt.timedelta(hours=1))
+                                             for n in shuffled[2]]),
+        lambda: post_payments(core_system, *[payment_item(f"B-{n}", n, amount="5.00",
+                                                          paid_at=snapshot_at + dt.timedelta(hours=2))
+                                             for n in shuffled[3]]),
+    ]
+
+    assert statuses(at_once(*calls)) == [200] * 4
+    assert Payment.objects.count() == 2 * len(NUMBERS)
+    assert set(Case.objects.values_list("total_overdue", flat=True)) == {Decimal("3065.00")}
