@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.delinquency import bucket_for_dpd, days_past_due
 from cases.lifecycle import HoldKind, Outcome, Stage
+from core.crypto import EncryptedJSONField, EncryptedTextField, pii_hash
 from staff.models import Language, validate_timezone
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -19,11 +21,14 @@ class Customer(models.Model):
 
     external_id = models.CharField(_("core system id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    national_id = models.CharField(_("national id"), max_length=32)
-    phone = models.CharField(_("phone"), max_length=32)
-    other_phones = models.JSONField(_("other phone numbers"), default=list, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    # Personal data is encrypted at rest; the keyed hashes beside it serve exact lookups.
+    national_id = EncryptedTextField(_("national id"))
+    national_id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone = EncryptedTextField(_("phone"))
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    other_phones = EncryptedJSONField(_("other phone numbers"), default=list, blank=True)
+    email = EncryptedTextField(_("email"), blank=True, validators=[validate_email])
+    address = EncryptedTextField(_("address"), blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True, db_index=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai",
                                 validators=[validate_timezone])
@@ -38,6 +43,13 @@ class Customer(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.external_id})"
+
+    def save(self, *args, **kwargs):
+        # The lookup hashes follow the values they stand for, whoever saves the row.
+        self.national_id_hash, self.phone_hash = pii_hash(self.national_id), pii_hash(self.phone)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "national_id_hash", "phone_hash"}
+        super().save(*args, **kwargs)
 
 
 class Account(models.Model):

@@ -27,3 +27,30 @@ def case_personal_data_reveal(*, case: Case, field: str, actor, reason: str, ip_
     audit_log(actor=actor, action="personal_data.reveal", obj=case.account.customer, case_id=case.pk,
               changes={"field": field}, reason=reason, ip_address=ip_address)
     return REVEALABLE[field][1](case) or ""
+
+
+def customers_rotate_encryption(*, chunk: int = 2000) -> int:
+    """Re-encrypt every cardholder's personal data with the current key and refresh the lookup hashes.
+
+    Works in id-ordered chunks, each in its own transaction, so it can run on a live system and be
+    resumed; values stay readable throughout because old keys remain listed until it has finished.
+    """
+    from django.db import transaction
+
+    from cases.ingest.snapshots import customer_lookup_hashes
+    from cases.models import Customer
+    from core.bulk import bulk_update_rows
+
+    fields = ["national_id", "phone", "other_phones", "email", "address"]
+    done, last_id = 0, 0
+    while True:
+        with transaction.atomic():
+            rows = list(Customer.objects.select_for_update().filter(pk__gt=last_id).order_by("pk")
+                        .values("id", *fields)[:chunk])
+            if not rows:
+                return done
+            # Reading decrypted with whichever key wrote them; writing encrypts with the first key.
+            bulk_update_rows(model=Customer, rows=[{**row, **customer_lookup_hashes(row)} for row in rows],
+                             fields=[*fields, "national_id_hash", "phone_hash"])
+        done += len(rows)
+        last_id = rows[-1]["id"]

@@ -2,6 +2,11 @@
 
 from django.db import connection, models
 
+from core.crypto import EncryptedTextField
+
+# Fields whose value Django must prepare even on PostgreSQL: JSON, and encryption of personal data.
+PREPARED_FIELDS = (models.JSONField, EncryptedTextField)
+
 
 def bulk_update_rows(*, model, rows: list[dict], fields: list[str]) -> int:
     """Update `fields` of the rows of `model` whose `id` is in `rows` (dicts with "id" and the fields).
@@ -18,8 +23,8 @@ def bulk_update_rows(*, model, rows: list[dict], fields: list[str]) -> int:
     casts = [f"%s::{column.db_type(connection)}" for column in columns]
     values_sql = ", ".join(["(%s::bigint, " + ", ".join(casts) + ")"] * len(rows))
     params = []
-    # psycopg2 adapts plain values itself; only JSON needs Django's preparation.
-    pairs = [(name, column if isinstance(column, models.JSONField) else None)
+    # psycopg2 adapts plain values itself; JSON and encrypted fields need Django's preparation.
+    pairs = [(name, column if isinstance(column, PREPARED_FIELDS) else None)
              for name, column in zip(fields, columns, strict=True)]
     for row in rows:
         params.append(row["id"])
@@ -49,7 +54,7 @@ def bulk_insert(*, model, rows: list[dict], conflict: list[str] | None = None,
     fields = [model._meta.get_field(name) for name in names]
     postgres = connection.vendor == "postgresql"
     # psycopg2 adapts str, int, Decimal, date and aware datetimes itself; other backends and JSON need Django.
-    prepare = [None if postgres and not isinstance(field, models.JSONField) else field for field in fields]
+    prepare = [None if postgres and not isinstance(field, PREPARED_FIELDS) else field for field in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     tail = ""

@@ -33,5 +33,6 @@ def compose_command():
 @pytest.mark.skipif(compose_command() is None, reason="no docker compose client on this machine")
 def test_docker_compose_config_parses():
     result = subprocess.run([*compose_command(), "config", "--quiet"], cwd=ROOT, capture_output=True, text=True,
-                            env={"DJANGO_SECRET_KEY": "x", "PATH": "/usr/bin:/bin:/usr/local/bin"})
+                            env={"DJANGO_SECRET_KEY": "x", "PII_ENCRYPTION_KEYS": "x", "PII_HASH_KEY": "x",
+                                 "PATH": "/usr/bin:/bin:/usr/local/bin"})
     assert result.returncode == 0, result.stderr

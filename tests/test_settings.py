@@ -14,11 +14,13 @@ PRODUCTION_ENV = {
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://portal.bank.example",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/collections_portal",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "PII_ENCRYPTION_KEYS": "Fq0Yl3T7tWc2b8-qRcS3VYbq9T4m9bH3H9x6P2m8W1A=",
+    "PII_HASH_KEY": "production-like-lookup-hash-key",
 }
 
 
 def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "PII_"))}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
 
@@ -46,3 +48,9 @@ def test_a_payment_allocation_that_is_not_a_permutation_of_the_four_parts_fails_
     result = manage("check", env={**PRODUCTION_ENV, "COLLECTIONS_PAYMENT_ALLOCATION": "fees,principal"})
     assert result.returncode != 0
     assert "COLLECTIONS_PAYMENT_ALLOCATION" in result.stderr
+
+
+def test_a_malformed_encryption_key_stops_start_up():
+    result = manage("check", env={**PRODUCTION_ENV, "PII_ENCRYPTION_KEYS": "not-a-key"})
+    assert result.returncode != 0
+    assert "PII_ENCRYPTION_KEYS" in result.stderr

@@ -24,6 +24,7 @@ from cases.models import Account, Case, Customer, Payment
 from cases.services import AMOUNT_FIELDS, CaseOpening, cases_open_bulk, cases_transition_bulk
 from core.actors import CORE_SYSTEM
 from core.bulk import bulk_insert, bulk_update_rows
+from core.crypto import pii_hash
 from staff.models import Language
 
 CUSTOMER_FIELDS = ("name", "national_id", "phone", "email", "address", "region", "timezone")
@@ -125,7 +126,8 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
         if stored is not None and latest_for_customer[snapshot.customer.external_id] is snapshot:
             changed = _customer_changes(stored, snapshot.customer)
             if changed:
-                customer_rows.append({**stored, **changed, "updated_at": now})
+                merged = {**stored, **changed}
+                customer_rows.append({**merged, **customer_lookup_hashes(merged), "updated_at": now})
 
     paid_after = _payments_after_snapshots([(snapshot, account_id) for snapshot, account_id in fresh
                                             if snapshot.account_number not in new_accounts])
@@ -157,7 +159,7 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
             to_cure.append(case)
 
     bulk_update_rows(model=Customer, rows=sorted(customer_rows, key=lambda row: row["id"]),
-                     fields=[*CUSTOMER_FIELDS, "updated_at"])
+                     fields=[*CUSTOMER_FIELDS, "national_id_hash", "phone_hash", "updated_at"])
     bulk_update_rows(model=Account, rows=account_rows, fields=["snapshot_as_of", "customer_id", "product"])
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "overdue_since", "updated_at"])
     # Opening writes the most rows, so it goes first: event writers queue from the first event to commit.
@@ -177,8 +179,13 @@ def _new_account(snapshot: AccountSnapshot, customer_ids: dict[str, int], now) -
             "created_at": now}
 
 
+def customer_lookup_hashes(values: dict) -> dict:
+    return {"national_id_hash": pii_hash(values["national_id"]), "phone_hash": pii_hash(values["phone"])}
+
+
 def _new_customer(data: CustomerData, now, default_zone: str) -> dict:
     return {"external_id": data.external_id, "name": data.name, "national_id": data.national_id, "phone": data.phone,
+            **customer_lookup_hashes({"national_id": data.national_id, "phone": data.phone}),
             "other_phones": [], "email": data.email or "", "address": data.address or "", "region": data.region or "",
             "timezone": data.timezone or default_zone, "language": Language.ZH_HANS.value,
             "created_at": now, "updated_at": now}

@@ -7,6 +7,7 @@ A malformed variable raises ImproperlyConfigured at start-up rather than running
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet as _fernet_check
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -141,6 +142,20 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above then counts from the last request: an idle timeout
 
 OTP_TOTP_ISSUER = "Collections Portal"
+
+# --- Personal data at rest ---------------------------------------------------------------------------
+# Fernet keys, newest first: values are encrypted with the first and read with any (see README, key rotation).
+PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS")
+for _key in PII_ENCRYPTION_KEYS:
+    try:
+        _fernet_check(_key.encode())
+    except (ValueError, TypeError) as _exc:
+        raise ImproperlyConfigured("PII_ENCRYPTION_KEYS: each key is 32 url-safe base64-encoded bytes "
+                                   "(make one with `python -c 'from cryptography.fernet import Fernet; "
+                                   "print(Fernet.generate_key().decode())'`).") from _exc
+if not PII_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("PII_ENCRYPTION_KEYS must list at least one key.")
+PII_HASH_KEY = env("PII_HASH_KEY")
 
 # --- Web hardening ------------------------------------------------------------------------------------
 # No inline scripts anywhere: behaviour lives in static files.

@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "local-only-insecure-key-never-used-in-production")
+# Published keys for local data only; production reads its own from the environment.
+os.environ.setdefault("PII_ENCRYPTION_KEYS", "34dN5yRa7x-pCMD9puEyrQxbWZokqm5XAzB-6MsAmlw=")
+os.environ.setdefault("PII_HASH_KEY", "local-only-lookup-hash-key")
 
 from .base import *  # noqa: E402,F403
 from .base import env  # noqa: E402

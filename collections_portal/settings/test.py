@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-key")
+# Published keys for test data only; production reads its own from the environment.
+os.environ.setdefault("PII_ENCRYPTION_KEYS", "L68D9FiCycVqfQ-OQn3MP7NYQbIcz3OOUhvhz3nbinI=")
+os.environ.setdefault("PII_HASH_KEY", "test-only-lookup-hash-key")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collections_portal")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 
