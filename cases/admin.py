@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cases.models import Account, Case, CaseHold, Customer, Payment, StageHistory
+from cases.models import Account, Case, CaseHold, CaseNote, Customer, Payment, StageHistory
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -94,3 +94,9 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("transaction_id", "account", "case", "amount", "currency", "paid_at", "received_at")
     search_fields = ("transaction_id", "account__account_number")
     list_select_related = ("account",)
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "case", "author_label")
+    search_fields = ("case__id", "author_label")

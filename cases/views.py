@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from cases.timeline import case_timeline
 from complaints.views import case_panel_context as complaints_panel
 from contacts.views import contact_panel_context as contact_panel
 from core.errors import DomainError
-from staff.permissions import can_release_holds
+from staff.permissions import can_release_holds, can_work_cases
 
 
 def _visible_case(request, case_id: int) -> Case:
@@ -30,6 +30,14 @@ def _visible_case(request, case_id: int) -> Case:
         return cases_visible_to(user=request.user).get(pk=case_id)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _workable_case(request, case_id: int) -> Case:
+    """A case the user may see (else 404) and work (else 403)."""
+    case = _visible_case(request, case_id)
+    if not can_work_cases(request.user):
+        raise PermissionDenied
+    return case
 
 
 @login_required
@@ -79,6 +87,7 @@ def _panels(request, case: Case, **forms) -> dict:
         "holds": case_active_holds(case=case),
         "timeline": case_timeline(case=case),
         "can_release_holds": can_release_holds(request.user),
+        "can_work": can_work_cases(request.user),
         "note_form": forms.get("note_form") or NoteForm(),
         "hold_form": forms.get("hold_form") or HoldForm(),
         "release_form": HoldReleaseForm(),
@@ -107,7 +116,7 @@ def _respond(request, case: Case, partial: str, ok: bool, **forms):
 @login_required
 @require_POST
 def case_note_create(request, case_id: int):
-    case = _visible_case(request, case_id)
+    case = _workable_case(request, case_id)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -122,7 +131,7 @@ def case_note_create(request, case_id: int):
 @login_required
 @require_POST
 def case_hold_create(request, case_id: int):
-    case = _visible_case(request, case_id)
+    case = _workable_case(request, case_id)
     form = HoldForm(request.POST)
     if form.is_valid():
         try:
@@ -173,7 +182,7 @@ def case_reveal(request, case_id: int):
         error = " ".join(form.errors.get("reason", [])) or " ".join(form.non_field_errors()) or "invalid"
     name = request.POST.get("field", "")
     if name not in REVEALABLE:
-        raise Http404
+        return HttpResponseBadRequest("Unknown field.")
     label, read = REVEALABLE[name]
     context = {"case": case, "name": name, "label": label, "masked_value": read(case), "value": value,
                "error": error}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("language/", staff_views.language_set, name="language-set"),
     path("cases/", include("cases.urls")),
     path("complaints/", include("complaints.urls")),
+    path("audit/", include("audit.urls")),
     path("contacts/", include("contacts.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -12,7 +12,7 @@ from complaints.models import Complaint
 from complaints.selectors import complaints_of_case, complaints_open
 from complaints.services import complaint_open, complaint_resolve
 from core.errors import DomainError
-from staff.permissions import can_release_holds
+from staff.permissions import can_release_holds, can_work_cases
 
 
 @login_required
@@ -30,6 +30,7 @@ def case_panel_context(request, case, form=None) -> dict:
         "complaints": complaints_of_case(case=case),
         "complaint_form": form or ComplaintForm(auto_id="cf-%s"),
         "can_resolve": can_release_holds(request.user),
+        "can_work": can_work_cases(request.user),
     }
 
 
@@ -39,6 +40,8 @@ def complaint_create(request, case_id: int):
     case = cases_visible_to(user=request.user).filter(pk=case_id).first()
     if case is None:
         raise Http404
+    if not can_work_cases(request.user):
+        raise PermissionDenied
     form = ComplaintForm(request.POST, auto_id="cf-%s")
     if form.is_valid():
         try:

@@ -1,6 +1,7 @@
 """The contact panel of the case page: the governor's verdict before a call, and logging the outcome."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from contacts.models import Channel
 from contacts.services import OVERRIDE_ROLES, ContactNotPermitted, contact_attempt_log
 from core.errors import DomainError
 from core.masking import mask
-from staff.permissions import user_role
+from staff.permissions import can_work_cases, user_role
 
 
 def _numbers(case) -> dict[str, str]:
@@ -34,7 +35,8 @@ def attempt_form(request, case, data=None) -> AttemptForm:
 
 def contact_panel_context(request, case, form=None, refused=None) -> dict:
     return {"case": case, "attempt_form": form or attempt_form(request, case),
-            "call_verdict": governor_check(case=case, channel=Channel.CALL), "refused": refused}
+            "call_verdict": governor_check(case=case, channel=Channel.CALL), "refused": refused,
+            "can_work": can_work_cases(request.user)}
 
 
 @login_required
@@ -43,6 +45,8 @@ def attempt_create(request, case_id: int):
     case = cases_visible_to(user=request.user).filter(pk=case_id).first()
     if case is None:
         raise Http404
+    if not can_work_cases(request.user):
+        raise PermissionDenied
     form = attempt_form(request, case, request.POST)
     refused = None
     if form.is_valid():

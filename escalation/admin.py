@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from cases.admin import ReadOnlyAdmin
-from escalation.models import CaseEscalation, EscalationRun, Policy, PolicyVersion
+from escalation.models import (
+    CaseEscalation,
+    EscalationChunk,
+    EscalationRun,
+    Policy,
+    PolicyAction,
+    PolicyTier,
+    PolicyVersion,
+)
 
 
 @admin.register(Policy)
@@ -25,3 +33,20 @@ class CaseEscalationAdmin(ReadOnlyAdmin):
 @admin.register(EscalationRun)
 class EscalationRunAdmin(ReadOnlyAdmin):
     list_display = ("id", "as_of", "dry_run", "chunks_total", "started_at")
+
+
+@admin.register(PolicyTier)
+class PolicyTierAdmin(ReadOnlyAdmin):
+    list_display = ("version", "code", "name", "rank", "dpd_from", "dpd_to")
+    list_filter = ("code",)
+
+
+@admin.register(PolicyAction)
+class PolicyActionAdmin(ReadOnlyAdmin):
+    list_display = ("tier", "code", "channel", "cadence", "condition")
+    list_filter = ("channel", "cadence")
+
+
+@admin.register(EscalationChunk)
+class EscalationChunkAdmin(ReadOnlyAdmin):
+    list_display = ("id", "run")

@@ -2,7 +2,9 @@
 
 from staff.models import Role
 
-RELEASES_HOLDS = {Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN}
+RELEASES_HOLDS = {Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE}
+# Compliance officers read everything and admins configure; neither works cases.
+WORKS_CASES = {Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER}
 
 
 def user_role(user) -> str | None:
@@ -12,3 +14,8 @@ def user_role(user) -> str | None:
 
 def can_release_holds(user) -> bool:
     return user_role(user) in RELEASES_HOLDS
+
+
+def can_work_cases(user) -> bool:
+    """May log contacts, add notes, place holds and register complaints on the cases they can see."""
+    return user_role(user) in WORKS_CASES

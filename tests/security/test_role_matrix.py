@@ -1,0 +1,119 @@
+"""Every role against every named page and endpoint.
+
+A URL added without a row here fails `test_every_named_url_has_a_row`, so access is decided, not inherited.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cases.lifecycle import HoldKind
+from cases.services import case_hold_place
+from complaints.services import complaint_open
+from tests.factories import CaseFactory
+
+ROLES = ["anonymous", "outsider", "agent", "field_agent", "supervisor", "manager", "compliance", "admin_user"]
+
+# What a response means for access: "ok" (served, or a validation answer), "login" (sent to sign in),
+# "unauth" (API 401), "denied" (403) or "hidden" (404: the object is outside the user's scope).
+OK, LOGIN, UNAUTH, DENIED, HIDDEN = "ok", "login", "unauth", "denied", "hidden"
+
+
+def row(anonymous, outsider, agent, field_agent, supervisor, manager, compliance, admin_user):
+    return dict(zip(ROLES, [anonymous, outsider, agent, field_agent, supervisor, manager, compliance, admin_user],
+                    strict=True))
+
+
+EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK)
+SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
+# A case of the agent's team: the field agent is not assigned to it; an outsider has no scope at all.
+SEE_CASE = row(LOGIN, HIDDEN, OK, HIDDEN, OK, OK, OK, OK)
+WORK_CASE = row(LOGIN, HIDDEN, OK, HIDDEN, OK, OK, DENIED, DENIED)
+RELEASE_HOLD = row(LOGIN, HIDDEN, DENIED, HIDDEN, OK, OK, OK, DENIED)
+COMPLAINT_DESK = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, DENIED)
+AUDIT_DESK = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, OK)
+TWO_FACTOR = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
+# Staff read the API with their session; a login without a staff profile may not.
+API_READ_LIST = row(UNAUTH, DENIED, OK, OK, OK, OK, OK, OK)
+API_READ_CASE = row(UNAUTH, DENIED, OK, HIDDEN, OK, OK, OK, OK)
+API_CLIENTS_ONLY = row(UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)
+
+# name: (method, url builder taking the objects, expectations)
+MATRIX = {
+    "healthz": ("get", lambda o: reverse("healthz"), EVERYONE),
+    "home": ("get", lambda o: reverse("home"), SIGNED_IN),
+    "login": ("get", lambda o: reverse("login"), EVERYONE),
+    # Signing out always ends on the sign-in page.
+    "logout": ("post", lambda o: reverse("logout"), row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
+    "password_change": ("get", lambda o: reverse("password_change"), SIGNED_IN),
+    "password_change_done": ("get", lambda o: reverse("password_change_done"), SIGNED_IN),
+    "two-factor-setup": ("get", lambda o: reverse("two-factor-setup"), TWO_FACTOR),
+    "two-factor-verify": ("get", lambda o: reverse("two-factor-verify"), SIGNED_IN),
+    "language-set": ("post", lambda o: reverse("language-set"), EVERYONE),
+    "cases:list": ("get", lambda o: reverse("cases:list"), SIGNED_IN),
+    "cases:queue": ("get", lambda o: reverse("cases:queue"), SIGNED_IN),
+    "cases:queue-next": ("post", lambda o: reverse("cases:queue-next"), SIGNED_IN),
+    "cases:detail": ("get", lambda o: reverse("cases:detail", args=[o["case"].pk]), SEE_CASE),
+    "cases:note-create": ("post", lambda o: reverse("cases:note-create", args=[o["case"].pk]), WORK_CASE),
+    "cases:hold-create": ("post", lambda o: reverse("cases:hold-create", args=[o["case"].pk]), WORK_CASE),
+    "cases:hold-release": ("post", lambda o: reverse("cases:hold-release", args=[o["case"].pk, o["hold"].pk]),
+                           RELEASE_HOLD),
+    "cases:reveal": ("post", lambda o: reverse("cases:reveal", args=[o["case"].pk]), SEE_CASE),
+    "complaints:list": ("get", lambda o: reverse("complaints:list"), COMPLAINT_DESK),
+    "complaints:create": ("post", lambda o: reverse("complaints:create", args=[o["case"].pk]), WORK_CASE),
+    "complaints:resolve": ("post", lambda o: reverse("complaints:resolve", args=[o["complaint"].pk]),
+                           row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, DENIED)),
+    "audit:trail": ("get", lambda o: reverse("audit:trail"), AUDIT_DESK),
+    "contacts:attempt-create": ("post", lambda o: reverse("contacts:attempt-create", args=[o["case"].pk]),
+                                WORK_CASE),
+    "api:accounts-batch": ("post", lambda o: reverse("api:accounts-batch"), API_CLIENTS_ONLY),
+    "api:payments-batch": ("post", lambda o: reverse("api:payments-batch"), API_CLIENTS_ONLY),
+    "api:case-list": ("get", lambda o: reverse("api:case-list"), API_READ_LIST),
+    "api:case-detail": ("get", lambda o: reverse("api:case-detail", args=[o["case"].pk]), API_READ_CASE),
+    "api:case-contacts": ("get", lambda o: reverse("api:case-contacts", args=[o["case"].pk]), API_READ_CASE),
+    "api:event-feed": ("get", lambda o: reverse("api:event-feed"), API_CLIENTS_ONLY),
+    # The API's contract is public; it holds no data.
+    "api-schema": ("get", lambda o: reverse("api-schema"), EVERYONE),
+    "api-docs": ("get", lambda o: reverse("api-docs"), EVERYONE),
+}
+
+
+def named_urls(patterns=None, namespace=None):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's admin guards itself: staff flag and model permissions
+            inner = ":".join(n for n in [namespace, pattern.namespace] if n) or None
+            yield from named_urls(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_named_url_has_a_row():
+    assert sorted(set(named_urls()) - set(MATRIX)) == []
+
+
+def classify(response) -> str:
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    return {401: UNAUTH, 403: DENIED, 404: HIDDEN}.get(response.status_code, OK)
+
+
+@pytest.fixture
+def objects(team, agent):
+    case = CaseFactory(assigned_team=team)
+    hold = case_hold_place(case=case, kind=HoldKind.DECEASED, actor=agent, reason="notice received")
+    complaint = complaint_open(case=case, kind="complaint", channel="phone", category="conduct",
+                               description="raised voice", actor=agent)
+    return {"case": case, "hold": hold, "complaint": complaint}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_role_against_url(name, role, request, client, objects, agent, supervisor):
+    method, build, expected = MATRIX[name]
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    client.raise_request_exception = True
+    response = getattr(client, method)(build(objects), HTTP_ACCEPT="text/html,application/json")
+    assert classify(response) == expected[role], (response.status_code, response.get("Location"))
