@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cases.models import Account, Case, CaseHold, CaseNote, Customer, Payment, StageHistory
+from cases.models import Account, Case, CaseHold, CaseNote, Customer, Payment, Referral, StageHistory
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -100,3 +100,9 @@ class PaymentAdmin(ReadOnlyAdmin):
 class CaseNoteAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "case", "author_label")
     search_fields = ("case__id", "author_label")
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdmin):
+    list_display = ("case", "raised_by_label", "raised_at", "status", "decided_by_label")
+    list_filter = ("status",)

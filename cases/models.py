@@ -254,3 +254,35 @@ class CaseNote(models.Model):
 
     def __str__(self):
         return f"Note on case {self.case_id} by {self.author_label}"
+
+
+class Referral(models.Model):
+    """An agent asks the team's supervisor to look at a case: a decision above their authority, a
+    difficult cardholder, a suspected fraud. Open until the supervisor records what they decided."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    team = models.ForeignKey("staff.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    raised_by_label = models.CharField(max_length=150)
+    reason = models.TextField(_("reason"))
+    raised_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    decision = models.TextField(_("decision"), blank=True)
+    decided_by_label = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral to a supervisor")
+        verbose_name_plural = _("referrals to a supervisor")
+        indexes = [models.Index(fields=["team", "status"], name="referral_team_status_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="open"), name="referral_one_open_per_case"),
+        ]
+
+    def __str__(self):
+        return f"Referral of case {self.case_id} ({self.status})"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseHold, CaseNote, Payment, StageHistory
+from cases.models import Case, CaseHold, CaseNote, Payment, Referral, StageHistory
 
 TimelineSource = Callable[[Case, int], list[dict]]
 _SOURCES: dict[str, TimelineSource] = {}
@@ -61,7 +61,19 @@ def _notes(case: Case, limit: int) -> list[dict]:
             for note in CaseNote.objects.filter(case=case).order_by("-created_at")[:limit]]
 
 
+def _referrals(case: Case, limit: int) -> list[dict]:
+    entries = []
+    for referral in Referral.objects.filter(case=case).order_by("-raised_at")[:limit]:
+        entries.append({"at": referral.raised_at, "kind": "referral", "actor": referral.raised_by_label,
+                        "text": _("Referred to the supervisor"), "detail": referral.reason})
+        if referral.decided_at:
+            entries.append({"at": referral.decided_at, "kind": "referral", "actor": referral.decided_by_label,
+                            "text": _("Supervisor's decision"), "detail": referral.decision})
+    return entries
+
+
 timeline_source_register("stage", _stage_changes)
+timeline_source_register("referrals", _referrals)
 timeline_source_register("holds", _holds)
 timeline_source_register("payments", _payments)
 timeline_source_register("notes", _notes)

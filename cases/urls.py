@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import referral_views, views
 
 app_name = "cases"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:case_id>/holds/", views.case_hold_create, name="hold-create"),
     path("<int:case_id>/holds/<int:hold_id>/release/", views.case_hold_end, name="hold-release"),
     path("<int:case_id>/reveal/", views.case_reveal, name="reveal"),
+    path("<int:case_id>/referral/", referral_views.referral_create, name="referral-create"),
+    path("referrals/", referral_views.referral_list, name="referrals"),
+    path("referrals/<int:referral_id>/decide/", referral_views.referral_decision, name="referral-decide"),
 ]

@@ -16,6 +16,7 @@ from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
 from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reasons
+from cases.referral_views import referral_panel_context as referral_panel
 from cases.selectors import case_active_holds, cases_in_bucket, cases_visible_to
 from cases.services import case_hold_place, case_hold_release, case_note_add
 from cases.timeline import case_timeline
@@ -93,6 +94,7 @@ def _panels(request, case: Case, **forms) -> dict:
         "release_form": HoldReleaseForm(),
         **complaints_panel(request, case),
         **contact_panel(request, case),
+        **referral_panel(request, case),
         "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
     }
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.lifecycle import HoldKind
+from cases.referrals import referral_raise
 from cases.services import case_hold_place
 from complaints.services import complaint_open
 from tests.factories import CaseFactory
@@ -30,6 +31,7 @@ SEE_CASE = row(LOGIN, HIDDEN, OK, HIDDEN, OK, OK, OK, OK)
 WORK_CASE = row(LOGIN, HIDDEN, OK, HIDDEN, OK, OK, DENIED, DENIED)
 RELEASE_HOLD = row(LOGIN, HIDDEN, DENIED, HIDDEN, OK, OK, OK, DENIED)
 COMPLAINT_DESK = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, DENIED)
+DECIDERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED)
 AUDIT_DESK = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, OK)
 TWO_FACTOR = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 # Staff read the API with their session; a login without a staff profile may not.
@@ -58,6 +60,9 @@ MATRIX = {
     "cases:hold-release": ("post", lambda o: reverse("cases:hold-release", args=[o["case"].pk, o["hold"].pk]),
                            RELEASE_HOLD),
     "cases:reveal": ("post", lambda o: reverse("cases:reveal", args=[o["case"].pk]), SEE_CASE),
+    "cases:referral-create": ("post", lambda o: reverse("cases:referral-create", args=[o["case"].pk]), WORK_CASE),
+    "cases:referrals": ("get", lambda o: reverse("cases:referrals"), DECIDERS),
+    "cases:referral-decide": ("post", lambda o: reverse("cases:referral-decide", args=[o["referral"].pk]), DECIDERS),
     "complaints:list": ("get", lambda o: reverse("complaints:list"), COMPLAINT_DESK),
     "complaints:create": ("post", lambda o: reverse("complaints:create", args=[o["case"].pk]), WORK_CASE),
     "complaints:resolve": ("post", lambda o: reverse("complaints:resolve", args=[o["complaint"].pk]),
@@ -104,7 +109,8 @@ def objects(team, agent):
     hold = case_hold_place(case=case, kind=HoldKind.DECEASED, actor=agent, reason="notice received")
     complaint = complaint_open(case=case, kind="complaint", channel="phone", category="conduct",
                                description="raised voice", actor=agent)
-    return {"case": case, "hold": hold, "complaint": complaint}
+    referral = referral_raise(case=CaseFactory(assigned_team=team), actor=agent, reason="fee waiver above my limit")
+    return {"case": case, "hold": hold, "complaint": complaint, "referral": referral}
 
 
 @pytest.mark.django_db

@@ -1,0 +1,84 @@
+"""Pages for referrals: the case page's panel for agents, and the supervisor's list of open referrals."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from audit.services import client_ip
+from cases.forms import DomainErrorFormMixin
+from cases.models import Referral
+from cases.referrals import referral_decide, referral_raise, referrals_open
+from cases.selectors import cases_visible_to
+from core.errors import DomainError
+from staff.models import Role
+from staff.permissions import can_work_cases, user_role
+
+DECIDERS = {Role.SUPERVISOR, Role.MANAGER}
+
+
+class ReferralForm(DomainErrorFormMixin, forms.Form):
+    reason = forms.CharField(label=_("What should the supervisor look at?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(DomainErrorFormMixin, forms.Form):
+    decision = forms.CharField(label=_("Decision"), max_length=2000)
+
+
+def referral_panel_context(request, case, form=None) -> dict:
+    return {"case": case, "open_referral": case.referrals.filter(status=Referral.Status.OPEN).first(),
+            "referral_form": form or ReferralForm(auto_id="rf-%s"), "can_work": can_work_cases(request.user)}
+
+
+@login_required
+@require_POST
+def referral_create(request, case_id: int):
+    case = cases_visible_to(user=request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    if not can_work_cases(request.user):
+        raise PermissionDenied
+    form = ReferralForm(request.POST, auto_id="rf-%s")
+    if form.is_valid():
+        try:
+            referral_raise(case=case, actor=request.user, reason=form.cleaned_data["reason"],
+                           ip_address=client_ip(request))
+            if not request.htmx:
+                return redirect("cases:detail", case_id=case.pk)
+            form = None
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    status = 200 if request.htmx or form is None else 400
+    return render(request, "cases/partials/referral_panel.html", referral_panel_context(request, case, form),
+                  status=status)
+
+
+@login_required
+def referral_list(request):
+    if user_role(request.user) not in DECIDERS:
+        raise PermissionDenied
+    return render(request, "cases/referrals.html", {"referrals": referrals_open(user=request.user)})
+
+
+@login_required
+@require_POST
+def referral_decision(request, referral_id: int):
+    if user_role(request.user) not in DECIDERS:
+        raise PermissionDenied
+    referral = referrals_open(user=request.user).filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            referral_decide(referral=referral, actor=request.user, decision=form.cleaned_data["decision"],
+                            ip_address=client_ip(request))
+            return redirect("cases:referrals")
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return render(request, "cases/referrals.html",
+                  {"referrals": referrals_open(user=request.user), "errors": {referral.pk: form.errors}}, status=400)
