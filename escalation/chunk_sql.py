@@ -120,3 +120,15 @@ UPDATE contacts_scheduledcontact s
         OR EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
 RETURNING s.id
 """
+
+# A new contact of a rule supersedes the same rule's earlier one still pending for that case (yesterday's
+# unworked call task, a reminder still waiting for the morning): one contact per rule is live at a time.
+CANCEL_SUPERSEDED = """
+UPDATE contacts_scheduledcontact s
+   SET status = 'cancelled', updated_at = %(now)s,
+       trail = s.trail || jsonb_build_array(jsonb_build_object(
+           'at', %(now_iso)s, 'status', 'cancelled', 'reason', 'superseded', 'by', n.key))
+  FROM unnest(%(case_ids)s::bigint[], %(rules)s::text[], %(keys)s::text[]) AS n(case_id, rule, key)
+ WHERE s.case_id = n.case_id AND s.rule = n.rule AND s.status = 'scheduled' AND s.origin = 'policy'
+   AND s.idempotency_key <> n.key
+"""
