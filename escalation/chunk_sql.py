@@ -28,19 +28,31 @@ _CALLS_IN_DAYS = """
 # time zone with its local date at as_of, so days past due are plain date arithmetic per row.
 # Only constants of this module are interpolated; every value is a bound parameter.
 CHUNK = f"""
-WITH base AS (
+WITH in_range AS MATERIALIZED (
+    SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.assigned_team_id, c.assigned_agent_id,
+           who.timezone, who.email
+    FROM cases_case c
+    -- One index lookup per case of the range. OFFSET 0 keeps the planner from turning this into a hash
+    -- join that reads every account and cardholder of the table for each chunk.
+    CROSS JOIN LATERAL (
+        SELECT cu.timezone, cu.email FROM cases_account a JOIN cases_customer cu ON cu.id = a.customer_id
+        WHERE a.id = c.account_id OFFSET 0
+    ) who
+    WHERE c.id >= %(lo)s AND c.id < %(hi)s AND c.stage IN {_in(POLICY_STAGES)}
+      AND NOT EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL)
+),
+zones AS MATERIALIZED (
+    SELECT * FROM unnest(%(zone_names)s::text[], %(zone_dates)s::date[]) AS z(name, today)
+),
+base AS (
     SELECT c.id AS case_id, c.stage, c.overdue_since, c.total_overdue, c.assigned_team_id, c.assigned_agent_id,
-           tm.supervisor_id, cu.timezone, cu.email <> '' AS has_email, z.today - c.overdue_since AS dpd,
+           tm.supervisor_id, c.timezone, c.email <> '' AS has_email, z.today - c.overdue_since AS dpd,
            CASE WHEN %(challenger)s::bigint IS NOT NULL
                      AND ((c.id * 2654435761) %% 4294967296) %% 100 < %(challenger_percent)s
                 THEN 'challenger' ELSE 'champion' END AS strategy
-    FROM cases_case c
-    JOIN cases_account a ON a.id = c.account_id
-    JOIN cases_customer cu ON cu.id = a.customer_id
-    JOIN unnest(%(zone_names)s::text[], %(zone_dates)s::date[]) AS z(name, today) ON z.name = cu.timezone
+    FROM in_range c
+    JOIN zones z ON z.name = c.timezone
     LEFT JOIN staff_team tm ON tm.id = c.assigned_team_id
-    WHERE c.id >= %(lo)s AND c.id < %(hi)s AND c.stage IN {_in(POLICY_STAGES)}
-      AND NOT EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL)
 ),
 versioned AS (
     SELECT b.*, pv.id AS version_id, b.total_overdue >= pv.large_amount_threshold AS large, pv.uplift_max_rank
@@ -119,4 +131,16 @@ UPDATE contacts_scheduledcontact s
    AND (c.stage = 'closed'
         OR EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
 RETURNING s.id
+"""
+
+# A new contact of a rule supersedes the same rule's earlier one still pending for that case (yesterday's
+# unworked call task, a reminder still waiting for the morning): one contact per rule is live at a time.
+CANCEL_SUPERSEDED = """
+UPDATE contacts_scheduledcontact s
+   SET status = 'cancelled', updated_at = %(now)s,
+       trail = s.trail || jsonb_build_array(jsonb_build_object(
+           'at', %(now_iso)s, 'status', 'cancelled', 'reason', 'superseded', 'by', n.key))
+  FROM unnest(%(case_ids)s::bigint[], %(rules)s::text[], %(keys)s::text[]) AS n(case_id, rule, key)
+ WHERE s.case_id = n.case_id AND s.rule = n.rule AND s.status = 'scheduled' AND s.origin = 'policy'
+   AND s.idempotency_key <> n.key
 """

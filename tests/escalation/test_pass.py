@@ -199,7 +199,18 @@ def test_the_periodic_pass_says_it_needs_postgresql_rather_than_failing(monkeypa
     from escalation import tasks
 
     warnings = []
-    monkeypatch.setattr(tasks.logger, "warning", lambda message, *args: warnings.append(message % args))
     monkeypatch.setattr(connection, "vendor", "sqlite")
+    monkeypatch.setattr(tasks.logger, "warning", lambda message, *args: warnings.append(message % args))
     assert tasks.escalation_pass.run() is None
-    assert any("PostgreSQL only" in warning for warning in warnings)
+    assert "PostgreSQL only" in warnings[0]
+
+
+@pytest.mark.django_db
+def test_a_new_call_task_supersedes_the_same_rules_unworked_one():
+    case = case_at_dpd(16)
+    escalation_pass_run(as_of=AS_OF)
+    summary = escalation_pass_run(as_of=AS_OF + days(2))
+    old, new = ScheduledContact.objects.filter(case=case).order_by("due_at")
+    assert (old.status, new.status) == (ContactStatus.CANCELLED, ContactStatus.SCHEDULED)
+    assert old.trail[-1]["reason"] == "superseded" and old.trail[-1]["by"] == new.idempotency_key
+    assert summary.superseded == 1

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         out.write(f"  cases evaluated:   {summary.cases_evaluated}")
         out.write(f"  tier changes:      {summary.tier_changes}")
         out.write(f"  moved to contact:  {summary.moved_to_contact}")
-        out.write(f"  cancelled:         {summary.cancelled}")
+        out.write(f"  cancelled:         {summary.cancelled} (closed or on hold), {summary.superseded} superseded")
         out.write("  contacts scheduled per channel:")
         for channel, count in sorted(summary.scheduled.items()) or [("none", 0)]:
             out.write(f"    {channel}: {count}")
