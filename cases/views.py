@@ -23,6 +23,7 @@ from complaints.views import case_panel_context as complaints_panel
 from contacts.views import contact_panel_context as contact_panel
 from core.errors import DomainError
 from staff.permissions import can_release_holds
+from visits.views import case_panel_context as visits_panel
 
 
 def _visible_case(request, case_id: int) -> Case:
@@ -84,6 +85,7 @@ def _panels(request, case: Case, **forms) -> dict:
         "release_form": HoldReleaseForm(),
         **complaints_panel(request, case),
         **contact_panel(request, case),
+        **visits_panel(request, case),
         "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
     }
 
