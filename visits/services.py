@@ -278,9 +278,19 @@ def visit_cancel(*, visit: Visit, actor, reason: str, ip_address: str | None = N
 
 # --- the field agent's visit ------------------------------------------------------------------------------
 
-def _check_visitor(visit: Visit, actor) -> None:
+def _check_visitor(visit: Visit, actor, *, status: str) -> None:
+    """The actor is one of the visit's agents and the visit is (still) in `status`.
+
+    The row is locked so that the two agents of a visit cannot both report it: the second waits, then
+    finds it done and gets Conflict.
+    """
     if actor.pk not in (visit.assigned_to_id, visit.second_agent_id):
         raise VisitNotAllowed("Only the visit's field agents record it.", code="not_allowed")
+    current = Visit.objects.select_for_update().values_list("status", flat=True).get(pk=visit.pk)
+    if current != visit.status:
+        raise Conflict(f"Visit {visit.pk} is {current} now; reload it.")
+    if current != status:
+        raise VisitNotAllowed(f"The visit is {current}, not {status}.", code="visit_status")
 
 
 @transaction.atomic
@@ -293,7 +303,7 @@ def visit_check_in(
     The governor must allow a visit now (contact hours, no hold, no plan pause): otherwise
     ContactNotPermitted, and the agent should not knock.
     """
-    _check_visitor(visit, actor)
+    _check_visitor(visit, actor, status=VisitStatus.ASSIGNED)
     now = at or timezone.now()
     verdict = governor_check(case=visit.case, channel=Channel.VISIT, at=now)
     if not verdict.allowed:
@@ -352,7 +362,7 @@ def visit_complete(
     another visit is requested; a legal-review recommendation becomes a review task for the supervisor.
     Uploaded files are checked (type by content, size) before anything is written.
     """
-    _check_visitor(visit, actor)
+    _check_visitor(visit, actor, status=VisitStatus.CHECKED_IN)
     now = at or timezone.now()
     case = Case.objects.select_related("account__customer", "assigned_team").get(pk=visit.case_id)
     today = now.astimezone(ZoneInfo(case.timezone_name)).date()

@@ -17,6 +17,7 @@ from cases.selectors import cases_visible_to
 from cases.timeline import case_timeline
 from contacts.services import ContactNotPermitted
 from core.errors import DomainError
+from core.masking import mask
 from staff.models import Role
 from staff.permissions import user_role
 from visits.forms import (
@@ -106,7 +107,9 @@ def _visible_visit(request, visit_id: int):
 def _detail(request, visit, *, check_in_form=None, report_form=None, error=None, status=200):
     mine = request.user.pk in (visit.assigned_to_id, visit.second_agent_id)
     return render(request, "visits/detail.html", {
-        "visit": visit, "case": visit.case, "mine": mine, "map_url": visit_map_url(visit),
+        "visit": visit, "case": visit.case, "mine": mine, "map_url": visit_map_url(visit) if mine else "",
+        # Only the agents who go there need the full address; everyone else sees it masked.
+        "address": visit.address if mine else mask(visit.address, 6),
         "check_in_form": check_in_form or CheckInForm(auto_id="ci-%s"),
         "report_form": report_form or VisitReportForm(auto_id="vf-%s"),
         "documents": visit.documents.order_by("created_at"), "error": error,

@@ -7,7 +7,7 @@ from cases.lifecycle import HoldKind, Stage
 from cases.services import case_hold_place
 from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, ScheduledContact
 from contacts.services import ContactNotPermitted
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from events.models import Event, EventType
 from tests.visits.conftest import DAY, SH, assigned_visit
 from visits.models import NextStep, Visit, VisitReport, VisitStatus
@@ -123,3 +123,13 @@ def test_a_legal_review_recommendation_is_a_task_for_the_supervisor(morning, vis
 def test_a_visit_is_reported_only_after_check_in(morning, visit, field_agent):
     with pytest.raises(VisitNotAllowed):
         visit_complete(visit=visit, actor=field_agent, report=MET)
+
+
+def test_the_two_agents_of_a_visit_cannot_both_report_it(morning, case, field_agent, other_field_agent):
+    visit = assigned_visit(case, field_agent, second_agent=other_field_agent)
+    checked_in(visit, field_agent)
+    seen_by_second = Visit.objects.get(pk=visit.pk)
+    visit_complete(visit=visit, actor=field_agent, report={"outcome": "not_at_home"})
+    with pytest.raises(Conflict):
+        visit_complete(visit=seen_by_second, actor=other_field_agent, report={"outcome": "moved"})
+    assert VisitReport.objects.get(visit=visit).outcome == "not_at_home"

@@ -48,3 +48,12 @@ def test_agents_see_the_visits_of_their_teams_cases(agent, other_agent, field_ag
 def test_the_supervisors_board_is_not_for_field_agents(client, field_agent):
     client.force_login(field_agent)
     assert client.get(reverse("visits:board")).status_code == 403
+
+
+def test_only_the_visits_agents_see_the_full_address(client, supervisor, field_agent, case):
+    visit = assigned_visit(case, field_agent)
+    client.force_login(supervisor)
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert case.account.customer.address not in page and "88 号" in page
+    client.force_login(field_agent)
+    assert case.account.customer.address in client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
