@@ -161,6 +161,34 @@ def visits_from_escalation(*, limit: int = 10_000, at: dt.datetime | None = None
         return cursor.rowcount
 
 
+WITHDRAW_OUT_OF_COLLECTIONS = f"""
+WITH target AS (
+    SELECT v.id, v.status FROM visits_visit v JOIN cases_case c ON c.id = v.case_id
+    WHERE v.status IN ('{VisitStatus.REQUESTED}', '{VisitStatus.ASSIGNED}')
+      AND c.stage IN ('{Stage.CLOSED}', '{Stage.LEGAL}')
+    FOR UPDATE OF v
+),
+withdrawn AS (
+    UPDATE visits_visit v SET status = '{VisitStatus.CANCELLED}', updated_at = %(now)s
+    FROM target t WHERE v.id = t.id AND v.status = t.status
+    RETURNING v.id
+)
+INSERT INTO visits_visithistory (visit_id, from_status, to_status, actor_label, reason, created_at)
+SELECT t.id, t.status, '{VisitStatus.CANCELLED}', '{SYSTEM}', 'The case left collections.', %(now)s
+FROM target t JOIN withdrawn w ON w.id = t.id
+"""  # noqa: S608
+
+
+def visits_withdraw_out_of_collections(*, at: dt.datetime | None = None) -> int:
+    """Cancel the visits not yet started of cases now closed or in legal, with a history row each.
+
+    One statement; a visit checked in meanwhile is left to its agent. Returns how many were cancelled.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(WITHDRAW_OUT_OF_COLLECTIONS, {"now": at or timezone.now()})
+        return cursor.rowcount
+
+
 # --- assignment -------------------------------------------------------------------------------------------
 
 def visit_needs_two_agents(*, visit: Visit) -> bool:

@@ -22,6 +22,7 @@ from staff.models import Role
 from staff.permissions import user_role
 from visits.forms import (
     AutoAssignForm,
+    CancelForm,
     CheckInForm,
     VisitAssignForm,
     VisitReportForm,
@@ -40,6 +41,7 @@ from visits.services import (
     PLANNING_ROLES,
     REQUESTING_ROLES,
     visit_assign,
+    visit_cancel,
     visit_check_in,
     visit_complete,
     visit_request,
@@ -191,6 +193,7 @@ def board(request, assign_errors=None, auto_form=None, status=200):
             "agent": visit.assigned_to_id, "second_agent": visit.second_agent_id,
             "day": visit.scheduled_for or timezone.localdate()})
         visit.assign_error = (assign_errors or {}).get(visit.pk)
+        visit.cancel_form = CancelForm(auto_id=f"vc{visit.pk}-%s")
     return render(request, "visits/board.html", {
         "counts": visits_counts_by_status(queryset=visits),
         "overdue": visits_overdue(queryset=visits)[:50],
@@ -231,3 +234,20 @@ def auto_assign(request):
     for visit, why in skipped:
         messages.warning(request, _("Visit %(id)s not assigned: %(why)s") % {"id": visit.pk, "why": why})
     return redirect("visits:board")
+
+
+@login_required
+@require_POST
+def cancel(request, visit_id: int):
+    _require_planner(request)
+    visit = _visible_visit(request, visit_id)
+    form = CancelForm(request.POST, auto_id=f"vc{visit.pk}-%s")
+    if form.is_valid():
+        try:
+            visit_cancel(visit=visit, actor=request.user, reason=form.cleaned_data["reason"],
+                         ip_address=client_ip(request))
+        except DomainError as exc:
+            return board(request, assign_errors={visit.pk: _refusal(exc)}, status=400)
+        messages.success(request, _("Visit %(id)s cancelled.") % {"id": visit.pk})
+        return redirect("visits:board")
+    return board(request, assign_errors={visit.pk: _("A reason is required to cancel a visit.")}, status=400)

@@ -9,7 +9,12 @@ from core.errors import Conflict
 from tests.factories import CaseFactory
 from tests.visits.conftest import make_visit
 from visits.models import Visit, VisitHistory, VisitOrigin, VisitPriority, VisitStatus
-from visits.services import VisitNotAllowed, visit_request, visits_from_escalation
+from visits.services import (
+    VisitNotAllowed,
+    visit_request,
+    visits_from_escalation,
+    visits_withdraw_out_of_collections,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +79,21 @@ def test_a_closed_case_gets_no_visit(agent, team):
     closed = CaseFactory(stage=Stage.LEGAL, assigned_team=team, account__customer__address="x")
     with pytest.raises(VisitNotAllowed):
         visit_request(case=closed, actor=agent, reason="no")
+
+
+def test_visits_not_started_are_withdrawn_when_the_case_leaves_collections(case, team, field_agent):
+    from tests.visits.conftest import assigned_visit
+
+    requested = make_visit(case)
+    legal = CaseFactory(stage=Stage.LEGAL, assigned_team=team)
+    assigned = assigned_visit(legal, field_agent)
+    on_site = assigned_visit(CaseFactory(stage=Stage.CLOSED, outcome="cured", closed_at=dt.datetime.now(dt.UTC)),
+                             field_agent, status="checked_in")
+    Case = type(case)
+    Case.objects.filter(pk=case.pk).update(stage=Stage.CLOSED, outcome="cured", closed_at=dt.datetime.now(dt.UTC))
+
+    assert visits_withdraw_out_of_collections() == 2
+    assert visits_withdraw_out_of_collections() == 0
+    statuses = dict(Visit.objects.values_list("pk", "status"))
+    assert statuses == {requested.pk: "cancelled", assigned.pk: "cancelled", on_site.pk: "checked_in"}
+    assert VisitHistory.objects.get(visit=assigned).from_status == "assigned"

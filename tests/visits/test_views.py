@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditRecord
 from tests.visits.conftest import DAY, assigned_visit, make_visit
 from visits.models import Visit, VisitStatus
 
@@ -63,3 +64,20 @@ def test_the_board_lists_overdue_visits(client, supervisor, field_agent, morning
     Visit.objects.filter(pk=late.pk).update(window_end=morning - dt.timedelta(hours=1))
     client.force_login(supervisor)
     assert [v.pk for v in client.get(reverse("visits:board")).context["overdue"]] == [late.pk]
+
+
+def test_the_supervisor_cancels_a_visit_with_a_reason(client, supervisor, morning, case):
+    visit = make_visit(case)
+    client.force_login(supervisor)
+    url = reverse("visits:cancel", args=[visit.pk])
+    assert client.post(url, {"reason": ""}).status_code == 400
+    assert client.post(url, {"reason": "Cardholder paid at the branch"}).status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CANCELLED
+    assert AuditRecord.objects.filter(action="visit.cancelled", reason="Cardholder paid at the branch").exists()
+
+
+def test_agents_cannot_cancel_visits(client, agent, case):
+    visit = make_visit(case)
+    client.force_login(agent)
+    assert client.post(reverse("visits:cancel", args=[visit.pk]), {"reason": "x"}).status_code == 403
