@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.delinquency import local_date, overdue_since_range
@@ -60,7 +60,8 @@ def cases_visible_to(*, user) -> QuerySet[Case]:
     """The one rule for which cases a member of staff may see.
 
     Managers, compliance officers and admins see every case; supervisors the cases of the teams they
-    supervise or belong to; agents their own team's cases; field agents the cases assigned to them.
+    supervise or belong to; agents their own team's cases; field agents the cases assigned to them and
+    the cases of the visits they are assigned to.
     A login without a staff profile sees nothing.
     """
     from staff.models import Role
@@ -79,6 +80,13 @@ def cases_visible_to(*, user) -> QuerySet[Case]:
         if profile.team_id is None:
             return case_list().filter(assigned_agent=user)
         return case_list().filter(assigned_team_id=profile.team_id)
+    if profile.role == Role.FIELD_AGENT:
+        from visits.models import Visit, VisitStatus
+
+        # A field agent also sees the cases they are sent to visit, and no other.
+        visiting = Visit.objects.filter(Q(assigned_to=user) | Q(second_agent=user), case=OuterRef("pk")) \
+            .exclude(status=VisitStatus.CANCELLED)
+        return case_list().filter(Q(assigned_agent=user) | Q(Exists(visiting)))
     return case_list().filter(assigned_agent=user)
 
 

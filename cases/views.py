@@ -24,6 +24,7 @@ from complaints.views import case_panel_context as complaints_panel
 from contacts.views import contact_panel_context as contact_panel
 from core.errors import DomainError
 from staff.permissions import can_release_holds, can_work_cases
+from visits.views import case_panel_context as visits_panel
 
 
 def _visible_case(request, case_id: int) -> Case:
@@ -95,6 +96,7 @@ def _panels(request, case: Case, **forms) -> dict:
         **complaints_panel(request, case),
         **contact_panel(request, case),
         **referral_panel(request, case),
+        **visits_panel(request, case),
         "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
     }
 

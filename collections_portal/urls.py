@@ -23,6 +23,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("audit/", include("audit.urls")),
     path("contacts/", include("contacts.urls")),
+    path("visits/", include("visits.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

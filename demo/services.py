@@ -16,7 +16,7 @@ from faker import Faker
 
 from cases.delinquency import BUCKET_RANGES, Bucket
 from cases.lifecycle import Outcome, Stage
-from cases.models import Account, Customer
+from cases.models import Account, Case, Customer
 from cases.services import case_open, case_transition, payment_record
 from core.actors import SYSTEM
 from staff.models import Role, StaffProfile
@@ -170,4 +170,18 @@ def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummar
                 summary.cases_created += 1
             else:
                 summary.cases_existing += 1
+    _seed_visit_requests(users["agent"], teams[0], now)
     return summary
+
+
+def _seed_visit_requests(agent, team, now: dt.datetime, count: int = 3) -> None:
+    """A few field-visit requests for the supervisor to assign; only while there are no visits yet."""
+    from visits.models import Visit
+    from visits.services import visit_request
+
+    if Visit.objects.exists():
+        return
+    cases = (Case.objects.select_related("account__customer").filter(assigned_team=team, stage=Stage.CONTACT)
+             .exclude(account__customer__address="").order_by("pk")[:count])
+    for case in cases:
+        visit_request(case=case, actor=agent, reason="Three calls unanswered in a week.", at=now)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("Field visits")
+
+    def ready(self):
+        from visits import timeline
+
+        timeline.register()

@@ -4,6 +4,7 @@ Each module below (local, production, test) starts from these and changes only w
 A malformed variable raises ImproperlyConfigured at start-up rather than running half-configured.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -294,6 +295,10 @@ SMS_HTTP_TIMEOUT = env.int("SMS_HTTP_TIMEOUT", default=10)
 # Letters are rendered as PDF into MEDIA_ROOT/letters/ for printing.
 # A failed delivery is retried after 2, 4, 8 … minutes, and marked failed after this many attempts.
 CONTACTS_MAX_DELIVERY_ATTEMPTS = env.int("CONTACTS_MAX_DELIVERY_ATTEMPTS", default=5)
+
+# Field visits: photos and documents up to this size; a case owing this much or more is visited by two agents.
+VISITS_MAX_UPLOAD_BYTES = env.int("VISITS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+VISITS_TWO_AGENTS_FROM = Decimal(env.int("VISITS_TWO_AGENTS_FROM", default=100000))
 
 LOGGING = {
     "version": 1,

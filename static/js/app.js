@@ -3,3 +3,16 @@ document.addEventListener("change", (event) => {
   const control = event.target.closest("[data-submit-on-change]");
   if (control && control.form) control.form.requestSubmit();
 });
+
+// Check-in on a visit: offer the phone's location for the coordinates, if the agent allows it.
+document.querySelectorAll("form[data-geolocate]").forEach((form) => {
+  const button = form.querySelector("[data-use-location]");
+  if (!button || !navigator.geolocation) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    navigator.geolocation.getCurrentPosition((position) => {
+      form.elements.latitude.value = position.coords.latitude.toFixed(6);
+      form.elements.longitude.value = position.coords.longitude.toFixed(6);
+    });
+  });
+});

@@ -41,3 +41,13 @@ def test_seeding_twice_duplicates_nothing():
     assert (Case.objects.count(), StageHistory.objects.count(), Payment.objects.count(),
             get_user_model().objects.count()) == counts
     assert not Case.objects.values("account").annotate(n=Count("id")).filter(n__gt=1).exists()
+
+
+def test_demo_data_has_visit_requests_for_the_supervisor_once():
+    from visits.models import Visit
+
+    demo_seed(cases=40)
+    requested = Visit.objects.count()
+    assert requested and set(Visit.objects.values_list("status", flat=True)) == {"requested"}
+    demo_seed(cases=40)
+    assert Visit.objects.count() == requested

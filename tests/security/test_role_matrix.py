@@ -11,6 +11,7 @@ from cases.referrals import referral_raise
 from cases.services import case_hold_place
 from complaints.services import complaint_open
 from tests.factories import CaseFactory
+from tests.visits.conftest import assigned_visit
 
 ROLES = ["anonymous", "outsider", "agent", "field_agent", "supervisor", "manager", "compliance", "admin_user"]
 
@@ -32,6 +33,9 @@ WORK_CASE = row(LOGIN, HIDDEN, OK, HIDDEN, OK, OK, DENIED, DENIED)
 RELEASE_HOLD = row(LOGIN, HIDDEN, DENIED, HIDDEN, OK, OK, OK, DENIED)
 COMPLAINT_DESK = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, DENIED)
 DECIDERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED)
+VISIT_PLANNERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
+# A visit on a team case, assigned to the field agent: they see it, and so does everyone who sees the case.
+SEE_VISIT = row(LOGIN, HIDDEN, OK, OK, OK, OK, OK, OK)
 AUDIT_DESK = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, OK)
 TWO_FACTOR = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 # Staff read the API with their session; a login without a staff profile may not.
@@ -70,6 +74,19 @@ MATRIX = {
     "audit:trail": ("get", lambda o: reverse("audit:trail"), AUDIT_DESK),
     "contacts:attempt-create": ("post", lambda o: reverse("contacts:attempt-create", args=[o["case"].pk]),
                                 WORK_CASE),
+    "visits:day": ("get", lambda o: reverse("visits:day"), row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, DENIED,
+                                                                DENIED)),
+    "visits:board": ("get", lambda o: reverse("visits:board"), VISIT_PLANNERS),
+    "visits:auto-assign": ("post", lambda o: reverse("visits:auto-assign"), VISIT_PLANNERS),
+    "visits:request-create": ("post", lambda o: reverse("visits:request-create", args=[o["case"].pk]), SEE_CASE),
+    "visits:detail": ("get", lambda o: reverse("visits:detail", args=[o["visit"].pk]), SEE_VISIT),
+    "visits:check-in": ("post", lambda o: reverse("visits:check-in", args=[o["visit"].pk]), SEE_VISIT),
+    "visits:complete": ("post", lambda o: reverse("visits:complete", args=[o["visit"].pk]), SEE_VISIT),
+    "visits:assign": ("post", lambda o: reverse("visits:assign", args=[o["visit"].pk]), VISIT_PLANNERS),
+    "visits:cancel": ("post", lambda o: reverse("visits:cancel", args=[o["visit"].pk]), VISIT_PLANNERS),
+    # Files exist only inside a visit the user sees; an unknown one is 404 for everyone.
+    "visits:document": ("get", lambda o: reverse("visits:document", args=[o["visit"].pk, 999999]),
+                        row(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN)),
     "api:accounts-batch": ("post", lambda o: reverse("api:accounts-batch"), API_CLIENTS_ONLY),
     "api:payments-batch": ("post", lambda o: reverse("api:payments-batch"), API_CLIENTS_ONLY),
     "api:case-list": ("get", lambda o: reverse("api:case-list"), API_READ_LIST),
@@ -104,13 +121,14 @@ def classify(response) -> str:
 
 
 @pytest.fixture
-def objects(team, agent):
+def objects(team, agent, field_agent):
     case = CaseFactory(assigned_team=team)
     hold = case_hold_place(case=case, kind=HoldKind.DECEASED, actor=agent, reason="notice received")
     complaint = complaint_open(case=case, kind="complaint", channel="phone", category="conduct",
                                description="raised voice", actor=agent)
+    visit = assigned_visit(CaseFactory(assigned_team=team), field_agent)
     referral = referral_raise(case=CaseFactory(assigned_team=team), actor=agent, reason="fee waiver above my limit")
-    return {"case": case, "hold": hold, "complaint": complaint, "referral": referral}
+    return {"case": case, "hold": hold, "complaint": complaint, "referral": referral, "visit": visit}
 
 
 @pytest.mark.django_db

@@ -1,0 +1,253 @@
+"""Field visits in the browser: the case panel's request, a field agent's day and visit, the supervisor's board.
+
+Every write goes through visits.services; what a user may see comes from visits.selectors.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.services import audit_log, client_ip
+from cases.selectors import cases_visible_to
+from cases.timeline import case_timeline
+from contacts.services import ContactNotPermitted
+from core.errors import DomainError
+from core.masking import mask
+from staff.models import Role
+from staff.permissions import user_role
+from visits.forms import (
+    AutoAssignForm,
+    CancelForm,
+    CheckInForm,
+    VisitAssignForm,
+    VisitReportForm,
+    VisitRequestForm,
+)
+from visits.models import OPEN_STATUSES, VisitDocument, VisitStatus
+from visits.selectors import (
+    visit_map_url,
+    visits_counts_by_status,
+    visits_for_day,
+    visits_outcomes_by_region,
+    visits_overdue,
+    visits_visible_to,
+)
+from visits.services import (
+    PLANNING_ROLES,
+    REQUESTING_ROLES,
+    visit_assign,
+    visit_cancel,
+    visit_check_in,
+    visit_complete,
+    visit_request,
+    visits_auto_assign,
+)
+
+
+def _refusal(exc: DomainError) -> str:
+    if isinstance(exc, ContactNotPermitted):
+        return " ".join(f["reason"] for f in exc.verdict.failed)
+    return exc.message
+
+
+# --- the case page's panel --------------------------------------------------------------------------------
+
+def case_panel_context(request, case, form=None) -> dict:
+    return {"case_visits": visits_visible_to(user=request.user).filter(case=case).order_by("-created_at")[:5],
+            "visit_request_form": form or VisitRequestForm(auto_id="vr-%s"),
+            "may_request_visit": user_role(request.user) in REQUESTING_ROLES and case.is_open}
+
+
+@login_required
+@require_POST
+def request_create(request, case_id: int):
+    case = cases_visible_to(user=request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    form = VisitRequestForm(request.POST, auto_id="vr-%s")
+    if form.is_valid():
+        try:
+            visit_request(case=case, actor=request.user, ip_address=client_ip(request), **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            if not request.htmx:
+                return redirect("cases:detail", case_id=case.pk)
+            return render(request, "visits/partials/case_panel.html",
+                          {"case": case, **case_panel_context(request, case), "timeline": case_timeline(case=case),
+                           "oob_timeline": True})
+    context = {"case": case, **case_panel_context(request, case, form)}
+    return render(request, "visits/partials/case_panel.html", context, status=200 if request.htmx else 400)
+
+
+# --- a field agent's day ----------------------------------------------------------------------------------
+
+@login_required
+def my_day(request):
+    """Today's visits of the signed-in field agent, in route order, each with a map link."""
+    if user_role(request.user) != Role.FIELD_AGENT:
+        raise PermissionDenied
+    day = timezone.localdate()
+    visits = visits_for_day(user=request.user, day=day)
+    for visit in visits:
+        visit.map_url = visit_map_url(visit)
+    return render(request, "visits/day.html", {"day": day, "visits": visits})
+
+
+def _visible_visit(request, visit_id: int):
+    visit = visits_visible_to(user=request.user).filter(pk=visit_id).first()
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def _detail(request, visit, *, check_in_form=None, report_form=None, error=None, status=200):
+    mine = request.user.pk in (visit.assigned_to_id, visit.second_agent_id)
+    return render(request, "visits/detail.html", {
+        "visit": visit, "case": visit.case, "mine": mine, "map_url": visit_map_url(visit) if mine else "",
+        # Only the agents who go there need the full address; everyone else sees it masked.
+        "address": visit.address if mine else mask(visit.address, 6),
+        "check_in_form": check_in_form or CheckInForm(auto_id="ci-%s"),
+        "report_form": report_form or VisitReportForm(auto_id="vf-%s"),
+        "documents": visit.documents.order_by("created_at"), "error": error,
+        "report": getattr(visit, "report", None) if visit.status == VisitStatus.COMPLETED else None,
+    }, status=status)
+
+
+@login_required
+def visit_detail(request, visit_id: int):
+    return _detail(request, _visible_visit(request, visit_id))
+
+
+@login_required
+@require_POST
+def check_in(request, visit_id: int):
+    visit = _visible_visit(request, visit_id)
+    form = CheckInForm(request.POST, auto_id="ci-%s")
+    if form.is_valid():
+        try:
+            visit_check_in(visit=visit, actor=request.user, ip_address=client_ip(request), **form.cleaned_data)
+        except DomainError as exc:
+            return _detail(request, visit, check_in_form=form, error=_refusal(exc), status=400)
+        return redirect("visits:detail", visit_id=visit.pk)
+    return _detail(request, visit, check_in_form=form, status=400)
+
+
+@login_required
+@require_POST
+def complete(request, visit_id: int):
+    visit = _visible_visit(request, visit_id)
+    form = VisitReportForm(request.POST, request.FILES, auto_id="vf-%s")
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        documents = data.pop("documents")
+        try:
+            visit_complete(visit=visit, actor=request.user, report=data, documents=documents,
+                           ip_address=client_ip(request))
+        except DomainError as exc:
+            if exc.field in form.fields:
+                form.add_domain_error(exc)
+                return _detail(request, visit, report_form=form, status=400)
+            return _detail(request, visit, report_form=form, error=_refusal(exc), status=400)
+        messages.success(request, _("Visit report saved."))
+        return redirect("visits:detail", visit_id=visit.pk)
+    return _detail(request, visit, report_form=form, status=400)
+
+
+@login_required
+def document_download(request, visit_id: int, document_id: int):
+    """Files are never public: only those who see the visit get them, and each look is audited."""
+    visit = _visible_visit(request, visit_id)
+    document = get_object_or_404(VisitDocument, pk=document_id, visit=visit)
+    audit_log(actor=request.user, action="visit.document_viewed", obj=document, case_id=visit.case_id,
+              ip_address=client_ip(request))
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = f'inline; filename="visit-{visit.pk}-{document.pk}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the supervisor's board -------------------------------------------------------------------------------
+
+def _require_planner(request):
+    if user_role(request.user) not in PLANNING_ROLES:
+        raise PermissionDenied
+
+
+@login_required
+def board(request, assign_errors=None, auto_form=None, status=200):
+    """Visits by status, overdue ones, outcomes by region; requests to assign and visits to reassign."""
+    _require_planner(request)
+    visits = visits_visible_to(user=request.user)
+    outcomes = visits_outcomes_by_region(queryset=visits)
+    from visits.models import VisitOutcome
+
+    pending = list(visits.filter(status__in=OPEN_STATUSES[:2]).order_by("priority", "created_at")[:100])
+    for visit in pending:
+        visit.assign_form = VisitAssignForm(auto_id=f"va{visit.pk}-%s", initial={
+            "agent": visit.assigned_to_id, "second_agent": visit.second_agent_id,
+            "day": visit.scheduled_for or timezone.localdate()})
+        visit.assign_error = (assign_errors or {}).get(visit.pk)
+        visit.cancel_form = CancelForm(auto_id=f"vc{visit.pk}-%s")
+    return render(request, "visits/board.html", {
+        "counts": visits_counts_by_status(queryset=visits),
+        "overdue": visits_overdue(queryset=visits)[:50],
+        "outcome_labels": VisitOutcome.choices,
+        "outcomes": [(region, [row.get(code, 0) for code, _label in VisitOutcome.choices])
+                     for region, row in outcomes.items()],
+        "pending": pending,
+        "auto_form": auto_form or AutoAssignForm(auto_id="aa-%s", initial={"day": timezone.localdate()}),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def assign(request, visit_id: int):
+    _require_planner(request)
+    visit = _visible_visit(request, visit_id)
+    form = VisitAssignForm(request.POST, auto_id=f"va{visit.pk}-%s")
+    if form.is_valid():
+        try:
+            visit_assign(visit=visit, actor=request.user, ip_address=client_ip(request), **form.cleaned_data)
+        except DomainError as exc:
+            return board(request, assign_errors={visit.pk: _refusal(exc)}, status=400)
+        messages.success(request, _("Visit %(id)s assigned.") % {"id": visit.pk})
+        return redirect("visits:board")
+    errors = "; ".join(f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items())
+    return board(request, assign_errors={visit.pk: errors}, status=400)
+
+
+@login_required
+@require_POST
+def auto_assign(request):
+    _require_planner(request)
+    form = AutoAssignForm(request.POST, auto_id="aa-%s")
+    if not form.is_valid():
+        return board(request, auto_form=form, status=400)
+    assigned, skipped = visits_auto_assign(actor=request.user, **form.cleaned_data)
+    messages.success(request, _("%(n)s visits assigned.") % {"n": len(assigned)})
+    for visit, why in skipped:
+        messages.warning(request, _("Visit %(id)s not assigned: %(why)s") % {"id": visit.pk, "why": why})
+    return redirect("visits:board")
+
+
+@login_required
+@require_POST
+def cancel(request, visit_id: int):
+    _require_planner(request)
+    visit = _visible_visit(request, visit_id)
+    form = CancelForm(request.POST, auto_id=f"vc{visit.pk}-%s")
+    if form.is_valid():
+        try:
+            visit_cancel(visit=visit, actor=request.user, reason=form.cleaned_data["reason"],
+                         ip_address=client_ip(request))
+        except DomainError as exc:
+            return board(request, assign_errors={visit.pk: _refusal(exc)}, status=400)
+        messages.success(request, _("Visit %(id)s cancelled.") % {"id": visit.pk})
+        return redirect("visits:board")
+    return board(request, assign_errors={visit.pk: _("A reason is required to cancel a visit.")}, status=400)
