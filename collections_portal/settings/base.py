@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "api",
     "contacts",
     "escalation",
+    "dashboards",
     "demo",
 ]
 
