@@ -35,3 +35,18 @@ class CaseDaySnapshot(models.Model):
 
     def __str__(self):
         return f"case {self.case_id} on {self.day}: {self.bucket} {self.balance} {self.currency}"
+
+
+class SnapshotDay(models.Model):
+    """One row per day that has a snapshot, so finding month ends never scans the snapshot rows."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    cases = models.PositiveIntegerField(_("cases"))
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("snapshot day")
+        verbose_name_plural = _("snapshot days")
+
+    def __str__(self):
+        return f"{self.day}: {self.cases} cases"

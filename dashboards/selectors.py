@@ -7,8 +7,9 @@ Rates are Decimal fractions rounded to 4 places (0.2500 is 25 %), or None when t
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from cases.delinquency import BUCKET_RANGES, DELINQUENT_BUCKETS, overdue_since_range
@@ -23,7 +24,7 @@ from contacts.models import (
     ContactStatus,
     ScheduledContact,
 )
-from dashboards.models import CaseDaySnapshot
+from dashboards.models import CaseDaySnapshot, SnapshotDay
 from dashboards.promises import promise_outcomes
 
 ZERO = Decimal("0.00")
@@ -79,8 +80,7 @@ def portfolio_by_stage(*, cases: QuerySet[Case]) -> list[dict]:
 
 def snapshot_days(*, start: dt.date, end: dt.date) -> list[dt.date]:
     """The days with a snapshot in [start, end], oldest first."""
-    return sorted(CaseDaySnapshot.objects.filter(day__gte=start, day__lte=end)
-                  .values_list("day", flat=True).distinct())
+    return list(SnapshotDay.objects.filter(day__gte=start, day__lte=end).order_by("day").values_list("day", flat=True))
 
 
 def month_ends(*, days: list[dt.date]) -> dict[dt.date, dt.date]:
@@ -107,18 +107,26 @@ def roll_rates(*, snapshots: QuerySet[CaseDaySnapshot], start: dt.date, end: dt.
         if month < first_month or previous is None:
             continue
         cohort = snapshots.filter(day=previous)
-        later = CaseDaySnapshot.objects.filter(day=last_day, case_id=OuterRef("case_id"))
         base = {r["bucket"]: r["balance"] for r in cohort.values("bucket").annotate(balance=Sum("balance"))}
-        moved = {(r["bucket"], r["next_bucket"]): r["moved"] for r in cohort
-                 .annotate(next_bucket=Subquery(later.values("bucket")[:1]),
-                           next_balance=Subquery(later.values("balance")[:1]))
-                 .values("bucket", "next_bucket").annotate(moved=Sum("next_balance"))}
+        moved = _rolled_balances(cohort=cohort, later_day=last_day)
         for from_bucket, to_bucket in zip(DELINQUENT_BUCKETS, DELINQUENT_BUCKETS[1:], strict=False):
             opening = base.get(from_bucket) or ZERO
             rolled = moved.get((from_bucket, to_bucket)) or ZERO
             rows.append({"month": month.strftime("%Y-%m"), "from_bucket": from_bucket, "to_bucket": to_bucket,
                          "opening_balance": opening, "rolled_balance": rolled, "roll_rate": ratio(rolled, opening)})
     return rows
+
+
+def _rolled_balances(*, cohort: QuerySet[CaseDaySnapshot], later_day: dt.date) -> dict[tuple[str, str], Decimal]:
+    """(bucket in the cohort, bucket on `later_day`) -> balance on `later_day`: one hash join, not a
+    lookup per case."""
+    cohort_sql, params = cohort.values("case_id", "bucket").query.sql_with_params()
+    # The cohort's SQL is Django's own, with its values as parameters; only the join is written here.
+    sql = ("SELECT p.bucket, n.bucket, SUM(n.balance) FROM (" + cohort_sql + ") p "  # noqa: S608
+           "JOIN dashboards_casedaysnapshot n ON n.case_id = p.case_id AND n.day = %s GROUP BY p.bucket, n.bucket")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, later_day])
+        return {(before, after): balance for before, after, balance in cursor.fetchall()}
 
 
 def cure_rate(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> dict:

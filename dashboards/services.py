@@ -11,6 +11,7 @@ from cases.delinquency import BUCKET_RANGES
 from cases.lifecycle import Stage
 from cases.models import Case
 from core.errors import DomainError
+from dashboards.models import SnapshotDay
 from staff.models import Role, Team
 
 SNAPSHOT_COLUMNS = "day, case_id, bucket, stage, balance, currency, team_id, agent_id, region, product, strategy"
@@ -50,8 +51,9 @@ def _snapshot_sql() -> str:
 def snapshot_take(*, day: dt.date | None = None) -> int:
     """Write the snapshot of every open case for `day` (today in the portal's zone by default).
 
-    Two statements whatever the number of cases: the day's earlier rows are deleted and the day is
-    written again from the cases as they stand, so running it twice a day leaves one row per case
+    Three statements whatever the number of cases: the day's earlier rows are deleted, the day is
+    written again from the cases as they stand and recorded in SnapshotDay, so running it twice a day
+    leaves one row per case
     with the later figures, and earlier days are never touched. DPD is counted from `day` itself.
     Returns the number of rows written.
     """
@@ -59,7 +61,9 @@ def snapshot_take(*, day: dt.date | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM dashboards_casedaysnapshot WHERE day = %(day)s", {"day": day})
         cursor.execute(_snapshot_sql(), {"day": day, "closed": Stage.CLOSED})
-        return cursor.rowcount
+        written = cursor.rowcount
+    SnapshotDay.objects.update_or_create(day=day, defaults={"cases": written, "taken_at": timezone.now()})
+    return written
 
 
 def _check_assignee(*, team: Team | None, agent) -> None:

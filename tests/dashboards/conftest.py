@@ -20,7 +20,7 @@ from cases.models import CaseHold
 from complaints.models import Category, Complaint
 from contacts.models import AttemptResult, Channel, ContactAttempt, ScheduledContact
 from dashboards.filters import DashboardFilters
-from dashboards.models import CaseDaySnapshot
+from dashboards.models import CaseDaySnapshot, SnapshotDay
 from escalation.models import CaseEscalation, PolicyVersion
 from tests.factories import CaseFactory, PaymentFactory
 
@@ -66,6 +66,8 @@ def october(team, other_team, agent, other_agent, supervisor):
         snap(a, oct31, "M2", "1200", team), snap(c, oct31, "M3", "2000", team), snap(f, oct31, "M1", "800", team),
         snap(d, oct31, "M2", "5000", other_team),
     ])
+    for day in (sep30, oct15, oct31):
+        SnapshotDay.objects.create(day=day, cases=CaseDaySnapshot.objects.filter(day=day).count(), taken_at=NOW)
     PaymentFactory(account=a.account, case=a, amount=Decimal("200.00"), paid_at=at(10, 10))
     PaymentFactory(account=b.account, case=b, amount=Decimal("3000.00"), paid_at=at(10, 20))
     PaymentFactory(account=d.account, case=d, amount=Decimal("500.00"), paid_at=at(10, 12))

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from cases.lifecycle import Outcome, Stage
-from dashboards.models import CaseDaySnapshot
+from dashboards.models import CaseDaySnapshot, SnapshotDay
 from dashboards.services import snapshot_take
 from dashboards.tasks import daily_snapshot
 from tests.factories import CaseFactory
@@ -45,6 +45,7 @@ def test_a_second_run_the_same_day_rewrites_that_day_only(cases):
     open_case.save()
     snapshot_take(day=DAY)
     balances = dict(CaseDaySnapshot.objects.values_list("day", "balance"))
+    assert dict(SnapshotDay.objects.values_list("day", "cases")) == {DAY - dt.timedelta(days=1): 1, DAY: 1}
     assert balances == {DAY - dt.timedelta(days=1): Decimal("10225.50"), DAY: Decimal("5225.50")}
 
 
