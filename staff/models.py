@@ -32,6 +32,8 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("supervisor"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="supervised_teams",
     )
+    # How many open cases the team can work at once; dashboards compare it with the team's load.
+    capacity = models.PositiveIntegerField(_("capacity (open cases)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

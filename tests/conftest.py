@@ -70,6 +70,7 @@ def install_reference_data() -> None:
     from django.apps import apps
 
     from core.schedules import install_default_schedules
+    from dashboards.schedules import install_dashboard_schedules
     from escalation.defaults import install_default_policy, install_jurisdiction_profiles
     from escalation.schedules import ESCALATION_SCHEDULES
 
@@ -81,6 +82,7 @@ def install_reference_data() -> None:
     periodic, interval = model("django_celery_beat", "PeriodicTask"), model("django_celery_beat", "IntervalSchedule")
     install_default_schedules(periodic, interval)
     install_default_schedules(periodic, interval, schedules=ESCALATION_SCHEDULES)
+    install_dashboard_schedules(periodic, model("django_celery_beat", "CrontabSchedule"))
 
 
 @pytest.fixture(autouse=True)

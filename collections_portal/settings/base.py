@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "api",
     "contacts",
     "escalation",
+    "dashboards",
     "demo",
 ]
 

@@ -36,6 +36,8 @@ DECIDERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED)
 VISIT_PLANNERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 # A visit on a team case, assigned to the field agent: they see it, and so does everyone who sees the case.
 SEE_VISIT = row(LOGIN, HIDDEN, OK, OK, OK, OK, OK, OK)
+DASHBOARD_VIEWERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, OK)
+DASHBOARD_MANAGERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 AUDIT_DESK = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, OK)
 TWO_FACTOR = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 # Staff read the API with their session; a login without a staff profile may not.
@@ -87,6 +89,12 @@ MATRIX = {
     # Files exist only inside a visit the user sees; an unknown one is 404 for everyone.
     "visits:document": ("get", lambda o: reverse("visits:document", args=[o["visit"].pk, 999999]),
                         row(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN)),
+    "dashboards:home": ("get", lambda o: reverse("dashboards:home"), DASHBOARD_VIEWERS),
+    "dashboards:page": ("get", lambda o: reverse("dashboards:page", args=["portfolio"]), DASHBOARD_VIEWERS),
+    "dashboards:reassign": ("get", lambda o: reverse("dashboards:reassign"), DASHBOARD_MANAGERS),
+    "dashboards:teams": ("get", lambda o: reverse("dashboards:teams"), DASHBOARD_MANAGERS),
+    "dashboards:reviews": ("get", lambda o: reverse("dashboards:reviews"), DASHBOARD_MANAGERS),
+    "dashboards:policy": ("get", lambda o: reverse("dashboards:policy"), DASHBOARD_MANAGERS),
     "api:accounts-batch": ("post", lambda o: reverse("api:accounts-batch"), API_CLIENTS_ONLY),
     "api:payments-batch": ("post", lambda o: reverse("api:payments-batch"), API_CLIENTS_ONLY),
     "api:case-list": ("get", lambda o: reverse("api:case-list"), API_READ_LIST),

@@ -1,0 +1,132 @@
+"""Dashboard pages over a large portfolio and its daily snapshots.
+
+Generates BENCH_DASHBOARD_CASES open cases (default 1,000,000) in 20 teams of 10 agents, with a payment
+and a contact attempt for every tenth case, then BENCH_DASHBOARD_DAYS days of snapshots (default 90)
+through the real `snapshot_take`, shifting each case's DPD day by day. Each dashboard page is then
+rendered through the test client, as a manager (every team) and as one team's supervisor, and the
+median server time of BENCH_DASHBOARD_RUNS requests (default 5) is reported against the 300 ms target.
+"""
+
+import datetime as dt
+import os
+import statistics
+import time
+
+from django.core.management import call_command
+from django.db import connection
+
+BENCH = "dashboards"
+TODAY = dt.date(2026, 11, 30)
+
+GENERATE = """
+INSERT INTO staff_team (name, region, created_at)
+SELECT 'Bench team ' || t, 'Region ' || (t %% 4), now() FROM generate_series(1, 20) t;
+INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
+                       date_joined)
+SELECT '!', false, 'bench-agent-' || g, '', '', '', false, true, now() FROM generate_series(1, 200) g;
+INSERT INTO staff_staffprofile (user_id, role, team_id, region, timezone, language)
+SELECT u.id, 'agent', (SELECT id FROM staff_team ORDER BY id OFFSET (u.id %% 20) LIMIT 1), '', 'Asia/Shanghai',
+       'en'
+FROM auth_user u WHERE u.username LIKE 'bench-agent-%%';
+INSERT INTO cases_customer (external_id, name, national_id, phone, other_phones, email, address, region, timezone,
+                            language, created_at, updated_at)
+SELECT 'BENCH-' || g, '客户' || g, '110101199001011234', '138' || lpad(g::text, 8, '0'), '[]', '', '',
+       'Region ' || (g %% 4), 'Asia/Shanghai', 'zh-hans', now(), now()
+FROM generate_series(1, %(n)s) g;
+INSERT INTO cases_account (account_number, customer_id, product, currency, credit_limit, created_at)
+SELECT '6222' || lpad(c.id::text, 12, '0'), c.id, CASE WHEN c.id %% 3 = 0 THEN 'Gold' ELSE 'Classic' END, 'CNY',
+       50000, now() FROM cases_customer c;
+WITH agents AS (SELECT p.user_id, p.team_id, row_number() OVER (ORDER BY p.user_id) - 1 AS i
+                FROM staff_staffprofile p WHERE p.role = 'agent')
+INSERT INTO cases_case (account_id, stage, outcome, currency, principal_overdue, interest_overdue, fees_overdue,
+                        penalty_overdue, overdue_since, priority, opened_at, stage_changed_at, updated_at,
+                        assigned_team_id, assigned_agent_id)
+SELECT a.id, (ARRAY['confirm', 'contact', 'negotiate', 'follow_up'])[1 + a.id %% 4], '', 'CNY',
+       1000 + a.id %% 9000, 10, 5, 1, %(today)s::date - (1 + (a.id * 7919) %% 200)::int, 0,
+       now() - interval '200 days', now(), now(), ag.team_id, ag.user_id
+FROM cases_account a JOIN agents ag ON ag.i = a.id %% 200;
+INSERT INTO cases_payment (transaction_id, account_id, case_id, amount, currency, paid_at, received_at)
+SELECT 'BENCH-TX-' || c.id, c.account_id, c.id, 100 + c.id %% 500, 'CNY',
+       now() - ((c.id %% 85) || ' days')::interval, now()
+FROM cases_case c WHERE c.id %% 10 = 0;
+INSERT INTO contacts_contactattempt (case_id, channel, actor_id, actor_label, at, number, third_party, result,
+                                     callback_requested, notes, verdict, override_reason)
+SELECT c.id, 'call', c.assigned_agent_id, 'bench', now() - ((c.id %% 80) || ' days')::interval, '', false,
+       (ARRAY['no_answer', 'right_party', 'promise', 'refused'])[1 + c.id %% 4], false, '', '{}', ''
+FROM cases_case c WHERE c.id %% 10 = 1;
+ANALYZE;
+"""
+
+
+def _prepare(n: int, days: int) -> None:
+    from dashboards.services import snapshot_take
+
+    name = connection.settings_dict["NAME"]
+    if not name.endswith("_bench"):
+        raise SystemExit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE cases_customer, cases_account, cases_case, cases_stagehistory, cases_casehold, "
+                       "cases_payment, events_event, contacts_scheduledcontact, contacts_contactattempt, "
+                       "escalation_caseescalation, escalation_escalationrun, escalation_escalationchunk, "
+                       "dashboards_casedaysnapshot, dashboards_snapshotday, staff_staffprofile, staff_team, "
+                       "audit_auditrecord RESTART IDENTITY CASCADE")
+        cursor.execute("DELETE FROM auth_user WHERE username LIKE 'bench-%%'")
+        cursor.execute(GENERATE, {"n": n, "today": TODAY})
+    for offset in range(days - 1, -1, -1):
+        snapshot_take(day=TODAY - dt.timedelta(days=offset))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dashboards_casedaysnapshot")
+
+
+def _user(username: str, role: str, team_id=None):
+    from django.contrib.auth import get_user_model
+
+    from staff.models import StaffProfile, Team
+
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    StaffProfile.objects.update_or_create(user=user, defaults={"role": role, "team_id": team_id, "language": "en"})
+    if role == "supervisor":
+        Team.objects.filter(pk=team_id).update(supervisor=user)
+    return user
+
+
+def run(report) -> None:
+    from django.test import Client
+
+    from dashboards.pages import PAGES
+
+    n = int(os.environ.get("BENCH_DASHBOARD_CASES", "1000000"))
+    days = int(os.environ.get("BENCH_DASHBOARD_DAYS", "90"))
+    runs = int(os.environ.get("BENCH_DASHBOARD_RUNS", "5"))
+    print(f"   generating {n:,} cases and {days} days of snapshots", flush=True)
+    started = time.perf_counter()
+    _prepare(n, days)
+    print(f"   generated in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    from dashboards.services import snapshot_take
+
+    snapshot_take(day=TODAY)
+    snapshot_s = time.perf_counter() - started
+    report.add(benchmark=BENCH, name=f"daily snapshot, {n:,} cases", value=snapshot_s, unit="s", better="lower",
+               notes="delete the day + one INSERT … SELECT")
+    from staff.models import Team
+
+    first_team = Team.objects.order_by("pk").first()
+    actors = [("manager", _user("bench-manager", "manager")),
+              ("supervisor", _user("bench-supervisor", "supervisor", first_team.pk))]
+    query = {"start": (TODAY - dt.timedelta(days=days - 1)).isoformat(), "end": TODAY.isoformat()}
+    for label, user in actors:
+        client = Client()
+        client.force_login(user)
+        for page in PAGES:
+            timings = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                response = client.get(f"/dashboards/{page.code}/", query)
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, response.status_code
+            median = statistics.median(timings)
+            print(f"   {label} {page.code}: median {median:.0f} ms", flush=True)
+            report.add(benchmark=BENCH, name=f"{page.code} page, {label}, {n:,} cases × {days} days",
+                       value=median, unit="ms", better="lower", target="≤ 300 ms median", met=median <= 300)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from cases.admin import ReadOnlyAdmin
+from dashboards.models import CaseDaySnapshot, SnapshotDay
+
+
+@admin.register(SnapshotDay)
+class SnapshotDayAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
+
+
+@admin.register(CaseDaySnapshot)
+class CaseDaySnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
+    show_full_result_count = False  # a row per open case per day: never count them all

@@ -1,0 +1,123 @@
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.delinquency import DELINQUENT_BUCKETS
+from cases.forms import DomainErrorFormMixin
+from cases.lifecycle import Stage
+from core.currencies import ISO_4217
+from dashboards.filters import DashboardFilters, teams_in_scope
+from staff.models import Role
+
+MAX_RANGE_DAYS = 400
+
+
+def _agents(teams):
+    return get_user_model().objects.filter(profile__team__in=teams,
+                                           profile__role__in=(Role.AGENT, Role.FIELD_AGENT)).order_by("username")
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_username()
+
+
+class FilterForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("All teams"))
+    agent = AgentChoiceField(label=_("Agent"), queryset=None, required=False, empty_label=_("All agents"))
+    region = forms.CharField(label=_("Region"), required=False, max_length=100)
+    product = forms.CharField(label=_("Product"), required=False, max_length=100)
+    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = teams_in_scope(user=user)
+        self.fields["team"].queryset = teams
+        self.fields["agent"].queryset = _agents(teams)
+
+    def clean_currency(self):
+        value = (self.cleaned_data.get("currency") or settings.COLLECTIONS_DEFAULT_CURRENCY).upper()
+        if value not in ISO_4217:
+            raise forms.ValidationError(_("Enter an ISO 4217 currency code such as CNY."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        default = DashboardFilters.default()
+        start, end = data.get("start") or default.start, data.get("end") or default.end
+        if start > end:
+            self.add_error("end", _("The end date must not be before the start date."))
+        elif (end - start).days > MAX_RANGE_DAYS:
+            self.add_error("start", _("Choose at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
+        data["start"], data["end"] = start, end
+        return data
+
+    def filters(self) -> DashboardFilters:
+        d = self.cleaned_data
+        return DashboardFilters(start=d["start"], end=d["end"], currency=d["currency"],
+                                team_id=d["team"].pk if d.get("team") else None,
+                                agent_id=d["agent"].pk if d.get("agent") else None,
+                                region=d.get("region", "").strip(), product=d.get("product", "").strip())
+
+
+class ReassignForm(DomainErrorFormMixin, forms.Form):
+    case_id = forms.IntegerField(label=_("One case (number)"), required=False, min_value=1)
+    from_team = forms.ModelChoiceField(label=_("Cases of team"), queryset=None, required=False,
+                                       empty_label=_("Any team"))
+    from_agent = AgentChoiceField(label=_("Cases of agent"), queryset=None, required=False,
+                                  empty_label=_("Any agent"))
+    stage = forms.ChoiceField(label=_("In stage"), required=False,
+                              choices=[("", _("Any"))] + [c for c in Stage.choices if c[0] != Stage.CLOSED])
+    bucket = forms.ChoiceField(label=_("In bucket"), required=False,
+                               choices=[("", _("Any"))] + [(b, b) for b in DELINQUENT_BUCKETS])
+    to_team = forms.ModelChoiceField(label=_("Give to team"), queryset=None)
+    to_agent = AgentChoiceField(label=_("and agent"), queryset=None, required=False, empty_label=_("Nobody yet"))
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = teams_in_scope(user=user)
+        for name in ("from_team", "to_team"):
+            self.fields[name].queryset = teams
+        for name in ("from_agent", "to_agent"):
+            self.fields[name].queryset = _agents(teams)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("case_id") and not any(data.get(k) for k in ("from_team", "from_agent", "stage", "bucket")):
+            self.add_error("case_id", _("Give a case number, or at least one filter for a bulk reassignment."))
+        return data
+
+
+class CapacityForm(DomainErrorFormMixin, forms.Form):
+    capacity = forms.IntegerField(label=_("Capacity (open cases)"), required=False, min_value=0)
+
+
+class ReviewDecisionForm(DomainErrorFormMixin, forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Refer to legal")),
+                                                                ("decline", _("Keep in collections"))])
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class PolicyDraftForm(DomainErrorFormMixin, forms.Form):
+    definition = forms.JSONField(label=_("Policy rules (tiers and actions)"),
+                                 widget=forms.Textarea(attrs={"rows": 24, "class": "code"}))
+    note = forms.CharField(label=_("What changed"), max_length=1000, required=False)
+
+    def clean_definition(self):
+        value = self.cleaned_data["definition"]
+        if not isinstance(value, dict) or not isinstance(value.get("tiers"), list):
+            raise forms.ValidationError(_("The rules must be an object with a list of tiers."))
+        return value
+
+
+def tomorrow_morning() -> dt.datetime:
+    """When tomorrow's first pass runs for the preview: 09:00 tomorrow in the portal's zone."""
+    local = timezone.localtime() + dt.timedelta(days=1)
+    return local.replace(hour=9, minute=0, second=0, microsecond=0)

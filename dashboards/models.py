@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseDaySnapshot(models.Model):
+    """Where one open case stood at the end of one day: bucket, stage, balance and who worked it.
+
+    Written only by `dashboards.services.snapshot_take`, one row per (day, case). Month-end positions
+    and roll rates read these rows, so later edits to a case never rewrite its history. The team, agent
+    and strategy columns keep no database constraint: a row records what was true that day.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+    case = models.ForeignKey("cases.Case", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                             related_name="+")
+    bucket = models.CharField(_("bucket"), max_length=8)
+    stage = models.CharField(_("stage"), max_length=20)
+    balance = models.DecimalField(_("overdue balance"), max_digits=16, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    strategy = models.CharField(_("strategy"), max_length=12, blank=True)
+
+    class Meta:
+        verbose_name = _("daily case snapshot")
+        verbose_name_plural = _("daily case snapshots")
+        constraints = [models.UniqueConstraint(fields=["day", "case"], name="snapshot_one_per_case_day")]
+        indexes = [models.Index(fields=["day", "team", "bucket"], name="snapshot_day_team_bucket_idx")]
+
+    def __str__(self):
+        return f"case {self.case_id} on {self.day}: {self.bucket} {self.balance} {self.currency}"
+
+
+class SnapshotDay(models.Model):
+    """One row per day that has a snapshot, so finding month ends never scans the snapshot rows."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    cases = models.PositiveIntegerField(_("cases"))
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("snapshot day")
+        verbose_name_plural = _("snapshot days")
+
+    def __str__(self):
+        return f"{self.day}: {self.cases} cases"

@@ -1,0 +1,131 @@
+"""Which tables each dashboard page shows, built from the selectors for one user and one set of filters."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.lifecycle import Stage
+from contacts.models import Channel, Strategy
+from dashboards import selectors
+from dashboards.filters import DashboardFilters, dashboard_cases, dashboard_snapshots, teams_in_scope
+from dashboards.registry import work_sections
+from dashboards.tables import COUNT, MONEY, RATE, TEXT, Column, Table
+
+FUNNEL_STEPS = {"attempts": _("Contact attempts"), "right_party": _("Right-party contacts"),
+                "promises": _("Promises to pay"), "promises_kept": _("Promises kept")}
+
+
+@dataclass(frozen=True)
+class Page:
+    code: str
+    title: str
+
+
+PAGES = [
+    Page("portfolio", _("Portfolio")),
+    Page("flow", _("Flow")),
+    Page("contact", _("Contact funnel")),
+    Page("strategies", _("Champion and challenger")),
+    Page("work", _("Work")),
+    Page("teams", _("Teams and agents")),
+]
+PAGE_CODES = {p.code for p in PAGES}
+
+
+def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
+    cases = dashboard_cases(user=user, filters=filters)
+    start, end, now = filters.start_at, filters.end_before, timezone.now()
+    if page == "portfolio":
+        return [
+            Table("by_bucket", _("Open cases and overdue balance by bucket (today)"),
+                  [Column("bucket", _("Bucket")), Column("cases", _("Open cases"), COUNT),
+                   Column("balance", _("Overdue balance"), MONEY)],
+                  selectors.portfolio_by_bucket(cases=cases, today=timezone.localdate()), series=["balance"]),
+            Table("by_stage", _("Open cases and overdue balance by stage (today)"),
+                  [Column("stage", _("Stage")), Column("cases", _("Open cases"), COUNT),
+                   Column("balance", _("Overdue balance"), MONEY)],
+                  [{**r, "stage": Stage(r["stage"]).label} for r in selectors.portfolio_by_stage(cases=cases)],
+                  series=["cases"]),
+        ]
+    if page == "flow":
+        snapshots = dashboard_snapshots(user=user, filters=filters)
+        months = selectors.month_starts(start=filters.start, end=filters.end)
+        cures = [{"month": m.strftime("%Y-%m"), **selectors.cure_rate(cases=cases, start=m_start, end=m_end)}
+                 for m, m_start, m_end in months]
+        recovery_columns = [Column("period", _("Period from")), Column("recovered", _("Amount recovered"), MONEY),
+                            Column("opening_balance", _("Overdue balance at the start"), MONEY),
+                            Column("recovery_rate", _("Recovery rate"), RATE)]
+        return [
+            Table("roll_rates", _("Roll rates, month on month"),
+                  [Column("month", _("Month")), Column("from_bucket", _("From")), Column("to_bucket", _("To")),
+                   Column("opening_balance", _("Balance at the previous month end"), MONEY),
+                   Column("rolled_balance", _("Balance rolled forward"), MONEY),
+                   Column("roll_rate", _("Roll rate"), RATE)],
+                  selectors.roll_rates(snapshots=snapshots, start=filters.start, end=filters.end),
+                  series=["roll_rate"], label_keys=["month", "from_bucket"]),
+            Table("cure_rate", _("Cure rate by month"),
+                  [Column("month", _("Month")), Column("cases", _("Cases open in the month"), COUNT),
+                   Column("cured", _("Cured"), COUNT), Column("cure_rate", _("Cure rate"), RATE)],
+                  cures, series=["cure_rate"]),
+            Table("recovery_week", _("Amount recovered by week"), recovery_columns,
+                  selectors.recoveries(cases=cases, snapshots=snapshots, start=start, end=end, period="week"),
+                  series=["recovered"]),
+            Table("recovery_month", _("Amount recovered by month"), recovery_columns,
+                  selectors.recoveries(cases=cases, snapshots=snapshots, start=start, end=end, period="month"),
+                  series=["recovered"]),
+        ]
+    if page == "contact":
+        rows = [{**r, "step": FUNNEL_STEPS[r["step"]]} for r in selectors.contact_funnel(
+            cases=cases, start=start, end=end, now=now)]
+        return [Table("funnel", _("Contact funnel"),
+                      [Column("step", _("Step")), Column("count", _("Count"), COUNT),
+                       Column("of_previous", _("Of the step before"), RATE)], rows, series=["count"],
+                      note=_("Promises kept: a payment within 10 days of the promise, until promises are "
+                             "recorded with their own amount and date."))]
+    if page == "strategies":
+        rows = [{**r, "strategy": Strategy(r["strategy"]).label} for r in selectors.champion_challenger(
+            cases=cases, start=start, end=end)]
+        return [Table("strategies", _("Champion and challenger"),
+                      [Column("strategy", _("Strategy")), Column("cases", _("Cases"), COUNT),
+                       Column("cure_rate", _("Cure rate"), RATE), Column("contact_rate", _("Contact rate"), RATE),
+                       Column("contacts_per_case", _("Contacts per case"), MONEY)],
+                      rows, series=["cure_rate", "contact_rate"])]
+    if page == "work":
+        tables = [Table("overdue_tasks", _("Overdue tasks"),
+                        [Column("team", _("Team")), Column("channel", _("Task")),
+                         Column("overdue", _("Overdue"), COUNT)],
+                        [{**r, "channel": Channel(r["channel"]).label}
+                         for r in selectors.overdue_tasks(cases=cases, now=now)], series=["overdue"])]
+        for section in work_sections():
+            rows = section.rows(cases=cases, start=start, end=end)
+            if rows:
+                columns = [Column(key, label, TEXT if i == 0 else COUNT)
+                           for i, (key, label) in enumerate(section.columns)]
+                tables.append(Table(section.code, section.title, columns, rows,
+                                    series=[c.key for c in columns[1:]]))
+        return tables
+    if page == "teams":
+        teams = teams_in_scope(user=user)
+        if filters.team_id:
+            teams = teams.filter(pk=filters.team_id)
+        return [
+            Table("team_load", _("Team load against capacity"),
+                  [Column("team", _("Team")), Column("open_cases", _("Open cases"), COUNT),
+                   Column("capacity", _("Capacity"), COUNT), Column("utilisation", _("Load"), RATE)],
+                  selectors.team_load(cases=cases, teams=teams), series=["open_cases", "capacity"]),
+            Table("agents", _("Agents: productivity beside quality"),
+                  [Column("agent", _("Agent")), Column("team", _("Team")),
+                   Column("open_cases", _("Open cases"), COUNT), Column("attempts", _("Attempts"), COUNT),
+                   Column("right_party", _("Right-party contacts"), COUNT),
+                   Column("promises", _("Promises"), COUNT), Column("recovered", _("Recovered"), MONEY),
+                   Column("complaints", _("Complaints"), COUNT),
+                   Column("breaches", _("Rule-breach complaints"), COUNT),
+                   Column("overrides", _("Governor overrides"), COUNT)],
+                  selectors.agent_scorecards(cases=cases, start=start, end=end),
+                  series=["right_party", "complaints", "breaches", "overrides"],
+                  note=_("Rule-breach complaints allege misconduct, too many or untimely contacts, disclosure "
+                         "to a third party or mishandled personal data.")),
+        ]
+    raise ValueError(page)
+

@@ -1,0 +1,73 @@
+"""Policy preview: what tomorrow's escalation pass would schedule under a draft of the default policy.
+
+It is the real pass, not an estimate: inside one transaction the draft is published as the version in
+force at the preview moment, every chunk of `escalation_chunk_run` runs as it would in production, the
+contacts it inserted are counted per channel and team, and the transaction is rolled back. The same is
+done without the draft, so the two columns differ only by the draft. It needs PostgreSQL, like the pass.
+"""
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Count
+
+from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
+from core.errors import DomainError
+from escalation.models import Policy
+from escalation.policy import policies_in_force, policy_version_publish
+from escalation.services import escalation_chunk_run, escalation_ranges
+
+
+def policy_definition_parse(*, data: dict) -> dict:
+    """The JSON a supervisor edited, as `policy_version_publish` takes it (money as Decimal)."""
+    try:
+        definition = {"large_amount_threshold": Decimal(str(data["large_amount_threshold"])),
+                      "uplift_max_rank": int(data["uplift_max_rank"]), "tiers": []}
+        for tier in data["tiers"]:
+            definition["tiers"].append({
+                "code": str(tier["code"]), "name": str(tier["name"]), "rank": int(tier["rank"]),
+                "dpd_from": int(tier["dpd_from"]),
+                "dpd_to": None if tier.get("dpd_to") is None else int(tier["dpd_to"]),
+                "actions": [{**action, "condition": action.get("condition") or ""} for action in tier["actions"]]})
+    except KeyError as exc:
+        raise DomainError(f"The rules are missing {exc.args[0]!r}.", field="definition") from exc
+    except (TypeError, ValueError, InvalidOperation) as exc:
+        raise DomainError(f"The rules hold a value of the wrong kind: {exc}.", field="definition") from exc
+    return definition
+
+
+def _dry_run(*, as_of: dt.datetime, policy: Policy | None = None, definition: dict | None = None,
+             actor=None) -> Counter:
+    with transaction.atomic():
+        if definition is not None:
+            current = policies_in_force(as_of=as_of)
+            version = current.champion if policy.pk == current.champion.policy_id else None
+            policy_version_publish(policy=policy, effective_from=as_of, definition=definition, actor=actor,
+                                   note="preview", challenger=version.challenger if version else None,
+                                   challenger_percent=version.challenger_percent if version else 0)
+        policies = policies_in_force(as_of=as_of)
+        for lo, hi in escalation_ranges():
+            escalation_chunk_run(lo=lo, hi=hi, as_of=as_of, policies=policies)
+        counts = Counter({(r["channel"], r["case__assigned_team__name"] or "—"): r["n"] for r in
+                          ScheduledContact.objects.filter(origin=Origin.POLICY, created_at=as_of,
+                                                          status=ContactStatus.SCHEDULED)
+                          .values("channel", "case__assigned_team__name").annotate(n=Count("id"))})
+        transaction.set_rollback(True)
+    return counts
+
+
+def policy_preview(*, policy: Policy, definition: dict, actor, as_of: dt.datetime) -> list[dict]:
+    """Per channel and team: contacts the pass at `as_of` would schedule now, and under the draft.
+
+    Nothing is saved. Raises DomainError when the draft is not a valid policy.
+    """
+    current = _dry_run(as_of=as_of)
+    draft = _dry_run(as_of=as_of, policy=policy, definition=definition, actor=actor)
+    rows = []
+    for channel, team in sorted(set(current) | set(draft)):
+        rows.append({"channel": Channel(channel).label, "team": team, "current": current.get((channel, team), 0),
+                     "draft": draft.get((channel, team), 0),
+                     "change": draft.get((channel, team), 0) - current.get((channel, team), 0)})
+    return rows

@@ -1,0 +1,285 @@
+"""The dashboards' figures. Each takes querysets already narrowed by `dashboards.filters` and returns
+plain rows, so the pages, the CSV and the Excel exports show the very same numbers.
+
+Rates are Decimal fractions rounded to 4 places (0.2500 is 25 %), or None when the base is zero.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from cases.delinquency import BUCKET_RANGES, DELINQUENT_BUCKETS, overdue_since_range
+from cases.lifecycle import Outcome, Stage
+from cases.models import Case, Payment
+from complaints.models import Category, Complaint
+from contacts.models import (
+    CONVERSATION_RESULTS,
+    AttemptResult,
+    Channel,
+    ContactAttempt,
+    ContactStatus,
+    ScheduledContact,
+)
+from dashboards.models import CaseDaySnapshot, SnapshotDay
+from dashboards.promises import promise_outcomes
+
+ZERO = Decimal("0.00")
+BUCKETS = [bucket for bucket, _first, _last in BUCKET_RANGES]
+# Complaints that allege a breach of the contact rules or of conduct, as opposed to disputes over amounts.
+BREACH_CATEGORIES = (Category.CONDUCT, Category.CONTACT_FREQUENCY, Category.THIRD_PARTY, Category.PRIVACY)
+# The scheduled work a person must do; automated sends are the senders' business.
+TASK_CHANNELS = (Channel.CALL, Channel.VISIT, Channel.LEGAL_REVIEW)
+RIGHT_PARTY = Q(result__in=CONVERSATION_RESULTS, third_party=False)
+
+
+def ratio(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
+
+
+def _open(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.exclude(stage=Stage.CLOSED)
+
+
+def _active_between(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
+    """Cases open at some moment of [start, end)."""
+    return cases.filter(opened_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+
+
+# --- portfolio (live) ---------------------------------------------------------------------------------
+
+def portfolio_by_bucket(*, cases: QuerySet[Case], today: dt.date) -> list[dict]:
+    """Open cases and overdue balance per bucket today, from `overdue_since` (indexed with the stage)."""
+    whens = []
+    for bucket in BUCKETS:
+        earliest, latest = overdue_since_range(bucket, today)
+        condition = Q(overdue_since__lte=latest) & (Q(overdue_since__gte=earliest) if earliest else Q())
+        whens.append(When(condition, then=Value(BUCKETS.index(bucket))))
+    found = {row["position"]: row for row in _open(cases)
+             .annotate(position=CaseWhen(*whens, output_field=IntegerField()))
+             .values("position").annotate(cases=Count("id"), balance=Sum("total_overdue"))}
+    return [{"bucket": bucket, "cases": found.get(i, {}).get("cases", 0),
+             "balance": found.get(i, {}).get("balance") or ZERO} for i, bucket in enumerate(BUCKETS)]
+
+
+def portfolio_by_stage(*, cases: QuerySet[Case]) -> list[dict]:
+    """Open cases and overdue balance per stage."""
+    found = {row["stage"]: row for row in _open(cases).values("stage")
+             .annotate(cases=Count("id"), balance=Sum("total_overdue"))}
+    return [{"stage": stage.value, "cases": found.get(stage.value, {}).get("cases", 0),
+             "balance": found.get(stage.value, {}).get("balance") or ZERO}
+            for stage in Stage if stage != Stage.CLOSED]
+
+
+# --- flow (from the daily snapshot) -------------------------------------------------------------------
+
+def snapshot_days(*, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The days with a snapshot in [start, end], oldest first."""
+    return list(SnapshotDay.objects.filter(day__gte=start, day__lte=end).order_by("day").values_list("day", flat=True))
+
+
+def month_ends(*, days: list[dt.date]) -> dict[dt.date, dt.date]:
+    """First of month -> the last snapshot day of that month."""
+    ends: dict[dt.date, dt.date] = {}
+    for day in days:
+        ends[day.replace(day=1)] = max(day, ends.get(day.replace(day=1), day))
+    return ends
+
+
+def roll_rates(*, snapshots: QuerySet[CaseDaySnapshot], start: dt.date, end: dt.date) -> list[dict]:
+    """Month on month, the share of each bucket's balance that rolled one bucket further.
+
+    For a month M ending in [start, end]: the cohort is the cases in bucket B on the last snapshot day
+    of M−1 (filters apply to the cohort); the rate is the balance those cases carry in bucket B+1 on
+    the last snapshot day of M, over the cohort's balance in B on M−1's last day. Months without
+    snapshots at both ends are left out.
+    """
+    first_month = start.replace(day=1)
+    ends = month_ends(days=snapshot_days(start=(first_month - dt.timedelta(days=1)).replace(day=1), end=end))
+    rows = []
+    for month, last_day in sorted(ends.items()):
+        previous = ends.get((month - dt.timedelta(days=1)).replace(day=1))
+        if month < first_month or previous is None:
+            continue
+        cohort = snapshots.filter(day=previous)
+        base = {r["bucket"]: r["balance"] for r in cohort.values("bucket").annotate(balance=Sum("balance"))}
+        moved = _rolled_balances(cohort=cohort, later_day=last_day)
+        for from_bucket, to_bucket in zip(DELINQUENT_BUCKETS, DELINQUENT_BUCKETS[1:], strict=False):
+            opening = base.get(from_bucket) or ZERO
+            rolled = moved.get((from_bucket, to_bucket)) or ZERO
+            rows.append({"month": month.strftime("%Y-%m"), "from_bucket": from_bucket, "to_bucket": to_bucket,
+                         "opening_balance": opening, "rolled_balance": rolled, "roll_rate": ratio(rolled, opening)})
+    return rows
+
+
+def _rolled_balances(*, cohort: QuerySet[CaseDaySnapshot], later_day: dt.date) -> dict[tuple[str, str], Decimal]:
+    """(bucket in the cohort, bucket on `later_day`) -> balance on `later_day`: one hash join, not a
+    lookup per case."""
+    cohort_sql, params = cohort.values("case_id", "bucket").query.sql_with_params()
+    # The cohort's SQL is Django's own, with its values as parameters; only the join is written here.
+    sql = ("SELECT p.bucket, n.bucket, SUM(n.balance) FROM (" + cohort_sql + ") p "  # noqa: S608
+           "JOIN dashboards_casedaysnapshot n ON n.case_id = p.case_id AND n.day = %s GROUP BY p.bucket, n.bucket")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, later_day])
+        return {(before, after): balance for before, after, balance in cursor.fetchall()}
+
+
+def cure_rate(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> dict:
+    """Cases closed as cured (paid in full) in [start, end), over the cases open at some moment of it."""
+    base = _active_between(cases, start, end)
+    counts = base.aggregate(cases=Count("id"), cured=Count("id", filter=Q(
+        outcome=Outcome.CURED, closed_at__gte=start, closed_at__lt=end)))
+    return {"cases": counts["cases"], "cured": counts["cured"], "cure_rate": ratio(counts["cured"], counts["cases"])}
+
+
+def recoveries(*, cases: QuerySet[Case], snapshots: QuerySet[CaseDaySnapshot], start: dt.datetime,
+               end: dt.datetime, period: str) -> list[dict]:
+    """Amount recovered per week or month of [start, end), and the recovery rate.
+
+    Recovered: payments on the filtered cases, by payment time in the portal's zone. Recovery rate: that
+    amount over the overdue balance at the period's start, i.e. the snapshot of the day before it (or
+    the period's first snapshot day when that is missing). No snapshot: no rate.
+    """
+    trunc = {"week": TruncWeek, "month": TruncMonth}[period]
+    paid = {row["period"].date() if isinstance(row["period"], dt.datetime) else row["period"]: row["amount"]
+            for row in Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end)
+            .annotate(period=trunc("paid_at")).values("period").annotate(amount=Sum("amount"))}
+    local_start, local_end = start.date(), (end - dt.timedelta(microseconds=1)).date()
+    period_starts = []
+    day = local_start - dt.timedelta(days=local_start.weekday()) if period == "week" else local_start.replace(day=1)
+    while day <= local_end:
+        period_starts.append(day)
+        day = day + dt.timedelta(days=7) if period == "week" else (day + dt.timedelta(days=32)).replace(day=1)
+    days = snapshot_days(start=period_starts[0] - dt.timedelta(days=1), end=local_end) if period_starts else []
+    opening_day = {}
+    for first in period_starts:
+        before = [d for d in days if d == first - dt.timedelta(days=1)]
+        within = [d for d in days if first <= d < first + dt.timedelta(days=7 if period == "week" else 31)]
+        if before or within:
+            opening_day[first] = (before or within)[0]
+    balances = {r["day"]: r["balance"] for r in snapshots.filter(day__in=set(opening_day.values()))
+                .values("day").annotate(balance=Sum("balance"))}
+    rows = []
+    for first in period_starts:
+        amount = paid.get(first) or ZERO
+        opening = balances.get(opening_day.get(first)) if first in opening_day else None
+        rows.append({"period": first.isoformat(), "recovered": amount, "opening_balance": opening,
+                     "recovery_rate": ratio(amount, opening) if opening is not None else None})
+    return rows
+
+
+# --- contact ---------------------------------------------------------------------------------------------
+
+def contact_funnel(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[dict]:
+    """Attempts → right-party contacts (the cardholder spoken to) → promises → promises kept, in [start, end)."""
+    attempts = ContactAttempt.objects.filter(case__in=cases, at__gte=start, at__lt=end)
+    counts = attempts.aggregate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY))
+    promises = promise_outcomes(cases=cases, start=start, end=end, now=now)
+    steps = [("attempts", counts["attempts"]), ("right_party", counts["right_party"]),
+             ("promises", promises.taken), ("promises_kept", promises.kept)]
+    rows, previous = [], None
+    for step, count in steps:
+        rows.append({"step": step, "count": count, "of_previous": ratio(count, previous) if previous is not None
+                     else None})
+        previous = count
+    return rows
+
+
+def champion_challenger(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """The strategies side by side over the cases open in [start, end): cure rate, contact rate (cases
+    with a right-party contact) and cost (contact attempts per case). A case's strategy is the one the
+    escalation pass recorded for it; cases the pass never placed are left out."""
+    base = _active_between(cases, start, end).filter(escalation__isnull=False)
+    per_case = {r["escalation__strategy"]: r for r in base.values("escalation__strategy").annotate(
+        cases=Count("id"), cured=Count("id", filter=Q(outcome=Outcome.CURED, closed_at__gte=start,
+                                                      closed_at__lt=end)))}
+    per_attempt = {r["case__escalation__strategy"]: r for r in ContactAttempt.objects
+                   .filter(case__in=base, at__gte=start, at__lt=end).values("case__escalation__strategy")
+                   .annotate(attempts=Count("id"), contacted=Count("case", filter=RIGHT_PARTY, distinct=True))}
+    rows = []
+    for strategy in ("champion", "challenger"):
+        c = per_case.get(strategy, {"cases": 0, "cured": 0})
+        a = per_attempt.get(strategy, {"attempts": 0, "contacted": 0})
+        rows.append({"strategy": strategy, "cases": c["cases"], "cure_rate": ratio(c["cured"], c["cases"]),
+                     "contact_rate": ratio(a["contacted"], c["cases"]),
+                     "contacts_per_case": ratio(a["attempts"], c["cases"])})
+    return rows
+
+
+# --- work ------------------------------------------------------------------------------------------------
+
+def overdue_tasks(*, cases: QuerySet[Case], now: dt.datetime) -> list[dict]:
+    """Calls, visits and reviews still scheduled after their due time, per team and channel."""
+    return [{"team": r["case__assigned_team__name"] or "—", "channel": r["channel"],
+             "overdue": r["overdue"]}
+            for r in ScheduledContact.objects.filter(case__in=cases, status=ContactStatus.SCHEDULED,
+                                                     channel__in=TASK_CHANNELS, due_at__lt=now)
+            .values("case__assigned_team__name", "channel").annotate(overdue=Count("id"))
+            .order_by("case__assigned_team__name", "channel")]
+
+
+# --- teams and agents -----------------------------------------------------------------------------------
+
+def agent_scorecards(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """Per agent: productivity (open cases, attempts, right-party contacts, promises, amount recovered)
+    beside quality (complaints, complaints alleging a rule breach, governor overrides), never recoveries
+    alone. Figures are of the filtered cases; attempts and overrides are counted for who made them,
+    payments and complaints for the case's assigned agent."""
+    from django.contrib.auth import get_user_model
+
+    rows: dict[int, dict] = {}
+
+    def row(agent_id):
+        return rows.setdefault(agent_id, {"open_cases": 0, "attempts": 0, "right_party": 0, "promises": 0,
+                                          "recovered": ZERO, "complaints": 0, "breaches": 0, "overrides": 0})
+
+    for r in _open(cases).filter(assigned_agent__isnull=False).values("assigned_agent").annotate(n=Count("id")):
+        row(r["assigned_agent"])["open_cases"] = r["n"]
+    for r in (ContactAttempt.objects.filter(case__in=cases, at__gte=start, at__lt=end, actor__isnull=False)
+              .values("actor").annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
+                                        promises=Count("id", filter=Q(result=AttemptResult.PROMISE)),
+                                        overrides=Count("id", filter=Q(overridden_by__isnull=False)))):
+        row(r["actor"]).update(attempts=r["attempts"], right_party=r["right_party"], promises=r["promises"],
+                               overrides=r["overrides"])
+    for r in (Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
+                                     case__assigned_agent__isnull=False)
+              .values("case__assigned_agent").annotate(amount=Sum("amount"))):
+        row(r["case__assigned_agent"])["recovered"] = r["amount"]
+    for r in (Complaint.objects.filter(case__in=cases, received_at__gte=start, received_at__lt=end,
+                                       case__assigned_agent__isnull=False)
+              .values("case__assigned_agent").annotate(
+                  complaints=Count("id"), breaches=Count("id", filter=Q(category__in=BREACH_CATEGORIES)))):
+        row(r["case__assigned_agent"]).update(complaints=r["complaints"], breaches=r["breaches"])
+    users = get_user_model().objects.filter(pk__in=rows).select_related("profile__team")
+    names = {u.pk: (u.get_username(), getattr(getattr(u, "profile", None), "team", None)) for u in users}
+    return sorted(({"agent": names.get(pk, ("?", None))[0], "team": str(names.get(pk, ("?", None))[1] or "—"),
+                    **figures} for pk, figures in rows.items()), key=lambda r: (r["team"], r["agent"]))
+
+
+def team_load(*, cases: QuerySet[Case], teams) -> list[dict]:
+    """Per team: open cases against the capacity set for it."""
+    load = {r["assigned_team"]: r["n"] for r in _open(cases).values("assigned_team").annotate(n=Count("id"))}
+    return [{"team": team.name, "open_cases": load.get(team.pk, 0), "capacity": team.capacity,
+             "utilisation": ratio(load.get(team.pk, 0), team.capacity)} for team in teams]
+
+
+def month_starts(*, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.datetime, dt.datetime]]:
+    """Each month touching [start, end]: (first day, first moment in the range, first moment after it)."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        lo, hi = max(month, start), min(following - dt.timedelta(days=1), end) + dt.timedelta(days=1)
+        months.append((month, dt.datetime.combine(lo, dt.time(), tzinfo=zone),
+                       dt.datetime.combine(hi, dt.time(), tzinfo=zone)))
+        month = following
+    return months

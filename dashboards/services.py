@@ -1,0 +1,157 @@
+"""Writes of the dashboards app: the daily snapshot, reassignment and team capacity."""
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from audit.services import audit_log
+from cases.delinquency import BUCKET_RANGES
+from cases.lifecycle import Stage
+from cases.models import Case
+from core.errors import DomainError
+from dashboards.models import SnapshotDay
+from staff.models import Role, Team
+
+SNAPSHOT_COLUMNS = "day, case_id, bucket, stage, balance, currency, team_id, agent_id, region, product, strategy"
+
+
+def _dpd_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "(%(day)s::date - c.overdue_since)"
+    return "CAST(julianday(%(day)s) - julianday(c.overdue_since) AS INTEGER)"
+
+
+def _bucket_sql() -> str:
+    dpd = _dpd_sql()
+    whens = " ".join(
+        f"WHEN {dpd} <= {last} THEN '{bucket}'" for bucket, _first, last in BUCKET_RANGES if last is not None)
+    open_ended = next(bucket for bucket, _first, last in BUCKET_RANGES if last is None)
+    return f"CASE {whens} ELSE '{open_ended}' END"
+
+
+SNAPSHOT_FROM = """
+FROM cases_case c
+JOIN cases_account a ON a.id = c.account_id
+JOIN cases_customer cu ON cu.id = a.customer_id
+LEFT JOIN escalation_caseescalation e ON e.case_id = c.id
+WHERE c.stage <> %(closed)s
+"""
+
+
+def _snapshot_sql() -> str:
+    # Built from the bucket table and fixed column names only; the values travel as parameters.
+    return (f"INSERT INTO dashboards_casedaysnapshot ({SNAPSHOT_COLUMNS}) "  # noqa: S608
+            f"SELECT %(day)s, c.id, {_bucket_sql()}, c.stage, c.total_overdue, c.currency, c.assigned_team_id, "
+            f"c.assigned_agent_id, cu.region, a.product, COALESCE(e.strategy, '') {SNAPSHOT_FROM}")
+
+
+@transaction.atomic
+def snapshot_take(*, day: dt.date | None = None) -> int:
+    """Write the snapshot of every open case for `day` (today in the portal's zone by default).
+
+    Three statements whatever the number of cases: the day's earlier rows are deleted, the day is
+    written again from the cases as they stand and recorded in SnapshotDay, so running it twice a day
+    leaves one row per case
+    with the later figures, and earlier days are never touched. DPD is counted from `day` itself.
+    Returns the number of rows written.
+    """
+    day = day or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM dashboards_casedaysnapshot WHERE day = %(day)s", {"day": day})
+        cursor.execute(_snapshot_sql(), {"day": day, "closed": Stage.CLOSED})
+        written = cursor.rowcount
+    SnapshotDay.objects.update_or_create(day=day, defaults={"cases": written, "taken_at": timezone.now()})
+    return written
+
+
+def _check_assignee(*, team: Team | None, agent) -> None:
+    if agent is None:
+        return
+    profile = getattr(agent, "profile", None)
+    if profile is None or profile.role not in (Role.AGENT, Role.FIELD_AGENT):
+        raise DomainError("Cases are assigned to agents.", field="agent")
+    if team is None or profile.team_id != team.pk:
+        raise DomainError("The agent is not a member of that team.", field="agent")
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("A reason is required.", code="reason_required", field="reason")
+    return reason
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, team: Team | None, agent=None, actor, reason: str,
+                  ip_address: str | None = None) -> Case:
+    """Hand one case to another team and, optionally, one of its agents; audited with the reason.
+
+    A claim on the case is dropped so the new agent's queue can hand it out at once.
+    """
+    reason = _require_reason(reason)
+    _check_assignee(team=team, agent=agent)
+    before = {"team": case.assigned_team_id, "agent": case.assigned_agent_id}
+    Case.objects.filter(pk=case.pk).update(assigned_team=team, assigned_agent=agent, claimed_by=None,
+                                           claimed_until=None, updated_at=timezone.now())
+    case.assigned_team, case.assigned_agent = team, agent
+    audit_log(actor=actor, action="case.reassigned", obj=case, case_id=case.pk,
+              changes={"from": before, "to": {"team": team.pk if team else None, "agent": agent.pk if agent else None}},
+              reason=reason, ip_address=ip_address)
+    return case
+
+
+@transaction.atomic
+def cases_reassign_bulk(*, cases: QuerySet[Case], team: Team | None, agent=None, actor, reason: str,
+                        ip_address: str | None = None) -> int:
+    """Hand every open case of `cases` to `team` (and `agent`) in one UPDATE; one audit row says which.
+
+    `cases` is already limited to what the actor may see. Closed cases keep their last assignment.
+    Returns how many cases moved.
+    """
+    reason = _require_reason(reason)
+    _check_assignee(team=team, agent=agent)
+    ids = list(cases.exclude(stage=Stage.CLOSED).select_for_update(of=("self",)).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    moved = Case.objects.filter(pk__in=ids).update(assigned_team=team, assigned_agent=agent, claimed_by=None,
+                                                   claimed_until=None, updated_at=timezone.now())
+    audit_log(actor=actor, action="cases.reassigned_bulk", obj=team or actor,
+              changes={"to": {"team": team.pk if team else None, "agent": agent.pk if agent else None},
+                       "count": moved, "case_ids": ids},
+              reason=reason, ip_address=ip_address)
+    return moved
+
+
+@transaction.atomic
+def team_capacity_set(*, team: Team, capacity: int | None, actor, ip_address: str | None = None) -> Team:
+    """Set how many open cases a team can work at once (None: not set). Audited."""
+    if capacity is not None and capacity < 0:
+        raise DomainError("Capacity cannot be negative.", field="capacity")
+    before = team.capacity
+    Team.objects.filter(pk=team.pk).update(capacity=capacity)
+    team.capacity = capacity
+    audit_log(actor=actor, action="team.capacity_set", obj=team, changes={"capacity": [before, capacity]},
+              ip_address=ip_address)
+    return team
+
+
+@transaction.atomic
+def policy_draft_activate(*, policy, definition: dict, actor, note: str, ip_address: str | None = None):
+    """Publish a previewed draft as the policy's new version, in force from now; audited.
+
+    The version the draft replaces lends it its challenger settings, so activating rules never
+    silently ends a champion/challenger test.
+    """
+    from escalation.models import PolicyVersion
+    from escalation.policy import policy_version_publish
+
+    current = PolicyVersion.objects.filter(policy=policy, effective_from__lte=timezone.now()).order_by(
+        "-effective_from", "-number").first()
+    version = policy_version_publish(policy=policy, effective_from=timezone.now(), definition=definition, actor=actor,
+                                     note=note, challenger=current.challenger if current else None,
+                                     challenger_percent=current.challenger_percent if current else 0)
+    audit_log(actor=actor, action="policy.version_published", obj=version,
+              changes={"policy": policy.name, "version": version.number}, reason=note, ip_address=ip_address)
+    return version

@@ -1,0 +1,200 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from audit.services import client_ip
+from cases.lifecycle import Stage
+from cases.selectors import cases_in_bucket, cases_visible_to
+from contacts.models import Channel, ContactStatus, ScheduledContact
+from core.errors import DomainError
+from dashboards.filters import DashboardFilters, teams_in_scope
+from dashboards.forms import (
+    CapacityForm,
+    FilterForm,
+    PolicyDraftForm,
+    ReassignForm,
+    ReviewDecisionForm,
+    tomorrow_morning,
+)
+from dashboards.pages import PAGE_CODES, PAGES, page_tables
+from dashboards.policy_preview import policy_definition_parse, policy_preview
+from dashboards.services import case_reassign, cases_reassign_bulk, policy_draft_activate, team_capacity_set
+from escalation.models import Policy
+from escalation.policy import policies_in_force, policy_definition
+from escalation.review import legal_review_accept, legal_review_decline
+from staff.models import Role
+from staff.permissions import user_role
+
+# Compliance reads the dashboards (complaints and breaches sit beside productivity) but manages nothing.
+VIEW_ROLES = {Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN}
+MANAGE_ROLES = {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
+
+
+def _require(request, roles) -> None:
+    if user_role(request.user) not in roles:
+        raise PermissionDenied
+
+
+@login_required
+def dashboard(request, page: str = "portfolio"):
+    _require(request, VIEW_ROLES)
+    if page not in PAGE_CODES:
+        raise Http404
+    form = FilterForm(request.GET or None, user=request.user)
+    if request.GET and not form.is_valid():
+        return render(request, "dashboards/page.html", {"form": form, "pages": PAGES, "page": page, "tables": []},
+                      status=400)
+    if not request.GET:
+        default = DashboardFilters.default()
+        form = FilterForm({"start": default.start, "end": default.end, "currency": default.currency},
+                          user=request.user)
+        form.is_valid()
+    filters = form.filters()
+    tables = page_tables(page=page, user=request.user, filters=filters)
+    export = request.GET.get("export")
+    if export:
+        from dashboards.tables import csv_response, xlsx_response
+
+        name = f"{page}-{filters.start}-{filters.end}"
+        if export == "xlsx":
+            shown = [(str(form.fields[k].label), str(v)) for k, v in form.cleaned_data.items() if v not in (None, "")]
+            return xlsx_response(tables=tables, filename=name, filters=shown)
+        table = next((t for t in tables if t.code == request.GET.get("table")), None)
+        if export != "csv" or table is None:
+            raise Http404
+        return csv_response(table=table, filename=f"{name}-{table.code}")
+    query = request.GET.copy()
+    query.pop("export", None)
+    query.pop("table", None)
+    charts = [{"code": t.code, "data": json.loads(json.dumps(t.chart_data(), cls=DjangoJSONEncoder))}
+              for t in tables]
+    return render(request, "dashboards/page.html", {
+        "form": form, "pages": PAGES, "page": page, "tables": tables, "charts": charts,
+        "query": query.urlencode(), "can_manage": user_role(request.user) in MANAGE_ROLES,
+    })
+
+
+# --- management ---------------------------------------------------------------------------------------------
+
+@login_required
+def reassign(request):
+    _require(request, MANAGE_ROLES)
+    form = ReassignForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            visible = cases_visible_to(user=request.user)
+            try:
+                if d.get("case_id"):
+                    case = visible.filter(pk=d["case_id"]).exclude(stage=Stage.CLOSED).first()
+                    if case is None:
+                        raise DomainError(_("No open case with that number is in your view."), field="case_id")
+                    case_reassign(case=case, team=d["to_team"], agent=d.get("to_agent"), actor=request.user,
+                                  reason=d["reason"], ip_address=client_ip(request))
+                    messages.success(request, _("Case %(id)s reassigned.") % {"id": case.pk})
+                else:
+                    cases = visible
+                    if d.get("from_team"):
+                        cases = cases.filter(assigned_team=d["from_team"])
+                    if d.get("from_agent"):
+                        cases = cases.filter(assigned_agent=d["from_agent"])
+                    if d.get("stage"):
+                        cases = cases.filter(stage=d["stage"])
+                    if d.get("bucket"):
+                        cases = cases_in_bucket(bucket=d["bucket"], queryset=cases)
+                    moved = cases_reassign_bulk(cases=cases, team=d["to_team"], agent=d.get("to_agent"),
+                                                actor=request.user, reason=d["reason"], ip_address=client_ip(request))
+                    messages.success(request, _("%(n)s cases reassigned.") % {"n": moved})
+                return redirect("dashboards:reassign")
+            except DomainError as exc:
+                form.add_error({"agent": "to_agent", "case_id": "case_id", "reason": "reason"}.get(exc.field),
+                               exc.message)
+    return render(request, "dashboards/reassign.html", {"form": form}, status=status)
+
+
+@login_required
+def teams(request):
+    _require(request, MANAGE_ROLES)
+    in_scope = teams_in_scope(user=request.user)
+    forms_by_team, status = {}, 200
+    if request.method == "POST":
+        team = in_scope.filter(pk=request.POST.get("team")).first()
+        if team is None:
+            raise Http404
+        form = CapacityForm(request.POST, prefix=f"t{team.pk}")
+        if form.is_valid():
+            team_capacity_set(team=team, capacity=form.cleaned_data["capacity"], actor=request.user,
+                              ip_address=client_ip(request))
+            messages.success(request, _("Capacity of %(team)s saved.") % {"team": team.name})
+            return redirect("dashboards:teams")
+        forms_by_team[team.pk], status = form, 400
+    rows = [(team, forms_by_team.get(team.pk) or CapacityForm(prefix=f"t{team.pk}",
+                                                             initial={"capacity": team.capacity}))
+            for team in in_scope]
+    return render(request, "dashboards/teams.html", {"rows": rows}, status=status)
+
+
+def _reviews(user):
+    return (ScheduledContact.objects.filter(channel=Channel.LEGAL_REVIEW, status=ContactStatus.SCHEDULED,
+                                            case__in=cases_visible_to(user=user))
+            .select_related("case", "case__assigned_team").order_by("due_at"))
+
+
+@login_required
+def reviews(request):
+    _require(request, MANAGE_ROLES)
+    errors, status = {}, 200
+    if request.method == "POST":
+        contact = _reviews(request.user).filter(pk=request.POST.get("review")).first()
+        if contact is None:
+            raise Http404
+        form = ReviewDecisionForm(request.POST, prefix=f"r{contact.pk}")
+        if form.is_valid():
+            decide = legal_review_accept if form.cleaned_data["decision"] == "accept" else legal_review_decline
+            try:
+                decide(contact=contact, actor=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("Review of case %(id)s decided.") % {"id": contact.case_id})
+                return redirect("dashboards:reviews")
+            except DomainError as exc:
+                form.add_domain_error(exc)
+        errors[contact.pk], status = form, 400
+    rows = [(c, errors.get(c.pk) or ReviewDecisionForm(prefix=f"r{c.pk}")) for c in _reviews(request.user)[:200]]
+    return render(request, "dashboards/reviews.html", {"rows": rows}, status=status)
+
+
+@login_required
+def policy(request):
+    _require(request, MANAGE_ROLES)
+    champion = Policy.objects.get(is_default=True)
+    as_of = tomorrow_morning()
+    preview, status = None, 200
+    if request.method == "POST":
+        form = PolicyDraftForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                definition = policy_definition_parse(data=form.cleaned_data["definition"])
+                if request.POST.get("action") == "activate":
+                    version = policy_draft_activate(policy=champion, definition=definition, actor=request.user,
+                                                    note=form.cleaned_data["note"], ip_address=client_ip(request))
+                    messages.success(request, _("Version %(n)s is now in force.") % {"n": version.number})
+                    return redirect("dashboards:policy")
+                preview = policy_preview(policy=champion, definition=definition, actor=request.user, as_of=as_of)
+                status = 200
+            except DomainError as exc:
+                form.add_domain_error(exc)
+    else:
+        current = policies_in_force(as_of=as_of).champion
+        form = PolicyDraftForm(initial={"definition": json.loads(json.dumps(policy_definition(version=current),
+                                                                            cls=DjangoJSONEncoder))})
+    return render(request, "dashboards/policy.html", {"form": form, "preview": preview, "as_of": as_of,
+                                                      "policy": champion}, status=status)
+

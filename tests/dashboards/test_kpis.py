@@ -1,0 +1,134 @@
+"""Every figure against the hand-computed expectations of the October portfolio in conftest.py."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from dashboards import selectors
+from dashboards.filters import dashboard_cases, dashboard_snapshots
+from dashboards.promises import promise_outcomes
+from tests.dashboards.conftest import NOW, OCTOBER
+
+pytestmark = pytest.mark.django_db
+
+
+def scope(user, filters=OCTOBER):
+    return dashboard_cases(user=user, filters=filters), dashboard_snapshots(user=user, filters=filters)
+
+
+def test_portfolio_counts_open_cases_and_balance_by_bucket(october, supervisor):
+    cases, _ = scope(supervisor)
+    rows = {r["bucket"]: (r["cases"], r["balance"]) for r in selectors.portfolio_by_bucket(cases=cases,
+                                                                                              today=NOW.date())}
+    assert rows["M1"] == (1, Decimal("800.00"))
+    assert rows["M3"] == (1, Decimal("1200.00"))
+    assert rows["M4"] == (1, Decimal("2000.00"))
+    assert rows["M2"] == (0, Decimal("0.00"))
+    assert sum(n for n, _ in rows.values()) == 3  # B and E are closed, D is another team's
+
+
+def test_portfolio_by_stage(october, supervisor):
+    cases, _ = scope(supervisor)
+    rows = {r["stage"]: (r["cases"], r["balance"]) for r in selectors.portfolio_by_stage(cases=cases)}
+    assert rows["contact"] == (1, Decimal("1200.00"))
+    assert rows["follow_up"] == (1, Decimal("2000.00"))
+    assert rows["confirm"] == (1, Decimal("800.00"))
+    assert rows["negotiate"] == (0, Decimal("0.00"))
+
+
+def test_roll_rate_follows_the_september_cohort_to_the_october_month_end(october, supervisor):
+    _, snapshots = scope(supervisor)
+    rows = {(r["month"], r["from_bucket"]): r for r in selectors.roll_rates(
+        snapshots=snapshots, start=OCTOBER.start, end=OCTOBER.end)}
+    m1 = rows[("2026-10", "M1")]
+    # A (1,000) and B (3,000) were M1 on 30 Sep; only A rolled, carrying 1,200 on 31 Oct.
+    assert (m1["opening_balance"], m1["rolled_balance"], m1["roll_rate"]) == (
+        Decimal("4000.00"), Decimal("1200.00"), Decimal("0.3000"))
+    assert rows[("2026-10", "M2")]["roll_rate"] == Decimal("1.0000")
+    assert rows[("2026-10", "M3")]["roll_rate"] is None
+
+
+def test_roll_rate_of_a_manager_includes_every_team(october, manager):
+    _, snapshots = scope(manager)
+    rows = {r["from_bucket"]: r for r in selectors.roll_rates(snapshots=snapshots, start=OCTOBER.start,
+                                                              end=OCTOBER.end)}
+    # D adds 5,000 rolled out of 5,000: (1,200 + 5,000) / (4,000 + 5,000).
+    assert rows["M1"]["roll_rate"] == Decimal("0.6889")
+
+
+def test_cure_rate_is_cured_cases_over_cases_open_in_the_period(october, supervisor):
+    cases, _ = scope(supervisor)
+    # Open at some moment of October: A, B, C, F (E closed in September). Cured in October: B.
+    assert selectors.cure_rate(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before) == {
+        "cases": 4, "cured": 1, "cure_rate": Decimal("0.2500")}
+
+
+def test_recovery_by_month_is_payments_over_the_opening_balance(october, supervisor):
+    cases, snapshots = scope(supervisor)
+    [row] = selectors.recoveries(cases=cases, snapshots=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before,
+                                 period="month")
+    # 200 (A) + 3,000 (B) over the 30 Sep balance of A, B and C (6,000); D's 500 is another team's.
+    assert row == {"period": "2026-10-01", "recovered": Decimal("3200.00"), "opening_balance": Decimal("6000.00"),
+                   "recovery_rate": Decimal("0.5333")}
+
+
+def test_recovery_by_week(october, supervisor):
+    cases, snapshots = scope(supervisor)
+    rows = {r["period"]: r for r in selectors.recoveries(
+        cases=cases, snapshots=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before, period="week")}
+    assert list(rows) == ["2026-09-28", "2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"]
+    assert rows["2026-09-28"]["opening_balance"] == Decimal("6000.00")  # 30 Sep, first snapshot of that week
+    assert rows["2026-10-05"]["recovered"] == Decimal("200.00")
+    assert rows["2026-10-05"]["recovery_rate"] is None  # no snapshot on 4 Oct nor in that week
+    assert rows["2026-10-12"]["opening_balance"] == Decimal("999.00")  # 15 Oct
+    assert rows["2026-10-19"]["recovered"] == Decimal("3000.00")
+
+
+def test_contact_funnel(october, supervisor):
+    cases, _ = scope(supervisor)
+    rows = {r["step"]: (r["count"], r["of_previous"]) for r in selectors.contact_funnel(
+        cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before, now=NOW)}
+    assert rows == {"attempts": (6, None), "right_party": (4, Decimal("0.6667")),
+                    "promises": (3, Decimal("0.7500")), "promises_kept": (1, Decimal("0.3333"))}
+
+
+def test_a_promise_without_payment_in_its_window_is_broken(october, supervisor):
+    cases, _ = scope(supervisor)
+    outcome = promise_outcomes(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before, now=NOW)
+    assert (outcome.taken, outcome.kept, outcome.broken, outcome.pending) == (3, 1, 1, 1)
+
+
+def test_champion_and_challenger_side_by_side(october, supervisor):
+    cases, _ = scope(supervisor)
+    rows = {r["strategy"]: r for r in selectors.champion_challenger(
+        cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before)}
+    assert rows["champion"] == {"strategy": "champion", "cases": 2, "cure_rate": Decimal("0.0000"),
+                                "contact_rate": Decimal("1.0000"), "contacts_per_case": Decimal("2.0000")}
+    assert rows["challenger"] == {"strategy": "challenger", "cases": 2, "cure_rate": Decimal("0.5000"),
+                                  "contact_rate": Decimal("0.5000"), "contacts_per_case": Decimal("1.0000")}
+
+
+def test_overdue_tasks_count_people_work_past_due(october, supervisor):
+    cases, _ = scope(supervisor)
+    assert selectors.overdue_tasks(cases=cases, now=NOW) == [
+        {"team": "华东一组 East-1", "channel": "call", "overdue": 1}]
+
+
+def test_agent_scorecard_shows_quality_beside_recoveries(october, supervisor):
+    cases, _ = scope(supervisor)
+    [row] = selectors.agent_scorecards(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before)
+    assert row == {"agent": "agent", "team": "华东一组 East-1", "open_cases": 3, "attempts": 6, "right_party": 4,
+                   "promises": 3, "recovered": Decimal("3200.00"), "complaints": 2, "breaches": 1, "overrides": 1}
+
+
+def test_filters_narrow_every_figure(october, manager, other_team):
+    filters = OCTOBER.__class__(start=OCTOBER.start, end=OCTOBER.end, currency="CNY", team_id=other_team.pk)
+    cases, snapshots = scope(manager, filters)
+    assert selectors.cure_rate(cases=cases, start=filters.start_at, end=filters.end_before)["cases"] == 1
+    [row] = selectors.recoveries(cases=cases, snapshots=snapshots, start=filters.start_at, end=filters.end_before,
+                                 period="month")
+    assert row["recovered"] == Decimal("500.00")
+    other_currency = OCTOBER.__class__(start=OCTOBER.start, end=OCTOBER.end, currency="USD")
+    assert not dashboard_cases(user=manager, filters=other_currency).exists()
+    assert dt.date(2026, 10, 31) == filters.end

@@ -1,0 +1,138 @@
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from audit.models import AuditRecord
+from cases.lifecycle import Stage
+from cases.models import Case
+from contacts.models import Channel, ContactStatus, ScheduledContact
+from escalation.models import Policy, PolicyVersion
+from escalation.policy import policies_in_force, policy_definition
+from escalation.services import escalation_pass_run
+from staff.models import Role
+from tests.escalation.helpers import AS_OF, SH, case_at_dpd
+from tests.factories import CaseFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_supervisor_reassigns_one_case_with_a_reason(client, supervisor, team, agent):
+    colleague = staff_user(Role.AGENT, team, user__username="colleague")
+    case = CaseFactory(stage=Stage.CONTACT, assigned_team=team, assigned_agent=agent, claimed_by=agent)
+    client.force_login(supervisor)
+    response = client.post(reverse("dashboards:reassign"), {"case_id": case.pk, "to_team": team.pk,
+                                                            "to_agent": colleague.pk, "reason": "Agent on leave"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.assigned_agent, case.claimed_by) == (colleague, None)
+    record = AuditRecord.objects.get(action="case.reassigned")
+    assert record.case_id == case.pk and record.reason == "Agent on leave"
+    assert record.changes["from"]["agent"] == agent.pk
+
+
+def test_bulk_reassignment_moves_the_filtered_open_cases_in_one_audited_step(client, manager, team, other_team,
+                                                                             agent):
+    moving = [CaseFactory(stage=Stage.CONTACT, assigned_team=team, assigned_agent=agent) for _ in range(3)]
+    staying = CaseFactory(stage=Stage.NEGOTIATE, assigned_team=team, assigned_agent=agent)
+    client.force_login(manager)
+    response = client.post(reverse("dashboards:reassign"), {"from_agent": agent.pk, "stage": Stage.CONTACT,
+                                                            "to_team": other_team.pk, "reason": "Rebalance"})
+    assert response.status_code == 302
+    assert set(Case.objects.filter(assigned_team=other_team).values_list("pk", flat=True)) == {c.pk for c in moving}
+    assert Case.objects.get(pk=staying.pk).assigned_team == team
+    record = AuditRecord.objects.get(action="cases.reassigned_bulk")
+    assert record.changes["count"] == 3 and sorted(record.changes["case_ids"]) == sorted(c.pk for c in moving)
+
+
+def test_bulk_reassignment_needs_a_filter_and_the_error_sits_by_the_field(client, manager, team):
+    client.force_login(manager)
+    response = client.post(reverse("dashboards:reassign"), {"to_team": team.pk, "reason": "all"})
+    assert response.status_code == 400 and "case_id" in response.context["form"].errors
+
+
+def test_a_supervisor_cannot_reassign_another_teams_case(client, supervisor, team, other_team):
+    case = CaseFactory(stage=Stage.CONTACT, assigned_team=other_team)
+    client.force_login(supervisor)
+    response = client.post(reverse("dashboards:reassign"), {"case_id": case.pk, "to_team": team.pk, "reason": "x"})
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).assigned_team == other_team
+
+
+def test_an_agent_of_another_team_cannot_receive_the_case(client, manager, team, other_agent):
+    case = CaseFactory(stage=Stage.CONTACT, assigned_team=team)
+    client.force_login(manager)
+    response = client.post(reverse("dashboards:reassign"), {"case_id": case.pk, "to_team": team.pk,
+                                                            "to_agent": other_agent.pk, "reason": "x"})
+    assert response.status_code == 400 and "to_agent" in response.context["form"].errors
+    assert Case.objects.get(pk=case.pk).assigned_agent is None
+
+
+def test_team_capacity_is_set_and_audited(client, supervisor, team):
+    client.force_login(supervisor)
+    response = client.post(reverse("dashboards:teams"), {"team": team.pk, f"t{team.pk}-capacity": "120"})
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert team.capacity == 120
+    assert AuditRecord.objects.get(action="team.capacity_set").changes == {"capacity": [None, 120]}
+
+
+def test_a_supervisor_cannot_set_another_teams_capacity(client, supervisor, other_team):
+    client.force_login(supervisor)
+    response = client.post(reverse("dashboards:teams"), {"team": other_team.pk, f"t{other_team.pk}-capacity": "5"})
+    assert response.status_code == 404
+
+
+def test_the_review_queue_lists_and_decides_pre_litigation_reviews(client, supervisor, team):
+    case = case_at_dpd(100, assigned_team=team)
+    escalation_pass_run(as_of=AS_OF)
+    review = ScheduledContact.objects.get(case=case, channel=Channel.LEGAL_REVIEW)
+    client.force_login(supervisor)
+    assert f"#{case.pk}" in client.get(reverse("dashboards:reviews")).content.decode()
+    response = client.post(reverse("dashboards:reviews"), {"review": review.pk, f"r{review.pk}-decision": "accept",
+                                                           f"r{review.pk}-reason": "Assets found"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).stage == Stage.LEGAL
+    review.refresh_from_db()
+    assert review.status == ContactStatus.DONE
+
+
+def _draft_without_calls(as_of):
+    definition = json.loads(json.dumps(policy_definition(version=policies_in_force(as_of=as_of).champion),
+                                       default=str))
+    for tier in definition["tiers"]:
+        tier["actions"] = [a for a in tier["actions"] if a["channel"] != Channel.CALL]
+    return definition
+
+
+def test_policy_preview_runs_the_real_pass_with_and_without_the_draft_and_saves_nothing(client, supervisor, team):
+    case_at_dpd(20, assigned_team=team)  # T2: a call task under the default policy
+    versions = PolicyVersion.objects.count()
+    with time_machine.travel(dt.datetime(2026, 11, 29, 10, tzinfo=SH), tick=False):
+        client.force_login(supervisor)
+        response = client.post(reverse("dashboards:policy"), {
+            "action": "preview", "definition": json.dumps(_draft_without_calls(AS_OF)), "note": ""})
+    assert response.status_code == 200
+    rows = {(r["channel"], r["team"]): (r["current"], r["draft"]) for r in response.context["preview"]}
+    assert rows[(str(Channel.CALL.label), team.name)] == (1, 0)
+    assert ScheduledContact.objects.count() == 0
+    assert PolicyVersion.objects.count() == versions
+
+
+def test_activating_a_draft_publishes_a_new_version_and_audits_it(client, manager):
+    client.force_login(manager)
+    policy = Policy.objects.get(is_default=True)
+    before = policy.versions.count()
+    response = client.post(reverse("dashboards:policy"), {
+        "action": "activate", "definition": json.dumps(_draft_without_calls(AS_OF)), "note": "No calls in T2"})
+    assert response.status_code == 302
+    assert policy.versions.count() == before + 1
+    assert AuditRecord.objects.get(action="policy.version_published").reason == "No calls in T2"
+
+
+def test_a_broken_draft_is_refused_beside_the_field(client, manager):
+    client.force_login(manager)
+    response = client.post(reverse("dashboards:policy"), {"action": "preview", "definition": '{"tiers": [{}]}'})
+    assert response.status_code == 400 and "definition" in response.context["form"].errors
