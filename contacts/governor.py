@@ -92,39 +92,68 @@ def governor_profile_for(*, tz_name: str, profiles: list[JurisdictionProfile]) -
 
 # --- facts ------------------------------------------------------------------------------------------------
 
+def _fact_rows_postgres(ids: list[int], since, at, with_cases: bool):
+    """The four reads, with the ids as one array parameter: thousands of cases cost little more than one."""
+    with connection.cursor() as cursor:
+        cases = []
+        if with_cases:
+            cursor.execute("SELECT c.id, cu.timezone, c.stage FROM cases_case c "
+                           "JOIN cases_account a ON a.id = c.account_id "
+                           "JOIN cases_customer cu ON cu.id = a.customer_id WHERE c.id = ANY(%s)", [ids])
+            cases = cursor.fetchall()
+        cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s) AND released_at IS NULL "
+                       "ORDER BY case_id, kind", [ids])
+        holds = cursor.fetchall()
+        cursor.execute("SELECT case_id, at, channel, result, number, third_party, callback_requested "
+                       "FROM contacts_contactattempt WHERE case_id = ANY(%s) AND at > %s AND at <= %s "
+                       "ORDER BY at, id", [ids, since, at])
+        attempts = cursor.fetchall()
+        cursor.execute("SELECT case_id, occurred_at FROM events_event WHERE case_id = ANY(%s) AND type = %s "
+                       "AND occurred_at > %s AND occurred_at <= %s", [ids, EventType.PROMISE_BROKEN, since, at])
+        broken = cursor.fetchall()
+    return cases, holds, attempts, broken
+
+
+def _fact_rows_portable(ids: list[int], since, at, with_cases: bool):
+    """The same reads through the ORM, for the embedded SQLite database of `make run`."""
+    from cases.models import CaseHold
+    from contacts.models import ContactAttempt
+    from events.models import Event
+
+    cases = (list(Case.objects.filter(pk__in=ids).values_list("id", "account__customer__timezone", "stage"))
+             if with_cases else [])
+    holds = list(CaseHold.objects.filter(case_id__in=ids, released_at__isnull=True).order_by("case_id", "kind")
+                 .values_list("case_id", "kind"))
+    attempts = list(ContactAttempt.objects.filter(case_id__in=ids, at__gt=since, at__lte=at).order_by("at", "id")
+                    .values_list("case_id", "at", "channel", "result", "number", "third_party", "callback_requested"))
+    broken = list(Event.objects.filter(case_id__in=ids, type=EventType.PROMISE_BROKEN, occurred_at__gt=since,
+                                       occurred_at__lte=at).values_list("case_id", "occurred_at"))
+    return cases, holds, attempts, broken
+
+
 def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str]] | None = None,
                    ) -> dict[int, CaseFacts]:
     """Facts for many cases in a few queries: cases, active holds, recent attempts, broken promises.
 
     `known` maps case id to (time zone, stage) when the caller has just read them, saving a query.
-    Ids travel as one array parameter, so thousands of cases cost no more to ask about than one.
     """
     ids = list(case_ids)
     since = at - dt.timedelta(days=LOOKBACK_DAYS)
-    with connection.cursor() as cursor:
-        if known is None:
-            cursor.execute("SELECT c.id, cu.timezone, c.stage FROM cases_case c "
-                           "JOIN cases_account a ON a.id = c.account_id "
-                           "JOIN cases_customer cu ON cu.id = a.customer_id WHERE c.id = ANY(%s)", [ids])
-            known = {pk: (zone, stage) for pk, zone, stage in cursor.fetchall()}
-        facts = {pk: CaseFacts(case_id=pk, timezone=zone or settings.COLLECTIONS_DEFAULT_TIMEZONE, stage=stage)
-                 for pk, (zone, stage) in known.items()}
-        cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s) AND released_at IS NULL "
-                       "ORDER BY case_id, kind", [ids])
-        for pk, kind in cursor.fetchall():
-            if pk in facts:
-                facts[pk].holds = (*facts[pk].holds, kind)
-        cursor.execute("SELECT case_id, at, channel, result, number, third_party, callback_requested "
-                       "FROM contacts_contactattempt WHERE case_id = ANY(%s) AND at > %s AND at <= %s "
-                       "ORDER BY at, id", [ids, since, at])
-        for pk, *rest in cursor.fetchall():
-            if pk in facts:
-                facts[pk].attempts.append(AttemptFact(*rest))
-        cursor.execute("SELECT case_id, occurred_at FROM events_event WHERE case_id = ANY(%s) AND type = %s "
-                       "AND occurred_at > %s AND occurred_at <= %s", [ids, EventType.PROMISE_BROKEN, since, at])
-        for pk, occurred_at in cursor.fetchall():
-            if pk in facts:
-                facts[pk].broken_promises.append(occurred_at)
+    read = _fact_rows_postgres if connection.vendor == "postgresql" else _fact_rows_portable
+    cases, holds, attempts, broken = read(ids, since, at, known is None)
+    if known is None:
+        known = {pk: (zone, stage) for pk, zone, stage in cases}
+    facts = {pk: CaseFacts(case_id=pk, timezone=zone or settings.COLLECTIONS_DEFAULT_TIMEZONE, stage=stage)
+             for pk, (zone, stage) in known.items()}
+    for pk, kind in holds:
+        if pk in facts:
+            facts[pk].holds = (*facts[pk].holds, kind)
+    for pk, *rest in attempts:
+        if pk in facts:
+            facts[pk].attempts.append(AttemptFact(*rest))
+    for pk, occurred_at in broken:
+        if pk in facts:
+            facts[pk].broken_promises.append(occurred_at)
     return facts
 
 
