@@ -22,27 +22,38 @@ class VisitRequestForm(DomainErrorFormMixin, forms.Form):
     longitude = forms.DecimalField(label=_("Longitude"), min_value=-180, max_value=180, **COORD)
 
 
-def _field_agents():
-    return get_user_model().objects.filter(profile__role=Role.FIELD_AGENT, is_active=True).order_by("username")
+def field_agents() -> list:
+    users = get_user_model().objects.filter(profile__role=Role.FIELD_AGENT, is_active=True)
+    return list(users.select_related("profile").order_by("username"))
 
 
-class AgentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        region = obj.profile.region
-        return f"{obj.get_username()} · {region}" if region else obj.get_username()
+def _agent_label(user) -> str:
+    region = user.profile.region
+    return f"{user.get_username()} · {region}" if region else user.get_username()
 
 
 class VisitAssignForm(DomainErrorFormMixin, forms.Form):
-    agent = AgentChoiceField(label=_("Field agent"), queryset=_field_agents())
-    second_agent = AgentChoiceField(label=_("Second field agent"), queryset=_field_agents(), required=False)
+    agent = forms.TypedChoiceField(label=_("Field agent"), coerce=int)
+    second_agent = forms.TypedChoiceField(label=_("Second field agent"), coerce=int, required=False,
+                                          empty_value=None)
     day = forms.DateField(label=_("Date"), **DATE)
     start = forms.TimeField(label=_("From (cardholder's time)"), **TIME)
     end = forms.TimeField(label=_("Until (cardholder's time)"), **TIME)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agents: list | None = None, **kwargs):
+        """`agents`: the field agents to offer, read once for a whole board of forms."""
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = _field_agents().select_related("profile")
-        self.fields["second_agent"].queryset = _field_agents().select_related("profile")
+        self.agents = {user.pk: user for user in (field_agents() if agents is None else agents)}
+        choices = [(pk, _agent_label(user)) for pk, user in self.agents.items()]
+        self.fields["agent"].choices = [("", "—"), *choices]
+        self.fields["second_agent"].choices = [("", "—"), *choices]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("agent", "second_agent"):
+            if data.get(name) is not None:
+                data[name] = self.agents[data[name]]
+        return data
 
 
 class AutoAssignForm(DomainErrorFormMixin, forms.Form):

@@ -27,6 +27,7 @@ from visits.forms import (
     VisitAssignForm,
     VisitReportForm,
     VisitRequestForm,
+    field_agents,
 )
 from visits.models import OPEN_STATUSES, VisitDocument, VisitStatus
 from visits.selectors import (
@@ -188,8 +189,9 @@ def board(request, assign_errors=None, auto_form=None, status=200):
     from visits.models import VisitOutcome
 
     pending = list(visits.filter(status__in=OPEN_STATUSES[:2]).order_by("priority", "created_at")[:100])
+    agents = field_agents()
     for visit in pending:
-        visit.assign_form = VisitAssignForm(auto_id=f"va{visit.pk}-%s", initial={
+        visit.assign_form = VisitAssignForm(auto_id=f"va{visit.pk}-%s", agents=agents, initial={
             "agent": visit.assigned_to_id, "second_agent": visit.second_agent_id,
             "day": visit.scheduled_for or timezone.localdate()})
         visit.assign_error = (assign_errors or {}).get(visit.pk)

@@ -1,5 +1,5 @@
-"""A field agent's visit on a phone: today's list, check-in, the report with a promise, and the case
-timeline showing the visit and the promise."""
+"""A visit from the supervisor's board to the field agent's phone: assignment, today's list, check-in, the
+report with a promise, and the case timeline showing the visit and the promise."""
 
 import datetime as dt
 import os
@@ -38,21 +38,33 @@ def phone(browser):
 
 
 def test_a_field_agent_checks_in_and_completes_a_visit_with_a_promise(
-        phone, live_server, team, time_machine, shots, settings, tmp_path):
+        page, phone, live_server, team, supervisor, time_machine, shots, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     time_machine.move_to(WORKDAY, tick=True)
     field = staff_user(Role.FIELD_AGENT, team, user__username="field")
     StaffProfile.objects.filter(user=field).update(language="en", region="上海")
     case = CaseFactory(stage=Stage.CONTACT, assigned_team=team, account__customer__name="王芳",
                        account__customer__address="上海市徐汇区漕溪北路 88 号")
-    start = dt.datetime(2030, 3, 5, 10, 0, tzinfo=SH)
     visit = Visit.objects.create(
         case=case, origin="escalation", reason="Contact policy: T4.visit", address=case.account.customer.address,
-        region="上海", district="徐汇", latitude="31.190000", longitude="121.430000", status="assigned",
-        assigned_to=field, scheduled_for=start.date(), window_start=start, window_end=start + dt.timedelta(hours=2),
-        requested_by_label="system")
+        region="上海", district="徐汇", latitude="31.190000", longitude="121.430000", requested_by_label="system")
     photo = tmp_path / "door.jpg"
     photo.write_bytes(JPEG)
+    StaffProfile.objects.filter(user=supervisor).update(language="en")
+
+    # The supervisor assigns the request on the board, for a window in the cardholder's time.
+    login(page, live_server, "supervisor")
+    page.get_by_role("link", name="Visits", exact=True).click()
+    request = page.locator("article.visit-assign").filter(has_text=f"#{visit.pk}")
+    request.get_by_label("Field agent", exact=True).select_option(str(field.pk))
+    request.get_by_label("Date").fill("2030-03-05")
+    request.get_by_label("From (cardholder's time)").fill("10:00")
+    request.get_by_label("Until (cardholder's time)").fill("12:00")
+    request.get_by_role("button", name="Assign").click()
+    page.get_by_text(f"Visit {visit.pk} assigned.").wait_for()
+    page.screenshot(path=str(shots / "visits-board-en.png"), full_page=True)
+    visit.refresh_from_db()
+    assert (visit.status, visit.assigned_to) == (VisitStatus.ASSIGNED, field)
 
     page = phone
     login(page, live_server, "field")

@@ -81,3 +81,16 @@ def test_agents_cannot_cancel_visits(client, agent, case):
     visit = make_visit(case)
     client.force_login(agent)
     assert client.post(reverse("visits:cancel", args=[visit.pk]), {"reason": "x"}).status_code == 403
+
+
+def test_the_board_reads_the_field_agents_once_however_many_visits_wait(
+        client, supervisor, field_agent, other_field_agent, morning, team, django_assert_max_num_queries):
+    from tests.factories import CaseFactory
+
+    for _ in range(6):
+        make_visit(CaseFactory(assigned_team=team, stage="contact"), address="x")
+    client.force_login(supervisor)
+    client.get(reverse("visits:board"))
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("visits:board")).content.decode()
+    assert page.count(f'value="{other_field_agent.pk}"') >= 12
