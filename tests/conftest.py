@@ -72,6 +72,7 @@ def install_reference_data() -> None:
     from core.schedules import install_default_schedules
     from escalation.defaults import install_default_policy, install_jurisdiction_profiles
     from escalation.schedules import ESCALATION_SCHEDULES
+    from repayment_plans.schedules import NEGOTIATION_SCHEDULES
 
     model = apps.get_model
     install_default_policy(model("escalation", "Policy"), model("escalation", "PolicyVersion"),
@@ -81,6 +82,7 @@ def install_reference_data() -> None:
     periodic, interval = model("django_celery_beat", "PeriodicTask"), model("django_celery_beat", "IntervalSchedule")
     install_default_schedules(periodic, interval)
     install_default_schedules(periodic, interval, schedules=ESCALATION_SCHEDULES)
+    install_default_schedules(periodic, interval, schedules=NEGOTIATION_SCHEDULES)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,6 @@
+"""Default schedules of negotiation, installed into django-celery-beat by a migration."""
+
+NEGOTIATION_SCHEDULES = [
+    # (name, task, every N seconds, kwargs)
+    ("Evaluate promises to pay", "repayment_plans.evaluate_promises", 60 * 60, {}),
+]

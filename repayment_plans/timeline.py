@@ -1,0 +1,26 @@
+"""What negotiation adds to a case's timeline: promises taken and how they ended."""
+
+from django.utils.translation import gettext as _
+
+from cases.timeline import timeline_source_register
+from repayment_plans.models import Promise
+
+
+def _promises(case, limit: int) -> list[dict]:
+    entries = []
+    for promise in Promise.objects.filter(case=case).order_by("-taken_at")[:limit]:
+        values = {"amount": promise.amount, "currency": promise.currency, "date": promise.due_date.isoformat(),
+                  "channel": promise.get_channel_display()}
+        entries.append({"at": promise.taken_at, "kind": "promise", "actor": promise.taken_by_label,
+                        "text": _("Promise to pay %(amount)s %(currency)s by %(date)s (%(channel)s)") % values,
+                        "detail": promise.note})
+        if promise.evaluated_at:
+            entries.append({"at": promise.evaluated_at, "kind": "promise", "actor": _("system"),
+                            "text": _("Promise %(status)s: %(paid)s of %(amount)s %(currency)s paid")
+                            % {**values, "status": promise.get_status_display().lower(), "paid": promise.paid_amount},
+                            "detail": ""})
+    return entries
+
+
+def register() -> None:
+    timeline_source_register("promises", _promises)
