@@ -172,11 +172,11 @@ def promises_evaluate(*, at: dt.datetime | None = None, case_ids=None) -> dict[s
         # Last: the outbox's writer lock is held from here until the commit.
         events_emit_bulk(events=events)
         if moved:
-            transaction.on_commit(lambda: _queue_tier_reevaluation(moved))
+            transaction.on_commit(lambda: queue_tier_reevaluation(moved))
     return counts
 
 
-def _queue_tier_reevaluation(case_ids: list[int]) -> None:
+def queue_tier_reevaluation(case_ids: list[int]) -> None:
     from repayment_plans.tasks import cases_reevaluate_tier
 
     cases_reevaluate_tier.delay(case_ids)

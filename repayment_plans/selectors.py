@@ -2,7 +2,7 @@
 
 from django.db import connection
 
-from repayment_plans.models import Promise, PromiseStatus
+from repayment_plans.models import PlanStatus, Promise, PromiseStatus
 
 
 def cases_paused_by_agreement(*, case_ids: list[int]) -> dict[int, str]:
@@ -11,8 +11,12 @@ def cases_paused_by_agreement(*, case_ids: list[int]) -> dict[int, str]:
     One query for any number of cases (ids travel as one array parameter).
     """
     with connection.cursor() as cursor:
+        # A plan sorts after a promise, so it names the pause when a case has both.
         cursor.execute("SELECT case_id, 'promise' FROM repayment_plans_promise WHERE case_id = ANY(%s) "
-                       "AND status = %s", [list(case_ids), PromiseStatus.PENDING])
+                       "AND status = %s UNION ALL "
+                       "SELECT case_id, 'plan' FROM repayment_plans_repaymentplan WHERE case_id = ANY(%s) "
+                       "AND status = %s ORDER BY 2 DESC",
+                       [list(case_ids), PromiseStatus.PENDING, list(case_ids), PlanStatus.ACTIVE])
         return dict(cursor.fetchall())
 
 

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from escalation.services import PassNeedsPostgres, escalation_chunk_run
 from repayment_plans.promises import promises_evaluate
+from repayment_plans.tracking import plans_check
 
 
 @shared_task(name="repayment_plans.evaluate_promises", autoretry_for=(OperationalError,), retry_backoff=True,
@@ -24,3 +25,9 @@ def cases_reevaluate_tier(case_ids: list[int]) -> int:
     except PassNeedsPostgres:
         return 0  # the embedded SQLite default has no escalation pass; the cases wait for none
     return len(case_ids)
+
+
+@shared_task(name="repayment_plans.check_plans", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def check_plans() -> dict:
+    """The scheduled pass over active plans: allocate payments, complete and break plans. Idempotent."""
+    return plans_check()

@@ -1,9 +1,9 @@
-"""What negotiation adds to a case's timeline: promises taken and how they ended."""
+"""What negotiation adds to a case's timeline: promises and how they ended, and each step of a plan."""
 
 from django.utils.translation import gettext as _
 
 from cases.timeline import timeline_source_register
-from repayment_plans.models import Promise
+from repayment_plans.models import PlanDecision, Promise
 
 
 def _promises(case, limit: int) -> list[dict]:
@@ -22,5 +22,16 @@ def _promises(case, limit: int) -> list[dict]:
     return entries
 
 
+def _plan_decisions(case, limit: int) -> list[dict]:
+    return [{"at": d.created_at, "kind": "plan", "actor": d.actor_label,
+             "text": _("Plan #%(plan)s (%(kind)s, %(total)s %(currency)s): %(status)s")
+             % {"plan": d.plan_id, "kind": d.plan.get_kind_display(), "total": d.plan.total,
+                "currency": d.plan.currency, "status": d.get_to_status_display()},
+             "detail": d.reason}
+            for d in PlanDecision.objects.filter(plan__case=case).select_related("plan")
+            .order_by("-created_at")[:limit]]
+
+
 def register() -> None:
     timeline_source_register("promises", _promises)
+    timeline_source_register("plan_decisions", _plan_decisions)

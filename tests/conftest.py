@@ -72,6 +72,7 @@ def install_reference_data() -> None:
     from core.schedules import install_default_schedules
     from escalation.defaults import install_default_policy, install_jurisdiction_profiles
     from escalation.schedules import ESCALATION_SCHEDULES
+    from repayment_plans.defaults import install_default_authority
     from repayment_plans.schedules import NEGOTIATION_SCHEDULES
 
     model = apps.get_model
@@ -83,6 +84,7 @@ def install_reference_data() -> None:
     install_default_schedules(periodic, interval)
     install_default_schedules(periodic, interval, schedules=ESCALATION_SCHEDULES)
     install_default_schedules(periodic, interval, schedules=NEGOTIATION_SCHEDULES)
+    install_default_authority(model("repayment_plans", "AuthorityLimit"))
 
 
 @pytest.fixture(autouse=True)

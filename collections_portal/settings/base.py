@@ -256,6 +256,8 @@ if sorted(COLLECTIONS_PAYMENT_ALLOCATION) != ["fees", "interest", "penalty", "pr
 # Days after a promise's date (or an instalment's) during which money still counts as on time.
 PROMISE_GRACE_DAYS = env.int("PROMISE_GRACE_DAYS", default=3)
 PROMISE_MAX_DAYS_AHEAD = env.int("PROMISE_MAX_DAYS_AHEAD", default=30)
+# How many instalments of a plan may be late (past the grace period) before the plan breaks.
+PLAN_LATE_INSTALMENTS_TOLERATED = env.int("PLAN_LATE_INSTALMENTS_TOLERATED", default=0)
 
 # --- Core-system API ------------------------------------------------------------------------------------
 API_BATCH_MAX_ITEMS = 1000
