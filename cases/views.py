@@ -22,6 +22,7 @@ from cases.timeline import case_timeline
 from complaints.views import case_panel_context as complaints_panel
 from contacts.views import contact_panel_context as contact_panel
 from core.errors import DomainError
+from repayment_plans.views import negotiation_panel_context as negotiation_panel
 from staff.permissions import can_release_holds
 
 
@@ -84,6 +85,7 @@ def _panels(request, case: Case, **forms) -> dict:
         "release_form": HoldReleaseForm(),
         **complaints_panel(request, case),
         **contact_panel(request, case),
+        **negotiation_panel(request, case),
         "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
     }
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("complaints/", include("complaints.urls")),
     path("contacts/", include("contacts.urls")),
+    path("repayment-plans/", include("repayment_plans.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

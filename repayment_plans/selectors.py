@@ -2,7 +2,8 @@
 
 from django.db import connection
 
-from repayment_plans.models import PlanStatus, Promise, PromiseStatus
+from cases.selectors import cases_visible_to
+from repayment_plans.models import PlanStatus, Promise, PromiseStatus, RepaymentPlan
 
 
 def cases_paused_by_agreement(*, case_ids: list[int]) -> dict[int, str]:
@@ -26,3 +27,18 @@ def case_promises(*, case) -> list[Promise]:
 
 def case_pending_promise(*, case) -> Promise | None:
     return Promise.objects.filter(case=case, status=PromiseStatus.PENDING).first()
+
+
+def case_plans(*, case) -> list[RepaymentPlan]:
+    return list(RepaymentPlan.objects.filter(case=case).prefetch_related("instalments").order_by("-proposed_at", "-id"))
+
+
+def plans_awaiting_approval(*, user) -> list[RepaymentPlan]:
+    """Plans awaiting approval on cases `user` may see that `user` may approve (never their own), oldest first."""
+    from repayment_plans.plans import plan_may_approve
+
+    pending = (RepaymentPlan.objects.filter(status=PlanStatus.PENDING_APPROVAL,
+                                            case__in=cases_visible_to(user=user))
+               .exclude(proposed_by=user).select_related("case__account__customer")
+               .prefetch_related("instalments").order_by("proposed_at", "id"))
+    return [plan for plan in pending if plan_may_approve(plan=plan, user=user)]
