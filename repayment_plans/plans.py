@@ -26,7 +26,7 @@ from core.actors import actor_fields
 from core.errors import Conflict, DomainError
 from events.models import EventType
 from events.services import event_emit
-from repayment_plans.authority import authority_covers, authority_limits, authority_required_role
+from repayment_plans.authority import APPROVER_ROLES, authority_covers, authority_limits, authority_required_role
 from repayment_plans.calculator import PARTS, Schedule, schedule_calculate
 from repayment_plans.models import (
     PLAN_TRANSITIONS,
@@ -228,8 +228,17 @@ def plan_reject(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | No
     if plan.status == PlanStatus.PENDING_APPROVAL and not plan_may_approve(plan=plan, user=actor):
         raise PlanError("Only an approver with enough authority may reject this plan.", code="beyond_authority")
     now = at or timezone.now()
-    return _plan_move(plan=plan, to=PlanStatus.REJECTED, actor=actor, reason=reason, at=now, ip_address=ip_address,
+    plan = _plan_move(plan=plan, to=PlanStatus.REJECTED, actor=actor, reason=reason, at=now, ip_address=ip_address,
                       decided_by=actor, decided_at=now, ended_at=now)
+    _back_to_contact(plan=plan, actor=actor, reason=f"Repayment plan rejected: {reason}", at=now)
+    return plan
+
+
+def _back_to_contact(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime) -> None:
+    # The policy contacts no case in negotiation, so a case left there without a plan would be forgotten.
+    case = plan.case
+    if case.stage == Stage.NEGOTIATE:
+        case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=at)
 
 
 def _code_hash(plan: RepaymentPlan, code: str) -> str:
@@ -334,9 +343,16 @@ def _activate(*, plan: RepaymentPlan, actor, via: str, at: dt.datetime, ip_addre
 @transaction.atomic
 def plan_cancel(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | None = None,
                 ip_address: str | None = None) -> RepaymentPlan:
-    """Withdraw a plan not yet active (the cardholder changed their mind, or the terms are to be redone)."""
+    """Withdraw a plan not yet active (the cardholder changed their mind, or the terms are to be redone).
+
+    Its proposer or a supervisor or manager may; the case goes back to contact.
+    """
     reason = _require_reason(reason)
     plan = _locked(plan)
+    if plan.proposed_by_id != getattr(actor, "pk", None) and user_role(actor) not in APPROVER_ROLES:
+        raise PlanError("Only the proposer or a supervisor may withdraw this plan.", code="not_allowed")
     now = at or timezone.now()
-    return _plan_move(plan=plan, to=PlanStatus.CANCELLED, actor=actor, reason=reason, at=now, ip_address=ip_address,
+    plan = _plan_move(plan=plan, to=PlanStatus.CANCELLED, actor=actor, reason=reason, at=now, ip_address=ip_address,
                       ended_at=now)
+    _back_to_contact(plan=plan, actor=actor, reason=f"Repayment plan withdrawn: {reason}", at=now)
+    return plan

@@ -22,6 +22,7 @@ from repayment_plans.plans import (
     plan_accept_with_signed_copy,
     plan_acceptance_code_send,
     plan_approve,
+    plan_cancel,
     plan_may_approve,
     plan_preview,
     plan_propose,
@@ -52,6 +53,7 @@ def negotiation_panel_context(request, case, **forms) -> dict:
     plans = case_plans(case=case)
     for plan in plans:
         plan.may_decide = plan_may_approve(plan=plan, user=request.user)
+        plan.may_withdraw = plan.status in (PlanStatus.PENDING_APPROVAL, PlanStatus.APPROVED) and not plan.may_decide
     return {
         "case": case,
         "promises": case_promises(case=case)[:5],
@@ -128,7 +130,7 @@ def plan_create(request, case_id: int):
 def plan_decide(request, plan_id: int):
     plan = _visible_plan(request, plan_id)
     form = DecisionForm(request.POST)
-    decide = {"approve": plan_approve, "reject": plan_reject}.get(request.POST.get("decision"))
+    decide = {"approve": plan_approve, "reject": plan_reject, "withdraw": plan_cancel}.get(request.POST.get("decision"))
     if decide is None:
         raise Http404
     error = None

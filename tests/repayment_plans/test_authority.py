@@ -5,7 +5,14 @@ import pytest
 from audit.models import AuditRecord
 from cases.lifecycle import Stage
 from repayment_plans.models import AuthorityLimit, PlanDecision, PlanStatus
-from repayment_plans.plans import PlanConflict, PlanError, plan_approve, plan_may_approve, plan_reject
+from repayment_plans.plans import (
+    PlanConflict,
+    PlanError,
+    plan_approve,
+    plan_cancel,
+    plan_may_approve,
+    plan_reject,
+)
 from tests.repayment_plans.helpers import contact_case, propose
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +98,8 @@ def test_a_rejection_needs_a_reason_and_ends_the_plan(agent, supervisor):
         plan_reject(plan=plan, actor=supervisor, reason=" ")
     plan = plan_reject(plan=plan, actor=supervisor, reason="Income does not support it.")
     assert plan.status == PlanStatus.REJECTED
+    plan.case.refresh_from_db()
+    assert plan.case.stage == Stage.CONTACT  # back where the policy contacts it
     assert AuditRecord.objects.filter(action="plan.rejected", reason="Income does not support it.").exists()
     with pytest.raises(PlanConflict):
         plan_approve(plan=plan, actor=supervisor, reason="Changed my mind.")
@@ -113,3 +122,22 @@ def test_the_timeline_shows_each_step_of_a_plan_with_its_reason(agent, superviso
     plan_approve(plan=plan, actor=supervisor, reason="Affordable.")
     entries = [(e["actor"], e["detail"]) for e in case_timeline(case=plan.case) if e["kind"] == "plan"]
     assert ("supervisor", "Affordable.") in entries and ("agent", "Proposed.") in entries
+
+
+def test_a_withdrawn_plan_frees_the_case_for_a_new_one(agent):
+    case = contact_case(agent)
+    plan = plan_cancel(plan=propose(case, agent, count=24), actor=agent, reason="Cardholder wants fewer months.")
+    assert plan.status == PlanStatus.CANCELLED
+    case.refresh_from_db()
+    assert case.stage == Stage.CONTACT
+    assert propose(case, agent, count=12).status == PlanStatus.APPROVED
+
+
+def test_another_agent_cannot_withdraw_someone_elses_plan(agent, team):
+    from staff.models import Role
+    from tests.factories import staff_user
+
+    colleague = staff_user(Role.AGENT, team, user__username="colleague")
+    plan = propose(contact_case(agent), agent, count=24)
+    with pytest.raises(PlanError):
+        plan_cancel(plan=plan, actor=colleague, reason="Not mine to keep.")

@@ -111,3 +111,14 @@ def test_the_acceptance_code_entered_on_the_case_page_activates_the_plan(client,
     client.post(reverse("repayment_plans:plan-code-accept", args=[plan.pk]), {"code": code}, HTTP_HX_REQUEST="true")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ACTIVE
+
+
+def test_the_proposer_withdraws_a_plan_from_the_case_page(client, agent):
+    plan = propose(contact_case(agent), agent, count=24)
+    client.force_login(agent)
+    response = client.post(reverse("repayment_plans:plan-decide", args=[plan.pk]),
+                           {"decision": "withdraw", "reason": "Cardholder asked for fewer months."},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.CANCELLED
