@@ -197,6 +197,7 @@ class Instalment(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     paid_amount = models.DecimalField(_("paid"), default=Decimal("0"), **MONEY)
     paid_at = models.DateTimeField(_("paid in full at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("instalment")

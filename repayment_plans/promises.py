@@ -24,7 +24,7 @@ from core.bulk import bulk_update_rows
 from events.models import EventType
 from events.services import event_emit, events_emit_bulk
 from repayment_plans.errors import PromiseError, PromiseExists
-from repayment_plans.models import Promise, PromiseChannel, PromiseStatus
+from repayment_plans.models import PlanStatus, Promise, PromiseChannel, PromiseStatus, RepaymentPlan
 from staff.models import Role
 from staff.permissions import user_role
 
@@ -166,6 +166,9 @@ def promises_evaluate(*, at: dt.datetime | None = None, case_ids=None) -> dict[s
                 broken_cases.append(promise.case_id)
         bulk_update_rows(model=Promise, rows=rows, fields=["status", "paid_amount", "evaluated_at"])
         moved = []
+        # A case following an active plan stays with the plan; the plan's own tracking decides for it.
+        broken_cases = sorted(set(broken_cases) - set(RepaymentPlan.objects.filter(
+            case_id__in=broken_cases, status=PlanStatus.ACTIVE).values_list("case_id", flat=True)))
         if broken_cases:
             moved = case_transition_many(case_ids=broken_cases, from_stages=(Stage.FOLLOW_UP,), to=Stage.CONTACT,
                                          actor=SYSTEM, reason=BROKEN_REASON, at=at)

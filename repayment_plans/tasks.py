@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from escalation.services import PassNeedsPostgres, escalation_chunk_run
 from repayment_plans.promises import promises_evaluate
+from repayment_plans.reminders import instalment_reminders_send
 from repayment_plans.tracking import plans_check
 
 
@@ -31,3 +32,10 @@ def cases_reevaluate_tier(case_ids: list[int]) -> int:
 def check_plans() -> dict:
     """The scheduled pass over active plans: allocate payments, complete and break plans. Idempotent."""
     return plans_check()
+
+
+@shared_task(name="repayment_plans.send_instalment_reminders", autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=5)
+def send_instalment_reminders() -> int:
+    """Remind cardholders of instalments falling due soon; each instalment once, however often this runs."""
+    return instalment_reminders_send()

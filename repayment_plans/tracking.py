@@ -59,20 +59,24 @@ def plans_allocate(*, case_ids, at: dt.datetime | None = None) -> list[int]:
              .values_list("pk", flat=True))
         plans = list(RepaymentPlan.objects.select_for_update().filter(pk__in=[p.pk for p in plans],
                                                                       status=PlanStatus.ACTIVE).order_by("pk"))
-        paid_by_plan = _paid_since_proposal(plans)
+        payments_by_plan = _payments_since_proposal(plans)
         instalments = defaultdict(list)
         for instalment in Instalment.objects.filter(plan__in=plans).order_by("plan_id", "number"):
             instalments[instalment.plan_id].append(instalment)
         instalment_rows, plan_rows, completed = [], [], []
         for plan in plans:
-            left = paid_by_plan[plan.pk]
+            payments = payments_by_plan[plan.pk]
+            total_paid = sum((amount for _paid_at, amount in payments), ZERO)
+            left, due_so_far = total_paid, ZERO
             for instalment in instalments[plan.pk]:
                 share = min(left, instalment.amount)
                 left -= share
-                paid_at = instalment.paid_at or (at if share == instalment.amount else None)
+                due_so_far += instalment.amount
+                # Paid in full when the money paid, in the order it was paid, first covered this one too.
+                paid_at = _covered_at(payments, due_so_far) if share == instalment.amount else None
                 if (share, paid_at) != (instalment.paid_amount, instalment.paid_at):
                     instalment_rows.append({"id": instalment.pk, "paid_amount": share, "paid_at": paid_at})
-            paid = paid_by_plan[plan.pk] - left
+            paid = total_paid - left
             plan_rows.append({"id": plan.pk, "paid_amount": paid, "excess_amount": left})
             if paid >= plan.total:
                 completed.append(plan)
@@ -88,16 +92,26 @@ def plans_allocate(*, case_ids, at: dt.datetime | None = None) -> list[int]:
     return [plan.pk for plan in completed]
 
 
-def _paid_since_proposal(plans: list[RepaymentPlan]) -> dict[int, Decimal]:
+def _payments_since_proposal(plans: list[RepaymentPlan]) -> dict[int, list[tuple[dt.datetime, Decimal]]]:
+    """Plan id → (paid at, amount) of the payments on its case since it was proposed, oldest first."""
     by_case = {plan.case_id: plan for plan in plans}
-    paid = defaultdict(lambda: ZERO)
+    payments = defaultdict(list)
     earliest = min(plan.proposed_at for plan in plans)
     for case_id, paid_at, amount in (Payment.objects.filter(case_id__in=list(by_case), paid_at__gte=earliest)
-                                     .values_list("case_id", "paid_at", "amount")):
+                                     .order_by("paid_at", "id").values_list("case_id", "paid_at", "amount")):
         plan = by_case[case_id]
         if paid_at >= plan.proposed_at:
-            paid[plan.pk] += amount
-    return paid
+            payments[plan.pk].append((paid_at, amount))
+    return payments
+
+
+def _covered_at(payments: list[tuple[dt.datetime, Decimal]], target: Decimal) -> dt.datetime | None:
+    running = ZERO
+    for paid_at, amount in payments:
+        running += amount
+        if running >= target:
+            return paid_at
+    return None
 
 
 def _plans_end(*, plans: list[RepaymentPlan], to: str, reason: str, at: dt.datetime) -> list[RepaymentPlan]:

@@ -165,3 +165,27 @@ def test_a_payment_posted_while_the_plan_is_accepted_is_allocated_whichever_comm
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ACTIVE and plan.paid_amount == Decimal("4000.00")
     assert instalments(plan) == [(Decimal("3408.50"), True), (Decimal("591.50"), False), (0, False)]
+
+
+def test_an_instalment_counts_as_paid_when_the_money_was_paid_not_when_it_was_reported(agent, settings):
+    plan = active_plan(agent)
+    on_time = dt.datetime(2026, 12, 29, 12, tzinfo=SH)
+    # Paid the day before it fell due; the core system reports it a week later.
+    payments_ingest(reports=[PaymentReport(transaction_id="SLOW", account_number=plan.case.account.account_number,
+                                           amount=Decimal("3408.50"), currency="CNY", paid_at=on_time)],
+                    now=on_time + dt.timedelta(days=7))
+    assert plan.instalments.get(number=1).paid_at == on_time
+    assert plans_check(at=dt.datetime(2027, 1, 6, tzinfo=SH))["broken"] == 0
+
+
+def test_a_broken_promise_leaves_a_case_that_follows_an_active_plan_with_the_plan(agent):
+    from repayment_plans.models import PromiseStatus
+    from repayment_plans.promises import promise_take, promises_evaluate
+
+    plan = active_plan(agent)
+    promise = promise_take(case=plan.case, amount=Decimal("100.00"), due_date=NOW.date(), channel="call",
+                           actor=agent, at=NOW)
+    promises_evaluate(at=NOW + dt.timedelta(days=10))
+    promise.refresh_from_db()
+    plan.case.refresh_from_db()
+    assert promise.status == PromiseStatus.BROKEN and plan.case.stage == Stage.FOLLOW_UP
