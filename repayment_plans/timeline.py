@@ -1,9 +1,10 @@
-"""What negotiation adds to a case's timeline: promises and how they ended, and each step of a plan."""
+"""What negotiation adds to a case's timeline: promises and how they ended, each step of a plan, and
+instalment reminders sent."""
 
 from django.utils.translation import gettext as _
 
 from cases.timeline import timeline_source_register
-from repayment_plans.models import PlanDecision, Promise
+from repayment_plans.models import Instalment, PlanDecision, Promise
 
 
 def _promises(case, limit: int) -> list[dict]:
@@ -32,6 +33,16 @@ def _plan_decisions(case, limit: int) -> list[dict]:
             .order_by("-created_at")[:limit]]
 
 
+def _reminders(case, limit: int) -> list[dict]:
+    return [{"at": i.reminded_at, "kind": "reminder", "actor": _("system"),
+             "text": _("SMS reminder of instalment %(number)s (%(amount)s %(currency)s due %(date)s)")
+             % {"number": i.number, "amount": i.amount, "currency": i.plan.currency, "date": i.due_date.isoformat()},
+             "detail": ""}
+            for i in Instalment.objects.filter(plan__case=case, reminded_at__isnull=False).select_related("plan")
+            .order_by("-reminded_at")[:limit]]
+
+
 def register() -> None:
     timeline_source_register("promises", _promises)
     timeline_source_register("plan_decisions", _plan_decisions)
+    timeline_source_register("instalment_reminders", _reminders)

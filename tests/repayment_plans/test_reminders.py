@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.lifecycle import HoldKind
 from cases.services import case_hold_place
+from cases.timeline import case_timeline
 from core.actors import SYSTEM
 from repayment_plans.plans import plan_accept_with_signed_copy
 from repayment_plans.reminders import instalment_reminders_send
@@ -34,12 +35,14 @@ def messages(outbox) -> list[dict]:
 
 
 def test_an_instalment_is_reminded_once_in_the_days_before_it_falls_due(agent, outbox):
-    active_plan(agent)
+    plan = active_plan(agent)
     assert instalment_reminders_send(at=dt.datetime(2026, 12, 26, 10, tzinfo=SH)) == 0  # four days before
     assert instalment_reminders_send(at=dt.datetime(2026, 12, 27, 10, tzinfo=SH)) == 1
     assert instalment_reminders_send(at=dt.datetime(2026, 12, 28, 10, tzinfo=SH)) == 0
     [message] = messages(outbox)
     assert "instalment 1 of 3" in message["body"] and "2026-12-30" in message["body"]
+    [entry] = [e for e in case_timeline(case=plan.case) if e["kind"] == "reminder"]
+    assert entry["text"] == "SMS reminder of instalment 1 (3408.50 CNY due 2026-12-30)"
 
 
 def test_reminders_wait_for_contact_hours_and_stop_for_a_hold(agent, outbox):
