@@ -23,6 +23,7 @@ from cases.timeline import case_timeline
 from complaints.views import case_panel_context as complaints_panel
 from contacts.views import contact_panel_context as contact_panel
 from core.errors import DomainError
+from repayment_plans.views import negotiation_panel_context as negotiation_panel
 from staff.permissions import can_release_holds, can_work_cases
 from visits.views import case_panel_context as visits_panel
 
@@ -97,6 +98,7 @@ def _panels(request, case: Case, **forms) -> dict:
         **contact_panel(request, case),
         **referral_panel(request, case),
         **visits_panel(request, case),
+        **negotiation_panel(request, case),
         "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
     }
 

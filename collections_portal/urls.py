@@ -25,6 +25,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("visits/", include("visits.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("repayment-plans/", include("repayment_plans.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -17,10 +17,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from cases.lifecycle import Stage
 from cases.models import Case
 from contacts.models import CONVERSATION_RESULTS, FAILED_RESULTS, AttemptResult, Channel, JurisdictionProfile
 from events.models import EventType
+from repayment_plans.selectors import cases_paused_by_agreement
 
 # Channels that reach a person at a moment and so respect contact hours. Letters are printed and posted.
 TIMED_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL, Channel.CALL, Channel.VISIT})
@@ -52,6 +52,7 @@ class CaseFacts:
     holds: tuple[str, ...] = ()
     attempts: list[AttemptFact] = field(default_factory=list)  # oldest first, within LOOKBACK_DAYS
     broken_promises: list[dt.datetime] = field(default_factory=list)
+    paused_by: str = ""  # "plan" or "promise" when an agreement in force pauses collection
 
 
 @dataclass
@@ -133,7 +134,7 @@ def _fact_rows_portable(ids: list[int], since, at, with_cases: bool):
 
 def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str]] | None = None,
                    ) -> dict[int, CaseFacts]:
-    """Facts for many cases in a few queries: cases, active holds, recent attempts, broken promises.
+    """Facts for many cases in a few queries: cases, holds, recent attempts, broken promises, agreements.
 
     `known` maps case id to (time zone, stage) when the caller has just read them, saving a query.
     """
@@ -154,6 +155,9 @@ def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str
     for pk, occurred_at in broken:
         if pk in facts:
             facts[pk].broken_promises.append(occurred_at)
+    for pk, kind in cases_paused_by_agreement(case_ids=ids).items():
+        if pk in facts:
+            facts[pk].paused_by = kind
     return facts
 
 
@@ -184,8 +188,7 @@ def _rule_holds(facts: CaseFacts, **_):
 
 
 def _rule_plan_pause(facts: CaseFacts, channel, purpose, **_):
-    if (facts.stage == Stage.FOLLOW_UP and channel in PAUSED_BY_PLAN
-            and purpose != PURPOSE_INSTALMENT_REMINDER):
+    if facts.paused_by and channel in PAUSED_BY_PLAN and purpose != PURPOSE_INSTALMENT_REMINDER:
         return "A plan or promise in good standing pauses collection; only instalment reminders remain.", None
     return None
 

@@ -73,6 +73,8 @@ def install_reference_data() -> None:
     from dashboards.schedules import install_dashboard_schedules
     from escalation.defaults import install_default_policy, install_jurisdiction_profiles
     from escalation.schedules import ESCALATION_SCHEDULES
+    from repayment_plans.defaults import install_default_authority
+    from repayment_plans.schedules import NEGOTIATION_SCHEDULES
 
     model = apps.get_model
     install_default_policy(model("escalation", "Policy"), model("escalation", "PolicyVersion"),
@@ -83,6 +85,8 @@ def install_reference_data() -> None:
     install_default_schedules(periodic, interval)
     install_default_schedules(periodic, interval, schedules=ESCALATION_SCHEDULES)
     install_dashboard_schedules(periodic, model("django_celery_beat", "CrontabSchedule"))
+    install_default_schedules(periodic, interval, schedules=NEGOTIATION_SCHEDULES)
+    install_default_authority(model("repayment_plans", "AuthorityLimit"))
 
 
 @pytest.fixture(autouse=True)

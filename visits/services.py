@@ -25,8 +25,6 @@ from contacts.services import ContactNotPermitted, contact_attempt_log
 from core.actors import SYSTEM, actor_fields
 from core.errors import Conflict, DomainError
 from core.masking import mask
-from events.models import EventType
-from events.services import event_emit
 from staff.models import Role
 from staff.permissions import user_role
 from visits.models import (
@@ -437,19 +435,12 @@ def _next_step(*, visit: Visit, case: Case, report: VisitReport, actor, at: dt.d
 
 
 def visit_promise_hand_over(*, visit: Visit, case: Case, report: VisitReport, actor, at: dt.datetime) -> None:
-    """THE SEAM for promises to pay: a promise taken on a visit goes on from here.
+    """A promise taken on a visit becomes a promise to pay like any other (channel visit), which then owns
+    the case's move to follow-up, the promise.taken event and the keep-or-break check."""
+    from repayment_plans.promises import promise_take
 
-    The amount, currency and date are on `report`. Until the promises service exists this moves the
-    case to follow-up and tells the core system (promise.taken); when it does, replace this body with
-    one call to it (channel visit), which then owns the stage change, the event and the keep/break check.
-    """
-    if case.stage in (Stage.CONTACT, Stage.NEGOTIATE):
-        case_transition(case=case, to=Stage.FOLLOW_UP, actor=actor, at=at,
-                        reason=f"Promise to pay taken on field visit {visit.pk}.")
-    event_emit(type=EventType.PROMISE_TAKEN, case=case, at=at,
-               payload={"amount": str(report.promise_amount), "currency": report.promise_currency,
-                        "due_date": report.promise_date.isoformat(), "channel": Channel.VISIT,
-                        "visit": visit.pk})
+    promise_take(case=case, amount=report.promise_amount, due_date=report.promise_date, channel=Channel.VISIT,
+                 actor=actor, at=at, note=f"Taken on field visit {visit.pk}.")
 
 
 def visit_legal_review_recommend(*, visit: Visit, case: Case, actor, at: dt.datetime) -> ScheduledContact:

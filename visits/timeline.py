@@ -23,12 +23,6 @@ def _reports(case, limit: int) -> list[dict]:
         entries.append({"at": report.created_at, "kind": "visit", "actor": report.author_label,
                         "text": _("Field visit: %(outcome)s") % {"outcome": report.get_outcome_display()},
                         "detail": report.get_next_step_display() if report.next_step else ""})
-        if report.promise_amount:
-            entries.append({"at": report.created_at, "kind": "promise", "actor": report.author_label,
-                            "text": _("Promise to pay %(amount)s %(currency)s by %(date)s") % {
-                                "amount": report.promise_amount, "currency": report.promise_currency,
-                                "date": report.promise_date.isoformat()},
-                            "detail": _("Taken on a field visit")})
     return entries
 
 

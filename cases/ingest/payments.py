@@ -21,6 +21,7 @@ from cases.models import Account, Case, Payment
 from cases.services import AMOUNT_FIELDS, cases_transition_bulk
 from core.actors import CORE_SYSTEM
 from core.bulk import bulk_insert, bulk_update_rows
+from repayment_plans.tracking import agreements_payments_applied
 
 
 def payments_ingest(*, reports: list[PaymentReport], actor=CORE_SYSTEM,
@@ -108,6 +109,7 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
     inserted = {tx for (tx,) in bulk_insert(model=Payment, rows=rows, conflict=["transaction_id"],
                                            returning=["transaction_id"])}
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    paid_cases: set[int] = set()
     for index in new:
         report = reports[index]
         if report.transaction_id not in inserted:
@@ -120,6 +122,8 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
         account = accounts[report.account_number]
         case = open_cases.get(account["id"])
         outcomes[index] = ItemOutcome(Result.APPLIED, case["id"] if case else None)
+        if case is not None:
+            paid_cases.add(case["id"])
         if case is not None and (account["snapshot_as_of"] is None or report.paid_at > account["snapshot_as_of"]):
             paid[case["id"]] += report.amount
 
@@ -136,6 +140,9 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
         cases_transition_bulk(cases=list(Case.objects.select_related("account").filter(pk__in=cured)),
                               to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
                               reason="Paid in full: nothing remains overdue.")
+    if paid_cases:
+        # Promises kept by this money are settled in the same transaction as the money itself.
+        agreements_payments_applied(case_ids=sorted(paid_cases), at=now)
 
 
 def _transaction_conflict() -> ItemOutcome:

@@ -269,6 +269,15 @@ if sorted(COLLECTIONS_PAYMENT_ALLOCATION) != ["fees", "interest", "penalty", "pr
     raise ImproperlyConfigured("COLLECTIONS_PAYMENT_ALLOCATION must list fees, penalty, interest and principal, "
                                "each once, e.g. fees,penalty,interest,principal.")
 
+# --- Negotiation ----------------------------------------------------------------------------------------
+# Days after a promise's date (or an instalment's) during which money still counts as on time.
+PROMISE_GRACE_DAYS = env.int("PROMISE_GRACE_DAYS", default=3)
+PROMISE_MAX_DAYS_AHEAD = env.int("PROMISE_MAX_DAYS_AHEAD", default=30)
+# How many instalments of a plan may be late (past the grace period) before the plan breaks.
+PLAN_LATE_INSTALMENTS_TOLERATED = env.int("PLAN_LATE_INSTALMENTS_TOLERATED", default=0)
+# Days before an instalment falls due in which its SMS reminder goes out.
+PLAN_REMINDER_DAYS_BEFORE = env.int("PLAN_REMINDER_DAYS_BEFORE", default=3)
+
 # --- Core-system API ------------------------------------------------------------------------------------
 API_BATCH_MAX_ITEMS = 1000
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=4 * 1024 * 1024)

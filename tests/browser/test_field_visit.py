@@ -104,5 +104,5 @@ def test_a_field_agent_checks_in_and_completes_a_visit_with_a_promise(
     page.get_by_role("link", name="王芳 · Case #").first.click()
     timeline = page.locator("#timeline")
     timeline.get_by_text("Field visit: Met the cardholder").wait_for()
-    timeline.get_by_text("Promise to pay 2000.00 CNY by 2030-03-08").wait_for()
+    timeline.get_by_text("Promise to pay 2000.00 CNY by 2030-03-08 (Field visit)").wait_for()
     page.screenshot(path=str(shots / "visit-case-timeline-en.png"), full_page=True)

@@ -1,6 +1,7 @@
 """Each governor rule, in Asia/Shanghai and in America/New_York, including across daylight-saving changes."""
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +12,7 @@ from contacts.governor import PURPOSE_INSTALMENT_REMINDER, governor_check
 from contacts.models import AttemptResult, Channel, ContactAttempt, JurisdictionProfile
 from core.actors import SYSTEM
 from events.models import Event, EventType
+from repayment_plans.models import Promise
 from tests.factories import AccountFactory, CaseFactory, CustomerFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -184,11 +186,12 @@ def test_a_hold_stops_every_contact_with_no_time_given(zone):
 
 
 @pytest.mark.django_db
-def test_a_plan_in_good_standing_stops_calls_but_not_instalment_reminders():
+def test_a_promise_in_force_stops_calls_but_not_instalment_reminders():
     case = case_in("Asia/Shanghai")
-    case.stage = Stage.FOLLOW_UP
-    case.save(update_fields=["stage"])
     at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+    assert governor_check(case=case, channel=Channel.CALL, at=at).allowed
+    Promise.objects.create(case=case, amount=Decimal("100.00"), currency="CNY", due_date=at.date(),
+                           channel="call", taken_by_label="agent", taken_at=at)
     assert failed_rules(governor_check(case=case, channel=Channel.CALL, at=at)) == ["plan_pause"]
     assert governor_check(case=case, channel=Channel.SMS, at=at, purpose=PURPOSE_INSTALMENT_REMINDER).allowed
 

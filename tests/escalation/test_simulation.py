@@ -17,7 +17,7 @@ from contacts.services import ContactNotPermitted, contact_attempt_log
 from core.actors import SYSTEM
 from escalation.review import legal_review_accept, legal_review_decline
 from escalation.services import escalation_pass_run
-from events.models import Event, EventType
+from repayment_plans.promises import promise_take, promises_evaluate
 from tests.escalation import invariants
 from tests.escalation.helpers import SH, case_at_dpd
 
@@ -53,24 +53,18 @@ def test_sixty_days_end_with_every_case_legal_and_every_rule_intact(team, agent,
                                     at=afternoon + dt.timedelta(minutes=rng.randint(0, 120)),
                                     scheduled_contact=task, number=case.account.customer.phone)
                 if result == AttemptResult.PROMISE and case.stage == Stage.CONTACT:
-                    case_transition(case=case, to=Stage.FOLLOW_UP, actor=agent, reason="Promise to pay.",
-                                    at=afternoon)
+                    promise_take(case=case, amount=Decimal("100.00"), due_date=afternoon.date() + dt.timedelta(days=5),
+                                 channel="call", actor=agent, at=afternoon)
                     promised[case.pk] = afternoon.date() + dt.timedelta(days=5)
-        # Promises fall due: some are kept (cured), the rest break and go back to contact.
+        # Promises fall due: some are kept (paid in full, cured); the others break once their grace runs out.
         for case_id, due_date in list(promised.items()):
             if due_date <= morning.date():
                 case = _case(case_id)
                 del promised[case_id]
-                if case.stage != Stage.FOLLOW_UP:
-                    continue
-                if rng.random() < 0.4:
+                if case.stage == Stage.FOLLOW_UP and rng.random() < 0.4:
                     case_transition(case=case, to=Stage.CLOSED, outcome=Outcome.CURED, actor=SYSTEM,
                                     reason="Promise kept.", at=morning)
-                else:
-                    case = case_transition(case=case, to=Stage.CONTACT, actor=SYSTEM, reason="Promise broken.",
-                                           at=morning)
-                    Event.objects.create(type=EventType.PROMISE_BROKEN, case=case, occurred_at=morning,
-                                         account_number=case.account.account_number)
+        promises_evaluate(at=morning)
         # Payments in full, complaints, and the supervisor deciding reviews.
         open_ids = sorted(Case.objects.exclude(stage__in=(Stage.CLOSED, Stage.LEGAL)).values_list("pk", flat=True))
         for case_id in rng.sample(open_ids, min(3, len(open_ids))):

@@ -38,6 +38,7 @@ VISIT_PLANNERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 SEE_VISIT = row(LOGIN, HIDDEN, OK, OK, OK, OK, OK, OK)
 DASHBOARD_VIEWERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, OK)
 DASHBOARD_MANAGERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
+NO_SUCH_OBJECT = row(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
 AUDIT_DESK = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, OK)
 TWO_FACTOR = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 # Staff read the API with their session; a login without a staff profile may not.
@@ -87,14 +88,29 @@ MATRIX = {
     "visits:assign": ("post", lambda o: reverse("visits:assign", args=[o["visit"].pk]), VISIT_PLANNERS),
     "visits:cancel": ("post", lambda o: reverse("visits:cancel", args=[o["visit"].pk]), VISIT_PLANNERS),
     # Files exist only inside a visit the user sees; an unknown one is 404 for everyone.
-    "visits:document": ("get", lambda o: reverse("visits:document", args=[o["visit"].pk, 999999]),
-                        row(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN)),
+    "visits:document": ("get", lambda o: reverse("visits:document", args=[o["visit"].pk, 999999]), NO_SUCH_OBJECT),
     "dashboards:home": ("get", lambda o: reverse("dashboards:home"), DASHBOARD_VIEWERS),
     "dashboards:page": ("get", lambda o: reverse("dashboards:page", args=["portfolio"]), DASHBOARD_VIEWERS),
     "dashboards:reassign": ("get", lambda o: reverse("dashboards:reassign"), DASHBOARD_MANAGERS),
     "dashboards:teams": ("get", lambda o: reverse("dashboards:teams"), DASHBOARD_MANAGERS),
     "dashboards:reviews": ("get", lambda o: reverse("dashboards:reviews"), DASHBOARD_MANAGERS),
     "dashboards:policy": ("get", lambda o: reverse("dashboards:policy"), DASHBOARD_MANAGERS),
+    "repayment_plans:approvals": ("get", lambda o: reverse("repayment_plans:approvals"), SIGNED_IN),
+    "repayment_plans:promise-create": ("post", lambda o: reverse("repayment_plans:promise-create",
+                                                                 args=[o["case"].pk]), WORK_CASE),
+    "repayment_plans:plan-create": ("post", lambda o: reverse("repayment_plans:plan-create", args=[o["case"].pk]),
+                                    WORK_CASE),
+    # Plans are reached only through a case the user sees; an unknown one is 404 for everyone.
+    "repayment_plans:plan-decide": ("post", lambda o: reverse("repayment_plans:plan-decide", args=[999999]),
+                                    NO_SUCH_OBJECT),
+    "repayment_plans:plan-agreement": ("get", lambda o: reverse("repayment_plans:plan-agreement",
+                                                                args=[999999, "zh-hans"]), NO_SUCH_OBJECT),
+    "repayment_plans:plan-code-send": ("post", lambda o: reverse("repayment_plans:plan-code-send", args=[999999]),
+                                       NO_SUCH_OBJECT),
+    "repayment_plans:plan-code-accept": ("post", lambda o: reverse("repayment_plans:plan-code-accept",
+                                                                   args=[999999]), NO_SUCH_OBJECT),
+    "repayment_plans:plan-signed-copy": ("post", lambda o: reverse("repayment_plans:plan-signed-copy",
+                                                                   args=[999999]), NO_SUCH_OBJECT),
     "api:accounts-batch": ("post", lambda o: reverse("api:accounts-batch"), API_CLIENTS_ONLY),
     "api:payments-batch": ("post", lambda o: reverse("api:payments-batch"), API_CLIENTS_ONLY),
     "api:case-list": ("get", lambda o: reverse("api:case-list"), API_READ_LIST),

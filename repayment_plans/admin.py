@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from cases.admin import ReadOnlyAdmin
+from repayment_plans.models import AuthorityLimit, Instalment, PlanDecision, Promise, RepaymentPlan
+
+
+@admin.register(AuthorityLimit)
+class AuthorityLimitAdmin(admin.ModelAdmin):
+    """Negotiation authority is data: an administrator edits a role's limits here."""
+
+    list_display = ("role", "max_months", "max_charges_waiver_percent", "max_principal_waiver_percent")
+
+
+# Promises, plans and their decisions change only through the negotiation services; the admin looks.
+@admin.register(Promise)
+class PromiseAdmin(ReadOnlyAdmin):
+    list_display = ("id", "case", "status")
+    list_filter = ("status",)
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RepaymentPlan)
+class RepaymentPlanAdmin(ReadOnlyAdmin):
+    list_display = ("id", "case", "status")
+    list_filter = ("status",)
+    inlines = [InstalmentInline]
+
+
+@admin.register(Instalment)
+class InstalmentAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
+
+
+@admin.register(PlanDecision)
+class PlanDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)

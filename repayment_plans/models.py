@@ -1,0 +1,233 @@
+"""Promises to pay and repayment plans: what a cardholder agreed to pay, and whether they did."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class PromiseChannel(models.TextChoices):
+    CALL = "call", _("Phone call")
+    VISIT = "visit", _("Field visit")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+
+
+class PromiseStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    KEPT = "kept", _("Kept")
+    PARTIALLY_KEPT = "partially_kept", _("Partially kept")
+    BROKEN = "broken", _("Broken")
+
+
+class Promise(models.Model):
+    """A cardholder's promise to pay `amount` by `due_date`, taken by a member of staff on `channel`.
+
+    Pending until evaluated; then kept, partially kept or broken, once (a compare-and-swap on status).
+    """
+
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT,
+                             related_name="promises")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    due_date = models.DateField(_("promised date"))
+    channel = models.CharField(_("channel"), max_length=10, choices=PromiseChannel.choices)
+    status = models.CharField(_("status"), max_length=20, choices=PromiseStatus.choices,
+                              default=PromiseStatus.PENDING)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    taken_by_label = models.CharField(max_length=150)
+    taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    paid_amount = models.DecimalField(_("paid towards it"), default=Decimal("0"), **MONEY)
+    evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="promise_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=PromiseStatus.values), name="promise_status_valid"),
+            # One promise in force per case: a new one needs the old one evaluated first.
+            models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="promise_one_pending"),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="promise_status_due_idx")]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} by {self.due_date} ({self.status})"
+
+
+class PlanKind(models.TextChoices):
+    INSTALMENTS = "instalments", _("Instalments")
+    DEFERRAL = "deferral", _("Deferral")
+    SETTLEMENT = "settlement", _("Settlement")
+
+
+class PlanStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
+    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", _("Approved, awaiting the cardholder's acceptance")
+    ACTIVE = "active", _("Active")
+    BROKEN = "broken", _("Broken")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Plans in progress: at most one per case.
+PLAN_IN_PROGRESS = (PlanStatus.PENDING_APPROVAL, PlanStatus.APPROVED, PlanStatus.ACTIVE)
+
+# status -> the statuses a plan may move to; repayment_plans.plans is the only writer.
+PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    PlanStatus.PENDING_APPROVAL: frozenset({PlanStatus.APPROVED, PlanStatus.REJECTED, PlanStatus.CANCELLED}),
+    PlanStatus.APPROVED: frozenset({PlanStatus.ACTIVE, PlanStatus.CANCELLED}),
+    PlanStatus.ACTIVE: frozenset({PlanStatus.BROKEN, PlanStatus.COMPLETED}),
+    PlanStatus.REJECTED: frozenset(),
+    PlanStatus.BROKEN: frozenset(),
+    PlanStatus.COMPLETED: frozenset(),
+    PlanStatus.CANCELLED: frozenset(),
+}
+
+
+class AuthorityLimit(models.Model):
+    """How far a role may go without someone above approving. Shipped with DOMAIN defaults, edited in the admin."""
+
+    role = models.CharField(_("role"), max_length=20, unique=True)
+    max_months = models.PositiveSmallIntegerField(_("instalments up to (months)"))
+    max_charges_waiver_percent = models.DecimalField(_("interest, fee and penalty waiver up to (%)"),
+                                                     max_digits=5, decimal_places=2)
+    max_principal_waiver_percent = models.DecimalField(_("principal waiver up to (%)"), max_digits=5,
+                                                       decimal_places=2)
+
+    class Meta:
+        verbose_name = _("authority limit")
+        verbose_name_plural = _("authority limits")
+        constraints = [
+            models.CheckConstraint(condition=Q(max_charges_waiver_percent__gte=0, max_charges_waiver_percent__lte=100,
+                                               max_principal_waiver_percent__gte=0,
+                                               max_principal_waiver_percent__lte=100),
+                                   name="authority_percent_range"),
+        ]
+
+    def __str__(self):
+        return self.role
+
+
+class AcceptanceMethod(models.TextChoices):
+    SMS_CODE = "sms_code", _("One-time code by SMS")
+    SIGNED_COPY = "signed_copy", _("Uploaded signed copy")
+
+
+class RepaymentPlan(models.Model):
+    """A proposed way out for a case: what is waived, what remains and when it is paid.
+
+    The amounts owed are copied from the case at proposal, so the agreement says what was agreed even
+    after the case's figures move. Status changes only through repayment_plans.plans, guarded by
+    PLAN_TRANSITIONS, and each writes a PlanDecision row.
+    """
+
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="plans")
+    kind = models.CharField(_("type"), max_length=20, choices=PlanKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices)
+    currency = models.CharField(_("currency"), max_length=3)
+    owed_principal = models.DecimalField(_("principal owed"), **MONEY)
+    owed_interest = models.DecimalField(_("interest owed"), **MONEY)
+    owed_fees = models.DecimalField(_("fees owed"), **MONEY)
+    owed_penalty = models.DecimalField(_("penalty owed"), **MONEY)
+    waive_principal_percent = models.DecimalField(_("principal waived (%)"), max_digits=5, decimal_places=2,
+                                                  default=Decimal("0"))
+    waive_interest_percent = models.DecimalField(_("interest waived (%)"), max_digits=5, decimal_places=2,
+                                                 default=Decimal("0"))
+    waive_fees_percent = models.DecimalField(_("fees waived (%)"), max_digits=5, decimal_places=2,
+                                             default=Decimal("0"))
+    waive_penalty_percent = models.DecimalField(_("penalty waived (%)"), max_digits=5, decimal_places=2,
+                                                default=Decimal("0"))
+    waived_amount = models.DecimalField(_("waived"), **MONEY)
+    total = models.DecimalField(_("to pay"), **MONEY)
+    instalment_count = models.PositiveSmallIntegerField(_("number of payments"))
+    first_due_date = models.DateField(_("first payment due"))
+    months = models.PositiveSmallIntegerField(_("length (months)"))
+    required_role = models.CharField(_("approval needed from"), max_length=20, blank=True)
+    terms = models.TextField(_("terms"), blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    proposed_by_label = models.CharField(max_length=150)
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    acceptance_code_hash = models.CharField(max_length=128, blank=True)
+    acceptance_code_expires_at = models.DateTimeField(null=True, blank=True)
+    acceptance_code_attempts = models.PositiveSmallIntegerField(default=0)
+    accepted_via = models.CharField(_("accepted by"), max_length=20, choices=AcceptanceMethod.choices, blank=True)
+    signed_copy = models.FileField(_("signed copy"), upload_to="agreements/%Y/%m/", blank=True)
+    activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    paid_amount = models.DecimalField(_("paid"), default=Decimal("0"), **MONEY)
+    excess_amount = models.DecimalField(_("paid beyond the plan"), default=Decimal("0"), **MONEY)
+
+    class Meta:
+        verbose_name = _("repayment plan")
+        verbose_name_plural = _("repayment plans")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PlanStatus.values), name="plan_status_valid"),
+            models.CheckConstraint(condition=Q(total__gt=0, waived_amount__gte=0), name="plan_amounts_valid"),
+            models.UniqueConstraint(fields=["case"], condition=Q(status__in=PLAN_IN_PROGRESS),
+                                    name="plan_one_in_progress"),
+        ]
+        indexes = [models.Index(fields=["status"], name="plan_status_idx")]
+
+    def __str__(self):
+        return f"Plan #{self.pk} {self.get_kind_display()} {self.total} {self.currency} ({self.status})"
+
+    @property
+    def owed_total(self) -> Decimal:
+        return self.owed_principal + self.owed_interest + self.owed_fees + self.owed_penalty
+
+
+class Instalment(models.Model):
+    plan = models.ForeignKey(RepaymentPlan, on_delete=models.PROTECT, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    due_date = models.DateField(_("due"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    paid_amount = models.DecimalField(_("paid"), default=Decimal("0"), **MONEY)
+    paid_at = models.DateTimeField(_("paid in full at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="instalment_unique_number"),
+            models.CheckConstraint(condition=Q(amount__gt=0, paid_amount__gte=0), name="instalment_amounts_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}: {self.amount} due {self.due_date}"
+
+
+class PlanDecision(models.Model):
+    """Why a plan's status changed, and who changed it: one row per change, never edited."""
+
+    plan = models.ForeignKey(RepaymentPlan, on_delete=models.PROTECT, related_name="decisions")
+    from_status = models.CharField(max_length=20, choices=PlanStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=PlanStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_label = models.CharField(max_length=150)
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan decision")
+        verbose_name_plural = _("plan decisions")
+        ordering = ["plan", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"

@@ -1,0 +1,358 @@
+"""Repayment plans: proposing one, approving or rejecting it, and the cardholder's acceptance that activates it.
+
+Every status change goes through `_plan_move`: a compare-and-swap on the status the caller saw, checked
+against PLAN_TRANSITIONS, with a PlanDecision row and an audit record in the same transaction. A plan's
+case is locked before the plan, the order the payment ingest uses, so a payment and a plan change never
+deadlock and never miss each other.
+"""
+
+import datetime as dt
+import hmac
+import secrets
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from audit.services import audit_log
+from cases.lifecycle import Stage
+from cases.models import Case
+from cases.services import case_transition
+from contacts.senders import DeliveryError, sms_backend
+from core.actors import actor_fields
+from core.errors import Conflict, DomainError
+from events.models import EventType
+from events.services import event_emit
+from repayment_plans.authority import APPROVER_ROLES, authority_covers, authority_limits, authority_required_role
+from repayment_plans.calculator import PARTS, Schedule, schedule_calculate
+from repayment_plans.models import (
+    PLAN_TRANSITIONS,
+    AcceptanceMethod,
+    Instalment,
+    PlanDecision,
+    PlanKind,
+    PlanStatus,
+    RepaymentPlan,
+)
+from repayment_plans.tracking import plans_allocate
+from staff.permissions import user_role
+
+MAX_PAYMENTS = 60
+MAX_SETTLEMENT_PAYMENTS = 3
+CODE_TTL = dt.timedelta(minutes=15)
+CODE_MAX_ATTEMPTS = 5
+SIGNED_COPY_MAX_BYTES = 10 * 1024 * 1024
+SIGNED_COPY_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+NEGOTIATE_FROM = frozenset({Stage.CONFIRM, Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP})
+
+
+class PlanError(DomainError):
+    code = "plan_invalid"
+
+
+class PlanConflict(Conflict):
+    code = "plan_conflict"
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise PlanError("A reason is required.", code="reason_required", field="reason")
+    return reason
+
+
+def plan_owed(*, case: Case) -> dict[str, Decimal]:
+    return {"principal": case.principal_overdue, "interest": case.interest_overdue, "fees": case.fees_overdue,
+            "penalty": case.penalty_overdue}
+
+
+def plan_preview(
+    *, case: Case, kind: str, waivers: dict[str, Decimal], count: int, first_due_date: dt.date,
+    at: dt.datetime | None = None,
+) -> Schedule:
+    """The calculator for a case: the schedule the plan would have, checked against the plan type's rules.
+
+    Raises PlanError (with the field at fault) when the terms are not a valid plan of that type.
+    """
+    if kind not in PlanKind.values:
+        raise PlanError(f"Unknown plan type {kind!r}.", field="kind")
+    today = (at or timezone.now()).astimezone(ZoneInfo(case.timezone_name)).date()
+    if first_due_date < today:
+        raise PlanError("The first payment cannot be due in the past.", field="first_due_date")
+    if not 1 <= count <= MAX_PAYMENTS:
+        raise PlanError(f"A plan has 1 to {MAX_PAYMENTS} payments.", field="count")
+    if kind == PlanKind.INSTALMENTS and count < 2:
+        raise PlanError("Instalments need at least two payments.", field="count")
+    if kind == PlanKind.DEFERRAL and count != 1:
+        raise PlanError("A deferral is one payment at a later date.", field="count")
+    if kind == PlanKind.SETTLEMENT and count > MAX_SETTLEMENT_PAYMENTS:
+        raise PlanError(f"A settlement is paid in at most {MAX_SETTLEMENT_PAYMENTS} payments.", field="count")
+    for part in PARTS:
+        value = waivers.get(part, Decimal("0"))
+        if not isinstance(value, Decimal) or not Decimal("0") <= value <= Decimal("100"):
+            raise PlanError("A waiver is between 0 and 100 %.", field=f"waive_{part}")
+    schedule = schedule_calculate(owed=plan_owed(case=case), waivers=waivers, count=count,
+                                  first_due_date=first_due_date, today=today)
+    if kind == PlanKind.SETTLEMENT and schedule.waived_total <= 0:
+        raise PlanError("A settlement pays a reduced total: waive something.", field="kind")
+    if schedule.total <= 0:
+        raise PlanError("Nothing would be left to pay.", field="kind")
+    return schedule
+
+
+def _plan_move(
+    *, plan: RepaymentPlan, to: str, actor, reason: str, at: dt.datetime, ip_address: str | None = None,
+    **fields,
+) -> RepaymentPlan:
+    from_status = plan.status
+    if to not in PLAN_TRANSITIONS.get(from_status, ()):
+        raise PlanConflict(f"A plan that is {plan.get_status_display()} cannot become {to}.")
+    if RepaymentPlan.objects.filter(pk=plan.pk, status=from_status).update(status=to, **fields) != 1:
+        raise PlanConflict("The plan has changed meanwhile; reload it and try again.")
+    plan.status = to
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    PlanDecision.objects.create(plan=plan, from_status=from_status, to_status=to, reason=reason, created_at=at,
+                                **actor_fields(actor))
+    audit_log(actor=actor, action=f"plan.{to}", obj=plan, case_id=plan.case_id, reason=reason,
+              changes={"from": from_status, "to": to}, ip_address=ip_address)
+    return plan
+
+
+def _locked(plan: RepaymentPlan) -> RepaymentPlan:
+    Case.objects.select_for_update().filter(pk=plan.case_id).get()
+    return RepaymentPlan.objects.select_for_update().select_related("case__account__customer").get(pk=plan.pk)
+
+
+@transaction.atomic
+def plan_propose(
+    *, case: Case, kind: str, waivers: dict[str, Decimal], count: int, first_due_date: dt.date, actor,
+    terms: str = "", at: dt.datetime | None = None, ip_address: str | None = None,
+) -> RepaymentPlan:
+    """Propose a plan for `case` on the calculator's schedule; returns it approved or awaiting approval.
+
+    Within the proposer's authority the plan is approved at once; beyond it, it waits for the lowest
+    role whose authority covers it (PlanError when none does). At most one plan in progress per case
+    (PlanConflict otherwise). The case moves to negotiate; all of it is audited.
+    """
+    now = at or timezone.now()
+    limits = authority_limits()
+    role = user_role(actor)
+    if role not in limits:
+        raise PlanError("Your role may not propose repayment plans.", code="not_allowed")
+    case = Case.objects.select_for_update().select_related("account__customer").get(pk=case.pk)
+    if case.stage not in NEGOTIATE_FROM:
+        raise PlanError("A plan can only be proposed for a case in collections.", code="case_not_open")
+    schedule = plan_preview(case=case, kind=kind, waivers=waivers, count=count, first_due_date=first_due_date, at=now)
+    within = authority_covers(limit=limits[role], schedule=schedule)
+    required = "" if within else authority_required_role(schedule=schedule, limits=limits)
+    if required is None:
+        raise PlanError("These terms are beyond anyone's authority.", code="beyond_authority")
+    who = actor_fields(actor)
+    owed = schedule.owed
+    try:
+        with transaction.atomic():
+            plan = RepaymentPlan.objects.create(
+                case=case, kind=kind, status=PlanStatus.PENDING_APPROVAL, currency=case.currency,
+                owed_principal=owed["principal"], owed_interest=owed["interest"], owed_fees=owed["fees"],
+                owed_penalty=owed["penalty"], waived_amount=schedule.waived_total, total=schedule.total,
+                instalment_count=count, first_due_date=first_due_date, months=schedule.months, required_role=required,
+                terms=(terms or "").strip(), proposed_by=who["actor"], proposed_by_label=who["actor_label"],
+                proposed_at=now, **{f"waive_{part}_percent": waivers.get(part, Decimal("0")) for part in PARTS})
+    except IntegrityError as exc:
+        raise PlanConflict("This case already has a plan in progress.") from exc
+    Instalment.objects.bulk_create([Instalment(plan=plan, number=p.number, due_date=p.due_date, amount=p.amount)
+                                    for p in schedule.payments])
+    PlanDecision.objects.create(plan=plan, from_status="", to_status=PlanStatus.PENDING_APPROVAL, created_at=now,
+                                reason="Proposed.", **who)
+    audit_log(actor=actor, action="plan.proposed", obj=plan, case_id=case.pk, ip_address=ip_address,
+              changes={"kind": kind, "total": str(schedule.total), "waived": str(schedule.waived_total),
+                       "payments": count, "months": schedule.months, "required_role": required})
+    reason = f"Repayment plan proposed: {schedule.total} {case.currency} in {count} payment(s)."
+    if case.stage in (Stage.CONFIRM, Stage.PLAN):
+        case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=now)
+    if case.stage != Stage.NEGOTIATE:
+        case = case_transition(case=case, to=Stage.NEGOTIATE, actor=actor, reason=reason, at=now)
+    if within:
+        plan = _plan_move(plan=plan, to=PlanStatus.APPROVED, actor=actor, at=now, ip_address=ip_address,
+                          reason="Within the proposer's authority.", decided_at=now)
+    return plan
+
+
+def plan_may_approve(*, plan: RepaymentPlan, user) -> bool:
+    """Maker-checker and authority: someone other than the proposer whose own authority covers the plan."""
+    if plan.status != PlanStatus.PENDING_APPROVAL or plan.proposed_by_id == user.pk:
+        return False
+    limit = authority_limits().get(user_role(user))
+    if limit is None:
+        return False
+    return (plan.months <= limit.max_months and _charges_percent(plan) <= limit.max_charges_waiver_percent
+            and plan.waive_principal_percent <= limit.max_principal_waiver_percent)
+
+
+def _charges_percent(plan: RepaymentPlan) -> Decimal:
+    schedule = schedule_calculate(
+        owed={"principal": plan.owed_principal, "interest": plan.owed_interest, "fees": plan.owed_fees,
+              "penalty": plan.owed_penalty},
+        waivers={part: getattr(plan, f"waive_{part}_percent") for part in PARTS}, count=1,
+        first_due_date=plan.first_due_date, today=plan.first_due_date)
+    return schedule.charges_waiver_percent
+
+
+@transaction.atomic
+def plan_approve(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | None = None,
+                 ip_address: str | None = None) -> RepaymentPlan:
+    """Approve a plan awaiting approval. The approver is never the proposer and has enough authority."""
+    reason = _require_reason(reason)
+    plan = _locked(plan)
+    if plan.proposed_by_id == getattr(actor, "pk", None):
+        raise PlanError("The proposer of a plan cannot approve it.", code="maker_checker")
+    if not plan_may_approve(plan=plan, user=actor):
+        if plan.status != PlanStatus.PENDING_APPROVAL:
+            raise PlanConflict("This plan is not awaiting approval.")
+        raise PlanError("This plan is beyond your authority.", code="beyond_authority")
+    now = at or timezone.now()
+    return _plan_move(plan=plan, to=PlanStatus.APPROVED, actor=actor, reason=reason, at=now, ip_address=ip_address,
+                      decided_by=actor, decided_at=now)
+
+
+@transaction.atomic
+def plan_reject(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | None = None,
+                ip_address: str | None = None) -> RepaymentPlan:
+    """Reject a plan awaiting approval, with a reason. Only someone who could have approved it may."""
+    reason = _require_reason(reason)
+    plan = _locked(plan)
+    if plan.status == PlanStatus.PENDING_APPROVAL and not plan_may_approve(plan=plan, user=actor):
+        raise PlanError("Only an approver with enough authority may reject this plan.", code="beyond_authority")
+    now = at or timezone.now()
+    plan = _plan_move(plan=plan, to=PlanStatus.REJECTED, actor=actor, reason=reason, at=now, ip_address=ip_address,
+                      decided_by=actor, decided_at=now, ended_at=now)
+    _back_to_contact(plan=plan, actor=actor, reason=f"Repayment plan rejected: {reason}", at=now)
+    return plan
+
+
+def _back_to_contact(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime) -> None:
+    # The policy contacts no case in negotiation, so a case left there without a plan would be forgotten.
+    case = plan.case
+    if case.stage == Stage.NEGOTIATE:
+        case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=at)
+
+
+def _code_hash(plan: RepaymentPlan, code: str) -> str:
+    return salted_hmac("repayment_plans.acceptance", f"{plan.pk}:{code}").hexdigest()
+
+
+@transaction.atomic
+def plan_acceptance_code_send(*, plan: RepaymentPlan, actor, at: dt.datetime | None = None,
+                              ip_address: str | None = None) -> None:
+    """Send the cardholder a one-time code (valid CODE_TTL) through the SMS provider; a new code replaces the old.
+
+    Raises PlanError when the plan is not approved, the cardholder has no phone, or the provider fails
+    (then no code is stored).
+    """
+    plan = _locked(plan)
+    if plan.status != PlanStatus.APPROVED:
+        raise PlanConflict("Only an approved plan can be accepted.")
+    customer = plan.case.account.customer
+    if not customer.phone:
+        raise PlanError("The cardholder has no phone number on file.", code="no_phone")
+    now = at or timezone.now()
+    code = f"{secrets.randbelow(10**6):06d}"
+    RepaymentPlan.objects.filter(pk=plan.pk).update(acceptance_code_hash=_code_hash(plan, code),
+                                                    acceptance_code_expires_at=now + CODE_TTL,
+                                                    acceptance_code_attempts=0)
+    if customer.language == "en":
+        body = (f"{settings.CONTACTS_BANK_NAME}: your code to accept repayment plan {plan.pk} is {code}. "
+                f"It is valid for 15 minutes.")
+    else:
+        body = f"【{settings.CONTACTS_BANK_NAME}】您确认还款协议{plan.pk}的验证码为{code}，15分钟内有效。"
+    try:
+        sms_backend().send(to=customer.phone, body=body, reference=f"plan-{plan.pk}-acceptance")
+    except DeliveryError as exc:
+        raise PlanError(f"The code could not be sent: {exc}", code="sms_failed") from exc
+    audit_log(actor=actor, action="plan.acceptance_code_sent", obj=plan, case_id=plan.case_id, ip_address=ip_address)
+
+
+def plan_accept_with_code(*, plan: RepaymentPlan, code: str, actor, at: dt.datetime | None = None,
+                          ip_address: str | None = None) -> RepaymentPlan:
+    """Activate an approved plan when `code` is the cardholder's valid one-time code.
+
+    A wrong code counts an attempt (committed even though the call fails); after CODE_MAX_ATTEMPTS the
+    code is spent and a new one must be sent.
+    """
+    now = at or timezone.now()
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status != PlanStatus.APPROVED:
+            raise PlanConflict("Only an approved plan can be accepted.")
+        expires = plan.acceptance_code_expires_at
+        usable = (plan.acceptance_code_hash and expires and now < expires
+                  and plan.acceptance_code_attempts < CODE_MAX_ATTEMPTS)
+        if usable and hmac.compare_digest(plan.acceptance_code_hash, _code_hash(plan, (code or "").strip())):
+            RepaymentPlan.objects.filter(pk=plan.pk).update(acceptance_code_hash="", acceptance_code_expires_at=None)
+            return _activate(plan=plan, actor=actor, via=AcceptanceMethod.SMS_CODE, at=now, ip_address=ip_address)
+        if usable:
+            RepaymentPlan.objects.filter(pk=plan.pk).update(acceptance_code_attempts=plan.acceptance_code_attempts + 1)
+    raise PlanError("The code is wrong or has expired.", code="invalid_code", field="code")
+
+
+@transaction.atomic
+def plan_accept_with_signed_copy(*, plan: RepaymentPlan, upload, actor, at: dt.datetime | None = None,
+                                 ip_address: str | None = None) -> RepaymentPlan:
+    """Activate an approved plan on the cardholder's signed agreement (a PDF, PNG or JPEG up to 10 MB)."""
+    plan = _locked(plan)
+    if plan.status != PlanStatus.APPROVED:
+        raise PlanConflict("Only an approved plan can be accepted.")
+    if upload.size > SIGNED_COPY_MAX_BYTES:
+        raise PlanError("The signed copy is larger than 10 MB.", field="signed_copy")
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(SIGNED_COPY_SIGNATURES):
+        raise PlanError("The signed copy must be a PDF, PNG or JPEG file.", field="signed_copy")
+    plan.signed_copy.save(f"plan-{plan.pk}-signed{_extension(head)}", upload, save=False)
+    RepaymentPlan.objects.filter(pk=plan.pk).update(signed_copy=plan.signed_copy.name)
+    return _activate(plan=plan, actor=actor, via=AcceptanceMethod.SIGNED_COPY, at=at or timezone.now(),
+                     ip_address=ip_address)
+
+
+def _extension(head: bytes) -> str:
+    return ".pdf" if head.startswith(b"%PDF-") else ".png" if head.startswith(b"\x89PNG") else ".jpg"
+
+
+def _activate(*, plan: RepaymentPlan, actor, via: str, at: dt.datetime, ip_address: str | None) -> RepaymentPlan:
+    plan = _plan_move(plan=plan, to=PlanStatus.ACTIVE, actor=actor, at=at, ip_address=ip_address,
+                      reason=f"Accepted by the cardholder ({via}).", accepted_via=via, activated_at=at)
+    case = plan.case
+    if case.stage in (Stage.CONTACT, Stage.NEGOTIATE):
+        case_transition(case=case, to=Stage.FOLLOW_UP, actor=actor, at=at,
+                        reason="Repayment plan agreed: following up the instalments.")
+    event_emit(type=EventType.PLAN_AGREED, case=case, at=at, payload={
+        "plan_id": plan.pk, "kind": plan.kind, "total": str(plan.total), "waived": str(plan.waived_amount),
+        "currency": plan.currency,
+        "instalments": [{"number": i.number, "due_date": i.due_date.isoformat(), "amount": str(i.amount)}
+                        for i in plan.instalments.order_by("number")]})
+    # Money the cardholder paid since the proposal already counts towards the plan.
+    plans_allocate(case_ids=[case.pk], at=at)
+    plan.refresh_from_db()
+    return plan
+
+
+@transaction.atomic
+def plan_cancel(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | None = None,
+                ip_address: str | None = None) -> RepaymentPlan:
+    """Withdraw a plan not yet active (the cardholder changed their mind, or the terms are to be redone).
+
+    Its proposer or a supervisor or manager may; the case goes back to contact.
+    """
+    reason = _require_reason(reason)
+    plan = _locked(plan)
+    if plan.proposed_by_id != getattr(actor, "pk", None) and user_role(actor) not in APPROVER_ROLES:
+        raise PlanError("Only the proposer or a supervisor may withdraw this plan.", code="not_allowed")
+    now = at or timezone.now()
+    plan = _plan_move(plan=plan, to=PlanStatus.CANCELLED, actor=actor, reason=reason, at=now, ip_address=ip_address,
+                      ended_at=now)
+    _back_to_contact(plan=plan, actor=actor, reason=f"Repayment plan withdrawn: {reason}", at=now)
+    return plan

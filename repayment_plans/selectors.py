@@ -1,0 +1,44 @@
+"""Reads about promises and plans for other capabilities: the governor, the queue, the case page."""
+
+from django.db import connection
+
+from cases.selectors import cases_visible_to
+from repayment_plans.models import PlanStatus, Promise, PromiseStatus, RepaymentPlan
+
+
+def cases_paused_by_agreement(*, case_ids: list[int]) -> dict[int, str]:
+    """Case id → "plan" or "promise" for the cases a plan in good standing or a promise in force pauses.
+
+    One query for any number of cases (ids travel as one array parameter).
+    """
+    with connection.cursor() as cursor:
+        # A plan sorts after a promise, so it names the pause when a case has both.
+        cursor.execute("SELECT case_id, 'promise' FROM repayment_plans_promise WHERE case_id = ANY(%s) "
+                       "AND status = %s UNION ALL "
+                       "SELECT case_id, 'plan' FROM repayment_plans_repaymentplan WHERE case_id = ANY(%s) "
+                       "AND status = %s ORDER BY 2 DESC",
+                       [list(case_ids), PromiseStatus.PENDING, list(case_ids), PlanStatus.ACTIVE])
+        return dict(cursor.fetchall())
+
+
+def case_promises(*, case) -> list[Promise]:
+    return list(Promise.objects.filter(case=case).order_by("-taken_at", "-id"))
+
+
+def case_pending_promise(*, case) -> Promise | None:
+    return Promise.objects.filter(case=case, status=PromiseStatus.PENDING).first()
+
+
+def case_plans(*, case) -> list[RepaymentPlan]:
+    return list(RepaymentPlan.objects.filter(case=case).prefetch_related("instalments").order_by("-proposed_at", "-id"))
+
+
+def plans_awaiting_approval(*, user) -> list[RepaymentPlan]:
+    """Plans awaiting approval on cases `user` may see that `user` may approve (never their own), oldest first."""
+    from repayment_plans.plans import plan_may_approve
+
+    pending = (RepaymentPlan.objects.filter(status=PlanStatus.PENDING_APPROVAL,
+                                            case__in=cases_visible_to(user=user))
+               .exclude(proposed_by=user).select_related("case__account__customer")
+               .prefetch_related("instalments").order_by("proposed_at", "id"))
+    return [plan for plan in pending if plan_may_approve(plan=plan, user=user)]

@@ -1,0 +1,48 @@
+"""What negotiation adds to a case's timeline: promises and how they ended, each step of a plan, and
+instalment reminders sent."""
+
+from django.utils.translation import gettext as _
+
+from cases.timeline import timeline_source_register
+from repayment_plans.models import Instalment, PlanDecision, Promise
+
+
+def _promises(case, limit: int) -> list[dict]:
+    entries = []
+    for promise in Promise.objects.filter(case=case).order_by("-taken_at")[:limit]:
+        values = {"amount": promise.amount, "currency": promise.currency, "date": promise.due_date.isoformat(),
+                  "channel": promise.get_channel_display()}
+        entries.append({"at": promise.taken_at, "kind": "promise", "actor": promise.taken_by_label,
+                        "text": _("Promise to pay %(amount)s %(currency)s by %(date)s (%(channel)s)") % values,
+                        "detail": promise.note})
+        if promise.evaluated_at:
+            entries.append({"at": promise.evaluated_at, "kind": "promise", "actor": _("system"),
+                            "text": _("Promise %(status)s: %(paid)s of %(amount)s %(currency)s paid")
+                            % {**values, "status": promise.get_status_display().lower(), "paid": promise.paid_amount},
+                            "detail": ""})
+    return entries
+
+
+def _plan_decisions(case, limit: int) -> list[dict]:
+    return [{"at": d.created_at, "kind": "plan", "actor": d.actor_label,
+             "text": _("Plan #%(plan)s (%(kind)s, %(total)s %(currency)s): %(status)s")
+             % {"plan": d.plan_id, "kind": d.plan.get_kind_display(), "total": d.plan.total,
+                "currency": d.plan.currency, "status": d.get_to_status_display()},
+             "detail": d.reason}
+            for d in PlanDecision.objects.filter(plan__case=case).select_related("plan")
+            .order_by("-created_at")[:limit]]
+
+
+def _reminders(case, limit: int) -> list[dict]:
+    return [{"at": i.reminded_at, "kind": "reminder", "actor": _("system"),
+             "text": _("SMS reminder of instalment %(number)s (%(amount)s %(currency)s due %(date)s)")
+             % {"number": i.number, "amount": i.amount, "currency": i.plan.currency, "date": i.due_date.isoformat()},
+             "detail": ""}
+            for i in Instalment.objects.filter(plan__case=case, reminded_at__isnull=False).select_related("plan")
+            .order_by("-reminded_at")[:limit]]
+
+
+def register() -> None:
+    timeline_source_register("promises", _promises)
+    timeline_source_register("plan_decisions", _plan_decisions)
+    timeline_source_register("instalment_reminders", _reminders)

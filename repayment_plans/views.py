@@ -1,0 +1,234 @@
+"""The negotiation panel of the case page (promises, the plan calculator, proposals, acceptance) and the
+approvals queue. Every write goes through repayment_plans' services; htmx requests get the panel back."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.services import audit_log, client_ip
+from cases.models import Case
+from cases.selectors import cases_visible_to
+from cases.timeline import case_timeline
+from core.errors import DomainError
+from repayment_plans.agreement import LANGUAGES, agreement_pdf
+from repayment_plans.calculator import add_months
+from repayment_plans.forms import CodeForm, DecisionForm, PlanForm, PromiseForm, SignedCopyForm
+from repayment_plans.models import PlanStatus, RepaymentPlan
+from repayment_plans.plans import (
+    plan_accept_with_code,
+    plan_accept_with_signed_copy,
+    plan_acceptance_code_send,
+    plan_approve,
+    plan_cancel,
+    plan_may_approve,
+    plan_preview,
+    plan_propose,
+    plan_reject,
+)
+from repayment_plans.promises import promise_take
+from repayment_plans.selectors import case_plans, case_promises, plans_awaiting_approval
+from staff.permissions import can_work_cases
+
+PANEL = "repayment_plans/partials/negotiation_panel.html"
+
+
+def _visible_case(request, case_id: int) -> Case:
+    case = cases_visible_to(user=request.user).select_related("account__customer").filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def _workable_case(request, case_id: int) -> Case:
+    """A case the user may see (else 404) and work (else 403: compliance officers and admins only read)."""
+    case = _visible_case(request, case_id)
+    if not can_work_cases(request.user):
+        raise PermissionDenied
+    return case
+
+
+def _visible_plan(request, plan_id: int) -> RepaymentPlan:
+    plan = get_object_or_404(RepaymentPlan.objects.select_related("case__account__customer"), pk=plan_id)
+    if not cases_visible_to(user=request.user).filter(pk=plan.case_id).exists():
+        raise Http404
+    return plan
+
+
+def negotiation_panel_context(request, case, **forms) -> dict:
+    today = timezone.localdate()
+    plans = case_plans(case=case)
+    for plan in plans:
+        plan.may_decide = plan_may_approve(plan=plan, user=request.user)
+        plan.may_withdraw = plan.status in (PlanStatus.PENDING_APPROVAL, PlanStatus.APPROVED) and not plan.may_decide
+    return {
+        "case": case,
+        "promises": case_promises(case=case)[:5],
+        "plans": plans[:5],
+        "promise_form": forms.get("promise_form") or PromiseForm(auto_id="np-%s"),
+        "plan_form": forms.get("plan_form") or PlanForm(auto_id="pp-%s",
+                                                        initial={"first_due_date": add_months(today, 1)}),
+        "preview": forms.get("preview"),
+        "decision_form": DecisionForm(auto_id=False),
+        "code_form": forms.get("code_form") or CodeForm(auto_id=False),
+        "plan_errors": forms.get("plan_errors") or {},
+        "agreement_languages": LANGUAGES,
+    }
+
+
+def _respond(request, case, ok: bool, **forms):
+    context = negotiation_panel_context(request, case, **forms)
+    if request.htmx:
+        return render(request, PANEL, {**context, "timeline": case_timeline(case=case), "oob_timeline": ok})
+    if ok:
+        return redirect("cases:detail", case_id=case.pk)
+    from cases.views import _panels  # the whole page, with this panel's errors in it
+
+    return render(request, "cases/case_detail.html", {**_panels(request, case), **context}, status=400)
+
+
+@login_required
+@require_POST
+def promise_create(request, case_id: int):
+    case = _workable_case(request, case_id)
+    form = PromiseForm(request.POST, auto_id="np-%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            promise_take(case=case, amount=data["amount"], due_date=data["due_date"], channel=data["channel"],
+                         actor=request.user, note=data["note"], ip_address=client_ip(request))
+            return _respond(request, case, True)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return _respond(request, case, False, promise_form=form)
+
+
+@login_required
+@require_POST
+def plan_create(request, case_id: int):
+    """The calculator ("preview") and the proposal ("propose") share one form, so the schedule is seen first."""
+    case = _workable_case(request, case_id)
+    form = PlanForm(request.POST, auto_id="pp-%s")
+    preview = None
+    if form.is_valid():
+        data = form.cleaned_data
+        terms = {"kind": data["kind"], "waivers": form.waivers(), "count": data["count"],
+                 "first_due_date": data["first_due_date"]}
+        try:
+            if request.POST.get("action") == "propose":
+                plan_propose(case=case, actor=request.user, terms=data["terms"], ip_address=client_ip(request),
+                             **terms)
+                return _respond(request, case, True)
+            preview = plan_preview(case=case, **terms)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    if preview is None:
+        return _respond(request, case, False, plan_form=form)
+    context = negotiation_panel_context(request, case, plan_form=form, preview=preview)
+    if request.htmx:
+        return render(request, PANEL, context)
+    from cases.views import _panels
+
+    return render(request, "cases/case_detail.html", {**_panels(request, case), **context})
+
+
+@login_required
+@require_POST
+def plan_decide(request, plan_id: int):
+    plan = _visible_plan(request, plan_id)
+    form = DecisionForm(request.POST)
+    decide = {"approve": plan_approve, "reject": plan_reject, "withdraw": plan_cancel}.get(request.POST.get("decision"))
+    if decide is None:
+        raise Http404
+    error = None
+    if form.is_valid():
+        try:
+            decide(plan=plan, actor=request.user, reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = " ".join(form.errors.get("reason", []))
+    if request.POST.get("next") == "approvals":
+        if error:
+            return _approvals(request, errors={plan.pk: error}, status=400)
+        return redirect("repayment_plans:approvals")
+    return _respond(request, plan.case, error is None, plan_errors={plan.pk: error} if error else {})
+
+
+@login_required
+@require_GET
+def plan_agreement(request, plan_id: int, language: str):
+    plan = _visible_plan(request, plan_id)
+    if language not in LANGUAGES:
+        raise Http404
+    if plan.status not in (PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.BROKEN):
+        raise PermissionDenied("Only an approved plan has an agreement.")
+    pdf = agreement_pdf(plan=plan, language=language)
+    audit_log(actor=request.user, action="plan.agreement_downloaded", obj=plan, case_id=plan.case_id,
+              changes={"language": language}, ip_address=client_ip(request))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="agreement-{plan.pk}-{language}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def plan_code_send(request, plan_id: int):
+    plan = _visible_plan(request, plan_id)
+    if not can_work_cases(request.user):
+        raise PermissionDenied
+    try:
+        plan_acceptance_code_send(plan=plan, actor=request.user, ip_address=client_ip(request))
+        return _respond(request, plan.case, True)
+    except DomainError as exc:
+        return _respond(request, plan.case, False, plan_errors={plan.pk: exc.message})
+
+
+@login_required
+@require_POST
+def plan_code_accept(request, plan_id: int):
+    plan = _visible_plan(request, plan_id)
+    if not can_work_cases(request.user):
+        raise PermissionDenied
+    form = CodeForm(request.POST, auto_id=False)
+    if form.is_valid():
+        try:
+            plan_accept_with_code(plan=plan, code=form.cleaned_data["code"], actor=request.user,
+                                  ip_address=client_ip(request))
+            return _respond(request, plan.case, True)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return _respond(request, plan.case, False, code_form=form)
+
+
+@login_required
+@require_POST
+def plan_signed_copy(request, plan_id: int):
+    plan = _visible_plan(request, plan_id)
+    if not can_work_cases(request.user):
+        raise PermissionDenied
+    form = SignedCopyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            plan_accept_with_signed_copy(plan=plan, upload=form.cleaned_data["signed_copy"], actor=request.user,
+                                         ip_address=client_ip(request))
+            return _respond(request, plan.case, True)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    errors = " ".join(" ".join(e) for e in form.errors.values())
+    return _respond(request, plan.case, False, plan_errors={plan.pk: errors})
+
+
+def _approvals(request, errors=None, status=200):
+    return render(request, "repayment_plans/approvals.html", {
+        "plans": plans_awaiting_approval(user=request.user), "errors": errors or {},
+        "decision_form": DecisionForm(auto_id=False)}, status=status)
+
+
+@login_required
+@require_GET
+def approvals(request):
+    """Plans beyond their proposer's authority that the signed-in user may approve or reject."""
+    return _approvals(request)
