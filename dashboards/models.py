@@ -50,3 +50,54 @@ class SnapshotDay(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.cases} cases"
+
+
+class SnapshotTotal(models.Model):
+    """One day's snapshot summed by every dimension the dashboards filter on, so a month-end position
+    or an opening balance reads a few thousand rows, not one per case. Written by `snapshot_take`."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(max_length=100, blank=True)
+    product = models.CharField(max_length=100, blank=True)
+    bucket = models.CharField(max_length=8)
+    stage = models.CharField(max_length=20)
+    cases = models.PositiveIntegerField()
+    balance = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "currency"], name="snapshottotal_day_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.bucket} {self.stage}: {self.cases} cases, {self.balance} {self.currency}"
+
+
+class SnapshotRoll(models.Model):
+    """For day D: the cases in `from_bucket` on the previous month's last snapshot day, with their
+    balance on D summed by their bucket on D. Dimensions are the cohort's, on that month end.
+    Written by `snapshot_take`; roll rates read the rows of each month's last day."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField()
+    cohort_day = models.DateField()
+    currency = models.CharField(max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(max_length=100, blank=True)
+    product = models.CharField(max_length=100, blank=True)
+    from_bucket = models.CharField(max_length=8)
+    to_bucket = models.CharField(max_length=8)
+    balance = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "currency"], name="snapshotroll_day_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.from_bucket}→{self.to_bucket}: {self.balance} {self.currency}"

@@ -9,6 +9,7 @@ from cases.lifecycle import Stage
 from contacts.models import Channel, Strategy
 from dashboards import selectors
 from dashboards.filters import DashboardFilters, dashboard_cases, dashboard_snapshots, teams_in_scope
+from dashboards.models import SnapshotRoll
 from dashboards.registry import work_sections
 from dashboards.tables import COUNT, MONEY, RATE, TEXT, Column, Table
 
@@ -49,7 +50,8 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
                   series=["cases"]),
         ]
     if page == "flow":
-        snapshots = dashboard_snapshots(user=user, filters=filters)
+        totals = dashboard_snapshots(user=user, filters=filters)
+        rolls = dashboard_snapshots(user=user, filters=filters, model=SnapshotRoll)
         months = selectors.month_starts(start=filters.start, end=filters.end)
         cures = [{"month": m.strftime("%Y-%m"), **selectors.cure_rate(cases=cases, start=m_start, end=m_end)}
                  for m, m_start, m_end in months]
@@ -62,17 +64,17 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
                    Column("opening_balance", _("Balance at the previous month end"), MONEY),
                    Column("rolled_balance", _("Balance rolled forward"), MONEY),
                    Column("roll_rate", _("Roll rate"), RATE)],
-                  selectors.roll_rates(snapshots=snapshots, start=filters.start, end=filters.end),
+                  selectors.roll_rates(totals=totals, rolls=rolls, start=filters.start, end=filters.end),
                   series=["roll_rate"], label_keys=["month", "from_bucket"]),
             Table("cure_rate", _("Cure rate by month"),
                   [Column("month", _("Month")), Column("cases", _("Cases open in the month"), COUNT),
                    Column("cured", _("Cured"), COUNT), Column("cure_rate", _("Cure rate"), RATE)],
                   cures, series=["cure_rate"]),
             Table("recovery_week", _("Amount recovered by week"), recovery_columns,
-                  selectors.recoveries(cases=cases, snapshots=snapshots, start=start, end=end, period="week"),
+                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="week"),
                   series=["recovered"]),
             Table("recovery_month", _("Amount recovered by month"), recovery_columns,
-                  selectors.recoveries(cases=cases, snapshots=snapshots, start=start, end=end, period="month"),
+                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="month"),
                   series=["recovered"]),
         ]
     if page == "contact":

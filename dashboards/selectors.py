@@ -7,7 +7,6 @@ Rates are Decimal fractions rounded to 4 places (0.2500 is 25 %), or None when t
 import datetime as dt
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncWeek
@@ -24,7 +23,7 @@ from contacts.models import (
     ContactStatus,
     ScheduledContact,
 )
-from dashboards.models import CaseDaySnapshot, SnapshotDay
+from dashboards.models import SnapshotDay, SnapshotRoll, SnapshotTotal
 from dashboards.promises import promise_outcomes
 
 ZERO = Decimal("0.00")
@@ -54,7 +53,10 @@ def _active_between(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime)
 # --- portfolio (live) ---------------------------------------------------------------------------------
 
 def portfolio_by_bucket(*, cases: QuerySet[Case], today: dt.date) -> list[dict]:
-    """Open cases and overdue balance per bucket today, from `overdue_since` (indexed with the stage)."""
+    """Open cases and overdue balance per bucket today, from `overdue_since` (indexed with the stage).
+
+    DPD is counted to `today` in the portal's zone, as the snapshot counts it, so a cardholder far
+    west may show a day less here than on the case page, which uses their own zone."""
     whens = []
     for bucket in BUCKETS:
         earliest, latest = overdue_since_range(bucket, today)
@@ -91,13 +93,14 @@ def month_ends(*, days: list[dt.date]) -> dict[dt.date, dt.date]:
     return ends
 
 
-def roll_rates(*, snapshots: QuerySet[CaseDaySnapshot], start: dt.date, end: dt.date) -> list[dict]:
+def roll_rates(*, totals: QuerySet[SnapshotTotal], rolls: QuerySet[SnapshotRoll], start: dt.date,
+               end: dt.date) -> list[dict]:
     """Month on month, the share of each bucket's balance that rolled one bucket further.
 
     For a month M ending in [start, end]: the cohort is the cases in bucket B on the last snapshot day
     of M−1 (filters apply to the cohort); the rate is the balance those cases carry in bucket B+1 on
     the last snapshot day of M, over the cohort's balance in B on M−1's last day. Months without
-    snapshots at both ends are left out.
+    snapshots at both ends are left out. Reads the totals and roll rows `snapshot_take` keeps.
     """
     first_month = start.replace(day=1)
     ends = month_ends(days=snapshot_days(start=(first_month - dt.timedelta(days=1)).replace(day=1), end=end))
@@ -106,27 +109,16 @@ def roll_rates(*, snapshots: QuerySet[CaseDaySnapshot], start: dt.date, end: dt.
         previous = ends.get((month - dt.timedelta(days=1)).replace(day=1))
         if month < first_month or previous is None:
             continue
-        cohort = snapshots.filter(day=previous)
-        base = {r["bucket"]: r["balance"] for r in cohort.values("bucket").annotate(balance=Sum("balance"))}
-        moved = _rolled_balances(cohort=cohort, later_day=last_day)
+        base = {r["bucket"]: r["balance"] for r in totals.filter(day=previous).values("bucket")
+                .annotate(balance=Sum("balance"))}
+        moved = {(r["from_bucket"], r["to_bucket"]): r["balance"] for r in rolls.filter(
+            day=last_day, cohort_day=previous).values("from_bucket", "to_bucket").annotate(balance=Sum("balance"))}
         for from_bucket, to_bucket in zip(DELINQUENT_BUCKETS, DELINQUENT_BUCKETS[1:], strict=False):
             opening = base.get(from_bucket) or ZERO
             rolled = moved.get((from_bucket, to_bucket)) or ZERO
             rows.append({"month": month.strftime("%Y-%m"), "from_bucket": from_bucket, "to_bucket": to_bucket,
                          "opening_balance": opening, "rolled_balance": rolled, "roll_rate": ratio(rolled, opening)})
     return rows
-
-
-def _rolled_balances(*, cohort: QuerySet[CaseDaySnapshot], later_day: dt.date) -> dict[tuple[str, str], Decimal]:
-    """(bucket in the cohort, bucket on `later_day`) -> balance on `later_day`: one hash join, not a
-    lookup per case."""
-    cohort_sql, params = cohort.values("case_id", "bucket").query.sql_with_params()
-    # The cohort's SQL is Django's own, with its values as parameters; only the join is written here.
-    sql = ("SELECT p.bucket, n.bucket, SUM(n.balance) FROM (" + cohort_sql + ") p "  # noqa: S608
-           "JOIN dashboards_casedaysnapshot n ON n.case_id = p.case_id AND n.day = %s GROUP BY p.bucket, n.bucket")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, later_day])
-        return {(before, after): balance for before, after, balance in cursor.fetchall()}
 
 
 def cure_rate(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> dict:
@@ -137,7 +129,7 @@ def cure_rate(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) ->
     return {"cases": counts["cases"], "cured": counts["cured"], "cure_rate": ratio(counts["cured"], counts["cases"])}
 
 
-def recoveries(*, cases: QuerySet[Case], snapshots: QuerySet[CaseDaySnapshot], start: dt.datetime,
+def recoveries(*, cases: QuerySet[Case], totals: QuerySet[SnapshotTotal], start: dt.datetime,
                end: dt.datetime, period: str) -> list[dict]:
     """Amount recovered per week or month of [start, end), and the recovery rate.
 
@@ -162,7 +154,7 @@ def recoveries(*, cases: QuerySet[Case], snapshots: QuerySet[CaseDaySnapshot], s
         within = [d for d in days if first <= d < first + dt.timedelta(days=7 if period == "week" else 31)]
         if before or within:
             opening_day[first] = (before or within)[0]
-    balances = {r["day"]: r["balance"] for r in snapshots.filter(day__in=set(opening_day.values()))
+    balances = {r["day"]: r["balance"] for r in totals.filter(day__in=set(opening_day.values()))
                 .values("day").annotate(balance=Sum("balance"))}
     rows = []
     for first in period_starts:

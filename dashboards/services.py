@@ -51,9 +51,9 @@ def _snapshot_sql() -> str:
 def snapshot_take(*, day: dt.date | None = None) -> int:
     """Write the snapshot of every open case for `day` (today in the portal's zone by default).
 
-    Three statements whatever the number of cases: the day's earlier rows are deleted, the day is
-    written again from the cases as they stand and recorded in SnapshotDay, so running it twice a day
-    leaves one row per case
+    A handful of statements whatever the number of cases: the day's earlier rows are deleted, the day
+    is written again from the cases as they stand, recorded in SnapshotDay and summed into its totals
+    and roll rows, so running it twice a day leaves one row per case
     with the later figures, and earlier days are never touched. DPD is counted from `day` itself.
     Returns the number of rows written.
     """
@@ -63,7 +63,38 @@ def snapshot_take(*, day: dt.date | None = None) -> int:
         cursor.execute(_snapshot_sql(), {"day": day, "closed": Stage.CLOSED})
         written = cursor.rowcount
     SnapshotDay.objects.update_or_create(day=day, defaults={"cases": written, "taken_at": timezone.now()})
+    snapshot_aggregate(day=day)
     return written
+
+
+DIMENSIONS = "currency, team_id, agent_id, region, product"
+TOTALS_SQL = f"""
+INSERT INTO dashboards_snapshottotal (day, {DIMENSIONS}, bucket, stage, cases, balance)
+SELECT day, {DIMENSIONS}, bucket, stage, COUNT(*), SUM(balance) FROM dashboards_casedaysnapshot
+WHERE day = %(day)s GROUP BY day, {DIMENSIONS}, bucket, stage
+"""  # noqa: S608 (fixed column names)
+ROLL_SQL = f"""
+INSERT INTO dashboards_snapshotroll (day, cohort_day, {DIMENSIONS}, from_bucket, to_bucket, balance)
+SELECT %(day)s, %(cohort_day)s, p.currency, p.team_id, p.agent_id, p.region, p.product, p.bucket, n.bucket,
+       SUM(n.balance)
+FROM dashboards_casedaysnapshot p JOIN dashboards_casedaysnapshot n ON n.case_id = p.case_id AND n.day = %(day)s
+WHERE p.day = %(cohort_day)s
+GROUP BY p.currency, p.team_id, p.agent_id, p.region, p.product, p.bucket, n.bucket
+"""  # noqa: S608 (fixed column names)
+
+
+def snapshot_aggregate(*, day: dt.date) -> None:
+    """(Re)write the day's totals and its roll from the previous month's last snapshot day, from the
+    day's snapshot rows. Part of `snapshot_take`; a past day rewritten later refreshes that day only."""
+    cohort_day = (SnapshotDay.objects.filter(day__lt=day.replace(day=1),
+                                             day__gte=(day.replace(day=1) - dt.timedelta(days=1)).replace(day=1))
+                  .order_by("-day").values_list("day", flat=True).first())
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM dashboards_snapshottotal WHERE day = %(day)s", {"day": day})
+        cursor.execute(TOTALS_SQL, {"day": day})
+        cursor.execute("DELETE FROM dashboards_snapshotroll WHERE day = %(day)s", {"day": day})
+        if cohort_day is not None:
+            cursor.execute(ROLL_SQL, {"day": day, "cohort_day": cohort_day})
 
 
 def _check_assignee(*, team: Team | None, agent) -> None:

@@ -21,6 +21,7 @@ from complaints.models import Category, Complaint
 from contacts.models import AttemptResult, Channel, ContactAttempt, ScheduledContact
 from dashboards.filters import DashboardFilters
 from dashboards.models import CaseDaySnapshot, SnapshotDay
+from dashboards.services import snapshot_aggregate
 from escalation.models import CaseEscalation, PolicyVersion
 from tests.factories import CaseFactory, PaymentFactory
 
@@ -68,6 +69,7 @@ def october(team, other_team, agent, other_agent, supervisor):
     ])
     for day in (sep30, oct15, oct31):
         SnapshotDay.objects.create(day=day, cases=CaseDaySnapshot.objects.filter(day=day).count(), taken_at=NOW)
+        snapshot_aggregate(day=day)
     PaymentFactory(account=a.account, case=a, amount=Decimal("200.00"), paid_at=at(10, 10))
     PaymentFactory(account=b.account, case=b, amount=Decimal("3000.00"), paid_at=at(10, 20))
     PaymentFactory(account=d.account, case=d, amount=Decimal("500.00"), paid_at=at(10, 12))

@@ -7,6 +7,7 @@ import pytest
 
 from dashboards import selectors
 from dashboards.filters import dashboard_cases, dashboard_snapshots
+from dashboards.models import SnapshotRoll
 from dashboards.promises import promise_outcomes
 from tests.dashboards.conftest import NOW, OCTOBER
 
@@ -15,6 +16,12 @@ pytestmark = pytest.mark.django_db
 
 def scope(user, filters=OCTOBER):
     return dashboard_cases(user=user, filters=filters), dashboard_snapshots(user=user, filters=filters)
+
+
+def roll_rates(user, filters=OCTOBER):
+    return selectors.roll_rates(totals=dashboard_snapshots(user=user, filters=filters),
+                                rolls=dashboard_snapshots(user=user, filters=filters, model=SnapshotRoll),
+                                start=filters.start, end=filters.end)
 
 
 def test_portfolio_counts_open_cases_and_balance_by_bucket(october, supervisor):
@@ -38,9 +45,7 @@ def test_portfolio_by_stage(october, supervisor):
 
 
 def test_roll_rate_follows_the_september_cohort_to_the_october_month_end(october, supervisor):
-    _, snapshots = scope(supervisor)
-    rows = {(r["month"], r["from_bucket"]): r for r in selectors.roll_rates(
-        snapshots=snapshots, start=OCTOBER.start, end=OCTOBER.end)}
+    rows = {(r["month"], r["from_bucket"]): r for r in roll_rates(supervisor)}
     m1 = rows[("2026-10", "M1")]
     # A (1,000) and B (3,000) were M1 on 30 Sep; only A rolled, carrying 1,200 on 31 Oct.
     assert (m1["opening_balance"], m1["rolled_balance"], m1["roll_rate"]) == (
@@ -50,9 +55,7 @@ def test_roll_rate_follows_the_september_cohort_to_the_october_month_end(october
 
 
 def test_roll_rate_of_a_manager_includes_every_team(october, manager):
-    _, snapshots = scope(manager)
-    rows = {r["from_bucket"]: r for r in selectors.roll_rates(snapshots=snapshots, start=OCTOBER.start,
-                                                              end=OCTOBER.end)}
+    rows = {r["from_bucket"]: r for r in roll_rates(manager)}
     # D adds 5,000 rolled out of 5,000: (1,200 + 5,000) / (4,000 + 5,000).
     assert rows["M1"]["roll_rate"] == Decimal("0.6889")
 
@@ -66,7 +69,7 @@ def test_cure_rate_is_cured_cases_over_cases_open_in_the_period(october, supervi
 
 def test_recovery_by_month_is_payments_over_the_opening_balance(october, supervisor):
     cases, snapshots = scope(supervisor)
-    [row] = selectors.recoveries(cases=cases, snapshots=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before,
+    [row] = selectors.recoveries(cases=cases, totals=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before,
                                  period="month")
     # 200 (A) + 3,000 (B) over the 30 Sep balance of A, B and C (6,000); D's 500 is another team's.
     assert row == {"period": "2026-10-01", "recovered": Decimal("3200.00"), "opening_balance": Decimal("6000.00"),
@@ -76,7 +79,7 @@ def test_recovery_by_month_is_payments_over_the_opening_balance(october, supervi
 def test_recovery_by_week(october, supervisor):
     cases, snapshots = scope(supervisor)
     rows = {r["period"]: r for r in selectors.recoveries(
-        cases=cases, snapshots=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before, period="week")}
+        cases=cases, totals=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before, period="week")}
     assert list(rows) == ["2026-09-28", "2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"]
     assert rows["2026-09-28"]["opening_balance"] == Decimal("6000.00")  # 30 Sep, first snapshot of that week
     assert rows["2026-10-05"]["recovered"] == Decimal("200.00")
@@ -126,7 +129,7 @@ def test_filters_narrow_every_figure(october, manager, other_team):
     filters = OCTOBER.__class__(start=OCTOBER.start, end=OCTOBER.end, currency="CNY", team_id=other_team.pk)
     cases, snapshots = scope(manager, filters)
     assert selectors.cure_rate(cases=cases, start=filters.start_at, end=filters.end_before)["cases"] == 1
-    [row] = selectors.recoveries(cases=cases, snapshots=snapshots, start=filters.start_at, end=filters.end_before,
+    [row] = selectors.recoveries(cases=cases, totals=snapshots, start=filters.start_at, end=filters.end_before,
                                  period="month")
     assert row["recovered"] == Decimal("500.00")
     other_currency = OCTOBER.__class__(start=OCTOBER.start, end=OCTOBER.end, currency="USD")

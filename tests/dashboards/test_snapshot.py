@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from cases.lifecycle import Outcome, Stage
-from dashboards.models import CaseDaySnapshot, SnapshotDay
+from dashboards.models import CaseDaySnapshot, SnapshotDay, SnapshotRoll, SnapshotTotal
 from dashboards.services import snapshot_take
 from dashboards.tasks import daily_snapshot
 from tests.factories import CaseFactory
@@ -49,6 +49,20 @@ def test_a_second_run_the_same_day_rewrites_that_day_only(cases):
     assert balances == {DAY - dt.timedelta(days=1): Decimal("10225.50"), DAY: Decimal("5225.50")}
 
 
+def test_the_snapshot_keeps_totals_and_the_roll_from_the_previous_month_end(cases, team):
+    open_case, _ = cases
+    snapshot_take(day=dt.date(2026, 9, 30))
+    open_case.principal_overdue = Decimal("5000.00")
+    open_case.save()
+    snapshot_take(day=DAY)
+    assert list(SnapshotTotal.objects.filter(day=DAY).values_list("bucket", "cases", "balance")) == [
+        ("M2", 1, Decimal("5225.50"))]
+    # 30 Sep: DPD 0 (current); 31 Oct: M2, carrying 5,225.50.
+    assert list(SnapshotRoll.objects.filter(day=DAY).values_list("cohort_day", "from_bucket", "to_bucket",
+                                                                 "balance", "team_id")) == [
+        (dt.date(2026, 9, 30), "current", "M2", Decimal("5225.50"), team.pk)]
+
+
 def test_the_task_takes_an_iso_day(cases):
     assert daily_snapshot("2026-10-31") == 1
     assert CaseDaySnapshot.objects.filter(day=DAY).count() == 1
@@ -59,3 +73,21 @@ def test_the_daily_schedule_is_installed(db):
 
     task = PeriodicTask.objects.get(task="dashboards.snapshot")
     assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == ("23", "50", "Asia/Shanghai")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_redis_writes_the_snapshot(team, agent):
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from collections_portal.celery import app as celery_app
+
+    CaseFactory(stage=Stage.CONTACT, overdue_since=DAY - dt.timedelta(days=5), assigned_team=team)
+    celery_app.control.purge()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        daily_snapshot.delay(DAY.isoformat())
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not SnapshotDay.objects.filter(day=DAY).exists():
+            time.sleep(0.2)
+    assert CaseDaySnapshot.objects.get(day=DAY).bucket == "M1"
