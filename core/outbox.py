@@ -7,6 +7,7 @@ few seconds from beat, or `manage.py relay_outbox`) publishes it once the broker
 
 import datetime as dt
 import logging
+import time
 
 from celery import Task
 from django.db import IntegrityError, transaction
@@ -18,6 +19,10 @@ logger = logging.getLogger(__name__)
 
 # Sent rows are kept this long for inspection, then pruned by the relay.
 KEEP_SENT = dt.timedelta(days=7)
+# A publish to a dead Redis takes seconds (the client's own retries). After one fails, commits in this
+# process skip their immediate publish for this long and leave the rows to the relay.
+BROKER_BACKOFF_SECONDS = 5.0
+_broker_down_until = 0.0
 
 
 def task_enqueue(*, task: Task | str, kwargs: dict | None = None, key: str | None = None) -> OutboxTask | None:
@@ -34,8 +39,14 @@ def task_enqueue(*, task: Task | str, kwargs: dict | None = None, key: str | Non
         if key is None or not OutboxTask.objects.filter(key=key).exists():
             raise
         return None
-    transaction.on_commit(lambda pk=row.pk: outbox_publish(ids=[pk]))
+    transaction.on_commit(lambda pk=row.pk: _publish_after_commit(pk))
     return row
+
+
+def _publish_after_commit(pk: int) -> None:
+    if time.monotonic() < _broker_down_until:
+        return
+    outbox_publish(ids=[pk])
 
 
 def _publish(row: OutboxTask) -> None:
@@ -61,6 +72,8 @@ def outbox_publish(*, ids: list[int] | None = None, limit: int = 500) -> int:
             try:
                 _publish(row)
             except Exception as exc:  # any broker failure: keep the row for the next relay
+                global _broker_down_until
+                _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
                 logger.warning("outbox: task %s #%s not published: %s", row.task, row.pk, exc)
                 OutboxTask.objects.filter(pk=row.pk).update(attempts=row.attempts + 1, last_error=str(exc)[:1000])
                 break

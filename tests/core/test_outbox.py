@@ -67,3 +67,35 @@ def test_a_task_queued_through_the_outbox_runs_on_a_real_worker_after_commit():
 
     assert Heartbeat.objects.filter(name=name).exists()
     assert OutboxTask.objects.get(kwargs__name=name).sent_at is not None
+
+
+@pytest.mark.django_db
+def test_beat_relays_the_outbox_every_five_seconds():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="core.relay_outbox")
+    assert (task.enabled, task.interval.every, task.interval.period) == (True, 5, "seconds")
+
+
+@pytest.mark.django_db
+def test_the_relay_command_publishes_what_is_pending():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    OutboxTask.objects.create(task="core.heartbeat", kwargs={"name": "cmd"})
+    out = StringIO()
+    with mock.patch("core.outbox._publish"):
+        call_command("relay_outbox", stdout=out)
+    assert "sent 1, pending 0" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_after_a_failed_publish_commits_leave_their_tasks_to_the_relay_instead_of_waiting_on_the_broker(
+        django_capture_on_commit_callbacks):
+    with mock.patch("core.outbox._publish", side_effect=BrokerDown("Connection refused")) as publish:
+        for name in ("first", "second"):
+            with django_capture_on_commit_callbacks(execute=True):
+                task_enqueue(task=heartbeat, kwargs={"name": name})
+    assert publish.call_count == 1
+    assert OutboxTask.objects.filter(sent_at__isnull=True).count() == 2
