@@ -78,7 +78,9 @@ def main() -> int:
     port = _free_port()
     bin_dir = Path(sys.executable).parent
     web = subprocess.Popen([str(bin_dir / "gunicorn"), "collections_portal.wsgi", "-b", f"127.0.0.1:{port}",
-                            "-w", "3", "-k", "gthread", "--threads", "4", "--timeout", "60"], cwd=ROOT, env=env,
+                            "-w", "3", "-k", "gthread", "--threads", "4", "--timeout", "60",
+                            # Longer than any pause of a simulated user, so no request races a closing keep-alive.
+                            "--keep-alive", "30"], cwd=ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     scratch = Path(tempfile.mkdtemp(prefix="load-"))
     ledger = scratch / "ledger.json"
