@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench venv browser messages clean
+.PHONY: run test lint bench faults load venv browser messages clean
 
 venv: $(VENV)/.installed
 
@@ -44,6 +44,18 @@ lint: venv
 bench: venv
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/python -m bench $(BENCH)
+
+# Fault scenarios (Redis, a worker, PostgreSQL, the SMS provider, beat twice), each bounded and on
+# loopback; results go to bench/results/faults.json and faults.md.
+faults: venv
+	$(BIN)/python scripts/check_services.py
+	$(BIN)/python -m faults $(FAULTS)
+
+# The load scenario: 50 agents and the core system for 2 minutes (LOAD_SECONDS), then reconciliation;
+# results go to bench/results/load.json and load.md.
+load: venv
+	$(BIN)/python scripts/check_services.py
+	$(BIN)/python -m load
 
 # Refresh the Chinese catalogue from the code and compile it (needs GNU gettext).
 messages: venv

@@ -61,9 +61,16 @@ class Report:
     def write(self) -> tuple[Path, Path]:
         RESULTS.mkdir(parents=True, exist_ok=True)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        data = {"generated_at": now, "machine": self.machine(),
-                "figures": [{**asdict(f), "ratio": f.ratio} for f in self.figures]}
         json_path = RESULTS / "latest.json"
+        figures = [{**asdict(f), "ratio": f.ratio, "measured_at": now} for f in self.figures]
+        # Running some benchmarks keeps the others' last figures, so the table always covers them all.
+        ran = {f.benchmark for f in self.figures}
+        if json_path.exists():
+            previous = json.loads(json_path.read_text())
+            kept = [{"measured_at": previous.get("generated_at", ""), **f} for f in previous.get("figures", [])
+                    if f["benchmark"] not in ran]
+            figures = sorted(kept + figures, key=lambda f: f["benchmark"])
+        data = {"generated_at": now, "machine": self.machine(), "figures": figures}
         json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         md_path = RESULTS / "latest.md"
         machine = data["machine"]
@@ -72,14 +79,15 @@ class Report:
             f"Generated {now} on {machine['cpus']} CPUs ({machine['cpu']}), {machine['memory']}, "
             f"Python {machine['python']}.", "",
             "Ratio: how many times slower than the baseline measured in the same run (1.0 = as fast).", "",
-            "| benchmark | figure | value | baseline | baseline value | ratio | target | met |",
-            "|---|---|---|---|---|---|---|---|",
+            "| benchmark | figure | value | baseline | baseline value | ratio | target | met | measured |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
-        for f in self.figures:
-            ratio = f"{f.ratio:.2f}×" if f.ratio is not None else "–"
-            base = f"{f.baseline_value:,.1f} {f.unit}" if f.baseline_value is not None else "–"
-            met = {True: "yes", False: "**no**", None: "–"}[f.met]
-            lines.append(f"| {f.benchmark} | {f.name} | {f.value:,.1f} {f.unit} | {f.baseline_name or '–'} | "
-                         f"{base} | {ratio} | {f.target or '–'} | {met} |")
+        for f in figures:
+            ratio = f"{f['ratio']:.2f}×" if f["ratio"] is not None else "–"
+            base = f"{f['baseline_value']:,.1f} {f['unit']}" if f["baseline_value"] is not None else "–"
+            met = {True: "yes", False: "**no**", None: "–"}[f["met"]]
+            lines.append(f"| {f['benchmark']} | {f['name']} | {f['value']:,.1f} {f['unit']} | "
+                         f"{f['baseline_name'] or '–'} | {base} | {ratio} | {f['target'] or '–'} | {met} | "
+                         f"{f['measured_at'][:16].replace('T', ' ')} |")
         md_path.write_text("\n".join(lines) + "\n")
         return json_path, md_path

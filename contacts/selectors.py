@@ -3,12 +3,18 @@
 from django.db.models import QuerySet
 
 from cases.models import Case
-from contacts.models import ContactAttempt, ScheduledContact
+from contacts.models import ContactAttempt, ContactStatus, ScheduledContact
 
 
 def case_scheduled_contacts(*, case: Case) -> QuerySet[ScheduledContact]:
     return (ScheduledContact.objects.filter(case=case).select_related("policy_version__policy")
             .order_by("due_at", "id"))
+
+
+def case_delivery_problems(*, case: Case) -> QuerySet[ScheduledContact]:
+    """Automated contacts whose last delivery failed: still retrying, or given up (failed)."""
+    return ScheduledContact.objects.filter(case=case).exclude(last_error="").exclude(
+        status=ContactStatus.SENT).order_by("due_at", "id")
 
 
 def case_contact_attempts(*, case: Case) -> QuerySet[ContactAttempt]:

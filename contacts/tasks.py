@@ -2,14 +2,18 @@ from celery import shared_task
 from django.db import OperationalError, transaction
 
 from contacts.delivery import contact_deliver, contacts_due_for_delivery
+from core.outbox import task_enqueue
 
 
 @shared_task(name="contacts.send_due")
 def send_due() -> int:
     """Queue delivery of the automated contacts now due. Runs every minute (django-celery-beat)."""
-    ids = contacts_due_for_delivery()
-    for contact_id in ids:
-        transaction.on_commit(lambda pk=contact_id: deliver.delay(pk))
+    # Through the outbox, so a broker outage delays deliveries rather than dropping them; a contact
+    # queued twice (beat started twice) is delivered once, since contact_deliver locks and re-checks it.
+    with transaction.atomic():
+        ids = contacts_due_for_delivery()
+        for contact_id in ids:
+            task_enqueue(task=deliver, kwargs={"contact_id": contact_id})
     return len(ids)
 
 

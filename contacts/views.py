@@ -14,6 +14,7 @@ from contacts.callbacks import callback_schedule
 from contacts.forms import AttemptForm
 from contacts.governor import governor_check
 from contacts.models import Channel
+from contacts.selectors import case_delivery_problems
 from contacts.services import OVERRIDE_ROLES, ContactNotPermitted, contact_attempt_log
 from core.errors import DomainError
 from core.masking import mask
@@ -36,6 +37,7 @@ def attempt_form(request, case, data=None) -> AttemptForm:
 def contact_panel_context(request, case, form=None, refused=None) -> dict:
     return {"case": case, "attempt_form": form or attempt_form(request, case),
             "call_verdict": governor_check(case=case, channel=Channel.CALL), "refused": refused,
+            "delivery_problems": list(case_delivery_problems(case=case)),
             "can_work": can_work_cases(request.user)}
 
 

@@ -7,6 +7,7 @@ stable and machine-readable; `message` is for people.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -51,6 +52,13 @@ def flatten(detail, path: str = "") -> list[dict]:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database went away (a restart, a failover). The batch's transaction rolled back with it,
+        # so the client may safely send the same request again: say so instead of a bare 500.
+        return Response(
+            error_body({"field": None, "code": "database_unavailable",
+                        "message": "The database is unavailable; nothing was saved. Retry the same request."}),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
     if isinstance(exc, DomainError):
         return Response(error_body({"field": exc.field, "code": exc.code, "message": exc.message}),
                         status=exc.http_status)

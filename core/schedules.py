@@ -9,6 +9,11 @@ DEFAULT_SCHEDULES = [
     ("Worker heartbeat", "core.heartbeat", 60, {"name": "beat"}),
 ]
 
+# Added after the first deploy, so installed by their own migration.
+OUTBOX_SCHEDULES = [
+    ("Relay the task outbox", "core.relay_outbox", 5, {}),
+]
+
 
 def install_default_schedules(PeriodicTask, IntervalSchedule, schedules=DEFAULT_SCHEDULES) -> None:  # noqa: N803
     import json

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cases.admin import ReadOnlyAdmin
-from dashboards.models import CaseDaySnapshot, SnapshotDay
+from dashboards.models import CaseDaySnapshot, SnapshotDay, SnapshotRoll, SnapshotTotal
 
 
 @admin.register(SnapshotDay)
@@ -13,3 +13,15 @@ class SnapshotDayAdmin(ReadOnlyAdmin):
 class CaseDaySnapshotAdmin(ReadOnlyAdmin):
     list_display = ("__str__",)
     show_full_result_count = False  # a row per open case per day: never count them all
+
+
+@admin.register(SnapshotTotal)
+class SnapshotTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
+    show_full_result_count = False
+
+
+@admin.register(SnapshotRoll)
+class SnapshotRollAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
+    show_full_result_count = False

@@ -26,6 +26,7 @@ from contacts.governor import governor_evaluate, governor_facts, governor_profil
 from contacts.models import Channel, ContactStatus
 from core.actors import SYSTEM
 from core.errors import DomainError
+from core.outbox import task_enqueue
 from escalation.chunk_sql import CANCEL_PENDING, CANCEL_SUPERSEDED, CHUNK
 from escalation.models import EscalationChunk, EscalationRun
 from escalation.policy import PoliciesInForce, policies_in_force
@@ -216,7 +217,7 @@ def escalation_pass_start(*, as_of: dt.datetime | None = None, chunk_size: int |
         chunks = EscalationChunk.objects.bulk_create(
             [EscalationChunk(run=run, id_from=lo, id_to=hi) for lo, hi in ranges])
         for chunk in chunks:
-            transaction.on_commit(lambda pk=chunk.pk: escalation_chunk.delay(pk))
+            task_enqueue(task=escalation_chunk, kwargs={"chunk_id": chunk.pk}, key=f"escalation.chunk:{chunk.pk}")
     return run
 
 

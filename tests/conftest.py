@@ -96,3 +96,9 @@ def _reference_data_after_flush(request):
     if (marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         install_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _broker_presumed_up(monkeypatch):
+    """A broker failure simulated by one test must not make the outbox skip publishing in the next."""
+    monkeypatch.setattr("core.outbox._broker_down_until", 0.0)

@@ -99,3 +99,12 @@ def test_a_malformed_callback_time_shows_beside_the_field(client, agent, case, t
     body = log(client, case, callback_at="tomorrow").content.decode()
     assert 'id="ca-callback_at-error"' in body
     assert not ContactAttempt.objects.exists()
+
+
+def test_a_failed_sms_delivery_shows_on_the_case_page_with_its_next_try(client, agent, case):
+    ScheduledContact.objects.create(case=case, channel="sms", due_at=MORNING, idempotency_key=f"{case.pk}:sms:1",
+                                    delivery_attempts=2, last_error="sms: provider answered 500")
+    client.force_login(agent)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'id="delivery-problems"' in page
+    assert "sms: provider answered 500" in page and "2 attempts" in page

@@ -215,3 +215,15 @@ def test_a_third_party_message_never_mentions_the_debt(case):
         assert "王小明" in body
         for secret in ("12,375", "逾期", "overdue", "2233", "debt", "欠"):
             assert secret not in body
+
+
+# --- queueing -------------------------------------------------------------------------------------------
+def test_due_contacts_are_queued_through_the_outbox_so_a_broker_outage_cannot_drop_them(case, time_machine):
+    from contacts.tasks import send_due
+    from core.models import OutboxTask
+
+    due = contact(case, Channel.SMS)
+    time_machine.move_to(MORNING + dt.timedelta(minutes=1))
+    assert send_due.run() == 1
+    row = OutboxTask.objects.get()
+    assert (row.task, row.kwargs) == ("contacts.deliver", {"contact_id": due.pk})

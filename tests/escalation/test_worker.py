@@ -6,9 +6,12 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection, transaction
+from kombu.exceptions import OperationalError as BrokerDown
 
 from collections_portal.celery import app as celery_app
 from contacts.models import ScheduledContact
+from core.models import OutboxTask
+from core.outbox import outbox_relay
 from escalation.models import EscalationChunk
 from escalation.services import (
     escalation_chunk_finish,
@@ -117,7 +120,7 @@ def test_a_pass_stopped_halfway_and_rerun_ends_with_the_same_contacts(worker, mo
     with monkeypatch.context() as patched:
         # Record the run without queueing it, then work half its chunks here; the next one dies midway,
         # after its contacts were inserted and before it finished.
-        patched.setattr("escalation.tasks.escalation_chunk.delay", lambda *a, **k: None)
+        patched.setattr("core.outbox.outbox_publish", lambda **kwargs: 0)
         run = escalation_pass_start(as_of=AS_OF, chunk_size=7)
         chunks = list(run.chunks.order_by("id_from"))
         half = len(chunks) // 2
@@ -136,3 +139,24 @@ def test_a_pass_stopped_halfway_and_rerun_ends_with_the_same_contacts(worker, mo
 
 def _die(**kwargs):
     raise WorkerKilled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pass_started_while_the_broker_is_down_runs_once_the_relay_reaches_it(worker, monkeypatch):
+    for dpd in DPDS:
+        case_at_dpd(dpd)
+    expected = uninterrupted_contacts()
+    with monkeypatch.context() as patched:
+        patched.setattr("core.outbox._publish", _broker_down)
+        run = escalation_pass_start(as_of=AS_OF, chunk_size=7)
+        assert outbox_relay() == 0
+    assert OutboxTask.objects.filter(sent_at__isnull=True).count() == run.chunks.count()
+    assert contact_rows() == []
+
+    assert outbox_relay() == run.chunks.count()
+    assert wait_for(all_chunks_finished)
+    assert contact_rows() == expected
+
+
+def _broker_down(row):
+    raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
