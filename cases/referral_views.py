@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.services import client_ip
+from cases.access import workable_case_or_403
 from cases.forms import DomainErrorFormMixin
 from cases.models import Referral
 from cases.referrals import referral_decide, referral_raise, referrals_open
-from cases.selectors import cases_visible_to
 from core.errors import DomainError
 from staff.models import Role
 from staff.permissions import can_work_cases, user_role
@@ -37,11 +37,7 @@ def referral_panel_context(request, case, form=None) -> dict:
 @login_required
 @require_POST
 def referral_create(request, case_id: int):
-    case = cases_visible_to(user=request.user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404
-    if not can_work_cases(request.user):
-        raise PermissionDenied
+    case = workable_case_or_403(request, case_id)
     form = ReferralForm(request.POST, auto_id="rf-%s")
     if form.is_valid():
         try:

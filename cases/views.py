@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import client_ip
+from cases.access import visible_case_or_404, workable_case_or_403
 from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, QueueFilterForm, RevealForm
 from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
@@ -26,21 +27,6 @@ from core.errors import DomainError
 from repayment_plans.views import negotiation_panel_context as negotiation_panel
 from staff.permissions import can_release_holds, can_work_cases
 from visits.views import case_panel_context as visits_panel
-
-
-def _visible_case(request, case_id: int) -> Case:
-    try:
-        return cases_visible_to(user=request.user).get(pk=case_id)
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _workable_case(request, case_id: int) -> Case:
-    """A case the user may see (else 404) and work (else 403)."""
-    case = _visible_case(request, case_id)
-    if not can_work_cases(request.user):
-        raise PermissionDenied
-    return case
 
 
 @login_required
@@ -105,7 +91,7 @@ def _panels(request, case: Case, **forms) -> dict:
 
 @login_required
 def case_detail(request, case_id: int):
-    case = _visible_case(request, case_id)
+    case = visible_case_or_404(request, case_id)
     return render(request, "cases/case_detail.html", _panels(request, case))
 
 
@@ -122,7 +108,7 @@ def _respond(request, case: Case, partial: str, ok: bool, **forms):
 @login_required
 @require_POST
 def case_note_create(request, case_id: int):
-    case = _workable_case(request, case_id)
+    case = workable_case_or_403(request, case_id)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -137,7 +123,7 @@ def case_note_create(request, case_id: int):
 @login_required
 @require_POST
 def case_hold_create(request, case_id: int):
-    case = _workable_case(request, case_id)
+    case = workable_case_or_403(request, case_id)
     form = HoldForm(request.POST)
     if form.is_valid():
         try:
@@ -152,7 +138,7 @@ def case_hold_create(request, case_id: int):
 @login_required
 @require_POST
 def case_hold_end(request, case_id: int, hold_id: int):
-    case = _visible_case(request, case_id)
+    case = visible_case_or_404(request, case_id)
     if not can_release_holds(request.user):
         raise PermissionDenied
     hold = get_object_or_404(CaseHold, pk=hold_id, case=case)
@@ -175,7 +161,7 @@ def case_hold_end(request, case_id: int, hold_id: int):
 @login_required
 @require_POST
 def case_reveal(request, case_id: int):
-    case = _visible_case(request, case_id)
+    case = visible_case_or_404(request, case_id)
     form = RevealForm(request.POST)
     value, error = None, None
     if form.is_valid():

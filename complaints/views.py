@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.services import client_ip
+from cases.access import workable_case_or_403
 from cases.selectors import cases_visible_to
 from complaints.forms import ComplaintForm, ResolveForm
 from complaints.models import Complaint
@@ -37,11 +38,7 @@ def case_panel_context(request, case, form=None) -> dict:
 @login_required
 @require_POST
 def complaint_create(request, case_id: int):
-    case = cases_visible_to(user=request.user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404
-    if not can_work_cases(request.user):
-        raise PermissionDenied
+    case = workable_case_or_403(request, case_id)
     form = ComplaintForm(request.POST, auto_id="cf-%s")
     if form.is_valid():
         try:

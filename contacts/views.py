@@ -1,14 +1,12 @@
 """The contact panel of the case page: the governor's verdict before a call, and logging the outcome."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.services import client_ip
-from cases.selectors import cases_visible_to
+from cases.access import workable_case_or_403
 from cases.timeline import case_timeline
 from contacts.callbacks import callback_schedule
 from contacts.forms import AttemptForm
@@ -44,11 +42,7 @@ def contact_panel_context(request, case, form=None, refused=None) -> dict:
 @login_required
 @require_POST
 def attempt_create(request, case_id: int):
-    case = cases_visible_to(user=request.user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404
-    if not can_work_cases(request.user):
-        raise PermissionDenied
+    case = workable_case_or_403(request, case_id)
     form = attempt_form(request, case, request.POST)
     refused = None
     if form.is_valid():

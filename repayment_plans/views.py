@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import audit_log, client_ip
-from cases.models import Case
+from cases.access import workable_case_or_403
 from cases.selectors import cases_visible_to
 from cases.timeline import case_timeline
 from core.errors import DomainError
@@ -35,19 +35,6 @@ from staff.permissions import can_work_cases
 PANEL = "repayment_plans/partials/negotiation_panel.html"
 
 
-def _visible_case(request, case_id: int) -> Case:
-    case = cases_visible_to(user=request.user).select_related("account__customer").filter(pk=case_id).first()
-    if case is None:
-        raise Http404
-    return case
-
-
-def _workable_case(request, case_id: int) -> Case:
-    """A case the user may see (else 404) and work (else 403: compliance officers and admins only read)."""
-    case = _visible_case(request, case_id)
-    if not can_work_cases(request.user):
-        raise PermissionDenied
-    return case
 
 
 def _visible_plan(request, plan_id: int) -> RepaymentPlan:
@@ -92,7 +79,7 @@ def _respond(request, case, ok: bool, **forms):
 @login_required
 @require_POST
 def promise_create(request, case_id: int):
-    case = _workable_case(request, case_id)
+    case = workable_case_or_403(request, case_id)
     form = PromiseForm(request.POST, auto_id="np-%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -109,7 +96,7 @@ def promise_create(request, case_id: int):
 @require_POST
 def plan_create(request, case_id: int):
     """The calculator ("preview") and the proposal ("propose") share one form, so the schedule is seen first."""
-    case = _workable_case(request, case_id)
+    case = workable_case_or_403(request, case_id)
     form = PlanForm(request.POST, auto_id="pp-%s")
     preview = None
     if form.is_valid():

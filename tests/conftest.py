@@ -102,3 +102,12 @@ def _reference_data_after_flush(request):
 def _broker_presumed_up(monkeypatch):
     """A broker failure simulated by one test must not make the outbox skip publishing in the next."""
     monkeypatch.setattr("core.outbox._broker_down_until", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Each test starts in English: a request's language must not leak into the next test's services."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -40,6 +40,8 @@ class StaffProfileFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Role.AGENT
     team = factory.SubFactory(TeamFactory)
+    # Tests read the English interface; those about Chinese set it on the profile themselves.
+    language = "en"
 
 
 def staff_user(role: str, team: Team | None = None, **kwargs):
