@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from contacts.models import CONVERSATION_RESULTS, FAILED_RESULTS, AttemptResult, Channel, JurisdictionProfile
@@ -342,3 +343,16 @@ def governor_check(
     return governor_evaluate(facts=facts, channel=channel, at=at, profile=profile, number=number,
                              to_third_party=to_third_party, purpose=purpose)
 
+
+
+# What each rule means, in the reader's language; a verdict's stored reason keeps the exact figures.
+RULE_LABELS = {
+    "holds": _("A hold stops contact"),
+    "plan_pause": _("A plan or promise in force pauses collection"),
+    "third_party": _("A third party may not be contacted yet"),
+    "hours": _("Outside contact hours"),
+    "calls_per_window": _("Too many calls in the window"),
+    "calls_per_day": _("Too many calls today"),
+    "unanswered_per_number": _("Too many unanswered calls to this number today"),
+    "quiet_period": _("Quiet period after a conversation"),
+}

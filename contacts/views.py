@@ -10,7 +10,7 @@ from cases.access import workable_case_or_403
 from cases.timeline import case_timeline
 from contacts.callbacks import callback_schedule
 from contacts.forms import AttemptForm
-from contacts.governor import governor_check
+from contacts.governor import RULE_LABELS, governor_check
 from contacts.models import Channel
 from contacts.selectors import case_delivery_problems
 from contacts.services import OVERRIDE_ROLES, ContactNotPermitted, contact_attempt_log
@@ -34,7 +34,8 @@ def attempt_form(request, case, data=None) -> AttemptForm:
 
 def contact_panel_context(request, case, form=None, refused=None) -> dict:
     return {"case": case, "attempt_form": form or attempt_form(request, case),
-            "call_verdict": governor_check(case=case, channel=Channel.CALL), "refused": refused,
+            "call_verdict": governor_check(case=case, channel=Channel.CALL), "rule_labels": RULE_LABELS,
+            "refused": refused,
             "delivery_problems": list(case_delivery_problems(case=case)),
             "can_work": can_work_cases(request.user)}
 

@@ -36,6 +36,7 @@ def test_the_case_page_shows_the_governors_verdict_before_a_call(client, agent, 
     night = client.get(reverse("cases:detail", args=[case.pk]))
     assert not night.context["call_verdict"].allowed
     assert 'class="verdict no"' in night.content.decode()
+    assert "<strong>Outside contact hours</strong>" in night.content.decode()
 
 
 def test_an_agent_logs_a_no_answer_call_and_the_timeline_comes_back(client, agent, case, time_machine):
