@@ -15,6 +15,8 @@ import time
 from django.core.management import call_command
 from django.db import connection
 
+from bench.report import require_bench_database
+
 BENCH = "dashboards"
 TODAY = dt.date(2026, 11, 30)
 
@@ -61,9 +63,7 @@ ANALYZE;
 def _prepare(n: int, days: int) -> None:
     from dashboards.services import snapshot_take
 
-    name = connection.settings_dict["NAME"]
-    if not name.endswith("_bench"):
-        raise SystemExit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
+    require_bench_database()
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cases_customer, cases_account, cases_case, cases_stagehistory, cases_casehold, "

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from bench.report import require_bench_database, timed
+
 SH = ZoneInfo("Asia/Shanghai")
 TODAY = dt.date(2026, 11, 30)
 AS_OF = dt.datetime(2026, 11, 30, 9, 0, tzinfo=SH)
@@ -101,16 +103,8 @@ WHERE id IN (SELECT case_id FROM inserted) AND stage IN ('confirm', 'plan');
 """
 
 
-def _timed(fn):
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
-
-
 def _prepare(n: int) -> None:
-    name = connection.settings_dict["NAME"]
-    if not name.endswith("_bench"):
-        raise SystemExit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
+    require_bench_database()
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cases_customer, cases_account, cases_case, cases_stagehistory, cases_casehold, "
@@ -194,7 +188,7 @@ def run(report) -> None:
 
     n = int(os.environ.get("BENCH_ESCALATION_CASES", "1000000"))
     print(f"   generating {n:,} open cases", flush=True)
-    generate_s, _ = _timed(lambda: _prepare(n))
+    generate_s, _ = timed(lambda: _prepare(n))
     print(f"   generated in {generate_s:.1f} s", flush=True)
     size = f"{n:,} cases"
     with Workers() as workers:
@@ -210,7 +204,7 @@ def run(report) -> None:
         print(f"   daily pass on 2 workers {pass_s:.1f} s: {summary.as_dict()}", flush=True)
         noop_s, noop = workers.run_pass(AS_OF + dt.timedelta(minutes=15))
         print(f"   no-op pass on 2 workers {noop_s:.1f} s: {noop.as_dict()}", flush=True)
-    inline_noop_s, inline_noop = _timed(lambda: escalation_pass_run(as_of=AS_OF + dt.timedelta(minutes=30)))
+    inline_noop_s, inline_noop = timed(lambda: escalation_pass_run(as_of=AS_OF + dt.timedelta(minutes=30)))
     print(f"   no-op pass in one process {inline_noop_s:.1f} s", flush=True)
 
     inserted = sum(summary.scheduled.values())

@@ -18,6 +18,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from bench.report import require_bench_database
+
 BENCH = "pages"
 TEAMS = 20
 AGENTS_PER_TEAM = 50
@@ -53,9 +55,7 @@ def _prepare(n: int) -> list:
     from staff.models import Role
     from staff.services import staff_create, team_create
 
-    name = connection.settings_dict["NAME"]
-    if not name.endswith("_bench"):
-        raise SystemExit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
+    require_bench_database()
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cases_customer, cases_account, cases_case, cases_stagehistory, cases_casehold, "

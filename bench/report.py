@@ -91,3 +91,21 @@ class Report:
                          f"{f['measured_at'][:16].replace('T', ' ')} |")
         md_path.write_text("\n".join(lines) + "\n")
         return json_path, md_path
+
+
+def timed(fn):
+    """(seconds, result) of calling fn."""
+    import time
+
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def require_bench_database() -> None:
+    """Benchmarks wipe their tables: refuse any database whose name does not say it is for benchmarks."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if not name.endswith("_bench"):
+        raise SystemExit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")

@@ -8,11 +8,12 @@ day), and a field agent's day of 40 stops put in route order.
 
 import os
 import random
-import time
 from decimal import Decimal
 
 from django.core.management import call_command
 from django.db import connection
+
+from bench.report import require_bench_database, timed
 
 BENCH = "visits"
 
@@ -37,16 +38,8 @@ ANALYZE cases_customer; ANALYZE cases_account; ANALYZE cases_case; ANALYZE conta
 """
 
 
-def _timed(fn):
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
-
-
 def _prepare(n: int) -> None:
-    name = connection.settings_dict["NAME"]
-    if not name.endswith("_bench"):
-        raise SystemExit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
+    require_bench_database()
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cases_customer, cases_account, cases_case, cases_stagehistory, cases_casehold, "
@@ -63,8 +56,8 @@ def run(report) -> None:
     n = int(os.environ.get("BENCH_VISITS_CASES", "200000"))
     _prepare(n)
     size = f"{n:,} cases"
-    first_s, created = _timed(lambda: visits_from_escalation(limit=n))
-    noop_s, again = _timed(lambda: visits_from_escalation(limit=n))
+    first_s, created = timed(lambda: visits_from_escalation(limit=n))
+    noop_s, again = timed(lambda: visits_from_escalation(limit=n))
     report.add(benchmark=BENCH, name=f"policy visit contacts to requests, {size} ({created:,} visits)",
                value=created / first_s, unit="visits/s", notes=f"{first_s:.2f} s, one statement with history rows")
     report.add(benchmark=BENCH, name=f"pickup with nothing new, {size}", value=noop_s, unit="s", better="lower",
@@ -73,7 +66,7 @@ def run(report) -> None:
     rng = random.Random(6)
     stops = [Visit(pk=i, latitude=Decimal(f"{31 + rng.random() / 5:.6f}"),
                    longitude=Decimal(f"{121.3 + rng.random() / 5:.6f}")) for i in range(40)]
-    route_s, _route = _timed(lambda: [visit_route_order(list(stops)) for _ in range(100)])
+    route_s, _route = timed(lambda: [visit_route_order(list(stops)) for _ in range(100)])
     report.add(benchmark=BENCH, name="route order, 40 stops", value=route_s / 100 * 1000, unit="ms", better="lower",
                target="≤ 50 ms", met=route_s / 100 <= 0.05)
 

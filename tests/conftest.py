@@ -5,6 +5,7 @@ import pytest
 
 from staff.models import Role
 from tests.factories import TeamFactory, UserFactory, staff_user
+from tests.workers import worker  # noqa: F401 - a real Celery worker, for the tests that ask for it
 
 
 @pytest.fixture

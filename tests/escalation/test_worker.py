@@ -1,10 +1,8 @@
 """The pass on a real Celery worker on Redis: to the end, twice at once, and stopped halfway then rerun."""
 
 import threading
-import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import connection, transaction
 from kombu.exceptions import OperationalError as BrokerDown
 
@@ -21,6 +19,7 @@ from escalation.services import (
 )
 from escalation.tasks import escalation_chunk
 from tests.escalation.helpers import AS_OF, case_at_dpd
+from tests.workers import wait_for
 
 DPDS = (1, 3, 16, 20, 31, 40, 61, 70, 91, 120) * 3
 
@@ -36,23 +35,6 @@ def uninterrupted_contacts():
         rows = contact_rows()
         transaction.set_rollback(True)
     return rows
-
-
-def wait_for(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-@pytest.fixture
-def worker():
-    assert celery_app.conf.broker_url.startswith("redis://")
-    celery_app.control.purge()
-    with start_worker(celery_app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20):
-        yield
 
 
 def all_chunks_finished():

@@ -6,35 +6,17 @@ import time
 from decimal import Decimal
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from cases.lifecycle import Stage
 from cases.services import case_transition
-from collections_portal.celery import app as celery_app
 from contacts.models import ScheduledContact
 from core.actors import SYSTEM
 from repayment_plans.models import Promise, PromiseStatus
 from repayment_plans.promises import promise_take
 from repayment_plans.tasks import evaluate_promises
 from tests.factories import CaseFactory
-
-
-def wait_for(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-@pytest.fixture
-def worker():
-    assert celery_app.conf.broker_url.startswith("redis://")
-    celery_app.control.purge()
-    with start_worker(celery_app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20):
-        yield
+from tests.workers import wait_for
 
 
 @pytest.mark.django_db(transaction=True)
