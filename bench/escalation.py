@@ -30,9 +30,10 @@ AS_OF = dt.datetime(2026, 11, 30, 9, 0, tzinfo=SH)
 BENCH = "escalation"
 
 GENERATE = """
-INSERT INTO cases_customer (external_id, name, national_id, phone, other_phones, email, address, region, timezone,
-                            language, created_at, updated_at)
-SELECT 'BENCH-' || g, '客户' || g, '110101199001011234', '138' || lpad(g::text, 8, '0'), '[]',
+INSERT INTO cases_customer (external_id, name, national_id, national_id_hash, phone, phone_hash, other_phones, email,
+                            address, region, timezone, language, created_at, updated_at)
+SELECT 'BENCH-' || g, '客户' || g, '110101199001011234', md5('id' || g), '138' || lpad(g::text, 8, '0'),
+       md5('phone' || g), '[]',
        CASE WHEN g %% 2 = 0 THEN 'c' || g || '@example.com' ELSE '' END, '', '上海',
        CASE WHEN g %% 20 = 0 THEN 'America/New_York' ELSE 'Asia/Shanghai' END, 'zh-hans', now(), now()
 FROM generate_series(1, %(n)s) g;

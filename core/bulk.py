@@ -77,3 +77,27 @@ def bulk_insert(*, model, rows: list[dict], conflict: list[str] | None = None,
             if returning:
                 found.extend(cursor.fetchall())
     return found
+
+
+def pg_array(values) -> str:
+    """PostgreSQL's text form of an array, `{"a","b",NULL}`, to pass as one parameter cast to `type[]`.
+
+    Thousands of values travel as one string the server parses in a pass, where a list parameter would
+    become an `ARRAY[...]` expression of one constant per value, costly to build, parse and plan.
+    Dates and datetimes are written in ISO 8601 (with their offset), numbers and Decimals as text.
+    """
+    values = list(values)
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    written = {}  # values repeat (a channel, a status, a moment): each is escaped once
+
+    def element(value) -> str:
+        if value is None:
+            return "NULL"
+        text = written.get(value)
+        if text is None:
+            raw = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            text = written[value] = '"' + raw.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return text
+
+    return "{" + ",".join(map(element, values)) + "}"

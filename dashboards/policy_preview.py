@@ -48,7 +48,7 @@ def _dry_run(*, as_of: dt.datetime, policy: Policy | None = None, definition: di
                                    note="preview", challenger=version.challenger if version else None,
                                    challenger_percent=version.challenger_percent if version else 0)
         policies = policies_in_force(as_of=as_of)
-        for lo, hi in escalation_ranges():
+        for lo, hi in escalation_ranges(as_of=as_of, policies=policies):
             escalation_chunk_run(lo=lo, hi=hi, as_of=as_of, policies=policies)
         counts = Counter({(r["channel"], r["case__assigned_team__name"] or "—"): r["n"] for r in
                           ScheduledContact.objects.filter(origin=Origin.POLICY, created_at=as_of,

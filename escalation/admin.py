@@ -4,6 +4,7 @@ from cases.admin import ReadOnlyAdmin
 from escalation.models import (
     CaseEscalation,
     EscalationChunk,
+    EscalationPending,
     EscalationRun,
     Policy,
     PolicyAction,
@@ -26,7 +27,7 @@ class PolicyVersionAdmin(ReadOnlyAdmin):
 
 @admin.register(CaseEscalation)
 class CaseEscalationAdmin(ReadOnlyAdmin):
-    list_display = ("case", "tier_code", "strategy", "policy_version", "tier_since")
+    list_display = ("case", "tier_code", "strategy", "policy_version", "tier_since", "next_due_at")
     list_filter = ("tier_code", "strategy")
 
 
@@ -50,3 +51,10 @@ class PolicyActionAdmin(ReadOnlyAdmin):
 @admin.register(EscalationChunk)
 class EscalationChunkAdmin(ReadOnlyAdmin):
     list_display = ("id", "run")
+
+
+@admin.register(EscalationPending)
+class EscalationPendingAdmin(ReadOnlyAdmin):
+    """Cases whose inputs changed since the pass last looked; written by triggers, cleared by the pass."""
+
+    list_display = ("case", "mark")

@@ -1,8 +1,15 @@
-"""The set-based SQL of one chunk of the escalation pass (PostgreSQL).
+"""The set-based SQL of the escalation pass (PostgreSQL).
 
-`CHUNK` is one statement: it evaluates every case of an id range once (days past due, strategy, tier),
-records the cases whose tier changed, and returns the policy actions due and not yet scheduled.
-`CANCEL_PENDING` cancels the pending policy contacts of the range's closed and held cases.
+`PLAN` finds the cases a pass must look at and cuts them into id ranges. `CHUNK` is one statement per
+range: it evaluates the range's candidates once (days past due, strategy, tier), records the cases whose
+tier or next due moment changed, parks the cases out of the policy's reach, cancels the pending policy
+contacts of closed and held cases, and returns the policy actions due and not yet scheduled.
+`CLEAR_PENDING` then removes the marks the chunk dealt with.
+
+A case is a candidate when it is marked in EscalationPending (its inputs changed: triggers write the
+marks), when its `next_due_at` has come (a cadence day or a tier boundary), or when it was placed under
+a policy version no longer in force. Every other case has, by construction, nothing new due, so a pass
+with nothing due reads almost nothing.
 """
 
 from cases.lifecycle import Stage
@@ -24,21 +31,52 @@ _CALLS_IN_DAYS = """
       AND ca.result IN {results}
 """
 
-# Parameters: as_of, lo, hi, champion, challenger, challenger_percent, and zone_names / zone_dates: each
-# time zone with its local date at as_of, so days past due are plain date arithmetic per row.
-# Only constants of this module are interpolated; every value is a bound parameter.
+# The cases of a chunk the pass looks at: those marked in EscalationPending (read by the caller, with
+# their marks, and passed as `pending`), those whose next due moment has come, and those placed under a
+# policy version no longer in force (`versions`: the versions in force).
+_CANDIDATES = """
+    SELECT id FROM unnest(%(pending)s::bigint[]) AS p(id)
+    UNION
+    SELECT case_id FROM escalation_caseescalation
+    WHERE case_id >= %(lo)s AND case_id < %(hi)s
+      AND (next_due_at <= %(as_of)s OR policy_version_id <> ALL(%(versions)s::bigint[]))
+"""
+
+
+def _strategy(case_id: str) -> str:
+    """The strategy of a case, from the stable hash of its id (escalation.policy.case_share_bucket)."""
+    return f"""CASE WHEN %(challenger)s::bigint IS NOT NULL
+                     AND (({case_id} * 2654435761) %% 4294967296) %% 100 < %(challenger_percent)s
+                THEN 'challenger' ELSE 'champion' END"""
+
+
+# Parameters: as_of, lo, hi, pending, versions, champion, challenger, challenger_percent, now, now_iso, and
+# zone_names / zone_dates: each time zone with its local date at as_of, so days past due are plain date
+# arithmetic per row. Only constants of this module are interpolated; every value is a bound parameter.
 CHUNK = f"""
-WITH in_range AS MATERIALIZED (
+WITH candidates AS MATERIALIZED ({_CANDIDATES}),
+in_range AS MATERIALIZED (
     SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.assigned_team_id, c.assigned_agent_id,
-           who.timezone, who.email
-    FROM cases_case c
-    -- One index lookup per case of the range. OFFSET 0 keeps the planner from turning this into a hash
-    -- join that reads every account and cardholder of the table for each chunk.
+           who.timezone, who.has_email, placed.tier_rank AS placed_rank, placed.policy_version_id AS placed_version,
+           placed.strategy AS placed_strategy
+    FROM candidates k
+    -- One index lookup per candidate, for the case and for its cardholder. OFFSET 0 keeps the planner
+    -- from turning these into joins that read every case, account and cardholder of the table.
     CROSS JOIN LATERAL (
-        SELECT cu.timezone, cu.email FROM cases_account a JOIN cases_customer cu ON cu.id = a.customer_id
+        SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.assigned_team_id, c.assigned_agent_id,
+               c.account_id
+        FROM cases_case c WHERE c.id = k.id OFFSET 0
+    ) c
+    CROSS JOIN LATERAL (
+        SELECT cu.timezone, cu.email <> '' AS has_email
+        FROM cases_account a JOIN cases_customer cu ON cu.id = a.customer_id
         WHERE a.id = c.account_id OFFSET 0
     ) who
-    WHERE c.id >= %(lo)s AND c.id < %(hi)s AND c.stage IN {_in(POLICY_STAGES)}
+    LEFT JOIN LATERAL (
+        SELECT ce.tier_rank, ce.policy_version_id, ce.strategy FROM escalation_caseescalation ce
+        WHERE ce.case_id = c.id OFFSET 0
+    ) placed ON true
+    WHERE c.stage IN {_in(POLICY_STAGES)}
       AND NOT EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL)
 ),
 zones AS MATERIALIZED (
@@ -46,48 +84,100 @@ zones AS MATERIALIZED (
 ),
 base AS (
     SELECT c.id AS case_id, c.stage, c.overdue_since, c.total_overdue, c.assigned_team_id, c.assigned_agent_id,
-           tm.supervisor_id, c.timezone, c.email <> '' AS has_email, z.today - c.overdue_since AS dpd,
-           CASE WHEN %(challenger)s::bigint IS NOT NULL
-                     AND ((c.id * 2654435761) %% 4294967296) %% 100 < %(challenger_percent)s
-                THEN 'challenger' ELSE 'champion' END AS strategy
+           tm.supervisor_id, c.timezone, c.has_email, c.placed_rank, c.placed_version, c.placed_strategy,
+           z.today, z.today - c.overdue_since AS dpd,
+           {_strategy("c.id")} AS strategy
     FROM in_range c
     JOIN zones z ON z.name = c.timezone
     LEFT JOIN staff_team tm ON tm.id = c.assigned_team_id
 ),
+-- The tiers of the versions in force, each paired with the tier a large case is lifted to: a few rows.
+tier_map AS MATERIALIZED (
+    SELECT bt.version_id, size.large, bt.dpd_from AS window_dpd, bt.dpd_to AS window_dpd_to,
+           et.id AS tier_id, et.code AS tier_code, et.rank AS tier_rank,
+           EXISTS (SELECT 1 FROM escalation_policyaction pa WHERE pa.tier_id = et.id AND pa.condition = 'calls_failed')
+               AS looks_at_calls
+    FROM escalation_policytier bt
+    JOIN escalation_policyversion pv ON pv.id = bt.version_id
+    CROSS JOIN (VALUES (false), (true)) size(large)
+    JOIN escalation_policytier et ON et.version_id = bt.version_id
+     AND et.rank = CASE WHEN size.large AND bt.rank < pv.uplift_max_rank THEN bt.rank + 1 ELSE bt.rank END
+    WHERE bt.version_id IN (%(champion)s::bigint, %(challenger)s::bigint)
+),
 versioned AS (
-    SELECT b.*, pv.id AS version_id, b.total_overdue >= pv.large_amount_threshold AS large, pv.uplift_max_rank
+    SELECT b.*, pv.id AS version_id, b.total_overdue >= pv.large_amount_threshold AS large
     FROM base b
     JOIN (VALUES ('champion', %(champion)s::bigint), ('challenger', %(challenger)s::bigint)) sv(strategy, vid)
       ON sv.strategy = b.strategy
     JOIN escalation_policyversion pv ON pv.id = sv.vid
 ),
-tiered AS (
-    SELECT v.*, bt.dpd_from AS window_dpd,
-           CASE WHEN v.large AND bt.rank < v.uplift_max_rank THEN bt.rank + 1 ELSE bt.rank END AS tier_rank
-    FROM versioned v
-    JOIN escalation_policytier bt ON bt.version_id = v.version_id
-     AND v.dpd >= bt.dpd_from AND (bt.dpd_to IS NULL OR v.dpd <= bt.dpd_to)
-),
 evaluated AS MATERIALIZED (
-    SELECT t.*, et.id AS tier_id, et.code AS tier_code, t.overdue_since + t.window_dpd AS window_start,
-           (ce.tier_rank, ce.policy_version_id, ce.strategy) IS DISTINCT FROM (t.tier_rank, t.version_id, t.strategy)
-               AS changed
-    FROM tiered t
-    JOIN escalation_policytier et ON et.version_id = t.version_id AND et.rank = t.tier_rank
-    LEFT JOIN escalation_caseescalation ce ON ce.case_id = t.case_id
+    SELECT v.*, tm.window_dpd, tm.tier_id, tm.tier_code, tm.tier_rank,
+           v.overdue_since + tm.window_dpd AS window_start,
+           (v.placed_rank, v.placed_version, v.placed_strategy)
+               IS DISTINCT FROM (tm.tier_rank, v.version_id, v.strategy) AS changed,
+           -- The local midnight of the first day on which time alone can bring something new: the day
+           -- after the tier's last DPD, a repeating action's next cadence day, or tomorrow when an action
+           -- looks at recent calls. Null when none applies (an open-ended tier with nothing repeating).
+           (LEAST(
+               v.overdue_since + tm.window_dpd_to + 1,
+               (SELECT min(v.overdue_since + tm.window_dpd + ceil(
+                           (floor((v.dpd - tm.window_dpd) * pa.times::numeric / pa.per_days) + 1)
+                           * pa.per_days / pa.times)::int)
+                FROM escalation_policyaction pa WHERE pa.tier_id = tm.tier_id AND pa.cadence = 'repeat'),
+               CASE WHEN tm.looks_at_calls THEN v.today + 1 END
+           )::timestamp AT TIME ZONE v.timezone) AS next_due_at
+    FROM versioned v
+    CROSS JOIN LATERAL (
+        SELECT * FROM tier_map tm
+        WHERE tm.version_id = v.version_id AND tm.large = v.large
+          AND v.dpd >= tm.window_dpd AND (tm.window_dpd_to IS NULL OR v.dpd <= tm.window_dpd_to)
+        LIMIT 1
+    ) tm
 ),
 placed AS (
-    -- Only the changed rows are written; the conflict clause settles a race with a concurrent pass.
-    INSERT INTO escalation_caseescalation (case_id, strategy, policy_version_id, tier_rank, tier_code, tier_since)
-    SELECT case_id, strategy, version_id, tier_rank, tier_code, %(as_of)s FROM evaluated WHERE changed
+    -- Only changed rows are written; the conflict clause settles a race with a concurrent pass.
+    INSERT INTO escalation_caseescalation (case_id, strategy, policy_version_id, tier_rank, tier_code, tier_since,
+                                           next_due_at)
+    SELECT case_id, strategy, version_id, tier_rank, tier_code, %(as_of)s, next_due_at FROM evaluated
     ORDER BY case_id
     ON CONFLICT (case_id) DO UPDATE
        SET strategy = EXCLUDED.strategy, policy_version_id = EXCLUDED.policy_version_id,
-           tier_rank = EXCLUDED.tier_rank, tier_code = EXCLUDED.tier_code, tier_since = EXCLUDED.tier_since
+           tier_rank = EXCLUDED.tier_rank, tier_code = EXCLUDED.tier_code, next_due_at = EXCLUDED.next_due_at,
+           tier_since = CASE WHEN (escalation_caseescalation.tier_rank, escalation_caseescalation.policy_version_id,
+                                   escalation_caseescalation.strategy)
+                                  IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy)
+                             THEN EXCLUDED.tier_since ELSE escalation_caseescalation.tier_since END
      WHERE (escalation_caseescalation.tier_rank, escalation_caseescalation.policy_version_id,
-            escalation_caseescalation.strategy)
-           IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy)
+            escalation_caseescalation.strategy, escalation_caseescalation.next_due_at)
+           IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy, EXCLUDED.next_due_at)
     RETURNING case_id
+),
+parked AS (
+    -- Candidates out of the policy's stages or on hold: time alone brings them nothing, and a change marks
+    -- them again. Recording the versions in force keeps a policy change from looking at them every pass.
+    UPDATE escalation_caseescalation ce
+       SET next_due_at = NULL,
+           strategy = {_strategy("ce.case_id")},
+           policy_version_id = CASE WHEN {_strategy("ce.case_id")} = 'challenger'
+                                    THEN %(challenger)s::bigint ELSE %(champion)s::bigint END
+      FROM candidates k
+     WHERE ce.case_id = k.id AND NOT EXISTS (SELECT 1 FROM in_range r WHERE r.id = k.id)
+       AND (ce.next_due_at IS NOT NULL OR ce.policy_version_id <> ALL(%(versions)s::bigint[]))
+    RETURNING ce.case_id
+),
+cancelled AS (
+    -- The pending policy contacts of closed cases and cases on hold are cancelled.
+    UPDATE contacts_scheduledcontact s
+       SET status = 'cancelled', updated_at = %(now)s,
+           trail = s.trail || jsonb_build_array(jsonb_build_object(
+               'at', %(now_iso)s, 'status', 'cancelled',
+               'reason', CASE WHEN c.stage = 'closed' THEN 'case closed' ELSE 'case on hold' END))
+      FROM candidates k JOIN cases_case c ON c.id = k.id
+     WHERE s.case_id = k.id AND s.status = 'scheduled' AND s.origin = 'policy'
+       AND (c.stage = 'closed'
+            OR EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
+    RETURNING s.id
 ),
 actions AS (
     SELECT e.*, pa.code AS rule, pa.channel,
@@ -113,34 +203,78 @@ due AS (
     FROM actions x
     WHERE NOT EXISTS (SELECT 1 FROM contacts_scheduledcontact s WHERE s.idempotency_key = x.idempotency_key)
 ),
-counts AS (SELECT (SELECT count(*) FROM evaluated) AS evaluated, (SELECT count(*) FROM placed) AS placed)
-SELECT counts.evaluated, counts.placed, due.*
+counts AS (
+    SELECT (SELECT count(*) FROM evaluated) AS evaluated,
+           (SELECT count(*) FROM placed p JOIN evaluated e ON e.case_id = p.case_id WHERE e.changed) AS placed,
+           (SELECT count(*) FROM cancelled) AS cancelled,
+           (SELECT count(*) FROM parked) AS parked,
+           -- Cases in the policy's stages that no tier takes yet (before the first tier's DPD, or in a gap
+           -- between tiers) keep their mark: the next pass looks at them again.
+           ARRAY(SELECT r.id FROM in_range r WHERE NOT EXISTS (SELECT 1 FROM evaluated e WHERE e.case_id = r.id))
+               AS untiered
+)
+SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, due.*
 FROM counts LEFT JOIN due ON true
 ORDER BY due.case_id, due.rule
 """  # noqa: S608
 
-CANCEL_PENDING = """
-UPDATE contacts_scheduledcontact s
-   SET status = 'cancelled', updated_at = %(now)s,
-       trail = s.trail || jsonb_build_array(jsonb_build_object(
-           'at', %(now_iso)s, 'status', 'cancelled',
-           'reason', CASE WHEN c.stage = 'closed' THEN 'case closed' ELSE 'case on hold' END))
-  FROM cases_case c
- WHERE s.case_id = c.id AND s.status = 'scheduled' AND s.origin = 'policy'
-   AND s.case_id >= %(lo)s AND s.case_id < %(hi)s AND c.id >= %(lo)s AND c.id < %(hi)s
-   AND (c.stage = 'closed'
-        OR EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
-RETURNING s.id
+# The chunks of a pass: every case the pass must look at, in id ranges [lo, hi) of at most `size` such
+# cases. Parameters: as_of, size, stale_versions (versions no longer in force that cases were placed under).
+PLAN = """
+WITH candidates AS (
+    SELECT case_id FROM escalation_escalationpending
+    UNION
+    SELECT case_id FROM escalation_caseescalation WHERE next_due_at <= %(as_of)s
+    UNION
+    SELECT case_id FROM escalation_caseescalation WHERE policy_version_id = ANY(%(stale_versions)s::bigint[])
+), numbered AS (
+    SELECT case_id, (row_number() OVER (ORDER BY case_id) - 1) / %(size)s AS chunk FROM candidates
+)
+SELECT min(case_id), max(case_id) + 1 FROM numbered GROUP BY chunk ORDER BY 1
 """
 
-# A new contact of a rule supersedes the same rule's earlier one still pending for that case (yesterday's
-# unworked call task, a reminder still waiting for the morning): one contact per rule is live at a time.
-CANCEL_SUPERSEDED = """
-UPDATE contacts_scheduledcontact s
-   SET status = 'cancelled', updated_at = %(now)s,
-       trail = s.trail || jsonb_build_array(jsonb_build_object(
-           'at', %(now_iso)s, 'status', 'cancelled', 'reason', 'superseded', 'by', n.key))
-  FROM unnest(%(case_ids)s::bigint[], %(rules)s::text[], %(keys)s::text[]) AS n(case_id, rule, key)
- WHERE s.case_id = n.case_id AND s.rule = n.rule AND s.status = 'scheduled' AND s.origin = 'policy'
-   AND s.idempotency_key <> n.key
+# The marks a chunk read are removed once its work is written. A mark renewed meanwhile stays, and a row
+# another transaction holds is skipped rather than waited for: either way the next pass looks again.
+CLEAR_PENDING = """
+DELETE FROM escalation_escalationpending p
+ USING (SELECT q.case_id FROM escalation_escalationpending q
+          JOIN unnest(%(case_ids)s::bigint[], %(marks)s::bigint[]) AS r(case_id, mark)
+            ON r.case_id = q.case_id AND r.mark = q.mark
+         WHERE NOT q.case_id = ANY(%(keep)s::bigint[])
+         FOR UPDATE OF q SKIP LOCKED) done
+ WHERE p.case_id = done.case_id
 """
+
+# The contacts the governor let through, one array per column (thousands of rows travel as a dozen
+# parameters), inserted unless their key exists. A new contact of a rule supersedes that rule's earlier
+# one still pending for the case (yesterday's unworked call task, a reminder still waiting for the
+# morning): one contact per rule is live at a time. The update runs on the statement's snapshot, so it
+# never sees the rows this statement inserts.
+INSERT_CONTACTS = """
+WITH new AS (
+    INSERT INTO contacts_scheduledcontact
+        (case_id, channel, due_at, status, origin, idempotency_key, policy_version_id, rule, strategy, trail,
+         assigned_team_id, assigned_to_id, delivery_attempts, last_error, created_at, updated_at)
+    SELECT case_id, channel, due_at, status, 'policy', idempotency_key, policy_version_id, rule, strategy, trail,
+           assigned_team_id, assigned_to_id, 0, '', %(as_of)s, %(as_of)s
+    FROM unnest(%(case_id)s::bigint[], %(channel)s::text[], %(due_at)s::timestamptz[], %(status)s::text[],
+                %(idempotency_key)s::text[], %(policy_version_id)s::bigint[], %(rule)s::text[],
+                %(strategy)s::text[], %(trail)s::jsonb[], %(assigned_team_id)s::bigint[],
+                %(assigned_to_id)s::bigint[])
+         AS n(case_id, channel, due_at, status, idempotency_key, policy_version_id, rule, strategy, trail,
+              assigned_team_id, assigned_to_id)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING case_id, channel, status, rule, idempotency_key
+), superseded AS (
+    UPDATE contacts_scheduledcontact s
+       SET status = 'cancelled', updated_at = %(now)s,
+           trail = s.trail || jsonb_build_array(jsonb_build_object(
+               'at', %(now_iso)s, 'status', 'cancelled', 'reason', 'superseded', 'by', n.idempotency_key))
+      FROM new n
+     WHERE s.case_id = n.case_id AND s.rule = n.rule AND s.status = 'scheduled' AND s.origin = 'policy'
+    RETURNING s.id
+)
+SELECT case_id, channel, status, rule, idempotency_key, (SELECT count(*) FROM superseded) FROM new
+"""
+CONTACT_COLUMNS = ("case_id", "channel", "due_at", "status", "idempotency_key", "policy_version_id", "rule",
+                   "strategy", "trail", "assigned_team_id", "assigned_to_id")

@@ -114,7 +114,11 @@ class PolicyAction(models.Model):
 class CaseEscalation(models.Model):
     """Where the escalation pass last placed a case: its tier, strategy and policy version.
 
-    Written by the pass only when something changed, so a quiet pass writes nothing.
+    Written by the pass only when something changed, so a quiet pass writes nothing. `next_due_at` is
+    the first moment at which the passing of time alone can bring the case something new: the local
+    midnight of its next cadence day or tier boundary. Until then, and unless the case is marked in
+    EscalationPending, the pass leaves the case alone. Null: time alone will bring nothing (the case
+    is parked outside the policy's stages, or its tier has nothing more to schedule).
     """
 
     case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.PROTECT, related_name="escalation")
@@ -123,6 +127,7 @@ class CaseEscalation(models.Model):
     tier_rank = models.PositiveSmallIntegerField()
     tier_code = models.CharField(max_length=8)
     tier_since = models.DateTimeField()
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("case escalation")
@@ -130,6 +135,28 @@ class CaseEscalation(models.Model):
 
     def __str__(self):
         return f"case {self.case_id}: {self.tier_code} ({self.strategy})"
+
+
+class EscalationPending(models.Model):
+    """A case whose escalation inputs changed since the pass last looked at it.
+
+    Rows are written by database triggers (PostgreSQL, migration 0003) in the same transaction as the
+    change: a new case; a stage change into or out of the policy's stages, or to closed; a new
+    overdue date; an amount crossing a policy's large-amount threshold; a hold placed or released; a
+    call attempt; a cardholder's email or time zone changed. Each write takes a new `mark`, and the pass
+    deletes a row only with the mark it read, so a change that lands while a chunk runs is looked at
+    again by the next pass.
+    """
+
+    case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    mark = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("case awaiting the pass")
+        verbose_name_plural = _("cases awaiting the pass")
+
+    def __str__(self):
+        return f"case {self.case_id} (mark {self.mark})"
 
 
 class EscalationRun(models.Model):

@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
-from psycopg2.extras import execute_values
 
 from cases.lifecycle import Stage
 from cases.models import Case
@@ -25,22 +24,15 @@ from cases.services import case_transition_many
 from contacts.governor import governor_evaluate, governor_facts, governor_profile_for, governor_profiles
 from contacts.models import Channel, ContactStatus
 from core.actors import SYSTEM
+from core.bulk import pg_array
 from core.errors import DomainError
 from core.outbox import task_enqueue
-from escalation.chunk_sql import CANCEL_PENDING, CANCEL_SUPERSEDED, CHUNK
-from escalation.models import EscalationChunk, EscalationRun
+from escalation.chunk_sql import CHUNK, CLEAR_PENDING, CONTACT_COLUMNS, INSERT_CONTACTS, PLAN
+from escalation.models import CaseEscalation, EscalationChunk, EscalationPending, EscalationRun, PolicyVersion
 from escalation.policy import PoliciesInForce, policies_in_force
 
 MOVE_REASON = "First contact scheduled by the contact policy."
 
-INSERT_CONTACTS = """
-INSERT INTO contacts_scheduledcontact
-    (case_id, channel, due_at, status, origin, idempotency_key, policy_version_id, rule, strategy, trail,
-     assigned_team_id, assigned_to_id, delivery_attempts, last_error, created_at, updated_at)
-VALUES %s
-ON CONFLICT (idempotency_key) DO NOTHING
-RETURNING case_id, channel, status, rule, idempotency_key
-"""
 
 
 @dataclass
@@ -82,41 +74,58 @@ def _local_dates(as_of: dt.datetime) -> tuple[list[str], list[dt.date]]:
     return names, [as_of.astimezone(ZoneInfo(name)).date() for name in names]
 
 
-def _params(*, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce, zones=None) -> dict:
+def _versions(policies: PoliciesInForce) -> list[int]:
+    return [policies.champion.pk] + ([policies.challenger.pk] if policies.challenger else [])
+
+
+def _params(*, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce, pending: str,
+            zones=None) -> dict:
     names, dates = zones or _local_dates(as_of)
-    return {"as_of": as_of, "lo": lo, "hi": hi, "champion": policies.champion.pk,
-            "challenger": policies.challenger.pk if policies.challenger else None,
-            "challenger_percent": policies.challenger_percent, "zone_names": names, "zone_dates": dates}
+    now = timezone.now()
+    return {"as_of": as_of, "lo": lo, "hi": hi, "pending": pending, "versions": _versions(policies),
+            "champion": policies.champion.pk, "challenger": policies.challenger.pk if policies.challenger else None,
+            "challenger_percent": policies.challenger_percent, "zone_names": names, "zone_dates": dates,
+            "now": now, "now_iso": now.isoformat()}
 
 
-def _contact_rows(due: list[tuple], *, as_of: dt.datetime, summary: PassSummary) -> list[tuple]:
-    """Run the governor over the due actions and turn them into rows to insert."""
+def _contact_rows(due: list[tuple], *, as_of: dt.datetime, summary: PassSummary) -> dict[str, list]:
+    """Run the governor over the due actions and turn them into columns (PostgreSQL arrays) to insert."""
     facts = governor_facts(case_ids={row[0] for row in due}, at=as_of,
                            known={row[0]: (row[10], row[9]) for row in due})
     profiles = governor_profiles()
     profile_by_zone = {}
+    # Most cases have no holds, recent attempts, broken promises or agreements; for them the verdict
+    # depends on the channel and the time zone alone, so it is worked out once per pair.
+    plain_verdicts = {}
     rows = []
     for case_id, channel, rule, key, version_id, strategy, team_id, agent_id, supervisor_id, _stage, _zone in due:
         case_facts = facts[case_id]
-        profile = profile_by_zone.get(case_facts.timezone)
-        if profile is None:
-            profile = profile_by_zone[case_facts.timezone] = governor_profile_for(tz_name=case_facts.timezone,
-                                                                                  profiles=profiles)
-        verdict = governor_evaluate(facts=case_facts, channel=channel, at=as_of, profile=profile)
-        trail = [verdict.as_trail()]
-        if verdict.allowed:
-            status, due_at = ContactStatus.SCHEDULED, as_of
-        elif verdict.next_permitted_at:
-            status, due_at = ContactStatus.SCHEDULED, verdict.next_permitted_at
-            trail.append({"at": as_of.isoformat(), "status": "scheduled", "moved_to": due_at.isoformat()})
-        else:
-            status, due_at = ContactStatus.HELD, as_of
-        for failure in verdict.failed:
-            summary.held_back[failure["rule"]] += 1
+        plain = not (case_facts.holds or case_facts.attempts or case_facts.broken_promises or case_facts.paused_by)
+        decided = plain_verdicts.get((channel, case_facts.timezone)) if plain else None
+        if decided is None:
+            profile = profile_by_zone.get(case_facts.timezone)
+            if profile is None:
+                profile = profile_by_zone[case_facts.timezone] = governor_profile_for(tz_name=case_facts.timezone,
+                                                                                      profiles=profiles)
+            verdict = governor_evaluate(facts=case_facts, channel=channel, at=as_of, profile=profile)
+            trail = [verdict.as_trail()]
+            if verdict.allowed:
+                status, due_at = ContactStatus.SCHEDULED, as_of
+            elif verdict.next_permitted_at:
+                status, due_at = ContactStatus.SCHEDULED, verdict.next_permitted_at
+                trail.append({"at": as_of.isoformat(), "status": "scheduled", "moved_to": due_at.isoformat()})
+            else:
+                status, due_at = ContactStatus.HELD, as_of
+            decided = (status, due_at, json.dumps(trail), [failure["rule"] for failure in verdict.failed])
+            if plain:
+                plain_verdicts[(channel, case_facts.timezone)] = decided
+        status, due_at, trail, failed_rules = decided
+        summary.held_back.update(failed_rules)
         assignee = supervisor_id if channel == Channel.LEGAL_REVIEW else agent_id if channel == Channel.CALL else None
-        rows.append((case_id, channel, due_at, status, "policy", key, version_id, rule, strategy, json.dumps(trail),
-                     team_id, assignee, 0, "", as_of, as_of))
-    return rows
+        rows.append((case_id, channel, due_at, status, key, version_id, rule, strategy, trail, team_id, assignee))
+    # In key order, as the unique index takes them.
+    rows.sort(key=lambda row: row[4])
+    return {name: pg_array(column) for name, column in zip(CONTACT_COLUMNS, zip(*rows, strict=True), strict=True)}
 
 
 class PassNeedsPostgres(DomainError):
@@ -132,37 +141,38 @@ def _require_postgres() -> None:
 def escalation_chunk_run(
     *, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce | None = None,
 ) -> PassSummary:
-    """Evaluate the open cases with lo <= id < hi as of `as_of`, in one transaction.
+    """Look at the cases with lo <= id < hi that have something due or changed, as of `as_of`, in one transaction.
 
-    Places each case in its tier (writing only cases whose tier changed), schedules the policy actions
-    due and not yet scheduled (through the governor; ON CONFLICT DO NOTHING on the idempotency key),
-    moves cases that got their first contact from confirm or plan to contact, and cancels pending
-    policy contacts of cases now closed or on hold. Safe to run twice or in parallel.
+    The candidates are the cases marked in EscalationPending, those whose next due moment has come and
+    those placed under a policy version no longer in force. Places each in its tier and records its next
+    due moment (writing only rows that changed), schedules the policy actions due and not yet scheduled
+    (through the governor; ON CONFLICT DO NOTHING on the idempotency key), moves cases that got their
+    first contact from confirm or plan to contact, parks cases out of the policy's stages or on hold, and
+    cancels the pending policy contacts of closed and held cases. Safe to run twice or in parallel.
     """
     _require_postgres()
     summary = PassSummary()
     with transaction.atomic():
         policies = policies or policies_in_force(as_of=as_of)
-        params = _params(lo=lo, hi=hi, as_of=as_of, policies=policies)
+        marks = list(EscalationPending.objects.filter(case_id__gte=lo, case_id__lt=hi).values_list("case_id", "mark"))
+        params = _params(lo=lo, hi=hi, as_of=as_of, policies=policies,
+                         pending=pg_array(case_id for case_id, _ in marks))
         with connection.cursor() as cursor:
-            # Compiling the statement costs more than running it on a chunk; the pass runs it a hundred times.
+            # Compiling the statement costs more than running it on a chunk; the pass runs it many times.
             cursor.execute("SET LOCAL jit = off")
+            # A chunk reaches every row by key. The planner cannot know how few candidates a chunk has and
+            # may otherwise read a whole table (a million placements) to join a few thousand of them.
+            cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(CHUNK, params)
             rows = cursor.fetchall()
-            summary.cases_evaluated, summary.tier_changes = rows[0][:2]
-            due = [row[2:] for row in rows if row[2] is not None]
+            summary.cases_evaluated, summary.tier_changes, summary.cancelled, untiered = rows[0][:4]
+            due = [row[4:] for row in rows if row[4] is not None]
             inserted = []
             if due:
-                new = _contact_rows(due, as_of=as_of, summary=summary)
-                inserted = execute_values(cursor.cursor, INSERT_CONTACTS, new, page_size=2000, fetch=True)
-            now = timezone.now()
-            if inserted:
-                cursor.execute(CANCEL_SUPERSEDED, {
-                    "case_ids": [row[0] for row in inserted], "rules": [row[3] for row in inserted],
-                    "keys": [row[4] for row in inserted], "now": now, "now_iso": now.isoformat()})
-                summary.superseded = cursor.rowcount
-            cursor.execute(CANCEL_PENDING, {"lo": lo, "hi": hi, "now": now, "now_iso": now.isoformat()})
-            summary.cancelled = cursor.rowcount
+                cursor.execute(INSERT_CONTACTS, {**_contact_rows(due, as_of=as_of, summary=summary), "as_of": as_of,
+                                                 "now": params["now"], "now_iso": params["now_iso"]})
+                inserted = cursor.fetchall()
+                summary.superseded = inserted[0][5] if inserted else 0
         for _case_id, channel, *_rest in inserted:
             summary.scheduled[channel] += 1
         stage_of = {row[0]: row[9] for row in due}
@@ -172,12 +182,35 @@ def escalation_chunk_run(
             summary.moved_to_contact = len(case_transition_many(
                 case_ids=to_move, from_stages=(Stage.CONFIRM, Stage.PLAN), to=Stage.CONTACT, actor=SYSTEM,
                 reason=MOVE_REASON, at=as_of))
+        if marks:
+            with connection.cursor() as cursor:
+                cursor.execute(CLEAR_PENDING, {
+                    "case_ids": pg_array(case_id for case_id, _ in marks), "marks": pg_array(mark for _, mark in marks),
+                    "keep": pg_array(untiered)})
     return summary
 
 
-def escalation_ranges(*, chunk_size: int | None = None) -> list[tuple[int, int]]:
-    """Id ranges [lo, hi) covering every case, `chunk_size` ids each."""
+def _stale_versions(policies: PoliciesInForce) -> list[int]:
+    """Policy versions no longer in force under which some case is still placed (one index probe each)."""
+    placed = CaseEscalation.objects.filter(policy_version=OuterRef("pk"))
+    return list(PolicyVersion.objects.exclude(pk__in=_versions(policies)).filter(Exists(placed))
+                .values_list("pk", flat=True))
+
+
+def escalation_ranges(
+    *, chunk_size: int | None = None, as_of: dt.datetime | None = None, policies: PoliciesInForce | None = None,
+) -> list[tuple[int, int]]:
+    """Id ranges [lo, hi) for the chunks of a pass.
+
+    With `as_of`, the ranges cover just the cases the pass at that moment must look at, `chunk_size` of
+    them each: a pass with nothing due has no chunks. Without it, they cover every case id.
+    """
     chunk_size = chunk_size or settings.ESCALATION_CHUNK_SIZE
+    if as_of is not None:
+        policies = policies or policies_in_force(as_of=as_of)
+        with connection.cursor() as cursor:
+            cursor.execute(PLAN, {"as_of": as_of, "size": chunk_size, "stale_versions": _stale_versions(policies)})
+            return [(lo, hi) for lo, hi in cursor.fetchall()]
     bounds = Case.objects.aggregate(lo=Min("id"), hi=Max("id"))
     if bounds["lo"] is None:
         return []
@@ -197,7 +230,7 @@ def escalation_pass_run(
     # A real pass commits chunk by chunk; a dry run holds them all in one transaction it then rolls back.
     with transaction.atomic() if dry_run else nullcontext():
         policies = policies_in_force(as_of=as_of)
-        for lo, hi in escalation_ranges(chunk_size=chunk_size):
+        for lo, hi in escalation_ranges(chunk_size=chunk_size, as_of=as_of, policies=policies):
             summary.add(escalation_chunk_run(lo=lo, hi=hi, as_of=as_of, policies=policies))
         if dry_run:
             transaction.set_rollback(True)
@@ -211,8 +244,8 @@ def escalation_pass_start(*, as_of: dt.datetime | None = None, chunk_size: int |
     _require_postgres()
     as_of = as_of or timezone.now()
     with transaction.atomic():
-        policies_in_force(as_of=as_of)  # fail here, loudly, rather than in every chunk
-        ranges = escalation_ranges(chunk_size=chunk_size)
+        policies = policies_in_force(as_of=as_of)  # fail here, loudly, rather than in every chunk
+        ranges = escalation_ranges(chunk_size=chunk_size, as_of=as_of, policies=policies)
         run = EscalationRun.objects.create(as_of=as_of, chunks_total=len(ranges))
         chunks = EscalationChunk.objects.bulk_create(
             [EscalationChunk(run=run, id_from=lo, id_to=hi) for lo, hi in ranges])
