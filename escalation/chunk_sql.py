@@ -208,12 +208,19 @@ counts AS (
            (SELECT count(*) FROM placed p JOIN evaluated e ON e.case_id = p.case_id WHERE e.changed) AS placed,
            (SELECT count(*) FROM cancelled) AS cancelled,
            (SELECT count(*) FROM parked) AS parked,
-           -- Cases in the policy's stages that no tier takes yet (before the first tier's DPD, or in a gap
-           -- between tiers) keep their mark: the next pass looks at them again.
-           ARRAY(SELECT r.id FROM in_range r WHERE NOT EXISTS (SELECT 1 FROM evaluated e WHERE e.case_id = r.id))
-               AS untiered
+           -- Candidates in the policy's stages that no tier takes yet (days past due below the first tier's,
+           -- or in a gap between tiers) stay marked until the local midnight of the day they reach one.
+           ARRAY(SELECT v.case_id FROM versioned v
+                 WHERE NOT EXISTS (SELECT 1 FROM evaluated e WHERE e.case_id = v.case_id) ORDER BY v.case_id)
+               AS untiered,
+           ARRAY(SELECT ((v.overdue_since + (SELECT min(t.dpd_from) FROM escalation_policytier t
+                                              WHERE t.version_id = v.version_id AND t.dpd_from > v.dpd))
+                         )::timestamp AT TIME ZONE v.timezone
+                 FROM versioned v
+                 WHERE NOT EXISTS (SELECT 1 FROM evaluated e WHERE e.case_id = v.case_id) ORDER BY v.case_id)
+               AS untiered_until
 )
-SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, due.*
+SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until, due.*
 FROM counts LEFT JOIN due ON true
 ORDER BY due.case_id, due.rule
 """  # noqa: S608
@@ -222,7 +229,7 @@ ORDER BY due.case_id, due.rule
 # cases. Parameters: as_of, size, stale_versions (versions no longer in force that cases were placed under).
 PLAN = """
 WITH candidates AS (
-    SELECT case_id FROM escalation_escalationpending
+    SELECT case_id FROM escalation_escalationpending WHERE not_before IS NULL OR not_before <= %(as_of)s
     UNION
     SELECT case_id FROM escalation_caseescalation WHERE next_due_at <= %(as_of)s
     UNION
@@ -233,16 +240,23 @@ WITH candidates AS (
 SELECT min(case_id), max(case_id) + 1 FROM numbered GROUP BY chunk ORDER BY 1
 """
 
-# The marks a chunk read are removed once its work is written. A mark renewed meanwhile stays, and a row
-# another transaction holds is skipped rather than waited for: either way the next pass looks again.
+# The marks a chunk read are removed once its work is written, and the cases no tier takes yet wait for
+# the day they reach one. A mark renewed meanwhile stays as it is, and a row another transaction holds is
+# skipped rather than waited for: either way the next pass looks again.
 CLEAR_PENDING = """
-DELETE FROM escalation_escalationpending p
- USING (SELECT q.case_id FROM escalation_escalationpending q
-          JOIN unnest(%(case_ids)s::bigint[], %(marks)s::bigint[]) AS r(case_id, mark)
-            ON r.case_id = q.case_id AND r.mark = q.mark
-         WHERE NOT q.case_id = ANY(%(keep)s::bigint[])
-         FOR UPDATE OF q SKIP LOCKED) done
- WHERE p.case_id = done.case_id
+WITH read AS (
+    SELECT q.case_id, r.not_before
+    FROM escalation_escalationpending q
+    JOIN unnest(%(case_ids)s::bigint[], %(marks)s::bigint[], %(not_before)s::timestamptz[])
+         AS r(case_id, mark, not_before)
+      ON r.case_id = q.case_id AND r.mark = q.mark
+    FOR UPDATE OF q SKIP LOCKED
+), cleared AS (
+    DELETE FROM escalation_escalationpending p USING read
+    WHERE p.case_id = read.case_id AND NOT read.case_id = ANY(%(waiting)s::bigint[])
+)
+UPDATE escalation_escalationpending p SET not_before = read.not_before
+  FROM read WHERE p.case_id = read.case_id AND read.case_id = ANY(%(waiting)s::bigint[])
 """
 
 # The contacts the governor let through, one array per column (thousands of rows travel as a dozen

@@ -127,7 +127,9 @@ class CaseEscalation(models.Model):
     tier_rank = models.PositiveSmallIntegerField()
     tier_code = models.CharField(max_length=8)
     tier_since = models.DateTimeField()
-    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, db_index=True)
+    # Not indexed: the pass finds due cases in one scan of this narrow table, and an unindexed column lets
+    # PostgreSQL rewrite a row in place (a HOT update) when the daily pass moves it to the next cadence day.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case escalation")
@@ -150,6 +152,9 @@ class EscalationPending(models.Model):
 
     case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+")
     mark = models.BigIntegerField()
+    # A case no tier takes yet (days past due below the first tier's) waits until the local midnight of
+    # the day it reaches one. A new mark clears it.
+    not_before = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("case awaiting the pass")

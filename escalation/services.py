@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from cases.lifecycle import Stage
@@ -154,7 +154,8 @@ def escalation_chunk_run(
     summary = PassSummary()
     with transaction.atomic():
         policies = policies or policies_in_force(as_of=as_of)
-        marks = list(EscalationPending.objects.filter(case_id__gte=lo, case_id__lt=hi).values_list("case_id", "mark"))
+        marks = list(EscalationPending.objects.filter(case_id__gte=lo, case_id__lt=hi)
+                     .filter(Q(not_before__isnull=True) | Q(not_before__lte=as_of)).values_list("case_id", "mark"))
         params = _params(lo=lo, hi=hi, as_of=as_of, policies=policies,
                          pending=pg_array(case_id for case_id, _ in marks))
         with connection.cursor() as cursor:
@@ -165,8 +166,8 @@ def escalation_chunk_run(
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(CHUNK, params)
             rows = cursor.fetchall()
-            summary.cases_evaluated, summary.tier_changes, summary.cancelled, untiered = rows[0][:4]
-            due = [row[4:] for row in rows if row[4] is not None]
+            summary.cases_evaluated, summary.tier_changes, summary.cancelled, untiered, untiered_until = rows[0][:5]
+            due = [row[5:] for row in rows if row[5] is not None]
             inserted = []
             if due:
                 cursor.execute(INSERT_CONTACTS, {**_contact_rows(due, as_of=as_of, summary=summary), "as_of": as_of,
@@ -183,10 +184,12 @@ def escalation_chunk_run(
                 case_ids=to_move, from_stages=(Stage.CONFIRM, Stage.PLAN), to=Stage.CONTACT, actor=SYSTEM,
                 reason=MOVE_REASON, at=as_of))
         if marks:
+            waits = dict(zip(untiered, untiered_until, strict=True))
             with connection.cursor() as cursor:
                 cursor.execute(CLEAR_PENDING, {
                     "case_ids": pg_array(case_id for case_id, _ in marks), "marks": pg_array(mark for _, mark in marks),
-                    "keep": pg_array(untiered)})
+                    "not_before": pg_array(waits.get(case_id) for case_id, _ in marks),
+                    "waiting": pg_array(untiered)})
     return summary
 
 

@@ -201,12 +201,23 @@ def test_a_new_policy_version_brings_every_case_under_it_even_those_with_nothing
 
 
 @pytest.mark.django_db
-def test_a_case_before_its_first_tier_stays_marked_until_it_reaches_one():
-    case = case_at_dpd(0)
+def test_a_case_before_its_first_tier_waits_marked_until_the_day_it_reaches_one():
+    case = case_at_dpd(0, zone="America/New_York")
     assert escalation_pass_run(as_of=AS_OF).scheduled == {}
-    assert marked(case)
-    assert escalation_pass_run(as_of=AS_OF + days(1)).scheduled == {"sms": 1}
+    waiting = EscalationPending.objects.get(case=case)
+    assert waiting.not_before == local_midnight(case.overdue_since + days(1), NY)
+    assert escalation_ranges(as_of=waiting.not_before - dt.timedelta(minutes=1)) == []
+    assert escalation_pass_run(as_of=waiting.not_before).scheduled == {"sms": 1}
     assert not marked(case)
+
+
+@pytest.mark.django_db
+def test_a_new_mark_ends_the_wait():
+    case = case_at_dpd(0)
+    escalation_pass_run(as_of=AS_OF)
+    Case.objects.filter(pk=case.pk).update(overdue_since=case.overdue_since - days(3))
+    assert EscalationPending.objects.get(case=case).not_before is None
+    assert escalation_pass_run(as_of=AS_OF + dt.timedelta(minutes=15)).scheduled == {"sms": 1}
 
 
 @pytest.mark.django_db
