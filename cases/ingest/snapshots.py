@@ -24,7 +24,7 @@ from cases.models import Account, Case, Customer, Payment
 from cases.services import AMOUNT_FIELDS, CaseOpening, cases_open_bulk, cases_transition_bulk
 from core.actors import CORE_SYSTEM
 from core.bulk import bulk_insert, bulk_update_rows
-from core.crypto import pii_hash
+from core.crypto import pii_hash, pii_hash_many
 from staff.models import Language
 
 CUSTOMER_FIELDS = ("name", "national_id", "phone", "email", "address", "region", "timezone")
@@ -81,8 +81,8 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
     # that existed are then locked in the same order.
     customer_ids = dict(bulk_insert(
         model=Customer, conflict=["external_id"], returning=["external_id", "id"],
-        rows=[_new_customer(latest_for_customer[key].customer, now, default_zone)
-              for key in sorted(latest_for_customer)]))
+        rows=_new_customers([latest_for_customer[key].customer for key in sorted(latest_for_customer)], now,
+                            default_zone)))
     stored_customers = {row["external_id"]: row for row in Customer.objects.filter(
         external_id__in=[key for key in latest_for_customer if key not in customer_ids]).values(
         "id", "external_id", *CUSTOMER_FIELDS)}
@@ -183,12 +183,15 @@ def customer_lookup_hashes(values: dict) -> dict:
     return {"national_id_hash": pii_hash(values["national_id"]), "phone_hash": pii_hash(values["phone"])}
 
 
-def _new_customer(data: CustomerData, now, default_zone: str) -> dict:
-    return {"external_id": data.external_id, "name": data.name, "national_id": data.national_id, "phone": data.phone,
-            **customer_lookup_hashes({"national_id": data.national_id, "phone": data.phone}),
-            "other_phones": [], "email": data.email or "", "address": data.address or "", "region": data.region or "",
-            "timezone": data.timezone or default_zone, "language": Language.ZH_HANS.value,
-            "created_at": now, "updated_at": now}
+def _new_customers(customers: list[CustomerData], now, default_zone: str) -> list[dict]:
+    national_id_hashes = pii_hash_many([data.national_id for data in customers])
+    phone_hashes = pii_hash_many([data.phone for data in customers])
+    language = Language.ZH_HANS.value
+    return [{"external_id": data.external_id, "name": data.name, "national_id": data.national_id, "phone": data.phone,
+             "national_id_hash": national_id_hash, "phone_hash": phone_hash, "other_phones": [],
+             "email": data.email or "", "address": data.address or "", "region": data.region or "",
+             "timezone": data.timezone or default_zone, "language": language, "created_at": now, "updated_at": now}
+            for data, national_id_hash, phone_hash in zip(customers, national_id_hashes, phone_hashes, strict=True)]
 
 
 def _customer_changes(stored: dict, data: CustomerData) -> dict:
