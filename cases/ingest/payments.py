@@ -69,7 +69,7 @@ def _matches(row: dict, report: PaymentReport, account_id: int) -> bool:
 def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) -> None:
     indexes = sorted(indexes, key=lambda i: (reports[i].account_number, reports[i].paid_at))
     accounts = {row["account_number"]: row for row in Account.objects.select_for_update()
-                .filter(account_number__in=sorted({reports[i].account_number for i in indexes}))
+                .filter(account_number__any=sorted({reports[i].account_number for i in indexes}))
                 .order_by("account_number").values("id", "account_number", "currency", "snapshot_as_of")}
     candidates: list[int] = []
     for index in indexes:
@@ -86,7 +86,7 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
         return
 
     open_cases = {row["account_id"]: row for row in Case.objects.select_for_update()
-                  .filter(account_id__in=sorted({accounts[reports[i].account_number]["id"] for i in candidates}))
+                  .filter(account_id__any=sorted({accounts[reports[i].account_number]["id"] for i in candidates}))
                   .exclude(stage=Stage.CLOSED).order_by("account_id").values("id", "account_id", *AMOUNT_FIELDS)}
     rows = []
     for index in candidates:
@@ -103,7 +103,7 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
     inserted = {tx for (tx,) in bulk_insert(model=Payment, rows=rows, conflict=["transaction_id"],
                                            returning=["transaction_id"])}
     repeated = [row["transaction_id"] for row in rows if row["transaction_id"] not in inserted]
-    stored = {row["transaction_id"]: row for row in Payment.objects.filter(transaction_id__in=repeated).values(
+    stored = {row["transaction_id"]: row for row in Payment.objects.filter(transaction_id__any=repeated).values(
         "transaction_id", "account_id", "amount", "currency", "paid_at", "case_id")} if repeated else {}
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
     paid_cases: set[int] = set()
@@ -132,7 +132,7 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
             cured.append(case["id"])
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "updated_at"])
     if cured:
-        cases_transition_bulk(cases=list(Case.objects.select_related("account").filter(pk__in=cured)),
+        cases_transition_bulk(cases=list(Case.objects.select_related("account").filter(pk__any=cured)),
                               to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
                               reason="Paid in full: nothing remains overdue.")
     if paid_cases:
