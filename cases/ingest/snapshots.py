@@ -30,9 +30,12 @@ from core.crypto import pii_decrypt, pii_hash, pii_hash_many
 from staff.models import Language
 
 
-def _snapshot_refusal(snapshot: AccountSnapshot, now: dt.datetime, default_zone: str) -> ItemOutcome | None:
+def _snapshot_refusal(snapshot: AccountSnapshot, now: dt.datetime, today: dict[str, dt.date],
+                      default_zone: str) -> ItemOutcome | None:
     zone = snapshot.customer.timezone or default_zone
-    if snapshot.overdue_since > local_date(now, zone):
+    if zone not in today:
+        today[zone] = local_date(now, zone)
+    if snapshot.overdue_since > today[zone]:
         return reject("overdue_since", "in_future", "overdue_since cannot be in the future.")
     if snapshot.as_of > now + CLOCK_SKEW:
         return reject("as_of", "in_future", "as_of cannot be in the future.")
@@ -53,8 +56,9 @@ def accounts_ingest(*, snapshots: list[AccountSnapshot], actor=CORE_SYSTEM,
     outcomes: list[ItemOutcome | None] = [None] * len(snapshots)
     accepted: dict[str, int] = {}
     default_zone = settings.COLLECTIONS_DEFAULT_TIMEZONE
+    today: dict[str, dt.date] = {}  # now's date in each cardholder zone of the batch
     for index, snapshot in enumerate(snapshots):
-        refusal = _snapshot_refusal(snapshot, now, default_zone)
+        refusal = _snapshot_refusal(snapshot, now, today, default_zone)
         if refusal is None and snapshot.account_number in accepted:
             refusal = reject("account_number", "duplicate_item", "This account appears earlier in the batch.")
         if refusal is not None:
@@ -92,11 +96,11 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
         model=Account, conflict=["account_number"], returning=["account_number", "id"],
         rows=[_new_account(snapshots[indexes[number]], customer_ids, now) for number in numbers]))
     accounts = {row["account_number"]: row for row in Account.objects.select_for_update()
-                .filter(account_number__in=[number for number in numbers if number not in new_accounts])
+                .filter(account_number__any=[number for number in numbers if number not in new_accounts])
                 .order_by("account_number")
                 .values("id", "account_number", "currency", "snapshot_as_of", "customer_id", "product")}
     open_cases = {case.account_id: case for case in Case.objects.select_for_update().select_related("account")
-                  .filter(account_id__in=[row["id"] for row in accounts.values()]).exclude(stage=Stage.CLOSED)
+                  .filter(account_id__any=[row["id"] for row in accounts.values()]).exclude(stage=Stage.CLOSED)
                   .order_by("account_id")} if accounts else {}
 
     fresh: list[tuple[AccountSnapshot, int]] = []
@@ -196,7 +200,7 @@ def _stored_customers(keys: list[str]) -> dict[str, dict]:
     """The stored customers by external id, with lookup hashes and still-encrypted email and address."""
     if not keys:
         return {}
-    return {row["external_id"]: row for row in Customer.objects.filter(external_id__in=keys).values(
+    return {row["external_id"]: row for row in Customer.objects.filter(external_id__any=keys).values(
         "id", "external_id", "name", "national_id_hash", "phone_hash", "region", "timezone",
         email_token=Cast("email", TextField()), address_token=Cast("address", TextField()))}
 
@@ -234,7 +238,7 @@ def _payments_after_snapshots(fresh: list[tuple[AccountSnapshot, int]]) -> dict[
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if not as_of:
         return paid
-    rows = Payment.objects.filter(account_id__in=list(as_of), paid_at__gt=min(as_of.values())).values_list(
+    rows = Payment.objects.filter(account_id__any=list(as_of), paid_at__gt=min(as_of.values())).values_list(
         "account_id", "amount", "paid_at")
     for account_id, amount, paid_at in rows:
         if paid_at > as_of[account_id]:
