@@ -1,7 +1,9 @@
+import codecs
 import json
 import re
 from decimal import Decimal
 
+import orjson
 from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
@@ -32,6 +34,22 @@ def _has_lone_surrogate(value) -> bool:
     return False
 
 
+# A number with a fraction or an exponent (read as an exact Decimal), or one too long for 64 bits. A match
+# inside a string only sends the body down the slower path, which reads it the same way.
+_INEXACT_NUMBER = re.compile(rb"[:\[,]\s*-?[0-9]+(?:\.|[eE])|[0-9]{19}")
+
+
+def _loads(body: bytes, encoding: str):
+    """The body's JSON. orjson reads the usual body (strings and whole numbers) several times faster;
+    anything else, and every malformed body, goes through the standard parser, which words the errors."""
+    if codecs.lookup(encoding).name == "utf-8" and not _INEXACT_NUMBER.search(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(body.decode(encoding), parse_float=Decimal, parse_constant=_no_constants)
+
+
 class LimitedJSONParser(JSONParser):
     """JSON up to settings.API_MAX_BODY_BYTES. Numbers with a fraction are read as exact Decimals."""
 
@@ -48,8 +66,7 @@ class LimitedJSONParser(JSONParser):
         if len(body) > limit:
             raise PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
         try:
-            data = json.loads(body.decode(parser_context.get("encoding") or settings.DEFAULT_CHARSET),
-                              parse_float=Decimal, parse_constant=_no_constants)
+            data = _loads(body, parser_context.get("encoding") or settings.DEFAULT_CHARSET)
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from exc
         if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(data):

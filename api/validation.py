@@ -40,12 +40,14 @@ class _Invalid(Exception):
 
 
 def _char(field: serializers.CharField) -> Callable:
+    trim, allow_blank = field.trim_whitespace, field.allow_blank
+
     def check(value):
-        if not isinstance(value, str):
+        if value.__class__ is not str and not isinstance(value, str):
             raise _Invalid("invalid", "Not a valid string.")
-        if field.trim_whitespace:
+        if trim:
             value = value.strip()
-        if not value and not field.allow_blank:
+        if not value and not allow_blank:
             raise _Invalid("blank", "This field may not be blank.")
         return value
     return check
@@ -63,8 +65,13 @@ def _choice(field: serializers.ChoiceField) -> Callable:
 
 def _decimal(field: serializers.DecimalField) -> Callable:
     places, digits = field.decimal_places, field.max_digits
+    exponent = Decimal(1).scaleb(-places)
+    # The usual form, e.g. "1234.50": within the digits and places by its shape, so only parsed.
+    plain = re.compile(rf"[0-9]{{1,{digits - places}}}(?:\.[0-9]{{1,{places}}})?").fullmatch
 
     def check(value):
+        if value.__class__ is str and plain(value):
+            return Decimal(value).quantize(exponent)
         if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
             raise _Invalid("invalid", "A decimal number is required, e.g. \"1234.50\".")
         try:
@@ -126,6 +133,7 @@ def _converter(field) -> Callable:
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_MISSING = object()
 
 
 def _fast_check(validator) -> Callable | None:
@@ -164,6 +172,45 @@ def _fast_check(validator) -> Callable | None:
     return None
 
 
+_TEXT_VALIDATORS = (MaxLengthValidator, MinLengthValidator, ProhibitNullCharactersValidator,
+                    ProhibitSurrogateCharactersValidator)
+
+
+def _text_check(field, convert) -> Callable | None:
+    """One check for a text field whose validators are its own ones (after any others), in DRF's order.
+
+    The same errors as running the validators one by one, without a call per validator and value.
+    """
+    if not isinstance(field, serializers.CharField) or isinstance(field, serializers.ChoiceField):
+        return None
+    validators = list(field.validators)
+    own = [v for v in validators if type(v) in _TEXT_VALIDATORS]
+    others = validators[:len(validators) - len(own)]
+    if validators[len(others):] != own or [type(v) for v in own] != [type(v) for v in sorted(
+            own, key=lambda v: _TEXT_VALIDATORS.index(type(v)))]:
+        return None
+    first = [_fast_check(v) or _call(v) for v in others]
+    longest = next((v.limit_value for v in own if type(v) is MaxLengthValidator), None)
+    shortest = next((v.limit_value for v in own if type(v) is MinLengthValidator), None)
+    nul = any(type(v) is ProhibitNullCharactersValidator for v in own)
+    surrogates = any(type(v) is ProhibitSurrogateCharactersValidator for v in own)
+
+    def check(value):
+        value = convert(value)
+        for extra in first:
+            extra(value)
+        if longest is not None and len(value) > longest:
+            raise _Invalid("max_length", f"Ensure this field has no more than {longest} characters.")
+        if shortest is not None and len(value) < shortest:
+            raise _Invalid("min_length", f"Ensure this field has at least {shortest} characters.")
+        if nul and "\x00" in value:
+            raise _Invalid("null_characters_not_allowed", "Null characters are not allowed.")
+        if surrogates and _SURROGATES.search(value):
+            raise _Invalid("surrogate_characters_not_allowed", "Surrogate characters are not allowed.")
+        return value
+    return check
+
+
 def _call(validator) -> Callable:
     def check(value):
         try:
@@ -186,7 +233,8 @@ class ObjectValidator:
                 check = ObjectValidator(field)
             else:
                 convert = _converter(field)
-                check = self._with_validators(field, convert) if field.validators else convert
+                check = (_text_check(field, convert) or self._with_validators(field, convert)) if field.validators \
+                    else convert
             self.fields.append((name, field.required, field.allow_null, check))
         self.names = frozenset(name for name, *_ in self.fields)
 
@@ -207,18 +255,18 @@ class ObjectValidator:
         errors: list[FieldError] = []
         clean: dict = {}
         for name, required, allow_null, check in self.fields:
-            if name not in data:
+            value = data.get(name, _MISSING)
+            if value is _MISSING:
                 if required:
                     errors.append(FieldError(f"{path}.{name}", "required", "This field is required."))
                 continue
-            value = data[name]
             if value is None:
                 if not allow_null:
                     errors.append(FieldError(f"{path}.{name}", "null", "This field may not be null."))
                 else:
                     clean[name] = None
                 continue
-            if isinstance(check, ObjectValidator):
+            if check.__class__ is ObjectValidator:
                 sub, sub_errors = check.validate(value, f"{path}.{name}")
                 errors.extend(sub_errors)
                 clean[name] = sub

@@ -132,20 +132,22 @@ def _raw_sql(batches: list, write) -> float:
 def _raw_accounts(cursor, batch: list[dict]) -> None:
     from psycopg2.extras import execute_values
 
-    from core.crypto import pii_encrypt, pii_hash
+    from core.crypto import pii_encrypt_many, pii_hash_many
 
     now = datetime.now(UTC)
     batch = sorted(batch, key=lambda item: item["account_number"])
+    # The same rows as the API stores: personal data encrypted, with its lookup hashes, by the same helpers.
+    national_ids, phones = [i["customer"]["national_id"] for i in batch], [i["customer"]["phone"] for i in batch]
+    secrets = zip(pii_encrypt_many(national_ids), pii_hash_many(national_ids), pii_encrypt_many(phones),
+                  pii_hash_many(phones), strict=True)
     execute_values(cursor, """
         INSERT INTO cases_customer (external_id, name, national_id, national_id_hash, phone, phone_hash,
                                     other_phones, email, address, region, timezone, language, created_at, updated_at)
         VALUES %s ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, phone = EXCLUDED.phone,
             phone_hash = EXCLUDED.phone_hash, region = EXCLUDED.region, updated_at = EXCLUDED.updated_at
         RETURNING id""",
-        # The same rows as the API stores: personal data encrypted, with its lookup hashes.
-        [(i["customer"]["external_id"], i["customer"]["name"], pii_encrypt(i["customer"]["national_id"]),
-          pii_hash(i["customer"]["national_id"]), pii_encrypt(i["customer"]["phone"]), pii_hash(i["customer"]["phone"]),
-          "", "", "", i["customer"]["region"], "Asia/Shanghai", "zh-hans", now, now) for i in batch],
+        [(i["customer"]["external_id"], i["customer"]["name"], *secret, "", "", "", i["customer"]["region"],
+          "Asia/Shanghai", "zh-hans", now, now) for i, secret in zip(batch, secrets, strict=True)],
         page_size=BATCH, fetch=True)
     execute_values(cursor, """
         INSERT INTO cases_account (account_number, customer_id, product, currency, snapshot_as_of, created_at)

@@ -19,17 +19,17 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 class Customer(models.Model):
     """A cardholder, as the core system knows them."""
 
-    external_id = models.CharField(_("core system id"), max_length=64, unique=True)
+    external_id = models.CharField(_("core system id"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
     # Personal data is encrypted at rest; the keyed hashes beside it serve exact lookups.
     national_id = EncryptedTextField(_("national id"))
-    national_id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    national_id_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone = EncryptedTextField(_("phone"))
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     other_phones = EncryptedJSONField(_("other phone numbers"), default=list, blank=True)
     email = EncryptedTextField(_("email"), blank=True, validators=[validate_email])
     address = EncryptedTextField(_("address"), blank=True)
-    region = models.CharField(_("region"), max_length=100, blank=True, db_index=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai",
                                 validators=[validate_timezone])
     language = models.CharField(_("preferred language"), max_length=10, choices=Language.choices,
@@ -40,6 +40,13 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("cardholder")
         verbose_name_plural = _("cardholders")
+        # Plain btree indexes: every lookup is exact, so no second `LIKE` index is kept up to date on ingest.
+        constraints = [models.UniqueConstraint(fields=["external_id"], name="customer_external_id_key")]
+        indexes = [
+            models.Index(fields=["national_id_hash"], name="customer_national_id_hash_idx"),
+            models.Index(fields=["phone_hash"], name="customer_phone_hash_idx"),
+            models.Index(fields=["region"], name="customer_region_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.external_id})"
@@ -55,7 +62,7 @@ class Customer(models.Model):
 class Account(models.Model):
     """A credit-card account. The core system owns its balances; we keep what collections needs."""
 
-    account_number = models.CharField(_("card number"), max_length=32, unique=True)
+    account_number = models.CharField(_("card number"), max_length=32)
     customer = models.ForeignKey(Customer, verbose_name=_("cardholder"), on_delete=models.PROTECT,
                                  related_name="accounts")
     product = models.CharField(_("product"), max_length=100, blank=True)
@@ -69,6 +76,7 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [
+            models.UniqueConstraint(fields=["account_number"], name="account_number_key"),
             models.CheckConstraint(condition=Q(credit_limit__gte=0) | Q(credit_limit__isnull=True),
                                    name="account_credit_limit_not_negative"),
         ]
@@ -99,10 +107,11 @@ class Case(models.Model):
         verbose_name=_("total overdue"),
     )
     overdue_since = models.DateField(_("overdue since"))
+    # Both indexed by case_team_stage_idx and case_agent_stage_idx, which lead with them.
     assigned_team = models.ForeignKey("staff.Team", verbose_name=_("team"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="cases")
+                                      on_delete=models.PROTECT, related_name="cases", db_index=False)
     assigned_agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="assigned_cases")
+                                       on_delete=models.PROTECT, related_name="assigned_cases", db_index=False)
     priority = models.IntegerField(_("priority"), default=0)
     # While an agent works a case from their queue it is claimed, so nobody else is handed it.
     claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("claimed by"), null=True, blank=True,
@@ -161,7 +170,8 @@ class Case(models.Model):
 class StageHistory(models.Model):
     """One row per stage change, written in the same transaction as the change. Never edited."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="history")
+    # Indexed by stagehistory_case_time_idx, which leads with the case.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="history", db_index=False)
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
@@ -217,11 +227,12 @@ class CaseHold(models.Model):
 class Payment(models.Model):
     """Money received on an account, reported by the core system. Unique by its transaction id."""
 
-    transaction_id = models.CharField(_("transaction id"), max_length=64, unique=True)
+    transaction_id = models.CharField(_("transaction id"), max_length=64)
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT,
                                 related_name="payments")
+    # Indexed by payment_case_paid_idx, which leads with the case.
     case = models.ForeignKey(Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="payments")
+                             related_name="payments", db_index=False)
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)
     paid_at = models.DateTimeField(_("paid at"))
@@ -230,7 +241,10 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.UniqueConstraint(fields=["transaction_id"], name="payment_transaction_id_key"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
         indexes = [models.Index(fields=["case", "paid_at"], name="payment_case_paid_idx")]
 
     def __str__(self):

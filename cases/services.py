@@ -27,10 +27,13 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+NO_AMOUNT = Decimal("0")
+
+
 def _check_amounts(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
     checked = {}
     for name in AMOUNT_FIELDS:
-        value = amounts.get(name, Decimal("0"))
+        value = amounts.get(name, NO_AMOUNT)
         if not isinstance(value, Decimal):
             raise DomainError(f"{name} must be a Decimal.", field=name)
         if value < 0:
@@ -169,9 +172,9 @@ def _transition_rows(
         numbers[pk] = number
     moved: dict[int, str] = {}
     for from_stage, ids in by_stage.items():
-        still = list(Case.objects.select_for_update().filter(pk__in=ids, stage=from_stage)
+        still = list(Case.objects.select_for_update().filter(pk__any=ids, stage=from_stage)
                      .order_by("pk").values_list("pk", flat=True))
-        Case.objects.filter(pk__in=still).update(**changes)
+        Case.objects.filter(pk__any=still).update(**changes)
         moved.update(dict.fromkeys(still, from_stage))
     who = actor_fields(actor)
     StageHistory.objects.bulk_create(

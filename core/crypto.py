@@ -6,12 +6,17 @@ deploy, run `manage.py rotate_pii_key`, then drop the old key. Because encryptio
 exact search compares keyed hashes (HMAC-SHA256 with PII_HASH_KEY) kept beside the ciphertext.
 """
 
+import base64
 import hashlib
 import hmac
 import json
+import os
+import time
+from collections.abc import Sequence
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -35,6 +40,39 @@ def pii_encrypt(value: str) -> str:
     return fernet().encrypt(value.encode()).decode() if value else ""
 
 
+@lru_cache(maxsize=4)
+def _token_keys(key: str) -> tuple[hmac.HMAC, algorithms.AES]:
+    raw = base64.urlsafe_b64decode(key.encode())
+    return hmac.new(raw[:16], digestmod=hashlib.sha256), algorithms.AES(raw[16:])
+
+
+def pii_encrypt_many(values: Sequence[str]) -> list[str]:
+    """`pii_encrypt` of many values: the same Fernet tokens (readable by `pii_decrypt` and any Fernet).
+
+    A batch of snapshots encrypts thousands of short values; building each token straight from the
+    primitives (one random read and one timestamp for the batch, the HMAC's keyed state reused) costs
+    about half of Fernet's per-call path.
+    """
+    fernet()  # a missing or malformed key fails here, as in pii_encrypt
+    signing, aes = _token_keys(settings.PII_ENCRYPTION_KEYS[0])
+    head = b"\x80" + int(time.time()).to_bytes(8, "big")
+    ivs = os.urandom(16 * len(values))
+    out = []
+    for position, value in enumerate(values):
+        if not value:
+            out.append("")
+            continue
+        data = value.encode()
+        pad = 16 - len(data) % 16
+        iv = ivs[16 * position:16 * position + 16]
+        encryptor = Cipher(aes, modes.CBC(iv)).encryptor()
+        basic = head + iv + encryptor.update(data + bytes((pad,)) * pad) + encryptor.finalize()
+        mac = signing.copy()  # a copy of the keyed state: the key is not hashed again for each value
+        mac.update(basic)
+        out.append(base64.urlsafe_b64encode(basic + mac.digest()).decode())
+    return out
+
+
 def pii_decrypt(token: str) -> str:
     if not token:
         return ""
@@ -52,6 +90,21 @@ def pii_hash(value: str) -> str:
     return hmac.new(settings.PII_HASH_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
 
+def pii_hash_many(values: Sequence[str]) -> list[str]:
+    """`pii_hash` of many values, keying the HMAC once."""
+    keyed = hmac.new(settings.PII_HASH_KEY.encode(), digestmod=hashlib.sha256)
+    out = []
+    for value in values:
+        normalised = "".join((value or "").split()).upper()
+        if normalised:
+            mac = keyed.copy()
+            mac.update(normalised.encode())
+            out.append(mac.hexdigest())
+        else:
+            out.append("")
+    return out
+
+
 def pii_rotate(token: str) -> str:
     """Re-encrypt a stored value with the current first key."""
     return fernet().rotate(token.encode()).decode() if token else ""
@@ -66,6 +119,12 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return pii_encrypt(value) if value else (value if value is None else "")
+
+    def get_db_prep_save_many(self, values: Sequence) -> list:
+        """`get_db_prep_save` of many values, encrypted in one batch."""
+        plain = [None if value is None else self.to_python(value) for value in values]
+        tokens = pii_encrypt_many([value or "" for value in plain])
+        return [None if value is None else token for value, token in zip(plain, tokens, strict=True)]
 
 
 class EncryptedJSONField(EncryptedTextField):
@@ -84,6 +143,11 @@ class EncryptedJSONField(EncryptedTextField):
         if value is None:
             return None
         return pii_encrypt(json.dumps(value, ensure_ascii=False)) if value else ""
+
+    def get_db_prep_save_many(self, values: Sequence) -> list:
+        texts = ["" if not value else json.dumps(value, ensure_ascii=False) for value in values]
+        tokens = pii_encrypt_many(texts)
+        return [None if value is None else token for value, token in zip(values, tokens, strict=True)]
 
     def value_to_string(self, obj):
         return json.dumps(self.value_from_object(obj), ensure_ascii=False)

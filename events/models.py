@@ -24,7 +24,8 @@ class Event(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     type = models.CharField(max_length=40, choices=EventType.choices)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="events")
+    # Indexed by event_case_id_idx, which leads with the case.
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="events", db_index=False)
     account_number = models.CharField(max_length=32)
     payload = models.JSONField(default=dict)
     occurred_at = models.DateTimeField(default=timezone.now)

@@ -114,7 +114,7 @@ def promises_evaluate(*, at: dt.datetime | None = None, case_ids=None) -> dict[s
     grace = settings.PROMISE_GRACE_DAYS
     pending = Promise.objects.filter(status=PromiseStatus.PENDING)
     if case_ids is not None:
-        pending = pending.filter(case_id__in=list(case_ids))
+        pending = pending.filter(case_id__any=list(case_ids))
     else:
         # Any zone's local date is within a day of UTC's; the exact deadline is checked below.
         pending = pending.filter(due_date__lte=at.date() - dt.timedelta(days=grace - 1))
@@ -123,9 +123,9 @@ def promises_evaluate(*, at: dt.datetime | None = None, case_ids=None) -> dict[s
         ids = sorted(set(pending.values_list("case_id", flat=True)))
         if not ids:
             return counts
-        cases = {row["id"]: row for row in Case.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        cases = {row["id"]: row for row in Case.objects.select_for_update().filter(pk__any=ids).order_by("pk")
                  .values("id", "stage", "account__account_number", "account__customer__timezone")}
-        promises = list(Promise.objects.select_for_update().filter(case_id__in=ids, status=PromiseStatus.PENDING)
+        promises = list(Promise.objects.select_for_update().filter(case_id__any=ids, status=PromiseStatus.PENDING)
                         .order_by("pk"))
         windows = {}
         for promise in promises:
@@ -137,7 +137,7 @@ def promises_evaluate(*, at: dt.datetime | None = None, case_ids=None) -> dict[s
         for promise in promises:
             by_case[promise.case_id].append(promise)
         earliest = min(taken for taken, _deadline in windows.values())
-        for case_id, paid_at, amount in (Payment.objects.filter(case_id__in=ids, paid_at__gte=earliest)
+        for case_id, paid_at, amount in (Payment.objects.filter(case_id__any=ids, paid_at__gte=earliest)
                                          .values_list("case_id", "paid_at", "amount")):
             for promise in by_case[case_id]:
                 taken, deadline = windows[promise.pk]

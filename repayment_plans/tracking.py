@@ -52,7 +52,7 @@ def plans_allocate(*, case_ids, at: dt.datetime | None = None) -> list[int]:
     at = at or timezone.now()
     with transaction.atomic():
         ids = sorted(set(case_ids))
-        plans = list(RepaymentPlan.objects.filter(case_id__in=ids, status=PlanStatus.ACTIVE).order_by("case_id"))
+        plans = list(RepaymentPlan.objects.filter(case_id__any=ids, status=PlanStatus.ACTIVE).order_by("case_id"))
         if not plans:
             return []
         list(Case.objects.select_for_update().filter(pk__in=[p.case_id for p in plans]).order_by("pk")
@@ -97,7 +97,7 @@ def _payments_since_proposal(plans: list[RepaymentPlan]) -> dict[int, list[tuple
     by_case = {plan.case_id: plan for plan in plans}
     payments = defaultdict(list)
     earliest = min(plan.proposed_at for plan in plans)
-    for case_id, paid_at, amount in (Payment.objects.filter(case_id__in=list(by_case), paid_at__gte=earliest)
+    for case_id, paid_at, amount in (Payment.objects.filter(case_id__any=list(by_case), paid_at__gte=earliest)
                                      .order_by("paid_at", "id").values_list("case_id", "paid_at", "amount")):
         plan = by_case[case_id]
         if paid_at >= plan.proposed_at:

@@ -69,12 +69,9 @@ def _matches(row: dict, report: PaymentReport, account_id: int) -> bool:
 def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) -> None:
     indexes = sorted(indexes, key=lambda i: (reports[i].account_number, reports[i].paid_at))
     accounts = {row["account_number"]: row for row in Account.objects.select_for_update()
-                .filter(account_number__in=sorted({reports[i].account_number for i in indexes}))
+                .filter(account_number__any=sorted({reports[i].account_number for i in indexes}))
                 .order_by("account_number").values("id", "account_number", "currency", "snapshot_as_of")}
-    stored = {row["transaction_id"]: row for row in Payment.objects.filter(
-        transaction_id__in=[reports[i].transaction_id for i in indexes]).values(
-        "transaction_id", "account_id", "amount", "currency", "paid_at", "case_id")}
-    new: list[int] = []
+    candidates: list[int] = []
     for index in indexes:
         report = reports[index]
         account = accounts.get(report.account_number)
@@ -83,43 +80,41 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
         elif report.currency != account["currency"]:
             outcomes[index] = reject("currency", "currency_mismatch",
                                       f"The account is in {account['currency']}, not {report.currency}.")
-        elif report.transaction_id in stored:
-            row = stored[report.transaction_id]
-            outcomes[index] = (ItemOutcome(Result.DUPLICATE, row["case_id"]) if _matches(row, report, account["id"])
-                               else _transaction_conflict())
         else:
-            new.append(index)
-    if not new:
+            candidates.append(index)
+    if not candidates:
         return
 
     open_cases = {row["account_id"]: row for row in Case.objects.select_for_update()
-                  .filter(account_id__in=sorted({accounts[reports[i].account_number]["id"] for i in new}))
+                  .filter(account_id__any=sorted({accounts[reports[i].account_number]["id"] for i in candidates}))
                   .exclude(stage=Stage.CLOSED).order_by("account_id").values("id", "account_id", *AMOUNT_FIELDS)}
     rows = []
-    for index in new:
+    for index in candidates:
         report = reports[index]
         account_id = accounts[report.account_number]["id"]
         case = open_cases.get(account_id)
         rows.append({"transaction_id": report.transaction_id, "account_id": account_id,
                      "case_id": case["id"] if case else None, "amount": report.amount, "currency": report.currency,
                      "paid_at": report.paid_at, "received_at": now})
-    # A concurrent batch may hold the same transaction id for another account; the unique index decides.
-    # Inserting in transaction-id order keeps two such batches from waiting on each other in a cycle.
+    # The unique index on the transaction id decides what is new, for a replay as for a concurrent batch
+    # holding the same id. Inserting in transaction-id order keeps two such batches from waiting on each
+    # other in a cycle.
     rows.sort(key=lambda row: row["transaction_id"])
     inserted = {tx for (tx,) in bulk_insert(model=Payment, rows=rows, conflict=["transaction_id"],
                                            returning=["transaction_id"])}
+    repeated = [row["transaction_id"] for row in rows if row["transaction_id"] not in inserted]
+    stored = {row["transaction_id"]: row for row in Payment.objects.filter(transaction_id__any=repeated).values(
+        "transaction_id", "account_id", "amount", "currency", "paid_at", "case_id")} if repeated else {}
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
     paid_cases: set[int] = set()
-    for index in new:
+    for index in candidates:
         report = reports[index]
+        account = accounts[report.account_number]
         if report.transaction_id not in inserted:
-            row = Payment.objects.filter(transaction_id=report.transaction_id).values(
-                "account_id", "amount", "currency", "paid_at", "case_id").get()
-            account_id = accounts[report.account_number]["id"]
-            outcomes[index] = (ItemOutcome(Result.DUPLICATE, row["case_id"]) if _matches(row, report, account_id)
+            row = stored[report.transaction_id]
+            outcomes[index] = (ItemOutcome(Result.DUPLICATE, row["case_id"]) if _matches(row, report, account["id"])
                                else _transaction_conflict())
             continue
-        account = accounts[report.account_number]
         case = open_cases.get(account["id"])
         outcomes[index] = ItemOutcome(Result.APPLIED, case["id"] if case else None)
         if case is not None:
@@ -137,7 +132,7 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
             cured.append(case["id"])
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "updated_at"])
     if cured:
-        cases_transition_bulk(cases=list(Case.objects.select_related("account").filter(pk__in=cured)),
+        cases_transition_bulk(cases=list(Case.objects.select_related("account").filter(pk__any=cured)),
                               to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
                               reason="Paid in full: nothing remains overdue.")
     if paid_cases:

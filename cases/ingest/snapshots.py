@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from cases.delinquency import local_date
@@ -24,15 +26,16 @@ from cases.models import Account, Case, Customer, Payment
 from cases.services import AMOUNT_FIELDS, CaseOpening, cases_open_bulk, cases_transition_bulk
 from core.actors import CORE_SYSTEM
 from core.bulk import bulk_insert, bulk_update_rows
-from core.crypto import pii_hash
+from core.crypto import pii_decrypt, pii_hash, pii_hash_many
 from staff.models import Language
 
-CUSTOMER_FIELDS = ("name", "national_id", "phone", "email", "address", "region", "timezone")
 
-
-def _snapshot_refusal(snapshot: AccountSnapshot, now: dt.datetime, default_zone: str) -> ItemOutcome | None:
+def _snapshot_refusal(snapshot: AccountSnapshot, now: dt.datetime, today: dict[str, dt.date],
+                      default_zone: str) -> ItemOutcome | None:
     zone = snapshot.customer.timezone or default_zone
-    if snapshot.overdue_since > local_date(now, zone):
+    if zone not in today:
+        today[zone] = local_date(now, zone)
+    if snapshot.overdue_since > today[zone]:
         return reject("overdue_since", "in_future", "overdue_since cannot be in the future.")
     if snapshot.as_of > now + CLOCK_SKEW:
         return reject("as_of", "in_future", "as_of cannot be in the future.")
@@ -53,8 +56,9 @@ def accounts_ingest(*, snapshots: list[AccountSnapshot], actor=CORE_SYSTEM,
     outcomes: list[ItemOutcome | None] = [None] * len(snapshots)
     accepted: dict[str, int] = {}
     default_zone = settings.COLLECTIONS_DEFAULT_TIMEZONE
+    today: dict[str, dt.date] = {}  # now's date in each cardholder zone of the batch
     for index, snapshot in enumerate(snapshots):
-        refusal = _snapshot_refusal(snapshot, now, default_zone)
+        refusal = _snapshot_refusal(snapshot, now, today, default_zone)
         if refusal is None and snapshot.account_number in accepted:
             refusal = reject("account_number", "duplicate_item", "This account appears earlier in the batch.")
         if refusal is not None:
@@ -77,29 +81,30 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
             latest_for_customer[snapshot.customer.external_id] = snapshot
 
     default_zone = settings.COLLECTIONS_DEFAULT_TIMEZONE
+    keys = sorted(latest_for_customer)
+    stored_customers = _stored_customers(keys)
     # New customers and accounts are inserted (and so locked until commit) in key order; the accounts
-    # that existed are then locked in the same order.
+    # that existed are then locked in the same order. Only customers not stored yet are encrypted.
+    missing = [key for key in keys if key not in stored_customers]
     customer_ids = dict(bulk_insert(
         model=Customer, conflict=["external_id"], returning=["external_id", "id"],
-        rows=[_new_customer(latest_for_customer[key].customer, now, default_zone)
-              for key in sorted(latest_for_customer)]))
-    stored_customers = {row["external_id"]: row for row in Customer.objects.filter(
-        external_id__in=[key for key in latest_for_customer if key not in customer_ids]).values(
-        "id", "external_id", *CUSTOMER_FIELDS)}
+        rows=_new_customers([latest_for_customer[key].customer for key in missing], now, default_zone)))
+    # A concurrent batch may have inserted some of them meanwhile.
+    stored_customers.update(_stored_customers([key for key in missing if key not in customer_ids]))
     customer_ids.update((key, row["id"]) for key, row in stored_customers.items())
     new_accounts = dict(bulk_insert(
         model=Account, conflict=["account_number"], returning=["account_number", "id"],
         rows=[_new_account(snapshots[indexes[number]], customer_ids, now) for number in numbers]))
     accounts = {row["account_number"]: row for row in Account.objects.select_for_update()
-                .filter(account_number__in=[number for number in numbers if number not in new_accounts])
+                .filter(account_number__any=[number for number in numbers if number not in new_accounts])
                 .order_by("account_number")
                 .values("id", "account_number", "currency", "snapshot_as_of", "customer_id", "product")}
     open_cases = {case.account_id: case for case in Case.objects.select_for_update().select_related("account")
-                  .filter(account_id__in=[row["id"] for row in accounts.values()]).exclude(stage=Stage.CLOSED)
+                  .filter(account_id__any=[row["id"] for row in accounts.values()]).exclude(stage=Stage.CLOSED)
                   .order_by("account_id")} if accounts else {}
 
     fresh: list[tuple[AccountSnapshot, int]] = []
-    customer_rows, account_rows = [], []
+    account_rows = []
     for number in numbers:
         index, snapshot = indexes[number], snapshots[indexes[number]]
         if number in new_accounts:
@@ -121,13 +126,10 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
                                  "product": snapshot.product if snapshot.product is not None else account["product"]})
     if not fresh:
         return
-    for snapshot, _account_id in fresh:
-        stored = stored_customers.get(snapshot.customer.external_id)
-        if stored is not None and latest_for_customer[snapshot.customer.external_id] is snapshot:
-            changed = _customer_changes(stored, snapshot.customer)
-            if changed:
-                merged = {**stored, **changed}
-                customer_rows.append({**merged, **customer_lookup_hashes(merged), "updated_at": now})
+    customer_rows = _customer_updates([snapshot.customer for snapshot, _account_id in fresh
+                                       if snapshot.customer.external_id in stored_customers
+                                       and latest_for_customer[snapshot.customer.external_id] is snapshot],
+                                      stored_customers, now)
 
     paid_after = _payments_after_snapshots([(snapshot, account_id) for snapshot, account_id in fresh
                                             if snapshot.account_number not in new_accounts])
@@ -158,8 +160,8 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
         if nothing_overdue:
             to_cure.append(case)
 
-    bulk_update_rows(model=Customer, rows=sorted(customer_rows, key=lambda row: row["id"]),
-                     fields=[*CUSTOMER_FIELDS, "national_id_hash", "phone_hash", "updated_at"])
+    for fields, rows in sorted(customer_rows.items()):
+        bulk_update_rows(model=Customer, rows=sorted(rows, key=lambda row: row["id"]), fields=[*fields, "updated_at"])
     bulk_update_rows(model=Account, rows=account_rows, fields=["snapshot_as_of", "customer_id", "product"])
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "overdue_since", "updated_at"])
     # Opening writes the most rows, so it goes first: event writers queue from the first event to commit.
@@ -183,18 +185,51 @@ def customer_lookup_hashes(values: dict) -> dict:
     return {"national_id_hash": pii_hash(values["national_id"]), "phone_hash": pii_hash(values["phone"])}
 
 
-def _new_customer(data: CustomerData, now, default_zone: str) -> dict:
-    return {"external_id": data.external_id, "name": data.name, "national_id": data.national_id, "phone": data.phone,
-            **customer_lookup_hashes({"national_id": data.national_id, "phone": data.phone}),
-            "other_phones": [], "email": data.email or "", "address": data.address or "", "region": data.region or "",
-            "timezone": data.timezone or default_zone, "language": Language.ZH_HANS.value,
-            "created_at": now, "updated_at": now}
+def _new_customers(customers: list[CustomerData], now, default_zone: str) -> list[dict]:
+    national_id_hashes = pii_hash_many([data.national_id for data in customers])
+    phone_hashes = pii_hash_many([data.phone for data in customers])
+    language = Language.ZH_HANS.value
+    return [{"external_id": data.external_id, "name": data.name, "national_id": data.national_id, "phone": data.phone,
+             "national_id_hash": national_id_hash, "phone_hash": phone_hash, "other_phones": [],
+             "email": data.email or "", "address": data.address or "", "region": data.region or "",
+             "timezone": data.timezone or default_zone, "language": language, "created_at": now, "updated_at": now}
+            for data, national_id_hash, phone_hash in zip(customers, national_id_hashes, phone_hashes, strict=True)]
 
 
-def _customer_changes(stored: dict, data: CustomerData) -> dict:
-    """The fields a snapshot changes; an optional field the snapshot leaves out keeps its stored value."""
-    return {name: getattr(data, name) for name in CUSTOMER_FIELDS
-            if getattr(data, name) is not None and getattr(data, name) != stored[name]}
+def _stored_customers(keys: list[str]) -> dict[str, dict]:
+    """The stored customers by external id, with lookup hashes and still-encrypted email and address."""
+    if not keys:
+        return {}
+    return {row["external_id"]: row for row in Customer.objects.filter(external_id__any=keys).values(
+        "id", "external_id", "name", "national_id_hash", "phone_hash", "region", "timezone",
+        email_token=Cast("email", TextField()), address_token=Cast("address", TextField()))}
+
+
+def _customer_updates(customers: list[CustomerData], stored: dict[str, dict], now) -> dict[tuple, list[dict]]:
+    """The changes snapshots bring to stored customers, as update rows grouped by the fields they change.
+
+    An optional field the snapshot leaves out keeps its stored value. A national id or phone whose lookup
+    hash is unchanged is the same value (up to spaces and letter case) and is not encrypted again; email
+    and address are decrypted only when the snapshot sends them.
+    """
+    national_id_hashes = pii_hash_many([data.national_id for data in customers])
+    phone_hashes = pii_hash_many([data.phone for data in customers])
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for data, national_id_hash, phone_hash in zip(customers, national_id_hashes, phone_hashes, strict=True):
+        row = stored[data.external_id]
+        changes = {name: getattr(data, name) for name in ("name", "region", "timezone")
+                   if getattr(data, name) is not None and getattr(data, name) != row[name]}
+        if national_id_hash != row["national_id_hash"]:
+            changes.update(national_id=data.national_id, national_id_hash=national_id_hash)
+        if phone_hash != row["phone_hash"]:
+            changes.update(phone=data.phone, phone_hash=phone_hash)
+        for name in ("email", "address"):
+            value = getattr(data, name)
+            if value is not None and value != pii_decrypt(row[f"{name}_token"]):
+                changes[name] = value
+        if changes:
+            groups[tuple(sorted(changes))].append({"id": row["id"], **changes, "updated_at": now})
+    return groups
 
 
 def _payments_after_snapshots(fresh: list[tuple[AccountSnapshot, int]]) -> dict[int, Decimal]:
@@ -203,7 +238,7 @@ def _payments_after_snapshots(fresh: list[tuple[AccountSnapshot, int]]) -> dict[
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if not as_of:
         return paid
-    rows = Payment.objects.filter(account_id__in=list(as_of), paid_at__gt=min(as_of.values())).values_list(
+    rows = Payment.objects.filter(account_id__any=list(as_of), paid_at__gt=min(as_of.values())).values_list(
         "account_id", "amount", "paid_at")
     for account_id, amount, paid_at in rows:
         if paid_at > as_of[account_id]:

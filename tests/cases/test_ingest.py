@@ -62,3 +62,49 @@ def test_a_batch_costs_the_same_number_of_queries_whatever_its_size(kind):
         return len(captured.captured_queries)
 
     assert queries(3, "71") == queries(60, "72")
+
+
+def stored_tokens(external_id: str) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT national_id, phone, email, address FROM cases_customer WHERE external_id = %s",
+                       [external_id])
+        return cursor.fetchone()
+
+
+def test_personal_data_a_later_snapshot_repeats_is_not_encrypted_again():
+    from cases.models import Customer
+
+    now = timezone.now()
+    first = snapshot("6222000000000001", now - dt.timedelta(hours=2))
+    first.customer.national_id, first.customer.address = "11010519900307123x", "北京市朝阳区"
+    accounts_ingest(snapshots=[first])
+    before = stored_tokens(first.customer.external_id)
+
+    later = snapshot("6222000000000001", now - dt.timedelta(hours=1), "50.00")
+    # The same national id up to letter case, the same address; the phone is new.
+    later.customer.national_id, later.customer.address, later.customer.phone = \
+        "11010519900307123X", "北京市朝阳区", "+8613911112222"
+    accounts_ingest(snapshots=[later])
+
+    after = stored_tokens(first.customer.external_id)
+    assert (after[0], after[3]) == (before[0], before[3])
+    assert after[1] != before[1]
+    customer = Customer.objects.get()
+    assert (customer.national_id, customer.phone, customer.address) == (
+        "11010519900307123x", "+8613911112222", "北京市朝阳区")
+
+
+def test_a_changed_email_or_address_is_stored_and_one_left_out_is_kept():
+    from cases.models import Customer
+
+    now = timezone.now()
+    first = snapshot("6222000000000001", now - dt.timedelta(hours=2))
+    first.customer.email, first.customer.address = "li.lei@example.cn", "上海市黄浦区"
+    accounts_ingest(snapshots=[first])
+
+    later = snapshot("6222000000000001", now - dt.timedelta(hours=1))
+    later.customer.email = "lei.li@example.cn"
+    accounts_ingest(snapshots=[later])
+
+    customer = Customer.objects.get()
+    assert (customer.email, customer.address) == ("lei.li@example.cn", "上海市黄浦区")
