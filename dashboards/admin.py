@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cases.admin import ReadOnlyAdmin
-from dashboards.models import CaseDaySnapshot, SnapshotDay, SnapshotRoll, SnapshotTotal
+from dashboards.models import CaseDaySnapshot, OpenCaseTotal, SnapshotDay, SnapshotRoll, SnapshotTotal
 
 
 @admin.register(SnapshotDay)
@@ -24,4 +24,10 @@ class SnapshotTotalAdmin(ReadOnlyAdmin):
 @admin.register(SnapshotRoll)
 class SnapshotRollAdmin(ReadOnlyAdmin):
     list_display = ("__str__",)
+    show_full_result_count = False
+
+
+@admin.register(OpenCaseTotal)
+class OpenCaseTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "refreshed_at")
     show_full_result_count = False

@@ -101,3 +101,36 @@ class SnapshotRoll(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.from_bucket}→{self.to_bucket}: {self.balance} {self.currency}"
+
+
+class OpenCaseTotal(models.Model):
+    """The open cases as they stood at `refreshed_at`, summed by every dimension the dashboards filter on,
+    bucket (DPD counted to `day`) and stage.
+
+    The live portfolio, team load and each agent's open cases read these few thousand rows instead of
+    every open case. Written only by `dashboards.services.open_totals_refresh` (a few minutes apart, and
+    with every snapshot), which replaces all rows in one transaction, so a reader sees one refresh whole.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    bucket = models.CharField(_("bucket"), max_length=8)
+    stage = models.CharField(_("stage"), max_length=20)
+    cases = models.PositiveIntegerField(_("cases"))
+    balance = models.DecimalField(_("overdue balance"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("open case total")
+        verbose_name_plural = _("open case totals")
+        indexes = [models.Index(fields=["currency", "team"], name="opentotal_currency_team_idx")]
+
+    def __str__(self):
+        return f"{self.bucket} {self.stage}: {self.cases} cases, {self.balance} {self.currency}"

@@ -7,11 +7,10 @@ Rates are Decimal fractions rounded to 4 places (0.2500 is 25 %), or None when t
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Case as CaseWhen
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from cases.delinquency import BUCKET_RANGES, DELINQUENT_BUCKETS, overdue_since_range
+from cases.delinquency import BUCKET_RANGES, DELINQUENT_BUCKETS
 from cases.lifecycle import Outcome, Stage
 from cases.models import Case, Payment
 from complaints.models import Category, Complaint
@@ -23,7 +22,7 @@ from contacts.models import (
     ContactStatus,
     ScheduledContact,
 )
-from dashboards.models import SnapshotDay, SnapshotRoll, SnapshotTotal
+from dashboards.models import OpenCaseTotal, SnapshotDay, SnapshotRoll, SnapshotTotal
 from dashboards.promises import promise_outcomes
 
 ZERO = Decimal("0.00")
@@ -41,10 +40,6 @@ def ratio(part, whole) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
 
 
-def _open(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.exclude(stage=Stage.CLOSED)
-
-
 def _active_between(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
     """Cases open at some moment of [start, end)."""
     return cases.filter(opened_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
@@ -52,28 +47,26 @@ def _active_between(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime)
 
 # --- portfolio (live) ---------------------------------------------------------------------------------
 
-def portfolio_by_bucket(*, cases: QuerySet[Case], today: dt.date) -> list[dict]:
-    """Open cases and overdue balance per bucket today, from `overdue_since` (indexed with the stage).
-
-    DPD is counted to `today` in the portal's zone, as the snapshot counts it, so a cardholder far
-    west may show a day less here than on the case page, which uses their own zone."""
-    whens = []
-    for bucket in BUCKETS:
-        earliest, latest = overdue_since_range(bucket, today)
-        condition = Q(overdue_since__lte=latest) & (Q(overdue_since__gte=earliest) if earliest else Q())
-        whens.append(When(condition, then=Value(BUCKETS.index(bucket))))
-    found = {row["position"]: row for row in _open(cases)
-             .annotate(position=CaseWhen(*whens, output_field=IntegerField()))
-             .values("position").annotate(cases=Count("id"), balance=Sum("total_overdue"))}
-    return [{"bucket": bucket, "cases": found.get(i, {}).get("cases", 0),
-             "balance": found.get(i, {}).get("balance") or ZERO} for i, bucket in enumerate(BUCKETS)]
+def portfolio_refreshed_at() -> dt.datetime | None:
+    """When the open-case totals the live figures read were last refreshed (None: never)."""
+    return OpenCaseTotal.objects.aggregate(at=Max("refreshed_at"))["at"]
 
 
-def portfolio_by_stage(*, cases: QuerySet[Case]) -> list[dict]:
-    """Open cases and overdue balance per stage."""
-    found = {row["stage"]: row for row in _open(cases).values("stage")
-             .annotate(cases=Count("id"), balance=Sum("total_overdue"))}
-    return [{"stage": stage.value, "cases": found.get(stage.value, {}).get("cases", 0),
+def portfolio_by_bucket(*, totals: QuerySet[OpenCaseTotal]) -> list[dict]:
+    """Open cases and overdue balance per bucket, from the open-case totals (DPD counted to the day of
+    their refresh in the portal's zone, as the snapshot counts it, so a cardholder far west may show a
+    day less here than on the case page, which uses their own zone)."""
+    found = {row["bucket"]: row for row in totals.values("bucket").annotate(cases=Sum("cases"),
+                                                                           balance=Sum("balance"))}
+    return [{"bucket": bucket, "cases": found.get(bucket, {}).get("cases") or 0,
+             "balance": found.get(bucket, {}).get("balance") or ZERO} for bucket in BUCKETS]
+
+
+def portfolio_by_stage(*, totals: QuerySet[OpenCaseTotal]) -> list[dict]:
+    """Open cases and overdue balance per stage, from the open-case totals."""
+    found = {row["stage"]: row for row in totals.values("stage").annotate(cases=Sum("cases"),
+                                                                         balance=Sum("balance"))}
+    return [{"stage": stage.value, "cases": found.get(stage.value, {}).get("cases") or 0,
              "balance": found.get(stage.value, {}).get("balance") or ZERO}
             for stage in Stage if stage != Stage.CLOSED]
 
@@ -217,11 +210,12 @@ def overdue_tasks(*, cases: QuerySet[Case], now: dt.datetime) -> list[dict]:
 
 # --- teams and agents -----------------------------------------------------------------------------------
 
-def agent_scorecards(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> list[dict]:
+def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTotal], start: dt.datetime,
+                     end: dt.datetime) -> list[dict]:
     """Per agent: productivity (open cases, attempts, right-party contacts, promises, amount recovered)
     beside quality (complaints, complaints alleging a rule breach, governor overrides), never recoveries
-    alone. Figures are of the filtered cases; attempts and overrides are counted for who made them,
-    payments and complaints for the case's assigned agent."""
+    alone. Figures are of the filtered cases (open cases: of their open-case totals); attempts and
+    overrides are counted for who made them, payments and complaints for the case's assigned agent."""
     from django.contrib.auth import get_user_model
 
     rows: dict[int, dict] = {}
@@ -230,8 +224,8 @@ def agent_scorecards(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datet
         return rows.setdefault(agent_id, {"open_cases": 0, "attempts": 0, "right_party": 0, "promises": 0,
                                           "recovered": ZERO, "complaints": 0, "breaches": 0, "overrides": 0})
 
-    for r in _open(cases).filter(assigned_agent__isnull=False).values("assigned_agent").annotate(n=Count("id")):
-        row(r["assigned_agent"])["open_cases"] = r["n"]
+    for r in open_totals.filter(agent__isnull=False).values("agent").annotate(n=Sum("cases")):
+        row(r["agent"])["open_cases"] = r["n"]
     for r in (ContactAttempt.objects.filter(case__in=cases, at__gte=start, at__lt=end, actor__isnull=False)
               .values("actor").annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
                                         promises=Count("id", filter=Q(result=AttemptResult.PROMISE)),
@@ -253,9 +247,9 @@ def agent_scorecards(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datet
                     **figures} for pk, figures in rows.items()), key=lambda r: (r["team"], r["agent"]))
 
 
-def team_load(*, cases: QuerySet[Case], teams) -> list[dict]:
-    """Per team: open cases against the capacity set for it."""
-    load = {r["assigned_team"]: r["n"] for r in _open(cases).values("assigned_team").annotate(n=Count("id"))}
+def team_load(*, open_totals: QuerySet[OpenCaseTotal], teams) -> list[dict]:
+    """Per team: open cases (from the open-case totals) against the capacity set for it."""
+    load = {r["team"]: r["n"] for r in open_totals.values("team").annotate(n=Sum("cases"))}
     return [{"team": team.name, "open_cases": load.get(team.pk, 0), "capacity": team.capacity,
              "utilisation": ratio(load.get(team.pk, 0), team.capacity)} for team in teams]
 

@@ -7,8 +7,9 @@ import pytest
 
 from dashboards import selectors
 from dashboards.filters import dashboard_cases, dashboard_snapshots
-from dashboards.models import SnapshotRoll
+from dashboards.models import OpenCaseTotal, SnapshotRoll
 from dashboards.promises import promise_outcomes
+from dashboards.services import open_totals_refresh
 from tests.dashboards.conftest import NOW, OCTOBER
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,11 @@ def scope(user, filters=OCTOBER):
     return dashboard_cases(user=user, filters=filters), dashboard_snapshots(user=user, filters=filters)
 
 
+def open_totals(user, filters=OCTOBER):
+    open_totals_refresh(at=NOW)
+    return dashboard_snapshots(user=user, filters=filters, model=OpenCaseTotal)
+
+
 def roll_rates(user, filters=OCTOBER):
     return selectors.roll_rates(totals=dashboard_snapshots(user=user, filters=filters),
                                 rolls=dashboard_snapshots(user=user, filters=filters, model=SnapshotRoll),
@@ -25,9 +31,8 @@ def roll_rates(user, filters=OCTOBER):
 
 
 def test_portfolio_counts_open_cases_and_balance_by_bucket(october, supervisor):
-    cases, _ = scope(supervisor)
-    rows = {r["bucket"]: (r["cases"], r["balance"]) for r in selectors.portfolio_by_bucket(cases=cases,
-                                                                                              today=NOW.date())}
+    rows = {r["bucket"]: (r["cases"], r["balance"]) for r in selectors.portfolio_by_bucket(
+        totals=open_totals(supervisor))}
     assert rows["M1"] == (1, Decimal("800.00"))
     assert rows["M3"] == (1, Decimal("1200.00"))
     assert rows["M4"] == (1, Decimal("2000.00"))
@@ -36,8 +41,8 @@ def test_portfolio_counts_open_cases_and_balance_by_bucket(october, supervisor):
 
 
 def test_portfolio_by_stage(october, supervisor):
-    cases, _ = scope(supervisor)
-    rows = {r["stage"]: (r["cases"], r["balance"]) for r in selectors.portfolio_by_stage(cases=cases)}
+    rows = {r["stage"]: (r["cases"], r["balance"]) for r in selectors.portfolio_by_stage(
+        totals=open_totals(supervisor))}
     assert rows["contact"] == (1, Decimal("1200.00"))
     assert rows["follow_up"] == (1, Decimal("2000.00"))
     assert rows["confirm"] == (1, Decimal("800.00"))
@@ -120,7 +125,8 @@ def test_overdue_tasks_count_people_work_past_due(october, supervisor):
 
 def test_agent_scorecard_shows_quality_beside_recoveries(october, supervisor):
     cases, _ = scope(supervisor)
-    [row] = selectors.agent_scorecards(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before)
+    [row] = selectors.agent_scorecards(cases=cases, open_totals=open_totals(supervisor), start=OCTOBER.start_at,
+                                       end=OCTOBER.end_before)
     assert row == {"agent": "agent", "team": "华东一组 East-1", "open_cases": 3, "attempts": 6, "right_party": 4,
                    "promises": 3, "recovered": Decimal("3200.00"), "complaints": 2, "breaches": 1, "overrides": 1}
 
@@ -135,3 +141,13 @@ def test_filters_narrow_every_figure(october, manager, other_team):
     other_currency = OCTOBER.__class__(start=OCTOBER.start, end=OCTOBER.end, currency="USD")
     assert not dashboard_cases(user=manager, filters=other_currency).exists()
     assert dt.date(2026, 10, 31) == filters.end
+
+
+def test_team_load_counts_open_cases_against_capacity(october, manager, team, other_team):
+    team.capacity = 6
+    team.save(update_fields=["capacity"])
+    rows = {r["team"]: r for r in selectors.team_load(open_totals=open_totals(manager),
+                                                      teams=[team, other_team])}
+    assert (rows[team.name]["open_cases"], rows[team.name]["utilisation"]) == (3, Decimal("0.5000"))
+    assert (rows[other_team.name]["open_cases"], rows[other_team.name]["utilisation"]) == (1, None)
+
