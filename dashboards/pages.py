@@ -64,8 +64,10 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
         totals = dashboard_snapshots(user=user, filters=filters)
         rolls = dashboard_snapshots(user=user, filters=filters, model=SnapshotRoll)
         months = selectors.month_starts(start=filters.start, end=filters.end)
-        cures = [{"month": m.strftime("%Y-%m"), **selectors.cure_rate(cases=cases, start=m_start, end=m_end)}
-                 for m, m_start, m_end in months]
+        cures = [{"month": m.strftime("%Y-%m"), **rates} for (m, _s, _e), rates in zip(
+            months, selectors.cure_rates(cases=cases, periods=[(m_start, m_end) for _m, m_start, m_end in months]),
+            strict=True)]
+        paid_by_day = selectors.payments_by_day(cases=cases, start=start, end=end)
         recovery_columns = [Column("period", _("Period from")), Column("recovered", _("Amount recovered"), MONEY),
                             Column("opening_balance", _("Overdue balance at the start"), MONEY),
                             Column("recovery_rate", _("Recovery rate"), RATE)]
@@ -82,10 +84,12 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
                    Column("cured", _("Cured"), COUNT), Column("cure_rate", _("Cure rate"), RATE)],
                   cures, series=["cure_rate"]),
             Table("recovery_week", _("Amount recovered by week"), recovery_columns,
-                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="week"),
+                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="week",
+                                       paid_by_day=paid_by_day),
                   series=["recovered"]),
             Table("recovery_month", _("Amount recovered by month"), recovery_columns,
-                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="month"),
+                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="month",
+                                       paid_by_day=paid_by_day),
                   series=["recovered"]),
         ]
     if page == "contact":

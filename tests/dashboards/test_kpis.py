@@ -72,6 +72,16 @@ def test_cure_rate_is_cured_cases_over_cases_open_in_the_period(october, supervi
         "cases": 4, "cured": 1, "cure_rate": Decimal("0.2500")}
 
 
+def test_cure_rates_of_several_months_come_from_one_pass(october, supervisor, django_assert_num_queries):
+    cases, _ = scope(supervisor)
+    september = (dt.datetime(2026, 9, 1, tzinfo=NOW.tzinfo), OCTOBER.start_at)
+    with django_assert_num_queries(1):
+        rows = selectors.cure_rates(cases=cases, periods=[september, (OCTOBER.start_at, OCTOBER.end_before)])
+    # September: A, B, C and E were open (F opened in October); E was cured on 25 Sep.
+    assert rows == [{"cases": 4, "cured": 1, "cure_rate": Decimal("0.2500")},
+                    {"cases": 4, "cured": 1, "cure_rate": Decimal("0.2500")}]
+
+
 def test_recovery_by_month_is_payments_over_the_opening_balance(october, supervisor):
     cases, snapshots = scope(supervisor)
     [row] = selectors.recoveries(cases=cases, totals=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before,
