@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from cases.admin import ReadOnlyAdmin
-from dashboards.models import CaseDaySnapshot, OpenCaseTotal, SnapshotDay, SnapshotRoll, SnapshotTotal
+from dashboards.models import (
+    ActivityCount,
+    AttemptTotal,
+    CaseDaySnapshot,
+    OpenCaseTotal,
+    PaymentTotal,
+    SnapshotDay,
+    SnapshotRoll,
+    SnapshotTotal,
+)
 
 
 @admin.register(SnapshotDay)
@@ -30,4 +39,21 @@ class SnapshotRollAdmin(ReadOnlyAdmin):
 @admin.register(OpenCaseTotal)
 class OpenCaseTotalAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "refreshed_at")
+    show_full_result_count = False
+
+
+@admin.register(ActivityCount)
+class ActivityCountAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "settled_before", "last_attempt_id", "last_payment_id")
+
+
+@admin.register(AttemptTotal)
+class AttemptTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
+    show_full_result_count = False
+
+
+@admin.register(PaymentTotal)
+class PaymentTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
     show_full_result_count = False

@@ -134,3 +134,82 @@ class OpenCaseTotal(models.Model):
 
     def __str__(self):
         return f"{self.bucket} {self.stage}: {self.cases} cases, {self.balance} {self.currency}"
+
+
+class ActivityCount(models.Model):
+    """Where the settled activity totals stop: attempts up to `last_attempt_id` made before
+    `settled_before` (their promises' windows had closed), payments up to `last_payment_id` received
+    before `received_before`.
+
+    One row, rewritten with the totals by `dashboards.services.activity_totals_rebuild`. Figures read the
+    totals up to here and the few newer attempts and payments from their own tables, so nothing is
+    counted twice or missed."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    rebuilt_at = models.DateTimeField(_("rebuilt at"))
+    settled_before = models.DateTimeField(_("attempts settled before"))
+    last_attempt_id = models.BigIntegerField(_("last attempt counted"))
+    last_payment_id = models.BigIntegerField(_("last payment counted"))
+    received_before = models.DateTimeField(_("payments received before"))
+
+    class Meta:
+        verbose_name = _("activity count")
+        verbose_name_plural = _("activity counts")
+
+    def __str__(self):
+        return f"activity counted at {self.rebuilt_at}"
+
+
+class AttemptTotal(models.Model):
+    """Settled contact attempts (see `ActivityCount`) summed per day in the portal's zone, the case's
+    dimensions and who made them. Promises among them are final: kept (a payment within the window)
+    or broken."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    attempts = models.PositiveIntegerField(_("attempts"))
+    right_party = models.PositiveIntegerField(_("right-party contacts"))
+    promises = models.PositiveIntegerField(_("promises"))
+    promises_kept = models.PositiveIntegerField(_("promises kept"))
+    overrides = models.PositiveIntegerField(_("governor overrides"))
+
+    class Meta:
+        verbose_name = _("attempt total")
+        verbose_name_plural = _("attempt totals")
+        indexes = [models.Index(fields=["currency", "day"], name="attempttotal_currency_day_idx")]
+
+    def __str__(self):
+        return f"{self.day}: {self.attempts} attempts"
+
+
+class PaymentTotal(models.Model):
+    """Counted payments (see `ActivityCount`) summed per day of payment in the portal's zone and the
+    case's dimensions."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("payment total")
+        verbose_name_plural = _("payment totals")
+        indexes = [models.Index(fields=["currency", "day"], name="paymenttotal_currency_day_idx")]
+
+    def __str__(self):
+        return f"{self.day}: {self.amount} {self.currency}"

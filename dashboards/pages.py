@@ -10,7 +10,7 @@ from cases.lifecycle import Stage
 from contacts.models import Channel, Strategy
 from dashboards import selectors
 from dashboards.filters import DashboardFilters, dashboard_cases, dashboard_snapshots, teams_in_scope
-from dashboards.models import OpenCaseTotal, SnapshotRoll
+from dashboards.models import AttemptTotal, OpenCaseTotal, PaymentTotal, SnapshotRoll
 from dashboards.registry import work_sections
 from dashboards.tables import COUNT, MONEY, RATE, TEXT, Column, Table
 
@@ -67,7 +67,9 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
         cures = [{"month": m.strftime("%Y-%m"), **rates} for (m, _s, _e), rates in zip(
             months, selectors.cure_rates(cases=cases, periods=[(m_start, m_end) for _m, m_start, m_end in months]),
             strict=True)]
-        paid_by_day = selectors.payments_by_day(cases=cases, start=start, end=end)
+        paid_by_day = selectors.payments_by_day(
+            cases=cases, start=start, end=end,
+            payment_totals=dashboard_snapshots(user=user, filters=filters, model=PaymentTotal))
         recovery_columns = [Column("period", _("Period from")), Column("recovered", _("Amount recovered"), MONEY),
                             Column("opening_balance", _("Overdue balance at the start"), MONEY),
                             Column("recovery_rate", _("Recovery rate"), RATE)]
@@ -94,7 +96,8 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
         ]
     if page == "contact":
         rows = [{**r, "step": FUNNEL_STEPS[r["step"]]} for r in selectors.contact_funnel(
-            cases=cases, start=start, end=end, now=now)]
+            cases=cases, start=start, end=end, now=now,
+            attempt_totals=dashboard_snapshots(user=user, filters=filters, model=AttemptTotal))]
         return [Table("funnel", _("Contact funnel"),
                       [Column("step", _("Step")), Column("count", _("Count"), COUNT),
                        Column("of_previous", _("Of the step before"), RATE)], rows, series=["count"],
@@ -141,7 +144,10 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
                    Column("complaints", _("Complaints"), COUNT),
                    Column("breaches", _("Rule-breach complaints"), COUNT),
                    Column("overrides", _("Governor overrides"), COUNT)],
-                  selectors.agent_scorecards(cases=cases, open_totals=open_totals, start=start, end=end),
+                  selectors.agent_scorecards(
+                      cases=cases, open_totals=open_totals, start=start, end=end,
+                      attempt_totals=dashboard_snapshots(user=user, filters=filters, model=AttemptTotal),
+                      payment_totals=dashboard_snapshots(user=user, filters=filters, model=PaymentTotal)),
                   series=["right_party", "complaints", "breaches", "overrides"],
                   note=_("Rule-breach complaints allege misconduct, too many or untimely contacts, disclosure "
                          "to a third party or mishandled personal data.")),

@@ -6,7 +6,9 @@ Rates are Decimal fractions rounded to 4 places (0.2500 is 25 %), or None when t
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
@@ -22,7 +24,15 @@ from contacts.models import (
     ContactStatus,
     ScheduledContact,
 )
-from dashboards.models import OpenCaseTotal, SnapshotDay, SnapshotRoll, SnapshotTotal
+from dashboards.models import (
+    ActivityCount,
+    AttemptTotal,
+    OpenCaseTotal,
+    PaymentTotal,
+    SnapshotDay,
+    SnapshotRoll,
+    SnapshotTotal,
+)
 from dashboards.promises import promise_outcomes
 
 ZERO = Decimal("0.00")
@@ -134,11 +144,25 @@ def cure_rate(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) ->
     return cure_rates(cases=cases, periods=[(start, end)])[0]
 
 
-def payments_by_day(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> dict[dt.date, Decimal]:
-    """Payments on the filtered cases in [start, end), summed by day of payment in the current zone."""
-    return {row["day"]: row["amount"] for row in Payment.objects.filter(
-        case__in=cases, paid_at__gte=start, paid_at__lt=end).annotate(day=TruncDate("paid_at"))
-        .values("day").annotate(amount=Sum("amount"))}
+def payments_by_day(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime,
+                    payment_totals: QuerySet[PaymentTotal] | None = None) -> dict[dt.date, Decimal]:
+    """Payments on the filtered cases in [start, end), summed by day of payment in the portal's zone.
+
+    With `payment_totals` (narrowed by the same filters), the payments they count are read from them
+    and only the newer ones from the payments table."""
+    split = _activity_split(payment_totals, start, end)
+    payments = Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end)
+    paid: dict[dt.date, Decimal] = {}
+    if split is not None:
+        count, first_day, last_day = split
+        payments = payments.filter(Q(id__gt=count.last_payment_id) | Q(received_at__gte=count.received_before))
+        for row in (payment_totals.filter(day__gte=first_day, day__lt=last_day).values("day")
+                    .annotate(amount=Sum("amount"))):
+            paid[row["day"]] = row["amount"]
+    for row in payments.annotate(day=TruncDate("paid_at", tzinfo=_zone())).values("day").annotate(
+            amount=Sum("amount")):
+        paid[row["day"]] = paid.get(row["day"], ZERO) + row["amount"]
+    return paid
 
 
 def recoveries(*, cases: QuerySet[Case], totals: QuerySet[SnapshotTotal], start: dt.datetime,
@@ -180,13 +204,52 @@ def recoveries(*, cases: QuerySet[Case], totals: QuerySet[SnapshotTotal], start:
     return rows
 
 
+# --- settled activity ------------------------------------------------------------------------------------
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _activity_split(totals, start: dt.datetime, end: dt.datetime):
+    """(ActivityCount, first day, day after the last) when `totals` can serve [start, end): both ends
+    at midnight in the portal's zone and the totals rebuilt at least once. Else None: read live."""
+    if totals is None:
+        return None
+    first, last = start.astimezone(_zone()), end.astimezone(_zone())
+    if first.time() != dt.time() or last.time() != dt.time():
+        return None
+    count = ActivityCount.objects.filter(pk=1).first()
+    if count is None:
+        return None
+    return count, first.date(), last.date()
+
+
+def attempts_split(*, attempt_totals, start: dt.datetime, end: dt.datetime):
+    """The attempts to read live, and the settled totals of [start, end) (empty when there are none)."""
+    split = _activity_split(attempt_totals, start, end)
+    if split is None:
+        return ContactAttempt.objects.all(), AttemptTotal.objects.none()
+    count, first_day, last_day = split
+    live = ContactAttempt.objects.filter(Q(id__gt=count.last_attempt_id) | Q(at__gte=count.settled_before))
+    return live, attempt_totals.filter(day__gte=first_day, day__lt=last_day)
+
+
 # --- contact ---------------------------------------------------------------------------------------------
 
-def contact_funnel(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[dict]:
-    """Attempts → right-party contacts (the cardholder spoken to) → promises → promises kept, in [start, end)."""
-    attempts = ContactAttempt.objects.filter(case__in=cases, at__gte=start, at__lt=end)
-    counts = attempts.aggregate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY))
-    promises = promise_outcomes(cases=cases, start=start, end=end, now=now)
+def contact_funnel(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, now: dt.datetime,
+                   attempt_totals: QuerySet[AttemptTotal] | None = None) -> list[dict]:
+    """Attempts → right-party contacts (the cardholder spoken to) → promises → promises kept, in [start, end).
+
+    With `attempt_totals` (narrowed by the same filters), settled attempts are read from them and
+    only the newer ones from the attempts table."""
+    live, settled = attempts_split(attempt_totals=attempt_totals, start=start, end=end)
+    counts = live.filter(case__in=cases, at__gte=start, at__lt=end).aggregate(
+        attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY))
+    settled_counts = settled.aggregate(attempts=Sum("attempts"), right_party=Sum("right_party"),
+                                       promises=Sum("promises"), promises_kept=Sum("promises_kept"))
+    for key in ("attempts", "right_party"):
+        counts[key] += settled_counts[key] or 0
+    promises = promise_outcomes(cases=cases, start=start, end=end, now=now, attempts=live, settled=settled_counts)
     steps = [("attempts", counts["attempts"]), ("right_party", counts["right_party"]),
              ("promises", promises.taken), ("promises_kept", promises.kept)]
     rows, previous = [], None
@@ -233,11 +296,14 @@ def overdue_tasks(*, cases: QuerySet[Case], now: dt.datetime) -> list[dict]:
 # --- teams and agents -----------------------------------------------------------------------------------
 
 def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTotal], start: dt.datetime,
-                     end: dt.datetime) -> list[dict]:
+                     end: dt.datetime, attempt_totals: QuerySet[AttemptTotal] | None = None,
+                     payment_totals: QuerySet[PaymentTotal] | None = None) -> list[dict]:
     """Per agent: productivity (open cases, attempts, right-party contacts, promises, amount recovered)
     beside quality (complaints, complaints alleging a rule breach, governor overrides), never recoveries
     alone. Figures are of the filtered cases (open cases: of their open-case totals); attempts and
-    overrides are counted for who made them, payments and complaints for the case's assigned agent."""
+    overrides are counted for who made them, payments and complaints for the case's assigned agent.
+    With the attempt and payment totals, settled activity is read from them and only the newer rows
+    from their tables."""
     from django.contrib.auth import get_user_model
 
     rows: dict[int, dict] = {}
@@ -248,16 +314,30 @@ def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTot
 
     for r in open_totals.filter(agent__isnull=False).values("agent").annotate(n=Sum("cases")):
         row(r["agent"])["open_cases"] = r["n"]
-    for r in (ContactAttempt.objects.filter(case__in=cases, at__gte=start, at__lt=end, actor__isnull=False)
+    live, settled = attempts_split(attempt_totals=attempt_totals, start=start, end=end)
+    figures = ("attempts", "right_party", "promises", "overrides")
+    for r in settled.filter(actor__isnull=False).values("actor").annotate(
+            attempts=Sum("attempts"), right_party=Sum("right_party"), promises=Sum("promises"),
+            overrides=Sum("overrides")):
+        row(r["actor"]).update({key: r[key] for key in figures})
+    for r in (live.filter(case__in=cases, at__gte=start, at__lt=end, actor__isnull=False)
               .values("actor").annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
                                         promises=Count("id", filter=Q(result=AttemptResult.PROMISE)),
                                         overrides=Count("id", filter=Q(overridden_by__isnull=False)))):
-        row(r["actor"]).update(attempts=r["attempts"], right_party=r["right_party"], promises=r["promises"],
-                               overrides=r["overrides"])
-    for r in (Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
-                                     case__assigned_agent__isnull=False)
-              .values("case__assigned_agent").annotate(amount=Sum("amount"))):
-        row(r["case__assigned_agent"])["recovered"] = r["amount"]
+        figures_of = row(r["actor"])
+        for key in figures:
+            figures_of[key] += r[key]
+    split = _activity_split(payment_totals, start, end)
+    payments = Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
+                                      case__assigned_agent__isnull=False)
+    if split is not None:
+        count, first_day, last_day = split
+        payments = payments.filter(Q(id__gt=count.last_payment_id) | Q(received_at__gte=count.received_before))
+        for r in (payment_totals.filter(day__gte=first_day, day__lt=last_day, agent__isnull=False)
+                  .values("agent").annotate(amount=Sum("amount"))):
+            row(r["agent"])["recovered"] += r["amount"]
+    for r in payments.values("case__assigned_agent").annotate(amount=Sum("amount")):
+        row(r["case__assigned_agent"])["recovered"] += r["amount"]
     for r in (Complaint.objects.filter(case__in=cases, received_at__gte=start, received_at__lt=end,
                                        case__assigned_agent__isnull=False)
               .values("case__assigned_agent").annotate(

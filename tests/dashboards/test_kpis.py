@@ -4,12 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import F, Sum
 
+from cases.models import Payment
 from dashboards import selectors
 from dashboards.filters import dashboard_cases, dashboard_snapshots
-from dashboards.models import OpenCaseTotal, SnapshotRoll
+from dashboards.models import AttemptTotal, OpenCaseTotal, PaymentTotal, SnapshotRoll
 from dashboards.promises import promise_outcomes
-from dashboards.services import open_totals_refresh
+from dashboards.services import activity_totals_rebuild, open_totals_refresh
 from tests.dashboards.conftest import NOW, OCTOBER
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +24,22 @@ def scope(user, filters=OCTOBER):
 def open_totals(user, filters=OCTOBER):
     open_totals_refresh(at=NOW)
     return dashboard_snapshots(user=user, filters=filters, model=OpenCaseTotal)
+
+
+@pytest.fixture(params=["live", "settled"])
+def activity(request):
+    """The activity figures read live from the attempts and payments, or from the totals rebuilt on
+    1 November with the payments reported as they were made: both must give the same figures."""
+
+    def totals(user, filters=OCTOBER) -> dict:
+        if request.param == "live":
+            return {}
+        Payment.objects.update(received_at=F("paid_at"))
+        activity_totals_rebuild(at=NOW)
+        return {"attempt_totals": dashboard_snapshots(user=user, filters=filters, model=AttemptTotal),
+                "payment_totals": dashboard_snapshots(user=user, filters=filters, model=PaymentTotal)}
+
+    return totals
 
 
 def roll_rates(user, filters=OCTOBER):
@@ -82,19 +100,25 @@ def test_cure_rates_of_several_months_come_from_one_pass(october, supervisor, dj
                     {"cases": 4, "cured": 1, "cure_rate": Decimal("0.2500")}]
 
 
-def test_recovery_by_month_is_payments_over_the_opening_balance(october, supervisor):
+def paid_by_day(cases, totals, filters=OCTOBER):
+    return selectors.payments_by_day(cases=cases, start=filters.start_at, end=filters.end_before,
+                                     payment_totals=totals.get("payment_totals"))
+
+
+def test_recovery_by_month_is_payments_over_the_opening_balance(october, supervisor, activity):
     cases, snapshots = scope(supervisor)
     [row] = selectors.recoveries(cases=cases, totals=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before,
-                                 period="month")
+                                 period="month", paid_by_day=paid_by_day(cases, activity(supervisor)))
     # 200 (A) + 3,000 (B) over the 30 Sep balance of A, B and C (6,000); D's 500 is another team's.
     assert row == {"period": "2026-10-01", "recovered": Decimal("3200.00"), "opening_balance": Decimal("6000.00"),
                    "recovery_rate": Decimal("0.5333")}
 
 
-def test_recovery_by_week(october, supervisor):
+def test_recovery_by_week(october, supervisor, activity):
     cases, snapshots = scope(supervisor)
     rows = {r["period"]: r for r in selectors.recoveries(
-        cases=cases, totals=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before, period="week")}
+        cases=cases, totals=snapshots, start=OCTOBER.start_at, end=OCTOBER.end_before, period="week",
+        paid_by_day=paid_by_day(cases, activity(supervisor)))}
     assert list(rows) == ["2026-09-28", "2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"]
     assert rows["2026-09-28"]["opening_balance"] == Decimal("6000.00")  # 30 Sep, first snapshot of that week
     assert rows["2026-10-05"]["recovered"] == Decimal("200.00")
@@ -103,10 +127,12 @@ def test_recovery_by_week(october, supervisor):
     assert rows["2026-10-19"]["recovered"] == Decimal("3000.00")
 
 
-def test_contact_funnel(october, supervisor):
+def test_contact_funnel(october, supervisor, activity):
     cases, _ = scope(supervisor)
+    totals = activity(supervisor)
     rows = {r["step"]: (r["count"], r["of_previous"]) for r in selectors.contact_funnel(
-        cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before, now=NOW)}
+        cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before, now=NOW,
+        attempt_totals=totals.get("attempt_totals"))}
     assert rows == {"attempts": (6, None), "right_party": (4, Decimal("0.6667")),
                     "promises": (3, Decimal("0.7500")), "promises_kept": (1, Decimal("0.3333"))}
 
@@ -114,6 +140,17 @@ def test_contact_funnel(october, supervisor):
 def test_a_promise_without_payment_in_its_window_is_broken(october, supervisor):
     cases, _ = scope(supervisor)
     outcome = promise_outcomes(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before, now=NOW)
+    assert (outcome.taken, outcome.kept, outcome.broken, outcome.pending) == (3, 1, 1, 1)
+
+
+def test_settled_promises_are_kept_or_broken_and_newer_ones_are_read_live(october, supervisor, activity):
+    cases, _ = scope(supervisor)
+    totals = activity(supervisor).get("attempt_totals")
+    live, settled = selectors.attempts_split(attempt_totals=totals, start=OCTOBER.start_at, end=OCTOBER.end_before)
+    counts = settled.aggregate(promises=Sum("promises"), promises_kept=Sum("promises_kept"))
+    outcome = promise_outcomes(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before, now=NOW, attempts=live,
+                               settled=counts)
+    # A on 9 Oct (kept: 200 paid on 10 Oct) and C on 5 Oct (broken) are settled on 1 Nov; B on 25 Oct is not.
     assert (outcome.taken, outcome.kept, outcome.broken, outcome.pending) == (3, 1, 1, 1)
 
 
@@ -133,20 +170,20 @@ def test_overdue_tasks_count_people_work_past_due(october, supervisor):
         {"team": "华东一组 East-1", "channel": "call", "overdue": 1}]
 
 
-def test_agent_scorecard_shows_quality_beside_recoveries(october, supervisor):
+def test_agent_scorecard_shows_quality_beside_recoveries(october, supervisor, activity):
     cases, _ = scope(supervisor)
     [row] = selectors.agent_scorecards(cases=cases, open_totals=open_totals(supervisor), start=OCTOBER.start_at,
-                                       end=OCTOBER.end_before)
+                                       end=OCTOBER.end_before, **activity(supervisor))
     assert row == {"agent": "agent", "team": "华东一组 East-1", "open_cases": 3, "attempts": 6, "right_party": 4,
                    "promises": 3, "recovered": Decimal("3200.00"), "complaints": 2, "breaches": 1, "overrides": 1}
 
 
-def test_filters_narrow_every_figure(october, manager, other_team):
+def test_filters_narrow_every_figure(october, manager, other_team, activity):
     filters = OCTOBER.__class__(start=OCTOBER.start, end=OCTOBER.end, currency="CNY", team_id=other_team.pk)
     cases, snapshots = scope(manager, filters)
     assert selectors.cure_rate(cases=cases, start=filters.start_at, end=filters.end_before)["cases"] == 1
     [row] = selectors.recoveries(cases=cases, totals=snapshots, start=filters.start_at, end=filters.end_before,
-                                 period="month")
+                                 period="month", paid_by_day=paid_by_day(cases, activity(manager, filters), filters))
     assert row["recovered"] == Decimal("500.00")
     other_currency = OCTOBER.__class__(start=OCTOBER.start, end=OCTOBER.end, currency="USD")
     assert not dashboard_cases(user=manager, filters=other_currency).exists()
