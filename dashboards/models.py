@@ -137,9 +137,9 @@ class OpenCaseTotal(models.Model):
 
 
 class ActivityCount(models.Model):
-    """Where the settled activity totals stop: attempts up to `last_attempt_id` made before
-    `settled_before` (their promises' windows had closed), payments up to `last_payment_id` received
-    before `received_before`.
+    """Where the settled activity totals stop: attempts up to `last_attempt_id`, of which promises only
+    when made before `settled_before` (their windows had closed), and payments up to `last_payment_id`
+    received before `received_before`.
 
     One row, rewritten with the totals by `dashboards.services.activity_totals_rebuild`. Figures read the
     totals up to here and the few newer attempts and payments from their own tables, so nothing is
@@ -163,7 +163,7 @@ class ActivityCount(models.Model):
 class AttemptTotal(models.Model):
     """Settled contact attempts (see `ActivityCount`) summed per day in the portal's zone, the case's
     dimensions and who made them. Promises among them are final: kept (a payment within the window)
-    or broken."""
+    or broken. Written only by `dashboards.services.activity_totals_rebuild`."""
 
     id = models.BigAutoField(primary_key=True)
     day = models.DateField(_("day"))

@@ -210,6 +210,12 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def settled_attempts(*, last_attempt_id: int, settled_before: dt.datetime) -> Q:
+    """The attempts the activity totals count: every one up to the last id, but a promise only once its
+    window has closed. The figures read the others (`~settled_attempts(...)`) from the attempts table."""
+    return Q(id__lte=last_attempt_id) & (~Q(result=AttemptResult.PROMISE) | Q(at__lt=settled_before))
+
+
 def _activity_split(totals, start: dt.datetime, end: dt.datetime):
     """(ActivityCount, first day, day after the last) when `totals` can serve [start, end): both ends
     at midnight in the portal's zone and the totals rebuilt at least once. Else None: read live."""
@@ -230,7 +236,8 @@ def attempts_split(*, attempt_totals, start: dt.datetime, end: dt.datetime):
     if split is None:
         return ContactAttempt.objects.all(), AttemptTotal.objects.none()
     count, first_day, last_day = split
-    live = ContactAttempt.objects.filter(Q(id__gt=count.last_attempt_id) | Q(at__gte=count.settled_before))
+    live = ContactAttempt.objects.exclude(settled_attempts(last_attempt_id=count.last_attempt_id,
+                                                           settled_before=count.settled_before))
     return live, attempt_totals.filter(day__gte=first_day, day__lt=last_day)
 
 

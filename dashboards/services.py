@@ -17,7 +17,7 @@ from contacts.models import AttemptResult, ContactAttempt
 from core.errors import DomainError
 from dashboards.models import ActivityCount, SnapshotDay
 from dashboards.promises import PROMISE_WINDOW, promise_paid
-from dashboards.selectors import RIGHT_PARTY
+from dashboards.selectors import RIGHT_PARTY, settled_attempts
 from staff.models import Role, Team
 
 SNAPSHOT_COLUMNS = "day, case_id, bucket, stage, balance, currency, team_id, agent_id, region, product, strategy"
@@ -149,9 +149,9 @@ def activity_totals_rebuild(*, at: dt.datetime | None = None) -> ActivityCount:
     """Rewrite `AttemptTotal` and `PaymentTotal` from every settled attempt and counted payment, by the
     cases' dimensions as they stand, and record where they stop in `ActivityCount`.
 
-    Attempts are settled when made before midnight (portal's zone) `PROMISE_WINDOW` days before `at`,
-    so each promise among them is kept or broken for good; payments are counted up to `at` less a
-    margin. Four statements whatever the size; part of the nightly snapshot.
+    Attempts are settled at once, but promises only when made before midnight (portal's zone)
+    `PROMISE_WINDOW` days before `at`, so each of them is kept or broken for good; payments are
+    counted up to `at` less a margin. Four statements whatever the size; part of the nightly snapshot.
     """
     at = at or timezone.now()
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -161,7 +161,8 @@ def activity_totals_rebuild(*, at: dt.datetime | None = None) -> ActivityCount:
     last_attempt = ContactAttempt.objects.aggregate(m=Max("id"))["m"] or 0
     last_payment = Payment.objects.filter(received_at__lt=received_before).aggregate(m=Max("id"))["m"] or 0
     promise = Q(result=AttemptResult.PROMISE)
-    attempts = (ContactAttempt.objects.filter(id__lte=last_attempt, at__lt=settled_before)
+    attempts = (ContactAttempt.objects.filter(settled_attempts(last_attempt_id=last_attempt,
+                                                              settled_before=settled_before))
                 .annotate(day=TruncDate("at", tzinfo=zone)).values("day", *CASE_DIMENSIONS, "actor")
                 .annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
                           promises=Count("id", filter=promise),

@@ -62,3 +62,12 @@ def test_a_payment_reported_after_the_rebuild_is_counted_once(rebuilt, october, 
 def test_the_scheduled_snapshot_rebuilds_the_activity_totals(october):
     snapshot_take()
     assert ActivityCount.objects.get().last_attempt_id == ContactAttempt.objects.order_by("-id").first().pk
+
+
+def test_only_promises_wait_for_their_window(october, agent):
+    ContactAttempt.objects.create(case=october["a"], channel=Channel.CALL, actor=agent, actor_label="agent",
+                                  at=at(10, 30), result=AttemptResult.NO_ANSWER)
+    activity_totals_rebuild(at=NOW)
+    # The 30 Oct call is counted at once; B's 25 Oct promise waits until its window has closed.
+    assert list(AttemptTotal.objects.filter(day__gte=at(10, 22).date()).values_list("day", "attempts", "promises")) == [
+        (at(10, 30).date(), 1, 0)]
