@@ -5,6 +5,7 @@ from dashboards.models import (
     ActivityCount,
     AttemptTotal,
     CaseDaySnapshot,
+    CaseSpanTotal,
     OpenCaseTotal,
     PaymentTotal,
     SnapshotDay,
@@ -56,4 +57,10 @@ class AttemptTotalAdmin(ReadOnlyAdmin):
 @admin.register(PaymentTotal)
 class PaymentTotalAdmin(ReadOnlyAdmin):
     list_display = ("__str__",)
+    show_full_result_count = False
+
+
+@admin.register(CaseSpanTotal)
+class CaseSpanTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "refreshed_at")
     show_full_result_count = False

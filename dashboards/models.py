@@ -213,3 +213,31 @@ class PaymentTotal(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.amount} {self.currency}"
+
+
+class CaseSpanTotal(models.Model):
+    """Every case, open or closed, counted by the day it opened and the day it closed (portal's zone),
+    the dimensions the dashboards filter on and how many closed cured. Cure rates read these rows
+    instead of every case. Replaced whole with `OpenCaseTotal` by `open_totals_refresh`."""
+
+    id = models.BigAutoField(primary_key=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    opened_day = models.DateField(_("opened on"))
+    closed_day = models.DateField(_("closed on"), null=True)
+    cases = models.PositiveIntegerField(_("cases"))
+    cured = models.PositiveIntegerField(_("cured"))
+
+    class Meta:
+        verbose_name = _("case span total")
+        verbose_name_plural = _("case span totals")
+        indexes = [models.Index(fields=["currency", "team"], name="spantotal_currency_team_idx")]
+
+    def __str__(self):
+        return f"opened {self.opened_day}, closed {self.closed_day or '–'}: {self.cases} cases"

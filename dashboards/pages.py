@@ -10,7 +10,7 @@ from cases.lifecycle import Stage
 from contacts.models import Channel, Strategy
 from dashboards import selectors
 from dashboards.filters import DashboardFilters, dashboard_cases, dashboard_snapshots, teams_in_scope
-from dashboards.models import AttemptTotal, OpenCaseTotal, PaymentTotal, SnapshotRoll
+from dashboards.models import AttemptTotal, CaseSpanTotal, OpenCaseTotal, PaymentTotal, SnapshotRoll
 from dashboards.registry import work_sections
 from dashboards.tables import COUNT, MONEY, RATE, TEXT, Column, Table
 
@@ -38,8 +38,8 @@ PAGE_CODES = {p.code for p in PAGES}
 def _open_totals_note() -> str:
     refreshed_at = selectors.portfolio_refreshed_at()
     if refreshed_at is None:
-        return _("Open cases are counted every few minutes; the first count has not run yet.")
-    return _("Open cases as counted at %(time)s; counted again every few minutes.") % {
+        return _("Cases are counted every few minutes; the first count has not run yet.")
+    return _("Cases as counted at %(time)s; counted again every few minutes.") % {
         "time": date_format(timezone.localtime(refreshed_at), "DATETIME_FORMAT")}
 
 
@@ -65,7 +65,10 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
         rolls = dashboard_snapshots(user=user, filters=filters, model=SnapshotRoll)
         months = selectors.month_starts(start=filters.start, end=filters.end)
         cures = [{"month": m.strftime("%Y-%m"), **rates} for (m, _s, _e), rates in zip(
-            months, selectors.cure_rates(cases=cases, periods=[(m_start, m_end) for _m, m_start, m_end in months]),
+            months, selectors.cure_rates(
+                cases=cases, periods=[(m_start, m_end) for _m, m_start, m_end in months],
+                span_totals=dashboard_snapshots(user=user, filters=filters, model=CaseSpanTotal)
+                if selectors.portfolio_refreshed_at() else None),
             strict=True)]
         paid_by_day = selectors.payments_by_day(
             cases=cases, start=start, end=end,
@@ -84,7 +87,7 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
             Table("cure_rate", _("Cure rate by month"),
                   [Column("month", _("Month")), Column("cases", _("Cases open in the month"), COUNT),
                    Column("cured", _("Cured"), COUNT), Column("cure_rate", _("Cure rate"), RATE)],
-                  cures, series=["cure_rate"]),
+                  cures, series=["cure_rate"], note=_open_totals_note()),
             Table("recovery_week", _("Amount recovered by week"), recovery_columns,
                   selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="week",
                                        paid_by_day=paid_by_day),

@@ -27,6 +27,7 @@ from contacts.models import (
 from dashboards.models import (
     ActivityCount,
     AttemptTotal,
+    CaseSpanTotal,
     OpenCaseTotal,
     PaymentTotal,
     SnapshotDay,
@@ -124,19 +125,42 @@ def roll_rates(*, totals: QuerySet[SnapshotTotal], rolls: QuerySet[SnapshotRoll]
     return rows
 
 
-def cure_rates(*, cases: QuerySet[Case], periods: list[tuple[dt.datetime, dt.datetime]]) -> list[dict]:
+def cure_rates(*, cases: QuerySet[Case], periods: list[tuple[dt.datetime, dt.datetime]],
+               span_totals: QuerySet[CaseSpanTotal] | None = None) -> list[dict]:
     """Per period [start, end): cases closed as cured (paid in full) in it, over the cases open at some
-    moment of it. One pass over the cases for every period."""
+    moment of it. One query for every period: over `span_totals` (narrowed by the same filters, as
+    counted at their refresh) when given and every period runs from midnight to midnight in the
+    portal's zone, else over the cases."""
     if not periods:
         return []
+    days = [_local_days(start, end) for start, end in periods]
     counts = {}
-    for i, (start, end) in enumerate(periods):
-        counts[f"cases_{i}"] = Count("id", filter=Q(opened_at__lt=end) & (Q(closed_at__isnull=True)
-                                                                        | Q(closed_at__gte=start)))
-        counts[f"cured_{i}"] = Count("id", filter=Q(outcome=Outcome.CURED, closed_at__gte=start, closed_at__lt=end))
-    found = _active_between(cases, min(s for s, _e in periods), max(e for _s, e in periods)).aggregate(**counts)
-    return [{"cases": found[f"cases_{i}"], "cured": found[f"cured_{i}"],
-             "cure_rate": ratio(found[f"cured_{i}"], found[f"cases_{i}"])} for i in range(len(periods))]
+    if span_totals is not None and all(days):
+        for i, (first, after) in enumerate(days):
+            counts[f"cases_{i}"] = Sum("cases", filter=Q(opened_day__lt=after) & (
+                Q(closed_day__isnull=True) | Q(closed_day__gte=first)))
+            counts[f"cured_{i}"] = Sum("cured", filter=Q(closed_day__gte=first, closed_day__lt=after))
+        found = span_totals.aggregate(**counts)
+    else:
+        for i, (start, end) in enumerate(periods):
+            counts[f"cases_{i}"] = Count("id", filter=Q(opened_at__lt=end) & (Q(closed_at__isnull=True)
+                                                                            | Q(closed_at__gte=start)))
+            counts[f"cured_{i}"] = Count("id", filter=Q(outcome=Outcome.CURED, closed_at__gte=start,
+                                                        closed_at__lt=end))
+        found = _active_between(cases, min(s for s, _e in periods), max(e for _s, e in periods)).aggregate(**counts)
+    rows = []
+    for i in range(len(periods)):
+        active, cured = found[f"cases_{i}"] or 0, found[f"cured_{i}"] or 0
+        rows.append({"cases": active, "cured": cured, "cure_rate": ratio(cured, active)})
+    return rows
+
+
+def _local_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date] | None:
+    """(first day, day after the last) when [start, end) runs from midnight to midnight in the portal's zone."""
+    first, after = start.astimezone(_zone()), end.astimezone(_zone())
+    if first.time() != dt.time() or after.time() != dt.time():
+        return None
+    return first.date(), after.date()
 
 
 def cure_rate(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> dict:
@@ -219,15 +243,13 @@ def settled_attempts(*, last_attempt_id: int, settled_before: dt.datetime) -> Q:
 def _activity_split(totals, start: dt.datetime, end: dt.datetime):
     """(ActivityCount, first day, day after the last) when `totals` can serve [start, end): both ends
     at midnight in the portal's zone and the totals rebuilt at least once. Else None: read live."""
-    if totals is None:
-        return None
-    first, last = start.astimezone(_zone()), end.astimezone(_zone())
-    if first.time() != dt.time() or last.time() != dt.time():
+    days = _local_days(start, end) if totals is not None else None
+    if days is None:
         return None
     count = ActivityCount.objects.filter(pk=1).first()
     if count is None:
         return None
-    return count, first.date(), last.date()
+    return count, *days
 
 
 def attempts_split(*, attempt_totals, start: dt.datetime, end: dt.datetime):

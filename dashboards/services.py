@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audit.services import audit_log
 from cases.delinquency import BUCKET_RANGES
-from cases.lifecycle import Stage
+from cases.lifecycle import Outcome, Stage
 from cases.models import Case, Payment
 from contacts.models import AttemptResult, ContactAttempt
 from core.errors import DomainError
@@ -121,14 +121,26 @@ GROUP BY c.currency, c.assigned_team_id, c.assigned_agent_id, cu.region, a.produ
 @transaction.atomic
 def open_totals_refresh(*, at: dt.datetime | None = None) -> int:
     """Replace `OpenCaseTotal` with the open cases as they stand now, DPD counted to `at`'s date in the
-    portal's zone (now by default). Two statements whatever the number of cases; readers keep seeing
-    the previous refresh until this one commits. Returns the number of total rows written."""
+    portal's zone (now by default), and `CaseSpanTotal` with every case by the days it opened and
+    closed. Four statements whatever the number of cases; readers keep seeing the previous refresh
+    until this one commits. Returns the number of open-case total rows written."""
     at = at or timezone.now()
-    day = at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = at.astimezone(zone).date()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM dashboards_opencasetotal")
         cursor.execute(OPEN_TOTALS_SQL.format(bucket=_bucket_sql()), {"now": at, "day": day, "closed": Stage.CLOSED})
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute("DELETE FROM dashboards_casespantotal")
+    spans = (Case.objects.annotate(refreshed_at=Value(at, output_field=DateTimeField()),
+                                   opened_day=TruncDate("opened_at", tzinfo=zone),
+                                   closed_day=TruncDate("closed_at", tzinfo=zone))
+             .values("refreshed_at", "currency", "assigned_team", "assigned_agent", "account__customer__region",
+                     "account__product", "opened_day", "closed_day")
+             .annotate(cases=Count("id"), cured=Count("id", filter=Q(outcome=Outcome.CURED))))
+    _insert_select("dashboards_casespantotal", f"refreshed_at, {DIMENSIONS}, opened_day, closed_day, cases, cured",
+                   spans)
+    return written
 
 
 # Payments received this close to a rebuild are left to the live reads, in case a slower transaction

@@ -9,7 +9,7 @@ from django.db.models import F, Sum
 from cases.models import Payment
 from dashboards import selectors
 from dashboards.filters import dashboard_cases, dashboard_snapshots
-from dashboards.models import AttemptTotal, OpenCaseTotal, PaymentTotal, SnapshotRoll
+from dashboards.models import AttemptTotal, CaseSpanTotal, OpenCaseTotal, PaymentTotal, SnapshotRoll
 from dashboards.promises import promise_outcomes
 from dashboards.services import activity_totals_rebuild, open_totals_refresh
 from tests.dashboards.conftest import NOW, OCTOBER
@@ -38,6 +38,19 @@ def activity(request):
         activity_totals_rebuild(at=NOW)
         return {"attempt_totals": dashboard_snapshots(user=user, filters=filters, model=AttemptTotal),
                 "payment_totals": dashboard_snapshots(user=user, filters=filters, model=PaymentTotal)}
+
+    return totals
+
+
+@pytest.fixture(params=["cases", "counted"])
+def spans(request):
+    """Cure rates read from the cases, or from the case spans counted on 1 November: the same figures."""
+
+    def totals(user, filters=OCTOBER):
+        if request.param == "cases":
+            return None
+        open_totals_refresh(at=NOW)
+        return dashboard_snapshots(user=user, filters=filters, model=CaseSpanTotal)
 
     return totals
 
@@ -83,18 +96,21 @@ def test_roll_rate_of_a_manager_includes_every_team(october, manager):
     assert rows["M1"]["roll_rate"] == Decimal("0.6889")
 
 
-def test_cure_rate_is_cured_cases_over_cases_open_in_the_period(october, supervisor):
+def test_cure_rate_is_cured_cases_over_cases_open_in_the_period(october, supervisor, spans):
     cases, _ = scope(supervisor)
     # Open at some moment of October: A, B, C, F (E closed in September). Cured in October: B.
-    assert selectors.cure_rate(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before) == {
-        "cases": 4, "cured": 1, "cure_rate": Decimal("0.2500")}
+    assert selectors.cure_rates(cases=cases, periods=[(OCTOBER.start_at, OCTOBER.end_before)],
+                                span_totals=spans(supervisor)) == [
+        {"cases": 4, "cured": 1, "cure_rate": Decimal("0.2500")}]
 
 
-def test_cure_rates_of_several_months_come_from_one_pass(october, supervisor, django_assert_num_queries):
+def test_cure_rates_of_several_months_come_from_one_query(october, supervisor, spans, django_assert_num_queries):
     cases, _ = scope(supervisor)
+    span_totals = spans(supervisor)
     september = (dt.datetime(2026, 9, 1, tzinfo=NOW.tzinfo), OCTOBER.start_at)
     with django_assert_num_queries(1):
-        rows = selectors.cure_rates(cases=cases, periods=[september, (OCTOBER.start_at, OCTOBER.end_before)])
+        rows = selectors.cure_rates(cases=cases, periods=[september, (OCTOBER.start_at, OCTOBER.end_before)],
+                                    span_totals=span_totals)
     # September: A, B, C and E were open (F opened in October); E was cured on 25 Sep.
     assert rows == [{"cases": 4, "cured": 1, "cure_rate": Decimal("0.2500")},
                     {"cases": 4, "cured": 1, "cure_rate": Decimal("0.2500")}]
@@ -178,10 +194,11 @@ def test_agent_scorecard_shows_quality_beside_recoveries(october, supervisor, ac
                    "promises": 3, "recovered": Decimal("3200.00"), "complaints": 2, "breaches": 1, "overrides": 1}
 
 
-def test_filters_narrow_every_figure(october, manager, other_team, activity):
+def test_filters_narrow_every_figure(october, manager, other_team, activity, spans):
     filters = OCTOBER.__class__(start=OCTOBER.start, end=OCTOBER.end, currency="CNY", team_id=other_team.pk)
     cases, snapshots = scope(manager, filters)
-    assert selectors.cure_rate(cases=cases, start=filters.start_at, end=filters.end_before)["cases"] == 1
+    assert selectors.cure_rates(cases=cases, periods=[(filters.start_at, filters.end_before)],
+                                span_totals=spans(manager, filters))[0]["cases"] == 1
     [row] = selectors.recoveries(cases=cases, totals=snapshots, start=filters.start_at, end=filters.end_before,
                                  period="month", paid_by_day=paid_by_day(cases, activity(manager, filters), filters))
     assert row["recovered"] == Decimal("500.00")

@@ -8,7 +8,7 @@ from cases.lifecycle import Outcome, Stage
 from cases.models import Case
 from dashboards import selectors
 from dashboards.filters import DashboardFilters, dashboard_snapshots
-from dashboards.models import OpenCaseTotal
+from dashboards.models import CaseSpanTotal, OpenCaseTotal
 from dashboards.services import open_totals_refresh
 from dashboards.tasks import refresh_open_totals
 from tests.factories import CaseFactory
@@ -66,3 +66,20 @@ def test_the_refresh_is_scheduled_every_five_minutes(db):
 
     task = PeriodicTask.objects.get(task="dashboards.refresh_open_totals")
     assert (task.crontab.minute, task.crontab.hour) == ("*/5", "*")
+
+
+def test_the_refresh_counts_every_case_by_the_days_it_opened_and_closed(cases):
+    open_totals_refresh(at=AT)
+    zone = AT.tzinfo
+    expected = {}
+    for case in Case.objects.all():
+        closed = case.closed_at.astimezone(zone).date() if case.closed_at else None
+        key = (case.opened_at.astimezone(zone).date(), closed)
+        cases_, cured = expected.get(key, (0, 0))
+        expected[key] = (cases_ + 1, cured + (case.outcome == Outcome.CURED))
+    found = {}
+    for opened, closed, n, cured in CaseSpanTotal.objects.values_list("opened_day", "closed_day", "cases", "cured"):
+        cases_, cured_ = found.get((opened, closed), (0, 0))
+        found[(opened, closed)] = (cases_ + n, cured_ + cured)
+    assert found == expected
+    assert sum(cured for _n, cured in found.values()) == 1
