@@ -56,7 +56,7 @@ def _active_between(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime)
     return cases.filter(opened_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
 
 
-# --- portfolio (live) ---------------------------------------------------------------------------------
+# --- portfolio (open-case totals) ---------------------------------------------------------------------------------
 
 def portfolio_refreshed_at() -> dt.datetime | None:
     """When the open-case totals the live figures read were last refreshed (None: never)."""
