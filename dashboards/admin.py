@@ -1,7 +1,17 @@
 from django.contrib import admin
 
 from cases.admin import ReadOnlyAdmin
-from dashboards.models import CaseDaySnapshot, SnapshotDay, SnapshotRoll, SnapshotTotal
+from dashboards.models import (
+    ActivityCount,
+    AttemptTotal,
+    CaseDaySnapshot,
+    CaseSpanTotal,
+    OpenCaseTotal,
+    PaymentTotal,
+    SnapshotDay,
+    SnapshotRoll,
+    SnapshotTotal,
+)
 
 
 @admin.register(SnapshotDay)
@@ -24,4 +34,33 @@ class SnapshotTotalAdmin(ReadOnlyAdmin):
 @admin.register(SnapshotRoll)
 class SnapshotRollAdmin(ReadOnlyAdmin):
     list_display = ("__str__",)
+    show_full_result_count = False
+
+
+@admin.register(OpenCaseTotal)
+class OpenCaseTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "refreshed_at")
+    show_full_result_count = False
+
+
+@admin.register(ActivityCount)
+class ActivityCountAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "settled_before", "last_attempt_id", "last_payment_id")
+
+
+@admin.register(AttemptTotal)
+class AttemptTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
+    show_full_result_count = False
+
+
+@admin.register(PaymentTotal)
+class PaymentTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
+    show_full_result_count = False
+
+
+@admin.register(CaseSpanTotal)
+class CaseSpanTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "refreshed_at")
     show_full_result_count = False

@@ -101,3 +101,143 @@ class SnapshotRoll(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.from_bucket}→{self.to_bucket}: {self.balance} {self.currency}"
+
+
+class OpenCaseTotal(models.Model):
+    """The open cases as they stood at `refreshed_at`, summed by every dimension the dashboards filter on,
+    bucket (DPD counted to `day`) and stage.
+
+    The live portfolio, team load and each agent's open cases read these few thousand rows instead of
+    every open case. Written only by `dashboards.services.open_totals_refresh` (a few minutes apart, and
+    with every snapshot), which replaces all rows in one transaction, so a reader sees one refresh whole.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    bucket = models.CharField(_("bucket"), max_length=8)
+    stage = models.CharField(_("stage"), max_length=20)
+    cases = models.PositiveIntegerField(_("cases"))
+    balance = models.DecimalField(_("overdue balance"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("open case total")
+        verbose_name_plural = _("open case totals")
+        indexes = [models.Index(fields=["currency", "team"], name="opentotal_currency_team_idx")]
+
+    def __str__(self):
+        return f"{self.bucket} {self.stage}: {self.cases} cases, {self.balance} {self.currency}"
+
+
+class ActivityCount(models.Model):
+    """Where the settled activity totals stop: attempts up to `last_attempt_id`, of which promises only
+    when made before `settled_before` (their windows had closed), and payments up to `last_payment_id`
+    received before `received_before`.
+
+    One row, rewritten with the totals by `dashboards.services.activity_totals_rebuild`. Figures read the
+    totals up to here and the few newer attempts and payments from their own tables, so nothing is
+    counted twice or missed."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    rebuilt_at = models.DateTimeField(_("rebuilt at"))
+    settled_before = models.DateTimeField(_("attempts settled before"))
+    last_attempt_id = models.BigIntegerField(_("last attempt counted"))
+    last_payment_id = models.BigIntegerField(_("last payment counted"))
+    received_before = models.DateTimeField(_("payments received before"))
+
+    class Meta:
+        verbose_name = _("activity count")
+        verbose_name_plural = _("activity counts")
+
+    def __str__(self):
+        return f"activity counted at {self.rebuilt_at}"
+
+
+class AttemptTotal(models.Model):
+    """Settled contact attempts (see `ActivityCount`) summed per day in the portal's zone, the case's
+    dimensions and who made them. Promises among them are final: kept (a payment within the window)
+    or broken. Written only by `dashboards.services.activity_totals_rebuild`."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    attempts = models.PositiveIntegerField(_("attempts"))
+    right_party = models.PositiveIntegerField(_("right-party contacts"))
+    promises = models.PositiveIntegerField(_("promises"))
+    promises_kept = models.PositiveIntegerField(_("promises kept"))
+    overrides = models.PositiveIntegerField(_("governor overrides"))
+
+    class Meta:
+        verbose_name = _("attempt total")
+        verbose_name_plural = _("attempt totals")
+        indexes = [models.Index(fields=["currency", "day"], name="attempttotal_currency_day_idx")]
+
+    def __str__(self):
+        return f"{self.day}: {self.attempts} attempts"
+
+
+class PaymentTotal(models.Model):
+    """Counted payments (see `ActivityCount`) summed per day of payment in the portal's zone and the
+    case's dimensions."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("payment total")
+        verbose_name_plural = _("payment totals")
+        indexes = [models.Index(fields=["currency", "day"], name="paymenttotal_currency_day_idx")]
+
+    def __str__(self):
+        return f"{self.day}: {self.amount} {self.currency}"
+
+
+class CaseSpanTotal(models.Model):
+    """Every case, open or closed, counted by the day it opened and the day it closed (portal's zone),
+    the dimensions the dashboards filter on and how many closed cured. Cure rates read these rows
+    instead of every case. Replaced whole with `OpenCaseTotal` by `open_totals_refresh`."""
+
+    id = models.BigAutoField(primary_key=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    opened_day = models.DateField(_("opened on"))
+    closed_day = models.DateField(_("closed on"), null=True)
+    cases = models.PositiveIntegerField(_("cases"))
+    cured = models.PositiveIntegerField(_("cured"))
+
+    class Meta:
+        verbose_name = _("case span total")
+        verbose_name_plural = _("case span totals")
+        indexes = [models.Index(fields=["currency", "team"], name="spantotal_currency_team_idx")]
+
+    def __str__(self):
+        return f"opened {self.opened_day}, closed {self.closed_day or '–'}: {self.cases} cases"

@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.lifecycle import Stage
 from contacts.models import Channel, Strategy
 from dashboards import selectors
 from dashboards.filters import DashboardFilters, dashboard_cases, dashboard_snapshots, teams_in_scope
-from dashboards.models import SnapshotRoll
+from dashboards.models import AttemptTotal, CaseSpanTotal, OpenCaseTotal, PaymentTotal, SnapshotRoll
 from dashboards.registry import work_sections
 from dashboards.tables import COUNT, MONEY, RATE, TEXT, Column, Table
 
@@ -34,27 +35,44 @@ PAGES = [
 PAGE_CODES = {p.code for p in PAGES}
 
 
+def _open_totals_note() -> str:
+    refreshed_at = selectors.portfolio_refreshed_at()
+    if refreshed_at is None:
+        return _("Cases are counted every few minutes; the first count has not run yet.")
+    return _("Cases as counted at %(time)s; counted again every few minutes.") % {
+        "time": date_format(timezone.localtime(refreshed_at), "DATETIME_FORMAT")}
+
+
 def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
     cases = dashboard_cases(user=user, filters=filters)
     start, end, now = filters.start_at, filters.end_before, timezone.now()
     if page == "portfolio":
+        open_totals = dashboard_snapshots(user=user, filters=filters, model=OpenCaseTotal)
+        note = _open_totals_note()
         return [
             Table("by_bucket", _("Open cases and overdue balance by bucket (today)"),
                   [Column("bucket", _("Bucket")), Column("cases", _("Open cases"), COUNT),
                    Column("balance", _("Overdue balance"), MONEY)],
-                  selectors.portfolio_by_bucket(cases=cases, today=timezone.localdate()), series=["balance"]),
+                  selectors.portfolio_by_bucket(totals=open_totals), series=["balance"], note=note),
             Table("by_stage", _("Open cases and overdue balance by stage (today)"),
                   [Column("stage", _("Stage")), Column("cases", _("Open cases"), COUNT),
                    Column("balance", _("Overdue balance"), MONEY)],
-                  [{**r, "stage": Stage(r["stage"]).label} for r in selectors.portfolio_by_stage(cases=cases)],
-                  series=["cases"]),
+                  [{**r, "stage": Stage(r["stage"]).label} for r in selectors.portfolio_by_stage(totals=open_totals)],
+                  series=["cases"], note=note),
         ]
     if page == "flow":
         totals = dashboard_snapshots(user=user, filters=filters)
         rolls = dashboard_snapshots(user=user, filters=filters, model=SnapshotRoll)
         months = selectors.month_starts(start=filters.start, end=filters.end)
-        cures = [{"month": m.strftime("%Y-%m"), **selectors.cure_rate(cases=cases, start=m_start, end=m_end)}
-                 for m, m_start, m_end in months]
+        cures = [{"month": m.strftime("%Y-%m"), **rates} for (m, _s, _e), rates in zip(
+            months, selectors.cure_rates(
+                cases=cases, periods=[(m_start, m_end) for _m, m_start, m_end in months],
+                span_totals=dashboard_snapshots(user=user, filters=filters, model=CaseSpanTotal)
+                if selectors.portfolio_refreshed_at() else None),
+            strict=True)]
+        paid_by_day = selectors.payments_by_day(
+            cases=cases, start=start, end=end,
+            payment_totals=dashboard_snapshots(user=user, filters=filters, model=PaymentTotal))
         recovery_columns = [Column("period", _("Period from")), Column("recovered", _("Amount recovered"), MONEY),
                             Column("opening_balance", _("Overdue balance at the start"), MONEY),
                             Column("recovery_rate", _("Recovery rate"), RATE)]
@@ -69,17 +87,20 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
             Table("cure_rate", _("Cure rate by month"),
                   [Column("month", _("Month")), Column("cases", _("Cases open in the month"), COUNT),
                    Column("cured", _("Cured"), COUNT), Column("cure_rate", _("Cure rate"), RATE)],
-                  cures, series=["cure_rate"]),
+                  cures, series=["cure_rate"], note=_open_totals_note()),
             Table("recovery_week", _("Amount recovered by week"), recovery_columns,
-                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="week"),
+                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="week",
+                                       paid_by_day=paid_by_day),
                   series=["recovered"]),
             Table("recovery_month", _("Amount recovered by month"), recovery_columns,
-                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="month"),
+                  selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="month",
+                                       paid_by_day=paid_by_day),
                   series=["recovered"]),
         ]
     if page == "contact":
         rows = [{**r, "step": FUNNEL_STEPS[r["step"]]} for r in selectors.contact_funnel(
-            cases=cases, start=start, end=end, now=now)]
+            cases=cases, start=start, end=end, now=now,
+            attempt_totals=dashboard_snapshots(user=user, filters=filters, model=AttemptTotal))]
         return [Table("funnel", _("Contact funnel"),
                       [Column("step", _("Step")), Column("count", _("Count"), COUNT),
                        Column("of_previous", _("Of the step before"), RATE)], rows, series=["count"],
@@ -108,6 +129,7 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
                                     series=[c.key for c in columns[1:]]))
         return tables
     if page == "teams":
+        open_totals = dashboard_snapshots(user=user, filters=filters, model=OpenCaseTotal)
         teams = teams_in_scope(user=user)
         if filters.team_id:
             teams = teams.filter(pk=filters.team_id)
@@ -115,7 +137,8 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
             Table("team_load", _("Team load against capacity"),
                   [Column("team", _("Team")), Column("open_cases", _("Open cases"), COUNT),
                    Column("capacity", _("Capacity"), COUNT), Column("utilisation", _("Load"), RATE)],
-                  selectors.team_load(cases=cases, teams=teams), series=["open_cases", "capacity"]),
+                  selectors.team_load(open_totals=open_totals, teams=teams), series=["open_cases", "capacity"],
+                  note=_open_totals_note()),
             Table("agents", _("Agents: productivity beside quality"),
                   [Column("agent", _("Agent")), Column("team", _("Team")),
                    Column("open_cases", _("Open cases"), COUNT), Column("attempts", _("Attempts"), COUNT),
@@ -124,7 +147,10 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
                    Column("complaints", _("Complaints"), COUNT),
                    Column("breaches", _("Rule-breach complaints"), COUNT),
                    Column("overrides", _("Governor overrides"), COUNT)],
-                  selectors.agent_scorecards(cases=cases, start=start, end=end),
+                  selectors.agent_scorecards(
+                      cases=cases, open_totals=open_totals, start=start, end=end,
+                      attempt_totals=dashboard_snapshots(user=user, filters=filters, model=AttemptTotal),
+                      payment_totals=dashboard_snapshots(user=user, filters=filters, model=PaymentTotal)),
                   series=["right_party", "complaints", "breaches", "overrides"],
                   note=_("Rule-breach complaints allege misconduct, too many or untimely contacts, disclosure "
                          "to a third party or mishandled personal data.")),

@@ -27,15 +27,27 @@ class PromiseOutcomes:
     pending: int
 
 
-def promise_outcomes(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime,
-                     now: dt.datetime) -> PromiseOutcomes:
-    """Promises taken on `cases` in [start, end), and how many were kept, broken or are still pending."""
-    paid = Payment.objects.filter(case_id=OuterRef("case_id"), paid_at__gte=OuterRef("at"),
-                                  paid_at__lt=OuterRef("at") + PROMISE_WINDOW)
-    counts = (ContactAttempt.objects
+def promise_paid() -> Exists:
+    """True for a promise attempt when a payment reached its case within the window."""
+    return Exists(Payment.objects.filter(case_id=OuterRef("case_id"), paid_at__gte=OuterRef("at"),
+                                         paid_at__lt=OuterRef("at") + PROMISE_WINDOW))
+
+
+def promise_outcomes(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, now: dt.datetime,
+                     attempts: QuerySet[ContactAttempt] | None = None,
+                     settled: dict | None = None) -> PromiseOutcomes:
+    """Promises taken on `cases` in [start, end), and how many were kept, broken or are still pending.
+
+    `attempts` narrows the attempts read (the ones newer than the settled totals) and `settled` adds
+    the settled totals' `promises` and `promises_kept`, whose promises are all kept or broken."""
+    attempts = ContactAttempt.objects.all() if attempts is None else attempts
+    counts = (attempts
               .filter(case__in=cases, result=AttemptResult.PROMISE, at__gte=start, at__lt=end)
-              .annotate(paid=Exists(paid))
+              .annotate(paid=promise_paid())
               .aggregate(taken=Count("id"), kept=Count("id", filter=Q(paid=True)),
                          broken=Count("id", filter=Q(paid=False, at__lte=now - PROMISE_WINDOW))))
-    return PromiseOutcomes(taken=counts["taken"], kept=counts["kept"], broken=counts["broken"],
-                           pending=counts["taken"] - counts["kept"] - counts["broken"])
+    settled = settled or {}
+    taken = counts["taken"] + (settled.get("promises") or 0)
+    kept = counts["kept"] + (settled.get("promises_kept") or 0)
+    broken = counts["broken"] + (settled.get("promises") or 0) - (settled.get("promises_kept") or 0)
+    return PromiseOutcomes(taken=taken, kept=kept, broken=broken, pending=taken - kept - broken)

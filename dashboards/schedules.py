@@ -5,6 +5,10 @@
 DASHBOARD_SCHEDULES = [
     ("Daily case snapshot", "dashboards.snapshot", "50", "23", "Asia/Shanghai"),
 ]
+# The live portfolio's totals: a few minutes old at most.
+OPEN_TOTALS_SCHEDULES = [
+    ("Open case totals", "dashboards.refresh_open_totals", "*/5", "*", "Asia/Shanghai"),
+]
 
 
 def install_dashboard_schedules(PeriodicTask, CrontabSchedule, schedules=DASHBOARD_SCHEDULES) -> None:  # noqa: N803

@@ -6,12 +6,13 @@ Rates are Decimal fractions rounded to 4 places (0.2500 is 25 %), or None when t
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Case as CaseWhen
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
-from cases.delinquency import BUCKET_RANGES, DELINQUENT_BUCKETS, overdue_since_range
+from cases.delinquency import BUCKET_RANGES, DELINQUENT_BUCKETS
 from cases.lifecycle import Outcome, Stage
 from cases.models import Case, Payment
 from complaints.models import Category, Complaint
@@ -23,7 +24,16 @@ from contacts.models import (
     ContactStatus,
     ScheduledContact,
 )
-from dashboards.models import SnapshotDay, SnapshotRoll, SnapshotTotal
+from dashboards.models import (
+    ActivityCount,
+    AttemptTotal,
+    CaseSpanTotal,
+    OpenCaseTotal,
+    PaymentTotal,
+    SnapshotDay,
+    SnapshotRoll,
+    SnapshotTotal,
+)
 from dashboards.promises import promise_outcomes
 
 ZERO = Decimal("0.00")
@@ -41,39 +51,33 @@ def ratio(part, whole) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
 
 
-def _open(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.exclude(stage=Stage.CLOSED)
-
-
 def _active_between(cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
     """Cases open at some moment of [start, end)."""
     return cases.filter(opened_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
 
 
-# --- portfolio (live) ---------------------------------------------------------------------------------
+# --- portfolio (open-case totals) ---------------------------------------------------------------------------------
 
-def portfolio_by_bucket(*, cases: QuerySet[Case], today: dt.date) -> list[dict]:
-    """Open cases and overdue balance per bucket today, from `overdue_since` (indexed with the stage).
-
-    DPD is counted to `today` in the portal's zone, as the snapshot counts it, so a cardholder far
-    west may show a day less here than on the case page, which uses their own zone."""
-    whens = []
-    for bucket in BUCKETS:
-        earliest, latest = overdue_since_range(bucket, today)
-        condition = Q(overdue_since__lte=latest) & (Q(overdue_since__gte=earliest) if earliest else Q())
-        whens.append(When(condition, then=Value(BUCKETS.index(bucket))))
-    found = {row["position"]: row for row in _open(cases)
-             .annotate(position=CaseWhen(*whens, output_field=IntegerField()))
-             .values("position").annotate(cases=Count("id"), balance=Sum("total_overdue"))}
-    return [{"bucket": bucket, "cases": found.get(i, {}).get("cases", 0),
-             "balance": found.get(i, {}).get("balance") or ZERO} for i, bucket in enumerate(BUCKETS)]
+def portfolio_refreshed_at() -> dt.datetime | None:
+    """When the open-case totals the live figures read were last refreshed (None: never)."""
+    return OpenCaseTotal.objects.aggregate(at=Max("refreshed_at"))["at"]
 
 
-def portfolio_by_stage(*, cases: QuerySet[Case]) -> list[dict]:
-    """Open cases and overdue balance per stage."""
-    found = {row["stage"]: row for row in _open(cases).values("stage")
-             .annotate(cases=Count("id"), balance=Sum("total_overdue"))}
-    return [{"stage": stage.value, "cases": found.get(stage.value, {}).get("cases", 0),
+def portfolio_by_bucket(*, totals: QuerySet[OpenCaseTotal]) -> list[dict]:
+    """Open cases and overdue balance per bucket, from the open-case totals (DPD counted to the day of
+    their refresh in the portal's zone, as the snapshot counts it, so a cardholder far west may show a
+    day less here than on the case page, which uses their own zone)."""
+    found = {row["bucket"]: row for row in totals.values("bucket").annotate(cases=Sum("cases"),
+                                                                           balance=Sum("balance"))}
+    return [{"bucket": bucket, "cases": found.get(bucket, {}).get("cases") or 0,
+             "balance": found.get(bucket, {}).get("balance") or ZERO} for bucket in BUCKETS]
+
+
+def portfolio_by_stage(*, totals: QuerySet[OpenCaseTotal]) -> list[dict]:
+    """Open cases and overdue balance per stage, from the open-case totals."""
+    found = {row["stage"]: row for row in totals.values("stage").annotate(cases=Sum("cases"),
+                                                                         balance=Sum("balance"))}
+    return [{"stage": stage.value, "cases": found.get(stage.value, {}).get("cases") or 0,
              "balance": found.get(stage.value, {}).get("balance") or ZERO}
             for stage in Stage if stage != Stage.CLOSED]
 
@@ -121,26 +125,85 @@ def roll_rates(*, totals: QuerySet[SnapshotTotal], rolls: QuerySet[SnapshotRoll]
     return rows
 
 
+def cure_rates(*, cases: QuerySet[Case], periods: list[tuple[dt.datetime, dt.datetime]],
+               span_totals: QuerySet[CaseSpanTotal] | None = None) -> list[dict]:
+    """Per period [start, end): cases closed as cured (paid in full) in it, over the cases open at some
+    moment of it. One query for every period: over `span_totals` (narrowed by the same filters, as
+    counted at their refresh) when given and every period runs from midnight to midnight in the
+    portal's zone, else over the cases."""
+    if not periods:
+        return []
+    days = [_local_days(start, end) for start, end in periods]
+    counts = {}
+    if span_totals is not None and all(days):
+        for i, (first, after) in enumerate(days):
+            counts[f"cases_{i}"] = Sum("cases", filter=Q(opened_day__lt=after) & (
+                Q(closed_day__isnull=True) | Q(closed_day__gte=first)))
+            counts[f"cured_{i}"] = Sum("cured", filter=Q(closed_day__gte=first, closed_day__lt=after))
+        found = span_totals.aggregate(**counts)
+    else:
+        for i, (start, end) in enumerate(periods):
+            counts[f"cases_{i}"] = Count("id", filter=Q(opened_at__lt=end) & (Q(closed_at__isnull=True)
+                                                                            | Q(closed_at__gte=start)))
+            counts[f"cured_{i}"] = Count("id", filter=Q(outcome=Outcome.CURED, closed_at__gte=start,
+                                                        closed_at__lt=end))
+        found = _active_between(cases, min(s for s, _e in periods), max(e for _s, e in periods)).aggregate(**counts)
+    rows = []
+    for i in range(len(periods)):
+        active, cured = found[f"cases_{i}"] or 0, found[f"cured_{i}"] or 0
+        rows.append({"cases": active, "cured": cured, "cure_rate": ratio(cured, active)})
+    return rows
+
+
+def _local_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date] | None:
+    """(first day, day after the last) when [start, end) runs from midnight to midnight in the portal's zone."""
+    first, after = start.astimezone(_zone()), end.astimezone(_zone())
+    if first.time() != dt.time() or after.time() != dt.time():
+        return None
+    return first.date(), after.date()
+
+
 def cure_rate(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> dict:
     """Cases closed as cured (paid in full) in [start, end), over the cases open at some moment of it."""
-    base = _active_between(cases, start, end)
-    counts = base.aggregate(cases=Count("id"), cured=Count("id", filter=Q(
-        outcome=Outcome.CURED, closed_at__gte=start, closed_at__lt=end)))
-    return {"cases": counts["cases"], "cured": counts["cured"], "cure_rate": ratio(counts["cured"], counts["cases"])}
+    return cure_rates(cases=cases, periods=[(start, end)])[0]
+
+
+def payments_by_day(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime,
+                    payment_totals: QuerySet[PaymentTotal] | None = None) -> dict[dt.date, Decimal]:
+    """Payments on the filtered cases in [start, end), summed by day of payment in the portal's zone.
+
+    With `payment_totals` (narrowed by the same filters), the payments they count are read from them
+    and only the newer ones from the payments table."""
+    split = _activity_split(payment_totals, start, end)
+    payments = Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end)
+    paid: dict[dt.date, Decimal] = {}
+    if split is not None:
+        count, first_day, last_day = split
+        payments = payments.filter(Q(id__gt=count.last_payment_id) | Q(received_at__gte=count.received_before))
+        for row in (payment_totals.filter(day__gte=first_day, day__lt=last_day).values("day")
+                    .annotate(amount=Sum("amount"))):
+            paid[row["day"]] = row["amount"]
+    for row in payments.annotate(day=TruncDate("paid_at", tzinfo=_zone())).values("day").annotate(
+            amount=Sum("amount")):
+        paid[row["day"]] = paid.get(row["day"], ZERO) + row["amount"]
+    return paid
 
 
 def recoveries(*, cases: QuerySet[Case], totals: QuerySet[SnapshotTotal], start: dt.datetime,
-               end: dt.datetime, period: str) -> list[dict]:
+               end: dt.datetime, period: str, paid_by_day: dict[dt.date, Decimal] | None = None) -> list[dict]:
     """Amount recovered per week or month of [start, end), and the recovery rate.
 
     Recovered: payments on the filtered cases, by payment time in the portal's zone. Recovery rate: that
     amount over the overdue balance at the period's start, i.e. the snapshot of the day before it (or
-    the period's first snapshot day when that is missing). No snapshot: no rate.
+    the period's first snapshot day when that is missing). No snapshot: no rate. `paid_by_day`, from
+    `payments_by_day` over the same cases and range, lets the weekly and monthly tables share one query.
     """
-    trunc = {"week": TruncWeek, "month": TruncMonth}[period]
-    paid = {row["period"].date() if isinstance(row["period"], dt.datetime) else row["period"]: row["amount"]
-            for row in Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end)
-            .annotate(period=trunc("paid_at")).values("period").annotate(amount=Sum("amount"))}
+    if paid_by_day is None:
+        paid_by_day = payments_by_day(cases=cases, start=start, end=end)
+    paid: dict[dt.date, Decimal] = {}
+    for day, amount in paid_by_day.items():
+        first = day - dt.timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
+        paid[first] = paid.get(first, ZERO) + amount
     local_start, local_end = start.date(), (end - dt.timedelta(microseconds=1)).date()
     period_starts = []
     day = local_start - dt.timedelta(days=local_start.weekday()) if period == "week" else local_start.replace(day=1)
@@ -165,13 +228,57 @@ def recoveries(*, cases: QuerySet[Case], totals: QuerySet[SnapshotTotal], start:
     return rows
 
 
+# --- settled activity ------------------------------------------------------------------------------------
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def settled_attempts(*, last_attempt_id: int, settled_before: dt.datetime) -> Q:
+    """The attempts the activity totals count: every one up to the last id, but a promise only once its
+    window has closed. The figures read the others (`~settled_attempts(...)`) from the attempts table."""
+    return Q(id__lte=last_attempt_id) & (~Q(result=AttemptResult.PROMISE) | Q(at__lt=settled_before))
+
+
+def _activity_split(totals, start: dt.datetime, end: dt.datetime):
+    """(ActivityCount, first day, day after the last) when `totals` can serve [start, end): both ends
+    at midnight in the portal's zone and the totals rebuilt at least once. Else None: read live."""
+    days = _local_days(start, end) if totals is not None else None
+    if days is None:
+        return None
+    count = ActivityCount.objects.filter(pk=1).first()
+    if count is None:
+        return None
+    return count, *days
+
+
+def attempts_split(*, attempt_totals, start: dt.datetime, end: dt.datetime):
+    """The attempts to read live, and the settled totals of [start, end) (empty when there are none)."""
+    split = _activity_split(attempt_totals, start, end)
+    if split is None:
+        return ContactAttempt.objects.all(), AttemptTotal.objects.none()
+    count, first_day, last_day = split
+    live = ContactAttempt.objects.exclude(settled_attempts(last_attempt_id=count.last_attempt_id,
+                                                           settled_before=count.settled_before))
+    return live, attempt_totals.filter(day__gte=first_day, day__lt=last_day)
+
+
 # --- contact ---------------------------------------------------------------------------------------------
 
-def contact_funnel(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[dict]:
-    """Attempts → right-party contacts (the cardholder spoken to) → promises → promises kept, in [start, end)."""
-    attempts = ContactAttempt.objects.filter(case__in=cases, at__gte=start, at__lt=end)
-    counts = attempts.aggregate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY))
-    promises = promise_outcomes(cases=cases, start=start, end=end, now=now)
+def contact_funnel(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, now: dt.datetime,
+                   attempt_totals: QuerySet[AttemptTotal] | None = None) -> list[dict]:
+    """Attempts → right-party contacts (the cardholder spoken to) → promises → promises kept, in [start, end).
+
+    With `attempt_totals` (narrowed by the same filters), settled attempts are read from them and
+    only the newer ones from the attempts table."""
+    live, settled = attempts_split(attempt_totals=attempt_totals, start=start, end=end)
+    counts = live.filter(case__in=cases, at__gte=start, at__lt=end).aggregate(
+        attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY))
+    settled_counts = settled.aggregate(attempts=Sum("attempts"), right_party=Sum("right_party"),
+                                       promises=Sum("promises"), promises_kept=Sum("promises_kept"))
+    for key in ("attempts", "right_party"):
+        counts[key] += settled_counts[key] or 0
+    promises = promise_outcomes(cases=cases, start=start, end=end, now=now, attempts=live, settled=settled_counts)
     steps = [("attempts", counts["attempts"]), ("right_party", counts["right_party"]),
              ("promises", promises.taken), ("promises_kept", promises.kept)]
     rows, previous = [], None
@@ -217,11 +324,15 @@ def overdue_tasks(*, cases: QuerySet[Case], now: dt.datetime) -> list[dict]:
 
 # --- teams and agents -----------------------------------------------------------------------------------
 
-def agent_scorecards(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> list[dict]:
+def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTotal], start: dt.datetime,
+                     end: dt.datetime, attempt_totals: QuerySet[AttemptTotal] | None = None,
+                     payment_totals: QuerySet[PaymentTotal] | None = None) -> list[dict]:
     """Per agent: productivity (open cases, attempts, right-party contacts, promises, amount recovered)
     beside quality (complaints, complaints alleging a rule breach, governor overrides), never recoveries
-    alone. Figures are of the filtered cases; attempts and overrides are counted for who made them,
-    payments and complaints for the case's assigned agent."""
+    alone. Figures are of the filtered cases (open cases: of their open-case totals); attempts and
+    overrides are counted for who made them, payments and complaints for the case's assigned agent.
+    With the attempt and payment totals, settled activity is read from them and only the newer rows
+    from their tables."""
     from django.contrib.auth import get_user_model
 
     rows: dict[int, dict] = {}
@@ -230,18 +341,32 @@ def agent_scorecards(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datet
         return rows.setdefault(agent_id, {"open_cases": 0, "attempts": 0, "right_party": 0, "promises": 0,
                                           "recovered": ZERO, "complaints": 0, "breaches": 0, "overrides": 0})
 
-    for r in _open(cases).filter(assigned_agent__isnull=False).values("assigned_agent").annotate(n=Count("id")):
-        row(r["assigned_agent"])["open_cases"] = r["n"]
-    for r in (ContactAttempt.objects.filter(case__in=cases, at__gte=start, at__lt=end, actor__isnull=False)
+    for r in open_totals.filter(agent__isnull=False).values("agent").annotate(n=Sum("cases")):
+        row(r["agent"])["open_cases"] = r["n"]
+    live, settled = attempts_split(attempt_totals=attempt_totals, start=start, end=end)
+    figures = ("attempts", "right_party", "promises", "overrides")
+    for r in settled.filter(actor__isnull=False).values("actor").annotate(
+            attempts=Sum("attempts"), right_party=Sum("right_party"), promises=Sum("promises"),
+            overrides=Sum("overrides")):
+        row(r["actor"]).update({key: r[key] for key in figures})
+    for r in (live.filter(case__in=cases, at__gte=start, at__lt=end, actor__isnull=False)
               .values("actor").annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
                                         promises=Count("id", filter=Q(result=AttemptResult.PROMISE)),
                                         overrides=Count("id", filter=Q(overridden_by__isnull=False)))):
-        row(r["actor"]).update(attempts=r["attempts"], right_party=r["right_party"], promises=r["promises"],
-                               overrides=r["overrides"])
-    for r in (Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
-                                     case__assigned_agent__isnull=False)
-              .values("case__assigned_agent").annotate(amount=Sum("amount"))):
-        row(r["case__assigned_agent"])["recovered"] = r["amount"]
+        figures_of = row(r["actor"])
+        for key in figures:
+            figures_of[key] += r[key]
+    split = _activity_split(payment_totals, start, end)
+    payments = Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
+                                      case__assigned_agent__isnull=False)
+    if split is not None:
+        count, first_day, last_day = split
+        payments = payments.filter(Q(id__gt=count.last_payment_id) | Q(received_at__gte=count.received_before))
+        for r in (payment_totals.filter(day__gte=first_day, day__lt=last_day, agent__isnull=False)
+                  .values("agent").annotate(amount=Sum("amount"))):
+            row(r["agent"])["recovered"] += r["amount"]
+    for r in payments.values("case__assigned_agent").annotate(amount=Sum("amount")):
+        row(r["case__assigned_agent"])["recovered"] += r["amount"]
     for r in (Complaint.objects.filter(case__in=cases, received_at__gte=start, received_at__lt=end,
                                        case__assigned_agent__isnull=False)
               .values("case__assigned_agent").annotate(
@@ -253,9 +378,9 @@ def agent_scorecards(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datet
                     **figures} for pk, figures in rows.items()), key=lambda r: (r["team"], r["agent"]))
 
 
-def team_load(*, cases: QuerySet[Case], teams) -> list[dict]:
-    """Per team: open cases against the capacity set for it."""
-    load = {r["assigned_team"]: r["n"] for r in _open(cases).values("assigned_team").annotate(n=Count("id"))}
+def team_load(*, open_totals: QuerySet[OpenCaseTotal], teams) -> list[dict]:
+    """Per team: open cases (from the open-case totals) against the capacity set for it."""
+    load = {r["team"]: r["n"] for r in open_totals.values("team").annotate(n=Sum("cases"))}
     return [{"team": team.name, "open_cases": load.get(team.pk, 0), "capacity": team.capacity,
              "utilisation": ratio(load.get(team.pk, 0), team.capacity)} for team in teams]
 

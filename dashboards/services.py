@@ -1,17 +1,23 @@
 """Writes of the dashboards app: the daily snapshot, reassignment and team capacity."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, DateTimeField, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audit.services import audit_log
 from cases.delinquency import BUCKET_RANGES
-from cases.lifecycle import Stage
-from cases.models import Case
+from cases.lifecycle import Outcome, Stage
+from cases.models import Case, Payment
+from contacts.models import AttemptResult, ContactAttempt
 from core.errors import DomainError
-from dashboards.models import SnapshotDay
+from dashboards.models import ActivityCount, SnapshotDay
+from dashboards.promises import PROMISE_WINDOW, promise_paid
+from dashboards.selectors import RIGHT_PARTY, settled_attempts
 from staff.models import Role, Team
 
 SNAPSHOT_COLUMNS = "day, case_id, bucket, stage, balance, currency, team_id, agent_id, region, product, strategy"
@@ -55,8 +61,9 @@ def snapshot_take(*, day: dt.date | None = None) -> int:
     is written again from the cases as they stand, recorded in SnapshotDay and summed into its totals
     and roll rows, so running it twice a day leaves one row per case
     with the later figures, and earlier days are never touched. DPD is counted from `day` itself.
-    Returns the number of rows written.
+    The scheduled run (no `day`) also rebuilds the activity totals. Returns the number of rows written.
     """
+    nightly = day is None
     day = day or timezone.localdate()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM dashboards_casedaysnapshot WHERE day = %(day)s", {"day": day})
@@ -64,6 +71,8 @@ def snapshot_take(*, day: dt.date | None = None) -> int:
         written = cursor.rowcount
     SnapshotDay.objects.update_or_create(day=day, defaults={"cases": written, "taken_at": timezone.now()})
     snapshot_aggregate(day=day)
+    if nightly:
+        activity_totals_rebuild()
     return written
 
 
@@ -95,6 +104,95 @@ def snapshot_aggregate(*, day: dt.date) -> None:
         cursor.execute("DELETE FROM dashboards_snapshotroll WHERE day = %(day)s", {"day": day})
         if cohort_day is not None:
             cursor.execute(ROLL_SQL, {"day": day, "cohort_day": cohort_day})
+
+
+OPEN_TOTALS_SQL = f"""
+INSERT INTO dashboards_opencasetotal (refreshed_at, day, {DIMENSIONS}, bucket, stage, cases, balance)
+SELECT %(now)s, %(day)s, c.currency, c.assigned_team_id, c.assigned_agent_id, cu.region, a.product, {{bucket}},
+       c.stage, COUNT(*), SUM(c.total_overdue)
+FROM cases_case c
+JOIN cases_account a ON a.id = c.account_id
+JOIN cases_customer cu ON cu.id = a.customer_id
+WHERE c.stage <> %(closed)s
+GROUP BY c.currency, c.assigned_team_id, c.assigned_agent_id, cu.region, a.product, {{bucket}}, c.stage
+"""  # noqa: S608 (fixed column names and the bucket table)
+
+
+@transaction.atomic
+def open_totals_refresh(*, at: dt.datetime | None = None) -> int:
+    """Replace `OpenCaseTotal` with the open cases as they stand now, DPD counted to `at`'s date in the
+    portal's zone (now by default), and `CaseSpanTotal` with every case by the days it opened and
+    closed. Four statements whatever the number of cases; readers keep seeing the previous refresh
+    until this one commits. Returns the number of open-case total rows written."""
+    at = at or timezone.now()
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = at.astimezone(zone).date()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM dashboards_opencasetotal")
+        cursor.execute(OPEN_TOTALS_SQL.format(bucket=_bucket_sql()), {"now": at, "day": day, "closed": Stage.CLOSED})
+        written = cursor.rowcount
+        cursor.execute("DELETE FROM dashboards_casespantotal")
+    spans = (Case.objects.annotate(refreshed_at=Value(at, output_field=DateTimeField()),
+                                   opened_day=TruncDate("opened_at", tzinfo=zone),
+                                   closed_day=TruncDate("closed_at", tzinfo=zone))
+             .values("refreshed_at", "currency", "assigned_team", "assigned_agent", "account__customer__region",
+                     "account__product", "opened_day", "closed_day")
+             .annotate(cases=Count("id"), cured=Count("id", filter=Q(outcome=Outcome.CURED))))
+    _insert_select("dashboards_casespantotal", f"refreshed_at, {DIMENSIONS}, opened_day, closed_day, cases, cured",
+                   spans)
+    return written
+
+
+# Payments received this close to a rebuild are left to the live reads, in case a slower transaction
+# commits one with a smaller id after the rebuild has read the table.
+PAYMENT_MARGIN = dt.timedelta(minutes=15)
+CASE_DIMENSIONS = ("case__currency", "case__assigned_team", "case__assigned_agent", "case__account__customer__region",
+                   "case__account__product")
+
+
+def _insert_select(table: str, columns: str, queryset) -> None:
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608 (fixed names, ORM SQL)
+
+
+@transaction.atomic
+def activity_totals_rebuild(*, at: dt.datetime | None = None) -> ActivityCount:
+    """Rewrite `AttemptTotal` and `PaymentTotal` from every settled attempt and counted payment, by the
+    cases' dimensions as they stand, and record where they stop in `ActivityCount`.
+
+    Attempts are settled at once, but promises only when made before midnight (portal's zone)
+    `PROMISE_WINDOW` days before `at`, so each of them is kept or broken for good; payments are
+    counted up to `at` less a margin. Four statements whatever the size; part of the nightly snapshot.
+    """
+    at = at or timezone.now()
+    zone = ZoneInfo(settings.TIME_ZONE)
+    local_day = at.astimezone(zone).date() - dt.timedelta(days=PROMISE_WINDOW.days)
+    settled_before = dt.datetime.combine(local_day, dt.time(), tzinfo=zone)
+    received_before = at - PAYMENT_MARGIN
+    last_attempt = ContactAttempt.objects.aggregate(m=Max("id"))["m"] or 0
+    last_payment = Payment.objects.filter(received_at__lt=received_before).aggregate(m=Max("id"))["m"] or 0
+    promise = Q(result=AttemptResult.PROMISE)
+    attempts = (ContactAttempt.objects.filter(settled_attempts(last_attempt_id=last_attempt,
+                                                              settled_before=settled_before))
+                .annotate(day=TruncDate("at", tzinfo=zone)).values("day", *CASE_DIMENSIONS, "actor")
+                .annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
+                          promises=Count("id", filter=promise),
+                          promises_kept=Count("id", filter=promise & Q(promise_paid())),
+                          overrides=Count("id", filter=Q(overridden_by__isnull=False))))
+    payments = (Payment.objects.filter(id__lte=last_payment, received_at__lt=received_before, case__isnull=False)
+                .annotate(day=TruncDate("paid_at", tzinfo=zone)).values("day", *CASE_DIMENSIONS)
+                .annotate(amount=Sum("amount")))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM dashboards_attempttotal")
+        cursor.execute("DELETE FROM dashboards_paymenttotal")
+    _insert_select("dashboards_attempttotal", f"day, {DIMENSIONS}, actor_id, attempts, right_party, promises, "
+                   "promises_kept, overrides", attempts)
+    _insert_select("dashboards_paymenttotal", f"day, {DIMENSIONS}, amount", payments)
+    count, _ = ActivityCount.objects.update_or_create(pk=1, defaults={
+        "rebuilt_at": at, "settled_before": settled_before, "last_attempt_id": last_attempt,
+        "last_payment_id": last_payment, "received_before": received_before})
+    return count
 
 
 def _check_assignee(*, team: Team | None, agent) -> None:

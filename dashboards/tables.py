@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 TEXT, COUNT, MONEY, RATE = "text", "count", "money", "rate"
+NUM = mark_safe(' class="num"')  # noqa: S308 (a constant attribute)
 
 
 @dataclass
@@ -35,10 +38,14 @@ class Table:
     def cells(self) -> list[list[str]]:
         return [[cell(row.get(c.key), c.kind) for c in self.columns] for row in self.rows]
 
-    def display_rows(self) -> list[list[tuple[str, bool]]]:
-        """The cells with whether each is a number, for right-aligning them on the page."""
+    def body_html(self) -> str:
+        """The table's rows as escaped HTML, numbers right-aligned. Built here rather than in a template
+        loop: a page of a few hundred agents renders in a fraction of the time."""
         numeric = [c.kind != TEXT for c in self.columns]
-        return [list(zip(row, numeric, strict=True)) for row in self.cells()]
+        return format_html_join("", "<tr>{}</tr>", (
+            (format_html_join("", "<td{}>{}</td>", ((NUM if n else "", value)
+                                                    for value, n in zip(row, numeric, strict=True))),)
+            for row in self.cells()))
 
     def chart_data(self) -> dict:
         label_keys = self.label_keys or [self.columns[0].key]

@@ -3,10 +3,17 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
-from dashboards.services import snapshot_take
+from dashboards.services import open_totals_refresh, snapshot_take
 
 
 @shared_task(name="dashboards.snapshot", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def daily_snapshot(day: str | None = None) -> int:
     """The scheduled daily snapshot; `day` (ISO date) lets an operator write a missed day again."""
     return snapshot_take(day=dt.date.fromisoformat(day) if day else None)
+
+
+@shared_task(name="dashboards.refresh_open_totals", autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=3)
+def refresh_open_totals() -> int:
+    """Every few minutes: the live portfolio's totals, from the open cases as they stand."""
+    return open_totals_refresh()

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from dashboards.services import open_totals_refresh
 from tests.dashboards.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +15,9 @@ OCTOBER = {"start": "2026-10-01", "end": "2026-10-31"}
 
 
 @pytest.fixture
-def on_first_november():
+def on_first_november(db):
     with time_machine.travel(NOW, tick=False):
+        open_totals_refresh()  # as the scheduled refresh does every few minutes
         yield
 
 
@@ -66,3 +68,10 @@ def test_work_page_shows_a_registered_section_only_with_rows(client, october, su
     assert codes == ["overdue_tasks", "visit_outcomes"]
     codes = [t.code for t in client.get(reverse("dashboards:page", args=["work"]), OCTOBER).context["tables"]]
     assert codes == ["overdue_tasks"]
+
+
+def test_table_cells_are_escaped_and_numbers_right_aligned():
+    from dashboards.tables import COUNT, Column, Table
+
+    table = Table("t", "T", [Column("name", "Name"), Column("n", "N", COUNT)], [{"name": "<b>x</b>", "n": 3}])
+    assert table.body_html() == '<tr><td>&lt;b&gt;x&lt;/b&gt;</td><td class="num">3</td></tr>'

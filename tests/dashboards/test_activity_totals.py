@@ -1,0 +1,73 @@
+from decimal import Decimal
+
+import pytest
+from django.db.models import F, Sum
+
+from cases.models import Payment
+from contacts.models import AttemptResult, Channel, ContactAttempt
+from dashboards import selectors
+from dashboards.filters import dashboard_cases, dashboard_snapshots
+from dashboards.models import ActivityCount, AttemptTotal, PaymentTotal
+from dashboards.services import activity_totals_rebuild, snapshot_take
+from tests.dashboards.conftest import NOW, OCTOBER, at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rebuilt(october):
+    Payment.objects.update(received_at=F("paid_at"))  # reported by the core system as they were made
+    return activity_totals_rebuild(at=NOW)
+
+
+def funnel(user):
+    return {r["step"]: r["count"] for r in selectors.contact_funnel(
+        cases=dashboard_cases(user=user, filters=OCTOBER), start=OCTOBER.start_at, end=OCTOBER.end_before, now=NOW,
+        attempt_totals=dashboard_snapshots(user=user, filters=OCTOBER, model=AttemptTotal))}
+
+
+def test_the_rebuild_counts_attempts_whose_promise_window_has_closed(rebuilt):
+    # Settled on 1 Nov: made before 22 Oct. A's three attempts, C's promise and F's call; not B's 25 Oct promise.
+    assert rebuilt.settled_before == at(10, 22, 0)
+    assert AttemptTotal.objects.aggregate(attempts=Sum("attempts"), promises=Sum("promises"),
+                                          kept=Sum("promises_kept"), overrides=Sum("overrides")) == {
+        "attempts": 5, "promises": 2, "kept": 1, "overrides": 1}
+
+
+def test_the_rebuild_sums_payments_by_day_and_team(rebuilt, team, other_team):
+    assert set(PaymentTotal.objects.values_list("day", "team_id", "amount")) == {
+        (at(10, 10).date(), team.pk, Decimal("200.00")), (at(10, 20).date(), team.pk, Decimal("3000.00")),
+        (at(10, 12).date(), other_team.pk, Decimal("500.00"))}
+
+
+def test_an_attempt_logged_after_the_rebuild_is_counted_once(rebuilt, october, supervisor, agent):
+    before = funnel(supervisor)
+    ContactAttempt.objects.create(case=october["a"], channel=Channel.CALL, actor=agent, actor_label="agent",
+                                  at=at(10, 4), result=AttemptResult.NO_ANSWER)
+    assert funnel(supervisor)["attempts"] == before["attempts"] + 1 == 7
+
+
+def test_a_payment_reported_after_the_rebuild_is_counted_once(rebuilt, october, supervisor):
+    cases = dashboard_cases(user=supervisor, filters=OCTOBER)
+    totals = dashboard_snapshots(user=supervisor, filters=OCTOBER, model=PaymentTotal)
+    a = october["a"]
+    Payment.objects.create(transaction_id="late-1", account=a.account, case=a, amount=Decimal("50.00"),
+                           currency="CNY", paid_at=at(10, 10, 15))
+    paid = selectors.payments_by_day(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before,
+                                     payment_totals=totals)
+    assert paid[at(10, 10).date()] == Decimal("250.00")
+    assert sum(paid.values()) == Decimal("3250.00")
+
+
+def test_the_scheduled_snapshot_rebuilds_the_activity_totals(october):
+    snapshot_take()
+    assert ActivityCount.objects.get().last_attempt_id == ContactAttempt.objects.order_by("-id").first().pk
+
+
+def test_only_promises_wait_for_their_window(october, agent):
+    ContactAttempt.objects.create(case=october["a"], channel=Channel.CALL, actor=agent, actor_label="agent",
+                                  at=at(10, 30), result=AttemptResult.NO_ANSWER)
+    activity_totals_rebuild(at=NOW)
+    # The 30 Oct call is counted at once; B's 25 Oct promise waits until its window has closed.
+    assert list(AttemptTotal.objects.filter(day__gte=at(10, 22).date()).values_list("day", "attempts", "promises")) == [
+        (at(10, 30).date(), 1, 0)]
