@@ -8,6 +8,7 @@ from dashboards.models import (
     CaseSpanTotal,
     OpenCaseTotal,
     PaymentTotal,
+    PolicyPreview,
     SnapshotDay,
     SnapshotRoll,
     SnapshotTotal,
@@ -64,3 +65,9 @@ class PaymentTotalAdmin(ReadOnlyAdmin):
 class CaseSpanTotalAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "refreshed_at")
     show_full_result_count = False
+
+
+@admin.register(PolicyPreview)
+class PolicyPreviewAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "status", "requested_by", "requested_at", "finished_at")
+    list_filter = ("status",)

@@ -3,7 +3,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class CaseDaySnapshot(models.Model):
+class FilterDimensions(models.Model):
+    """The columns every dashboard filters on, as a row recorded them: currency, team, agent, region and
+    product. No database constraint on team or agent: a row keeps what was true when it was written."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CaseDaySnapshot(FilterDimensions):
     """Where one open case stood at the end of one day: bucket, stage, balance and who worked it.
 
     Written only by `dashboards.services.snapshot_take`, one row per (day, case). Month-end positions
@@ -18,13 +34,6 @@ class CaseDaySnapshot(models.Model):
     bucket = models.CharField(_("bucket"), max_length=8)
     stage = models.CharField(_("stage"), max_length=20)
     balance = models.DecimalField(_("overdue balance"), max_digits=16, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3)
-    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                             db_index=False, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, db_index=False, related_name="+")
-    region = models.CharField(_("region"), max_length=100, blank=True)
-    product = models.CharField(_("product"), max_length=100, blank=True)
     strategy = models.CharField(_("strategy"), max_length=12, blank=True)
 
     class Meta:
@@ -103,7 +112,7 @@ class SnapshotRoll(models.Model):
         return f"{self.day} {self.from_bucket}→{self.to_bucket}: {self.balance} {self.currency}"
 
 
-class OpenCaseTotal(models.Model):
+class OpenCaseTotal(FilterDimensions):
     """The open cases as they stood at `refreshed_at`, summed by every dimension the dashboards filter on,
     bucket (DPD counted to `day`) and stage.
 
@@ -115,13 +124,6 @@ class OpenCaseTotal(models.Model):
     id = models.BigAutoField(primary_key=True)
     refreshed_at = models.DateTimeField(_("refreshed at"))
     day = models.DateField(_("day"))
-    currency = models.CharField(_("currency"), max_length=3)
-    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                             db_index=False, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, db_index=False, related_name="+")
-    region = models.CharField(_("region"), max_length=100, blank=True)
-    product = models.CharField(_("product"), max_length=100, blank=True)
     bucket = models.CharField(_("bucket"), max_length=8)
     stage = models.CharField(_("stage"), max_length=20)
     cases = models.PositiveIntegerField(_("cases"))
@@ -160,20 +162,13 @@ class ActivityCount(models.Model):
         return f"activity counted at {self.rebuilt_at}"
 
 
-class AttemptTotal(models.Model):
+class AttemptTotal(FilterDimensions):
     """Settled contact attempts (see `ActivityCount`) summed per day in the portal's zone, the case's
     dimensions and who made them. Promises among them are final: kept (a payment within the window)
     or broken. Written only by `dashboards.services.activity_totals_rebuild`."""
 
     id = models.BigAutoField(primary_key=True)
     day = models.DateField(_("day"))
-    currency = models.CharField(_("currency"), max_length=3)
-    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                             db_index=False, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, db_index=False, related_name="+")
-    region = models.CharField(_("region"), max_length=100, blank=True)
-    product = models.CharField(_("product"), max_length=100, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
                               db_constraint=False, db_index=False, related_name="+")
     attempts = models.PositiveIntegerField(_("attempts"))
@@ -191,19 +186,12 @@ class AttemptTotal(models.Model):
         return f"{self.day}: {self.attempts} attempts"
 
 
-class PaymentTotal(models.Model):
+class PaymentTotal(FilterDimensions):
     """Counted payments (see `ActivityCount`) summed per day of payment in the portal's zone and the
     case's dimensions."""
 
     id = models.BigAutoField(primary_key=True)
     day = models.DateField(_("day"))
-    currency = models.CharField(_("currency"), max_length=3)
-    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                             db_index=False, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, db_index=False, related_name="+")
-    region = models.CharField(_("region"), max_length=100, blank=True)
-    product = models.CharField(_("product"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
 
     class Meta:
@@ -215,20 +203,13 @@ class PaymentTotal(models.Model):
         return f"{self.day}: {self.amount} {self.currency}"
 
 
-class CaseSpanTotal(models.Model):
+class CaseSpanTotal(FilterDimensions):
     """Every case, open or closed, counted by the day it opened and the day it closed (portal's zone),
     the dimensions the dashboards filter on and how many closed cured. Cure rates read these rows
     instead of every case. Replaced whole with `OpenCaseTotal` by `open_totals_refresh`."""
 
     id = models.BigAutoField(primary_key=True)
     refreshed_at = models.DateTimeField(_("refreshed at"))
-    currency = models.CharField(_("currency"), max_length=3)
-    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                             db_index=False, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, db_index=False, related_name="+")
-    region = models.CharField(_("region"), max_length=100, blank=True)
-    product = models.CharField(_("product"), max_length=100, blank=True)
     opened_day = models.DateField(_("opened on"))
     closed_day = models.DateField(_("closed on"), null=True)
     cases = models.PositiveIntegerField(_("cases"))
@@ -241,3 +222,37 @@ class CaseSpanTotal(models.Model):
 
     def __str__(self):
         return f"opened {self.opened_day}, closed {self.closed_day or '–'}: {self.cases} cases"
+
+
+class PolicyPreview(models.Model):
+    """A supervisor's preview of a draft contact policy: the two dry runs of the pass, done in the background.
+
+    At a million cases the dry runs take minutes, longer than a web request may last; the page asks for
+    a preview, a task computes it, and the page shows it once it is done.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    policy = models.ForeignKey("escalation.Policy", on_delete=models.PROTECT, related_name="+")
+    # The draft as the supervisor wrote it (money as text); parsed again by the task.
+    definition = models.JSONField(_("draft"))
+    as_of = models.DateTimeField(_("as of"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Per channel and team: {"channel", "team", "current", "draft", "change"}.
+    rows = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("policy preview")
+        verbose_name_plural = _("policy previews")
+        constraints = [models.CheckConstraint(condition=models.Q(status__in=["queued", "done", "failed"]),
+                                              name="policypreview_status_valid")]
+
+    def __str__(self):
+        return f"Preview {self.pk} of {self.policy} as of {self.as_of:%Y-%m-%d %H:%M}"

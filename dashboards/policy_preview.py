@@ -1,5 +1,8 @@
 """Policy preview: what tomorrow's escalation pass would schedule under a draft of the default policy.
 
+A supervisor asks for a preview (`policy_preview_request`); a background task (`dashboards.policy_preview`)
+computes it (`policy_preview_finish`), since at a million cases the dry runs outlast a web request.
+
 It is the real pass, not an estimate: inside one transaction the draft is published as the version in
 force at the preview moment, every chunk of `escalation_chunk_run` runs as it would in production, the
 contacts it inserted are counted per channel and team, and the transaction is rolled back. The same is
@@ -12,11 +15,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
 from core.errors import DomainError
+from core.outbox import task_enqueue
+from dashboards.models import PolicyPreview
 from escalation.models import Policy
-from escalation.policy import policies_in_force, policy_version_publish
+from escalation.policy import policies_in_force, policy_definition_check, policy_version_publish
 from escalation.services import escalation_chunk_run, escalation_ranges
 
 
@@ -59,7 +65,7 @@ def _dry_run(*, as_of: dt.datetime, policy: Policy | None = None, definition: di
 
 
 def policy_preview(*, policy: Policy, definition: dict, actor, as_of: dt.datetime) -> list[dict]:
-    """Per channel and team: contacts the pass at `as_of` would schedule now, and under the draft.
+    """Per channel (its code) and team: contacts the pass at `as_of` would schedule now, and under the draft.
 
     Nothing is saved. Raises DomainError when the draft is not a valid policy.
     """
@@ -67,7 +73,48 @@ def policy_preview(*, policy: Policy, definition: dict, actor, as_of: dt.datetim
     draft = _dry_run(as_of=as_of, policy=policy, definition=definition, actor=actor)
     rows = []
     for channel, team in sorted(set(current) | set(draft)):
-        rows.append({"channel": Channel(channel).label, "team": team, "current": current.get((channel, team), 0),
+        rows.append({"channel": channel, "team": team, "current": current.get((channel, team), 0),
                      "draft": draft.get((channel, team), 0),
                      "change": draft.get((channel, team), 0) - current.get((channel, team), 0)})
     return rows
+
+
+def policy_preview_request(*, policy: Policy, data: dict, actor, as_of: dt.datetime) -> PolicyPreview:
+    """Record a preview of the draft `data` and queue its computation once this transaction commits.
+
+    The draft is checked here, so a broken one is refused at once with the reason (DomainError).
+    """
+    policy_definition_check(policy_definition_parse(data=data))
+    with transaction.atomic():
+        preview = PolicyPreview.objects.create(policy=policy, definition=data, as_of=as_of,
+                                               requested_by=actor if getattr(actor, "pk", None) else None)
+        task_enqueue(task="dashboards.policy_preview", kwargs={"preview_id": preview.pk},
+                     key=f"dashboards.policy_preview:{preview.pk}")
+    return preview
+
+
+def policy_preview_finish(*, preview_id: int) -> bool:
+    """Compute a queued preview and store its rows (or why it failed). False when it was not queued.
+
+    Safe to run twice or in parallel: the preview's row is claimed, and a finished one is left alone.
+    """
+    with transaction.atomic():
+        preview = (PolicyPreview.objects.select_for_update(skip_locked=True, of=("self",))
+                   .select_related("policy", "requested_by")
+                   .filter(pk=preview_id, status=PolicyPreview.Status.QUEUED).first())
+        if preview is None:
+            return False
+        try:
+            preview.rows = policy_preview(policy=preview.policy, actor=preview.requested_by, as_of=preview.as_of,
+                                          definition=policy_definition_parse(data=preview.definition))
+            preview.status = PolicyPreview.Status.DONE
+        except DomainError as exc:
+            preview.status, preview.error = PolicyPreview.Status.FAILED, exc.message
+        preview.finished_at = timezone.now()
+        preview.save(update_fields=["rows", "status", "error", "finished_at"])
+    return True
+
+
+def policy_preview_rows(*, preview: PolicyPreview) -> list[dict]:
+    """The stored rows with each channel's name in the reader's language."""
+    return [{**row, "channel": Channel(row["channel"]).label} for row in preview.rows]

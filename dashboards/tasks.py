@@ -3,6 +3,7 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
+from dashboards.policy_preview import policy_preview_finish
 from dashboards.services import open_totals_refresh, snapshot_take
 
 
@@ -17,3 +18,9 @@ def daily_snapshot(day: str | None = None) -> int:
 def refresh_open_totals() -> int:
     """Every few minutes: the live portfolio's totals, from the open cases as they stand."""
     return open_totals_refresh()
+
+
+@shared_task(name="dashboards.policy_preview", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def policy_preview(preview_id: int) -> bool:
+    """A supervisor's policy preview: both dry runs of tomorrow's pass, stored for the page to show."""
+    return policy_preview_finish(preview_id=preview_id)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("manage/teams/", views.teams, name="teams"),
     path("manage/reviews/", views.reviews, name="reviews"),
     path("manage/policy/", views.policy, name="policy"),
+    path("manage/policy/previews/<int:pk>/", views.policy_preview_status, name="policy-preview"),
     path("<slug:page>/", views.dashboard, name="page"),
 ]

@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.services import client_ip
@@ -22,8 +23,9 @@ from dashboards.forms import (
     ReviewDecisionForm,
     tomorrow_morning,
 )
+from dashboards.models import PolicyPreview
 from dashboards.pages import PAGE_CODES, PAGES, page_tables
-from dashboards.policy_preview import policy_definition_parse, policy_preview
+from dashboards.policy_preview import policy_definition_parse, policy_preview_request, policy_preview_rows
 from dashboards.services import case_reassign, cases_reassign_bulk, policy_draft_activate, team_capacity_set
 from escalation.models import Policy
 from escalation.policy import policies_in_force, policy_definition
@@ -170,6 +172,10 @@ def reviews(request):
     return render(request, "dashboards/reviews.html", {"rows": rows}, status=status)
 
 
+def _preview_context(preview: PolicyPreview | None) -> dict:
+    return {"preview": preview, "preview_rows": policy_preview_rows(preview=preview) if preview else None}
+
+
 @login_required
 def policy(request):
     _require(request, MANAGE_ROLES)
@@ -187,14 +193,33 @@ def policy(request):
                                                     note=form.cleaned_data["note"], ip_address=client_ip(request))
                     messages.success(request, _("Version %(n)s is now in force.") % {"n": version.number})
                     return redirect("dashboards:policy")
-                preview = policy_preview(policy=champion, definition=definition, actor=request.user, as_of=as_of)
-                status = 200
+                preview = policy_preview_request(policy=champion, data=form.cleaned_data["definition"],
+                                                 actor=request.user, as_of=as_of)
+                return redirect(f"{reverse('dashboards:policy')}?preview={preview.pk}")
             except DomainError as exc:
                 form.add_domain_error(exc)
     else:
-        current = policies_in_force(as_of=as_of).champion
-        form = PolicyDraftForm(initial={"definition": json.loads(json.dumps(policy_definition(version=current),
-                                                                            cls=DjangoJSONEncoder))})
-    return render(request, "dashboards/policy.html", {"form": form, "preview": preview, "as_of": as_of,
-                                                      "policy": champion}, status=status)
+        preview = _requested_preview(request)
+        if preview is not None:
+            form = PolicyDraftForm(initial={"definition": preview.definition})
+        else:
+            current = policies_in_force(as_of=as_of).champion
+            form = PolicyDraftForm(initial={"definition": json.loads(json.dumps(
+                policy_definition(version=current), cls=DjangoJSONEncoder))})
+    return render(request, "dashboards/policy.html", {"form": form, "as_of": preview.as_of if preview else as_of,
+                                                      "policy": champion, **_preview_context(preview)},
+                  status=status)
+
+
+def _requested_preview(request) -> PolicyPreview | None:
+    key = request.GET.get("preview", "")
+    return PolicyPreview.objects.filter(pk=int(key)).first() if key.isdigit() else None
+
+
+@login_required
+def policy_preview_status(request, pk: int):
+    """The preview's card alone: htmx asks for it every few seconds until the preview is done."""
+    _require(request, MANAGE_ROLES)
+    preview = get_object_or_404(PolicyPreview, pk=pk)
+    return render(request, "dashboards/partials/policy_preview.html", _preview_context(preview))
 

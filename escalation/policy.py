@@ -69,7 +69,8 @@ def policy_definition(*, version: PolicyVersion) -> dict:
     }
 
 
-def _validate(definition: dict) -> None:
+def policy_definition_check(definition: dict) -> None:
+    """Refuse a definition that is not a coherent policy, with the reason (DomainError)."""
     tiers = sorted(definition["tiers"], key=lambda t: t["rank"])
     if not tiers or tiers[0]["dpd_from"] < 1:
         raise DomainError("The first tier must start at 1 day past due or later.", field="tiers")
@@ -107,7 +108,7 @@ def policy_version_publish(
         raise DomainError("The challenger share is a percentage.", field="challenger_percent")
     if challenger is not None and challenger.pk == policy.pk:
         raise DomainError("A policy cannot challenge itself.", field="challenger")
-    _validate(definition)
+    policy_definition_check(definition)
     Policy.objects.select_for_update().get(pk=policy.pk)
     number = (policy.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     return write_version(Policy=Policy, PolicyVersion=PolicyVersion, PolicyTier=PolicyTier,

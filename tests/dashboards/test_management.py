@@ -9,6 +9,11 @@ from audit.models import AuditRecord
 from cases.lifecycle import Stage
 from cases.models import Case
 from contacts.models import Channel, ContactStatus, ScheduledContact
+from core.errors import DomainError
+from core.models import OutboxTask
+from dashboards import policy_preview as policy_preview_module
+from dashboards.models import PolicyPreview
+from dashboards.policy_preview import policy_preview_finish, policy_preview_request
 from escalation.models import Policy, PolicyVersion
 from escalation.policy import policies_in_force, policy_definition
 from escalation.services import escalation_pass_run
@@ -114,11 +119,52 @@ def test_policy_preview_runs_the_real_pass_with_and_without_the_draft_and_saves_
         client.force_login(supervisor)
         response = client.post(reverse("dashboards:policy"), {
             "action": "preview", "definition": json.dumps(_draft_without_calls(AS_OF)), "note": ""})
-    assert response.status_code == 200
-    rows = {(r["channel"], r["team"]): (r["current"], r["draft"]) for r in response.context["preview"]}
+        preview = PolicyPreview.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('dashboards:policy')}?preview={preview.pk}"
+        assert OutboxTask.objects.filter(task="dashboards.policy_preview", kwargs={"preview_id": preview.pk}).exists()
+        assert policy_preview_finish(preview_id=preview.pk)
+        response = client.get(response["Location"])
+    rows = {(r["channel"], r["team"]): (r["current"], r["draft"]) for r in response.context["preview_rows"]}
     assert rows[(str(Channel.CALL.label), team.name)] == (1, 0)
     assert ScheduledContact.objects.count() == 0
     assert PolicyVersion.objects.count() == versions
+    # The form keeps the previewed draft, ready to activate.
+    assert "T2.call" not in json.dumps(response.context["form"].initial["definition"])
+
+
+def test_a_preview_in_progress_polls_until_it_is_done(client, supervisor, team):
+    client.force_login(supervisor)
+    policy = Policy.objects.get(is_default=True)
+    preview = policy_preview_request(policy=policy, data=_draft_without_calls(AS_OF), actor=supervisor, as_of=AS_OF)
+    running = client.get(reverse("dashboards:policy-preview", args=[preview.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in running and f"?preview={preview.pk}" in running  # a link without JavaScript
+    assert policy_preview_finish(preview_id=preview.pk)
+    assert not policy_preview_finish(preview_id=preview.pk)  # finished once, left alone after
+    done = client.get(reverse("dashboards:policy-preview", args=[preview.pk])).content.decode()
+    assert "hx-trigger" not in done and "Neither would schedule anything." in done
+
+
+def test_a_draft_that_is_not_a_coherent_policy_is_refused_before_any_preview(client, supervisor):
+    client.force_login(supervisor)
+    draft = _draft_without_calls(AS_OF)
+    draft["tiers"][1]["dpd_from"] = 17  # a gap after T1
+    response = client.post(reverse("dashboards:policy"), {"action": "preview", "definition": json.dumps(draft)})
+    assert response.status_code == 400 and "must start the day after" in response.content.decode()
+    assert not PolicyPreview.objects.exists()
+
+
+def test_a_preview_that_fails_records_why(monkeypatch, supervisor):
+    policy = Policy.objects.get(is_default=True)
+    preview = policy_preview_request(policy=policy, data=_draft_without_calls(AS_OF), actor=supervisor, as_of=AS_OF)
+
+    def no_policy(**kwargs):
+        raise DomainError("No version of the policy is in force.", code="no_policy")
+
+    monkeypatch.setattr(policy_preview_module, "policy_preview", no_policy)
+    assert policy_preview_finish(preview_id=preview.pk)
+    preview.refresh_from_db()
+    assert (preview.status, preview.error) == (PolicyPreview.Status.FAILED, "No version of the policy is in force.")
 
 
 def test_activating_a_draft_publishes_a_new_version_and_audits_it(client, manager):

@@ -5,11 +5,14 @@ A URL added without a row here fails `test_every_named_url_has_a_row`, so access
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from cases.lifecycle import HoldKind
 from cases.referrals import referral_raise
 from cases.services import case_hold_place
 from complaints.services import complaint_open
+from dashboards.models import PolicyPreview
+from escalation.models import Policy
 from tests.factories import CaseFactory
 from tests.visits.conftest import assigned_visit
 
@@ -95,6 +98,8 @@ MATRIX = {
     "dashboards:teams": ("get", lambda o: reverse("dashboards:teams"), DASHBOARD_MANAGERS),
     "dashboards:reviews": ("get", lambda o: reverse("dashboards:reviews"), DASHBOARD_MANAGERS),
     "dashboards:policy": ("get", lambda o: reverse("dashboards:policy"), DASHBOARD_MANAGERS),
+    "dashboards:policy-preview": ("get", lambda o: reverse("dashboards:policy-preview", args=[o["preview"].pk]),
+                                  DASHBOARD_MANAGERS),
     "repayment_plans:approvals": ("get", lambda o: reverse("repayment_plans:approvals"), SIGNED_IN),
     "repayment_plans:promise-create": ("post", lambda o: reverse("repayment_plans:promise-create",
                                                                  args=[o["case"].pk]), WORK_CASE),
@@ -152,7 +157,10 @@ def objects(team, agent, field_agent):
                                description="raised voice", actor=agent)
     visit = assigned_visit(CaseFactory(assigned_team=team), field_agent)
     referral = referral_raise(case=CaseFactory(assigned_team=team), actor=agent, reason="fee waiver above my limit")
-    return {"case": case, "hold": hold, "complaint": complaint, "referral": referral, "visit": visit}
+    preview = PolicyPreview.objects.create(policy=Policy.objects.get(is_default=True), definition={},
+                                           as_of=timezone.now())
+    return {"case": case, "hold": hold, "complaint": complaint, "referral": referral, "visit": visit,
+            "preview": preview}
 
 
 @pytest.mark.django_db
