@@ -61,19 +61,12 @@ class SnapshotDay(models.Model):
         return f"{self.day}: {self.cases} cases"
 
 
-class SnapshotTotal(models.Model):
+class SnapshotTotal(FilterDimensions):
     """One day's snapshot summed by every dimension the dashboards filter on, so a month-end position
     or an opening balance reads a few thousand rows, not one per case. Written by `snapshot_take`."""
 
     id = models.BigAutoField(primary_key=True)
     day = models.DateField()
-    currency = models.CharField(max_length=3)
-    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                             db_index=False, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, db_index=False, related_name="+")
-    region = models.CharField(max_length=100, blank=True)
-    product = models.CharField(max_length=100, blank=True)
     bucket = models.CharField(max_length=8)
     stage = models.CharField(max_length=20)
     cases = models.PositiveIntegerField()
@@ -86,7 +79,7 @@ class SnapshotTotal(models.Model):
         return f"{self.day} {self.bucket} {self.stage}: {self.cases} cases, {self.balance} {self.currency}"
 
 
-class SnapshotRoll(models.Model):
+class SnapshotRoll(FilterDimensions):
     """For day D: the cases in `from_bucket` on the previous month's last snapshot day, with their
     balance on D summed by their bucket on D. Dimensions are the cohort's, on that month end.
     Written by `snapshot_take`; roll rates read the rows of each month's last day."""
@@ -94,13 +87,6 @@ class SnapshotRoll(models.Model):
     id = models.BigAutoField(primary_key=True)
     day = models.DateField()
     cohort_day = models.DateField()
-    currency = models.CharField(max_length=3)
-    team = models.ForeignKey("staff.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                             db_index=False, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, db_index=False, related_name="+")
-    region = models.CharField(max_length=100, blank=True)
-    product = models.CharField(max_length=100, blank=True)
     from_bucket = models.CharField(max_length=8)
     to_bucket = models.CharField(max_length=8)
     balance = models.DecimalField(max_digits=18, decimal_places=2)

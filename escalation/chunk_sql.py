@@ -203,22 +203,22 @@ due AS (
     FROM actions x
     WHERE NOT EXISTS (SELECT 1 FROM contacts_scheduledcontact s WHERE s.idempotency_key = x.idempotency_key)
 ),
+-- Candidates in the policy's stages that no tier takes yet (days past due below the first tier's, or in a
+-- gap between tiers) stay marked until the local midnight of the day they reach one.
+untiered AS (
+    SELECT v.case_id,
+           ((v.overdue_since + (SELECT min(t.dpd_from) FROM escalation_policytier t
+                                WHERE t.version_id = v.version_id AND t.dpd_from > v.dpd)
+            )::timestamp AT TIME ZONE v.timezone) AS until
+    FROM versioned v
+    WHERE NOT EXISTS (SELECT 1 FROM evaluated e WHERE e.case_id = v.case_id)
+),
 counts AS (
     SELECT (SELECT count(*) FROM evaluated) AS evaluated,
            (SELECT count(*) FROM placed p JOIN evaluated e ON e.case_id = p.case_id WHERE e.changed) AS placed,
            (SELECT count(*) FROM cancelled) AS cancelled,
-           (SELECT count(*) FROM parked) AS parked,
-           -- Candidates in the policy's stages that no tier takes yet (days past due below the first tier's,
-           -- or in a gap between tiers) stay marked until the local midnight of the day they reach one.
-           ARRAY(SELECT v.case_id FROM versioned v
-                 WHERE NOT EXISTS (SELECT 1 FROM evaluated e WHERE e.case_id = v.case_id) ORDER BY v.case_id)
-               AS untiered,
-           ARRAY(SELECT ((v.overdue_since + (SELECT min(t.dpd_from) FROM escalation_policytier t
-                                              WHERE t.version_id = v.version_id AND t.dpd_from > v.dpd))
-                         )::timestamp AT TIME ZONE v.timezone
-                 FROM versioned v
-                 WHERE NOT EXISTS (SELECT 1 FROM evaluated e WHERE e.case_id = v.case_id) ORDER BY v.case_id)
-               AS untiered_until
+           ARRAY(SELECT case_id FROM untiered ORDER BY case_id) AS untiered,
+           ARRAY(SELECT until FROM untiered ORDER BY case_id) AS untiered_until
 )
 SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until, due.*
 FROM counts LEFT JOIN due ON true

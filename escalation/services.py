@@ -15,11 +15,10 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, Max, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases.lifecycle import Stage
-from cases.models import Case
 from cases.services import case_transition_many
 from contacts.governor import governor_evaluate, governor_facts, governor_profile_for, governor_profiles
 from contacts.models import Channel, ContactStatus
@@ -201,23 +200,15 @@ def _stale_versions(policies: PoliciesInForce) -> list[int]:
 
 
 def escalation_ranges(
-    *, chunk_size: int | None = None, as_of: dt.datetime | None = None, policies: PoliciesInForce | None = None,
+    *, as_of: dt.datetime, policies: PoliciesInForce | None = None, chunk_size: int | None = None,
 ) -> list[tuple[int, int]]:
-    """Id ranges [lo, hi) for the chunks of a pass.
-
-    With `as_of`, the ranges cover just the cases the pass at that moment must look at, `chunk_size` of
-    them each: a pass with nothing due has no chunks. Without it, they cover every case id.
-    """
-    chunk_size = chunk_size or settings.ESCALATION_CHUNK_SIZE
-    if as_of is not None:
-        policies = policies or policies_in_force(as_of=as_of)
-        with connection.cursor() as cursor:
-            cursor.execute(PLAN, {"as_of": as_of, "size": chunk_size, "stale_versions": _stale_versions(policies)})
-            return [(lo, hi) for lo, hi in cursor.fetchall()]
-    bounds = Case.objects.aggregate(lo=Min("id"), hi=Max("id"))
-    if bounds["lo"] is None:
-        return []
-    return [(lo, min(lo + chunk_size, bounds["hi"] + 1)) for lo in range(bounds["lo"], bounds["hi"] + 1, chunk_size)]
+    """Id ranges [lo, hi) for the chunks of the pass at `as_of`: they cover just the cases it must look at,
+    `chunk_size` of them each, so a pass with nothing due has no chunks."""
+    policies = policies or policies_in_force(as_of=as_of)
+    with connection.cursor() as cursor:
+        cursor.execute(PLAN, {"as_of": as_of, "size": chunk_size or settings.ESCALATION_CHUNK_SIZE,
+                              "stale_versions": _stale_versions(policies)})
+        return [(lo, hi) for lo, hi in cursor.fetchall()]
 
 
 def escalation_pass_run(

@@ -96,7 +96,7 @@ def test_chunks_cover_only_the_cases_to_look_at():
     escalation_pass_run(as_of=AS_OF)
     # Five days on, only the three T1 cases have an SMS due; the T5 cases have nothing more by time.
     ranges = escalation_ranges(as_of=AS_OF + days(5), chunk_size=2)
-    t1 = [c.pk for c in cases if c.pk in (cases[0].pk, cases[4].pk, cases[6].pk)]
+    t1 = [cases[0].pk, cases[4].pk, cases[6].pk]
     assert ranges == [(t1[0], t1[1] + 1), (t1[2], t1[2] + 1)]
 
 
