@@ -48,7 +48,8 @@ ANALYZE cases_customer; ANALYZE cases_account; ANALYZE cases_case;
 """
 
 # The same tier evaluation and contact insertion, written by hand as a few whole-table statements:
-# no chunks, no governor beyond contact hours (no case in the benchmark has call attempts or holds).
+# no chunks, no governor beyond contact hours (no case in the benchmark has call attempts or holds), and
+# like the pass, no new call task where the rule's last one still waits in the queue.
 BASELINE = """
 CREATE TEMP TABLE bench_eval ON COMMIT DROP AS
 WITH base AS (
@@ -82,8 +83,12 @@ WITH due AS (
                                                   * pa.per_days / pa.times)::int) END AS key,
            (%(as_of)s::timestamptz AT TIME ZONE e.timezone) AS local_now, e.timezone
     FROM bench_eval e JOIN escalation_policyaction pa ON pa.tier_id = e.tier_id
-    WHERE pa.condition = '' OR (pa.condition = 'has_email' AND e.has_email)
-       OR (pa.condition = 'no_email' AND NOT e.has_email)
+    WHERE (pa.condition = '' OR (pa.condition = 'has_email' AND e.has_email)
+           OR (pa.condition = 'no_email' AND NOT e.has_email))
+      -- A repeating call task still waiting in the queue gets no successor.
+      AND NOT (pa.channel = 'call' AND pa.cadence = 'repeat' AND EXISTS (
+          SELECT 1 FROM contacts_scheduledcontact s
+          WHERE s.case_id = e.case_id AND s.status = 'scheduled' AND s.origin = 'policy' AND s.rule = pa.code))
 )
 SELECT * FROM due;
 

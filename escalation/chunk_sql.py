@@ -95,8 +95,8 @@ base AS (
 tier_map AS MATERIALIZED (
     SELECT bt.version_id, size.large, bt.dpd_from AS window_dpd, bt.dpd_to AS window_dpd_to,
            et.id AS tier_id, et.code AS tier_code, et.rank AS tier_rank,
-           EXISTS (SELECT 1 FROM escalation_policyaction pa WHERE pa.tier_id = et.id AND pa.condition = 'calls_failed')
-               AS looks_at_calls
+           (SELECT max(pa.condition_days) FROM escalation_policyaction pa
+            WHERE pa.tier_id = et.id AND pa.condition = 'calls_failed') AS calls_days
     FROM escalation_policytier bt
     JOIN escalation_policyversion pv ON pv.id = bt.version_id
     CROSS JOIN (VALUES (false), (true)) size(large)
@@ -112,21 +112,10 @@ versioned AS (
     JOIN escalation_policyversion pv ON pv.id = sv.vid
 ),
 evaluated AS MATERIALIZED (
-    SELECT v.*, tm.window_dpd, tm.tier_id, tm.tier_code, tm.tier_rank,
+    SELECT v.*, tm.window_dpd, tm.window_dpd_to, tm.calls_days, tm.tier_id, tm.tier_code, tm.tier_rank,
            v.overdue_since + tm.window_dpd AS window_start,
            (v.placed_rank, v.placed_version, v.placed_strategy)
-               IS DISTINCT FROM (tm.tier_rank, v.version_id, v.strategy) AS changed,
-           -- The local midnight of the first day on which time alone can bring something new: the day
-           -- after the tier's last DPD, a repeating action's next cadence day, or tomorrow when an action
-           -- looks at recent calls. Null when none applies (an open-ended tier with nothing repeating).
-           (LEAST(
-               v.overdue_since + tm.window_dpd_to + 1,
-               (SELECT min(v.overdue_since + tm.window_dpd + ceil(
-                           (floor((v.dpd - tm.window_dpd) * pa.times::numeric / pa.per_days) + 1)
-                           * pa.per_days / pa.times)::int)
-                FROM escalation_policyaction pa WHERE pa.tier_id = tm.tier_id AND pa.cadence = 'repeat'),
-               CASE WHEN tm.looks_at_calls THEN v.today + 1 END
-           )::timestamp AT TIME ZONE v.timezone) AS next_due_at
+               IS DISTINCT FROM (tm.tier_rank, v.version_id, v.strategy) AS changed
     FROM versioned v
     CROSS JOIN LATERAL (
         SELECT * FROM tier_map tm
@@ -134,24 +123,6 @@ evaluated AS MATERIALIZED (
           AND v.dpd >= tm.window_dpd AND (tm.window_dpd_to IS NULL OR v.dpd <= tm.window_dpd_to)
         LIMIT 1
     ) tm
-),
-placed AS (
-    -- Only changed rows are written; the conflict clause settles a race with a concurrent pass.
-    INSERT INTO escalation_caseescalation (case_id, strategy, policy_version_id, tier_rank, tier_code, tier_since,
-                                           next_due_at)
-    SELECT case_id, strategy, version_id, tier_rank, tier_code, %(as_of)s, next_due_at FROM evaluated
-    ORDER BY case_id
-    ON CONFLICT (case_id) DO UPDATE
-       SET strategy = EXCLUDED.strategy, policy_version_id = EXCLUDED.policy_version_id,
-           tier_rank = EXCLUDED.tier_rank, tier_code = EXCLUDED.tier_code, next_due_at = EXCLUDED.next_due_at,
-           tier_since = CASE WHEN (escalation_caseescalation.tier_rank, escalation_caseescalation.policy_version_id,
-                                   escalation_caseescalation.strategy)
-                                  IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy)
-                             THEN EXCLUDED.tier_since ELSE escalation_caseescalation.tier_since END
-     WHERE (escalation_caseescalation.tier_rank, escalation_caseescalation.policy_version_id,
-            escalation_caseescalation.strategy, escalation_caseescalation.next_due_at)
-           IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy, EXCLUDED.next_due_at)
-    RETURNING case_id
 ),
 parked AS (
     -- Candidates out of the policy's stages or on hold: time alone brings them nothing, and a change marks
@@ -180,14 +151,9 @@ cancelled AS (
     RETURNING s.id
 ),
 actions AS (
-    SELECT e.*, pa.code AS rule, pa.channel,
-           CASE pa.cadence
-               WHEN 'once' THEN e.case_id || ':' || pa.code
-               WHEN 'on_entry' THEN e.case_id || ':' || pa.code || ':' || e.window_start
-               ELSE e.case_id || ':' || pa.code || ':' || (e.window_start + ceil(
-                        floor((e.dpd - e.window_dpd) * pa.times::numeric / pa.per_days) * pa.per_days / pa.times
-                    )::int)
-           END AS idempotency_key
+    SELECT e.*, pa.code AS rule, pa.channel, pa.cadence,
+           e.window_start + ceil(floor((e.dpd - e.window_dpd) * pa.times::numeric / pa.per_days)
+                                 * pa.per_days / pa.times)::int AS slot
     FROM evaluated e
     JOIN escalation_policyaction pa ON pa.tier_id = e.tier_id
     WHERE pa.condition = ''
@@ -197,11 +163,83 @@ actions AS (
            AND ({_CALLS_IN_DAYS.format(results=_in(FAILED_RESULTS))}) >= pa.condition_count
            AND ({_CALLS_IN_DAYS.format(results=_in(CONVERSATION_RESULTS))}) = 0)
 ),
-due AS (
-    SELECT case_id, channel, rule, idempotency_key, version_id, strategy, assigned_team_id, assigned_agent_id,
-           supervisor_id, stage, timezone
+keyed AS (
+    SELECT x.*,
+           CASE x.cadence
+               WHEN 'once' THEN x.case_id || ':' || x.rule
+               WHEN 'on_entry' THEN x.case_id || ':' || x.rule || ':' || x.window_start
+               ELSE x.case_id || ':' || x.rule || ':' || x.slot
+           END AS idempotency_key,
+           -- A repeating call task stays in the agent's queue until it is worked: while one of the rule is
+           -- pending, a new cadence slot adds nothing. A call made since the slot began answers the slot.
+           x.channel = 'call' AND x.cadence = 'repeat' AND EXISTS (
+               SELECT 1 FROM contacts_scheduledcontact s
+               WHERE s.case_id = x.case_id AND s.status = 'scheduled' AND s.origin = 'policy' AND s.rule = x.rule
+           ) AS waiting,
+           x.channel = 'call' AND x.cadence = 'repeat' AND EXISTS (
+               SELECT 1 FROM contacts_contactattempt ca
+               WHERE ca.case_id = x.case_id AND ca.channel = 'call' AND NOT ca.third_party
+                 AND ca.at >= (x.slot::timestamp AT TIME ZONE x.timezone) AND ca.at <= %(as_of)s
+           ) AS called
     FROM actions x
-    WHERE NOT EXISTS (SELECT 1 FROM contacts_scheduledcontact s WHERE s.idempotency_key = x.idempotency_key)
+),
+due AS MATERIALIZED (
+    SELECT case_id, channel, rule, idempotency_key, version_id, strategy, assigned_team_id, assigned_agent_id,
+           supervisor_id, stage, timezone, cadence
+    FROM keyed x
+    WHERE NOT x.waiting AND NOT x.called
+      AND NOT EXISTS (SELECT 1 FROM contacts_scheduledcontact s WHERE s.idempotency_key = x.idempotency_key)
+),
+-- Per case, the repeating call rules whose task is pending or about to be: time brings them nothing new.
+queued_calls AS (
+    SELECT case_id, array_agg(rule) AS rules FROM (
+        SELECT case_id, rule FROM keyed WHERE waiting
+        UNION
+        SELECT case_id, rule FROM due WHERE channel = 'call' AND cadence = 'repeat'
+    ) q GROUP BY case_id
+),
+-- The first moment at which time alone can bring something new: the local midnight after the tier's
+-- last day past due or of a repeating action's next cadence day (but not a call rule whose task waits in
+-- the queue), or, where an action looks at recent calls, the moment a conversation leaves its window.
+-- Null when none applies.
+timed AS (
+    SELECT e.case_id, e.strategy, e.version_id, e.tier_rank, e.tier_code,
+           LEAST(
+               (LEAST(
+                   e.overdue_since + e.window_dpd_to + 1,
+                   (SELECT min(e.overdue_since + e.window_dpd + ceil(
+                               (floor((e.dpd - e.window_dpd) * pa.times::numeric / pa.per_days) + 1)
+                               * pa.per_days / pa.times)::int)
+                    FROM escalation_policyaction pa
+                    WHERE pa.tier_id = e.tier_id AND pa.cadence = 'repeat'
+                      AND NOT (pa.channel = 'call' AND pa.code = ANY(coalesce(q.rules, '{{}}'::text[]))))
+               )::timestamp AT TIME ZONE e.timezone),
+               CASE WHEN e.calls_days IS NOT NULL THEN (
+                   SELECT max(ca.at) + make_interval(days => e.calls_days) FROM contacts_contactattempt ca
+                   WHERE ca.case_id = e.case_id AND ca.channel = 'call' AND NOT ca.third_party
+                     AND ca.at > %(as_of)s::timestamptz - make_interval(days => e.calls_days) AND ca.at <= %(as_of)s
+                     AND ca.result IN {_in(CONVERSATION_RESULTS)})
+               END
+           ) AS next_due_at
+    FROM evaluated e LEFT JOIN queued_calls q ON q.case_id = e.case_id
+),
+placed AS (
+    -- Only changed rows are written; the conflict clause settles a race with a concurrent pass.
+    INSERT INTO escalation_caseescalation (case_id, strategy, policy_version_id, tier_rank, tier_code, tier_since,
+                                           next_due_at)
+    SELECT case_id, strategy, version_id, tier_rank, tier_code, %(as_of)s, next_due_at FROM timed
+    ORDER BY case_id
+    ON CONFLICT (case_id) DO UPDATE
+       SET strategy = EXCLUDED.strategy, policy_version_id = EXCLUDED.policy_version_id,
+           tier_rank = EXCLUDED.tier_rank, tier_code = EXCLUDED.tier_code, next_due_at = EXCLUDED.next_due_at,
+           tier_since = CASE WHEN (escalation_caseescalation.tier_rank, escalation_caseescalation.policy_version_id,
+                                   escalation_caseescalation.strategy)
+                                  IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy)
+                             THEN EXCLUDED.tier_since ELSE escalation_caseescalation.tier_since END
+     WHERE (escalation_caseescalation.tier_rank, escalation_caseescalation.policy_version_id,
+            escalation_caseescalation.strategy, escalation_caseescalation.next_due_at)
+           IS DISTINCT FROM (EXCLUDED.tier_rank, EXCLUDED.policy_version_id, EXCLUDED.strategy, EXCLUDED.next_due_at)
+    RETURNING case_id
 ),
 -- Candidates in the policy's stages that no tier takes yet (days past due below the first tier's, or in a
 -- gap between tiers) stay marked until the local midnight of the day they reach one.
@@ -220,7 +258,9 @@ counts AS (
            ARRAY(SELECT case_id FROM untiered ORDER BY case_id) AS untiered,
            ARRAY(SELECT until FROM untiered ORDER BY case_id) AS untiered_until
 )
-SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until, due.*
+SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until,
+       due.case_id, due.channel, due.rule, due.idempotency_key, due.version_id, due.strategy, due.assigned_team_id,
+       due.assigned_agent_id, due.supervisor_id, due.stage, due.timezone
 FROM counts LEFT JOIN due ON true
 ORDER BY due.case_id, due.rule
 """  # noqa: S608
@@ -261,8 +301,9 @@ UPDATE escalation_escalationpending p SET not_before = read.not_before
 
 # The contacts the governor let through, one array per column (thousands of rows travel as a dozen
 # parameters), inserted unless their key exists. A new contact of a rule supersedes that rule's earlier
-# one still pending for the case (yesterday's unworked call task, a reminder still waiting for the
-# morning): one contact per rule is live at a time. The update runs on the statement's snapshot, so it
+# one still pending for the case (a reminder still waiting for the morning), and a new call task supersedes
+# any call task still pending (the previous tier's): one contact per rule, and one call task, is live at a
+# time. The update runs on the statement's snapshot, so it
 # never sees the rows this statement inserts.
 INSERT_CONTACTS = """
 WITH new AS (
@@ -285,7 +326,8 @@ WITH new AS (
            trail = s.trail || jsonb_build_array(jsonb_build_object(
                'at', %(now_iso)s, 'status', 'cancelled', 'reason', 'superseded', 'by', n.idempotency_key))
       FROM new n
-     WHERE s.case_id = n.case_id AND s.rule = n.rule AND s.status = 'scheduled' AND s.origin = 'policy'
+     WHERE s.case_id = n.case_id AND s.status = 'scheduled' AND s.origin = 'policy'
+       AND (s.rule = n.rule OR (s.channel = 'call' AND n.channel = 'call'))
     RETURNING s.id
 )
 SELECT case_id, channel, status, rule, idempotency_key, (SELECT count(*) FROM superseded) FROM new

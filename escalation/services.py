@@ -163,6 +163,9 @@ def escalation_chunk_run(
             # A chunk reaches every row by key. The planner cannot know how few candidates a chunk has and
             # may otherwise read a whole table (a million placements) to join a few thousand of them.
             cursor.execute("SET LOCAL enable_seqscan = off")
+            # The pass's own cancellations (superseded, closed, on hold) need no second look at the case
+            # (escalation/migrations/0005); the setting is put back below, before the transaction goes on.
+            cursor.execute("SET LOCAL escalation.in_pass = on")
             cursor.execute(CHUNK, params)
             rows = cursor.fetchall()
             summary.cases_evaluated, summary.tier_changes, summary.cancelled, untiered, untiered_until = rows[0][:5]
@@ -173,6 +176,7 @@ def escalation_chunk_run(
                                                  "now": params["now"], "now_iso": params["now_iso"]})
                 inserted = cursor.fetchall()
                 summary.superseded = inserted[0][5] if inserted else 0
+            cursor.execute("SET LOCAL escalation.in_pass = off")
         for _case_id, channel, *_rest in inserted:
             summary.scheduled[channel] += 1
         stage_of = {row[0]: row[9] for row in due}

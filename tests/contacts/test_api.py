@@ -19,10 +19,11 @@ def case(team):
 @pytest.mark.django_db
 def test_the_view_lists_contacts_oldest_first_with_version_rule_and_trail(case, agent, supervisor):
     escalation_pass_run(as_of=AS_OF)
-    escalation_pass_run(as_of=AS_OF + dt.timedelta(days=1))
     case.refresh_from_db()
     contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
-                        at=AS_OF + dt.timedelta(hours=1), number="13800138000")
+                        at=AS_OF + dt.timedelta(hours=1), number="13800138000",
+                        scheduled_contact=case.scheduled_contacts.get(rule="T3.call"))
+    escalation_pass_run(as_of=AS_OF + dt.timedelta(days=1))  # the worked call task makes way for the next
     contact_attempt_log(case=case, channel=Channel.CALL, actor=supervisor, result=AttemptResult.RIGHT_PARTY,
                         at=dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH), override_reason="Asked to be called late.")
     view = case_contacts_view(case=case)

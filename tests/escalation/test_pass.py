@@ -8,8 +8,9 @@ from cases.lifecycle import HoldKind, Outcome, Stage
 from cases.models import StageHistory
 from cases.services import case_hold_place, case_transition
 from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, ScheduledContact, Strategy
+from contacts.services import contact_attempt_log, scheduled_contact_cancel
 from core.actors import SYSTEM
-from escalation.models import CaseEscalation, Policy
+from escalation.models import CaseEscalation, EscalationPending, Policy
 from escalation.policy import case_strategy, policy_definition, policy_version_publish
 from escalation.services import escalation_chunk_run, escalation_pass_run
 from events.models import Event, EventType
@@ -206,12 +207,82 @@ def test_the_periodic_pass_says_it_needs_postgresql_rather_than_failing(monkeypa
     assert "PostgreSQL only" in warnings[0]
 
 
+def _pending(case, rule):
+    return ScheduledContact.objects.filter(case=case, rule=rule, status=ContactStatus.SCHEDULED)
+
+
+def _local_midnight(day):
+    return dt.datetime.combine(day, dt.time(0), tzinfo=SH)
+
+
 @pytest.mark.django_db
-def test_a_new_call_task_supersedes_the_same_rules_unworked_one():
+def test_an_unworked_call_task_waits_in_the_queue_instead_of_being_replaced():
     case = case_at_dpd(16)
     escalation_pass_run(as_of=AS_OF)
-    summary = escalation_pass_run(as_of=AS_OF + days(2))
-    old, new = ScheduledContact.objects.filter(case=case).order_by("due_at")
-    assert (old.status, new.status) == (ContactStatus.CANCELLED, ContactStatus.SCHEDULED)
+    task = ScheduledContact.objects.get(case=case)
+    later = [escalation_pass_run(as_of=AS_OF + days(n)) for n in (2, 4)]
+    assert [sum(summary.scheduled.values()) for summary in later] == [0, 0]
+    assert list(ScheduledContact.objects.filter(case=case)) == [task]
+    task.refresh_from_db()
+    assert task.status == ContactStatus.SCHEDULED and task.due_at == AS_OF  # still due since the first day
+    # Nothing but the move to T3 (DPD 31) can bring the case anything new by time.
+    assert CaseEscalation.objects.get(case=case).next_due_at == _local_midnight(case.overdue_since + days(31))
+
+
+@pytest.mark.django_db
+def test_a_call_worked_late_answers_that_days_slot_and_the_next_comes_on_the_next_cadence_day(agent):
+    case = case_at_dpd(40)  # T3: a call task every day
+    escalation_pass_run(as_of=AS_OF)
+    task = _pending(case, "T3.call").get()
+    assert sum(escalation_pass_run(as_of=AS_OF + days(1)).scheduled.values()) == 0
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                        at=AS_OF + days(1) + dt.timedelta(hours=1), number="13800138000", scheduled_contact=task)
+    task.refresh_from_db()
+    assert task.status == ContactStatus.DONE
+    # Worked on the second day: that day's call is made, so the pass adds none until the third day.
+    same_day = escalation_pass_run(as_of=AS_OF + days(1) + dt.timedelta(hours=2))
+    assert same_day.cases_evaluated == 1 and sum(same_day.scheduled.values()) == 0
+    assert CaseEscalation.objects.get(case=case).next_due_at == _local_midnight(AS_OF.date() + days(2))
+    assert escalation_pass_run(as_of=AS_OF + days(2)).scheduled == {"call": 1}
+    assert _pending(case, "T3.call").get().due_at == AS_OF + days(2)
+
+
+@pytest.mark.django_db
+def test_a_call_task_cancelled_by_staff_brings_the_next_one_on_the_next_cadence_day(supervisor):
+    case = case_at_dpd(40)
+    escalation_pass_run(as_of=AS_OF)
+    scheduled_contact_cancel(contact=_pending(case, "T3.call").get(), actor=supervisor, reason="Number under review.")
+    assert EscalationPending.objects.filter(case=case).exists()
+    assert sum(escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=1)).scheduled.values()) == 0
+    assert escalation_pass_run(as_of=AS_OF + days(1)).scheduled == {"call": 1}
+
+
+@pytest.mark.django_db
+def test_entering_a_new_tier_replaces_the_previous_tiers_call_task():
+    case = case_at_dpd(30)
+    escalation_pass_run(as_of=AS_OF)
+    old = _pending(case, "T2.call").get()
+    summary = escalation_pass_run(as_of=AS_OF + days(1))  # DPD 31: T3
+    new = _pending(case, "T3.call").get()
+    old.refresh_from_db()
+    assert old.status == ContactStatus.CANCELLED
     assert old.trail[-1]["reason"] == "superseded" and old.trail[-1]["by"] == new.idempotency_key
     assert summary.superseded == 1
+    # The pass's own cancellations give it no reason to look at the case again.
+    assert not EscalationPending.objects.filter(case=case).exists()
+
+
+@pytest.mark.django_db
+def test_a_field_visit_falls_due_when_the_last_conversation_leaves_the_fourteen_day_window():
+    case = case_at_dpd(35)
+    escalation_pass_run(as_of=AS_OF)
+    talked = AS_OF - days(2)
+    ContactAttempt.objects.create(case=case, channel=Channel.CALL, at=talked, result=AttemptResult.RIGHT_PARTY,
+                                  actor_label="agent")
+    for n in (8, 9, 10):
+        ContactAttempt.objects.create(case=case, channel=Channel.CALL, at=AS_OF + days(n),
+                                      result=AttemptResult.NO_ANSWER, actor_label="agent")
+    escalation_pass_run(as_of=AS_OF + days(10) + dt.timedelta(hours=1))
+    assert "T3.visit" not in rules_of(case)  # three failed calls, but a conversation within 14 days
+    assert CaseEscalation.objects.get(case=case).next_due_at == talked + days(14)
+    assert escalation_pass_run(as_of=talked + days(14)).scheduled.get("visit") == 1
