@@ -17,13 +17,14 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from bench.report import Report
+    from bench.report import Report, bench_database_ensure
 
     chosen = argv or BENCHMARKS
     unknown = set(chosen) - set(BENCHMARKS)
     if unknown:
         print(f"Unknown benchmark(s): {', '.join(sorted(unknown))}. Known: {', '.join(BENCHMARKS)}")
         return 2
+    bench_database_ensure()
     report = Report()
     for name in chosen:
         print(f"== {name}", flush=True)

@@ -1,12 +1,13 @@
 """The escalation pass over many open cases, beside a hand-written set-based SQL baseline.
 
-Generates BENCH_ESCALATION_CASES open cases (default 1,000,000) spread over DPD 1–120, a tenth of them
-large, a twentieth in New York, half with an email. The pass runs as in production: queued in
+Generates BENCH_ESCALATION_CASES open cases (default 1,000,000) spread over DPD 1–120 by a hash of the
+id, a tenth of them large, a twentieth in New York, half with an email. The pass runs as in production: queued in
 chunks to two Celery worker processes (prefork) on the benchmark's Redis. A first pass as of the day
 before puts every case in place (timed, reported). Then, as of the next morning:
 - the baseline: one hand-written SQL statement per step (tier placement, contact insertion with
   ON CONFLICT DO NOTHING, the stage move), run and rolled back;
-- the pass itself, chunked, through the governor, committed;
+- the pass itself, chunked, through the governor, committed. Nobody works the queue overnight, so the
+  call tasks of the day before still wait and get no successor;
 - the same pass again fifteen minutes later, with nothing due (the no-op pass), on the workers and
   then in one process as `run_escalation` runs it.
 """
@@ -42,7 +43,9 @@ SELECT '6222' || lpad(c.id::text, 12, '0'), c.id, '', 'CNY', 50000, now() FROM c
 INSERT INTO cases_case (account_id, stage, outcome, currency, principal_overdue, interest_overdue, fees_overdue,
                         penalty_overdue, overdue_since, priority, opened_at, stage_changed_at, updated_at)
 SELECT a.id, 'confirm', '', 'CNY', CASE WHEN a.id %% 10 = 0 THEN 60000 ELSE 1000 + a.id %% 9000 END, 10, 5, 1,
-       %(today)s::date - (1 + (a.id * 7919) %% 120)::int, 0, now(), now(), now()
+       -- Days past due from a hash of the id, so they do not follow the size, email or zone (which do).
+       %(today)s::date - (1 + ('x' || substr(md5('dpd' || a.id), 1, 8))::bit(32)::bigint %% 120)::int, 0, now(), now(),
+       now()
 FROM cases_account a;
 ANALYZE cases_customer; ANALYZE cases_account; ANALYZE cases_case;
 """
@@ -214,11 +217,18 @@ def run(report) -> None:
     print(f"   no-op pass in one process {inline_noop_s:.1f} s", flush=True)
 
     inserted = sum(summary.scheduled.values())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM contacts_scheduledcontact WHERE channel = 'call' AND status = 'scheduled' "
+                       "AND created_at < %s", [AS_OF])
+        waiting = cursor.fetchone()[0]
     report.add(benchmark=BENCH, name=f"first pass, {size}, 2 workers ({sum(first.scheduled.values()):,} contacts)",
                value=first_s, unit="s", better="lower",
                notes="every case new: tier placement for all, entry contacts, stage moves with history and events")
     report.add(benchmark=BENCH, name=f"daily pass, {size}, 2 workers ({inserted:,} contacts, "
-                                     f"{summary.tier_changes:,} tier changes)", value=pass_s, unit="s",
+                                     f"{summary.tier_changes:,} tier changes, {summary.cases_evaluated:,} cases "
+                                     "looked at)", value=pass_s, unit="s",
+               notes=f"{waiting:,} call tasks of the day before still wait in the queue; {summary.superseded:,} "
+                     "pending contacts superseded (the previous tier's call task, a reminder's earlier one)",
                baseline_name=f"hand-written set-based SQL ({baseline_rows:,} contacts)", baseline_value=baseline_s,
                better="lower", target="≤ 30 s and ≤ 4× baseline",
                met=pass_s <= 30 and pass_s <= 4 * baseline_s)

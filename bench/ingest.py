@@ -206,24 +206,9 @@ def _chunks(items: list, size: int = BATCH) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _ensure_database() -> None:
-    import psycopg2
-
-    params = connection.get_connection_params()
-    name = params.pop("dbname", None) or params.pop("database")
-    admin = psycopg2.connect(**{**params, "dbname": "postgres"})
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def run(report) -> None:
     from api.services import api_client_create
 
-    _ensure_database()
     call_command("migrate", verbosity=0)
     run_id = datetime.now(UTC).strftime("%H%M%S")
     token = api_client_create(name=f"bench-{run_id}-{random.randint(0, 10**6)}", scopes=["ingest", "read"])[1]  # noqa: S311

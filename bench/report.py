@@ -109,3 +109,19 @@ def require_bench_database() -> None:
     name = connection.settings_dict["NAME"]
     if not name.endswith("_bench"):
         raise SystemExit(f"Refusing to wipe {name!r}: the benchmark database's name must end in _bench.")
+
+
+def bench_database_ensure() -> None:
+    """Create the benchmark database when it does not exist yet (a fresh machine)."""
+    import psycopg2
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    name = params.pop("dbname", None) or params.pop("database")
+    admin = psycopg2.connect(**{**params, "dbname": "postgres"})
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
