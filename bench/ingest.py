@@ -28,7 +28,7 @@ from django.core.management import call_command
 from django.db import connection
 
 BATCH = 1000
-ACCOUNT_BATCHES = int(os.environ.get("BENCH_INGEST_BATCHES", "24"))
+ACCOUNT_BATCHES = int(os.environ.get("BENCH_INGEST_BATCHES", "60"))
 CLIENTS = int(os.environ.get("BENCH_INGEST_CLIENTS", "3"))
 WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", "3"))
 TARGET_PER_SECOND = 15_000

@@ -33,6 +33,9 @@ class QueueReason:
     rank: int
     # Given the end of the agent's working day, the condition a case meets when this reason applies.
     condition: Callable[[dt.datetime], Q]
+    # Optionally, given case ids, since when the work under this reason has been due for each case (work
+    # left undone waits in the queue, and the agent sees for how long).
+    since: Callable[[list[int]], dict[int, dt.datetime]] | None = None
 
 
 _REASONS: dict[str, QueueReason] = {}
@@ -92,6 +95,21 @@ def queue_for_agent(
     if due_only:
         cases = cases.filter(queue_rank__lt=OTHER_WORK)
     return cases.order_by("queue_rank", F("dpd_amount").desc(nulls_last=True), "id")
+
+
+def queue_reason_since(*, cases) -> None:
+    """Set `queue_since` on each case of a page of the queue: since when its reason's work has been due."""
+    by_rank = {reason.rank: reason for reason in queue_reasons()}
+    ids_by_rank: dict[int, list[int]] = {}
+    for case in cases:
+        ids_by_rank.setdefault(case.queue_rank, []).append(case.pk)
+    since: dict[int, dt.datetime] = {}
+    for rank, ids in ids_by_rank.items():
+        reason = by_rank.get(rank)
+        if reason is not None and reason.since is not None:
+            since.update(reason.since(ids))
+    for case in cases:
+        case.queue_since = since.get(case.pk)
 
 
 def queue_counts(*, queue: QuerySet[Case]) -> dict[str, int]:

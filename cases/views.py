@@ -16,7 +16,7 @@ from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, Que
 from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
-from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reasons
+from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
 from cases.referral_views import referral_panel_context as referral_panel
 from cases.selectors import case_active_holds, cases_in_bucket, cases_visible_to
 from cases.services import case_hold_place, case_hold_release, case_note_add
@@ -53,6 +53,7 @@ def queue(request):
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     for case in page:
         case.queue_reason = labels.get(case.queue_rank, "")
+    queue_reason_since(cases=page.object_list)
     counts = queue_counts(queue=cases)
     return render(request, "cases/queue.html", {
         "form": form, "page": page, "total": counts["total"],
