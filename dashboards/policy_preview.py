@@ -29,7 +29,10 @@ from escalation.services import escalation_chunk_run, escalation_ranges
 def policy_definition_parse(*, data: dict) -> dict:
     """The JSON a supervisor edited, as `policy_version_publish` takes it (money as Decimal)."""
     try:
-        definition = {"large_amount_threshold": Decimal(str(data["large_amount_threshold"])),
+        definition = {"currency": str(data.get("currency") or "CNY"),
+                      "large_amount_threshold": Decimal(str(data["large_amount_threshold"])),
+                      "large_amount_thresholds": {str(code): Decimal(str(amount)) for code, amount
+                                                  in (data.get("large_amount_thresholds") or {}).items()},
                       "uplift_max_rank": int(data["uplift_max_rank"]), "tiers": []}
         for tier in data["tiers"]:
             definition["tiers"].append({
@@ -39,7 +42,7 @@ def policy_definition_parse(*, data: dict) -> dict:
                 "actions": [{**action, "condition": action.get("condition") or ""} for action in tier["actions"]]})
     except KeyError as exc:
         raise DomainError(f"The rules are missing {exc.args[0]!r}.", field="definition") from exc
-    except (TypeError, ValueError, InvalidOperation) as exc:
+    except (TypeError, ValueError, AttributeError, InvalidOperation) as exc:
         raise DomainError(f"The rules hold a value of the wrong kind: {exc}.", field="definition") from exc
     return definition
 

@@ -56,14 +56,14 @@ def _strategy(case_id: str) -> str:
 CHUNK = f"""
 WITH candidates AS MATERIALIZED ({_CANDIDATES}),
 in_range AS MATERIALIZED (
-    SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.assigned_team_id, c.assigned_agent_id,
+    SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.currency, c.assigned_team_id, c.assigned_agent_id,
            who.timezone, who.has_email, placed.tier_rank AS placed_rank, placed.policy_version_id AS placed_version,
            placed.strategy AS placed_strategy
     FROM candidates k
     -- One index lookup per candidate, for the case and for its cardholder. OFFSET 0 keeps the planner
     -- from turning these into joins that read every case, account and cardholder of the table.
     CROSS JOIN LATERAL (
-        SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.assigned_team_id, c.assigned_agent_id,
+        SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.currency, c.assigned_team_id, c.assigned_agent_id,
                c.account_id
         FROM cases_case c WHERE c.id = k.id OFFSET 0
     ) c
@@ -83,7 +83,8 @@ zones AS MATERIALIZED (
     SELECT * FROM unnest(%(zone_names)s::text[], %(zone_dates)s::date[]) AS z(name, today)
 ),
 base AS (
-    SELECT c.id AS case_id, c.stage, c.overdue_since, c.total_overdue, c.assigned_team_id, c.assigned_agent_id,
+    SELECT c.id AS case_id, c.stage, c.overdue_since, c.total_overdue, c.currency, c.assigned_team_id,
+           c.assigned_agent_id,
            tm.supervisor_id, c.timezone, c.has_email, c.placed_rank, c.placed_version, c.placed_strategy,
            z.today, z.today - c.overdue_since AS dpd,
            {_strategy("c.id")} AS strategy
@@ -105,7 +106,11 @@ tier_map AS MATERIALIZED (
     WHERE bt.version_id IN (%(champion)s::bigint, %(challenger)s::bigint)
 ),
 versioned AS (
-    SELECT b.*, pv.id AS version_id, b.total_overdue >= pv.large_amount_threshold AS large
+    -- Large is judged in the case's currency; a currency the version gives no threshold is never large.
+    SELECT b.*, pv.id AS version_id,
+           coalesce(b.total_overdue >= CASE WHEN b.currency = pv.currency THEN pv.large_amount_threshold
+                                            ELSE (pv.large_amount_thresholds ->> b.currency)::numeric END,
+                    false) AS large
     FROM base b
     JOIN (VALUES ('champion', %(champion)s::bigint), ('challenger', %(challenger)s::bigint)) sv(strategy, vid)
       ON sv.strategy = b.strategy

@@ -12,7 +12,9 @@ DEFAULT_POLICY_NAME = "Default contact policy"
 # One tier per row: code, name, rank, first DPD, last DPD (None: open-ended), actions.
 # An action: rule code, channel, cadence, times, per_days, condition, condition_count, condition_days.
 DEFAULT_POLICY = {
+    "currency": "CNY",
     "large_amount_threshold": Decimal("50000.00"),
+    "large_amount_thresholds": {},
     "uplift_max_rank": 4,
     "tiers": [
         {"code": "T1", "name": "Reminder", "rank": 1, "dpd_from": 1, "dpd_to": 15, "actions": [
@@ -66,9 +68,16 @@ def install_default_policy(Policy, PolicyVersion, PolicyTier, PolicyAction, effe
 
 def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, number, effective_from,  # noqa: N803
                   definition, note, created_by_label, challenger=None, challenger_percent=0):
+    per_currency = {"currency": definition.get("currency", "CNY"),
+                    "large_amount_thresholds": {code: str(amount) for code, amount in
+                                                (definition.get("large_amount_thresholds") or {}).items()}}
+    # An early migration installs the default policy on the model as it stood then, before currencies.
+    fields = {field.name for field in PolicyVersion._meta.get_fields()}
     version = PolicyVersion.objects.create(
         policy=policy, number=number, effective_from=effective_from,
-        large_amount_threshold=definition["large_amount_threshold"], uplift_max_rank=definition["uplift_max_rank"],
+        large_amount_threshold=definition["large_amount_threshold"],
+        **{name: value for name, value in per_currency.items() if name in fields},
+        uplift_max_rank=definition["uplift_max_rank"],
         challenger=challenger, challenger_percent=challenger_percent, note=note, created_by_label=created_by_label,
     )
     for tier in definition["tiers"]:

@@ -34,8 +34,13 @@ class PolicyVersion(models.Model):
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     effective_from = models.DateTimeField(_("effective from"))
+    # "Large" is an amount owed at or above the threshold in the case's own currency: `large_amount_threshold`
+    # for a case in `currency`, `large_amount_thresholds[code]` (a decimal string) for one in another
+    # currency. A case in a currency given no threshold is never large.
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
     large_amount_threshold = models.DecimalField(_("large amount from"), max_digits=14, decimal_places=2,
                                                  default=Decimal("50000.00"))
+    large_amount_thresholds = models.JSONField(_("large amount from, other currencies"), default=dict, blank=True)
     # A large case is treated one tier higher, but never above this rank.
     uplift_max_rank = models.PositiveSmallIntegerField(_("uplift up to tier rank"), default=4)
     challenger = models.ForeignKey(Policy, null=True, blank=True, on_delete=models.PROTECT, related_name="+",

@@ -2,12 +2,14 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
 
 from contacts.models import Channel, Strategy
 from core.actors import actor_fields
+from core.currencies import ISO_4217
 from core.errors import DomainError
 from escalation.defaults import write_version
 from escalation.models import Cadence, Condition, Policy, PolicyAction, PolicyTier, PolicyVersion
@@ -57,7 +59,9 @@ def policies_in_force(*, as_of: dt.datetime) -> PoliciesInForce:
 def policy_definition(*, version: PolicyVersion) -> dict:
     """A version as the plain dict `policy_version_publish` takes: copy it, change it, publish it."""
     return {
+        "currency": version.currency,
         "large_amount_threshold": version.large_amount_threshold,
+        "large_amount_thresholds": {code: Decimal(amount) for code, amount in version.large_amount_thresholds.items()},
         "uplift_max_rank": version.uplift_max_rank,
         "tiers": [
             {"code": t.code, "name": t.name, "rank": t.rank, "dpd_from": t.dpd_from, "dpd_to": t.dpd_to,
@@ -89,6 +93,15 @@ def policy_definition_check(definition: dict) -> None:
             raise DomainError(f"Action {action['code']} has an unknown condition.", field="tiers")
     if definition["large_amount_threshold"] <= 0:
         raise DomainError("The large-amount threshold must be positive.", field="large_amount_threshold")
+    currency = definition.get("currency", "CNY")
+    if currency not in ISO_4217:
+        raise DomainError(f"{currency!r} is not an ISO 4217 currency code.", field="currency")
+    for code, amount in (definition.get("large_amount_thresholds") or {}).items():
+        if code not in ISO_4217 or code == currency:
+            raise DomainError(f"{code!r} is not another ISO 4217 currency code.", field="large_amount_thresholds")
+        if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 or amount != round(amount, 2):
+            raise DomainError(f"The large-amount threshold in {code} must be a positive amount with at most two "
+                              "decimals.", field="large_amount_thresholds")
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django_celery_beat.models import PeriodicTask
@@ -50,6 +51,35 @@ def test_publishing_refuses_tiers_with_a_gap(manager):
     with pytest.raises(DomainError, match="T2 must start the day after T1"):
         policy_version_publish(policy=policy, effective_from=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
                                definition=definition, actor=manager, note="Gap")
+
+
+@pytest.mark.django_db
+def test_thresholds_in_other_currencies_are_kept_with_the_version(manager):
+    policy = Policy.objects.get(is_default=True)
+    definition = policy_definition(version=policy.versions.get(number=1))
+    assert definition["currency"] == "CNY" and definition["large_amount_thresholds"] == {}
+    definition["large_amount_thresholds"] = {"USD": Decimal("7000.00"), "HKD": Decimal("55000")}
+    v2 = policy_version_publish(policy=policy, effective_from=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+                                definition=definition, actor=manager, note="Foreign-currency debts.")
+    assert policy_definition(version=v2)["large_amount_thresholds"] == {"USD": Decimal("7000.00"),
+                                                                        "HKD": Decimal("55000")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("change", "message"), [
+    ({"currency": "XYZ"}, "'XYZ' is not an ISO 4217 currency code"),
+    ({"large_amount_thresholds": {"usd": Decimal("7000")}}, "'usd' is not another ISO 4217"),
+    ({"large_amount_thresholds": {"CNY": Decimal("7000")}}, "'CNY' is not another ISO 4217"),
+    ({"large_amount_thresholds": {"USD": Decimal("0")}}, "threshold in USD must be a positive amount"),
+    ({"large_amount_thresholds": {"USD": Decimal("7000.001")}}, "at most two decimals"),
+    ({"large_amount_thresholds": {"USD": "7000"}}, "threshold in USD must be a positive amount"),
+])
+def test_publishing_refuses_a_bad_currency_or_threshold(manager, change, message):
+    policy = Policy.objects.get(is_default=True)
+    definition = {**policy_definition(version=policy.versions.get(number=1)), **change}
+    with pytest.raises(DomainError, match=message):
+        policy_version_publish(policy=policy, effective_from=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+                               definition=definition, actor=manager, note="Bad")
 
 
 def test_the_challenger_share_is_stable_and_spread():

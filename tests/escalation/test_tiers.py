@@ -1,9 +1,11 @@
 """Tier matching at every boundary of days past due and amount, as the pass computes it."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from cases.models import Case
 from escalation.models import CaseEscalation
 from escalation.services import escalation_pass_run
 from tests.escalation.helpers import AS_OF, case_at_dpd
@@ -49,3 +51,43 @@ def test_days_past_due_are_counted_in_the_cardholders_zone():
     escalation_pass_run(as_of=AS_OF)
     assert CaseEscalation.objects.get(case=shanghai).tier_code == "T2"
     assert CaseEscalation.objects.get(case=new_york).tier_code == "T1"
+
+
+def _with_usd_threshold(manager, amount="7000.00"):
+    from escalation.models import Policy
+    from escalation.policy import policy_definition, policy_version_publish
+
+    policy = Policy.objects.get(is_default=True)
+    definition = policy_definition(version=policy.versions.get(number=1))
+    definition["large_amount_thresholds"] = {"USD": Decimal(amount)}
+    return policy_version_publish(policy=policy, effective_from=AS_OF - dt.timedelta(days=1), definition=definition,
+                                  actor=manager, note="Large USD debts from 7,000.")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("currency", "total", "tier"), [
+    ("USD", Decimal("7000.00"), "T3"), ("USD", Decimal("6999.99"), "T2"),
+    # No threshold for EUR: never large, however much is owed.
+    ("EUR", Decimal("900000.00"), "T2"),
+    ("CNY", LARGE, "T3"), ("CNY", JUST_BELOW, "T2"),
+])
+def test_large_is_judged_in_the_cases_own_currency(manager, currency, total, tier):
+    _with_usd_threshold(manager)
+    case = case_at_dpd(20, total=total, currency=currency)
+    escalation_pass_run(as_of=AS_OF)
+    assert CaseEscalation.objects.get(case=case).tier_code == tier
+
+
+@pytest.mark.django_db
+def test_an_amount_crossing_its_currencys_threshold_marks_the_case(manager):
+    from escalation.models import EscalationPending
+
+    _with_usd_threshold(manager)
+    case = case_at_dpd(20, total=Decimal("6000.00"), currency="USD")
+    escalation_pass_run(as_of=AS_OF)
+    Case.objects.filter(pk=case.pk).update(principal_overdue=Decimal("6500.00"))  # still below 7,000 USD
+    assert not EscalationPending.objects.filter(case=case).exists()
+    Case.objects.filter(pk=case.pk).update(principal_overdue=Decimal("7200.00"))
+    assert EscalationPending.objects.filter(case=case).exists()
+    escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=1))
+    assert CaseEscalation.objects.get(case=case).tier_code == "T3"
