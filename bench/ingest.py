@@ -7,8 +7,8 @@ with plain `INSERT … ON CONFLICT` statements (psycopg2 `execute_values`) over 
   events);
 - payments: payments inserted, ignoring repeats, and the open cases paid down in one UPDATE.
 Then the next day's snapshot of the same accounts (new amounts, the same cardholders), beside a raw
-update of accounts and cases. A last round sends overlapping batches for the same accounts from every client at once and counts 5xx
-answers (a deadlock would surface as one).
+update of accounts and cases. A last round sends overlapping batches for the same accounts from every
+client at once and counts 5xx answers (a deadlock would surface as one).
 """
 
 import http.client
