@@ -7,6 +7,8 @@ a hold) run with `escalation.in_pass` set and mark nothing.
 
 from django.db import migrations
 
+from core.migration_operations import RunSQLOnPostgreSQL
+
 INSTALL = """
 CREATE FUNCTION escalation_call_task_finished() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -27,16 +29,6 @@ DROP FUNCTION IF EXISTS escalation_call_task_finished();
 """
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(INSTALL)
-
-
-def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UNINSTALL)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -45,5 +37,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install, uninstall),
+        RunSQLOnPostgreSQL(INSTALL, UNINSTALL),
     ]

@@ -5,6 +5,8 @@ with the threshold of the case's currency.
 
 from django.db import migrations, models
 
+from core.migration_operations import RunSQLOnPostgreSQL
+
 POLICY_STAGES = "('confirm', 'plan', 'contact')"
 
 
@@ -30,16 +32,6 @@ PER_CURRENCY = _case_updated("CASE WHEN n.currency = pv.currency THEN pv.large_a
 SINGLE = _case_updated("pv.large_amount_threshold")
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PER_CURRENCY)
-
-
-def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SINGLE)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -57,5 +49,5 @@ class Migration(migrations.Migration):
             name='large_amount_thresholds',
             field=models.JSONField(blank=True, default=dict, verbose_name='large amount from, other currencies'),
         ),
-        migrations.RunPython(install, uninstall),
+        RunSQLOnPostgreSQL(PER_CURRENCY, SINGLE),
     ]
