@@ -73,16 +73,28 @@ def scenario_run(name: str, template: str) -> dict:
 
 
 def write(results: list[dict]) -> None:
+    """Write faults.json and faults.md. Running some scenarios keeps the others' last results."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    (RESULTS / "faults.json").write_text(json.dumps({"at": at, "scenarios": results}, indent=2, ensure_ascii=False))
-    lines = [f"# Fault scenarios ({at})", "", "| scenario | result | seconds | what was checked |", "|---|---|---|---|"]
-    for result in results:
+    path = RESULTS / "faults.json"
+    ran = {result["scenario"] for result in results}
+    kept = []
+    if path.exists():
+        previous = json.loads(path.read_text())
+        kept = [{"at": previous.get("at", ""), **result} for result in previous.get("scenarios", [])
+                if result["scenario"] not in ran]
+    order = {name: position for position, name in enumerate(SCENARIOS)}
+    scenarios = sorted(kept + [{**result, "at": at} for result in results],
+                       key=lambda result: order.get(result["scenario"], len(order)))
+    path.write_text(json.dumps({"at": at, "scenarios": scenarios}, indent=2, ensure_ascii=False))
+    lines = [f"# Fault scenarios ({at})", "",
+             "| scenario | result | seconds | what was checked | run at |", "|---|---|---|---|---|"]
+    for result in scenarios:
         checks = "; ".join(f"{key}: {value}" for key, value in result.get("checks", {}).items())
         if result.get("error"):
             checks = f"{checks}; error: {result['error'].splitlines()[-1] if result['error'] else ''}"
         lines.append(f"| {result['scenario']} | {'pass' if result['passed'] else 'FAIL'} | {result['seconds']} | "
-                     f"{checks.replace('|', '/')} |")
+                     f"{checks.replace('|', '/')} | {result['at'][:16].replace('T', ' ')} |")
     (RESULTS / "faults.md").write_text("\n".join(lines) + "\n")
 
 

@@ -1,8 +1,10 @@
 """PostgreSQL restarted in the middle of a payments batch: the client gets a clear 503, and the same batch
 sent again is applied once.
 
-A throwaway cluster (initdb, pg_ctl) on a spare port and a data folder in /tmp, so the machine's shared
-cluster is never restarted; the portal runs under gunicorn with persistent connections, as in production.
+Another session holds the accounts' row locks, so the batch is waiting inside its transaction when the
+cluster restarts, whatever the machine's speed. A throwaway cluster (initdb, pg_ctl) on a spare port and a
+data folder in /tmp, so the machine's shared cluster is never restarted; the portal runs under gunicorn
+with persistent connections, as in production.
 """
 
 import datetime as dt
@@ -17,6 +19,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import psycopg2
 
 from faults.support import ROOT, free_port, report, wait_for
 
@@ -88,22 +92,25 @@ def scenario(token: str) -> dict:
     now = dt.datetime.now(dt.UTC)
     numbers = [f"62990000{i:08d}" for i in range(ITEMS)]
     accounts = call("POST", "/api/v1/accounts/batch", token, {"items": [account_item(n, as_of=now) for n in numbers]})
-    attempts, first_503, batch, final = [], None, None, None
-    # The restart must land inside the batch: start it a little later each try until a batch is cut.
-    for delay in (0.05, 0.15, 0.3, 0.5, 0.8):
-        batch = {"items": [payment_item(f"TX-PG-{delay}-{i}", n, paid_at=now - dt.timedelta(minutes=1))
-                           for i, n in enumerate(numbers)]}
-        outcome = {}
-        thread = threading.Thread(target=lambda b=batch, o=outcome: o.update(
-            zip(("status", "body"), call("POST", "/api/v1/payments/batch", token, b), strict=True)))
-        thread.start()
-        time.sleep(delay)
-        pg_ctl("restart", "-m", "immediate")
-        thread.join(timeout=120)
-        attempts.append(outcome.get("status"))
-        if outcome.get("status") == 503:
-            first_503 = outcome["body"]
-            break
+    attempts, first_503, final = [], None, None
+    batch = {"items": [payment_item(f"TX-PG-{i}", n, paid_at=now - dt.timedelta(minutes=1))
+                       for i, n in enumerate(numbers)]}
+    # The restart must land inside the batch's transaction: another session holds the accounts' row locks,
+    # so the batch is surely waiting inside its transaction when PostgreSQL goes away.
+    blocker = psycopg2.connect(host="127.0.0.1", port=PG_PORT, user="postgres", dbname="postgres")
+    with blocker.cursor() as cursor:
+        cursor.execute("SELECT id FROM cases_account WHERE account_number = ANY(%s) FOR UPDATE", [numbers])
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(
+        zip(("status", "body"), call("POST", "/api/v1/payments/batch", token, batch), strict=True)))
+    thread.start()
+    waiting = wait_for(lambda: _batch_waits_on_a_lock(blocker), seconds=30)
+    pg_ctl("restart", "-m", "immediate")
+    thread.join(timeout=120)
+    blocker.close()
+    attempts.append(outcome.get("status"))
+    if outcome.get("status") == 503:
+        first_503 = outcome["body"]
     # The client retries the same batch with a short backoff until it is accepted.
     for wait in (0, 1, 2, 4, 8):
         time.sleep(wait)
@@ -117,10 +124,19 @@ def scenario(token: str) -> dict:
     code = (first_503 or {}).get("errors", [{}])[0].get("code")
     return {"checks": {
         "accounts accepted": accounts[0] == 200,
+        "the batch was inside its transaction when the database went away": waiting,
         "the client got a clear 503 when the database went away": code == "database_unavailable",
         "retrying the same batch succeeded": final is not None,
         "every payment applied exactly once": applied == ITEMS and again[0] == 200,
     }, "statuses": attempts, "error_body": first_503, "payments_applied": applied}
+
+
+def _batch_waits_on_a_lock(blocker) -> bool:
+    with blocker.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # a transaction otherwise sees the first reading only
+        cursor.execute("SELECT count(*) FROM pg_stat_activity "
+                       "WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+        return cursor.fetchone()[0] > 0
 
 
 def _count_payments(batch: dict) -> int:
