@@ -106,8 +106,11 @@ class ReviewDecisionForm(DomainErrorFormMixin, forms.Form):
 
 
 class PolicyDraftForm(DomainErrorFormMixin, forms.Form):
-    definition = forms.JSONField(label=_("Policy rules (tiers and actions)"),
-                                 widget=forms.Textarea(attrs={"rows": 24, "class": "code"}))
+    definition = forms.JSONField(
+        label=_("Policy rules (tiers and actions)"), widget=forms.Textarea(attrs={"rows": 24, "class": "code"}),
+        help_text=_('"large_amount_threshold" is in "currency"; "large_amount_thresholds" gives it in other '
+                    'currencies, for example {"USD": "7000.00"}. A case in a currency given no threshold is never '
+                    "treated as large."))
     note = forms.CharField(label=_("What changed"), max_length=1000, required=False)
 
     def clean_definition(self):

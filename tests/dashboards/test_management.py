@@ -182,3 +182,20 @@ def test_a_broken_draft_is_refused_beside_the_field(client, manager):
     client.force_login(manager)
     response = client.post(reverse("dashboards:policy"), {"action": "preview", "definition": '{"tiers": [{}]}'})
     assert response.status_code == 400 and "definition" in response.context["form"].errors
+
+
+def test_a_manager_sets_the_large_amount_threshold_for_another_currency(client, manager):
+    client.force_login(manager)
+    page = client.get(reverse("dashboards:policy")).content.decode()
+    assert "large_amount_thresholds" in page and "never treated as large" in page
+    draft = _draft_without_calls(AS_OF)
+    draft["large_amount_thresholds"] = {"USD": "7000.00"}
+    response = client.post(reverse("dashboards:policy"), {
+        "action": "activate", "definition": json.dumps(draft), "note": "Large USD debts from 7,000"})
+    assert response.status_code == 302
+    latest = Policy.objects.get(is_default=True).versions.order_by("-number").first()
+    assert latest.currency == "CNY" and latest.large_amount_thresholds == {"USD": "7000.00"}
+    draft["large_amount_thresholds"] = {"USD": "-1"}
+    response = client.post(reverse("dashboards:policy"), {"action": "activate", "definition": json.dumps(draft),
+                                                          "note": "Oops"})
+    assert response.status_code == 400 and "threshold in USD must be a positive amount" in response.content.decode()
