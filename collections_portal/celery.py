@@ -3,9 +3,17 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collections_portal.settings.local")
 
 app = Celery("collections_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _freeze_startup_objects(**_kwargs) -> None:
+    from collections_portal.startup import startup_objects_freeze
+
+    startup_objects_freeze()
