@@ -7,21 +7,21 @@ from cases.queue import QueueReason, queue_reason_register
 from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
 
 
+def _pending_calls(origin: str):
+    return ScheduledContact.objects.filter(channel=Channel.CALL, status=ContactStatus.SCHEDULED, origin=origin)
+
+
 def _due_calls(origin: str):
     def condition(end_of_day) -> Q:
-        return Q(Exists(ScheduledContact.objects.filter(
-            case=OuterRef("pk"), channel=Channel.CALL, status=ContactStatus.SCHEDULED, origin=origin,
-            due_at__lt=end_of_day,
-        )))
+        return Q(Exists(_pending_calls(origin).filter(case=OuterRef("pk"), due_at__lt=end_of_day)))
     return condition
 
 
 def _calls_due_since(origin: str):
     def since(case_ids: list[int]) -> dict:
         """The due time of each case's oldest call task still waiting: an unworked task stays in the queue."""
-        return dict(ScheduledContact.objects.filter(
-            case_id__any=case_ids, channel=Channel.CALL, status=ContactStatus.SCHEDULED, origin=origin,
-        ).values("case_id").annotate(since=Min("due_at")).values_list("case_id", "since"))
+        return dict(_pending_calls(origin).filter(case_id__any=case_ids)
+                    .values("case_id").annotate(since=Min("due_at")).values_list("case_id", "since"))
     return since
 
 

@@ -21,6 +21,7 @@ from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
 from core.errors import DomainError
 from core.outbox import task_enqueue
 from dashboards.models import PolicyPreview
+from escalation.defaults import POLICY_CURRENCY
 from escalation.models import Policy
 from escalation.policy import policies_in_force, policy_definition_check, policy_version_publish
 from escalation.services import escalation_chunk_run, escalation_ranges
@@ -29,7 +30,7 @@ from escalation.services import escalation_chunk_run, escalation_ranges
 def policy_definition_parse(*, data: dict) -> dict:
     """The JSON a supervisor edited, as `policy_version_publish` takes it (money as Decimal)."""
     try:
-        definition = {"currency": str(data.get("currency") or "CNY"),
+        definition = {"currency": str(data.get("currency") or POLICY_CURRENCY),
                       "large_amount_threshold": Decimal(str(data["large_amount_threshold"])),
                       "large_amount_thresholds": {str(code): Decimal(str(amount)) for code, amount
                                                   in (data.get("large_amount_thresholds") or {}).items()},

@@ -8,11 +8,13 @@ import datetime as dt
 from decimal import Decimal
 
 DEFAULT_POLICY_NAME = "Default contact policy"
+# The currency of a policy's amounts when its definition names none.
+POLICY_CURRENCY = "CNY"
 
 # One tier per row: code, name, rank, first DPD, last DPD (None: open-ended), actions.
 # An action: rule code, channel, cadence, times, per_days, condition, condition_count, condition_days.
 DEFAULT_POLICY = {
-    "currency": "CNY",
+    "currency": POLICY_CURRENCY,
     "large_amount_threshold": Decimal("50000.00"),
     "large_amount_thresholds": {},
     "uplift_max_rank": 4,
@@ -68,7 +70,7 @@ def install_default_policy(Policy, PolicyVersion, PolicyTier, PolicyAction, effe
 
 def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, number, effective_from,  # noqa: N803
                   definition, note, created_by_label, challenger=None, challenger_percent=0):
-    per_currency = {"currency": definition.get("currency", "CNY"),
+    per_currency = {"currency": definition.get("currency", POLICY_CURRENCY),
                     "large_amount_thresholds": {code: str(amount) for code, amount in
                                                 (definition.get("large_amount_thresholds") or {}).items()}}
     # An early migration installs the default policy on the model as it stood then, before currencies.

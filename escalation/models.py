@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Channel, Strategy
+from escalation.defaults import POLICY_CURRENCY
 
 
 class Policy(models.Model):
@@ -37,7 +38,7 @@ class PolicyVersion(models.Model):
     # "Large" is an amount owed at or above the threshold in the case's own currency: `large_amount_threshold`
     # for a case in `currency`, `large_amount_thresholds[code]` (a decimal string) for one in another
     # currency. A case in a currency given no threshold is never large.
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, default=POLICY_CURRENCY)
     large_amount_threshold = models.DecimalField(_("large amount from"), max_digits=14, decimal_places=2,
                                                  default=Decimal("50000.00"))
     large_amount_thresholds = models.JSONField(_("large amount from, other currencies"), default=dict, blank=True)

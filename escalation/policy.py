@@ -11,7 +11,7 @@ from contacts.models import Channel, Strategy
 from core.actors import actor_fields
 from core.currencies import ISO_4217
 from core.errors import DomainError
-from escalation.defaults import write_version
+from escalation.defaults import POLICY_CURRENCY, write_version
 from escalation.models import Cadence, Condition, Policy, PolicyAction, PolicyTier, PolicyVersion
 
 # Knuth's multiplicative hash: a stable, evenly spread share of case ids, computed alike in SQL and Python.
@@ -93,7 +93,7 @@ def policy_definition_check(definition: dict) -> None:
             raise DomainError(f"Action {action['code']} has an unknown condition.", field="tiers")
     if definition["large_amount_threshold"] <= 0:
         raise DomainError("The large-amount threshold must be positive.", field="large_amount_threshold")
-    currency = definition.get("currency", "CNY")
+    currency = definition.get("currency", POLICY_CURRENCY)
     if currency not in ISO_4217:
         raise DomainError(f"{currency!r} is not an ISO 4217 currency code.", field="currency")
     for code, amount in (definition.get("large_amount_thresholds") or {}).items():

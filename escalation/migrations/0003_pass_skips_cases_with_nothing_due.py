@@ -9,6 +9,8 @@ cases, and cases with policy contacts still pending, are marked so the first pas
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import RunSQLOnPostgreSQL
+
 POLICY_STAGES = "('confirm', 'plan', 'contact')"
 
 INSTALL = f"""
@@ -106,17 +108,6 @@ DROP SEQUENCE IF EXISTS escalation_pending_mark_seq;
 """
 
 
-def install(apps, schema_editor):
-    # The pass runs on PostgreSQL only; the embedded SQLite default has no pass to feed.
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(INSTALL)
-
-
-def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UNINSTALL)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -142,5 +133,6 @@ class Migration(migrations.Migration):
             name='next_due_at',
             field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='next due'),
         ),
-        migrations.RunPython(install, uninstall),
+        # The pass runs on PostgreSQL only; the embedded SQLite default has no pass to feed.
+        RunSQLOnPostgreSQL(INSTALL, UNINSTALL),
     ]

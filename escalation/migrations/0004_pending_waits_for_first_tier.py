@@ -6,6 +6,8 @@ the index (and with room left on each page) the daily pass updates placements in
 
 from django.db import migrations, models
 
+from core.migration_operations import RunSQLOnPostgreSQL
+
 MARK = """
 CREATE OR REPLACE FUNCTION escalation_mark(case_ids bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO escalation_escalationpending (case_id, mark, not_before)
@@ -25,18 +27,6 @@ $$;
 """
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(MARK)
-        schema_editor.execute("ALTER TABLE escalation_caseescalation SET (fillfactor = 80)")
-
-
-def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(MARK_BEFORE)
-        schema_editor.execute("ALTER TABLE escalation_caseescalation RESET (fillfactor)")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -54,5 +44,6 @@ class Migration(migrations.Migration):
             name='next_due_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='next due'),
         ),
-        migrations.RunPython(install, uninstall),
+        RunSQLOnPostgreSQL(MARK + "ALTER TABLE escalation_caseescalation SET (fillfactor = 80);",
+                           MARK_BEFORE + "ALTER TABLE escalation_caseescalation RESET (fillfactor);"),
     ]

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from cases.models import Case
-from escalation.models import CaseEscalation
+from escalation.models import CaseEscalation, EscalationPending, Policy
+from escalation.policy import policy_definition, policy_version_publish
 from escalation.services import escalation_pass_run
 from tests.escalation.helpers import AS_OF, case_at_dpd
 
@@ -54,9 +55,6 @@ def test_days_past_due_are_counted_in_the_cardholders_zone():
 
 
 def _with_usd_threshold(manager, amount="7000.00"):
-    from escalation.models import Policy
-    from escalation.policy import policy_definition, policy_version_publish
-
     policy = Policy.objects.get(is_default=True)
     definition = policy_definition(version=policy.versions.get(number=1))
     definition["large_amount_thresholds"] = {"USD": Decimal(amount)}
@@ -80,8 +78,6 @@ def test_large_is_judged_in_the_cases_own_currency(manager, currency, total, tie
 
 @pytest.mark.django_db
 def test_an_amount_crossing_its_currencys_threshold_marks_the_case(manager):
-    from escalation.models import EscalationPending
-
     _with_usd_threshold(manager)
     case = case_at_dpd(20, total=Decimal("6000.00"), currency="USD")
     escalation_pass_run(as_of=AS_OF)
