@@ -187,8 +187,8 @@ def policy(request):
         status = 400
         if form.is_valid():
             try:
-                definition = policy_definition_parse(data=form.cleaned_data["definition"])
                 if request.POST.get("action") == "activate":
+                    definition = policy_definition_parse(data=form.cleaned_data["definition"])
                     version = policy_draft_activate(policy=champion, definition=definition, actor=request.user,
                                                     note=form.cleaned_data["note"], ip_address=client_ip(request))
                     messages.success(request, _("Version %(n)s is now in force.") % {"n": version.number})
