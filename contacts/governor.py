@@ -94,7 +94,7 @@ def governor_profile_for(*, tz_name: str, profiles: list[JurisdictionProfile]) -
 
 # --- facts ------------------------------------------------------------------------------------------------
 
-def _fact_rows_postgres(ids: list[int], since, at, with_cases: bool):
+def _fact_rows(ids: list[int], since, at, with_cases: bool):
     """The four reads, with the ids as one array parameter: thousands of cases cost little more than one."""
     with connection.cursor() as cursor:
         cases = []
@@ -116,23 +116,6 @@ def _fact_rows_postgres(ids: list[int], since, at, with_cases: bool):
     return cases, holds, attempts, broken
 
 
-def _fact_rows_portable(ids: list[int], since, at, with_cases: bool):
-    """The same reads through the ORM, for the embedded SQLite database of `make run`."""
-    from cases.models import CaseHold
-    from contacts.models import ContactAttempt
-    from events.models import Event
-
-    cases = (list(Case.objects.filter(pk__in=ids).values_list("id", "account__customer__timezone", "stage"))
-             if with_cases else [])
-    holds = list(CaseHold.objects.filter(case_id__in=ids, released_at__isnull=True).order_by("case_id", "kind")
-                 .values_list("case_id", "kind"))
-    attempts = list(ContactAttempt.objects.filter(case_id__in=ids, at__gt=since, at__lte=at).order_by("at", "id")
-                    .values_list("case_id", "at", "channel", "result", "number", "third_party", "callback_requested"))
-    broken = list(Event.objects.filter(case_id__in=ids, type=EventType.PROMISE_BROKEN, occurred_at__gt=since,
-                                       occurred_at__lte=at).values_list("case_id", "occurred_at"))
-    return cases, holds, attempts, broken
-
-
 def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str]] | None = None,
                    ) -> dict[int, CaseFacts]:
     """Facts for many cases in a few queries: cases, holds, recent attempts, broken promises, agreements.
@@ -141,8 +124,7 @@ def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str
     """
     ids = list(case_ids)
     since = at - dt.timedelta(days=LOOKBACK_DAYS)
-    read = _fact_rows_postgres if connection.vendor == "postgresql" else _fact_rows_portable
-    cases, holds, attempts, broken = read(ids, since, at, known is None)
+    cases, holds, attempts, broken = _fact_rows(ids, since, at, known is None)
     if known is None:
         known = {pk: (zone, stage) for pk, zone, stage in cases}
     facts = {pk: CaseFacts(case_id=pk, timezone=zone or settings.COLLECTIONS_DEFAULT_TIMEZONE, stage=stage)

@@ -24,9 +24,7 @@ SNAPSHOT_COLUMNS = "day, case_id, bucket, stage, balance, currency, team_id, age
 
 
 def _dpd_sql() -> str:
-    if connection.vendor == "postgresql":
-        return "(%(day)s::date - c.overdue_since)"
-    return "CAST(julianday(%(day)s) - julianday(c.overdue_since) AS INTEGER)"
+    return "(%(day)s::date - c.overdue_since)"
 
 
 def _bucket_sql() -> str:

@@ -195,18 +195,6 @@ def test_run_escalation_prints_its_summary_and_dry_run_saves_nothing():
     assert "call: 1" in out.getvalue() and ScheduledContact.objects.count() == 1
 
 
-def test_the_periodic_pass_says_it_needs_postgresql_rather_than_failing(monkeypatch):
-    from django.db import connection
-
-    from escalation import tasks
-
-    warnings = []
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    monkeypatch.setattr(tasks.logger, "warning", lambda message, *args: warnings.append(message % args))
-    assert tasks.escalation_pass.run() is None
-    assert "PostgreSQL only" in warnings[0]
-
-
 def _pending(case, rule):
     return ScheduledContact.objects.filter(case=case, rule=rule, status=ContactStatus.SCHEDULED)
 
