@@ -32,6 +32,8 @@ EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK)
 SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
 # A case of the agent's team: the field agent is not assigned to it; an outsider has no scope at all.
 SEE_CASE = row(LOGIN, HIDDEN, OK, HIDDEN, OK, OK, OK, OK)
+# A queue, and claiming its next case, belong to the roles that work cases.
+QUEUE_WORKERS = row(LOGIN, DENIED, OK, OK, OK, OK, DENIED, DENIED)
 WORK_CASE = row(LOGIN, HIDDEN, OK, HIDDEN, OK, OK, DENIED, DENIED)
 RELEASE_HOLD = row(LOGIN, HIDDEN, DENIED, HIDDEN, OK, OK, OK, DENIED)
 COMPLAINT_DESK = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, DENIED)
@@ -62,8 +64,8 @@ MATRIX = {
     "two-factor-verify": ("get", lambda o: reverse("two-factor-verify"), SIGNED_IN),
     "language-set": ("post", lambda o: reverse("language-set"), EVERYONE),
     "cases:list": ("get", lambda o: reverse("cases:list"), SIGNED_IN),
-    "cases:queue": ("get", lambda o: reverse("cases:queue"), SIGNED_IN),
-    "cases:queue-next": ("post", lambda o: reverse("cases:queue-next"), SIGNED_IN),
+    "cases:queue": ("get", lambda o: reverse("cases:queue"), QUEUE_WORKERS),
+    "cases:queue-next": ("post", lambda o: reverse("cases:queue-next"), QUEUE_WORKERS),
     "cases:detail": ("get", lambda o: reverse("cases:detail", args=[o["case"].pk]), SEE_CASE),
     "cases:note-create": ("post", lambda o: reverse("cases:note-create", args=[o["case"].pk]), WORK_CASE),
     "cases:hold-create": ("post", lambda o: reverse("cases:hold-create", args=[o["case"].pk]), WORK_CASE),
