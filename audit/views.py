@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.selectors import audit_actions, audit_search
 from audit.services import audit_log, client_ip
+from core.spreadsheets import spreadsheet_row
 from staff.models import Role
 from staff.permissions import user_role
 
@@ -49,7 +50,7 @@ def audit_trail(request):
         header = ["time", "actor", "action", "object_type", "object_id", "case_id", "changes", "reason", "ip_address"]
         rows = ([r.at.isoformat(), r.actor_label, r.action, r.object_type, r.object_id, r.case_id or "",
                  r.changes, r.reason, r.ip_address or ""] for r in records.iterator(chunk_size=2000))
-        response = StreamingHttpResponse((writer.writerow(row) for row in [header, *rows]),
+        response = StreamingHttpResponse((writer.writerow(spreadsheet_row(row)) for row in [header, *rows]),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
         return response
