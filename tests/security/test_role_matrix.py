@@ -49,6 +49,7 @@ TWO_FACTOR = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 # Staff read the API with their session; a login without a staff profile may not.
 API_READ_LIST = row(UNAUTH, DENIED, OK, OK, OK, OK, OK, OK)
 API_READ_CASE = row(UNAUTH, DENIED, OK, HIDDEN, OK, OK, OK, OK)
+API_DOCS_READERS = row(UNAUTH, DENIED, OK, OK, OK, OK, OK, OK)
 API_CLIENTS_ONLY = row(UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)
 
 # name: (method, url builder taking the objects, expectations)
@@ -124,9 +125,9 @@ MATRIX = {
     "api:case-detail": ("get", lambda o: reverse("api:case-detail", args=[o["case"].pk]), API_READ_CASE),
     "api:case-contacts": ("get", lambda o: reverse("api:case-contacts", args=[o["case"].pk]), API_READ_CASE),
     "api:event-feed": ("get", lambda o: reverse("api:event-feed"), API_CLIENTS_ONLY),
-    # The API's contract is public; it holds no data.
-    "api-schema": ("get", lambda o: reverse("api-schema"), EVERYONE),
-    "api-docs": ("get", lambda o: reverse("api-docs"), EVERYONE),
+    # The API's shape is for staff and its clients (a client's token is tested in test_api_docs.py).
+    "api-schema": ("get", lambda o: reverse("api-schema"), API_DOCS_READERS),
+    "api-docs": ("get", lambda o: reverse("api-docs"), row(LOGIN, DENIED, OK, OK, OK, OK, OK, OK)),
 }
 
 
