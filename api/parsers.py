@@ -37,21 +37,89 @@ def _has_lone_surrogate(value) -> bool:
 # A number with a fraction or an exponent (read as an exact Decimal), or one too long for 64 bits. A match
 # inside a string only sends the body down the slower path, which reads it the same way.
 _INEXACT_NUMBER = re.compile(rb"[:\[,]\s*-?[0-9]+(?:\.|[eE])|[0-9]{19}")
+# Every object key is a string followed by a colon. Some string values match too (`"a\":b"`), so the
+# count is an upper bound of the keys: equal to the keys read means no key was read twice.
+_KEY = re.compile(rb'"\s*:')
+
+# The deepest nesting a body may have. A batch is four levels deep ({"items": [{"customer": {...}}]});
+# the limit leaves room for any field to hold a small structure of its own, which validation rejects
+# field by field, while a body nested thousands deep is refused before anything walks it.
+MAX_DEPTH = 32
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs(pairs: list) -> dict:
+    """`object_pairs_hook` refusing an object that names a key twice: JSON leaves it undefined, and
+    keeping the last silently would let two readers of the same body disagree."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+def _shape(data) -> tuple[int, int]:
+    """(depth, number of object keys) of parsed JSON, without recursion; stops once past MAX_DEPTH."""
+    depth, keys = 0, 0
+    stack = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if level > depth:
+            depth = level
+            if depth > MAX_DEPTH:
+                return depth, keys
+        if value.__class__ is dict:
+            keys += len(value)
+            children = value.values()
+        elif value.__class__ is list:
+            children = value
+        else:
+            continue
+        stack.extend((child, level + 1) for child in children if child.__class__ in (dict, list))
+    return depth, keys
+
+
+def _standard(text: str):
+    return json.loads(text, parse_float=Decimal, parse_constant=_no_constants, object_pairs_hook=_pairs)
 
 
 def _loads(body: bytes, encoding: str):
     """The body's JSON. orjson reads the usual body (strings and whole numbers) several times faster;
-    anything else, and every malformed body, goes through the standard parser, which words the errors."""
+    anything else, every malformed body and any body that may name a key twice goes through the standard
+    parser, which words the errors and refuses duplicate keys."""
     if codecs.lookup(encoding).name == "utf-8" and not _INEXACT_NUMBER.search(body):
         try:
-            return orjson.loads(body)
+            data = orjson.loads(body)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(body.decode(encoding), parse_float=Decimal, parse_constant=_no_constants)
+        else:
+            depth, keys = _shape(data)
+            if depth > MAX_DEPTH:
+                raise _TooDeep
+            if keys == len(_KEY.findall(body)):
+                return data
+    data = _standard(body.decode(encoding))
+    if _shape(data)[0] > MAX_DEPTH:
+        raise _TooDeep
+    return data
+
+
+class _TooDeep(ValueError):
+    pass
 
 
 class LimitedJSONParser(JSONParser):
-    """JSON up to settings.API_MAX_BODY_BYTES. Numbers with a fraction are read as exact Decimals."""
+    """JSON up to settings.API_MAX_BODY_BYTES and MAX_DEPTH levels, each key once per object.
+
+    Numbers with a fraction are read as exact Decimals."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.API_MAX_BODY_BYTES
@@ -67,6 +135,11 @@ class LimitedJSONParser(JSONParser):
             raise PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
         try:
             data = _loads(body, parser_context.get("encoding") or settings.DEFAULT_CHARSET)
+        except (_TooDeep, RecursionError) as exc:
+            raise exceptions.ParseError(f"The body nests deeper than {MAX_DEPTH} levels.", code="too_deep") from exc
+        except _DuplicateKey as exc:
+            raise exceptions.ParseError(f"The key {exc.key!r} appears twice in one object; send each key once.",
+                                        code="duplicate_key") from exc
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from exc
         if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(data):

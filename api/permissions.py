@@ -16,3 +16,16 @@ class ClientHasScope(BasePermission):
             return request.auth.has_scope(view.required_scope)
         return bool(getattr(view, "staff_may_read", False)) and getattr(request.user, "profile", None) is not None
 
+
+
+class StaffOrClient(BasePermission):
+    """The API's schema and docs: any core-system client with a valid token, or a signed-in member of
+    staff (a login with a staff profile). Nobody else learns the API's shape."""
+
+    message = "Sign in as a member of staff, or send a valid API token."
+
+    def has_permission(self, request, view) -> bool:
+        if isinstance(request.auth, ApiClient):
+            return True
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "profile", None) is not None)

@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Account, Case, CaseHold, CaseNote, Customer, Payment, Referral, StageHistory
+from core.admin_masking import masked
+
+CARD_NUMBER = masked("account__account_number", _("card number"))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -17,20 +21,32 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ReadOnlyAdmin):
+    """Cardholders come from the core system, so the admin only looks, and sees personal data masked.
+
+    Search is by the core system's id alone: names have no keyed hash, and an identifier typed into
+    the search box would travel in the query string into every access log.
+    """
+
     list_display = ("external_id", "name", "region", "timezone", "language")
-    search_fields = ("external_id", "name")
+    search_fields = ("external_id",)
     list_filter = ("region", "language")
-    readonly_fields = ("external_id", "created_at", "updated_at")
+    exclude = ("national_id", "national_id_hash", "phone", "phone_hash", "other_phones", "email", "address")
+    readonly_fields = (masked("national_id", _("national id")), masked("phone", _("phone")),
+                       masked("other_phones", _("other phone numbers")), masked("email", _("email")),
+                       masked("address", _("address")))
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
-    list_display = ("account_number", "customer", "product", "currency", "credit_limit", "snapshot_as_of")
-    search_fields = ("account_number", "customer__external_id")
+class AccountAdmin(ReadOnlyAdmin):
+    """Accounts come from the core system's snapshots; the card number is shown masked."""
+
+    list_display = (masked("account_number", _("card number")), "customer", "product", "currency", "credit_limit",
+                    "snapshot_as_of")
+    search_fields = ("customer__external_id",)
     list_select_related = ("customer",)
-    readonly_fields = ("account_number", "snapshot_as_of", "created_at")
-    raw_id_fields = ("customer",)
+    exclude = ("account_number",)
+    readonly_fields = (masked("account_number", _("card number")),)
 
 
 class StageHistoryInline(admin.TabularInline):
@@ -57,14 +73,15 @@ class CaseHoldInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ("id", "account", "stage", "outcome", "total_overdue", "currency", "overdue_since",
+    list_display = ("id", CARD_NUMBER, "stage", "outcome", "total_overdue", "currency", "overdue_since",
                     "assigned_team", "assigned_agent", "priority")
     list_filter = ("stage", "outcome", "assigned_team")
-    search_fields = ("account__account_number", "account__customer__external_id")
+    search_fields = ("account__customer__external_id",)
     list_select_related = ("account", "assigned_team", "assigned_agent")
-    raw_id_fields = ("account", "assigned_agent")
+    raw_id_fields = ("assigned_agent",)
+    exclude = ("account",)
     # Stage, outcome and amounts change only through the services (transition, core-system snapshots).
-    readonly_fields = ("account", "stage", "outcome", "currency", "principal_overdue", "interest_overdue",
+    readonly_fields = (CARD_NUMBER, "stage", "outcome", "currency", "principal_overdue", "interest_overdue",
                        "fees_overdue", "penalty_overdue", "total_overdue", "overdue_since", "opened_at",
                        "stage_changed_at", "closed_at", "updated_at")
     inlines = [CaseHoldInline, StageHistoryInline]
@@ -91,8 +108,10 @@ class CaseHoldAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("transaction_id", "account", "case", "amount", "currency", "paid_at", "received_at")
-    search_fields = ("transaction_id", "account__account_number")
+    list_display = ("transaction_id", CARD_NUMBER, "case", "amount", "currency", "paid_at", "received_at")
+    search_fields = ("transaction_id",)
+    exclude = ("account",)
+    readonly_fields = (CARD_NUMBER,)
     list_select_related = ("account",)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.delinquency import bucket_for_dpd, days_past_due
 from cases.lifecycle import HoldKind, Outcome, Stage
 from core.crypto import EncryptedJSONField, EncryptedTextField, pii_hash
+from core.masking import mask
 from staff.models import Language, validate_timezone
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -82,7 +83,8 @@ class Account(models.Model):
         ]
 
     def __str__(self):
-        return self.account_number
+        # Masked: a card number printed anywhere (the admin's titles, a log line) must not leak in full.
+        return mask(self.account_number)
 
 
 class Case(models.Model):

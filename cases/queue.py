@@ -22,6 +22,8 @@ from cases.lifecycle import Stage
 from cases.models import Case, CaseHold
 from cases.selectors import cases_in_bucket, cases_visible_to
 from core.db import DaysSince
+from core.errors import Forbidden
+from staff.permissions import can_work_cases
 
 OTHER_WORK = 90
 
@@ -128,7 +130,10 @@ def queue_claim_next(*, user, as_of: dt.datetime | None = None) -> Case | None:
 
     Two agents asking at once never get the same case: the candidate row is locked with SKIP LOCKED and
     the claim is a compare-and-swap on the claim columns, so a case claimed meanwhile is passed over.
+    Only roles that work cases may claim: a claim takes the case out of the agents' queues.
     """
+    if not can_work_cases(user):
+        raise Forbidden("Only staff who work cases may claim one.", code="cannot_work_cases")
     as_of = as_of or timezone.now()
     until = as_of + dt.timedelta(minutes=CLAIM_MINUTES)
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=as_of) | Q(claimed_by=user)

@@ -23,7 +23,7 @@ from cases.services import case_hold_place, case_hold_release, case_note_add
 from cases.timeline import case_timeline
 from complaints.views import case_panel_context as complaints_panel
 from contacts.views import contact_panel_context as contact_panel
-from core.errors import DomainError
+from core.errors import DomainError, Forbidden
 from repayment_plans.views import negotiation_panel_context as negotiation_panel
 from staff.permissions import can_release_holds, can_work_cases
 from visits.views import case_panel_context as visits_panel
@@ -45,6 +45,8 @@ def case_list(request):
 @login_required
 def queue(request):
     """Today's work for the signed-in agent, in priority order, with counts per reason."""
+    if not can_work_cases(request.user):
+        raise PermissionDenied  # a queue and its Next case button are for those who work cases
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     cases = queue_for_agent(user=request.user, stage=filters.get("stage") or None,
@@ -64,7 +66,10 @@ def queue(request):
 @login_required
 @require_POST
 def queue_next(request):
-    case = queue_claim_next(user=request.user)
+    try:
+        case = queue_claim_next(user=request.user)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
     if case is None:
         messages.info(request, _("Your queue is empty: nothing left to claim."))
         return redirect("cases:queue")

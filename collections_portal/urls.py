@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from api.views.docs import ApiDocsView, ApiSchemaView
 from core import views as core_views
 from core.health import healthz
 from staff import two_factor
@@ -26,8 +26,8 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("repayment-plans/", include("repayment_plans.urls")),
     path("api/v1/", include("api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

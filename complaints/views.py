@@ -13,6 +13,7 @@ from complaints.models import Complaint
 from complaints.selectors import complaints_of_case, complaints_open
 from complaints.services import complaint_open, complaint_resolve
 from core.errors import DomainError
+from core.redirects import safe_next_url
 from staff.permissions import can_release_holds, can_work_cases
 
 
@@ -66,7 +67,7 @@ def complaint_resolve_view(request, complaint_id: int):
         try:
             complaint_resolve(complaint=complaint, resolution=form.cleaned_data["resolution"], actor=request.user,
                               ip_address=client_ip(request))
-            return redirect(request.POST.get("next") or "complaints:list")
+            return redirect(safe_next_url(request, request.POST.get("next"), "complaints:list"))
         except DomainError as exc:
             form.add_domain_error(exc)
     return render(request, "complaints/resolve.html", {"complaint": complaint, "form": form}, status=400)

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from cases.admin import ReadOnlyAdmin
 from contacts.models import ContactAttempt, JurisdictionProfile, ScheduledContact
+from core.admin_masking import masked
 
 
 @admin.register(JurisdictionProfile)
@@ -14,10 +16,12 @@ class JurisdictionProfileAdmin(admin.ModelAdmin):
 class ScheduledContactAdmin(ReadOnlyAdmin):
     list_display = ("id", "case", "channel", "due_at", "status", "rule", "strategy", "delivery_attempts", "last_error")
     list_filter = ("status", "channel", "origin", "strategy")
-    search_fields = ("idempotency_key", "case__account__account_number")
+    search_fields = ("idempotency_key",)
 
 
 @admin.register(ContactAttempt)
 class ContactAttemptAdmin(ReadOnlyAdmin):
     list_display = ("id", "case", "channel", "at", "result", "actor_label", "overridden_by")
     list_filter = ("channel", "result", "third_party")
+    exclude = ("number",)
+    readonly_fields = (masked("number", _("number called")),)

@@ -1,8 +1,12 @@
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DomainErrorFormMixin
 from contacts.models import AttemptResult, Channel
+from core.forms import BoundedDateTimeField
 
 STAFF_CHANNELS = [(Channel.CALL, Channel.CALL.label), (Channel.VISIT, Channel.VISIT.label)]
 
@@ -15,10 +19,13 @@ class AttemptForm(DomainErrorFormMixin, forms.Form):
     notes = forms.CharField(label=_("Call notes"), required=False, max_length=4000,
                             widget=forms.Textarea(attrs={"rows": 2}))
     third_party = forms.BooleanField(label=_("Spoke to a third party (nothing disclosed)"), required=False)
-    callback_at = forms.DateTimeField(label=_("Call back at"), required=False,
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                 format="%Y-%m-%dT%H:%M"),
-                                      input_formats=["%Y-%m-%dT%H:%M"])
+    # From a day back (a callback just missed) to a year ahead.
+    callback_at = BoundedDateTimeField(label=_("Call back at"), required=False,
+                                       earliest=lambda: timezone.now() - dt.timedelta(days=1),
+                                       latest=lambda: timezone.now() + dt.timedelta(days=366),
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                  format="%Y-%m-%dT%H:%M"),
+                                       input_formats=["%Y-%m-%dT%H:%M"])
     override_reason = forms.CharField(label=_("Override the contact rules because"), required=False,
                                       max_length=1000)
 

@@ -6,7 +6,7 @@
 stable and machine-readable; `message` is for people.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
@@ -59,6 +59,11 @@ def exception_handler(exc, context):
             error_body({"field": None, "code": "database_unavailable",
                         "message": "The database is unavailable; nothing was saved. Retry the same request."}),
             status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own body limit (REQUEST_MAX_BYTES) trips before the parser's: still a JSON 413.
+        return Response(error_body({"field": None, "code": "body_too_large",
+                                    "message": "The request body is over the size limit."}),
+                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DomainError):
         return Response(error_body({"field": exc.field, "code": exc.code, "message": exc.message}),
                         status=exc.http_status)

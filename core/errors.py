@@ -20,6 +20,13 @@ class NotFound(DomainError):
     http_status = 404
 
 
+class Forbidden(DomainError):
+    """The actor's role may not do this at all, whatever the object (see staff.permissions)."""
+
+    code = "forbidden"
+    http_status = 403
+
+
 class Conflict(DomainError):
     """The request was valid but lost to the current state, for example a concurrent change."""
 

@@ -10,6 +10,7 @@ from cases.delinquency import DELINQUENT_BUCKETS
 from cases.forms import DomainErrorFormMixin
 from cases.lifecycle import Stage
 from core.currencies import ISO_4217
+from core.forms import BoundedDateField, records_window
 from dashboards.filters import DashboardFilters, teams_in_scope
 from staff.models import Role
 
@@ -27,8 +28,10 @@ class AgentChoiceField(forms.ModelChoiceField):
 
 
 class FilterForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                             **records_window())
+    end = BoundedDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                           **records_window())
     team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("All teams"))
     agent = AgentChoiceField(label=_("Agent"), queryset=None, required=False, empty_label=_("All agents"))
     region = forms.CharField(label=_("Region"), required=False, max_length=100)

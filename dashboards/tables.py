@@ -11,6 +11,8 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import spreadsheet_row
+
 TEXT, COUNT, MONEY, RATE = "text", "count", "money", "rate"
 NUM = mark_safe(' class="num"')  # noqa: S308 (a constant attribute)
 
@@ -79,8 +81,8 @@ def _number(value, kind: str):
 def csv_response(*, table: Table, filename: str) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([str(c.label) for c in table.columns])
-    writer.writerows(table.cells())
+    writer.writerow(spreadsheet_row(str(c.label) for c in table.columns))
+    writer.writerows(spreadsheet_row(row) for row in table.cells())
     # A byte-order mark so spreadsheet programs read the Chinese labels as UTF-8.
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -96,12 +98,12 @@ def xlsx_response(*, tables: list[Table], filename: str, filters: list[tuple[str
     about = book.active
     about.title = _("Filters")[:31]
     for name, value in filters:
-        about.append([name, value])
+        about.append(spreadsheet_row([name, value]))
     for table in tables:
         sheet = book.create_sheet(table.code[:31])
-        sheet.append([str(c.label) for c in table.columns])
+        sheet.append(spreadsheet_row(str(c.label) for c in table.columns))
         for row in table.rows:
-            sheet.append([_excel(row.get(c.key), c.kind) for c in table.columns])
+            sheet.append(spreadsheet_row(_excel(row.get(c.key), c.kind) for c in table.columns))
         for index, column in enumerate(table.columns, start=1):
             if column.kind in (MONEY, RATE):
                 fmt = "0.00%" if column.kind == RATE else "#,##0.00"

@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from cases.admin import ReadOnlyAdmin
+from core.admin_masking import masked
 from events.models import Event
 
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ("id", "type", "case", "account_number", "occurred_at")
+    list_display = ("id", "type", "case", masked("account_number", _("card number")), "occurred_at")
     list_filter = ("type",)
-    search_fields = ("account_number",)
+    exclude = ("account_number",)
+    readonly_fields = (masked("account_number", _("card number")),)

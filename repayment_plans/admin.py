@@ -35,6 +35,8 @@ class RepaymentPlanAdmin(ReadOnlyAdmin):
     list_display = ("id", "case", "status")
     list_filter = ("status",)
     inlines = [InstalmentInline]
+    # The signed agreement is served only through the audited plan pages; the code's hash is nobody's business.
+    exclude = ("signed_copy", "acceptance_code_hash")
 
 
 @admin.register(Instalment)

@@ -10,14 +10,15 @@ import segno
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_log, client_ip
+from core.redirects import safe_next_url
 from staff.models import Role
 from staff.permissions import user_role
 
@@ -44,7 +45,7 @@ class TwoFactorRequiredMiddleware:
         user = request.user
         if (user.is_authenticated and not user.is_verified() and not request.path.startswith(EXEMPT_PATHS)
                 and confirmed_device(user) is not None):
-            return redirect(f"{reverse('two-factor-verify')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 
@@ -73,9 +74,7 @@ def two_factor_setup(request):
 @login_required
 def two_factor_verify(request):
     device = confirmed_device(request.user)
-    next_url = request.GET.get("next") or request.POST.get("next") or resolve_url("home")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = resolve_url("home")
+    next_url = safe_next_url(request, request.POST.get("next") or request.GET.get("next"))
     if device is None or request.user.is_verified():
         return redirect(next_url)
     form = CodeForm(request.POST or None)

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.http import HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.redirects import safe_next_url
 from staff.models import Language, StaffProfile
 
 
@@ -10,11 +10,7 @@ from staff.models import Language, StaffProfile
 def language_set(request):
     """Switch the interface language; for a signed-in member of staff it is remembered on their profile."""
     language = request.POST.get("language")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(safe_next_url(request, request.POST.get("next")))
     if language in Language.values:
         if request.user.is_authenticated:
             StaffProfile.objects.filter(user=request.user).update(language=language)

@@ -2,10 +2,26 @@
 officer, admin and an outsider (a login with no staff profile)."""
 
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from staff.models import Role
 from tests.factories import TeamFactory, UserFactory, staff_user
 from tests.workers import worker  # noqa: F401 - a real Celery worker, for the tests that ask for it
+
+_sql_flush = DatabaseOperations.sql_flush
+
+
+def _sql_flush_past_the_audit_guard(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """Transactional tests end with a TRUNCATE of every table, which the audit trail refuses (audit 0003).
+    The test database's owner lifts that one trigger for the flush only; production never flushes."""
+    statements = _sql_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+    if "audit_auditrecord" not in tables:
+        return statements
+    return ["ALTER TABLE audit_auditrecord DISABLE TRIGGER audit_record_no_truncate;", *statements,
+            "ALTER TABLE audit_auditrecord ENABLE TRIGGER audit_record_no_truncate;"]
+
+
+DatabaseOperations.sql_flush = _sql_flush_past_the_audit_guard
 
 
 @pytest.fixture

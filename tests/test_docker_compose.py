@@ -34,5 +34,6 @@ def compose_command():
 def test_docker_compose_config_parses():
     result = subprocess.run([*compose_command(), "config", "--quiet"], cwd=ROOT, capture_output=True, text=True,
                             env={"DJANGO_SECRET_KEY": "x", "PII_ENCRYPTION_KEYS": "x", "PII_HASH_KEY": "x",
+                                 "POSTGRES_PASSWORD": "x",
                                  "PATH": "/usr/bin:/bin:/usr/local/bin"})
     assert result.returncode == 0, result.stderr

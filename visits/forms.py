@@ -3,12 +3,15 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DomainErrorFormMixin
+from core.forms import BoundedDateField, days_from_today, promise_date_window
 from staff.models import Role
 from visits.models import Attitude, IdentityMethod, NextStep, VisitOutcome, VisitPriority, Willingness
 
 TIME = {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 COORD = {"max_digits": 9, "decimal_places": 6, "required": False}
+# A visit is planned for a day from yesterday (the cardholder's zone may be behind) to a year ahead.
+VISIT_DAY = {"earliest": days_from_today(-1), "latest": days_from_today(366)}
 
 
 class VisitRequestForm(DomainErrorFormMixin, forms.Form):
@@ -36,7 +39,7 @@ class VisitAssignForm(DomainErrorFormMixin, forms.Form):
     agent = forms.TypedChoiceField(label=_("Field agent"), coerce=int)
     second_agent = forms.TypedChoiceField(label=_("Second field agent"), coerce=int, required=False,
                                           empty_value=None)
-    day = forms.DateField(label=_("Date"), **DATE)
+    day = BoundedDateField(label=_("Date"), **DATE, **VISIT_DAY)
     start = forms.TimeField(label=_("From (cardholder's time)"), **TIME)
     end = forms.TimeField(label=_("Until (cardholder's time)"), **TIME)
 
@@ -57,7 +60,7 @@ class VisitAssignForm(DomainErrorFormMixin, forms.Form):
 
 
 class AutoAssignForm(DomainErrorFormMixin, forms.Form):
-    day = forms.DateField(label=_("Date"), **DATE)
+    day = BoundedDateField(label=_("Date"), **DATE, **VISIT_DAY)
     start = forms.TimeField(label=_("From"), **TIME)
     end = forms.TimeField(label=_("Until"), **TIME)
 
@@ -99,7 +102,7 @@ class VisitReportForm(DomainErrorFormMixin, forms.Form):
     next_step = forms.ChoiceField(label=_("Next step"), choices=NextStep.choices, required=False)
     promise_amount = forms.DecimalField(label=_("Promised amount"), max_digits=14, decimal_places=2,
                                         required=False, min_value=0)
-    promise_date = forms.DateField(label=_("Promised by"), required=False, **DATE)
+    promise_date = BoundedDateField(label=_("Promised by"), required=False, **DATE, **promise_date_window())
     plan_interest = forms.BooleanField(label=_("Interested in a repayment plan"), required=False)
     documents = MultipleFileField(label=_("Photos or documents (JPEG, PNG, PDF)"), required=False)
     notes = forms.CharField(label=_("Notes"), max_length=4000, required=False,

@@ -217,9 +217,14 @@ class VisitReport(models.Model):
         return f"Report of visit {self.visit_id}: {self.outcome}"
 
 
+# The extension on disk follows the type detected from the content (visits.uploads), never the name sent:
+# a JPEG-looking polyglot named .html must not land on disk as something a server would render as a page.
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+
+
 def _document_path(instance, filename: str) -> str:
     # A random name: the cardholder's file name may carry personal data, and names must not be guessable.
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    suffix = EXTENSIONS.get(instance.content_type, "bin")
     return f"visits/{instance.visit_id}/{uuid.uuid4().hex}.{suffix}"
 
 

@@ -181,7 +181,7 @@ def _require_planner(request):
 
 
 @login_required
-def board(request, assign_errors=None, auto_form=None, status=200):
+def board(request, assign_errors=None, auto_form=None, assign_forms=None, status=200):
     """Visits by status, overdue ones, outcomes by region; requests to assign and visits to reassign."""
     _require_planner(request)
     visits = visits_visible_to(user=request.user)
@@ -191,9 +191,11 @@ def board(request, assign_errors=None, auto_form=None, status=200):
     pending = list(visits.filter(status__in=OPEN_STATUSES[:2]).order_by("priority", "created_at")[:100])
     agents = field_agents()
     for visit in pending:
-        visit.assign_form = VisitAssignForm(auto_id=f"va{visit.pk}-%s", agents=agents, initial={
-            "agent": visit.assigned_to_id, "second_agent": visit.second_agent_id,
-            "day": visit.scheduled_for or timezone.localdate()})
+        # The form just sent for this visit, with what was typed and its errors beside the fields.
+        visit.assign_form = (assign_forms or {}).get(visit.pk) or VisitAssignForm(
+            auto_id=f"va{visit.pk}-%s", agents=agents, initial={
+                "agent": visit.assigned_to_id, "second_agent": visit.second_agent_id,
+                "day": visit.scheduled_for or timezone.localdate()})
         visit.assign_error = (assign_errors or {}).get(visit.pk)
         visit.cancel_form = CancelForm(auto_id=f"vc{visit.pk}-%s")
     return render(request, "visits/board.html", {
@@ -220,8 +222,7 @@ def assign(request, visit_id: int):
             return board(request, assign_errors={visit.pk: _refusal(exc)}, status=400)
         messages.success(request, _("Visit %(id)s assigned.") % {"id": visit.pk})
         return redirect("visits:board")
-    errors = "; ".join(f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items())
-    return board(request, assign_errors={visit.pk: errors}, status=400)
+    return board(request, assign_forms={visit.pk: form}, status=400)
 
 
 @login_required

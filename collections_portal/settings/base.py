@@ -104,6 +104,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The schema's owner, when set: `manage.py migrate` connects as it (core/management/commands/migrate.py),
+# so the application's own role (DATABASE_URL) owns nothing. See README, "Database roles".
+DATABASE_MIGRATE = env.db("DATABASE_MIGRATE_URL") if env.str("DATABASE_MIGRATE_URL", default="") else None
 
 # --- Authentication -------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -32,6 +32,8 @@ EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK)
 SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
 # A case of the agent's team: the field agent is not assigned to it; an outsider has no scope at all.
 SEE_CASE = row(LOGIN, HIDDEN, OK, HIDDEN, OK, OK, OK, OK)
+# A queue, and claiming its next case, belong to the roles that work cases.
+QUEUE_WORKERS = row(LOGIN, DENIED, OK, OK, OK, OK, DENIED, DENIED)
 WORK_CASE = row(LOGIN, HIDDEN, OK, HIDDEN, OK, OK, DENIED, DENIED)
 RELEASE_HOLD = row(LOGIN, HIDDEN, DENIED, HIDDEN, OK, OK, OK, DENIED)
 COMPLAINT_DESK = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, DENIED)
@@ -47,6 +49,7 @@ TWO_FACTOR = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 # Staff read the API with their session; a login without a staff profile may not.
 API_READ_LIST = row(UNAUTH, DENIED, OK, OK, OK, OK, OK, OK)
 API_READ_CASE = row(UNAUTH, DENIED, OK, HIDDEN, OK, OK, OK, OK)
+API_DOCS_READERS = row(UNAUTH, DENIED, OK, OK, OK, OK, OK, OK)
 API_CLIENTS_ONLY = row(UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)
 
 # name: (method, url builder taking the objects, expectations)
@@ -62,8 +65,8 @@ MATRIX = {
     "two-factor-verify": ("get", lambda o: reverse("two-factor-verify"), SIGNED_IN),
     "language-set": ("post", lambda o: reverse("language-set"), EVERYONE),
     "cases:list": ("get", lambda o: reverse("cases:list"), SIGNED_IN),
-    "cases:queue": ("get", lambda o: reverse("cases:queue"), SIGNED_IN),
-    "cases:queue-next": ("post", lambda o: reverse("cases:queue-next"), SIGNED_IN),
+    "cases:queue": ("get", lambda o: reverse("cases:queue"), QUEUE_WORKERS),
+    "cases:queue-next": ("post", lambda o: reverse("cases:queue-next"), QUEUE_WORKERS),
     "cases:detail": ("get", lambda o: reverse("cases:detail", args=[o["case"].pk]), SEE_CASE),
     "cases:note-create": ("post", lambda o: reverse("cases:note-create", args=[o["case"].pk]), WORK_CASE),
     "cases:hold-create": ("post", lambda o: reverse("cases:hold-create", args=[o["case"].pk]), WORK_CASE),
@@ -122,9 +125,9 @@ MATRIX = {
     "api:case-detail": ("get", lambda o: reverse("api:case-detail", args=[o["case"].pk]), API_READ_CASE),
     "api:case-contacts": ("get", lambda o: reverse("api:case-contacts", args=[o["case"].pk]), API_READ_CASE),
     "api:event-feed": ("get", lambda o: reverse("api:event-feed"), API_CLIENTS_ONLY),
-    # The API's contract is public; it holds no data.
-    "api-schema": ("get", lambda o: reverse("api-schema"), EVERYONE),
-    "api-docs": ("get", lambda o: reverse("api-docs"), EVERYONE),
+    # The API's shape is for staff and its clients (a client's token is tested in test_api_docs.py).
+    "api-schema": ("get", lambda o: reverse("api-schema"), API_DOCS_READERS),
+    "api-docs": ("get", lambda o: reverse("api-docs"), row(LOGIN, DENIED, OK, OK, OK, OK, OK, OK)),
 }
 
 

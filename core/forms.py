@@ -1,0 +1,82 @@
+"""Form fields that keep what a person types inside a sensible window.
+
+A date such as 9999-12-31 is valid to Python, but one day or one month added to it overflows, so an
+unbounded date field is a server error waiting for a typo. Each bounded field takes the window as
+callables, evaluated when the form is validated, so "today" is the day of the request.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+# The earliest date a search of the portal's own records may start from.
+RECORDS_FROM = dt.date(2000, 1, 1)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def days_from_today(days: int) -> Callable[[], dt.date]:
+    return lambda: today() + dt.timedelta(days=days)
+
+
+def records_window() -> dict:
+    """For searches and reports over the portal's records: from 2000 to a year ahead."""
+    return {"earliest": lambda: RECORDS_FROM, "latest": days_from_today(366)}
+
+
+def promise_date_window() -> dict:
+    """Today to PROMISE_MAX_DAYS_AHEAD, a day wider either side: the cardholder's zone may differ from the
+    portal's, and the promises service checks the exact window in the cardholder's zone."""
+    return {"earliest": days_from_today(-1),
+            "latest": lambda: today() + dt.timedelta(days=settings.PROMISE_MAX_DAYS_AHEAD + 1)}
+
+
+class BoundedDateField(forms.DateField):
+    """A date from `earliest()` to `latest()`, both included; outside it, an error beside the field."""
+
+    def __init__(self, *, earliest: Callable[[], dt.date], latest: Callable[[], dt.date], **kwargs):
+        self.earliest, self.latest = earliest, latest
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        earliest, latest = self.earliest(), self.latest()
+        if not earliest <= value <= latest:
+            raise forms.ValidationError(
+                _("Enter a date from %(earliest)s to %(latest)s."), code="out_of_range",
+                params={"earliest": date_format(earliest), "latest": date_format(latest)})
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """A date and time from `earliest()` to `latest()` (aware datetimes)."""
+
+    def __init__(self, *, earliest: Callable[[], dt.datetime], latest: Callable[[], dt.datetime], **kwargs):
+        self.earliest, self.latest = earliest, latest
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError as exc:  # a far date made aware in the portal's zone
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        earliest, latest = self.earliest(), self.latest()
+        if not earliest <= value <= latest:
+            local = timezone.localtime
+            raise forms.ValidationError(
+                _("Enter a time from %(earliest)s to %(latest)s."), code="out_of_range",
+                params={"earliest": date_format(local(earliest), "DATETIME_FORMAT"),
+                        "latest": date_format(local(latest), "DATETIME_FORMAT")})
