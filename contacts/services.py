@@ -11,7 +11,7 @@ from cases.lifecycle import HoldKind
 from cases.models import Case
 from cases.services import case_hold_place
 from contacts.governor import Verdict, governor_check
-from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, ScheduledContact
+from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, Origin, ScheduledContact
 from core.actors import actor_fields
 from core.errors import Conflict, DomainError
 
@@ -51,7 +51,9 @@ def contact_attempt_log(
     When the governor refuses, ContactNotPermitted says why and when it would be allowed. A supervisor
     (or manager) may go ahead anyway by giving `override_reason`; the attempt then records the verdict,
     the overriding supervisor and the reason. A dispute raised puts the case on a dispute hold. When the
-    attempt answers a scheduled contact, that contact is marked done.
+    attempt answers a scheduled contact, that contact is marked done. A call logged without naming one
+    answers the case's pending policy call task, whatever the outcome: the agent has worked it, so it leaves
+    the queue at once and the policy's next task follows an interval later.
     """
     if channel not in Channel.values or result not in AttemptResult.values:
         raise DomainError("Unknown channel or result.", field="result")
@@ -65,6 +67,8 @@ def contact_attempt_log(
         if not _may_override(actor):
             raise DomainError("Only a supervisor may override the contact rules.", code="override_not_allowed")
         overridden_by = actor
+    if scheduled_contact is None and channel == Channel.CALL:
+        scheduled_contact = _pending_policy_call(case)
     attempt = ContactAttempt.objects.create(
         case=case, scheduled_contact=scheduled_contact, channel=channel, at=at, number=number,
         third_party=to_third_party, result=result, callback_requested=callback_requested, notes=notes,
@@ -77,6 +81,12 @@ def contact_attempt_log(
         with suppress(HoldError):  # already on a dispute hold
             case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=actor, reason="Dispute raised on contact.")
     return attempt
+
+
+def _pending_policy_call(case: Case) -> ScheduledContact | None:
+    """The policy call task waiting in the case's queue (the pass keeps at most one), oldest first."""
+    return (ScheduledContact.objects.filter(case=case, channel=Channel.CALL, origin=Origin.POLICY,
+                                            status=ContactStatus.SCHEDULED).order_by("due_at", "id").first())
 
 
 def _finish(contact: ScheduledContact, *, status: str, entry: dict) -> bool:

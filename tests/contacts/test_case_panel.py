@@ -109,3 +109,16 @@ def test_a_failed_sms_delivery_shows_on_the_case_page_with_its_next_try(client, 
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="delivery-problems"' in page
     assert "sms: provider answered 500" in page and "2 attempts" in page
+
+
+def test_logging_a_call_from_the_case_page_clears_the_policy_call_task_from_the_queue(
+        client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    task = ScheduledContact.objects.create(case=case, channel="call", due_at=MORNING - dt.timedelta(hours=3),
+                                           origin=Origin.POLICY, rule="T2.call", idempotency_key="T2.call:x")
+    assert [c.queue_rank for c in queue_for_agent(user=agent)] == [10]
+    client.force_login(agent)
+    assert log(client, case, result="refused").status_code == 200
+    task.refresh_from_db()
+    assert task.status == "done"
+    assert [c.queue_rank for c in queue_for_agent(user=agent)] != [10]

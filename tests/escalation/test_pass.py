@@ -286,3 +286,17 @@ def test_a_field_visit_falls_due_when_the_last_conversation_leaves_the_fourteen_
     assert "T3.visit" not in rules_of(case)  # three failed calls, but a conversation within 14 days
     assert CaseEscalation.objects.get(case=case).next_due_at == talked + days(14)
     assert escalation_pass_run(as_of=talked + days(14)).scheduled.get("visit") == 1
+
+
+@pytest.mark.django_db
+def test_a_call_logged_on_the_case_answers_the_waiting_task_and_the_next_pass_keeps_nothing_pending(agent):
+    case = case_at_dpd(20)  # T2: a call task every 2 days
+    escalation_pass_run(as_of=AS_OF)
+    task = _pending(case, "T2.call").get()
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                        at=AS_OF + dt.timedelta(hours=1), number="13800138000")
+    task.refresh_from_db()
+    assert task.status == ContactStatus.DONE
+    assert sum(escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=2)).scheduled.values()) == 0
+    assert not _pending(case, "T2.call").exists()
+    assert escalation_pass_run(as_of=AS_OF + days(2)).scheduled == {"call": 1}
