@@ -7,8 +7,10 @@ them but the new case.
 """
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,6 +20,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, IntegerF
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.contact_stops import contact_paused
 from cases.lifecycle import Stage
 from cases.models import Case, CaseHold
 from cases.selectors import cases_in_bucket, cases_visible_to
@@ -36,6 +39,10 @@ class QueueReason:
     # Optionally, given case ids, since when the work under this reason has been due for each case (work
     # left undone waits in the queue, and the agent sees for how long).
     since: Callable[[list[int]], dict[int, dt.datetime]] | None = None
+    # Whether the work is a contact with the cardholder. A case whose contact is paused (a promise pending,
+    # a plan agreed: `cases.contact_stops`) stands under no contact reason, and is left out of the queue
+    # unless some other reason (a promise falling due) applies.
+    contact: bool = True
 
 
 _REASONS: dict[str, QueueReason] = {}
@@ -67,7 +74,8 @@ def queue_for_agent(
     """The cases in `user`'s queue as of `as_of`, annotated with `queue_rank` and `dpd_amount`, in order.
 
     A queue holds the open cases the user may see that are assigned to them or to nobody, have no
-    active hold, and are not claimed by another agent right now.
+    active hold, and are not claimed by another agent right now. A case whose contact is paused (a promise
+    pending, a plan agreed) is left out unless a reason other than contact applies to it.
     """
     as_of = as_of or timezone.now()
     profile = getattr(user, "profile", None)
@@ -86,7 +94,11 @@ def queue_for_agent(
         cases = cases.filter(stage=stage)
     if bucket:
         cases = cases_in_bucket(bucket=bucket, as_of=as_of, queryset=cases)
-    whens = [When(reason.condition(end_of_day), then=Value(reason.rank)) for reason in queue_reasons()]
+    paused = contact_paused(holds=False)
+    other_work = [reason.condition(end_of_day) for reason in queue_reasons() if not reason.contact]
+    cases = cases.exclude(paused & ~reduce(operator.or_, other_work, Q(pk__in=[])))
+    whens = [When(reason.condition(end_of_day) & ~paused if reason.contact else reason.condition(end_of_day),
+                  then=Value(reason.rank)) for reason in queue_reasons()]
     cases = cases.annotate(
         queue_rank=SqlCase(*whens, default=Value(OTHER_WORK), output_field=IntegerField()),
         dpd_amount=ExpressionWrapper(DaysSince(today, F("overdue_since")) * F("total_overdue"),

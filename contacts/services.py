@@ -4,8 +4,10 @@ import datetime as dt
 from contextlib import suppress
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from cases.contact_stops import ContactStop, StopCause
 from cases.errors import HoldError
 from cases.lifecycle import HoldKind
 from cases.models import Case
@@ -13,6 +15,7 @@ from cases.services import case_hold_place
 from contacts.governor import Verdict, governor_check
 from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, Origin, ScheduledContact
 from core.actors import actor_fields
+from core.bulk import bulk_update_rows
 from core.errors import Conflict, DomainError
 
 OVERRIDE_ROLES = ("supervisor", "manager")
@@ -118,3 +121,29 @@ def scheduled_contact_complete(*, contact: ScheduledContact, actor, note: str) -
     """Mark a task done (for example a review decided). False when it was no longer scheduled."""
     return _finish(contact, status=ContactStatus.DONE, entry={"by": actor_fields(actor)["actor_label"],
                                                              "note": note})
+
+
+# Channels a person would act on; a pause for a promise, a plan or a hold stops them at once.
+STOPPED_TASK_CHANNELS = (Channel.CALL, Channel.VISIT)
+
+
+def scheduled_contacts_stop(stop: ContactStop) -> int:
+    """Cancel the contacts still planned for cases whose contact stops (`cases.contact_stops`).
+
+    A closed case loses every pending contact. A promise, a plan or a hold cancels the pending calls and
+    visit requests, whoever planned them, so none waits in a queue the rules would refuse; a hold also
+    cancels the policy's other contacts, as the pass would. Each keeps its cause in its trail. Set-based:
+    the rows are locked, then written in one statement per thousand.
+    """
+    pending = ScheduledContact.objects.filter(case_id__any=list(stop.case_ids), status=ContactStatus.SCHEDULED)
+    if not stop.closing:
+        scope = Q(channel__in=STOPPED_TASK_CHANNELS)
+        if stop.cause == StopCause.HOLD:
+            scope |= Q(origin=Origin.POLICY)
+        pending = pending.filter(scope)
+    rows = list(pending.select_for_update().order_by("pk").values("id", "trail"))
+    entry = {"at": stop.at.isoformat(), "status": ContactStatus.CANCELLED, "reason": stop.reason,
+             "cause": stop.cause, "by": actor_fields(stop.actor)["actor_label"]}
+    return bulk_update_rows(model=ScheduledContact, fields=["status", "trail", "updated_at"], rows=[
+        {"id": row["id"], "status": ContactStatus.CANCELLED, "trail": [*row["trail"], entry], "updated_at": stop.at}
+        for row in rows])

@@ -127,3 +127,21 @@ def test_queue_reason_register_replaces_a_reason_of_the_same_code(monkeypatch):
     from cases.queue import queue_reasons
 
     assert [r.label for r in queue_reasons() if r.code == "new"] == ["Brand new"]
+
+
+def test_a_case_whose_contact_is_paused_is_neither_contact_due_nor_in_the_queue_until_its_promise_falls_due(
+        agent, team):
+    from contacts.models import Channel, ScheduledContact
+    from repayment_plans.models import Promise
+
+    paused = overdue(40, "900", assigned_team=team, stage=Stage.FOLLOW_UP)
+    due = overdue(40, "10", assigned_team=team, stage=Stage.CONTACT)
+    for case in (paused, due):  # call tasks left from before the pause
+        ScheduledContact.objects.create(case=case, channel=Channel.CALL, due_at=NOW, rule="T3.call",
+                                        idempotency_key=f"{case.pk}:T3.call")
+    Promise.objects.create(case=paused, amount=Decimal("10.00"), currency="CNY", channel="call",
+                           due_date=dt.date(2026, 6, 18), taken_by_label="agent")
+    assert [(c.pk, c.queue_rank) for c in queue_for_agent(user=agent, as_of=NOW)] == [(due.pk, 10)]
+    later = NOW + dt.timedelta(days=3)
+    assert {c.pk: c.queue_rank for c in queue_for_agent(user=agent, as_of=later)} == {due.pk: 10, paused.pk: 30}
+    assert queue_counts(queue=queue_for_agent(user=agent, as_of=NOW))["contact_due"] == 1

@@ -123,6 +123,19 @@ def test_cases_on_hold_are_skipped_and_their_pending_contacts_cancelled():
     case_hold_place(case=case, kind=HoldKind.COMPLAINT, actor=SYSTEM, reason="Complaint to the regulator.")
     summary = escalation_pass_run(as_of=AS_OF + days(2))
     contact = ScheduledContact.objects.get(case=case)
+    assert contact.status == ContactStatus.CANCELLED and contact.trail[-1]["cause"] == "hold"
+    assert summary.scheduled == {} and summary.cases_evaluated == 0
+
+
+@pytest.mark.django_db
+def test_the_pass_cancels_the_contacts_of_a_case_held_behind_the_services_back():
+    from cases.models import CaseHold
+
+    case = case_at_dpd(20)
+    escalation_pass_run(as_of=AS_OF)
+    CaseHold.objects.create(case=case, kind=HoldKind.COMPLAINT, reason="Loaded by a data fix.", placed_by_label="x")
+    summary = escalation_pass_run(as_of=AS_OF + days(2))
+    contact = ScheduledContact.objects.get(case=case)
     assert contact.status == ContactStatus.CANCELLED and contact.trail[-1]["reason"] == "case on hold"
     assert summary.cancelled == 1 and summary.cases_evaluated == 0
 
