@@ -51,8 +51,8 @@ def test_a_new_case_is_marked_and_the_pass_clears_the_mark_and_records_its_next_
 def test_the_next_due_moment_is_local_midnight_in_the_cardholders_zone():
     case = case_at_dpd(3, zone="America/New_York")
     escalation_pass_run(as_of=AS_OF)
-    # T1 texts every 5 days from DPD 1; at DPD 3 the next SMS day is DPD 6, midnight in New York.
-    assert CaseEscalation.objects.get(case=case).next_due_at == local_midnight(case.overdue_since + days(6), NY)
+    # T1 texts every 5 days: the first SMS goes at DPD 3, so the next is due on DPD 8, midnight in New York.
+    assert CaseEscalation.objects.get(case=case).next_due_at == local_midnight(case.overdue_since + days(8), NY)
 
 
 @pytest.mark.django_db
