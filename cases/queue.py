@@ -135,19 +135,50 @@ def queue_counts(*, queue: QuerySet[Case]) -> dict[str, int]:
 CLAIM_MINUTES = 20
 
 
-def queue_claim_next(*, user, as_of: dt.datetime | None = None) -> Case | None:
+@dataclass(frozen=True)
+class Claim:
+    holder: str
+    until: dt.datetime
+    mine: bool
+
+
+def case_claim(*, case: Case, user, as_of: dt.datetime | None = None) -> Claim | None:
+    """Who holds the claim on `case` and until when, or None when nobody does (or it has lapsed)."""
+    as_of = as_of or timezone.now()
+    if case.claimed_by_id is None or case.claimed_until is None or case.claimed_until <= as_of:
+        return None
+    holder = case.claimed_by
+    return Claim(holder=holder.get_full_name() or holder.get_username(), until=case.claimed_until,
+                 mine=holder.pk == user.pk)
+
+
+def queue_claim_release(*, case: Case, user) -> bool:
+    """Let go of `user`'s claim on `case`; a claim someone else holds is left alone (compare-and-swap)."""
+    released = Case.objects.filter(pk=case.pk, claimed_by=user).update(claimed_by=None, claimed_until=None) == 1
+    if released:
+        case.claimed_by, case.claimed_until = None, None
+    return released
+
+
+def queue_claim_next(*, user, as_of: dt.datetime | None = None, after: Case | None = None) -> Case | None:
     """Claim the first case of `user`'s queue for CLAIM_MINUTES and return it, or None when it is empty.
 
     Two agents asking at once never get the same case: the candidate row is locked with SKIP LOCKED and
     the claim is a compare-and-swap on the claim columns, so a case claimed meanwhile is passed over.
+    `after` is the case the agent has just finished ("save and next"): its claim is released and it is
+    not handed back, even when it is still in the queue.
     """
     as_of = as_of or timezone.now()
     until = as_of + dt.timedelta(minutes=CLAIM_MINUTES)
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=as_of) | Q(claimed_by=user)
+    if after is not None:
+        queue_claim_release(case=after, user=user)
     for _attempt in range(5):
         with transaction.atomic():
-            candidate = (queue_for_agent(user=user, as_of=as_of)
-                         .select_for_update(skip_locked=True, of=("self",)).first())
+            queue = queue_for_agent(user=user, as_of=as_of)
+            if after is not None:
+                queue = queue.exclude(pk=after.pk)
+            candidate = queue.select_for_update(skip_locked=True, of=("self",)).first()
             if candidate is None:
                 return None
             if Case.objects.filter(free, pk=candidate.pk).update(claimed_by=user, claimed_until=until) == 1:

@@ -122,3 +122,30 @@ def test_logging_a_call_from_the_case_page_clears_the_policy_call_task_from_the_
     task.refresh_from_db()
     assert task.status == "done"
     assert [c.queue_rank for c in queue_for_agent(user=agent)] != [10]
+
+
+def test_save_and_next_logs_the_outcome_and_opens_the_next_claimed_case(client, agent, case, team, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    following = CaseFactory(stage=Stage.CONFIRM, assigned_team=team)
+    client.force_login(agent)
+    response = log(client, case, next="1")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("cases:detail", args=[following.pk])
+    assert ContactAttempt.objects.filter(case=case).count() == 1
+    following.refresh_from_db()
+    assert following.claimed_by == agent
+    plain = client.post(reverse("contacts:attempt-create", args=[following.pk]),
+                        {"channel": "call", "number": "", "result": "no_answer", "next": "1"})
+    # The first case was let go when the agent moved on, so it is the one handed out now.
+    assert plain.status_code == 302 and plain["Location"] == reverse("cases:detail", args=[case.pk])
+    plain = client.post(reverse("contacts:attempt-create", args=[case.pk]),
+                        {"channel": "call", "number": "", "result": "no_answer", "next": "1"})
+    assert plain["Location"] == reverse("cases:detail", args=[following.pk])
+
+
+def test_a_refused_save_and_next_stays_on_the_case(client, agent, case, time_machine):
+    time_machine.move_to(NIGHT, tick=False)
+    client.force_login(agent)
+    response = log(client, case, next="1")
+    assert "HX-Redirect" not in response and not ContactAttempt.objects.exists()
+    assert "Outside contact hours" in response.content.decode() or "not permitted" in response.content.decode()
