@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_log
+from cases.contact_stops import StopCause, cases_contact_stop
 from cases.errors import HoldError, OpenCaseExists, PaymentConflict, StageConflict, TransitionNotAllowed
 from cases.lifecycle import HoldKind, Stage, transition_allowed
 from cases.models import Account, Case, CaseHold, CaseNote, Payment, StageHistory
@@ -81,7 +82,8 @@ def case_transition(
     the current stage, and any other move takes none. The update is guarded by the stage the caller saw
     (`UPDATE … WHERE stage = old`), so of two concurrent transitions only one wins; the loser gets
     StageConflict and nothing changes. A history row and the events for the core system (stage changed;
-    legal referral on entering legal; case closed with its outcome) are written in the same transaction.
+    legal referral on entering legal; case closed with its outcome) are written in the same transaction;
+    closing also cancels whatever contact and visit was still planned (`cases.contact_stops`).
     """
     reason = _require_reason(reason)
     from_stage = case.stage
@@ -100,6 +102,8 @@ def case_transition(
                                 reason=reason, created_at=now, **actor_fields(actor))
     for field, value in changes.items():
         setattr(case, field, value)
+    if closing:
+        cases_contact_stop(case_ids=[case.pk], cause=StopCause.CLOSED, actor=actor, at=now)
     _emit_transition_events(case=case, from_stage=from_stage, to=to, outcome=outcome, reason=reason, at=now)
     return case
 
@@ -189,6 +193,8 @@ def _transition_rows(
             events.append({**base, "type": EventType.LEGAL_REFERRAL, "payload": {"reason": reason}})
         if closing:
             events.append({**base, "type": EventType.CASE_CLOSED, "payload": {"outcome": outcome}})
+    if closing and moved:
+        cases_contact_stop(case_ids=list(moved), cause=StopCause.CLOSED, actor=actor, at=at)
     # Through the outbox's writer lock, so the event feed never skips an id committed late.
     events_emit_bulk(events=events)
     return moved
@@ -221,7 +227,11 @@ def cases_transition_bulk(
 def case_hold_place(
     *, case: Case, kind: str, actor, reason: str, at: dt.datetime | None = None, ip_address: str | None = None,
 ) -> CaseHold:
-    """Put an active hold of `kind` on an open case, audited. One active hold per kind; a second raises HoldError."""
+    """Put an active hold of `kind` on an open case, audited. One active hold per kind; a second raises HoldError.
+
+    The case's pending calls and visits (and the policy's other contacts) are cancelled in the same
+    transaction (`cases.contact_stops`).
+    """
     reason = _require_reason(reason)
     if kind not in HoldKind.values:
         raise HoldError(f"Unknown hold {kind!r}.", field="kind")
@@ -234,6 +244,7 @@ def case_hold_place(
                                            placed_by=who["actor"], placed_by_label=who["actor_label"])
     except IntegrityError as exc:
         raise HoldError(f"Case {case.pk} already has an active {kind} hold.", field="kind") from exc
+    cases_contact_stop(case_ids=[case.pk], cause=StopCause.HOLD, actor=actor, at=hold.placed_at)
     audit_log(actor=actor, action="case.hold_placed", obj=hold, case_id=case.pk, changes={"kind": kind},
               reason=reason, ip_address=ip_address)
     return hold

@@ -16,7 +16,7 @@ from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, Que
 from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
-from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
+from cases.queue import case_claim, queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
 from cases.referral_views import referral_panel_context as referral_panel
 from cases.selectors import case_active_holds, cases_in_bucket, cases_visible_to
 from cases.services import case_hold_place, case_hold_release, case_note_add
@@ -66,8 +66,12 @@ def queue(request):
 @login_required
 @require_POST
 def queue_next(request):
+    """Claim the next case of the queue; `after` names the case just finished, whose claim is let go."""
+    after_id = request.POST.get("after", "")
+    after = cases_visible_to(user=request.user).filter(pk=int(after_id)).first() if (
+        after_id.isdigit() and len(after_id) < 19) else None
     try:
-        case = queue_claim_next(user=request.user)
+        case = queue_claim_next(user=request.user, after=after)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from exc
     if case is None:
@@ -79,6 +83,7 @@ def queue_next(request):
 def _panels(request, case: Case, **forms) -> dict:
     return {
         "case": case,
+        "claim": case_claim(case=case, user=request.user),
         "holds": case_active_holds(case=case),
         "timeline": case_timeline(case=case),
         "can_release_holds": can_release_holds(request.user),

@@ -1,12 +1,17 @@
 """The contact panel of the case page: the governor's verdict before a call, and logging the outcome."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from audit.services import client_ip
 from cases.access import workable_case_or_403
+from cases.queue import queue_claim_next
 from cases.timeline import case_timeline
 from contacts.callbacks import callback_schedule
 from contacts.forms import AttemptForm
@@ -40,6 +45,18 @@ def contact_panel_context(request, case, form=None, refused=None) -> dict:
             "can_work": can_work_cases(request.user)}
 
 
+def _next_case(request, *, after):
+    """Save and next: the outcome is logged; let go of this case and open the next one the queue hands out."""
+    following = queue_claim_next(user=request.user, after=after)
+    if following is None:
+        messages.info(request, _("Outcome logged. Your queue is empty: nothing left to claim."))
+        url = reverse("cases:queue")
+    else:
+        messages.success(request, _("Outcome logged on case #%(id)s.") % {"id": after.pk})
+        url = reverse("cases:detail", args=[following.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 @login_required
 @require_POST
 def attempt_create(request, case_id: int):
@@ -65,6 +82,8 @@ def attempt_create(request, case_id: int):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
+            if request.POST.get("next"):
+                return _next_case(request, after=case)
             if not request.htmx:
                 return redirect("cases:detail", case_id=case.pk)
             return render(request, "contacts/partials/contact_panel.html",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from audit.services import audit_log
+from cases.contact_stops import StopCause, cases_contact_stop
 from cases.lifecycle import Stage
 from cases.models import Case
 from cases.services import case_transition
@@ -46,6 +47,9 @@ CODE_TTL = dt.timedelta(minutes=15)
 CODE_MAX_ATTEMPTS = 5
 SIGNED_COPY_MAX_BYTES = 10 * 1024 * 1024
 SIGNED_COPY_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+# An approved plan waits for the cardholder's word and an active one is being paid: either way the
+# policy's calls and visits stop at once.
+CONTACT_STOPPING = frozenset({PlanStatus.APPROVED, PlanStatus.ACTIVE})
 NEGOTIATE_FROM = frozenset({Stage.CONFIRM, Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP})
 
 
@@ -119,6 +123,8 @@ def _plan_move(
                                 **actor_fields(actor))
     audit_log(actor=actor, action=f"plan.{to}", obj=plan, case_id=plan.case_id, reason=reason,
               changes={"from": from_status, "to": to}, ip_address=ip_address)
+    if to in CONTACT_STOPPING:
+        cases_contact_stop(case_ids=[plan.case_id], cause=StopCause.PLAN, actor=actor, at=at)
     return plan
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_log
+from cases.contact_stops import StopCause, cases_contact_stop
 from cases.lifecycle import Stage
 from cases.models import Case, Payment
 from cases.services import case_transition, case_transition_many
@@ -53,8 +54,8 @@ def promise_take(
     Invariants: the case is open and not in legal; the amount is a positive Decimal no larger than the
     total overdue; the date is between the cardholder's today and PROMISE_MAX_DAYS_AHEAD days later; at
     most one pending promise per case (PromiseExists otherwise). Side effects: the case moves to
-    follow-up (through contact when it had not got there yet), the promise is audited and promise.taken
-    is emitted, all in one transaction.
+    follow-up (through contact when it had not got there yet), its pending calls and visits are cancelled
+    (`cases.contact_stops`), the promise is audited and promise.taken is emitted, all in one transaction.
     """
     if user_role(actor) not in PROMISE_TAKERS:
         raise PromiseError("Only collections staff may take a promise to pay.", code="not_allowed")
@@ -87,6 +88,7 @@ def promise_take(
             case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=now)
         if case.stage != Stage.FOLLOW_UP:
             case = case_transition(case=case, to=Stage.FOLLOW_UP, actor=actor, reason=reason, at=now)
+        cases_contact_stop(case_ids=[case.pk], cause=StopCause.PROMISE, actor=actor, at=now)
         audit_log(actor=actor, action="promise.taken", obj=promise, case_id=case.pk, ip_address=ip_address,
                   changes={"amount": str(amount), "due_date": due_date.isoformat(), "channel": channel})
         event_emit(type=EventType.PROMISE_TAKEN, case=case, at=now,

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from audit.services import audit_log
+from cases.contact_stops import ContactStop, contact_paused
 from cases.lifecycle import Stage
 from cases.models import Case
 from cases.selectors import cases_visible_to
@@ -125,11 +127,8 @@ WITH source AS (
     JOIN cases_case c ON c.id = sc.case_id
     JOIN cases_account a ON a.id = c.account_id
     JOIN cases_customer cu ON cu.id = a.customer_id
-    WHERE sc.channel = '{Channel.VISIT}' AND sc.status = '{ContactStatus.SCHEDULED}' AND sc.origin = '{Origin.POLICY}'
-      AND c.stage NOT IN ('{Stage.CLOSED}', '{Stage.LEGAL}')
-      AND NOT EXISTS (SELECT 1 FROM visits_visit v WHERE v.scheduled_contact_id = sc.id)
+    WHERE sc.id = ANY(%(contact_ids)s::bigint[]) AND sc.status = '{ContactStatus.SCHEDULED}'
     ORDER BY sc.id
-    LIMIT %(limit)s
 ),
 inserted AS (
     INSERT INTO visits_visit (case_id, scheduled_contact_id, origin, reason, priority, address, region, district,
@@ -147,16 +146,32 @@ SELECT id, '', '{VisitStatus.REQUESTED}', '{SYSTEM}', reason, %(now)s FROM inser
 """  # noqa: S608
 
 
+def _visit_contacts_to_request(limit: int) -> list[int]:
+    """The policy's pending visit contacts not yet requested, of cases in collections whose contact is not
+    paused (a hold, a complaint, a promise pending, a plan agreed): those wait until the pause ends."""
+    requested = Visit.objects.filter(scheduled_contact=OuterRef("pk"))
+    return list(ScheduledContact.objects.filter(channel=Channel.VISIT, status=ContactStatus.SCHEDULED,
+                                                origin=Origin.POLICY)
+                .exclude(case__stage__in=(Stage.CLOSED, Stage.LEGAL))
+                .exclude(Exists(requested))
+                .exclude(case__in=Case.objects.filter(contact_paused()).values("pk"))
+                .order_by("pk").values_list("pk", flat=True)[:limit])
+
+
 def visits_from_escalation(*, limit: int = 10_000, at: dt.datetime | None = None) -> int:
     """Turn the contact policy's pending visit contacts (T3, T4) into visit requests. Returns how many.
 
-    One statement per call, whatever the number of requests; idempotent (a contact becomes at most one
+    Two statements per call, whatever the number of requests; idempotent (a contact becomes at most one
     visit, by a unique constraint) and safe to run in parallel. A contact that found an open visit for
-    its case is looked at again on the next run, and becomes a visit once that one is finished.
+    its case, or whose case's contact is paused, is looked at again on the next run.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(FROM_ESCALATION, {"limit": limit, "now": at or timezone.now()})
-        return cursor.rowcount
+    with transaction.atomic():
+        contact_ids = _visit_contacts_to_request(limit)
+        if not contact_ids:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(FROM_ESCALATION, {"contact_ids": contact_ids, "now": at or timezone.now()})
+            return cursor.rowcount
 
 
 WITHDRAW_OUT_OF_COLLECTIONS = f"""
@@ -456,3 +471,24 @@ def visit_legal_review_recommend(*, visit: Visit, case: Case, actor, at: dt.date
     )
     return contact
 
+
+
+def visits_stop(stop: ContactStop) -> int:
+    """Cancel the visits not yet started of cases whose contact stops (`cases.contact_stops`).
+
+    Requested and assigned visits are cancelled with a history row that gives the cause; an assigned one
+    thereby leaves its field agent's day, where the reason is shown. A visit already checked in is left
+    to its agent, who is at the door. Set-based: the visits are locked, then moved in one statement.
+    """
+    target = list(Visit.objects.select_for_update().filter(
+        case_id__any=list(stop.case_ids), status__in=(VisitStatus.REQUESTED, VisitStatus.ASSIGNED))
+        .order_by("pk").values_list("pk", "status"))
+    if not target:
+        return 0
+    Visit.objects.filter(pk__any=[pk for pk, _status in target]).update(status=VisitStatus.CANCELLED,
+                                                                        updated_at=stop.at)
+    who = actor_fields(stop.actor)
+    VisitHistory.objects.bulk_create([
+        VisitHistory(visit_id=pk, from_status=status, to_status=VisitStatus.CANCELLED, reason=stop.reason,
+                     created_at=stop.at, **who) for pk, status in target])
+    return len(target)

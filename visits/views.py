@@ -29,14 +29,16 @@ from visits.forms import (
     VisitRequestForm,
     field_agents,
 )
-from visits.models import OPEN_STATUSES, VisitDocument, VisitStatus
+from visits.models import VisitDocument, VisitStatus
 from visits.selectors import (
     visit_map_url,
     visits_counts_by_status,
     visits_for_day,
     visits_outcomes_by_region,
     visits_overdue,
+    visits_to_plan,
     visits_visible_to,
+    visits_withdrawn_from_day,
 )
 from visits.services import (
     PLANNING_ROLES,
@@ -97,7 +99,8 @@ def my_day(request):
     visits = visits_for_day(user=request.user, day=day)
     for visit in visits:
         visit.map_url = visit_map_url(visit)
-    return render(request, "visits/day.html", {"day": day, "visits": visits})
+    return render(request, "visits/day.html", {"day": day, "visits": visits,
+                                               "withdrawn": visits_withdrawn_from_day(user=request.user, day=day)})
 
 
 def _visible_visit(request, visit_id: int):
@@ -188,7 +191,7 @@ def board(request, assign_errors=None, auto_form=None, assign_forms=None, status
     outcomes = visits_outcomes_by_region(queryset=visits)
     from visits.models import VisitOutcome
 
-    pending = list(visits.filter(status__in=OPEN_STATUSES[:2]).order_by("priority", "created_at")[:100])
+    pending = list(visits_to_plan(queryset=visits)[:100])
     agents = field_agents()
     for visit in pending:
         # The form just sent for this visit, with what was typed and its errors beside the fields.

@@ -76,3 +76,43 @@ def test_a_cancelled_contact_keeps_who_cancelled_it_and_why(case, supervisor):
     task.refresh_from_db()
     assert task.status == ContactStatus.CANCELLED
     assert task.trail[-1]["by"] == "supervisor" and task.trail[-1]["reason"] == "Cardholder paid at the branch."
+
+
+def _policy_call(case, key="T2.call:1"):
+    return ScheduledContact.objects.create(case=case, channel=Channel.CALL, due_at=MORNING - dt.timedelta(days=1),
+                                           idempotency_key=key, rule="T2.call")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("result", [AttemptResult.NO_ANSWER, AttemptResult.RIGHT_PARTY, AttemptResult.WRONG_NUMBER])
+def test_a_call_logged_without_naming_a_task_answers_the_pending_policy_call_task(case, agent, result):
+    task = _policy_call(case)
+    attempt = contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=result, at=MORNING)
+    task.refresh_from_db()
+    assert task.status == ContactStatus.DONE
+    assert attempt.scheduled_contact == task and task.trail[-1] == {**task.trail[-1], "attempt": attempt.pk,
+                                                                   "result": result}
+
+
+@pytest.mark.django_db
+def test_a_call_leaves_callbacks_and_other_channels_alone(case, agent):
+    from contacts.models import Origin
+
+    sms = ScheduledContact.objects.create(case=case, channel=Channel.SMS, due_at=MORNING, idempotency_key="sms")
+    callback = ScheduledContact.objects.create(case=case, channel=Channel.CALL, due_at=MORNING, origin=Origin.STAFF,
+                                               idempotency_key="callback")
+    attempt = contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                                  at=MORNING)
+    assert attempt.scheduled_contact is None
+    assert set(ScheduledContact.objects.filter(pk__in=[sms.pk, callback.pk]).values_list("status", flat=True)) == {
+        ContactStatus.SCHEDULED}
+
+
+@pytest.mark.django_db
+def test_a_refused_call_leaves_the_task_pending(case, agent):
+    task = _policy_call(case)
+    with pytest.raises(ContactNotPermitted):
+        contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                            at=dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH))
+    task.refresh_from_db()
+    assert task.status == ContactStatus.SCHEDULED

@@ -109,3 +109,43 @@ def test_a_failed_sms_delivery_shows_on_the_case_page_with_its_next_try(client, 
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="delivery-problems"' in page
     assert "sms: provider answered 500" in page and "2 attempts" in page
+
+
+def test_logging_a_call_from_the_case_page_clears_the_policy_call_task_from_the_queue(
+        client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    task = ScheduledContact.objects.create(case=case, channel="call", due_at=MORNING - dt.timedelta(hours=3),
+                                           origin=Origin.POLICY, rule="T2.call", idempotency_key="T2.call:x")
+    assert [c.queue_rank for c in queue_for_agent(user=agent)] == [10]
+    client.force_login(agent)
+    assert log(client, case, result="refused").status_code == 200
+    task.refresh_from_db()
+    assert task.status == "done"
+    assert [c.queue_rank for c in queue_for_agent(user=agent)] != [10]
+
+
+def test_save_and_next_logs_the_outcome_and_opens_the_next_claimed_case(client, agent, case, team, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    following = CaseFactory(stage=Stage.CONFIRM, assigned_team=team)
+    client.force_login(agent)
+    response = log(client, case, next="1")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("cases:detail", args=[following.pk])
+    assert ContactAttempt.objects.filter(case=case).count() == 1
+    following.refresh_from_db()
+    assert following.claimed_by == agent
+    plain = client.post(reverse("contacts:attempt-create", args=[following.pk]),
+                        {"channel": "call", "number": "", "result": "no_answer", "next": "1"})
+    # The first case was let go when the agent moved on, so it is the one handed out now.
+    assert plain.status_code == 302 and plain["Location"] == reverse("cases:detail", args=[case.pk])
+    plain = client.post(reverse("contacts:attempt-create", args=[case.pk]),
+                        {"channel": "call", "number": "", "result": "no_answer", "next": "1"})
+    assert plain["Location"] == reverse("cases:detail", args=[following.pk])
+
+
+def test_a_refused_save_and_next_stays_on_the_case(client, agent, case, time_machine):
+    time_machine.move_to(NIGHT, tick=False)
+    client.force_login(agent)
+    response = log(client, case, next="1")
+    assert "HX-Redirect" not in response and not ContactAttempt.objects.exists()
+    assert "Outside contact hours" in response.content.decode() or "not permitted" in response.content.decode()

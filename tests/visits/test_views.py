@@ -94,3 +94,31 @@ def test_the_board_reads_the_field_agents_once_however_many_visits_wait(
     with django_assert_max_num_queries(20):
         page = client.get(reverse("visits:board")).content.decode()
     assert page.count(f'value="{other_field_agent.pk}"') >= 12
+
+
+def test_the_board_leaves_out_requests_of_cases_whose_contact_is_paused(client, supervisor, morning, case, team):
+    from decimal import Decimal
+
+    from cases.lifecycle import Stage
+    from repayment_plans.models import Promise
+    from tests.factories import CaseFactory
+
+    offered = make_visit(case)
+    promised = CaseFactory(stage=Stage.FOLLOW_UP, assigned_team=team)
+    Promise.objects.create(case=promised, amount=Decimal("10.00"), currency="CNY", channel="call",
+                           due_date=DAY + dt.timedelta(days=3), taken_by_label="agent")
+    make_visit(promised)
+    client.force_login(supervisor)
+    assert client.get(reverse("visits:board")).context["pending"] == [offered]
+
+
+def test_a_visit_withdrawn_from_the_day_is_shown_with_its_reason(client, field_agent, morning, case, supervisor):
+    from cases.lifecycle import HoldKind
+    from cases.services import case_hold_place
+
+    visit = assigned_visit(case, field_agent)
+    case_hold_place(case=case, kind=HoldKind.COMPLAINT, actor=supervisor, reason="Complaint to the regulator.")
+    client.force_login(field_agent)
+    response = client.get(reverse("visits:day"))
+    assert response.context["visits"] == [] and response.context["withdrawn"] == [visit]
+    assert "Cancelled: the case was put on hold." in response.content.decode()
