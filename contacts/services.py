@@ -10,7 +10,7 @@ from cases.errors import HoldError
 from cases.lifecycle import HoldKind
 from cases.models import Case
 from cases.services import case_hold_place
-from contacts.governor import Verdict, governor_check
+from contacts.governor import Verdict, governor_check, refusal_text
 from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, ScheduledContact
 from core.actors import actor_fields
 from core.errors import Conflict, DomainError
@@ -24,11 +24,13 @@ class ContactNotPermitted(Conflict):
     code = "contact_not_permitted"
 
     def __init__(self, verdict: Verdict):
-        reasons = "; ".join(f"{f['rule']}: {f['reason']}" for f in verdict.failed)
-        when = (f" Next permitted at {verdict.next_permitted_at.isoformat()}." if verdict.next_permitted_at
-                else " Not permitted until the case changes.")
-        super().__init__(f"This contact is not permitted: {reasons}.{when}")
+        super().__init__(refusal_text(verdict))
         self.verdict = verdict
+
+    @property
+    def message(self) -> str:
+        """In the reader's language, read when shown (the API reads it in English)."""
+        return refusal_text(self.verdict)
 
 
 def _may_override(actor) -> bool:

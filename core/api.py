@@ -9,6 +9,7 @@ stable and machine-readable; `message` is for people.
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.utils import translation
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -60,7 +61,9 @@ def exception_handler(exc, context):
                         "message": "The database is unavailable; nothing was saved. Retry the same request."}),
             status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
     if isinstance(exc, DomainError):
-        return Response(error_body({"field": exc.field, "code": exc.code, "message": exc.message}),
+        with translation.override("en"):  # messages for machines (and their logs) stay English
+            message = exc.message
+        return Response(error_body({"field": exc.field, "code": exc.code, "message": message}),
                         status=exc.http_status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
