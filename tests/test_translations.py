@@ -4,6 +4,10 @@ import re
 import subprocess
 from pathlib import Path
 
+from django.utils import translation
+
+from cases.lifecycle import Stage
+
 CATALOG = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
@@ -52,3 +56,17 @@ def test_msgfmt_finds_no_untranslated_or_fuzzy_entry():
                             capture_output=True, text=True, check=True, env={**os.environ, "LC_ALL": "C"})
     statistics = result.stderr.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ translated messages\.", statistics), statistics
+
+
+def test_chinese_stage_names_never_read_like_a_field_visit():
+    with translation.override("zh-hans"):
+        names = [str(label) for label in Stage.labels]
+    assert len(set(names)) == len(names) and all("\u4e00" <= name[0] <= "\u9fff" for name in names)
+    assert [name for name in names if "回访" in name or "上门" in name] == []
+
+
+def test_only_visits_are_called_shang_men():
+    visit_words = ("visit", "field")
+    on_the_visits_board = {"Outcomes by region", "Nothing to assign."}
+    assert [msgid for msgid, msgstr, _fuzzy in entries() if "上门" in msgstr and msgid not in on_the_visits_board
+            and not any(word in msgid.lower() for word in visit_words)] == []
