@@ -5,6 +5,7 @@ from contextlib import suppress
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.errors import HoldError
 from cases.lifecycle import HoldKind
@@ -56,7 +57,7 @@ def contact_attempt_log(
     attempt answers a scheduled contact, that contact is marked done.
     """
     if channel not in Channel.values or result not in AttemptResult.values:
-        raise DomainError("Unknown channel or result.", field="result")
+        raise DomainError(_("Unknown channel or result."), field="result")
     at = at or timezone.now()
     verdict = governor_check(case=case, channel=channel, at=at, number=number, to_third_party=to_third_party)
     override_reason = (override_reason or "").strip()
@@ -65,7 +66,7 @@ def contact_attempt_log(
         if not override_reason:
             raise ContactNotPermitted(verdict)
         if not _may_override(actor):
-            raise DomainError("Only a supervisor may override the contact rules.", code="override_not_allowed")
+            raise DomainError(_("Only a supervisor may override the contact rules."), code="override_not_allowed")
         overridden_by = actor
     attempt = ContactAttempt.objects.create(
         case=case, scheduled_contact=scheduled_contact, channel=channel, at=at, number=number,
@@ -99,10 +100,11 @@ def scheduled_contact_cancel(*, contact: ScheduledContact, actor, reason: str) -
     """Cancel a contact that has not happened yet. The row stays, with who cancelled it and why."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required.", code="reason_required", field="reason")
+        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
     if not _finish(contact, status=ContactStatus.CANCELLED,
                    entry={"by": actor_fields(actor)["actor_label"], "reason": reason}):
-        raise Conflict(f"Contact {contact.pk} is {contact.status}, not scheduled.")
+        raise Conflict(_("Contact %(pk)s is %(status)s, not scheduled."),
+                       params={"pk": contact.pk, "status": contact.status})
     return contact
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.lifecycle import Stage
 from cases.services import case_transition_many
@@ -133,8 +134,8 @@ class PassNeedsPostgres(DomainError):
 
 def _require_postgres() -> None:
     if connection.vendor != "postgresql":
-        raise PassNeedsPostgres("The escalation pass runs on PostgreSQL only; set DATABASE_URL to a PostgreSQL "
-                                "database.")
+        raise PassNeedsPostgres(_("The escalation pass runs on PostgreSQL only; set DATABASE_URL to a PostgreSQL "
+                                  "database."))
 
 
 def escalation_chunk_run(

@@ -55,5 +55,5 @@ def test_a_review_of_a_case_closed_meanwhile_cannot_be_accepted(review, supervis
 
     case_transition(case=review.case, to=Stage.CLOSED, outcome=Outcome.CURED, actor=SYSTEM, reason="Paid.")
     review.refresh_from_db()
-    with pytest.raises(Exception, match="closed already"):
+    with pytest.raises(Exception, match="The case is Closed already"):
         legal_review_accept(contact=review, actor=supervisor, reason="Too late.")
