@@ -6,13 +6,14 @@ from contextlib import suppress
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.contact_stops import ContactStop, StopCause
 from cases.errors import HoldError
 from cases.lifecycle import HoldKind
 from cases.models import Case
 from cases.services import case_hold_place
-from contacts.governor import Verdict, governor_check
+from contacts.governor import Verdict, governor_check, refusal_text
 from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, Origin, ScheduledContact
 from core.actors import actor_fields
 from core.bulk import bulk_update_rows
@@ -27,11 +28,13 @@ class ContactNotPermitted(Conflict):
     code = "contact_not_permitted"
 
     def __init__(self, verdict: Verdict):
-        reasons = "; ".join(f"{f['rule']}: {f['reason']}" for f in verdict.failed)
-        when = (f" Next permitted at {verdict.next_permitted_at.isoformat()}." if verdict.next_permitted_at
-                else " Not permitted until the case changes.")
-        super().__init__(f"This contact is not permitted: {reasons}.{when}")
+        super().__init__(refusal_text(verdict))
         self.verdict = verdict
+
+    @property
+    def message(self) -> str:
+        """In the reader's language, read when shown (the API reads it in English)."""
+        return refusal_text(self.verdict)
 
 
 def _may_override(actor) -> bool:
@@ -59,7 +62,7 @@ def contact_attempt_log(
     the queue at once and the policy's next task follows an interval later.
     """
     if channel not in Channel.values or result not in AttemptResult.values:
-        raise DomainError("Unknown channel or result.", field="result")
+        raise DomainError(_("Unknown channel or result."), field="result")
     at = at or timezone.now()
     verdict = governor_check(case=case, channel=channel, at=at, number=number, to_third_party=to_third_party)
     override_reason = (override_reason or "").strip()
@@ -68,7 +71,7 @@ def contact_attempt_log(
         if not override_reason:
             raise ContactNotPermitted(verdict)
         if not _may_override(actor):
-            raise DomainError("Only a supervisor may override the contact rules.", code="override_not_allowed")
+            raise DomainError(_("Only a supervisor may override the contact rules."), code="override_not_allowed")
         overridden_by = actor
     if scheduled_contact is None and channel == Channel.CALL:
         scheduled_contact = _pending_policy_call(case)
@@ -110,10 +113,11 @@ def scheduled_contact_cancel(*, contact: ScheduledContact, actor, reason: str) -
     """Cancel a contact that has not happened yet. The row stays, with who cancelled it and why."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required.", code="reason_required", field="reason")
+        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
     if not _finish(contact, status=ContactStatus.CANCELLED,
                    entry={"by": actor_fields(actor)["actor_label"], "reason": reason}):
-        raise Conflict(f"Contact {contact.pk} is {contact.status}, not scheduled.")
+        raise Conflict(_("Contact %(pk)s is %(status)s, not scheduled."),
+                       params={"pk": contact.pk, "status": contact.status})
     return contact
 
 

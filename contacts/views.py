@@ -15,7 +15,7 @@ from cases.queue import queue_claim_next
 from cases.timeline import case_timeline
 from contacts.callbacks import callback_schedule
 from contacts.forms import AttemptForm
-from contacts.governor import RULE_LABELS, governor_check
+from contacts.governor import RULE_LABELS, governor_check, reason_text
 from contacts.models import Channel
 from contacts.selectors import case_delivery_problems
 from contacts.services import OVERRIDE_ROLES, ContactNotPermitted, contact_attempt_log
@@ -38,8 +38,10 @@ def attempt_form(request, case, data=None) -> AttemptForm:
 
 
 def contact_panel_context(request, case, form=None, refused=None) -> dict:
+    verdict = governor_check(case=case, channel=Channel.CALL)
     return {"case": case, "attempt_form": form or attempt_form(request, case),
-            "call_verdict": governor_check(case=case, channel=Channel.CALL), "rule_labels": RULE_LABELS,
+            "call_verdict": verdict,
+            "call_reasons": [(RULE_LABELS.get(f["rule"], f["rule"]), reason_text(f)) for f in verdict.failed],
             "refused": refused,
             "delivery_problems": list(case_delivery_problems(case=case)),
             "can_work": can_work_cases(request.user)}

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
 from core.errors import DomainError
@@ -42,9 +43,11 @@ def policy_definition_parse(*, data: dict) -> dict:
                 "dpd_to": None if tier.get("dpd_to") is None else int(tier["dpd_to"]),
                 "actions": [{**action, "condition": action.get("condition") or ""} for action in tier["actions"]]})
     except KeyError as exc:
-        raise DomainError(f"The rules are missing {exc.args[0]!r}.", field="definition") from exc
+        raise DomainError(_("The rules are missing %(key)s."), params={"key": repr(exc.args[0])},
+                          field="definition") from exc
     except (TypeError, ValueError, AttributeError, InvalidOperation) as exc:
-        raise DomainError(f"The rules hold a value of the wrong kind: {exc}.", field="definition") from exc
+        raise DomainError(_("The rules hold a value of the wrong kind: %(exc)s."), params={"exc": exc},
+                          field="definition") from exc
     return definition
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
 from cases.contact_stops import ContactStop, contact_paused
@@ -56,7 +57,7 @@ class VisitNotAllowed(DomainError):
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required.", code="reason_required", field="reason")
+        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
     return reason
 
 
@@ -64,9 +65,12 @@ def _move(*, visit: Visit, to: str, actor, reason: str = "", at: dt.datetime, **
     """Compare-and-swap the visit's status; the loser of a race gets Conflict and nothing changes."""
     from_status = visit.status
     if to not in VISIT_TRANSITIONS[from_status]:
-        raise VisitNotAllowed(f"A visit cannot move {from_status} → {to}.", field="status")
+        raise VisitNotAllowed(_("A visit cannot move %(from_status)s → %(to)s."),
+                              params={"from_status": VisitStatus(from_status).label, "to": VisitStatus(to).label},
+                              field="status")
     if Visit.objects.filter(pk=visit.pk, status=from_status).update(status=to, updated_at=at, **changes) != 1:
-        raise Conflict(f"Visit {visit.pk} is no longer {from_status}; reload it and try again.")
+        raise Conflict(_("Visit %(pk)s is no longer %(from_status)s; reload it and try again."),
+                       params={"pk": visit.pk, "from_status": VisitStatus(from_status).label})
     VisitHistory.objects.create(visit=visit, from_status=from_status, to_status=to, reason=reason, created_at=at,
                                 **actor_fields(actor))
     for name, value in {"status": to, "updated_at": at, **changes}.items():
@@ -89,16 +93,16 @@ def visit_request(
     """
     role = user_role(actor)
     if role not in REQUESTING_ROLES and role != Role.FIELD_AGENT:
-        raise VisitNotAllowed("Only agents and supervisors request field visits.", code="not_allowed")
+        raise VisitNotAllowed(_("Only agents and supervisors request field visits."), code="not_allowed")
     if not case.is_open or case.stage == Stage.LEGAL:
-        raise VisitNotAllowed("Visits are for cases in collections.", code="case_not_in_collections")
+        raise VisitNotAllowed(_("Visits are for cases in collections."), code="case_not_in_collections")
     reason = _reason(reason)
     customer = case.account.customer
     address = (address or "").strip() or customer.address
     if not address:
-        raise DomainError("An address is required.", code="address_required", field="address")
+        raise DomainError(_("An address is required."), code="address_required", field="address")
     if (latitude is None) != (longitude is None):
-        raise DomainError("Give both coordinates or neither.", code="coordinates_incomplete", field="latitude")
+        raise DomainError(_("Give both coordinates or neither."), code="coordinates_incomplete", field="latitude")
     now = at or timezone.now()
     origin = VisitOrigin.SUPERVISOR if role in PLANNING_ROLES else VisitOrigin.AGENT
     try:
@@ -110,7 +114,7 @@ def visit_request(
                 requested_by_label=actor.get_username(), created_at=now, updated_at=now,
             )
     except IntegrityError as exc:
-        raise Conflict("This case already has an open visit.", code="visit_open") from exc
+        raise Conflict(_("This case already has an open visit."), code="visit_open") from exc
     VisitHistory.objects.create(visit=visit, from_status="", to_status=VisitStatus.REQUESTED, reason=reason,
                                 created_at=now, **actor_fields(actor))
     audit_log(actor=actor, action="visit.requested", obj=visit, case_id=case.pk, reason=reason,
@@ -221,7 +225,7 @@ def visit_window(*, visit: Visit, day: dt.date, start: dt.time, end: dt.time) ->
 
 def _check_field_agent(user, field: str):
     if user is None or user_role(user) != Role.FIELD_AGENT or not user.is_active:
-        raise DomainError("Choose an active field agent.", code="not_a_field_agent", field=field)
+        raise DomainError(_("Choose an active field agent."), code="not_a_field_agent", field=field)
 
 
 @transaction.atomic
@@ -236,21 +240,21 @@ def visit_assign(
     policy asks for two agents (`visit_needs_two_agents`) a second, different agent is required.
     """
     if user_role(actor) not in PLANNING_ROLES or not cases_visible_to(user=actor).filter(pk=visit.case_id).exists():
-        raise VisitNotAllowed("Only the case's supervisor assigns visits.", code="not_allowed")
+        raise VisitNotAllowed(_("Only the case's supervisor assigns visits."), code="not_allowed")
     _check_field_agent(agent, "agent")
     if second_agent is not None:
         _check_field_agent(second_agent, "second_agent")
         if second_agent.pk == agent.pk:
-            raise DomainError("The second agent must be someone else.", code="same_agent", field="second_agent")
+            raise DomainError(_("The second agent must be someone else."), code="same_agent", field="second_agent")
     elif visit_needs_two_agents(visit=visit):
-        raise DomainError("Policy asks for two field agents on this visit.", code="two_agents_required",
+        raise DomainError(_("Policy asks for two field agents on this visit."), code="two_agents_required",
                           field="second_agent")
     if end <= start:
-        raise DomainError("The window must end after it starts.", code="window_invalid", field="end")
+        raise DomainError(_("The window must end after it starts."), code="window_invalid", field="end")
     window_start, window_end = visit_window(visit=visit, day=day, start=start, end=end)
     now = at or timezone.now()
     if window_end <= now:
-        raise DomainError("The window is in the past.", code="window_past", field="day")
+        raise DomainError(_("The window is in the past."), code="window_past", field="day")
     for moment in (window_start, window_end - dt.timedelta(minutes=1)):
         verdict = governor_check(case=visit.case, channel=Channel.VISIT, at=moment)
         if not verdict.allowed:
@@ -309,7 +313,7 @@ def visits_auto_assign(
 def visit_cancel(*, visit: Visit, actor, reason: str, ip_address: str | None = None) -> Visit:
     """Withdraw a visit that has not started. The policy's contact it answered is left as it was."""
     if user_role(actor) not in PLANNING_ROLES or not cases_visible_to(user=actor).filter(pk=visit.case_id).exists():
-        raise VisitNotAllowed("Only the case's supervisor cancels visits.", code="not_allowed")
+        raise VisitNotAllowed(_("Only the case's supervisor cancels visits."), code="not_allowed")
     reason = _reason(reason)
     _move(visit=visit, to=VisitStatus.CANCELLED, actor=actor, reason=reason, at=timezone.now())
     audit_log(actor=actor, action="visit.cancelled", obj=visit, case_id=visit.case_id, reason=reason,
@@ -326,12 +330,15 @@ def _check_visitor(visit: Visit, actor, *, status: str) -> None:
     finds it done and gets Conflict.
     """
     if actor.pk not in (visit.assigned_to_id, visit.second_agent_id):
-        raise VisitNotAllowed("Only the visit's field agents record it.", code="not_allowed")
+        raise VisitNotAllowed(_("Only the visit's field agents record it."), code="not_allowed")
     current = Visit.objects.select_for_update().values_list("status", flat=True).get(pk=visit.pk)
     if current != visit.status:
-        raise Conflict(f"Visit {visit.pk} is {current} now; reload it.")
+        raise Conflict(_("Visit %(pk)s is %(current)s now; reload it."),
+                       params={"pk": visit.pk, "current": VisitStatus(current).label})
     if current != status:
-        raise VisitNotAllowed(f"The visit is {current}, not {status}.", code="visit_status")
+        raise VisitNotAllowed(_("The visit is %(current)s, not %(status)s."),
+                              params={"current": VisitStatus(current).label, "status": VisitStatus(status).label},
+                              code="visit_status")
 
 
 @transaction.atomic
@@ -371,21 +378,21 @@ def _attempt_result(outcome: str, next_step: str, willingness: str) -> str:
 def _check_report(report: dict, *, case: Case, today: dt.date) -> dict:
     outcome, next_step = report.get("outcome"), report.get("next_step") or ""
     if outcome not in VisitOutcome.values:
-        raise DomainError("Choose the outcome of the visit.", code="outcome_required", field="outcome")
+        raise DomainError(_("Choose the outcome of the visit."), code="outcome_required", field="outcome")
     if next_step not in NextStep.values:
-        raise DomainError("Unknown next step.", field="next_step")
+        raise DomainError(_("Unknown next step."), field="next_step")
     if outcome in CARDHOLDER_NOT_MET and next_step in (NextStep.PROMISE, NextStep.PLAN):
-        raise DomainError("Only the cardholder can promise or negotiate; nothing is discussed with anyone else.",
+        raise DomainError(_("Only the cardholder can promise or negotiate; nothing is discussed with anyone else."),
                           code="cardholder_not_met", field="next_step")
     if next_step == NextStep.PROMISE:
         amount, date = report.get("promise_amount"), report.get("promise_date")
         if not isinstance(amount, Decimal) or amount <= 0:
-            raise DomainError("A promise needs a positive amount.", code="promise_amount", field="promise_amount")
+            raise DomainError(_("A promise needs a positive amount."), code="promise_amount", field="promise_amount")
         if amount > case.total_overdue_value():
-            raise DomainError("A promise cannot exceed the amount overdue.", code="promise_amount",
+            raise DomainError(_("A promise cannot exceed the amount overdue."), code="promise_amount",
                               field="promise_amount")
         if date is None or date < today:
-            raise DomainError("A promise needs a date from today on.", code="promise_date", field="promise_date")
+            raise DomainError(_("A promise needs a date from today on."), code="promise_date", field="promise_date")
     return report
 
 

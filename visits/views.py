@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_log, client_ip
 from cases.selectors import cases_visible_to
 from cases.timeline import case_timeline
-from contacts.services import ContactNotPermitted
 from core.errors import DomainError
 from core.masking import mask
 from staff.models import Role
@@ -53,8 +52,6 @@ from visits.services import (
 
 
 def _refusal(exc: DomainError) -> str:
-    if isinstance(exc, ContactNotPermitted):
-        return " ".join(f["reason"] for f in exc.verdict.failed)
     return exc.message
 
 

@@ -182,6 +182,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["core.formats"]  # ISO values in date inputs whatever the language; see there
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"  # the default display zone; storage is always UTC
 USE_TZ = True

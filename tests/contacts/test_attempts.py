@@ -2,9 +2,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from cases.lifecycle import HoldKind, Stage
 from cases.models import CaseHold
+from contacts.governor import reason_text
 from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, ScheduledContact
 from contacts.services import ContactNotPermitted, contact_attempt_log, scheduled_contact_cancel
 from tests.factories import CaseFactory
@@ -31,7 +33,13 @@ def test_an_agent_is_told_why_a_call_is_refused_and_when_it_may_happen(case, age
     night = dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH)
     with pytest.raises(ContactNotPermitted) as refused:
         contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER, at=night)
-    assert "hours" in str(refused.value) and "2026-12-01T00:00:00+00:00" in str(refused.value)
+    assert str(refused.value) == ("Not permitted now (outside contact hours); next permitted 2026-12-01 08:00, "
+                                  "Asia/Shanghai time.")
+    with translation.override("zh-hans"):
+        assert refused.value.message == ("目前不允许联系（不在允许联系的时段）；持卡人所在时区（Asia/Shanghai）"
+                                         "最早可于 2026年12月1日 08:00 联系。")
+        assert reason_text(refused.value.verdict.failed[0]) == "不在 Asia/Shanghai 时区的 08:00–21:00 联系时段内。"
+    assert refused.value.verdict.failed[0]["reason"] == "Outside 08:00–21:00 in Asia/Shanghai."
     assert refused.value.verdict.next_permitted_at == dt.datetime(2026, 12, 1, 8, 0, tzinfo=SH)
     assert not ContactAttempt.objects.exists()
 

@@ -60,7 +60,9 @@ def test_a_refused_call_says_why_beside_the_form_and_records_nothing(client, age
     time_machine.move_to(NIGHT, tick=False)
     client.force_login(agent)
     body = log(client, case).content.decode()
-    assert 'role="alert"' in body and "not permitted" in body
+    alert = body.split('role="alert">')[1].split("</div>")[0]
+    assert alert.startswith("Not permitted now (outside contact hours); next permitted ")
+    assert alert.endswith(", Asia/Shanghai time.") and ".." not in alert and "+00:00" not in alert
     assert not ContactAttempt.objects.exists()
     assert 'name="override_reason"' not in body  # agents may not override
 
@@ -90,7 +92,7 @@ def test_a_callback_at_night_is_refused_and_the_attempt_is_not_kept(client, agen
     time_machine.move_to(MORNING, tick=False)
     client.force_login(agent)
     body = log(client, case, result="right_party", callback_at="2026-12-01T23:00").content.decode()
-    assert "not permitted" in body
+    assert "Not permitted at 2026-12-01 23:00 (outside contact hours); next permitted 2026-12-02 08:00" in body
     assert not ContactAttempt.objects.exists() and not ScheduledContact.objects.exists()
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from audit.models import AuditRecord
 from repayment_plans.calculator import add_months
 from repayment_plans.models import PlanStatus, Promise, RepaymentPlan
+from staff.models import StaffProfile
 from tests.factories import AccountFactory, CustomerFactory
 from tests.repayment_plans.helpers import contact_case, propose
 
@@ -122,3 +123,14 @@ def test_the_proposer_withdraws_a_plan_from_the_case_page(client, agent):
     assert response.status_code == 200
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CANCELLED
+
+
+def test_a_refused_promise_reads_in_the_agents_language(client, agent):
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    case = contact_case(agent)
+    client.force_login(agent)
+    response = client.post(reverse("repayment_plans:promise-create", args=[case.pk]),
+                           {"amount": "9999999.00", "due_date": (today() + dt.timedelta(days=3)).isoformat(),
+                            "channel": "call"})
+    assert response.status_code == 400
+    assert f"金额超过逾期总额 {case.total_overdue} {case.currency}。" in response.content.decode()

@@ -56,7 +56,8 @@ def test_the_board_shows_the_governors_refusal(client, supervisor, field_agent, 
     response = client.post(reverse("visits:assign", args=[visit.pk]), {
         "agent": field_agent.pk, "day": DAY.isoformat(), "start": "21:00", "end": "22:00"})
     assert response.status_code == 400
-    assert "Outside 08:00–21:00" in response.content.decode()
+    assert ("Not permitted at 2030-03-05 21:00 (outside contact hours); next permitted 2030-03-06 08:00, "
+            "Asia/Shanghai time.") in response.content.decode()
 
 
 def test_the_board_lists_overdue_visits(client, supervisor, field_agent, morning, case):
