@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import client_ip
@@ -13,6 +15,7 @@ from complaints.models import Complaint
 from complaints.selectors import complaints_of_case, complaints_open
 from complaints.services import complaint_open, complaint_resolve
 from core.errors import DomainError
+from core.feedback import action_done
 from staff.permissions import can_release_holds, can_work_cases
 
 
@@ -42,13 +45,13 @@ def complaint_create(request, case_id: int):
     form = ComplaintForm(request.POST, auto_id="cf-%s")
     if form.is_valid():
         try:
-            complaint_open(case=case, actor=request.user, ip_address=client_ip(request), **form.cleaned_data)
-            if not request.htmx:
-                return redirect("cases:detail", case_id=case.pk)
-            form = None
+            complaint = complaint_open(case=case, actor=request.user, ip_address=client_ip(request),
+                                       **form.cleaned_data)
+            return action_done(request, _("%(kind)s registered; the case is on hold until it is resolved.") % {
+                "kind": complaint.get_kind_display()}, "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    status = 200 if request.htmx or form is None else 400
+    status = 200 if request.htmx else 400
     return render(request, "complaints/partials/case_panel.html", case_panel_context(request, case, form),
                   status=status)
 
@@ -66,7 +69,11 @@ def complaint_resolve_view(request, complaint_id: int):
         try:
             complaint_resolve(complaint=complaint, resolution=form.cleaned_data["resolution"], actor=request.user,
                               ip_address=client_ip(request))
-            return redirect(request.POST.get("next") or "complaints:list")
+            next_url = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                next_url = "complaints:list"
+            return action_done(request, _("%(kind)s #%(id)s resolved; its hold on case #%(case)s is released.") % {
+                "kind": complaint.get_kind_display(), "id": complaint.pk, "case": complaint.case_id}, next_url)
         except DomainError as exc:
             form.add_domain_error(exc)
     return render(request, "complaints/resolve.html", {"complaint": complaint, "form": form}, status=400)

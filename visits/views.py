@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_log, client_ip
 from cases.selectors import cases_visible_to
-from cases.timeline import case_timeline
 from contacts.services import ContactNotPermitted
 from core.errors import DomainError
+from core.feedback import action_done
 from core.masking import mask
 from staff.models import Role
 from staff.permissions import user_role
@@ -77,11 +77,8 @@ def request_create(request, case_id: int):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            if not request.htmx:
-                return redirect("cases:detail", case_id=case.pk)
-            return render(request, "visits/partials/case_panel.html",
-                          {"case": case, **case_panel_context(request, case), "timeline": case_timeline(case=case),
-                           "oob_timeline": True})
+            return action_done(request, _("Field visit requested; it waits on the supervisor's board."),
+                               "cases:detail", case_id=case.pk)
     context = {"case": case, **case_panel_context(request, case, form)}
     return render(request, "visits/partials/case_panel.html", context, status=200 if request.htmx else 400)
 
@@ -135,7 +132,8 @@ def check_in(request, visit_id: int):
             visit_check_in(visit=visit, actor=request.user, ip_address=client_ip(request), **form.cleaned_data)
         except DomainError as exc:
             return _detail(request, visit, check_in_form=form, error=_refusal(exc), status=400)
-        return redirect("visits:detail", visit_id=visit.pk)
+        return action_done(request, _("Checked in at %(time)s.") % {
+            "time": timezone.localtime(visit.checked_in_at).strftime("%H:%M")}, "visits:detail", visit_id=visit.pk)
     return _detail(request, visit, check_in_form=form, status=400)
 
 

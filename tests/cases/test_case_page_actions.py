@@ -6,6 +6,7 @@ from cases.lifecycle import HoldKind
 from cases.models import CaseHold, CaseNote
 from cases.services import case_hold_place
 from tests.factories import CaseFactory
+from tests.feedback import case_page_after, htmx_from, messages_of
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -16,13 +17,14 @@ def case(team):
     return CaseFactory(assigned_team=team)
 
 
-def test_an_agent_adds_a_note_and_the_htmx_answer_carries_the_new_timeline(client, agent, case):
+def test_an_agent_adds_a_note_and_the_page_says_so_with_the_new_timeline(client, agent, case):
     client.force_login(agent)
+    url = reverse("cases:detail", args=[case.pk])
     response = client.post(reverse("cases:note-create", args=[case.pk]), {"body": "Cardholder asked for a callback"},
-                           **HTMX)
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert 'id="note-panel"' in body and 'hx-swap-oob="true"' in body and "Cardholder asked for a callback" in body
+                           **htmx_from(url))
+    page = case_page_after(client, response, case)
+    assert "Note saved." in messages_of(page)
+    assert "Cardholder asked for a callback" in page[page.index('id="timeline"'):]
     note = CaseNote.objects.get(case=case)
     assert note.author == agent
     assert AuditRecord.objects.filter(action="case.note_added", case_id=case.pk, actor=agent).exists()
@@ -52,10 +54,14 @@ def test_notes_cannot_be_added_to_a_case_outside_the_users_scope(client, other_a
 def test_an_agent_records_a_do_not_contact_request_as_an_active_hold(client, agent, case):
     client.force_login(agent)
     response = client.post(reverse("cases:hold-create", args=[case.pk]),
-                           {"kind": HoldKind.DO_NOT_CONTACT, "reason": "asked in writing not to be called"}, **HTMX)
-    assert response.status_code == 200
+                           {"kind": HoldKind.DO_NOT_CONTACT, "reason": "asked in writing not to be called"},
+                           **htmx_from(reverse("cases:detail", args=[case.pk])))
     assert CaseHold.objects.get(case=case).kind == HoldKind.DO_NOT_CONTACT
-    assert "asked in writing not to be called" in response.content.decode()
+    page = case_page_after(client, response, case)
+    assert "Hold placed: Do-not-contact request." in messages_of(page)
+    assert "asked in writing not to be called" in page
+    # The contact panel changed too: the hold stops calls, and the reloaded page says so.
+    assert 'class="verdict no"' in page
 
 
 def test_a_second_hold_of_the_same_kind_is_refused_beside_the_field(client, agent, case):

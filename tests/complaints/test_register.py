@@ -114,7 +114,9 @@ class TestPages:
     def test_a_supervisor_resolves_from_the_register(self, client, agent, supervisor, case):
         complaint = open_complaint(case, agent)
         client.force_login(supervisor)
-        response = client.post(reverse("complaints:resolve", args=[complaint.pk]), {"resolution": "Refunded fee"})
-        assert response.status_code == 302
+        response = client.post(reverse("complaints:resolve", args=[complaint.pk]), {"resolution": "Refunded fee"},
+                               follow=True)
+        assert response.redirect_chain[-1][0] == reverse("complaints:list")
+        assert f"#{complaint.pk} resolved; its hold on case #{case.pk} is released." in response.content.decode()
         complaint.refresh_from_db()
         assert complaint.status == Status.RESOLVED

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditRecord
+from tests.feedback import case_page_after, htmx_from, messages_of
 from tests.visits.conftest import DAY, assigned_visit, make_visit
 from visits.models import Visit, VisitStatus
 
@@ -16,9 +17,10 @@ def test_an_agent_requests_a_visit_from_the_case_page(client, agent, case):
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Request a field visit" in page or "申请上门回访" in page
     response = client.post(reverse("visits:request-create", args=[case.pk]),
-                           {"reason": "Three calls unanswered", "priority": "2"}, **HTMX)
-    assert response.status_code == 200
-    assert 'hx-swap-oob="true"' in response.content.decode()
+                           {"reason": "Three calls unanswered", "priority": "2"},
+                           **htmx_from(reverse("cases:detail", args=[case.pk])))
+    page = case_page_after(client, response, case)
+    assert "Field visit requested" in messages_of(page)
     assert Visit.objects.get(case=case).requested_by == agent
 
 
@@ -94,3 +96,13 @@ def test_the_board_reads_the_field_agents_once_however_many_visits_wait(
     with django_assert_max_num_queries(20):
         page = client.get(reverse("visits:board")).content.decode()
     assert page.count(f'value="{other_field_agent.pk}"') >= 12
+
+
+def test_a_field_agent_checks_in_and_the_visit_page_says_so(client, field_agent, morning, case):
+    visit = assigned_visit(case, field_agent)
+    client.force_login(field_agent)
+    response = client.post(reverse("visits:check-in", args=[visit.pk]), {"latitude": "31.19", "longitude": "121.43"},
+                           follow=True)
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CHECKED_IN
+    assert "Checked in at 09:30." in messages_of(response.content.decode())
