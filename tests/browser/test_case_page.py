@@ -37,7 +37,7 @@ def test_an_empty_note_shows_the_error_beside_the_field(page, live_server, agent
 
     page.get_by_role("button", name="Save note").click()
 
-    page.locator("#id_body-error").wait_for()
+    page.locator("#id_body_error").wait_for()
     assert not CaseNote.objects.exists()
 
 

@@ -34,7 +34,7 @@ def test_an_empty_note_is_refused_beside_the_field_and_nothing_is_written(client
     client.force_login(agent)
     response = client.post(reverse("cases:note-create", args=[case.pk]), {"body": "  "}, **HTMX)
     body = response.content.decode()
-    assert 'id="id_body-error"' in body
+    assert 'id="id_body_error"' in body
     assert not CaseNote.objects.exists()
 
 
@@ -69,7 +69,7 @@ def test_a_second_hold_of_the_same_kind_is_refused_beside_the_field(client, agen
     client.force_login(agent)
     body = client.post(reverse("cases:hold-create", args=[case.pk]),
                        {"kind": HoldKind.DECEASED, "reason": "again"}, **HTMX).content.decode()
-    assert 'id="id_kind-error"' in body
+    assert 'id="id_kind_error"' in body
     assert CaseHold.objects.filter(case=case).count() == 1
 
 
@@ -77,7 +77,7 @@ def test_disputes_are_not_raised_through_the_plain_hold_form(client, agent, case
     client.force_login(agent)
     body = client.post(reverse("cases:hold-create", args=[case.pk]),
                        {"kind": HoldKind.DISPUTE, "reason": "x"}, **HTMX).content.decode()
-    assert 'id="id_kind-error"' in body
+    assert 'id="id_kind_error"' in body
     assert not CaseHold.objects.exists()
 
 

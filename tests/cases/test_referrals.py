@@ -61,7 +61,7 @@ def test_the_case_page_escalates_in_place_and_shows_it_waiting(client, agent, ca
     assert '<p role="status">' in body and "possible fraud" in body and Referral.objects.filter(case=case).exists()
     empty = client.post(reverse("cases:referral-create", args=[CaseFactory(assigned_team=case.assigned_team).pk]),
                         {"reason": ""}, HTTP_HX_REQUEST="true").content.decode()
-    assert 'id="rf-reason-error"' in empty
+    assert 'id="rf-reason_error"' in empty
 
 
 def test_the_supervisor_decides_from_the_referrals_page(client, agent, supervisor, case):

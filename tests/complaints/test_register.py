@@ -100,7 +100,7 @@ class TestPages:
         body = client.post(reverse("complaints:create", args=[case.pk]),
                            {"kind": "dispute", "channel": "phone", "category": "fees", "description": ""},
                            HTTP_HX_REQUEST="true").content.decode()
-        assert 'id="cf-description-error"' in body
+        assert 'id="cf-description_error"' in body
         assert not Complaint.objects.exists()
 
     def test_compliance_sees_open_entries_with_their_age_and_agents_may_not(self, client, agent, compliance, case):

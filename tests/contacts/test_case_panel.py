@@ -101,7 +101,7 @@ def test_a_malformed_callback_time_shows_beside_the_field(client, agent, case, t
     time_machine.move_to(MORNING, tick=False)
     client.force_login(agent)
     body = log(client, case, callback_at="tomorrow").content.decode()
-    assert 'id="ca-callback_at-error"' in body
+    assert 'id="ca-callback_at_error"' in body
     assert not ContactAttempt.objects.exists()
 
 

@@ -47,7 +47,7 @@ def test_a_promise_date_too_far_ahead_is_shown_beside_the_date(client, agent):
                            {"amount": "300.00", "due_date": (today() + dt.timedelta(days=40)).isoformat(),
                             "channel": "call"})
     assert response.status_code == 400
-    assert 'id="np-due_date-error"' in response.content.decode() and not Promise.objects.exists()
+    assert 'id="np-due_date_error"' in response.content.decode() and not Promise.objects.exists()
 
 
 def test_the_calculator_shows_the_schedule_before_anything_is_proposed(client, agent):
