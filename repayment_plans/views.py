@@ -48,11 +48,15 @@ def _visible_plan(request, plan_id: int) -> RepaymentPlan:
 def negotiation_panel_context(request, case, **forms) -> dict:
     today = timezone.localdate()
     plans = case_plans(case=case)
+    # Forms are shown only to those who may use them: compliance reads the panel but negotiates nothing.
+    can_work = can_work_cases(request.user)
     for plan in plans:
         plan.may_decide = plan_may_approve(plan=plan, user=request.user)
-        plan.may_withdraw = plan.status in (PlanStatus.PENDING_APPROVAL, PlanStatus.APPROVED) and not plan.may_decide
+        plan.may_withdraw = (can_work and plan.status in (PlanStatus.PENDING_APPROVAL, PlanStatus.APPROVED)
+                             and not plan.may_decide)
     return {
         "case": case,
+        "can_negotiate": can_work,
         "promises": case_promises(case=case)[:5],
         "plans": plans[:5],
         "promise_form": forms.get("promise_form") or PromiseForm(auto_id="np-%s"),

@@ -116,3 +116,35 @@ class TestReveal:
         customer = case.account.customer
         assert customer.national_id not in body and customer.phone not in body
         assert case.account.account_number not in body
+
+
+@pytest.mark.parametrize("role", ["compliance", "admin_user", "field_agent", "agent", "supervisor"])
+def test_every_form_on_the_case_page_is_one_its_reader_may_use(request, client, team, role):
+    """Each form shown answers its reader with something other than 403, so no form is there for show."""
+    import re
+
+    from cases.lifecycle import Stage
+    from cases.services import case_transition
+    from core.actors import SYSTEM
+    from repayment_plans.models import PlanStatus
+    from tests.repayment_plans.helpers import propose
+
+    user = request.getfixturevalue(role)
+    agent = request.getfixturevalue("agent")
+    case = case_transition(case=CaseFactory(assigned_team=team), to=Stage.CONTACT, actor=SYSTEM, reason="First.")
+    plan = propose(case, agent, count=3)
+    assert plan.status == PlanStatus.APPROVED
+    case_hold_place(case=case, kind=HoldKind.LEGAL_HOLD, actor=agent, reason="court order")
+    client.force_login(user)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    actions = set(re.findall(r'<form method="post" action="([^"]+)"', page))
+    shown = {action for action in actions if action.startswith(("/cases/", "/repayment-plans/", "/contacts/",
+                                                                "/complaints/", "/visits/"))}
+    for action in shown:
+        assert client.post(action, {}).status_code != 403, (role, action)
+    if role == "compliance":
+        assert reverse("repayment_plans:promise-create", args=[case.pk]) not in actions
+        assert reverse("repayment_plans:plan-create", args=[case.pk]) not in actions
+        assert reverse("repayment_plans:plan-code-send", args=[plan.pk]) not in actions
+    if role == "agent":
+        assert reverse("repayment_plans:promise-create", args=[case.pk]) in actions
