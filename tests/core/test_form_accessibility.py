@@ -43,7 +43,7 @@ def test_the_case_pages_refused_forms_point_at_their_errors(client, agent, team)
         assert dangling_references(page) == [], name
 
 
-def test_management_forms_point_at_their_errors_and_help(client, supervisor, default_policy):
+def test_management_forms_point_at_their_errors_and_help(client, supervisor):
     client.force_login(supervisor)
     reassign = client.post(reverse("dashboards:reassign"), {"reason": ""}).content.decode()
     assert dangling_references(reassign) == []
