@@ -1,31 +1,75 @@
+import csv
+import io
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from audit.services import client_ip
+from audit.services import audit_log, client_ip
 from cases.access import workable_case_or_403
 from cases.selectors import cases_visible_to
-from complaints.forms import ComplaintForm, ResolveForm
-from complaints.models import Complaint
-from complaints.selectors import complaints_of_case, complaints_open
+from complaints.forms import ComplaintForm, RegisterFilterForm, ResolveForm
+from complaints.models import Complaint, Status
+from complaints.selectors import complaints_of_case, complaints_register
 from complaints.services import complaint_open, complaint_resolve
 from core.errors import DomainError
 from core.feedback import action_done
 from staff.permissions import can_release_holds, can_work_cases
 
+EXPORT_COLUMNS = [
+    (_l("Entry"), lambda c: c.pk), (_l("Kind"), lambda c: c.get_kind_display()), (_l("Case"), lambda c: c.case_id),
+    (_l("Category"), lambda c: c.get_category_display()), (_l("Received through"), lambda c: c.get_channel_display()),
+    (_l("Received"), lambda c: c.received_at.isoformat()), (_l("Answer due"), lambda c: c.sla_due_at.isoformat()),
+    (_l("Status"), lambda c: c.get_status_display()), (_l("Opened by"), lambda c: c.opened_by_label),
+    (_l("Description"), lambda c: c.description),
+    (_l("Resolved at"), lambda c: c.resolved_at.isoformat() if c.resolved_at else ""),
+    (_l("Resolved by"), lambda c: c.resolved_by_label), (_l("Resolution"), lambda c: c.resolution),
+]
+
+
+def _spreadsheet_safe(value) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
 
 @login_required
 def complaint_list(request):
+    """The register: open and resolved complaints and disputes, searchable, a page at a time or as CSV."""
     if not can_release_holds(request.user):
         raise PermissionDenied
+    form = RegisterFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = complaints_register(user=request.user, status=filters.get("status", ""), query=filters.get("q", ""))
+    if request.GET.get("export") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([str(label) for label, _read in EXPORT_COLUMNS])
+        for complaint in entries.iterator(chunk_size=500):
+            writer.writerow([_spreadsheet_safe(read(complaint)) for _label, read in EXPORT_COLUMNS])
+        audit_log(actor=request.user, action="complaints.exported", obj=request.user.profile,
+                  changes={"status": filters.get("status", ""), "query": filters.get("q", "")},
+                  ip_address=client_ip(request))
+        # A byte-order mark so spreadsheet programs read Chinese text as UTF-8.
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="complaints-{timezone.localdate().isoformat()}.csv"'
+        return response
     now = timezone.now()
-    rows = [(c, (now - c.received_at).days, c.sla_due_at < now) for c in complaints_open(user=request.user)[:500]]
-    return render(request, "complaints/list.html", {"rows": rows, "resolve_form": ResolveForm()})
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for complaint in page:
+        complaint.age_days = ((complaint.resolved_at or now) - complaint.received_at).days
+        complaint.late = complaint.status == Status.OPEN and complaint.sla_due_at < now
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["export"] = "csv"
+    return render(request, "complaints/list.html", {"form": form, "page": page, "export_query": query.urlencode()})
 
 
 def case_panel_context(request, case, form=None) -> dict:
