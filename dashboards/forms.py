@@ -12,6 +12,7 @@ from cases.lifecycle import Stage
 from core.currencies import ISO_4217
 from dashboards.filters import DashboardFilters, teams_in_scope
 from staff.models import Role
+from staff.selectors import agents_of_teams
 
 MAX_RANGE_DAYS = 400
 
@@ -24,6 +25,13 @@ def _agents(teams):
 class AgentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_username()
+
+
+class AssigneeChoiceField(forms.ModelChoiceField):
+    """An agent to hand cases to, labelled with their team so the choice matches the team above it."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.get_username()} · {obj.profile.team.name}"
 
 
 class FilterForm(forms.Form):
@@ -77,7 +85,7 @@ class ReassignForm(DomainErrorFormMixin, forms.Form):
     bucket = forms.ChoiceField(label=_("In bucket"), required=False,
                                choices=[("", _("Any"))] + [(b, b) for b in DELINQUENT_BUCKETS])
     to_team = forms.ModelChoiceField(label=_("Give to team"), queryset=None)
-    to_agent = AgentChoiceField(label=_("and agent"), queryset=None, required=False, empty_label=_("Nobody yet"))
+    to_agent = AssigneeChoiceField(label=_("and agent"), queryset=None, required=False, empty_label=_("Nobody yet"))
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
@@ -85,11 +93,16 @@ class ReassignForm(DomainErrorFormMixin, forms.Form):
         teams = teams_in_scope(user=user)
         for name in ("from_team", "to_team"):
             self.fields[name].queryset = teams
-        for name in ("from_agent", "to_agent"):
-            self.fields[name].queryset = _agents(teams)
+        self.fields["from_agent"].queryset = _agents(teams)
+        # Only someone who will work the cases: an active collections agent of a team in scope.
+        self.fields["to_agent"].queryset = agents_of_teams(teams=teams)
 
     def clean(self):
         data = super().clean()
+        agent, team = data.get("to_agent"), data.get("to_team")
+        if agent is not None and team is not None and agent.profile.team_id != team.pk:
+            self.add_error("to_agent", _("%(agent)s is not in %(team)s: choose one of its agents, or nobody yet.")
+                           % {"agent": agent.get_username(), "team": team.name})
         if not data.get("case_id") and not any(data.get(k) for k in ("from_team", "from_agent", "stage", "bucket")):
             self.add_error("case_id", _("Give a case number, or at least one filter for a bulk reassignment."))
         return data
@@ -100,7 +113,8 @@ class CapacityForm(DomainErrorFormMixin, forms.Form):
 
 
 class ReviewDecisionForm(DomainErrorFormMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Refer to legal")),
+    # No decision is chosen for the supervisor: referring a case to court must be a deliberate choice.
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("", _("Choose…")), ("accept", _("Refer to legal")),
                                                                 ("decline", _("Keep in collections"))])
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 

@@ -3,6 +3,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from cases.lifecycle import Stage
 from cases.selectors import cases_in_bucket, cases_visible_to
 from contacts.models import Channel, ContactStatus, ScheduledContact
 from core.errors import DomainError
+from core.feedback import action_done
 from dashboards.filters import DashboardFilters, teams_in_scope
 from dashboards.forms import (
     CapacityForm,
@@ -84,6 +86,19 @@ def dashboard(request, page: str = "portfolio"):
 
 # --- management ---------------------------------------------------------------------------------------------
 
+def _bulk_cases(visible, filters):
+    cases = visible.exclude(stage=Stage.CLOSED)
+    if filters.get("from_team"):
+        cases = cases.filter(assigned_team=filters["from_team"])
+    if filters.get("from_agent"):
+        cases = cases.filter(assigned_agent=filters["from_agent"])
+    if filters.get("stage"):
+        cases = cases.filter(stage=filters["stage"])
+    if filters.get("bucket"):
+        cases = cases_in_bucket(bucket=filters["bucket"], queryset=cases)
+    return cases
+
+
 @login_required
 def reassign(request):
     _require(request, MANAGE_ROLES)
@@ -101,21 +116,20 @@ def reassign(request):
                         raise DomainError(_("No open case with that number is in your view."), field="case_id")
                     case_reassign(case=case, team=d["to_team"], agent=d.get("to_agent"), actor=request.user,
                                   reason=d["reason"], ip_address=client_ip(request))
-                    messages.success(request, _("Case %(id)s reassigned.") % {"id": case.pk})
-                else:
-                    cases = visible
-                    if d.get("from_team"):
-                        cases = cases.filter(assigned_team=d["from_team"])
-                    if d.get("from_agent"):
-                        cases = cases.filter(assigned_agent=d["from_agent"])
-                    if d.get("stage"):
-                        cases = cases.filter(stage=d["stage"])
-                    if d.get("bucket"):
-                        cases = cases_in_bucket(bucket=d["bucket"], queryset=cases)
-                    moved = cases_reassign_bulk(cases=cases, team=d["to_team"], agent=d.get("to_agent"),
-                                                actor=request.user, reason=d["reason"], ip_address=client_ip(request))
-                    messages.success(request, _("%(n)s cases reassigned.") % {"n": moved})
-                return redirect("dashboards:reassign")
+                    return action_done(request, _("Case %(id)s reassigned.") % {"id": case.pk}, "dashboards:reassign")
+                cases = _bulk_cases(visible, d)
+                count = cases.count()
+                if count == 0:
+                    raise DomainError(_("No open case in your view matches these filters."), field="case_id")
+                # Nothing moves in bulk until the supervisor has seen how many cases match and confirmed
+                # that number; if it changed meanwhile, they see the new number first.
+                if request.POST.get("confirm_count") != str(count):
+                    return render(request, "dashboards/reassign.html", {
+                        "form": form, "confirm_count": count, "sample": cases.order_by("pk")[:10],
+                        "count_changed": bool(request.POST.get("confirm_count"))})
+                moved = cases_reassign_bulk(cases=cases, team=d["to_team"], agent=d.get("to_agent"),
+                                            actor=request.user, reason=d["reason"], ip_address=client_ip(request))
+                return action_done(request, _("%(n)s cases reassigned.") % {"n": moved}, "dashboards:reassign")
             except DomainError as exc:
                 form.add_error({"agent": "to_agent", "case_id": "case_id", "reason": "reason"}.get(exc.field),
                                exc.message)
@@ -163,13 +177,15 @@ def reviews(request):
             decide = legal_review_accept if form.cleaned_data["decision"] == "accept" else legal_review_decline
             try:
                 decide(contact=contact, actor=request.user, reason=form.cleaned_data["reason"])
-                messages.success(request, _("Review of case %(id)s decided.") % {"id": contact.case_id})
-                return redirect("dashboards:reviews")
+                decided = (_("Case #%(id)s referred to legal.") if form.cleaned_data["decision"] == "accept"
+                           else _("Case #%(id)s kept in collections.")) % {"id": contact.case_id}
+                return action_done(request, decided, request.get_full_path())
             except DomainError as exc:
                 form.add_domain_error(exc)
         errors[contact.pk], status = form, 400
-    rows = [(c, errors.get(c.pk) or ReviewDecisionForm(prefix=f"r{c.pk}")) for c in _reviews(request.user)[:200]]
-    return render(request, "dashboards/reviews.html", {"rows": rows}, status=status)
+    page = Paginator(_reviews(request.user), 25).get_page(request.GET.get("page"))
+    rows = [(c, errors.get(c.pk) or ReviewDecisionForm(prefix=f"r{c.pk}")) for c in page]
+    return render(request, "dashboards/reviews.html", {"rows": rows, "page": page}, status=status)
 
 
 def _preview_context(preview: PolicyPreview | None) -> dict:
