@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -119,8 +120,25 @@ class ReviewDecisionForm(DomainErrorFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
+class DraftJSONField(forms.JSONField):
+    """Shows the draft exactly as the supervisor typed it (order, spacing, line breaks), never re-serialised.
+
+    Validation still parses it; only what is shown in the textarea is the text as typed.
+    """
+
+    def bound_data(self, data, initial):
+        if isinstance(data, str) and not self.disabled:
+            return InvalidJSONInput(data)
+        return super().bound_data(data, initial)
+
+    @staticmethod
+    def as_typed(text: str) -> InvalidJSONInput:
+        """Text to show as the field's initial value as it stands."""
+        return InvalidJSONInput(text)
+
+
 class PolicyDraftForm(DomainErrorFormMixin, forms.Form):
-    definition = forms.JSONField(
+    definition = DraftJSONField(
         label=_("Policy rules (tiers and actions)"), widget=forms.Textarea(attrs={"rows": 24, "class": "code"}),
         help_text=_('"large_amount_threshold" is in "currency"; "large_amount_thresholds" gives it in other '
                     'currencies, for example {"USD": "7000.00"}. A case in a currency given no threshold is never '

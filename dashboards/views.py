@@ -19,6 +19,7 @@ from core.feedback import action_done
 from dashboards.filters import DashboardFilters, teams_in_scope
 from dashboards.forms import (
     CapacityForm,
+    DraftJSONField,
     FilterForm,
     PolicyDraftForm,
     ReassignForm,
@@ -27,7 +28,12 @@ from dashboards.forms import (
 )
 from dashboards.models import PolicyPreview
 from dashboards.pages import PAGE_CODES, PAGES, page_tables
-from dashboards.policy_preview import policy_definition_parse, policy_preview_request, policy_preview_rows
+from dashboards.policy_preview import (
+    policy_definition_parse,
+    policy_preview_request,
+    policy_preview_rows,
+    policy_preview_stalled,
+)
 from dashboards.services import case_reassign, cases_reassign_bulk, policy_draft_activate, team_capacity_set
 from escalation.models import Policy
 from escalation.policy import policies_in_force, policy_definition
@@ -35,6 +41,7 @@ from escalation.review import legal_review_accept, legal_review_decline
 from staff.models import Role
 from staff.permissions import user_role
 
+DRAFT_KEY = "policy_draft"
 # Compliance reads the dashboards (complaints and breaches sit beside productivity) but manages nothing.
 VIEW_ROLES = {Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN}
 MANAGE_ROLES = {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
@@ -189,7 +196,8 @@ def reviews(request):
 
 
 def _preview_context(preview: PolicyPreview | None) -> dict:
-    return {"preview": preview, "preview_rows": policy_preview_rows(preview=preview) if preview else None}
+    return {"preview": preview, "preview_rows": policy_preview_rows(preview=preview) if preview else None,
+            "preview_stalled": policy_preview_stalled(preview=preview) if preview else False}
 
 
 @login_required
@@ -211,17 +219,25 @@ def policy(request):
                     return redirect("dashboards:policy")
                 preview = policy_preview_request(policy=champion, data=form.cleaned_data["definition"],
                                                  actor=request.user, as_of=as_of)
+                # The page shown with the preview keeps the draft as typed and the note.
+                request.session[DRAFT_KEY] = {"preview": preview.pk, "definition": request.POST.get("definition", ""),
+                                              "note": form.cleaned_data["note"]}
                 return redirect(f"{reverse('dashboards:policy')}?preview={preview.pk}")
             except DomainError as exc:
                 form.add_domain_error(exc)
     else:
         preview = _requested_preview(request)
-        if preview is not None:
-            form = PolicyDraftForm(initial={"definition": preview.definition})
+        typed = request.session.get(DRAFT_KEY) or {}
+        if preview is not None and typed.get("preview") == preview.pk:
+            form = PolicyDraftForm(initial={"definition": DraftJSONField.as_typed(typed["definition"]),
+                                            "note": typed["note"]})
+        elif preview is not None:
+            form = PolicyDraftForm(initial={"definition": DraftJSONField.as_typed(
+                json.dumps(preview.definition, indent=2, ensure_ascii=False))})
         else:
             current = policies_in_force(as_of=as_of).champion
-            form = PolicyDraftForm(initial={"definition": json.loads(json.dumps(
-                policy_definition(version=current), cls=DjangoJSONEncoder))})
+            form = PolicyDraftForm(initial={"definition": DraftJSONField.as_typed(json.dumps(
+                policy_definition(version=current), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))})
     return render(request, "dashboards/policy.html", {"form": form, "as_of": preview.as_of if preview else as_of,
                                                       "policy": champion, **_preview_context(preview)},
                   status=status)

@@ -248,3 +248,34 @@ def test_the_review_queue_pages_and_preselects_no_decision(client, supervisor, t
     refused = client.post(reverse("dashboards:reviews"), {"review": review.pk, f"r{review.pk}-reason": "Assets"})
     assert refused.status_code == 400 and f"r{review.pk}-decision" in {
         f"r{review.pk}-{name}" for name in refused.context["rows"][0][1].errors}
+
+
+def test_the_page_after_a_preview_keeps_the_draft_as_typed_and_the_note(client, supervisor):
+    client.force_login(supervisor)
+    typed = json.dumps(_draft_without_calls(AS_OF), indent=4)  # indented as the supervisor left it
+    response = client.post(reverse("dashboards:policy"), {"action": "preview", "definition": typed,
+                                                          "note": "No calls in T2 for November"}, follow=True)
+    page = response.content.decode()
+    preview = PolicyPreview.objects.get()
+    assert response.redirect_chain[-1][0] == f"{reverse('dashboards:policy')}?preview={preview.pk}"
+    from django.utils.html import escape
+
+    assert escape(typed) in page
+    assert 'value="No calls in T2 for November"' in page
+
+
+def test_a_preview_that_never_finishes_says_so_after_the_timeout(client, supervisor, settings, time_machine):
+    settings.POLICY_PREVIEW_TIMEOUT_SECONDS = 300
+    time_machine.move_to(dt.datetime(2026, 11, 29, 10, tzinfo=SH), tick=False)
+    client.force_login(supervisor)
+    policy = Policy.objects.get(is_default=True)
+    preview = policy_preview_request(policy=policy, data=_draft_without_calls(AS_OF), actor=supervisor, as_of=AS_OF)
+    url = reverse("dashboards:policy-preview", args=[preview.pk])
+    time_machine.move_to(dt.datetime(2026, 11, 29, 10, 4, tzinfo=SH), tick=False)
+    assert 'hx-trigger="every 2s"' in client.get(url).content.decode()
+    time_machine.move_to(dt.datetime(2026, 11, 29, 10, 6, tzinfo=SH), tick=False)
+    client.force_login(supervisor)  # a new session: the idle timeout would end the first
+    stalled = client.get(url).content.decode()
+    assert "hx-trigger" not in stalled and "has not finished" in stalled
+    page = client.get(f"{reverse('dashboards:policy')}?preview={preview.pk}").content.decode()
+    assert "has not finished" in page
