@@ -24,6 +24,7 @@ from cases.timeline import case_timeline
 from complaints.views import case_panel_context as complaints_panel
 from contacts.views import contact_panel_context as contact_panel
 from core.errors import DomainError, Forbidden
+from core.feedback import action_done
 from repayment_plans.views import negotiation_panel_context as negotiation_panel
 from staff.permissions import can_release_holds, can_work_cases
 from visits.views import case_panel_context as visits_panel
@@ -106,13 +107,11 @@ def case_detail(request, case_id: int):
     return render(request, "cases/case_detail.html", _panels(request, case))
 
 
-def _respond(request, case: Case, partial: str, ok: bool, **forms):
-    """htmx gets the panel (and the timeline out of band); a plain form post gets the page."""
+def _refused(request, case: Case, partial: str, **forms):
+    """A refused form: htmx gets the panel, a plain form post the page, bound to what was typed."""
     context = _panels(request, case, **forms)
     if request.htmx:
-        return render(request, partial, {**context, "oob_timeline": ok})
-    if ok:
-        return redirect("cases:detail", case_id=case.pk)
+        return render(request, partial, context)
     return render(request, "cases/case_detail.html", context, status=400)
 
 
@@ -125,10 +124,10 @@ def case_note_create(request, case_id: int):
         try:
             case_note_add(case=case, actor=request.user, body=form.cleaned_data["body"],
                           ip_address=client_ip(request))
-            return _respond(request, case, "cases/partials/note_panel.html", True)
+            return action_done(request, _("Note saved."), "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    return _respond(request, case, "cases/partials/note_panel.html", False, note_form=form)
+    return _refused(request, case, "cases/partials/note_panel.html", note_form=form)
 
 
 @login_required
@@ -138,12 +137,13 @@ def case_hold_create(request, case_id: int):
     form = HoldForm(request.POST)
     if form.is_valid():
         try:
-            case_hold_place(case=case, kind=form.cleaned_data["kind"], actor=request.user,
-                            reason=form.cleaned_data["reason"], ip_address=client_ip(request))
-            return _respond(request, case, "cases/partials/holds_panel.html", True)
+            hold = case_hold_place(case=case, kind=form.cleaned_data["kind"], actor=request.user,
+                                   reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+            return action_done(request, _("Hold placed: %(kind)s.") % {"kind": hold.get_kind_display()},
+                               "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    return _respond(request, case, "cases/partials/holds_panel.html", False, hold_form=form)
+    return _refused(request, case, "cases/partials/holds_panel.html", hold_form=form)
 
 
 @login_required
@@ -160,7 +160,8 @@ def case_hold_end(request, case_id: int, hold_id: int):
         try:
             case_hold_release(hold=hold, actor=request.user, reason=form.cleaned_data["reason"],
                               ip_address=client_ip(request))
-            return _respond(request, case, "cases/partials/holds_panel.html", True)
+            return action_done(request, _("Hold released: %(kind)s.") % {"kind": hold.get_kind_display()},
+                               "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
     context = _panels(request, case)

@@ -12,7 +12,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from audit.services import client_ip
 from cases.access import workable_case_or_403
 from cases.queue import queue_claim_next
-from cases.timeline import case_timeline
 from contacts.callbacks import callback_schedule
 from contacts.forms import AttemptForm
 from contacts.governor import RULE_LABELS, governor_check, reason_text
@@ -20,6 +19,7 @@ from contacts.models import Channel
 from contacts.selectors import case_delivery_problems
 from contacts.services import OVERRIDE_ROLES, ContactNotPermitted, contact_attempt_log
 from core.errors import DomainError
+from core.feedback import action_done
 from core.masking import mask
 from staff.permissions import can_work_cases, user_role
 
@@ -86,10 +86,12 @@ def attempt_create(request, case_id: int):
         else:
             if request.POST.get("next"):
                 return _next_case(request, after=case)
-            if not request.htmx:
-                return redirect("cases:detail", case_id=case.pk)
-            return render(request, "contacts/partials/contact_panel.html",
-                          {**contact_panel_context(request, case), "timeline": case_timeline(case=case),
-                           "oob_timeline": True})
+            if data.get("override_reason"):
+                message = _("Override recorded: the contact is logged and reported to compliance as a breach.")
+            elif data["callback_at"] is not None:
+                message = _("Contact logged; the callback is scheduled.")
+            else:
+                message = _("Contact logged.")
+            return action_done(request, message, "cases:detail", case_id=case.pk)
     context = contact_panel_context(request, case, form, refused)
     return render(request, "contacts/partials/contact_panel.html", context, status=200 if request.htmx else 400)

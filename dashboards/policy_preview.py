@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -120,6 +121,16 @@ def policy_preview_finish(*, preview_id: int) -> bool:
         preview.finished_at = timezone.now()
         preview.save(update_fields=["rows", "status", "error", "finished_at"])
     return True
+
+
+def policy_preview_stalled(*, preview: PolicyPreview, now: dt.datetime | None = None) -> bool:
+    """Whether a preview still queued has waited past POLICY_PREVIEW_TIMEOUT_SECONDS (default 10 minutes).
+
+    Such a preview is not coming: its task ended without recording why, or no worker ever ran it. The
+    page says so rather than showing it as running for ever; the row itself is left as it is.
+    """
+    timeout = dt.timedelta(seconds=getattr(settings, "POLICY_PREVIEW_TIMEOUT_SECONDS", 600))
+    return preview.status == PolicyPreview.Status.QUEUED and (now or timezone.now()) - preview.requested_at > timeout
 
 
 def policy_preview_rows(*, preview: PolicyPreview) -> list[dict]:

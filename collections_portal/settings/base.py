@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "staff.context_processors.role",
+                "staff.context_processors.page_url",
             ],
         },
     },

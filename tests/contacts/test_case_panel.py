@@ -8,6 +8,7 @@ from cases.lifecycle import Stage
 from cases.queue import queue_for_agent
 from contacts.models import ContactAttempt, Origin, ScheduledContact
 from tests.factories import CaseFactory
+from tests.feedback import case_page_after, htmx_from, messages_of
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -24,7 +25,8 @@ def case(team):
 
 def log(client, case, **data):
     values = {"channel": "call", "number": "primary", "result": "no_answer", "notes": ""} | data
-    return client.post(reverse("contacts:attempt-create", args=[case.pk]), values, **HTMX)
+    return client.post(reverse("contacts:attempt-create", args=[case.pk]), values,
+                       **htmx_from(reverse("cases:detail", args=[case.pk])))
 
 
 def test_the_case_page_shows_the_governors_verdict_before_a_call(client, agent, case, time_machine):
@@ -39,13 +41,13 @@ def test_the_case_page_shows_the_governors_verdict_before_a_call(client, agent, 
     assert "<strong>Outside contact hours</strong>" in night.content.decode()
 
 
-def test_an_agent_logs_a_no_answer_call_and_the_timeline_comes_back(client, agent, case, time_machine):
+def test_an_agent_logs_a_no_answer_call_and_the_page_says_so(client, agent, case, time_machine):
     time_machine.move_to(MORNING, tick=False)
     client.force_login(agent)
-    body = log(client, case, notes="rang twice").content.decode()
+    body = case_page_after(client, log(client, case, notes="rang twice"), case)
     attempt = ContactAttempt.objects.get(case=case)
     assert (attempt.result, attempt.number, attempt.actor) == ("no_answer", "13912345678", agent)
-    assert 'id="timeline" hx-swap-oob="true"' in body and "rang twice" in body
+    assert "Contact logged." in messages_of(body) and "rang twice" in body[body.index('id="timeline"'):]
 
 
 def test_the_numbers_are_offered_masked(client, agent, case, time_machine):
@@ -70,9 +72,10 @@ def test_a_refused_call_says_why_beside_the_form_and_records_nothing(client, age
 def test_a_supervisor_overrides_with_a_written_reason(client, supervisor, case, time_machine):
     time_machine.move_to(NIGHT, tick=False)
     client.force_login(supervisor)
-    log(client, case, override_reason="Cardholder called in and asked us to ring back now")
+    response = log(client, case, override_reason="Cardholder called in and asked us to ring back now")
     attempt = ContactAttempt.objects.get(case=case)
     assert attempt.overridden_by == supervisor and "ring back now" in attempt.override_reason
+    assert "Override recorded" in messages_of(case_page_after(client, response, case))
 
 
 def test_a_callback_lands_in_the_agents_queue_as_a_callback(client, agent, case, time_machine):
@@ -100,7 +103,7 @@ def test_a_malformed_callback_time_shows_beside_the_field(client, agent, case, t
     time_machine.move_to(MORNING, tick=False)
     client.force_login(agent)
     body = log(client, case, callback_at="tomorrow").content.decode()
-    assert 'id="ca-callback_at-error"' in body
+    assert 'id="ca-callback_at_error"' in body
     assert not ContactAttempt.objects.exists()
 
 
