@@ -16,7 +16,7 @@ FAR = ["9999-12-31", "0001-01-01", "2999-01-01"]
 
 
 def error_beside(response, field_id: str) -> bool:
-    return f'id="{field_id}-error"' in response.content.decode()
+    return f'id="{field_id}_error"' in response.content.decode()
 
 
 @pytest.mark.parametrize("day", FAR)
@@ -68,7 +68,7 @@ def test_an_auto_assignment_day_beyond_a_year_is_refused(client, supervisor, vis
     client.force_login(supervisor)
     response = client.post(reverse("visits:auto-assign"), {"day": day, "start": "09:00", "end": "18:00"})
     assert response.status_code == 400
-    assert "-day-error" in response.content.decode()
+    assert "-day_error" in response.content.decode()
 
 
 @pytest.mark.parametrize("day", FAR)

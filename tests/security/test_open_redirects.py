@@ -108,7 +108,8 @@ def test_complaint_resolution_follows_a_local_next(client, supervisor, complaint
 def test_every_view_that_reads_next_is_covered_here():
     """A new view that follows `next` must go through core.redirects.safe_next_url (and get a test above).
 
-    repayment_plans reads `next` only as the fixed word "approvals", never as an address."""
+    repayment_plans reads `next` only as the fixed word "approvals", and contacts only as the "save and next"
+    switch, never as an address."""
     import re
     from pathlib import Path
 
@@ -116,6 +117,7 @@ def test_every_view_that_reads_next_is_covered_here():
     readers = sorted(str(path.relative_to(root)) for path in root.glob("*/*.py")
                      if not str(path).startswith(str(root / ".venv"))
                      and re.search(r"""(POST|GET)(\.get\(|\[)["']next["']""", path.read_text()))
-    assert readers == ["complaints/views.py", "repayment_plans/views.py", "staff/two_factor.py", "staff/views.py"]
+    assert readers == ["complaints/views.py", "contacts/views.py", "repayment_plans/views.py", "staff/two_factor.py",
+                       "staff/views.py"]
     for name in ("complaints/views.py", "staff/two_factor.py", "staff/views.py"):
         assert "safe_next_url" in (root / name).read_text()
