@@ -8,6 +8,7 @@ from django.utils import timezone
 from cases.delinquency import local_date, overdue_since_range
 from cases.lifecycle import Stage
 from cases.models import Case, CaseHold, Customer, StageHistory
+from staff.permissions import Capability, role_can
 
 
 def case_list() -> QuerySet[Case]:
@@ -69,7 +70,7 @@ def cases_visible_to(*, user) -> QuerySet[Case]:
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     if profile is None:
         return case_list().none()
-    if profile.role in (Role.MANAGER, Role.COMPLIANCE, Role.ADMIN):
+    if role_can(profile.role, Capability.SEE_EVERY_CASE):
         return case_list()
     if profile.role == Role.SUPERVISOR:
         scope = Q(assigned_team__supervisor=user)

@@ -27,10 +27,8 @@ from events.models import EventType
 from events.services import event_emit, events_emit_bulk
 from repayment_plans.errors import PromiseError, PromiseExists
 from repayment_plans.models import PlanStatus, Promise, PromiseChannel, PromiseStatus, RepaymentPlan
-from staff.models import Role
-from staff.permissions import user_role
+from staff.permissions import Capability, can
 
-PROMISE_TAKERS = frozenset({Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER})
 # The stages a promise may be taken from; the case then waits in follow-up for the money.
 TAKEN_FROM = frozenset({Stage.CONFIRM, Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP})
 BROKEN_REASON = "Promise to pay not kept by its date and grace period."
@@ -58,7 +56,7 @@ def promise_take(
     follow-up (through contact when it had not got there yet), its pending calls and visits are cancelled
     (`cases.contact_stops`), the promise is audited and promise.taken is emitted, all in one transaction.
     """
-    if user_role(actor) not in PROMISE_TAKERS:
+    if not can(actor, Capability.TAKE_PROMISES):
         raise PromiseError(_("Only collections staff may take a promise to pay."), code="not_allowed")
     if channel not in PromiseChannel.values:
         raise PromiseError(_("Unknown channel %(channel)s."), params={"channel": repr(channel)}, field="channel")
