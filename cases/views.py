@@ -156,6 +156,7 @@ def case_hold_end(request, case_id: int, hold_id: int):
             form.add_domain_error(exc)
     context = _panels(request, case)
     context["release_errors"] = {hold.pk: form.errors.get("reason") or form.non_field_errors()}
+    context["release_typed"] = {hold.pk: request.POST.get("reason", "")}
     template = "cases/partials/holds_panel.html" if request.htmx else "cases/case_detail.html"
     return render(request, template, context, status=200 if request.htmx else 400)
 
