@@ -17,6 +17,12 @@ document.querySelectorAll("form[data-geolocate]").forEach((form) => {
   });
 });
 
+// The message list can be put away once read.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-dismiss]");
+  if (button) document.getElementById(button.dataset.dismiss)?.remove();
+});
+
 // A refused form is answered at its POST-only address; the address bar shows the page it came from, so a
 // reload, a bookmark or a language switch never asks for that address.
 if (document.body.dataset.pageUrl) history.replaceState(null, "", document.body.dataset.pageUrl);

@@ -115,7 +115,7 @@ def test_htmx_swaps_and_page_loads_raise_no_csp_violation(page, live_server, age
 
 
 def test_a_refused_form_leaves_the_page_address_and_the_language_switch_works(page, live_server, supervisor, team,
-                                                                             time_machine):
+                                                                             time_machine, shots):
     from tests.factories import staff_user
     from visits.models import Visit
 
@@ -137,6 +137,7 @@ def test_a_refused_form_leaves_the_page_address_and_the_language_switch_works(pa
     # What was typed is still there.
     form = page.locator(f"form[action='/visits/{visit.pk}/assign/']")
     assert form.get_by_label("From (cardholder's time)").input_value() == "21:00"
+    page.locator("article.visit-assign").first.screenshot(path=str(shots / "visits-board-refused-en.png"))
     with page.expect_navigation():
         page.get_by_label("Language").select_option("zh-hans")
     assert page.url == f"{live_server.url}/visits/board/"
