@@ -43,6 +43,9 @@ def test_an_empty_note_shows_the_error_beside_the_field(page, live_server, agent
     page.get_by_role("button", name="Save note").click()
 
     page.locator("#id_body_error").wait_for()
+    # The keyboard is taken to the field in error, which points at its message.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_body'")
+    assert page.evaluate("document.activeElement.getAttribute('aria-describedby')") == "id_body_error"
     assert not CaseNote.objects.exists()
 
 
