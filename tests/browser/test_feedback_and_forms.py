@@ -142,3 +142,23 @@ def test_a_refused_form_leaves_the_page_address_and_the_language_switch_works(pa
         page.get_by_label("Language").select_option("zh-hans")
     assert page.url == f"{live_server.url}/visits/board/"
     page.get_by_role("heading", name="上门回访", exact=False).first.wait_for()
+
+
+def test_the_supervisors_pages_and_the_preview_polling_raise_no_csp_violation(page, live_server, supervisor):
+    from dashboards.models import PolicyPreview
+    from escalation.models import Policy
+
+    violations = _watch_csp(page)
+    StaffProfile.objects.filter(user=supervisor).update(language="en")
+    preview = PolicyPreview.objects.create(policy=Policy.objects.get(is_default=True), definition={"tiers": []},
+                                           as_of=dt.datetime(2030, 3, 6, 9, tzinfo=dt.UTC))
+    login(page, live_server, "supervisor")
+    for path in ("/dashboards/", "/visits/board/", "/complaints/", "/dashboards/manage/reviews/"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/dashboards/manage/policy/?preview={preview.pk}")
+    # The running preview's card is swapped in again by its polling.
+    with page.expect_response(lambda response: f"/previews/{preview.pk}/" in response.url):
+        pass
+    page.wait_for_timeout(300)
+    assert violations == []
