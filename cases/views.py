@@ -180,7 +180,7 @@ def case_reveal(request, case_id: int):
         return HttpResponseBadRequest("Unknown field.")
     label, read = REVEALABLE[name]
     context = {"case": case, "name": name, "label": label, "masked_value": read(case), "value": value,
-               "error": error}
+               "error": error, "reason": request.POST.get("reason", "") if error else ""}
     if request.htmx:
         return render(request, "cases/partials/personal_field.html", context)
     return render(request, "cases/reveal.html", context, status=200 if value is not None else 400)

@@ -165,3 +165,17 @@ def test_a_refused_hold_release_keeps_the_reason_typed(client, supervisor, case,
                            **HTMX)
     body = response.content.decode()
     assert 'value="order lifted"' in body and f'id="release-{hold.pk}-error"' in body
+
+
+def test_a_refused_reveal_keeps_the_reason_typed(client, agent, case, monkeypatch):
+    from cases import views
+    from core.errors import DomainError
+
+    def refuse(**kwargs):
+        raise DomainError("Say why in a few more words.", code="reason_short")
+
+    monkeypatch.setattr(views, "case_personal_data_reveal", refuse)
+    client.force_login(agent)
+    body = client.post(reverse("cases:reveal", args=[case.pk]), {"field": "national_id", "reason": "check"},
+                       **HTMX).content.decode()
+    assert 'value="check"' in body and "Say why in a few more words." in body
