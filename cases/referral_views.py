@@ -75,5 +75,7 @@ def referral_decision(request, referral_id: int):
                                "cases:referrals")
         except DomainError as exc:
             form.add_domain_error(exc)
+    errors = [message for messages in form.errors.values() for message in messages]
     return render(request, "cases/referrals.html",
-                  {"referrals": referrals_open(user=request.user), "errors": {referral.pk: form.errors}}, status=400)
+                  {"referrals": referrals_open(user=request.user), "errors": {referral.pk: errors},
+                   "typed": {referral.pk: request.POST.get("decision", "")}}, status=400)
