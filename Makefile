@@ -39,11 +39,13 @@ browser:
 	fi
 
 test: venv browser
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Benchmarks on PostgreSQL (database collections_portal_bench); figures go to bench/results/.
 bench: venv

@@ -13,6 +13,7 @@ from audit.services import client_ip
 from cases.access import workable_case_or_403
 from cases.forms import DomainErrorFormMixin
 from cases.models import Referral
+from cases.panels import case_page_refused
 from cases.referrals import referral_decide, referral_raise, referrals_open
 from core.errors import DomainError
 from core.feedback import action_done
@@ -46,9 +47,8 @@ def referral_create(request, case_id: int):
                                "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    status = 200 if request.htmx else 400
-    return render(request, "cases/partials/referral_panel.html", referral_panel_context(request, case, form),
-                  status=status)
+    return case_page_refused(request, case, partial="cases/partials/referral_panel.html",
+                             context=referral_panel_context(request, case, form))
 
 
 @login_required

@@ -15,19 +15,14 @@ from cases.access import visible_case_or_404, workable_case_or_403
 from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, QueueFilterForm, RevealForm
 from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
+from cases.panels import PAGE, case_page_context, case_page_refused
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
-from cases.queue import case_claim, queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
-from cases.referral_views import referral_panel_context as referral_panel
+from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
 from cases.selectors import case_active_holds, cases_in_bucket, cases_visible_to
 from cases.services import case_hold_place, case_hold_release, case_note_add
-from cases.timeline import case_timeline
-from complaints.views import case_panel_context as complaints_panel
-from contacts.views import contact_panel_context as contact_panel
 from core.errors import DomainError, Forbidden
 from core.feedback import action_done
-from repayment_plans.views import negotiation_panel_context as negotiation_panel
 from staff.permissions import can_release_holds, can_work_cases
-from visits.views import case_panel_context as visits_panel
 
 
 @login_required
@@ -81,38 +76,19 @@ def queue_next(request):
     return redirect("cases:detail", case_id=case.pk)
 
 
-def _panels(request, case: Case, **forms) -> dict:
-    return {
-        "case": case,
-        "claim": case_claim(case=case, user=request.user),
-        "holds": case_active_holds(case=case),
-        "timeline": case_timeline(case=case),
-        "can_release_holds": can_release_holds(request.user),
-        "can_work": can_work_cases(request.user),
-        "note_form": forms.get("note_form") or NoteForm(),
-        "hold_form": forms.get("hold_form") or HoldForm(),
-        "release_form": HoldReleaseForm(),
-        **complaints_panel(request, case),
-        **contact_panel(request, case),
-        **referral_panel(request, case),
-        **visits_panel(request, case),
-        **negotiation_panel(request, case),
-        "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
-    }
+def holds_panel_context(request, case: Case) -> dict:
+    return {"holds": case_active_holds(case=case), "can_release_holds": can_release_holds(request.user),
+            "hold_form": HoldForm(), "release_form": HoldReleaseForm()}
+
+
+def note_panel_context(request, case: Case) -> dict:
+    return {"note_form": NoteForm()}
 
 
 @login_required
 def case_detail(request, case_id: int):
     case = visible_case_or_404(request, case_id)
-    return render(request, "cases/case_detail.html", _panels(request, case))
-
-
-def _refused(request, case: Case, partial: str, **forms):
-    """A refused form: htmx gets the panel, a plain form post the page, bound to what was typed."""
-    context = _panels(request, case, **forms)
-    if request.htmx:
-        return render(request, partial, context)
-    return render(request, "cases/case_detail.html", context, status=400)
+    return render(request, PAGE, case_page_context(request, case))
 
 
 @login_required
@@ -127,7 +103,7 @@ def case_note_create(request, case_id: int):
             return action_done(request, _("Note saved."), "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    return _refused(request, case, "cases/partials/note_panel.html", note_form=form)
+    return case_page_refused(request, case, partial="cases/partials/note_panel.html", context={"note_form": form})
 
 
 @login_required
@@ -143,7 +119,7 @@ def case_hold_create(request, case_id: int):
                                "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    return _refused(request, case, "cases/partials/holds_panel.html", hold_form=form)
+    return case_page_refused(request, case, partial="cases/partials/holds_panel.html", context={"hold_form": form})
 
 
 @login_required
@@ -164,11 +140,9 @@ def case_hold_end(request, case_id: int, hold_id: int):
                                "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    context = _panels(request, case)
-    context["release_errors"] = {hold.pk: form.errors.get("reason") or form.non_field_errors()}
-    context["release_typed"] = {hold.pk: request.POST.get("reason", "")}
-    template = "cases/partials/holds_panel.html" if request.htmx else "cases/case_detail.html"
-    return render(request, template, context, status=200 if request.htmx else 400)
+    return case_page_refused(request, case, partial="cases/partials/holds_panel.html", context={
+        "release_errors": {hold.pk: form.errors.get("reason") or form.non_field_errors()},
+        "release_typed": {hold.pk: request.POST.get("reason", "")}})
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_log, client_ip
 from cases.access import workable_case_or_403
+from cases.panels import case_page_refused
 from cases.selectors import cases_visible_to
 from complaints.forms import ComplaintForm, RegisterFilterForm, ResolveForm
 from complaints.models import Complaint, Status
@@ -90,9 +91,8 @@ def complaint_create(request, case_id: int):
                 "kind": complaint.get_kind_display()}, "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    status = 200 if request.htmx else 400
-    return render(request, "complaints/partials/case_panel.html", case_panel_context(request, case, form),
-                  status=status)
+    return case_page_refused(request, case, partial="complaints/partials/case_panel.html",
+                             context=case_panel_context(request, case, form))
 
 
 @login_required

@@ -14,3 +14,9 @@ class ContactsConfig(AppConfig):
         queue.register()
         timeline.register()
         contact_stop_register("scheduled_contacts", scheduled_contacts_stop)
+
+        from cases.panels import CasePanel, case_panel_register
+        from contacts.views import contact_panel_context
+
+        case_panel_register(CasePanel("contacts", "contacts/partials/contact_panel.html",
+                                      lambda request, case: contact_panel_context(request, case), order=10))

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from audit.services import client_ip
 from cases.access import workable_case_or_403
+from cases.panels import case_page_refused
 from cases.queue import queue_claim_next
 from contacts.callbacks import callback_schedule
 from contacts.forms import AttemptForm
@@ -94,4 +95,4 @@ def attempt_create(request, case_id: int):
                 message = _("Contact logged.")
             return action_done(request, message, "cases:detail", case_id=case.pk)
     context = contact_panel_context(request, case, form, refused)
-    return render(request, "contacts/partials/contact_panel.html", context, status=200 if request.htmx else 400)
+    return case_page_refused(request, case, partial="contacts/partials/contact_panel.html", context=context)

@@ -9,11 +9,15 @@ class RepaymentPlansConfig(AppConfig):
     def ready(self):
         from cases.contact_stops import contact_pause_register
         from cases.ingest.payments import payments_applied_register
+        from cases.panels import CasePanel, case_panel_register
         from contacts.governor import agreement_pause_register
         from repayment_plans import queue, timeline
         from repayment_plans.selectors import case_agreement_pauses, cases_paused_by_agreement
         from repayment_plans.tracking import agreements_payments_applied
+        from repayment_plans.views import PANEL, negotiation_panel_context
 
+        case_panel_register(CasePanel("negotiation", PANEL,
+                                      lambda request, case: negotiation_panel_context(request, case), order=30))
         queue.register()
         timeline.register()
         contact_pause_register("agreements", case_agreement_pauses)

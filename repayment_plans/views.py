@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import audit_log, client_ip
 from cases.access import workable_case_or_403
+from cases.panels import PAGE, case_page_context, case_page_refused
 from cases.selectors import cases_visible_to
 from core.errors import DomainError
 from core.feedback import action_done
@@ -73,12 +74,7 @@ def negotiation_panel_context(request, case, **forms) -> dict:
 
 def _refused(request, case, **forms):
     """A refused form: the panel (htmx) or the whole page, bound to what was typed, with its errors."""
-    context = negotiation_panel_context(request, case, **forms)
-    if request.htmx:
-        return render(request, PANEL, context)
-    from cases.views import _panels  # the whole page, with this panel's errors in it
-
-    return render(request, "cases/case_detail.html", {**_panels(request, case), **context}, status=400)
+    return case_page_refused(request, case, partial=PANEL, context=negotiation_panel_context(request, case, **forms))
 
 
 @login_required
@@ -125,12 +121,11 @@ def plan_create(request, case_id: int):
             form.add_domain_error(exc)
     if preview is None:
         return _refused(request, case, plan_form=form)
+    # The calculator's schedule is no refusal: the panel (htmx) or the whole page, answered 200.
     context = negotiation_panel_context(request, case, plan_form=form, preview=preview)
     if request.htmx:
-        return render(request, PANEL, context)
-    from cases.views import _panels
-
-    return render(request, "cases/case_detail.html", {**_panels(request, case), **context})
+        return render(request, PANEL, {**case_page_context(request, case), **context})
+    return render(request, PAGE, case_page_context(request, case, context))
 
 
 @login_required

@@ -16,3 +16,9 @@ class VisitsConfig(AppConfig):
         timeline.register()
         contact_stop_register("visits", visits_stop)
         case_scope_register("visits", cases_visited_by)
+
+        from cases.panels import CasePanel, case_panel_register
+        from visits.views import case_panel_context
+
+        case_panel_register(CasePanel("visits", "visits/partials/case_panel.html",
+                                      lambda request, case: case_panel_context(request, case), order=20))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_log, client_ip
+from cases.panels import case_page_refused
 from cases.selectors import cases_visible_to
 from contacts.services import ContactNotPermitted
 from core.errors import DomainError
@@ -80,7 +81,7 @@ def request_create(request, case_id: int):
             return action_done(request, _("Field visit requested; it waits on the supervisor's board."),
                                "cases:detail", case_id=case.pk)
     context = {"case": case, **case_panel_context(request, case, form)}
-    return render(request, "visits/partials/case_panel.html", context, status=200 if request.htmx else 400)
+    return case_page_refused(request, case, partial="visits/partials/case_panel.html", context=context)
 
 
 # --- a field agent's day ----------------------------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""The case page's panels: each capability registers its own, and the page renders whatever is registered.
+
+A panel is a template, a function that gives its context for a case, who sees it, and its place on the
+page. Apps register theirs from AppConfig.ready() with `case_panel_register`, so the case page knows none
+of them and the apps below it never import the apps above (contacts, negotiation, visits, complaints …).
+
+There is one way to answer a refused form on the case page, `case_page_refused`: an htmx request gets
+its panel back (status 200, which htmx swaps), bound to what was typed; a plain form post gets the whole
+page with status 400. Either way every other panel is rendered as usual.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from cases.personal_data import REVEALABLE
+from cases.queue import case_claim
+from cases.timeline import case_timeline
+from staff.permissions import can_work_cases
+
+PAGE = "cases/case_detail.html"
+
+
+def _everyone(request, case) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    name: str
+    template: str
+    context: Callable  # (request, case) -> dict
+    order: int
+    visible: Callable = field(default=_everyone)  # (request, case) -> bool
+
+
+_PANELS: dict[str, CasePanel] = {}
+
+
+def case_panel_register(panel: CasePanel) -> None:
+    _PANELS[panel.name] = panel
+
+
+def case_panels() -> list[CasePanel]:
+    return sorted(_PANELS.values(), key=lambda panel: (panel.order, panel.name))
+
+
+def _page_cards(request, case) -> dict:
+    """The page's own cards: cardholder (masked), amounts, status and claim, and the timeline."""
+    return {
+        "case": case,
+        "claim": case_claim(case=case, user=request.user),
+        "timeline": case_timeline(case=case),
+        "can_work": can_work_cases(request.user),
+        "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
+    }
+
+
+def case_page_context(request, case, overrides: dict | None = None) -> dict:
+    """Every registered panel's context for `case`, then `overrides` (a refused panel's bound forms)."""
+    context = _page_cards(request, case)
+    shown = [panel for panel in case_panels() if panel.visible(request, case)]
+    for panel in shown:
+        context.update(panel.context(request, case))
+    context.update(overrides or {})
+    context["panels"] = [panel.template for panel in shown]
+    return context
+
+
+def case_page_refused(request, case, *, partial: str, context: dict) -> HttpResponse:
+    """A refused form on the case page: htmx gets `partial`, a plain post the whole page (400)."""
+    if request.htmx:
+        return render(request, partial, {**case_page_context(request, case), **context})
+    return render(request, PAGE, case_page_context(request, case, context), status=400)
