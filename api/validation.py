@@ -72,7 +72,11 @@ def _decimal(field: serializers.DecimalField) -> Callable:
     def check(value):
         if value.__class__ is str and plain(value):
             return Decimal(value).quantize(exponent)
-        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            # JSON numbers are binary floats to most senders and parsers: money travels as text.
+            raise _Invalid("decimal_string_required",
+                           "Send the amount as a decimal string, e.g. \"1234.50\", not as a JSON number.")
+        if not isinstance(value, str):
             raise _Invalid("invalid", "A decimal number is required, e.g. \"1234.50\".")
         try:
             number = Decimal(str(value).strip())
