@@ -7,6 +7,7 @@
   `rejected` in its own result, with its errors, and never makes the batch a 400. The schema says so by
   describing an item as its documented format *or any other value*, so that a request that is valid by
   the schema is exactly one the API answers 200.
+- Free-text query parameters say that they refuse a NUL character.
 """
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from django.conf import settings
 BATCHES = {"AccountsBatchInput": "AccountItem", "PaymentsBatchInput": "PaymentItem"}
 # The item formats themselves: what an accepted item looks like. Unknown fields are reported per item.
 CLOSED_OBJECTS = ("AccountItem", "PaymentItem", "CustomerIn")
+
+NO_NUL = "^[^\\x00]*$"
 
 ITEM_DESCRIPTION = (
     "An item in the format of `{name}`. Each item is checked on its own: one that does not follow the format "
@@ -40,4 +43,12 @@ def contract_hook(result, generator, request, public):
     for name in CLOSED_OBJECTS:
         if name in schemas:
             schemas[name]["additionalProperties"] = False
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string" \
+                        and not {"enum", "format", "pattern"} & set(schema):
+                    # Text fields refuse NUL characters (they cannot be stored); say so.
+                    schema["pattern"] = NO_NUL
     return result
