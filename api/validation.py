@@ -117,7 +117,10 @@ def _datetime(field) -> Callable:
             raise _Invalid("invalid", "An ISO 8601 date and time with an offset is required.") from exc
         if moment.tzinfo is None:
             raise _Invalid("offset_required", "The date and time must carry a UTC offset, e.g. +08:00.")
-        return moment.astimezone(dt.UTC)
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError as exc:  # e.g. 9999-12-31T23:00-05:00 is in the year 10000 in UTC
+            raise _Invalid("out_of_range", "The date and time is out of range.") from exc
     return check
 
 
