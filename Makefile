@@ -5,24 +5,29 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench faults load venv browser messages clean
+.PHONY: run test lint bench faults load venv venv-run browser messages clean
 
+# Two stamps: `make run` installs what running needs (requirements.txt); the tests add their tools.
 venv: $(VENV)/.installed
+venv-run: $(VENV)/.installed-run
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed-run: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.installed-run requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Web, worker and beat together (honcho + Procfile). Ctrl-C stops all three.
-run: venv
+# The embedded PostgreSQL server (var/postgres/, unless DATABASE_URL is set), web, worker and beat
+# together (honcho + Procfile). Ctrl-C stops them all.
+run: venv-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo ""
-	@echo "Collections Portal: http://$(HOST):$(PORT)/   (health: http://$(HOST):$(PORT)/healthz)"
-	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) WEB_HOST=$(HOST) WEB_PORT=$(PORT) \
+	  $(BIN)/honcho start -f Procfile
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own browser here), and
 # the Noto CJK fonts let it draw Chinese.
@@ -63,4 +68,5 @@ messages: venv
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
+	-$(BIN)/python -m core.embedded_postgres stop
 	rm -rf var staticfiles

@@ -5,16 +5,19 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
-    CONFIRM = "confirm", _("Confirm")
-    PLAN = "plan", _("Plan")
-    CONTACT = "contact", _("Contact")
-    NEGOTIATE = "negotiate", _("Negotiate")
-    FOLLOW_UP = "follow_up", _("Follow up")
-    LEGAL = "legal", _("Legal")
-    CLOSED = "closed", _("Closed")
+    # In their own context: a stage's Chinese name is a collections desk's word, and never reads like a
+    # field visit (上门回访), which is a channel of the contact stage.
+    CONFIRM = "confirm", pgettext_lazy("case stage", "Confirm")
+    PLAN = "plan", pgettext_lazy("case stage", "Plan")
+    CONTACT = "contact", pgettext_lazy("case stage", "Contact")
+    NEGOTIATE = "negotiate", pgettext_lazy("case stage", "Negotiate")
+    FOLLOW_UP = "follow_up", pgettext_lazy("case stage", "Follow up")
+    LEGAL = "legal", pgettext_lazy("case stage", "Legal")
+    CLOSED = "closed", pgettext_lazy("case stage", "Closed")
 
 
 class Outcome(models.TextChoices):

@@ -19,7 +19,7 @@ REVEALABLE = {
 def case_personal_data_reveal(*, case: Case, field: str, actor, reason: str, ip_address: str | None = None) -> str:
     """Return one personal-data field in full and write an audit record of who saw it, when and why."""
     if field not in REVEALABLE:
-        raise DomainError("This field cannot be revealed.", code="not_revealable", field="field")
+        raise DomainError(_("This field cannot be revealed."), code="not_revealable", field="field")
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise DomainError(str(_("Say why you need to see this (at least 5 characters).")), code="reason_required",

@@ -7,8 +7,10 @@ them but the new case.
 """
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,6 +20,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, IntegerF
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.contact_stops import contact_paused
 from cases.lifecycle import Stage
 from cases.models import Case, CaseHold
 from cases.selectors import cases_in_bucket, cases_visible_to
@@ -38,6 +41,10 @@ class QueueReason:
     # Optionally, given case ids, since when the work under this reason has been due for each case (work
     # left undone waits in the queue, and the agent sees for how long).
     since: Callable[[list[int]], dict[int, dt.datetime]] | None = None
+    # Whether the work is a contact with the cardholder. A case whose contact is paused (a promise pending,
+    # a plan agreed: `cases.contact_stops`) stands under no contact reason, and is left out of the queue
+    # unless some other reason (a promise falling due) applies.
+    contact: bool = True
 
 
 _REASONS: dict[str, QueueReason] = {}
@@ -69,7 +76,8 @@ def queue_for_agent(
     """The cases in `user`'s queue as of `as_of`, annotated with `queue_rank` and `dpd_amount`, in order.
 
     A queue holds the open cases the user may see that are assigned to them or to nobody, have no
-    active hold, and are not claimed by another agent right now.
+    active hold, and are not claimed by another agent right now. A case whose contact is paused (a promise
+    pending, a plan agreed) is left out unless a reason other than contact applies to it.
     """
     as_of = as_of or timezone.now()
     profile = getattr(user, "profile", None)
@@ -88,7 +96,11 @@ def queue_for_agent(
         cases = cases.filter(stage=stage)
     if bucket:
         cases = cases_in_bucket(bucket=bucket, as_of=as_of, queryset=cases)
-    whens = [When(reason.condition(end_of_day), then=Value(reason.rank)) for reason in queue_reasons()]
+    paused = contact_paused(holds=False)
+    other_work = [reason.condition(end_of_day) for reason in queue_reasons() if not reason.contact]
+    cases = cases.exclude(paused & ~reduce(operator.or_, other_work, Q(pk__in=[])))
+    whens = [When(reason.condition(end_of_day) & ~paused if reason.contact else reason.condition(end_of_day),
+                  then=Value(reason.rank)) for reason in queue_reasons()]
     cases = cases.annotate(
         queue_rank=SqlCase(*whens, default=Value(OTHER_WORK), output_field=IntegerField()),
         dpd_amount=ExpressionWrapper(DaysSince(today, F("overdue_since")) * F("total_overdue"),
@@ -125,22 +137,53 @@ def queue_counts(*, queue: QuerySet[Case]) -> dict[str, int]:
 CLAIM_MINUTES = 20
 
 
-def queue_claim_next(*, user, as_of: dt.datetime | None = None) -> Case | None:
+@dataclass(frozen=True)
+class Claim:
+    holder: str
+    until: dt.datetime
+    mine: bool
+
+
+def case_claim(*, case: Case, user, as_of: dt.datetime | None = None) -> Claim | None:
+    """Who holds the claim on `case` and until when, or None when nobody does (or it has lapsed)."""
+    as_of = as_of or timezone.now()
+    if case.claimed_by_id is None or case.claimed_until is None or case.claimed_until <= as_of:
+        return None
+    holder = case.claimed_by
+    return Claim(holder=holder.get_full_name() or holder.get_username(), until=case.claimed_until,
+                 mine=holder.pk == user.pk)
+
+
+def queue_claim_release(*, case: Case, user) -> bool:
+    """Let go of `user`'s claim on `case`; a claim someone else holds is left alone (compare-and-swap)."""
+    released = Case.objects.filter(pk=case.pk, claimed_by=user).update(claimed_by=None, claimed_until=None) == 1
+    if released:
+        case.claimed_by, case.claimed_until = None, None
+    return released
+
+
+def queue_claim_next(*, user, as_of: dt.datetime | None = None, after: Case | None = None) -> Case | None:
     """Claim the first case of `user`'s queue for CLAIM_MINUTES and return it, or None when it is empty.
 
     Two agents asking at once never get the same case: the candidate row is locked with SKIP LOCKED and
     the claim is a compare-and-swap on the claim columns, so a case claimed meanwhile is passed over.
     Only roles that work cases may claim: a claim takes the case out of the agents' queues.
+    `after` is the case the agent has just finished ("save and next"): its claim is released and it is
+    not handed back, even when it is still in the queue.
     """
     if not can_work_cases(user):
         raise Forbidden("Only staff who work cases may claim one.", code="cannot_work_cases")
     as_of = as_of or timezone.now()
     until = as_of + dt.timedelta(minutes=CLAIM_MINUTES)
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=as_of) | Q(claimed_by=user)
+    if after is not None:
+        queue_claim_release(case=after, user=user)
     for _attempt in range(5):
         with transaction.atomic():
-            candidate = (queue_for_agent(user=user, as_of=as_of)
-                         .select_for_update(skip_locked=True, of=("self",)).first())
+            queue = queue_for_agent(user=user, as_of=as_of)
+            if after is not None:
+                queue = queue.exclude(pk=after.pk)
+            candidate = queue.select_for_update(skip_locked=True, of=("self",)).first()
             if candidate is None:
                 return None
             if Case.objects.filter(free, pk=candidate.pk).update(claimed_by=user, claimed_until=until) == 1:

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from cases.forms import DomainErrorFormMixin
 from cases.models import Referral
 from cases.referrals import referral_decide, referral_raise, referrals_open
 from core.errors import DomainError
+from core.feedback import action_done
 from staff.models import Role
 from staff.permissions import can_work_cases, user_role
 
@@ -43,12 +45,11 @@ def referral_create(request, case_id: int):
         try:
             referral_raise(case=case, actor=request.user, reason=form.cleaned_data["reason"],
                            ip_address=client_ip(request))
-            if not request.htmx:
-                return redirect("cases:detail", case_id=case.pk)
-            form = None
+            return action_done(request, gettext("Escalated: a supervisor will look at the case."),
+                               "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    status = 200 if request.htmx or form is None else 400
+    status = 200 if request.htmx else 400
     return render(request, "cases/partials/referral_panel.html", referral_panel_context(request, case, form),
                   status=status)
 
@@ -73,7 +74,8 @@ def referral_decision(request, referral_id: int):
         try:
             referral_decide(referral=referral, actor=request.user, decision=form.cleaned_data["decision"],
                             ip_address=client_ip(request))
-            return redirect("cases:referrals")
+            return action_done(request, gettext("Referral on case #%(id)s decided.") % {"id": referral.case_id},
+                               "cases:referrals")
         except DomainError as exc:
             form.add_domain_error(exc)
     return render(request, "cases/referrals.html",

@@ -6,10 +6,13 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
+from cases.contact_stops import StopCause, cases_contact_stop
 from cases.errors import HoldError, OpenCaseExists, PaymentConflict, StageConflict, TransitionNotAllowed
-from cases.lifecycle import HoldKind, Stage, transition_allowed
+from cases.lifecycle import HoldKind, Outcome, Stage, transition_allowed
 from cases.models import Account, Case, CaseHold, CaseNote, Payment, StageHistory
 from core.actors import actor_fields
 from core.bulk import bulk_insert
@@ -20,10 +23,22 @@ from events.services import event_emit, events_emit_bulk
 AMOUNT_FIELDS = ("principal_overdue", "interest_overdue", "fees_overdue", "penalty_overdue")
 
 
+
+def _stage_label(stage: str):
+    """A stage's name, lazily: a refusal is read in the reader's language, and by the API in English."""
+    return dict(Stage.choices).get(stage, stage)
+
+
+def _move(from_stage: str, to: str, outcome: str | None):
+    if outcome:
+        return format_lazy("{} → {} ({})", _stage_label(from_stage), _stage_label(to),
+                           dict(Outcome.choices).get(outcome, outcome))
+    return format_lazy("{} → {}", _stage_label(from_stage), _stage_label(to))
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required.", code="reason_required", field="reason")
+        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
     return reason
 
 
@@ -35,9 +50,10 @@ def _check_amounts(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
     for name in AMOUNT_FIELDS:
         value = amounts.get(name, NO_AMOUNT)
         if not isinstance(value, Decimal):
-            raise DomainError(f"{name} must be a Decimal.", field=name)
+            raise DomainError(_("%(name)s must be a Decimal."), params={"name": name}, field=name)
         if value < 0:
-            raise DomainError(f"{name} cannot be negative.", code="negative_amount", field=name)
+            raise DomainError(_("%(name)s cannot be negative."), params={"name": name}, code="negative_amount",
+                              field=name)
         checked[name] = value
     return checked
 
@@ -62,7 +78,8 @@ def case_open(
             )
     except IntegrityError as exc:
         if Case.objects.filter(account=account).exclude(stage=Stage.CLOSED).exists():
-            raise OpenCaseExists(f"Account {account.account_number} already has an open case.") from exc
+            raise OpenCaseExists(_("Account %(account_number)s already has an open case."),
+                                 params={"account_number": account.account_number}) from exc
         raise
     StageHistory.objects.create(case=case, from_stage="", to_stage=Stage.CONFIRM, reason=reason,
                                 created_at=now, **actor_fields(actor))
@@ -81,13 +98,14 @@ def case_transition(
     the current stage, and any other move takes none. The update is guarded by the stage the caller saw
     (`UPDATE … WHERE stage = old`), so of two concurrent transitions only one wins; the loser gets
     StageConflict and nothing changes. A history row and the events for the core system (stage changed;
-    legal referral on entering legal; case closed with its outcome) are written in the same transaction.
+    legal referral on entering legal; case closed with its outcome) are written in the same transaction;
+    closing also cancels whatever contact and visit was still planned (`cases.contact_stops`).
     """
     reason = _require_reason(reason)
     from_stage = case.stage
     if not transition_allowed(from_stage, to, outcome):
-        what = f"{from_stage} → {to}" + (f" ({outcome})" if outcome else "")
-        raise TransitionNotAllowed(f"A case cannot move {what}.", field="to")
+        raise TransitionNotAllowed(_("A case cannot move %(what)s."), params={"what": _move(from_stage, to, outcome)},
+                                   field="to")
     now = at or timezone.now()
     closing = to == Stage.CLOSED
     changes = {
@@ -95,11 +113,14 @@ def case_transition(
         "closed_at": now if closing else None, "updated_at": now,
     }
     if Case.objects.filter(pk=case.pk, stage=from_stage).update(**changes) != 1:
-        raise StageConflict(f"Case {case.pk} is no longer at stage {from_stage}; reload it and try again.")
+        raise StageConflict(_("Case %(pk)s is no longer at stage %(from_stage)s; reload it and try again."),
+                            params={"pk": case.pk, "from_stage": _stage_label(from_stage)})
     StageHistory.objects.create(case=case, from_stage=from_stage, to_stage=to, outcome=outcome or "",
                                 reason=reason, created_at=now, **actor_fields(actor))
     for field, value in changes.items():
         setattr(case, field, value)
+    if closing:
+        cases_contact_stop(case_ids=[case.pk], cause=StopCause.CLOSED, actor=actor, at=now)
     _emit_transition_events(case=case, from_stage=from_stage, to=to, outcome=outcome, reason=reason, at=now)
     return case
 
@@ -160,8 +181,8 @@ def _transition_rows(
     """
     for from_stage in {stage for _pk, stage, _number in rows}:
         if not transition_allowed(from_stage, to, outcome):
-            what = f"{from_stage} → {to}" + (f" ({outcome})" if outcome else "")
-            raise TransitionNotAllowed(f"A case cannot move {what}.", field="to")
+            raise TransitionNotAllowed(_("A case cannot move %(what)s."),
+                                       params={"what": _move(from_stage, to, outcome)}, field="to")
     closing = to == Stage.CLOSED
     changes = {"stage": to, "outcome": outcome or "", "stage_changed_at": at, "closed_at": at if closing else None,
                "updated_at": at}
@@ -189,6 +210,8 @@ def _transition_rows(
             events.append({**base, "type": EventType.LEGAL_REFERRAL, "payload": {"reason": reason}})
         if closing:
             events.append({**base, "type": EventType.CASE_CLOSED, "payload": {"outcome": outcome}})
+    if closing and moved:
+        cases_contact_stop(case_ids=list(moved), cause=StopCause.CLOSED, actor=actor, at=at)
     # Through the outbox's writer lock, so the event feed never skips an id committed late.
     events_emit_bulk(events=events)
     return moved
@@ -221,19 +244,25 @@ def cases_transition_bulk(
 def case_hold_place(
     *, case: Case, kind: str, actor, reason: str, at: dt.datetime | None = None, ip_address: str | None = None,
 ) -> CaseHold:
-    """Put an active hold of `kind` on an open case, audited. One active hold per kind; a second raises HoldError."""
+    """Put an active hold of `kind` on an open case, audited. One active hold per kind; a second raises HoldError.
+
+    The case's pending calls and visits (and the policy's other contacts) are cancelled in the same
+    transaction (`cases.contact_stops`).
+    """
     reason = _require_reason(reason)
     if kind not in HoldKind.values:
-        raise HoldError(f"Unknown hold {kind!r}.", field="kind")
+        raise HoldError(_("Unknown hold %(kind)s."), params={"kind": repr(kind)}, field="kind")
     if not case.is_open:
-        raise HoldError("A closed case cannot be put on hold.")
+        raise HoldError(_("A closed case cannot be put on hold."))
     who = actor_fields(actor)
     try:
         with transaction.atomic():
             hold = CaseHold.objects.create(case=case, kind=kind, reason=reason, placed_at=at or timezone.now(),
                                            placed_by=who["actor"], placed_by_label=who["actor_label"])
     except IntegrityError as exc:
-        raise HoldError(f"Case {case.pk} already has an active {kind} hold.", field="kind") from exc
+        raise HoldError(_("Case %(pk)s already has an active %(kind)s hold."), params={"pk": case.pk, "kind": kind},
+                        field="kind") from exc
+    cases_contact_stop(case_ids=[case.pk], cause=StopCause.HOLD, actor=actor, at=hold.placed_at)
     audit_log(actor=actor, action="case.hold_placed", obj=hold, case_id=case.pk, changes={"kind": kind},
               reason=reason, ip_address=ip_address)
     return hold
@@ -251,7 +280,7 @@ def case_hold_release(
         released_at=now, released_by=who["actor"], released_by_label=who["actor_label"], release_reason=reason
     )
     if released != 1:
-        raise HoldError("This hold has already been released.")
+        raise HoldError(_("This hold has already been released."))
     hold.refresh_from_db()
     audit_log(actor=actor, action="case.hold_released", obj=hold, case_id=hold.case_id, changes={"kind": hold.kind},
               reason=reason, ip_address=ip_address)
@@ -263,7 +292,7 @@ def case_assign(*, case: Case, team=None, agent=None) -> Case:
     if agent is not None and team is not None:
         profile = getattr(agent, "profile", None)
         if profile is None or profile.team_id != team.pk:
-            raise DomainError("The agent is not a member of that team.", field="agent")
+            raise DomainError(_("The agent is not a member of that team."), field="agent")
     Case.objects.filter(pk=case.pk).update(assigned_team=team, assigned_agent=agent, updated_at=timezone.now())
     case.assigned_team, case.assigned_agent = team, agent
     return case
@@ -280,9 +309,10 @@ def payment_record(
     if there is one. The amount must be positive and in the account's currency.
     """
     if not isinstance(amount, Decimal) or amount <= 0:
-        raise DomainError("The amount must be a positive decimal.", code="invalid_amount", field="amount")
+        raise DomainError(_("The amount must be a positive decimal."), code="invalid_amount", field="amount")
     if currency != account.currency:
-        raise DomainError(f"The account is in {account.currency}, not {currency}.", code="currency_mismatch",
+        raise DomainError(_("The account is in %(currency)s, not %(currency2)s."),
+                          params={"currency": account.currency, "currency2": currency}, code="currency_mismatch",
                           field="currency")
     existing = Payment.objects.filter(transaction_id=transaction_id).first()
     if existing is None:
@@ -296,7 +326,8 @@ def payment_record(
     same = (existing.account_id == account.pk and existing.amount == amount and existing.currency == currency
             and existing.paid_at == paid_at)
     if not same:
-        raise PaymentConflict(f"Transaction {transaction_id} was already recorded with different details.",
+        raise PaymentConflict(_("Transaction %(transaction_id)s was already recorded with different details."),
+                              params={"transaction_id": transaction_id},
                               field="transaction_id")
     return existing, False
 
@@ -305,9 +336,9 @@ def case_note_add(*, case: Case, actor, body: str, ip_address: str | None = None
     """Add a note to a case and audit it. Notes are never edited or deleted."""
     body = (body or "").strip()
     if not body:
-        raise DomainError("A note cannot be empty.", code="empty_note", field="body")
+        raise DomainError(_("A note cannot be empty."), code="empty_note", field="body")
     if len(body) > 4000:
-        raise DomainError("A note is at most 4,000 characters.", code="note_too_long", field="body")
+        raise DomainError(_("A note is at most 4,000 characters."), code="note_too_long", field="body")
     who = actor_fields(actor)
     with transaction.atomic():
         note = CaseNote.objects.create(case=case, author=who["actor"], author_label=who["actor_label"], body=body)
@@ -331,10 +362,11 @@ def case_transition_many(
     """
     reason = _require_reason(reason)
     if to == Stage.CLOSED:
-        raise TransitionNotAllowed("Closing a case needs an outcome.", field="to")
+        raise TransitionNotAllowed(_("Closing a case needs an outcome."), field="to")
     for from_stage in from_stages:
         if not transition_allowed(from_stage, to, None):
-            raise TransitionNotAllowed(f"A case cannot move {from_stage} → {to}.", field="to")
+            raise TransitionNotAllowed(_("A case cannot move %(what)s."), params={"what": _move(from_stage, to, None)},
+                                       field="to")
     rows = list(Case.objects.filter(pk__in=list(case_ids), stage__in=list(from_stages))
                 .values_list("pk", "stage", "account__account_number"))
     moved = _transition_rows(rows=rows, to=to, actor=actor, reason=reason, outcome=None, at=at or timezone.now())

@@ -16,7 +16,7 @@ from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, Que
 from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
-from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
+from cases.queue import case_claim, queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
 from cases.referral_views import referral_panel_context as referral_panel
 from cases.selectors import case_active_holds, cases_in_bucket, cases_visible_to
 from cases.services import case_hold_place, case_hold_release, case_note_add
@@ -24,6 +24,7 @@ from cases.timeline import case_timeline
 from complaints.views import case_panel_context as complaints_panel
 from contacts.views import contact_panel_context as contact_panel
 from core.errors import DomainError, Forbidden
+from core.feedback import action_done
 from repayment_plans.views import negotiation_panel_context as negotiation_panel
 from staff.permissions import can_release_holds, can_work_cases
 from visits.views import case_panel_context as visits_panel
@@ -66,8 +67,12 @@ def queue(request):
 @login_required
 @require_POST
 def queue_next(request):
+    """Claim the next case of the queue; `after` names the case just finished, whose claim is let go."""
+    after_id = request.POST.get("after", "")
+    after = cases_visible_to(user=request.user).filter(pk=int(after_id)).first() if (
+        after_id.isdigit() and len(after_id) < 19) else None
     try:
-        case = queue_claim_next(user=request.user)
+        case = queue_claim_next(user=request.user, after=after)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from exc
     if case is None:
@@ -79,6 +84,7 @@ def queue_next(request):
 def _panels(request, case: Case, **forms) -> dict:
     return {
         "case": case,
+        "claim": case_claim(case=case, user=request.user),
         "holds": case_active_holds(case=case),
         "timeline": case_timeline(case=case),
         "can_release_holds": can_release_holds(request.user),
@@ -101,13 +107,11 @@ def case_detail(request, case_id: int):
     return render(request, "cases/case_detail.html", _panels(request, case))
 
 
-def _respond(request, case: Case, partial: str, ok: bool, **forms):
-    """htmx gets the panel (and the timeline out of band); a plain form post gets the page."""
+def _refused(request, case: Case, partial: str, **forms):
+    """A refused form: htmx gets the panel, a plain form post the page, bound to what was typed."""
     context = _panels(request, case, **forms)
     if request.htmx:
-        return render(request, partial, {**context, "oob_timeline": ok})
-    if ok:
-        return redirect("cases:detail", case_id=case.pk)
+        return render(request, partial, context)
     return render(request, "cases/case_detail.html", context, status=400)
 
 
@@ -120,10 +124,10 @@ def case_note_create(request, case_id: int):
         try:
             case_note_add(case=case, actor=request.user, body=form.cleaned_data["body"],
                           ip_address=client_ip(request))
-            return _respond(request, case, "cases/partials/note_panel.html", True)
+            return action_done(request, _("Note saved."), "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    return _respond(request, case, "cases/partials/note_panel.html", False, note_form=form)
+    return _refused(request, case, "cases/partials/note_panel.html", note_form=form)
 
 
 @login_required
@@ -133,12 +137,13 @@ def case_hold_create(request, case_id: int):
     form = HoldForm(request.POST)
     if form.is_valid():
         try:
-            case_hold_place(case=case, kind=form.cleaned_data["kind"], actor=request.user,
-                            reason=form.cleaned_data["reason"], ip_address=client_ip(request))
-            return _respond(request, case, "cases/partials/holds_panel.html", True)
+            hold = case_hold_place(case=case, kind=form.cleaned_data["kind"], actor=request.user,
+                                   reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+            return action_done(request, _("Hold placed: %(kind)s.") % {"kind": hold.get_kind_display()},
+                               "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    return _respond(request, case, "cases/partials/holds_panel.html", False, hold_form=form)
+    return _refused(request, case, "cases/partials/holds_panel.html", hold_form=form)
 
 
 @login_required
@@ -155,7 +160,8 @@ def case_hold_end(request, case_id: int, hold_id: int):
         try:
             case_hold_release(hold=hold, actor=request.user, reason=form.cleaned_data["reason"],
                               ip_address=client_ip(request))
-            return _respond(request, case, "cases/partials/holds_panel.html", True)
+            return action_done(request, _("Hold released: %(kind)s.") % {"kind": hold.get_kind_display()},
+                               "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
     context = _panels(request, case)

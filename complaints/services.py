@@ -3,6 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
 from cases.models import Case, CaseHold
@@ -14,10 +15,10 @@ from core.errors import DomainError
 SLA_DAYS = {Kind.COMPLAINT: "COMPLAINT_SLA_DAYS", Kind.DISPUTE: "DISPUTE_SLA_DAYS"}
 
 
-def _text(value: str, field: str, what: str) -> str:
+def _text(value: str, field: str, what) -> str:
     value = (value or "").strip()
     if not value:
-        raise DomainError(f"{what} is required.", code="required", field=field)
+        raise DomainError(_("%(what)s is required."), params={"what": what}, code="required", field=field)
     return value
 
 
@@ -32,12 +33,12 @@ def complaint_open(
     COMPLAINT_SLA_DAYS / DISPUTE_SLA_DAYS after receipt. Audited.
     """
     if kind not in Kind.values:
-        raise DomainError("Choose complaint or dispute.", field="kind")
+        raise DomainError(_("Choose complaint or dispute."), field="kind")
     if channel not in Channel.values:
-        raise DomainError("Unknown channel.", field="channel")
+        raise DomainError(_("Unknown channel."), field="channel")
     if category not in Category.values:
-        raise DomainError("Unknown category.", field="category")
-    description = _text(description, "description", "A description")
+        raise DomainError(_("Unknown category."), field="category")
+    description = _text(description, "description", _("A description"))
     received_at = received_at or timezone.now()
     hold = (CaseHold.objects.select_for_update().filter(case=case, kind=kind, released_at__isnull=True).first()
             or case_hold_place(case=case, kind=kind, actor=actor, reason=description[:500], ip_address=ip_address))
@@ -56,7 +57,7 @@ def complaint_open(
 @transaction.atomic
 def complaint_resolve(*, complaint: Complaint, resolution: str, actor, ip_address: str | None = None) -> Complaint:
     """Record the resolution. When no other entry still needs the hold, it is released. Audited."""
-    resolution = _text(resolution, "resolution", "A resolution")
+    resolution = _text(resolution, "resolution", _("A resolution"))
     who = actor_fields(actor)
     now = timezone.now()
     updated = Complaint.objects.filter(pk=complaint.pk, status=Status.OPEN).update(
@@ -64,7 +65,7 @@ def complaint_resolve(*, complaint: Complaint, resolution: str, actor, ip_addres
         resolved_by_label=who["actor_label"], resolved_at=now,
     )
     if updated != 1:
-        raise DomainError("This entry is already resolved.", code="already_resolved")
+        raise DomainError(_("This entry is already resolved."), code="already_resolved")
     complaint.refresh_from_db()
     if not Complaint.objects.filter(hold=complaint.hold, status=Status.OPEN).exists():
         case_hold_release(hold=complaint.hold, actor=actor, reason=resolution[:500], ip_address=ip_address)

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
 from cases.models import Case
@@ -23,9 +24,9 @@ def callback_schedule(*, case: Case, actor, due_at: dt.datetime, note: str = "",
     callback twice returns the first.
     """
     if not case.is_open:
-        raise DomainError("The case is closed.", code="case_closed")
+        raise DomainError(_("The case is closed."), code="case_closed")
     if due_at <= timezone.now():
-        raise DomainError("A callback is set in the future.", code="in_the_past", field="callback_at")
+        raise DomainError(_("A callback is set in the future."), code="in_the_past", field="callback_at")
     verdict = governor_check(case=case, channel=Channel.CALL, at=due_at)
     if not verdict.allowed:
         raise ContactNotPermitted(verdict)

@@ -15,9 +15,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.lifecycle import HoldKind
 from cases.models import Case
 from contacts.models import CONVERSATION_RESULTS, FAILED_RESULTS, AttemptResult, Channel, JurisdictionProfile
 from events.models import EventType
@@ -64,6 +67,7 @@ class Verdict:
     next_permitted_at: dt.datetime | None
     profile: str
     checked_at: dt.datetime
+    timezone: str = "UTC"  # the cardholder's, in which people read next_permitted_at
 
     def as_trail(self) -> dict:
         return {
@@ -94,7 +98,7 @@ def governor_profile_for(*, tz_name: str, profiles: list[JurisdictionProfile]) -
 
 # --- facts ------------------------------------------------------------------------------------------------
 
-def _fact_rows_postgres(ids: list[int], since, at, with_cases: bool):
+def _fact_rows(ids: list[int], since, at, with_cases: bool):
     """The four reads, with the ids as one array parameter: thousands of cases cost little more than one."""
     with connection.cursor() as cursor:
         cases = []
@@ -116,23 +120,6 @@ def _fact_rows_postgres(ids: list[int], since, at, with_cases: bool):
     return cases, holds, attempts, broken
 
 
-def _fact_rows_portable(ids: list[int], since, at, with_cases: bool):
-    """The same reads through the ORM, for the embedded SQLite database of `make run`."""
-    from cases.models import CaseHold
-    from contacts.models import ContactAttempt
-    from events.models import Event
-
-    cases = (list(Case.objects.filter(pk__in=ids).values_list("id", "account__customer__timezone", "stage"))
-             if with_cases else [])
-    holds = list(CaseHold.objects.filter(case_id__in=ids, released_at__isnull=True).order_by("case_id", "kind")
-                 .values_list("case_id", "kind"))
-    attempts = list(ContactAttempt.objects.filter(case_id__in=ids, at__gt=since, at__lte=at).order_by("at", "id")
-                    .values_list("case_id", "at", "channel", "result", "number", "third_party", "callback_requested"))
-    broken = list(Event.objects.filter(case_id__in=ids, type=EventType.PROMISE_BROKEN, occurred_at__gt=since,
-                                       occurred_at__lte=at).values_list("case_id", "occurred_at"))
-    return cases, holds, attempts, broken
-
-
 def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str]] | None = None,
                    ) -> dict[int, CaseFacts]:
     """Facts for many cases in a few queries: cases, holds, recent attempts, broken promises, agreements.
@@ -141,8 +128,7 @@ def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str
     """
     ids = list(case_ids)
     since = at - dt.timedelta(days=LOOKBACK_DAYS)
-    read = _fact_rows_postgres if connection.vendor == "postgresql" else _fact_rows_portable
-    cases, holds, attempts, broken = read(ids, since, at, known is None)
+    cases, holds, attempts, broken = _fact_rows(ids, since, at, known is None)
     if known is None:
         known = {pk: (zone, stage) for pk, zone, stage in cases}
     facts = {pk: CaseFacts(case_id=pk, timezone=zone or settings.COLLECTIONS_DEFAULT_TIMEZONE, stage=stage)
@@ -182,15 +168,31 @@ def next_opening(*, at: dt.datetime, profile: JurisdictionProfile, tz_name: str)
     return at
 
 
+# Each rule answers None (passed) or (reason, figures, next permitted time). The reason is a message in
+# the reader's language once the figures are put in; the trail stores it in English with its figures.
+REASONS = {
+    "holds": _("On hold: %(holds)s."),
+    "plan_pause": _("A plan or promise in good standing pauses collection; only instalment reminders remain."),
+    "third_party": _("A third party may be contacted only after %(needed)s consecutive failed attempts or an "
+                     "invalid number, and only to locate the cardholder."),
+    "hours": _("Outside %(start)s–%(end)s in %(zone)s."),
+    "calls_per_window": _("%(count)s call attempts in %(days)s days (limit %(limit)s)."),
+    "calls_per_day": _("%(count)s call attempts today (limit %(limit)s)."),
+    "unanswered_per_number": _("%(count)s unanswered calls to this number today (limit %(limit)s)."),
+    "quiet_period": _("Spoke with the cardholder on %(date)s; no call for %(days)s days unless they ask or a "
+                      "promise breaks."),
+}
+
+
 def _rule_holds(facts: CaseFacts, **_):
     if facts.holds:
-        return f"On hold: {', '.join(facts.holds)}.", None
+        return REASONS["holds"], {"holds": list(facts.holds)}, None
     return None
 
 
 def _rule_plan_pause(facts: CaseFacts, channel, purpose, **_):
     if facts.paused_by and channel in PAUSED_BY_PLAN and purpose != PURPOSE_INSTALMENT_REMINDER:
-        return "A plan or promise in good standing pauses collection; only instalment reminders remain.", None
+        return REASONS["plan_pause"], {}, None
     return None
 
 
@@ -199,8 +201,8 @@ def _rule_hours(facts: CaseFacts, channel, at, profile, **_):
         return None
     opening = next_opening(at=at, profile=profile, tz_name=facts.timezone)
     if opening != at:
-        return (f"Outside {profile.contact_from:%H:%M}–{profile.contact_until:%H:%M} in {facts.timezone}.",
-                opening)
+        return (REASONS["hours"], {"start": f"{profile.contact_from:%H:%M}", "end": f"{profile.contact_until:%H:%M}",
+                                   "zone": facts.timezone}, opening)
     return None
 
 
@@ -216,8 +218,8 @@ def _rule_calls_per_window(facts: CaseFacts, channel, at, profile, **_):
     if len(recent) >= profile.calls_per_window:
         # Permitted again once enough of the window's calls have aged out of it.
         frees_at = recent[len(recent) - profile.calls_per_window].at + window
-        return (f"{len(recent)} call attempts in {profile.call_window_days} days "
-                f"(limit {profile.calls_per_window}).", frees_at)
+        return (REASONS["calls_per_window"], {"count": len(recent), "days": profile.call_window_days,
+                                              "limit": profile.calls_per_window}, frees_at)
     return None
 
 
@@ -227,7 +229,7 @@ def _rule_calls_per_day(facts: CaseFacts, channel, at, profile, **_):
     today = _local(at, facts.timezone).date()
     count = sum(1 for a in _calls(facts, at) if _local(a.at, facts.timezone).date() == today)
     if count >= profile.calls_per_day:
-        return (f"{count} call attempts today (limit {profile.calls_per_day}).",
+        return (REASONS["calls_per_day"], {"count": count, "limit": profile.calls_per_day},
                 _opening(today + dt.timedelta(days=1), profile, facts.timezone))
     return None
 
@@ -239,7 +241,7 @@ def _rule_unanswered_per_number(facts: CaseFacts, channel, at, profile, number, 
     count = sum(1 for a in facts.attempts if a.channel == Channel.CALL and a.number == number and a.at <= at
                 and a.result == AttemptResult.NO_ANSWER and _local(a.at, facts.timezone).date() == today)
     if count >= profile.unanswered_per_number_per_day:
-        return (f"{count} unanswered calls to this number today (limit {profile.unanswered_per_number_per_day}).",
+        return (REASONS["unanswered_per_number"], {"count": count, "limit": profile.unanswered_per_number_per_day},
                 _opening(today + dt.timedelta(days=1), profile, facts.timezone))
     return None
 
@@ -255,8 +257,8 @@ def _rule_quiet_period(facts: CaseFacts, channel, at, profile, **_):
     last = talks[-1]
     if last.callback_requested or any(b > last.at for b in facts.broken_promises if b <= at):
         return None
-    return (f"Spoke with the cardholder on {last.at:%Y-%m-%d}; no call for "
-            f"{profile.quiet_days_after_conversation} days unless they ask or a promise breaks.", last.at + quiet)
+    return (REASONS["quiet_period"], {"date": _local(last.at, facts.timezone).date().isoformat(),
+                                      "days": profile.quiet_days_after_conversation}, last.at + quiet)
 
 
 def _rule_third_party(facts: CaseFacts, at, profile, to_third_party, **_):
@@ -269,8 +271,7 @@ def _rule_third_party(facts: CaseFacts, at, profile, to_third_party, **_):
     last = own[-needed:]
     if len(last) == needed and all(a.result in FAILED_RESULTS for a in last):
         return None
-    return (f"A third party may be contacted only after {needed} consecutive failed attempts or an invalid "
-            "number, and only to locate the cardholder.", None)
+    return REASONS["third_party"], {"needed": needed}, None
 
 
 RULES = (
@@ -293,8 +294,10 @@ def _run_rules(facts, *, channel, at, profile, number, to_third_party, purpose):
         if outcome is None:
             passed.append(name)
         else:
-            reason, next_at = outcome
-            failed.append({"rule": name, "reason": reason,
+            reason, figures, next_at = outcome
+            with translation.override("en"):
+                english = reason_text({"rule": name, "figures": figures})
+            failed.append({"rule": name, "reason": english, "figures": figures,
                            "next_permitted_at": next_at.isoformat() if next_at else None, "_next": next_at})
     return passed, failed
 
@@ -325,7 +328,7 @@ def governor_evaluate(
     for f in failed:
         del f["_next"]
     return Verdict(allowed=not failed, passed=passed, failed=failed, next_permitted_at=next_at,
-                   profile=profile.code, checked_at=at)
+                   profile=profile.code, checked_at=at, timezone=facts.timezone)
 
 
 def governor_check(
@@ -356,3 +359,38 @@ RULE_LABELS = {
     "unanswered_per_number": _("Too many unanswered calls to this number today"),
     "quiet_period": _("Quiet period after a conversation"),
 }
+
+
+def reason_text(failed: dict) -> str:
+    """A failed rule's reason in the active language. Entries stored before the figures were kept show
+    their English reason."""
+    if "figures" not in failed or failed.get("rule") not in REASONS:
+        return failed.get("reason", "")
+    figures = dict(failed["figures"])
+    if "holds" in figures:
+        labels = dict(HoldKind.choices)
+        figures["holds"] = pgettext("list separator", ", ").join(str(labels.get(k, k)) for k in figures["holds"])
+    if "date" in figures:
+        figures["date"] = date_format(dt.date.fromisoformat(figures["date"]), "SHORT_DATE_FORMAT")
+    return gettext(REASONS[failed["rule"]]) % figures
+
+
+def refusal_text(verdict: Verdict) -> str:
+    """The refusal in one sentence: what stops the contact, in words, and when it may happen, in the
+    cardholder's time zone."""
+    # The labels head a list elsewhere; inside the sentence they start in lower case (Chinese has none).
+    why = pgettext("rule separator", "; ").join(str(RULE_LABELS.get(f["rule"], f["rule"])).lower()
+                                                for f in verdict.failed)
+    zone = ZoneInfo(verdict.timezone)
+    values = {"why": why, "zone": verdict.timezone,
+              "at": date_format(verdict.checked_at.astimezone(zone), "SHORT_DATETIME_FORMAT")}
+    # A callback or a visit is checked at the time it is planned for, not now.
+    planned = verdict.checked_at > timezone.now() + dt.timedelta(minutes=1)
+    if verdict.next_permitted_at is None:
+        if planned:
+            return gettext("Not permitted at %(at)s (%(why)s) until the case changes.") % values
+        return gettext("Not permitted now (%(why)s) until the case changes.") % values
+    values["when"] = date_format(verdict.next_permitted_at.astimezone(zone), "SHORT_DATETIME_FORMAT")
+    if planned:
+        return gettext("Not permitted at %(at)s (%(why)s); next permitted %(when)s, %(zone)s time.") % values
+    return gettext("Not permitted now (%(why)s); next permitted %(when)s, %(zone)s time.") % values

@@ -4,15 +4,19 @@ import datetime as dt
 from contextlib import suppress
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from cases.contact_stops import ContactStop, StopCause
 from cases.errors import HoldError
 from cases.lifecycle import HoldKind
 from cases.models import Case
 from cases.services import case_hold_place
-from contacts.governor import Verdict, governor_check
-from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, ScheduledContact
+from contacts.governor import Verdict, governor_check, refusal_text
+from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, Origin, ScheduledContact
 from core.actors import actor_fields
+from core.bulk import bulk_update_rows
 from core.errors import Conflict, DomainError
 
 OVERRIDE_ROLES = ("supervisor", "manager")
@@ -24,11 +28,13 @@ class ContactNotPermitted(Conflict):
     code = "contact_not_permitted"
 
     def __init__(self, verdict: Verdict):
-        reasons = "; ".join(f"{f['rule']}: {f['reason']}" for f in verdict.failed)
-        when = (f" Next permitted at {verdict.next_permitted_at.isoformat()}." if verdict.next_permitted_at
-                else " Not permitted until the case changes.")
-        super().__init__(f"This contact is not permitted: {reasons}.{when}")
+        super().__init__(refusal_text(verdict))
         self.verdict = verdict
+
+    @property
+    def message(self) -> str:
+        """In the reader's language, read when shown (the API reads it in English)."""
+        return refusal_text(self.verdict)
 
 
 def _may_override(actor) -> bool:
@@ -51,10 +57,12 @@ def contact_attempt_log(
     When the governor refuses, ContactNotPermitted says why and when it would be allowed. A supervisor
     (or manager) may go ahead anyway by giving `override_reason`; the attempt then records the verdict,
     the overriding supervisor and the reason. A dispute raised puts the case on a dispute hold. When the
-    attempt answers a scheduled contact, that contact is marked done.
+    attempt answers a scheduled contact, that contact is marked done. A call logged without naming one
+    answers the case's pending policy call task, whatever the outcome: the agent has worked it, so it leaves
+    the queue at once and the policy's next task follows an interval later.
     """
     if channel not in Channel.values or result not in AttemptResult.values:
-        raise DomainError("Unknown channel or result.", field="result")
+        raise DomainError(_("Unknown channel or result."), field="result")
     at = at or timezone.now()
     verdict = governor_check(case=case, channel=channel, at=at, number=number, to_third_party=to_third_party)
     override_reason = (override_reason or "").strip()
@@ -63,8 +71,10 @@ def contact_attempt_log(
         if not override_reason:
             raise ContactNotPermitted(verdict)
         if not _may_override(actor):
-            raise DomainError("Only a supervisor may override the contact rules.", code="override_not_allowed")
+            raise DomainError(_("Only a supervisor may override the contact rules."), code="override_not_allowed")
         overridden_by = actor
+    if scheduled_contact is None and channel == Channel.CALL:
+        scheduled_contact = _pending_policy_call(case)
     attempt = ContactAttempt.objects.create(
         case=case, scheduled_contact=scheduled_contact, channel=channel, at=at, number=number,
         third_party=to_third_party, result=result, callback_requested=callback_requested, notes=notes,
@@ -77,6 +87,12 @@ def contact_attempt_log(
         with suppress(HoldError):  # already on a dispute hold
             case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=actor, reason="Dispute raised on contact.")
     return attempt
+
+
+def _pending_policy_call(case: Case) -> ScheduledContact | None:
+    """The policy call task waiting in the case's queue (the pass keeps at most one), oldest first."""
+    return (ScheduledContact.objects.filter(case=case, channel=Channel.CALL, origin=Origin.POLICY,
+                                            status=ContactStatus.SCHEDULED).order_by("due_at", "id").first())
 
 
 def _finish(contact: ScheduledContact, *, status: str, entry: dict) -> bool:
@@ -97,10 +113,11 @@ def scheduled_contact_cancel(*, contact: ScheduledContact, actor, reason: str) -
     """Cancel a contact that has not happened yet. The row stays, with who cancelled it and why."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required.", code="reason_required", field="reason")
+        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
     if not _finish(contact, status=ContactStatus.CANCELLED,
                    entry={"by": actor_fields(actor)["actor_label"], "reason": reason}):
-        raise Conflict(f"Contact {contact.pk} is {contact.status}, not scheduled.")
+        raise Conflict(_("Contact %(pk)s is %(status)s, not scheduled."),
+                       params={"pk": contact.pk, "status": contact.status})
     return contact
 
 
@@ -108,3 +125,29 @@ def scheduled_contact_complete(*, contact: ScheduledContact, actor, note: str) -
     """Mark a task done (for example a review decided). False when it was no longer scheduled."""
     return _finish(contact, status=ContactStatus.DONE, entry={"by": actor_fields(actor)["actor_label"],
                                                              "note": note})
+
+
+# Channels a person would act on; a pause for a promise, a plan or a hold stops them at once.
+STOPPED_TASK_CHANNELS = (Channel.CALL, Channel.VISIT)
+
+
+def scheduled_contacts_stop(stop: ContactStop) -> int:
+    """Cancel the contacts still planned for cases whose contact stops (`cases.contact_stops`).
+
+    A closed case loses every pending contact. A promise, a plan or a hold cancels the pending calls and
+    visit requests, whoever planned them, so none waits in a queue the rules would refuse; a hold also
+    cancels the policy's other contacts, as the pass would. Each keeps its cause in its trail. Set-based:
+    the rows are locked, then written in one statement per thousand.
+    """
+    pending = ScheduledContact.objects.filter(case_id__any=list(stop.case_ids), status=ContactStatus.SCHEDULED)
+    if not stop.closing:
+        scope = Q(channel__in=STOPPED_TASK_CHANNELS)
+        if stop.cause == StopCause.HOLD:
+            scope |= Q(origin=Origin.POLICY)
+        pending = pending.filter(scope)
+    rows = list(pending.select_for_update().order_by("pk").values("id", "trail"))
+    entry = {"at": stop.at.isoformat(), "status": ContactStatus.CANCELLED, "reason": stop.reason,
+             "cause": stop.cause, "by": actor_fields(stop.actor)["actor_label"]}
+    return bulk_update_rows(model=ScheduledContact, fields=["status", "trail", "updated_at"], rows=[
+        {"id": row["id"], "status": ContactStatus.CANCELLED, "trail": [*row["trail"], entry], "updated_at": stop.at}
+        for row in rows])

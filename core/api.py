@@ -9,6 +9,7 @@ stable and machine-readable; `message` is for people.
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.utils import translation
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -65,7 +66,9 @@ def exception_handler(exc, context):
                                     "message": "The request body is over the size limit."}),
                         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DomainError):
-        return Response(error_body({"field": exc.field, "code": exc.code, "message": exc.message}),
+        with translation.override("en"):  # messages for machines (and their logs) stay English
+            message = exc.message
+        return Response(error_body({"field": exc.field, "code": exc.code, "message": message}),
                         status=exc.http_status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -43,7 +43,7 @@ def _document(rows: list[list]) -> str | None:
 
 
 def _json_ready(fields) -> bool:
-    return connection.vendor == "postgresql" and all(
+    return all(
         isinstance(field, EncryptedTextField) or field.get_internal_type() in JSON_SAFE_TYPES for field in fields)
 
 
@@ -57,8 +57,6 @@ def _value_maker(field, *, document: bool):
     if isinstance(field, models.JSONField):
         if document:  # as JSON text inside the document, read back with a cast to jsonb; None stays NULL
             return lambda value: None if value is None else json.dumps(value, cls=field.encoder)
-        return lambda value: field.get_db_prep_save(value, connection)
-    if connection.vendor != "postgresql":
         return lambda value: field.get_db_prep_save(value, connection)
     return None
 
@@ -87,13 +85,10 @@ def _rows_document(rows: list[dict], names: list[str], fields: list) -> str | No
 def bulk_update_rows(*, model, rows: list[dict], fields: list[str]) -> int:
     """Update `fields` of the rows of `model` whose `id` is in `rows` (dicts with "id" and the fields).
 
-    One `UPDATE … FROM` per 1,000 rows on PostgreSQL; Django's `bulk_update` elsewhere.
+    One `UPDATE … FROM` per 1,000 rows.
     """
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
-        objs = [model(**row) for row in rows]
-        return model.objects.bulk_update(objs, fields)
     columns = [model._meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)

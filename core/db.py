@@ -1,4 +1,4 @@
-"""Small database expressions that Django lacks, for PostgreSQL and SQLite alike."""
+"""Small database expressions that Django lacks."""
 
 import datetime as dt
 
@@ -16,7 +16,3 @@ class DaysSince(Func):
     def as_sql(self, compiler, connection, **extra_context):
         day, column = (compiler.compile(expression) for expression in self.get_source_expressions())
         return f"({day[0]} - {column[0]})", [*day[1], *column[1]]
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        day, column = (compiler.compile(expression) for expression in self.get_source_expressions())
-        return f"CAST(julianday({day[0]}) - julianday({column[0]}) AS INTEGER)", [*day[1], *column[1]]

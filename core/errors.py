@@ -7,12 +7,24 @@ class DomainError(Exception):
     code = "domain_error"
     http_status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None,
+                 params: dict | None = None):
         super().__init__(message)
-        self.message = message
+        self._message, self.params = message, params or {}
         if code:
             self.code = code
         self.field = field
+
+    @property
+    def message(self) -> str:
+        """The message in the active language when it was marked with gettext_lazy, so a page shows it in
+        the reader's language and the API (which reads it under English) in English. `params` fill its
+        %(name)s placeholders after translation."""
+        text = str(self._message)
+        return text % self.params if self.params else text
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class NotFound(DomainError):

@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 
 from cases.delinquency import DELINQUENT_BUCKETS
 from cases.lifecycle import Stage
@@ -23,3 +25,9 @@ def home(request):
         "mine": mine,
         "now": now,
     })
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers and tools that ask for /favicon.ico without reading the page's icon link get the icon too."""
+    return redirect(static("favicon.svg"), permanent=False)

@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ from core.currencies import ISO_4217
 from core.forms import BoundedDateField, records_window
 from dashboards.filters import DashboardFilters, teams_in_scope
 from staff.models import Role
+from staff.selectors import agents_of_teams
 
 MAX_RANGE_DAYS = 400
 
@@ -25,6 +27,13 @@ def _agents(teams):
 class AgentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_username()
+
+
+class AssigneeChoiceField(forms.ModelChoiceField):
+    """An agent to hand cases to, labelled with their team so the choice matches the team above it."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.get_username()} · {obj.profile.team.name}"
 
 
 class FilterForm(forms.Form):
@@ -80,7 +89,7 @@ class ReassignForm(DomainErrorFormMixin, forms.Form):
     bucket = forms.ChoiceField(label=_("In bucket"), required=False,
                                choices=[("", _("Any"))] + [(b, b) for b in DELINQUENT_BUCKETS])
     to_team = forms.ModelChoiceField(label=_("Give to team"), queryset=None)
-    to_agent = AgentChoiceField(label=_("and agent"), queryset=None, required=False, empty_label=_("Nobody yet"))
+    to_agent = AssigneeChoiceField(label=_("and agent"), queryset=None, required=False, empty_label=_("Nobody yet"))
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
@@ -88,11 +97,16 @@ class ReassignForm(DomainErrorFormMixin, forms.Form):
         teams = teams_in_scope(user=user)
         for name in ("from_team", "to_team"):
             self.fields[name].queryset = teams
-        for name in ("from_agent", "to_agent"):
-            self.fields[name].queryset = _agents(teams)
+        self.fields["from_agent"].queryset = _agents(teams)
+        # Only someone who will work the cases: an active collections agent of a team in scope.
+        self.fields["to_agent"].queryset = agents_of_teams(teams=teams)
 
     def clean(self):
         data = super().clean()
+        agent, team = data.get("to_agent"), data.get("to_team")
+        if agent is not None and team is not None and agent.profile.team_id != team.pk:
+            self.add_error("to_agent", _("%(agent)s is not in %(team)s: choose one of its agents, or nobody yet.")
+                           % {"agent": agent.get_username(), "team": team.name})
         if not data.get("case_id") and not any(data.get(k) for k in ("from_team", "from_agent", "stage", "bucket")):
             self.add_error("case_id", _("Give a case number, or at least one filter for a bulk reassignment."))
         return data
@@ -103,13 +117,31 @@ class CapacityForm(DomainErrorFormMixin, forms.Form):
 
 
 class ReviewDecisionForm(DomainErrorFormMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Refer to legal")),
+    # No decision is chosen for the supervisor: referring a case to court must be a deliberate choice.
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("", _("Choose…")), ("accept", _("Refer to legal")),
                                                                 ("decline", _("Keep in collections"))])
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
+class DraftJSONField(forms.JSONField):
+    """Shows the draft exactly as the supervisor typed it (order, spacing, line breaks), never re-serialised.
+
+    Validation still parses it; only what is shown in the textarea is the text as typed.
+    """
+
+    def bound_data(self, data, initial):
+        if isinstance(data, str) and not self.disabled:
+            return InvalidJSONInput(data)
+        return super().bound_data(data, initial)
+
+    @staticmethod
+    def as_typed(text: str) -> InvalidJSONInput:
+        """Text to show as the field's initial value as it stands."""
+        return InvalidJSONInput(text)
+
+
 class PolicyDraftForm(DomainErrorFormMixin, forms.Form):
-    definition = forms.JSONField(
+    definition = DraftJSONField(
         label=_("Policy rules (tiers and actions)"), widget=forms.Textarea(attrs={"rows": 24, "class": "code"}),
         help_text=_('"large_amount_threshold" is in "currency"; "large_amount_thresholds" gives it in other '
                     'currencies, for example {"USD": "7000.00"}. A case in a currency given no threshold is never '

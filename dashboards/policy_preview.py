@@ -13,9 +13,11 @@ import datetime as dt
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
 from core.errors import DomainError
@@ -42,9 +44,11 @@ def policy_definition_parse(*, data: dict) -> dict:
                 "dpd_to": None if tier.get("dpd_to") is None else int(tier["dpd_to"]),
                 "actions": [{**action, "condition": action.get("condition") or ""} for action in tier["actions"]]})
     except KeyError as exc:
-        raise DomainError(f"The rules are missing {exc.args[0]!r}.", field="definition") from exc
+        raise DomainError(_("The rules are missing %(key)s."), params={"key": repr(exc.args[0])},
+                          field="definition") from exc
     except (TypeError, ValueError, AttributeError, InvalidOperation) as exc:
-        raise DomainError(f"The rules hold a value of the wrong kind: {exc}.", field="definition") from exc
+        raise DomainError(_("The rules hold a value of the wrong kind: %(exc)s."), params={"exc": exc},
+                          field="definition") from exc
     return definition
 
 
@@ -117,6 +121,16 @@ def policy_preview_finish(*, preview_id: int) -> bool:
         preview.finished_at = timezone.now()
         preview.save(update_fields=["rows", "status", "error", "finished_at"])
     return True
+
+
+def policy_preview_stalled(*, preview: PolicyPreview, now: dt.datetime | None = None) -> bool:
+    """Whether a preview still queued has waited past POLICY_PREVIEW_TIMEOUT_SECONDS (default 10 minutes).
+
+    Such a preview is not coming: its task ended without recording why, or no worker ever ran it. The
+    page says so rather than showing it as running for ever; the row itself is left as it is.
+    """
+    timeout = dt.timedelta(seconds=getattr(settings, "POLICY_PREVIEW_TIMEOUT_SECONDS", 600))
+    return preview.status == PolicyPreview.Status.QUEUED and (now or timezone.now()) - preview.requested_at > timeout
 
 
 def policy_preview_rows(*, preview: PolicyPreview) -> list[dict]:

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
 from cases.delinquency import BUCKET_RANGES
@@ -24,9 +25,7 @@ SNAPSHOT_COLUMNS = "day, case_id, bucket, stage, balance, currency, team_id, age
 
 
 def _dpd_sql() -> str:
-    if connection.vendor == "postgresql":
-        return "(%(day)s::date - c.overdue_since)"
-    return "CAST(julianday(%(day)s) - julianday(c.overdue_since) AS INTEGER)"
+    return "(%(day)s::date - c.overdue_since)"
 
 
 def _bucket_sql() -> str:
@@ -200,15 +199,15 @@ def _check_assignee(*, team: Team | None, agent) -> None:
         return
     profile = getattr(agent, "profile", None)
     if profile is None or profile.role not in (Role.AGENT, Role.FIELD_AGENT):
-        raise DomainError("Cases are assigned to agents.", field="agent")
+        raise DomainError(_("Cases are assigned to agents."), field="agent")
     if team is None or profile.team_id != team.pk:
-        raise DomainError("The agent is not a member of that team.", field="agent")
+        raise DomainError(_("The agent is not a member of that team."), field="agent")
 
 
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required.", code="reason_required", field="reason")
+        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
     return reason
 
 
@@ -257,7 +256,7 @@ def cases_reassign_bulk(*, cases: QuerySet[Case], team: Team | None, agent=None,
 def team_capacity_set(*, team: Team, capacity: int | None, actor, ip_address: str | None = None) -> Team:
     """Set how many open cases a team can work at once (None: not set). Audited."""
     if capacity is not None and capacity < 0:
-        raise DomainError("Capacity cannot be negative.", field="capacity")
+        raise DomainError(_("Capacity cannot be negative."), field="capacity")
     before = team.capacity
     Team.objects.filter(pk=team.pk).update(capacity=capacity)
     team.capacity = capacity

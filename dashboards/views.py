@@ -3,6 +3,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +15,11 @@ from cases.lifecycle import Stage
 from cases.selectors import cases_in_bucket, cases_visible_to
 from contacts.models import Channel, ContactStatus, ScheduledContact
 from core.errors import DomainError
+from core.feedback import action_done
 from dashboards.filters import DashboardFilters, teams_in_scope
 from dashboards.forms import (
     CapacityForm,
+    DraftJSONField,
     FilterForm,
     PolicyDraftForm,
     ReassignForm,
@@ -25,7 +28,12 @@ from dashboards.forms import (
 )
 from dashboards.models import PolicyPreview
 from dashboards.pages import PAGE_CODES, PAGES, page_tables
-from dashboards.policy_preview import policy_definition_parse, policy_preview_request, policy_preview_rows
+from dashboards.policy_preview import (
+    policy_definition_parse,
+    policy_preview_request,
+    policy_preview_rows,
+    policy_preview_stalled,
+)
 from dashboards.services import case_reassign, cases_reassign_bulk, policy_draft_activate, team_capacity_set
 from escalation.models import Policy
 from escalation.policy import policies_in_force, policy_definition
@@ -33,6 +41,7 @@ from escalation.review import legal_review_accept, legal_review_decline
 from staff.models import Role
 from staff.permissions import user_role
 
+DRAFT_KEY = "policy_draft"
 # Compliance reads the dashboards (complaints and breaches sit beside productivity) but manages nothing.
 VIEW_ROLES = {Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN}
 MANAGE_ROLES = {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
@@ -84,6 +93,19 @@ def dashboard(request, page: str = "portfolio"):
 
 # --- management ---------------------------------------------------------------------------------------------
 
+def _bulk_cases(visible, filters):
+    cases = visible.exclude(stage=Stage.CLOSED)
+    if filters.get("from_team"):
+        cases = cases.filter(assigned_team=filters["from_team"])
+    if filters.get("from_agent"):
+        cases = cases.filter(assigned_agent=filters["from_agent"])
+    if filters.get("stage"):
+        cases = cases.filter(stage=filters["stage"])
+    if filters.get("bucket"):
+        cases = cases_in_bucket(bucket=filters["bucket"], queryset=cases)
+    return cases
+
+
 @login_required
 def reassign(request):
     _require(request, MANAGE_ROLES)
@@ -101,21 +123,20 @@ def reassign(request):
                         raise DomainError(_("No open case with that number is in your view."), field="case_id")
                     case_reassign(case=case, team=d["to_team"], agent=d.get("to_agent"), actor=request.user,
                                   reason=d["reason"], ip_address=client_ip(request))
-                    messages.success(request, _("Case %(id)s reassigned.") % {"id": case.pk})
-                else:
-                    cases = visible
-                    if d.get("from_team"):
-                        cases = cases.filter(assigned_team=d["from_team"])
-                    if d.get("from_agent"):
-                        cases = cases.filter(assigned_agent=d["from_agent"])
-                    if d.get("stage"):
-                        cases = cases.filter(stage=d["stage"])
-                    if d.get("bucket"):
-                        cases = cases_in_bucket(bucket=d["bucket"], queryset=cases)
-                    moved = cases_reassign_bulk(cases=cases, team=d["to_team"], agent=d.get("to_agent"),
-                                                actor=request.user, reason=d["reason"], ip_address=client_ip(request))
-                    messages.success(request, _("%(n)s cases reassigned.") % {"n": moved})
-                return redirect("dashboards:reassign")
+                    return action_done(request, _("Case %(id)s reassigned.") % {"id": case.pk}, "dashboards:reassign")
+                cases = _bulk_cases(visible, d)
+                count = cases.count()
+                if count == 0:
+                    raise DomainError(_("No open case in your view matches these filters."), field="case_id")
+                # Nothing moves in bulk until the supervisor has seen how many cases match and confirmed
+                # that number; if it changed meanwhile, they see the new number first.
+                if request.POST.get("confirm_count") != str(count):
+                    return render(request, "dashboards/reassign.html", {
+                        "form": form, "confirm_count": count, "sample": cases.order_by("pk")[:10],
+                        "count_changed": bool(request.POST.get("confirm_count"))})
+                moved = cases_reassign_bulk(cases=cases, team=d["to_team"], agent=d.get("to_agent"),
+                                            actor=request.user, reason=d["reason"], ip_address=client_ip(request))
+                return action_done(request, _("%(n)s cases reassigned.") % {"n": moved}, "dashboards:reassign")
             except DomainError as exc:
                 form.add_error({"agent": "to_agent", "case_id": "case_id", "reason": "reason"}.get(exc.field),
                                exc.message)
@@ -163,17 +184,20 @@ def reviews(request):
             decide = legal_review_accept if form.cleaned_data["decision"] == "accept" else legal_review_decline
             try:
                 decide(contact=contact, actor=request.user, reason=form.cleaned_data["reason"])
-                messages.success(request, _("Review of case %(id)s decided.") % {"id": contact.case_id})
-                return redirect("dashboards:reviews")
+                decided = (_("Case #%(id)s referred to legal.") if form.cleaned_data["decision"] == "accept"
+                           else _("Case #%(id)s kept in collections.")) % {"id": contact.case_id}
+                return action_done(request, decided, request.get_full_path())
             except DomainError as exc:
                 form.add_domain_error(exc)
         errors[contact.pk], status = form, 400
-    rows = [(c, errors.get(c.pk) or ReviewDecisionForm(prefix=f"r{c.pk}")) for c in _reviews(request.user)[:200]]
-    return render(request, "dashboards/reviews.html", {"rows": rows}, status=status)
+    page = Paginator(_reviews(request.user), 25).get_page(request.GET.get("page"))
+    rows = [(c, errors.get(c.pk) or ReviewDecisionForm(prefix=f"r{c.pk}")) for c in page]
+    return render(request, "dashboards/reviews.html", {"rows": rows, "page": page}, status=status)
 
 
 def _preview_context(preview: PolicyPreview | None) -> dict:
-    return {"preview": preview, "preview_rows": policy_preview_rows(preview=preview) if preview else None}
+    return {"preview": preview, "preview_rows": policy_preview_rows(preview=preview) if preview else None,
+            "preview_stalled": policy_preview_stalled(preview=preview) if preview else False}
 
 
 @login_required
@@ -195,17 +219,25 @@ def policy(request):
                     return redirect("dashboards:policy")
                 preview = policy_preview_request(policy=champion, data=form.cleaned_data["definition"],
                                                  actor=request.user, as_of=as_of)
+                # The page shown with the preview keeps the draft as typed and the note.
+                request.session[DRAFT_KEY] = {"preview": preview.pk, "definition": request.POST.get("definition", ""),
+                                              "note": form.cleaned_data["note"]}
                 return redirect(f"{reverse('dashboards:policy')}?preview={preview.pk}")
             except DomainError as exc:
                 form.add_domain_error(exc)
     else:
         preview = _requested_preview(request)
-        if preview is not None:
-            form = PolicyDraftForm(initial={"definition": preview.definition})
+        typed = request.session.get(DRAFT_KEY) or {}
+        if preview is not None and typed.get("preview") == preview.pk:
+            form = PolicyDraftForm(initial={"definition": DraftJSONField.as_typed(typed["definition"]),
+                                            "note": typed["note"]})
+        elif preview is not None:
+            form = PolicyDraftForm(initial={"definition": DraftJSONField.as_typed(
+                json.dumps(preview.definition, indent=2, ensure_ascii=False))})
         else:
             current = policies_in_force(as_of=as_of).champion
-            form = PolicyDraftForm(initial={"definition": json.loads(json.dumps(
-                policy_definition(version=current), cls=DjangoJSONEncoder))})
+            form = PolicyDraftForm(initial={"definition": DraftJSONField.as_typed(json.dumps(
+                policy_definition(version=current), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))})
     return render(request, "dashboards/policy.html", {"form": form, "as_of": preview.as_of if preview else as_of,
                                                       "policy": champion, **_preview_context(preview)},
                   status=status)

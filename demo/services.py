@@ -30,12 +30,18 @@ USERS = [
     # username, role, team index or None, display name
     ("agent", Role.AGENT, 0, "王", "芳"),
     ("agent2", Role.AGENT, 1, "李", "强"),
-    ("field", Role.FIELD_AGENT, 0, "张", "伟"),
     ("supervisor", Role.SUPERVISOR, 0, "刘", "洋"),
     ("manager", Role.MANAGER, None, "陈", "静"),
     ("compliance", Role.COMPLIANCE, None, "杨", "磊"),
     ("admin", Role.ADMIN, None, "赵", "敏"),
 ]
+
+# Cardholders live in the regions their team's field agents cover (by team index), and every region has two
+# field agents, so every demo visit can be assigned, including those that policy sends two agents to.
+FIELD_REGIONS = [("上海市", "江苏省", "浙江省"), ("广东省", "福建省")]
+FIELD_AGENTS_PER_REGION = 2
+FIELD_AGENT_NAMES = [("张", "伟"), ("孙", "丽"), ("周", "军"), ("吴", "敏"), ("郑", "涛"), ("冯", "霞"), ("何", "勇"),
+                     ("许", "娟"), ("韩", "斌"), ("曹", "琳")]
 
 # Where each demo case ends up: its path through the lifecycle, then the closing outcome if any.
 TARGETS: list[tuple[list[str], str | None]] = [
@@ -86,6 +92,19 @@ def _seed_users(summary: SeedSummary):
                                 first_name=first, last_name=last, validate=False)
             summary.users_created.append(username)
         users[username] = user
+    number = 0
+    for team, regions in zip(teams, FIELD_REGIONS, strict=True):
+        for region in regions:
+            for _ in range(FIELD_AGENTS_PER_REGION):
+                number += 1
+                username = "field" if number == 1 else f"field{number}"
+                user = User.objects.filter(username=username).first()
+                if user is None:
+                    last, first = FIELD_AGENT_NAMES[(number - 1) % len(FIELD_AGENT_NAMES)]
+                    user = staff_create(username=username, role=Role.FIELD_AGENT, password=DEMO_PASSWORD, team=team,
+                                        region=region, first_name=first, last_name=last, validate=False)
+                    summary.users_created.append(username)
+                users[username] = user
     supervisor = users["supervisor"]
     for team in teams:
         if team.supervisor_id is None:
@@ -108,7 +127,9 @@ def _seed_case(index: int, fake: Faker, teams, users, now: dt.datetime) -> bool:
     if Account.objects.filter(account_number=account_number).exists():
         return False
     fake.seed_instance(index)
-    province = fake.province()
+    team_index = index % len(teams)
+    regions = FIELD_REGIONS[team_index]
+    province = regions[(index // len(teams)) % len(regions)]
     customer, _ = Customer.objects.get_or_create(
         external_id=f"CUST{index:08d}",
         defaults={
@@ -133,7 +154,7 @@ def _seed_case(index: int, fake: Faker, teams, users, now: dt.datetime) -> bool:
         "fees_overdue": Decimal("50.00") if dpd > 30 else Decimal("0.00"),
         "penalty_overdue": (principal * Decimal("0.05")).quantize(CENT, rounding=ROUND_DOWN),
     }
-    team = teams[index % len(teams)]
+    team = teams[team_index]
     agent = users["agent"] if team == teams[0] else users["agent2"]
     opened = min(now, dt.datetime.combine(overdue_since + dt.timedelta(days=1), dt.time(9), SHANGHAI))
     case = case_open(account=account, overdue_since=overdue_since, amounts=amounts, actor=SYSTEM,

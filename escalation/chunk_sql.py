@@ -155,12 +155,27 @@ cancelled AS (
             OR EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
     RETURNING s.id
 ),
+-- A repeating action is due an interval of ceil(per_days / times) days after the last contact of its rule that
+-- was sent or worked: an SMS sent, a call or visit made (for a call rule any call to the cardholder counts, so
+-- a task worked late is not followed by another the same day). Scheduled, held back, failed or cancelled ones
+-- count for nothing, so a case entering a tier is contacted at once, and again a full interval later.
 actions AS (
     SELECT e.*, pa.code AS rule, pa.channel, pa.cadence,
-           e.window_start + ceil(floor((e.dpd - e.window_dpd) * pa.times::numeric / pa.per_days)
-                                 * pa.per_days / pa.times)::int AS slot
+           CASE WHEN pa.cadence = 'repeat' THEN ceil(pa.per_days::numeric / pa.times)::int END AS every,
+           last.day AS last_day
     FROM evaluated e
     JOIN escalation_policyaction pa ON pa.tier_id = e.tier_id
+    LEFT JOIN LATERAL (
+        SELECT (greatest(
+                    (SELECT max(s.sent_at) FROM contacts_scheduledcontact s
+                     WHERE s.case_id = e.case_id AND s.rule = pa.code AND s.status = 'sent'
+                       AND s.sent_at <= %(as_of)s),
+                    (SELECT max(ca.at) FROM contacts_contactattempt ca
+                     WHERE ca.case_id = e.case_id AND ca.channel = pa.channel AND NOT ca.third_party
+                       AND ca.at <= %(as_of)s)
+                ) AT TIME ZONE e.timezone)::date AS day
+        WHERE pa.cadence = 'repeat'
+    ) last ON true
     WHERE pa.condition = ''
        OR (pa.condition = 'has_email' AND e.has_email)
        OR (pa.condition = 'no_email' AND NOT e.has_email)
@@ -173,26 +188,23 @@ keyed AS (
            CASE x.cadence
                WHEN 'once' THEN x.case_id || ':' || x.rule
                WHEN 'on_entry' THEN x.case_id || ':' || x.rule || ':' || x.window_start
-               ELSE x.case_id || ':' || x.rule || ':' || x.slot
+               ELSE x.case_id || ':' || x.rule || ':' || x.today
            END AS idempotency_key,
            -- A repeating call task stays in the agent's queue until it is worked: while one of the rule is
-           -- pending, a new cadence slot adds nothing. A call made since the slot began answers the slot.
+           -- pending, nothing new comes of the rule.
            x.channel = 'call' AND x.cadence = 'repeat' AND EXISTS (
                SELECT 1 FROM contacts_scheduledcontact s
                WHERE s.case_id = x.case_id AND s.status = 'scheduled' AND s.origin = 'policy' AND s.rule = x.rule
            ) AS waiting,
-           x.channel = 'call' AND x.cadence = 'repeat' AND EXISTS (
-               SELECT 1 FROM contacts_contactattempt ca
-               WHERE ca.case_id = x.case_id AND ca.channel = 'call' AND NOT ca.third_party
-                 AND ca.at >= (x.slot::timestamp AT TIME ZONE x.timezone) AND ca.at <= %(as_of)s
-           ) AS called
+           -- Sent or worked less than an interval ago.
+           x.cadence = 'repeat' AND coalesce(x.last_day + x.every > x.today, false) AS rested
     FROM actions x
 ),
 due AS MATERIALIZED (
     SELECT case_id, channel, rule, idempotency_key, version_id, strategy, assigned_team_id, assigned_agent_id,
            supervisor_id, stage, timezone, cadence
     FROM keyed x
-    WHERE NOT x.waiting AND NOT x.called
+    WHERE NOT x.waiting AND NOT x.rested
       AND NOT EXISTS (SELECT 1 FROM contacts_scheduledcontact s WHERE s.idempotency_key = x.idempotency_key)
 ),
 -- Per case, the repeating call rules whose task is pending or about to be: time brings them nothing new.
@@ -203,22 +215,23 @@ queued_calls AS (
         SELECT case_id, rule FROM due WHERE channel = 'call' AND cadence = 'repeat'
     ) q GROUP BY case_id
 ),
+-- Per case, the first day a repeating action can fall due again: an interval after its last contact sent or
+-- worked, or an interval from today for one due now (sent today, as it will normally be, or held back
+-- today); never for a call rule whose task waits in the queue, which marks the case when it is worked.
+repeat_next AS (
+    SELECT k.case_id,
+           min(CASE WHEN k.rested THEN k.last_day + k.every ELSE k.today + k.every END) AS day
+    FROM keyed k LEFT JOIN queued_calls q ON q.case_id = k.case_id
+    WHERE k.cadence = 'repeat' AND NOT (k.channel = 'call' AND k.rule = ANY(coalesce(q.rules, '{{}}'::text[])))
+    GROUP BY k.case_id
+),
 -- The first moment at which time alone can bring something new: the local midnight after the tier's
--- last day past due or of a repeating action's next cadence day (but not a call rule whose task waits in
--- the queue), or, where an action looks at recent calls, the moment a conversation leaves its window.
--- Null when none applies.
+-- last day past due or of a repeating action's next day, or, where an action looks at recent calls, the
+-- moment a conversation leaves its window. Null when none applies.
 timed AS (
     SELECT e.case_id, e.strategy, e.version_id, e.tier_rank, e.tier_code,
            LEAST(
-               (LEAST(
-                   e.overdue_since + e.window_dpd_to + 1,
-                   (SELECT min(e.overdue_since + e.window_dpd + ceil(
-                               (floor((e.dpd - e.window_dpd) * pa.times::numeric / pa.per_days) + 1)
-                               * pa.per_days / pa.times)::int)
-                    FROM escalation_policyaction pa
-                    WHERE pa.tier_id = e.tier_id AND pa.cadence = 'repeat'
-                      AND NOT (pa.channel = 'call' AND pa.code = ANY(coalesce(q.rules, '{{}}'::text[]))))
-               )::timestamp AT TIME ZONE e.timezone),
+               (LEAST(e.overdue_since + e.window_dpd_to + 1, r.day)::timestamp AT TIME ZONE e.timezone),
                CASE WHEN e.calls_days IS NOT NULL THEN (
                    SELECT max(ca.at) + make_interval(days => e.calls_days) FROM contacts_contactattempt ca
                    WHERE ca.case_id = e.case_id AND ca.channel = 'call' AND NOT ca.third_party
@@ -226,7 +239,7 @@ timed AS (
                      AND ca.result IN {_in(CONVERSATION_RESULTS)})
                END
            ) AS next_due_at
-    FROM evaluated e LEFT JOIN queued_calls q ON q.case_id = e.case_id
+    FROM evaluated e LEFT JOIN repeat_next r ON r.case_id = e.case_id
 ),
 placed AS (
     -- Only changed rows are written; the conflict clause settles a race with a concurrent pass.

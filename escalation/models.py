@@ -80,7 +80,8 @@ class PolicyTier(models.Model):
 
 
 class Cadence(models.TextChoices):
-    # `times` contacts every `per_days` days from the day the case entered the tier (the first on entry).
+    # `times` contacts in `per_days` days: one at once, then each ceil(per_days / times) days after the last of the
+    # rule that was sent or worked (scheduled, held back or failed ones do not count).
     REPEAT = "repeat", _("Repeating")
     # Once each time the case enters the tier.
     ON_ENTRY = "on_entry", _("Once on entry")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Channel, Strategy
 from core.actors import actor_fields
@@ -48,7 +49,8 @@ def policies_in_force(*, as_of: dt.datetime) -> PoliciesInForce:
     policy = Policy.objects.get(is_default=True)
     champion = policy_version_in_force(policy=policy, as_of=as_of)
     if champion is None:
-        raise DomainError(f"No version of {policy.name} is in force at {as_of.isoformat()}.", code="no_policy")
+        raise DomainError(_("No version of %(name)s is in force at %(at)s."),
+                          params={"name": policy.name, "at": as_of.isoformat()}, code="no_policy")
     challenger = None
     if champion.challenger_id and champion.challenger_percent:
         challenger = policy_version_in_force(policy=champion.challenger, as_of=as_of)
@@ -77,31 +79,38 @@ def policy_definition_check(definition: dict) -> None:
     """Refuse a definition that is not a coherent policy, with the reason (DomainError)."""
     tiers = sorted(definition["tiers"], key=lambda t: t["rank"])
     if not tiers or tiers[0]["dpd_from"] < 1:
-        raise DomainError("The first tier must start at 1 day past due or later.", field="tiers")
+        raise DomainError(_("The first tier must start at 1 day past due or later."), field="tiers")
     for before, after in zip(tiers, tiers[1:], strict=False):
         if before["dpd_to"] is None or after["dpd_from"] != before["dpd_to"] + 1:
-            raise DomainError(f"Tier {after['code']} must start the day after {before['code']} ends.", field="tiers")
+            raise DomainError(_("Tier %(code)s must start the day after %(code2)s ends."),
+                              params={"code": after['code'], "code2": before['code']}, field="tiers")
     codes = [a["code"] for t in tiers for a in t["actions"]]
     if len(codes) != len(set(codes)):
-        raise DomainError("Each action needs its own rule code.", field="tiers")
+        raise DomainError(_("Each action needs its own rule code."), field="tiers")
     for action in (a for t in tiers for a in t["actions"]):
         if action["channel"] not in Channel.values or action["cadence"] not in Cadence.values:
-            raise DomainError(f"Action {action['code']} has an unknown channel or cadence.", field="tiers")
+            raise DomainError(_("Action %(code)s has an unknown channel or cadence."), params={"code": action['code']},
+                              field="tiers")
         if action["cadence"] == Cadence.REPEAT and not (action.get("per_days") or 0) >= 1:
-            raise DomainError(f"Repeating action {action['code']} needs a period in days.", field="tiers")
+            raise DomainError(_("Repeating action %(code)s needs a period in days."), params={"code": action['code']},
+                              field="tiers")
         if action.get("condition", "") not in Condition.values:
-            raise DomainError(f"Action {action['code']} has an unknown condition.", field="tiers")
+            raise DomainError(_("Action %(code)s has an unknown condition."), params={"code": action['code']},
+                              field="tiers")
     if definition["large_amount_threshold"] <= 0:
-        raise DomainError("The large-amount threshold must be positive.", field="large_amount_threshold")
+        raise DomainError(_("The large-amount threshold must be positive."), field="large_amount_threshold")
     currency = definition.get("currency", POLICY_CURRENCY)
     if currency not in ISO_4217:
-        raise DomainError(f"{currency!r} is not an ISO 4217 currency code.", field="currency")
+        raise DomainError(_("%(currency)s is not an ISO 4217 currency code."), params={"currency": repr(currency)},
+                          field="currency")
     for code, amount in (definition.get("large_amount_thresholds") or {}).items():
         if code not in ISO_4217 or code == currency:
-            raise DomainError(f"{code!r} is not another ISO 4217 currency code.", field="large_amount_thresholds")
+            raise DomainError(_("%(code)s is not another ISO 4217 currency code."), params={"code": repr(code)},
+                              field="large_amount_thresholds")
         if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 or amount != round(amount, 2):
-            raise DomainError(f"The large-amount threshold in {code} must be a positive amount with at most two "
-                              "decimals.", field="large_amount_thresholds")
+            raise DomainError(_("The large-amount threshold in %(code)s must be a positive amount with at most two "
+                                "decimals."),
+                              params={"code": code}, field="large_amount_thresholds")
 
 
 @transaction.atomic
@@ -116,11 +125,11 @@ def policy_version_publish(
     repeat a contact the old one already scheduled today.
     """
     if not (note or "").strip():
-        raise DomainError("Say what changed.", code="reason_required", field="note")
+        raise DomainError(_("Say what changed."), code="reason_required", field="note")
     if not 0 <= challenger_percent <= 100:
-        raise DomainError("The challenger share is a percentage.", field="challenger_percent")
+        raise DomainError(_("The challenger share is a percentage."), field="challenger_percent")
     if challenger is not None and challenger.pk == policy.pk:
-        raise DomainError("A policy cannot challenge itself.", field="challenger")
+        raise DomainError(_("A policy cannot challenge itself."), field="challenger")
     policy_definition_check(definition)
     Policy.objects.select_for_update().get(pk=policy.pk)
     number = (policy.versions.aggregate(n=Max("number"))["n"] or 0) + 1

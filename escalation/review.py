@@ -1,6 +1,7 @@
 """T5: the pre-litigation review a team's supervisor decides. Accepting it refers the case to legal."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from cases.lifecycle import Stage
 from cases.models import Case
@@ -14,19 +15,19 @@ DECIDING_ROLES = ("supervisor", "manager")
 
 def _check(*, contact: ScheduledContact, actor, reason: str) -> str:
     if contact.channel != Channel.LEGAL_REVIEW:
-        raise DomainError("This is not a pre-litigation review.", field="contact")
+        raise DomainError(_("This is not a pre-litigation review."), field="contact")
     if contact.status != ContactStatus.SCHEDULED:
-        raise Conflict(f"This review is already {contact.status}.")
+        raise Conflict(_("This review is already %(status)s."), params={"status": contact.status})
     profile = getattr(actor, "profile", None)
     if profile is None or profile.role not in DECIDING_ROLES:
-        raise DomainError("Only a supervisor or manager decides a pre-litigation review.", code="not_allowed")
+        raise DomainError(_("Only a supervisor or manager decides a pre-litigation review."), code="not_allowed")
     team = contact.case.assigned_team
     if profile.role == "supervisor" and team is not None and actor.pk != team.supervisor_id \
             and team.pk != profile.team_id:
-        raise DomainError("Only the team's supervisor decides this review.", code="not_allowed")
+        raise DomainError(_("Only the team's supervisor decides this review."), code="not_allowed")
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required.", code="reason_required", field="reason")
+        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
     return reason
 
 
@@ -37,9 +38,10 @@ def legal_review_accept(*, contact: ScheduledContact, actor, reason: str) -> Cas
     reason = _check(contact=contact, actor=actor, reason=reason)
     case = Case.objects.select_related("account").get(pk=contact.case_id)
     if not case.is_open or case.stage == Stage.LEGAL:
-        raise Conflict(f"The case is {case.stage} already; cancel this review instead.")
+        raise Conflict(_("The case is %(stage)s already; cancel this review instead."),
+                       params={"stage": Stage(case.stage).label})
     if not scheduled_contact_complete(contact=contact, actor=actor, note=f"accepted: {reason}"):
-        raise Conflict("This review was decided meanwhile.")
+        raise Conflict(_("This review was decided meanwhile."))
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
         case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason="Pre-litigation review accepted.")
     return case_transition(case=case, to=Stage.LEGAL, actor=actor, reason=reason)
@@ -50,5 +52,5 @@ def legal_review_decline(*, contact: ScheduledContact, actor, reason: str) -> Sc
     """Decline the review: the case stays in collections; the decision and reason stay on the task."""
     reason = _check(contact=contact, actor=actor, reason=reason)
     if not scheduled_contact_complete(contact=contact, actor=actor, note=f"declined: {reason}"):
-        raise Conflict("This review was decided meanwhile.")
+        raise Conflict(_("This review was decided meanwhile."))
     return contact

@@ -24,7 +24,6 @@ from contacts.governor import governor_evaluate, governor_facts, governor_profil
 from contacts.models import Channel, ContactStatus
 from core.actors import SYSTEM
 from core.bulk import pg_array
-from core.errors import DomainError
 from core.outbox import task_enqueue
 from escalation.chunk_sql import CHUNK, CLEAR_PENDING, CONTACT_COLUMNS, INSERT_CONTACTS, PLAN
 from escalation.models import CaseEscalation, EscalationChunk, EscalationPending, EscalationRun, PolicyVersion
@@ -127,16 +126,6 @@ def _contact_rows(due: list[tuple], *, as_of: dt.datetime, summary: PassSummary)
     return {name: pg_array(column) for name, column in zip(CONTACT_COLUMNS, zip(*rows, strict=True), strict=True)}
 
 
-class PassNeedsPostgres(DomainError):
-    code = "pass_needs_postgresql"
-
-
-def _require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        raise PassNeedsPostgres("The escalation pass runs on PostgreSQL only; set DATABASE_URL to a PostgreSQL "
-                                "database.")
-
-
 def escalation_chunk_run(
     *, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce | None = None,
 ) -> PassSummary:
@@ -149,7 +138,6 @@ def escalation_chunk_run(
     first contact from confirm or plan to contact, parks cases out of the policy's stages or on hold, and
     cancels the pending policy contacts of closed and held cases. Safe to run twice or in parallel.
     """
-    _require_postgres()
     summary = PassSummary()
     with transaction.atomic():
         policies = policies or policies_in_force(as_of=as_of)
@@ -222,7 +210,6 @@ def escalation_pass_run(
 
     With dry_run, everything is computed and then rolled back: the summary says what a pass would do.
     """
-    _require_postgres()
     as_of = as_of or timezone.now()
     summary = PassSummary()
     # A real pass commits chunk by chunk; a dry run holds them all in one transaction it then rolls back.
@@ -239,7 +226,6 @@ def escalation_pass_start(*, as_of: dt.datetime | None = None, chunk_size: int |
     """Record a pass and its chunks, and queue one task per chunk once this transaction commits."""
     from escalation.tasks import escalation_chunk
 
-    _require_postgres()
     as_of = as_of or timezone.now()
     with transaction.atomic():
         policies = policies_in_force(as_of=as_of)  # fail here, loudly, rather than in every chunk

@@ -6,7 +6,7 @@ from django.utils import timezone
 from core.bulk import bulk_insert
 from events.models import Event, EventType
 
-# A transaction takes this lock (PostgreSQL, held until it ends) just before it writes its first event, so
+# A transaction takes this lock (held until it ends) just before it writes its first event, so
 # event writers take ids and commit one after another. Ids then become visible in increasing order, and a
 # reader paging with `after=` never passes an id that a slower transaction commits later.
 EVENT_WRITER_LOCK = 0x4356_4556  # "CVEV"
@@ -15,9 +15,8 @@ EVENT_WRITER_LOCK = 0x4356_4556  # "CVEV"
 def _serialize_event_writers() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("events are written in the transaction of the change they report")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_WRITER_LOCK])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_WRITER_LOCK])
 
 
 def event_emit(*, type: str, case, payload: dict | None = None, at: dt.datetime | None = None) -> Event:  # noqa: A002

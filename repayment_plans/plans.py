@@ -16,8 +16,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
+from cases.contact_stops import StopCause, cases_contact_stop
 from cases.lifecycle import Stage
 from cases.models import Case
 from cases.services import case_transition
@@ -46,6 +48,9 @@ CODE_TTL = dt.timedelta(minutes=15)
 CODE_MAX_ATTEMPTS = 5
 SIGNED_COPY_MAX_BYTES = 10 * 1024 * 1024
 SIGNED_COPY_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+# An approved plan waits for the cardholder's word and an active one is being paid: either way the
+# policy's calls and visits stop at once.
+CONTACT_STOPPING = frozenset({PlanStatus.APPROVED, PlanStatus.ACTIVE})
 NEGOTIATE_FROM = frozenset({Stage.CONFIRM, Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP})
 
 
@@ -60,7 +65,7 @@ class PlanConflict(Conflict):
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise PlanError("A reason is required.", code="reason_required", field="reason")
+        raise PlanError(_("A reason is required."), code="reason_required", field="reason")
     return reason
 
 
@@ -78,28 +83,30 @@ def plan_preview(
     Raises PlanError (with the field at fault) when the terms are not a valid plan of that type.
     """
     if kind not in PlanKind.values:
-        raise PlanError(f"Unknown plan type {kind!r}.", field="kind")
+        raise PlanError(_("Unknown plan type %(kind)s."), params={"kind": repr(kind)}, field="kind")
     today = (at or timezone.now()).astimezone(ZoneInfo(case.timezone_name)).date()
     if first_due_date < today:
-        raise PlanError("The first payment cannot be due in the past.", field="first_due_date")
+        raise PlanError(_("The first payment cannot be due in the past."), field="first_due_date")
     if not 1 <= count <= MAX_PAYMENTS:
-        raise PlanError(f"A plan has 1 to {MAX_PAYMENTS} payments.", field="count")
+        raise PlanError(_("A plan has 1 to %(max_payments)s payments."), params={"max_payments": MAX_PAYMENTS},
+                        field="count")
     if kind == PlanKind.INSTALMENTS and count < 2:
-        raise PlanError("Instalments need at least two payments.", field="count")
+        raise PlanError(_("Instalments need at least two payments."), field="count")
     if kind == PlanKind.DEFERRAL and count != 1:
-        raise PlanError("A deferral is one payment at a later date.", field="count")
+        raise PlanError(_("A deferral is one payment at a later date."), field="count")
     if kind == PlanKind.SETTLEMENT and count > MAX_SETTLEMENT_PAYMENTS:
-        raise PlanError(f"A settlement is paid in at most {MAX_SETTLEMENT_PAYMENTS} payments.", field="count")
+        raise PlanError(_("A settlement is paid in at most %(max_settlement_payments)s payments."),
+                        params={"max_settlement_payments": MAX_SETTLEMENT_PAYMENTS}, field="count")
     for part in PARTS:
         value = waivers.get(part, Decimal("0"))
         if not isinstance(value, Decimal) or not Decimal("0") <= value <= Decimal("100"):
-            raise PlanError("A waiver is between 0 and 100 %.", field=f"waive_{part}")
+            raise PlanError(_("A waiver is between 0 and 100 %."), field=f"waive_{part}")
     schedule = schedule_calculate(owed=plan_owed(case=case), waivers=waivers, count=count,
                                   first_due_date=first_due_date, today=today)
     if kind == PlanKind.SETTLEMENT and schedule.waived_total <= 0:
-        raise PlanError("A settlement pays a reduced total: waive something.", field="kind")
+        raise PlanError(_("A settlement pays a reduced total: waive something."), field="kind")
     if schedule.total <= 0:
-        raise PlanError("Nothing would be left to pay.", field="kind")
+        raise PlanError(_("Nothing would be left to pay."), field="kind")
     return schedule
 
 
@@ -109,9 +116,10 @@ def _plan_move(
 ) -> RepaymentPlan:
     from_status = plan.status
     if to not in PLAN_TRANSITIONS.get(from_status, ()):
-        raise PlanConflict(f"A plan that is {plan.get_status_display()} cannot become {to}.")
+        raise PlanConflict(_("A plan that is %(status)s cannot become %(to)s."),
+                           params={"status": PlanStatus(from_status).label, "to": PlanStatus(to).label})
     if RepaymentPlan.objects.filter(pk=plan.pk, status=from_status).update(status=to, **fields) != 1:
-        raise PlanConflict("The plan has changed meanwhile; reload it and try again.")
+        raise PlanConflict(_("The plan has changed meanwhile; reload it and try again."))
     plan.status = to
     for name, value in fields.items():
         setattr(plan, name, value)
@@ -119,6 +127,8 @@ def _plan_move(
                                 **actor_fields(actor))
     audit_log(actor=actor, action=f"plan.{to}", obj=plan, case_id=plan.case_id, reason=reason,
               changes={"from": from_status, "to": to}, ip_address=ip_address)
+    if to in CONTACT_STOPPING:
+        cases_contact_stop(case_ids=[plan.case_id], cause=StopCause.PLAN, actor=actor, at=at)
     return plan
 
 
@@ -142,15 +152,15 @@ def plan_propose(
     limits = authority_limits()
     role = user_role(actor)
     if role not in limits:
-        raise PlanError("Your role may not propose repayment plans.", code="not_allowed")
+        raise PlanError(_("Your role may not propose repayment plans."), code="not_allowed")
     case = Case.objects.select_for_update().select_related("account__customer").get(pk=case.pk)
     if case.stage not in NEGOTIATE_FROM:
-        raise PlanError("A plan can only be proposed for a case in collections.", code="case_not_open")
+        raise PlanError(_("A plan can only be proposed for a case in collections."), code="case_not_open")
     schedule = plan_preview(case=case, kind=kind, waivers=waivers, count=count, first_due_date=first_due_date, at=now)
     within = authority_covers(limit=limits[role], schedule=schedule)
     required = "" if within else authority_required_role(schedule=schedule, limits=limits)
     if required is None:
-        raise PlanError("These terms are beyond anyone's authority.", code="beyond_authority")
+        raise PlanError(_("These terms are beyond anyone's authority."), code="beyond_authority")
     who = actor_fields(actor)
     owed = schedule.owed
     try:
@@ -163,7 +173,7 @@ def plan_propose(
                 terms=(terms or "").strip(), proposed_by=who["actor"], proposed_by_label=who["actor_label"],
                 proposed_at=now, **{f"waive_{part}_percent": waivers.get(part, Decimal("0")) for part in PARTS})
     except IntegrityError as exc:
-        raise PlanConflict("This case already has a plan in progress.") from exc
+        raise PlanConflict(_("This case already has a plan in progress.")) from exc
     Instalment.objects.bulk_create([Instalment(plan=plan, number=p.number, due_date=p.due_date, amount=p.amount)
                                     for p in schedule.payments])
     PlanDecision.objects.create(plan=plan, from_status="", to_status=PlanStatus.PENDING_APPROVAL, created_at=now,
@@ -209,11 +219,11 @@ def plan_approve(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | N
     reason = _require_reason(reason)
     plan = _locked(plan)
     if plan.proposed_by_id == getattr(actor, "pk", None):
-        raise PlanError("The proposer of a plan cannot approve it.", code="maker_checker")
+        raise PlanError(_("The proposer of a plan cannot approve it."), code="maker_checker")
     if not plan_may_approve(plan=plan, user=actor):
         if plan.status != PlanStatus.PENDING_APPROVAL:
-            raise PlanConflict("This plan is not awaiting approval.")
-        raise PlanError("This plan is beyond your authority.", code="beyond_authority")
+            raise PlanConflict(_("This plan is not awaiting approval."))
+        raise PlanError(_("This plan is beyond your authority."), code="beyond_authority")
     now = at or timezone.now()
     return _plan_move(plan=plan, to=PlanStatus.APPROVED, actor=actor, reason=reason, at=now, ip_address=ip_address,
                       decided_by=actor, decided_at=now)
@@ -226,7 +236,7 @@ def plan_reject(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | No
     reason = _require_reason(reason)
     plan = _locked(plan)
     if plan.status == PlanStatus.PENDING_APPROVAL and not plan_may_approve(plan=plan, user=actor):
-        raise PlanError("Only an approver with enough authority may reject this plan.", code="beyond_authority")
+        raise PlanError(_("Only an approver with enough authority may reject this plan."), code="beyond_authority")
     now = at or timezone.now()
     plan = _plan_move(plan=plan, to=PlanStatus.REJECTED, actor=actor, reason=reason, at=now, ip_address=ip_address,
                       decided_by=actor, decided_at=now, ended_at=now)
@@ -255,10 +265,10 @@ def plan_acceptance_code_send(*, plan: RepaymentPlan, actor, at: dt.datetime | N
     """
     plan = _locked(plan)
     if plan.status != PlanStatus.APPROVED:
-        raise PlanConflict("Only an approved plan can be accepted.")
+        raise PlanConflict(_("Only an approved plan can be accepted."))
     customer = plan.case.account.customer
     if not customer.phone:
-        raise PlanError("The cardholder has no phone number on file.", code="no_phone")
+        raise PlanError(_("The cardholder has no phone number on file."), code="no_phone")
     now = at or timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
     RepaymentPlan.objects.filter(pk=plan.pk).update(acceptance_code_hash=_code_hash(plan, code),
@@ -272,7 +282,7 @@ def plan_acceptance_code_send(*, plan: RepaymentPlan, actor, at: dt.datetime | N
     try:
         sms_backend().send(to=customer.phone, body=body, reference=f"plan-{plan.pk}-acceptance")
     except DeliveryError as exc:
-        raise PlanError(f"The code could not be sent: {exc}", code="sms_failed") from exc
+        raise PlanError(_("The code could not be sent: %(exc)s"), params={"exc": exc}, code="sms_failed") from exc
     audit_log(actor=actor, action="plan.acceptance_code_sent", obj=plan, case_id=plan.case_id, ip_address=ip_address)
 
 
@@ -287,7 +297,7 @@ def plan_accept_with_code(*, plan: RepaymentPlan, code: str, actor, at: dt.datet
     with transaction.atomic():
         plan = _locked(plan)
         if plan.status != PlanStatus.APPROVED:
-            raise PlanConflict("Only an approved plan can be accepted.")
+            raise PlanConflict(_("Only an approved plan can be accepted."))
         expires = plan.acceptance_code_expires_at
         usable = (plan.acceptance_code_hash and expires and now < expires
                   and plan.acceptance_code_attempts < CODE_MAX_ATTEMPTS)
@@ -296,7 +306,7 @@ def plan_accept_with_code(*, plan: RepaymentPlan, code: str, actor, at: dt.datet
             return _activate(plan=plan, actor=actor, via=AcceptanceMethod.SMS_CODE, at=now, ip_address=ip_address)
         if usable:
             RepaymentPlan.objects.filter(pk=plan.pk).update(acceptance_code_attempts=plan.acceptance_code_attempts + 1)
-    raise PlanError("The code is wrong or has expired.", code="invalid_code", field="code")
+    raise PlanError(_("The code is wrong or has expired."), code="invalid_code", field="code")
 
 
 @transaction.atomic
@@ -305,13 +315,13 @@ def plan_accept_with_signed_copy(*, plan: RepaymentPlan, upload, actor, at: dt.d
     """Activate an approved plan on the cardholder's signed agreement (a PDF, PNG or JPEG up to 10 MB)."""
     plan = _locked(plan)
     if plan.status != PlanStatus.APPROVED:
-        raise PlanConflict("Only an approved plan can be accepted.")
+        raise PlanConflict(_("Only an approved plan can be accepted."))
     if upload.size > SIGNED_COPY_MAX_BYTES:
-        raise PlanError("The signed copy is larger than 10 MB.", field="signed_copy")
+        raise PlanError(_("The signed copy is larger than 10 MB."), field="signed_copy")
     head = upload.read(8)
     upload.seek(0)
     if not head.startswith(SIGNED_COPY_SIGNATURES):
-        raise PlanError("The signed copy must be a PDF, PNG or JPEG file.", field="signed_copy")
+        raise PlanError(_("The signed copy must be a PDF, PNG or JPEG file."), field="signed_copy")
     plan.signed_copy.save(f"plan-{plan.pk}-signed{_extension(head)}", upload, save=False)
     RepaymentPlan.objects.filter(pk=plan.pk).update(signed_copy=plan.signed_copy.name)
     return _activate(plan=plan, actor=actor, via=AcceptanceMethod.SIGNED_COPY, at=at or timezone.now(),
@@ -350,7 +360,7 @@ def plan_cancel(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | No
     reason = _require_reason(reason)
     plan = _locked(plan)
     if plan.proposed_by_id != getattr(actor, "pk", None) and user_role(actor) not in APPROVER_ROLES:
-        raise PlanError("Only the proposer or a supervisor may withdraw this plan.", code="not_allowed")
+        raise PlanError(_("Only the proposer or a supervisor may withdraw this plan."), code="not_allowed")
     now = at or timezone.now()
     plan = _plan_move(plan=plan, to=PlanStatus.CANCELLED, actor=actor, reason=reason, at=now, ip_address=ip_address,
                       ended_at=now)

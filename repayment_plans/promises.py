@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
+from cases.contact_stops import StopCause, cases_contact_stop
 from cases.lifecycle import Stage
 from cases.models import Case, Payment
 from cases.services import case_transition, case_transition_many
@@ -53,27 +55,29 @@ def promise_take(
     Invariants: the case is open and not in legal; the amount is a positive Decimal no larger than the
     total overdue; the date is between the cardholder's today and PROMISE_MAX_DAYS_AHEAD days later; at
     most one pending promise per case (PromiseExists otherwise). Side effects: the case moves to
-    follow-up (through contact when it had not got there yet), the promise is audited and promise.taken
-    is emitted, all in one transaction.
+    follow-up (through contact when it had not got there yet), its pending calls and visits are cancelled
+    (`cases.contact_stops`), the promise is audited and promise.taken is emitted, all in one transaction.
     """
     if user_role(actor) not in PROMISE_TAKERS:
-        raise PromiseError("Only collections staff may take a promise to pay.", code="not_allowed")
+        raise PromiseError(_("Only collections staff may take a promise to pay."), code="not_allowed")
     if channel not in PromiseChannel.values:
-        raise PromiseError(f"Unknown channel {channel!r}.", field="channel")
+        raise PromiseError(_("Unknown channel %(channel)s."), params={"channel": repr(channel)}, field="channel")
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise PromiseError("The amount must be positive, in cents.", code="invalid_amount", field="amount")
+        raise PromiseError(_("The amount must be positive, in cents."), code="invalid_amount", field="amount")
     now = at or timezone.now()
     today = now.astimezone(ZoneInfo(case.timezone_name)).date()
     latest = today + dt.timedelta(days=settings.PROMISE_MAX_DAYS_AHEAD)
     if not today <= due_date <= latest:
-        raise PromiseError(f"The date must be between {today:%Y-%m-%d} and {latest:%Y-%m-%d}.",
+        raise PromiseError(_("The date must be between %(today)s and %(latest)s."),
+                           params={"today": format(today, '%Y-%m-%d'), "latest": format(latest, '%Y-%m-%d')},
                            code="invalid_date", field="due_date")
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("account__customer").get(pk=case.pk)
         if case.stage not in TAKEN_FROM:
-            raise PromiseError("A promise can only be taken on a case in collections.", code="case_not_open")
+            raise PromiseError(_("A promise can only be taken on a case in collections."), code="case_not_open")
         if amount > case.total_overdue:
-            raise PromiseError(f"The amount is more than the {case.total_overdue} {case.currency} overdue.",
+            raise PromiseError(_("The amount is more than the %(total_overdue)s %(currency)s overdue."),
+                               params={"total_overdue": case.total_overdue, "currency": case.currency},
                                code="invalid_amount", field="amount")
         try:
             with transaction.atomic():
@@ -81,12 +85,13 @@ def promise_take(
                                                  channel=channel, note=(note or "").strip(), taken_at=now,
                                                  **_taken_by(actor))
         except IntegrityError as exc:
-            raise PromiseExists("This case already has a promise in force.") from exc
+            raise PromiseExists(_("This case already has a promise in force.")) from exc
         reason = f"Promise to pay {amount} {case.currency} by {due_date:%Y-%m-%d}."
         if case.stage in (Stage.CONFIRM, Stage.PLAN):
             case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=now)
         if case.stage != Stage.FOLLOW_UP:
             case = case_transition(case=case, to=Stage.FOLLOW_UP, actor=actor, reason=reason, at=now)
+        cases_contact_stop(case_ids=[case.pk], cause=StopCause.PROMISE, actor=actor, at=now)
         audit_log(actor=actor, action="promise.taken", obj=promise, case_id=case.pk, ip_address=ip_address,
                   changes={"amount": str(amount), "due_date": due_date.isoformat(), "channel": channel})
         event_emit(type=EventType.PROMISE_TAKEN, case=case, at=now,

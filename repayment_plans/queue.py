@@ -25,6 +25,7 @@ def _promise_broken(end_of_day) -> Q:
 
 
 def register() -> None:
-    queue_reason_register(QueueReason(code="promise_due", label=_("Promise due"), rank=30, condition=_promise_due))
+    queue_reason_register(QueueReason(code="promise_due", label=_("Promise due"), rank=30, condition=_promise_due,
+                                      contact=False))
     queue_reason_register(QueueReason(code="broken_promise", label=_("Broken promise"), rank=40,
                                       condition=_promise_broken))

@@ -1,6 +1,7 @@
 """Reads about promises and plans for other capabilities: the governor, the queue, the case page."""
 
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 
 from cases.selectors import cases_visible_to
 from repayment_plans.models import PlanStatus, Promise, PromiseStatus, RepaymentPlan
@@ -42,3 +43,11 @@ def plans_awaiting_approval(*, user) -> list[RepaymentPlan]:
                .exclude(proposed_by=user).select_related("case__account__customer")
                .prefetch_related("instalments").order_by("proposed_at", "id"))
     return [plan for plan in pending if plan_may_approve(plan=plan, user=user)]
+
+
+def case_agreement_pauses() -> Q:
+    """A case (`OuterRef("pk")`) with a promise pending or a plan approved or active: the policy's calls and
+    visits stop, and the queue and the visits board leave it alone (`cases.contact_stops`)."""
+    return (Q(Exists(Promise.objects.filter(case=OuterRef("pk"), status=PromiseStatus.PENDING)))
+            | Q(Exists(RepaymentPlan.objects.filter(case=OuterRef("pk"),
+                                                    status__in=(PlanStatus.APPROVED, PlanStatus.ACTIVE)))))

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from escalation.services import PassNeedsPostgres, escalation_chunk_run
+from escalation.services import escalation_chunk_run
 from repayment_plans.promises import promises_evaluate
 from repayment_plans.reminders import instalment_reminders_send
 from repayment_plans.tracking import plans_check
@@ -20,11 +20,8 @@ def evaluate_promises() -> dict:
 def cases_reevaluate_tier(case_ids: list[int]) -> int:
     """Place cases back in their contact tier (after a broken promise or plan) without waiting for the pass."""
     now = timezone.now()
-    try:
-        for case_id in sorted(case_ids):
-            escalation_chunk_run(lo=case_id, hi=case_id + 1, as_of=now)
-    except PassNeedsPostgres:
-        return 0  # the embedded SQLite default has no escalation pass; the cases wait for none
+    for case_id in sorted(case_ids):
+        escalation_chunk_run(lo=case_id, hi=case_id + 1, as_of=now)
     return len(case_ids)
 
 

@@ -1,6 +1,7 @@
 """What negotiation adds to a case's timeline: promises and how they ended, each step of a plan, and
 instalment reminders sent."""
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.timeline import timeline_source_register
@@ -10,8 +11,8 @@ from repayment_plans.models import Instalment, PlanDecision, Promise
 def _promises(case, limit: int) -> list[dict]:
     entries = []
     for promise in Promise.objects.filter(case=case).order_by("-taken_at")[:limit]:
-        values = {"amount": promise.amount, "currency": promise.currency, "date": promise.due_date.isoformat(),
-                  "channel": promise.get_channel_display()}
+        values = {"amount": promise.amount, "currency": promise.currency,
+                  "date": date_format(promise.due_date, "SHORT_DATE_FORMAT"), "channel": promise.get_channel_display()}
         entries.append({"at": promise.taken_at, "kind": "promise", "actor": promise.taken_by_label,
                         "text": _("Promise to pay %(amount)s %(currency)s by %(date)s (%(channel)s)") % values,
                         "detail": promise.note})
@@ -36,7 +37,8 @@ def _plan_decisions(case, limit: int) -> list[dict]:
 def _reminders(case, limit: int) -> list[dict]:
     return [{"at": i.reminded_at, "kind": "reminder", "actor": _("system"),
              "text": _("SMS reminder of instalment %(number)s (%(amount)s %(currency)s due %(date)s)")
-             % {"number": i.number, "amount": i.amount, "currency": i.plan.currency, "date": i.due_date.isoformat()},
+             % {"number": i.number, "amount": i.amount, "currency": i.plan.currency,
+                "date": date_format(i.due_date, "SHORT_DATE_FORMAT")},
              "detail": ""}
             for i in Instalment.objects.filter(plan__case=case, reminded_at__isnull=False).select_related("plan")
             .order_by("-reminded_at")[:limit]]

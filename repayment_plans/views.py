@@ -4,15 +4,16 @@ approvals queue. Every write goes through repayment_plans' services; htmx reques
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import audit_log, client_ip
 from cases.access import workable_case_or_403
 from cases.selectors import cases_visible_to
-from cases.timeline import case_timeline
 from core.errors import DomainError
+from core.feedback import action_done
 from repayment_plans.agreement import LANGUAGES, agreement_pdf
 from repayment_plans.calculator import add_months
 from repayment_plans.forms import CodeForm, DecisionForm, PlanForm, PromiseForm, SignedCopyForm
@@ -47,11 +48,15 @@ def _visible_plan(request, plan_id: int) -> RepaymentPlan:
 def negotiation_panel_context(request, case, **forms) -> dict:
     today = timezone.localdate()
     plans = case_plans(case=case)
+    # Forms are shown only to those who may use them: compliance reads the panel but negotiates nothing.
+    can_work = can_work_cases(request.user)
     for plan in plans:
         plan.may_decide = plan_may_approve(plan=plan, user=request.user)
-        plan.may_withdraw = plan.status in (PlanStatus.PENDING_APPROVAL, PlanStatus.APPROVED) and not plan.may_decide
+        plan.may_withdraw = (can_work and plan.status in (PlanStatus.PENDING_APPROVAL, PlanStatus.APPROVED)
+                             and not plan.may_decide)
     return {
         "case": case,
+        "can_negotiate": can_work,
         "promises": case_promises(case=case)[:5],
         "plans": plans[:5],
         "promise_form": forms.get("promise_form") or PromiseForm(auto_id="np-%s"),
@@ -65,12 +70,11 @@ def negotiation_panel_context(request, case, **forms) -> dict:
     }
 
 
-def _respond(request, case, ok: bool, **forms):
+def _refused(request, case, **forms):
+    """A refused form: the panel (htmx) or the whole page, bound to what was typed, with its errors."""
     context = negotiation_panel_context(request, case, **forms)
     if request.htmx:
-        return render(request, PANEL, {**context, "timeline": case_timeline(case=case), "oob_timeline": ok})
-    if ok:
-        return redirect("cases:detail", case_id=case.pk)
+        return render(request, PANEL, context)
     from cases.views import _panels  # the whole page, with this panel's errors in it
 
     return render(request, "cases/case_detail.html", {**_panels(request, case), **context}, status=400)
@@ -84,12 +88,15 @@ def promise_create(request, case_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            promise_take(case=case, amount=data["amount"], due_date=data["due_date"], channel=data["channel"],
-                         actor=request.user, note=data["note"], ip_address=client_ip(request))
-            return _respond(request, case, True)
+            promise = promise_take(case=case, amount=data["amount"], due_date=data["due_date"],
+                                   channel=data["channel"], actor=request.user, note=data["note"],
+                                   ip_address=client_ip(request))
+            return action_done(request, _("Promise to pay of %(amount)s %(currency)s by %(date)s recorded.") % {
+                "amount": promise.amount, "currency": promise.currency, "date": promise.due_date.isoformat()},
+                "cases:detail", case_id=case.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    return _respond(request, case, False, promise_form=form)
+    return _refused(request, case, promise_form=form)
 
 
 @login_required
@@ -105,14 +112,18 @@ def plan_create(request, case_id: int):
                  "first_due_date": data["first_due_date"]}
         try:
             if request.POST.get("action") == "propose":
-                plan_propose(case=case, actor=request.user, terms=data["terms"], ip_address=client_ip(request),
-                             **terms)
-                return _respond(request, case, True)
+                plan = plan_propose(case=case, actor=request.user, terms=data["terms"],
+                                    ip_address=client_ip(request), **terms)
+                if plan.status == PlanStatus.APPROVED:
+                    message = _("Plan #%(id)s proposed and approved within your authority.") % {"id": plan.pk}
+                else:
+                    message = _("Plan #%(id)s proposed; it waits for approval.") % {"id": plan.pk}
+                return action_done(request, message, "cases:detail", case_id=case.pk)
             preview = plan_preview(case=case, **terms)
         except DomainError as exc:
             form.add_domain_error(exc)
     if preview is None:
-        return _respond(request, case, False, plan_form=form)
+        return _refused(request, case, plan_form=form)
     context = negotiation_panel_context(request, case, plan_form=form, preview=preview)
     if request.htmx:
         return render(request, PANEL, context)
@@ -126,7 +137,8 @@ def plan_create(request, case_id: int):
 def plan_decide(request, plan_id: int):
     plan = _visible_plan(request, plan_id)
     form = DecisionForm(request.POST)
-    decide = {"approve": plan_approve, "reject": plan_reject, "withdraw": plan_cancel}.get(request.POST.get("decision"))
+    decision = request.POST.get("decision")
+    decide = {"approve": plan_approve, "reject": plan_reject, "withdraw": plan_cancel}.get(decision)
     if decide is None:
         raise Http404
     error = None
@@ -137,11 +149,17 @@ def plan_decide(request, plan_id: int):
             error = exc.message
     else:
         error = " ".join(form.errors.get("reason", []))
-    if request.POST.get("next") == "approvals":
-        if error:
-            return _approvals(request, errors={plan.pk: error}, status=400)
-        return redirect("repayment_plans:approvals")
-    return _respond(request, plan.case, error is None, plan_errors={plan.pk: error} if error else {})
+    from_approvals = request.POST.get("next") == "approvals"
+    if error:
+        if from_approvals:
+            return _approvals(request, errors={plan.pk: error}, typed={plan.pk: request.POST.get("reason", "")},
+                              status=400)
+        return _refused(request, plan.case, plan_errors={plan.pk: error})
+    message = {"approve": _("Plan #%(id)s approved."), "reject": _("Plan #%(id)s rejected."),
+               "withdraw": _("Plan #%(id)s withdrawn.")}[decision] % {"id": plan.pk}
+    if from_approvals:
+        return action_done(request, message, "repayment_plans:approvals")
+    return action_done(request, message, "cases:detail", case_id=plan.case_id)
 
 
 @login_required
@@ -168,9 +186,10 @@ def plan_code_send(request, plan_id: int):
         raise PermissionDenied
     try:
         plan_acceptance_code_send(plan=plan, actor=request.user, ip_address=client_ip(request))
-        return _respond(request, plan.case, True)
+        return action_done(request, _("Acceptance code for plan #%(id)s sent by SMS.") % {"id": plan.pk},
+                           "cases:detail", case_id=plan.case_id)
     except DomainError as exc:
-        return _respond(request, plan.case, False, plan_errors={plan.pk: exc.message})
+        return _refused(request, plan.case, plan_errors={plan.pk: exc.message})
 
 
 @login_required
@@ -184,10 +203,11 @@ def plan_code_accept(request, plan_id: int):
         try:
             plan_accept_with_code(plan=plan, code=form.cleaned_data["code"], actor=request.user,
                                   ip_address=client_ip(request))
-            return _respond(request, plan.case, True)
+            return action_done(request, _("Plan #%(id)s accepted: it is now active.") % {"id": plan.pk},
+                               "cases:detail", case_id=plan.case_id)
         except DomainError as exc:
             form.add_domain_error(exc)
-    return _respond(request, plan.case, False, code_form=form)
+    return _refused(request, plan.case, code_form=form)
 
 
 @login_required
@@ -201,16 +221,17 @@ def plan_signed_copy(request, plan_id: int):
         try:
             plan_accept_with_signed_copy(plan=plan, upload=form.cleaned_data["signed_copy"], actor=request.user,
                                          ip_address=client_ip(request))
-            return _respond(request, plan.case, True)
+            return action_done(request, _("Plan #%(id)s accepted: it is now active.") % {"id": plan.pk},
+                               "cases:detail", case_id=plan.case_id)
         except DomainError as exc:
             form.add_domain_error(exc)
     errors = " ".join(" ".join(e) for e in form.errors.values())
-    return _respond(request, plan.case, False, plan_errors={plan.pk: errors})
+    return _refused(request, plan.case, plan_errors={plan.pk: errors})
 
 
-def _approvals(request, errors=None, status=200):
+def _approvals(request, errors=None, typed=None, status=200):
     return render(request, "repayment_plans/approvals.html", {
-        "plans": plans_awaiting_approval(user=request.user), "errors": errors or {},
+        "plans": plans_awaiting_approval(user=request.user), "errors": errors or {}, "typed": typed or {},
         "decision_form": DecisionForm(auto_id=False)}, status=status)
 
 

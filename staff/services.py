@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from staff.models import Role, StaffProfile, Team
@@ -27,9 +28,11 @@ def staff_create(
     Django's validators unless `validate` is False (demo data only).
     """
     if role not in Role.values:
-        raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.", field="role")
+        raise DomainError(_("Unknown role %(role)s; choose one of %(join)s."),
+                          params={"role": repr(role), "join": ', '.join(Role.values)}, field="role")
     if User.objects.filter(username=username).exists():
-        raise DomainError(f"A user named {username!r} already exists.", field="username")
+        raise DomainError(_("A user named %(username)s already exists."), params={"username": repr(username)},
+                          field="username")
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     if validate:
         try:

@@ -7,6 +7,9 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Field visits")
 
     def ready(self):
+        from cases.contact_stops import contact_stop_register
         from visits import timeline
+        from visits.services import visits_stop
 
         timeline.register()
+        contact_stop_register("visits", visits_stop)

@@ -6,10 +6,12 @@ import math
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from cases.contact_stops import contact_paused
+from cases.models import Case
 from cases.selectors import cases_visible_to
 from staff.models import Role
 from staff.permissions import user_role
-from visits.models import OPEN_STATUSES, Visit, VisitStatus
+from visits.models import OPEN_STATUSES, Visit, VisitHistory, VisitStatus
 
 
 def visit_list() -> QuerySet[Visit]:
@@ -94,3 +96,23 @@ def visits_outcomes_by_region(*, queryset: QuerySet[Visit]) -> dict[str, dict[st
     for region, outcome, n in rows:
         table.setdefault(region or "—", {})[outcome] = n
     return dict(sorted(table.items()))
+
+
+def visits_to_plan(*, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
+    """Requested and assigned visits for the board, leaving out cases whose contact is paused (a hold, a
+    complaint, a promise pending, a plan agreed): a visit there would be refused, so it is not offered."""
+    paused = Case.objects.filter(contact_paused()).values("pk")
+    return (queryset.filter(status__in=(VisitStatus.REQUESTED, VisitStatus.ASSIGNED)).exclude(case__in=paused)
+            .order_by("priority", "created_at", "id"))
+
+
+def visits_withdrawn_from_day(*, user, day: dt.date) -> list[Visit]:
+    """The field agent's visits for `day` that were cancelled after assignment, each with `withdrawn_reason`:
+    they leave the route, but the agent sees that they went and why."""
+    visits = list(visits_visible_to(user=user).filter(scheduled_for=day, status=VisitStatus.CANCELLED)
+                  .order_by("window_start", "id"))
+    reasons = dict(VisitHistory.objects.filter(visit__in=visits, to_status=VisitStatus.CANCELLED)
+                   .order_by("visit_id", "created_at").values_list("visit_id", "reason"))
+    for visit in visits:
+        visit.withdrawn_reason = reasons.get(visit.pk, "")
+    return visits

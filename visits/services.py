@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
+from cases.contact_stops import ContactStop, contact_paused
 from cases.lifecycle import Stage
 from cases.models import Case
 from cases.selectors import cases_visible_to
@@ -54,7 +57,7 @@ class VisitNotAllowed(DomainError):
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("A reason is required.", code="reason_required", field="reason")
+        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
     return reason
 
 
@@ -62,9 +65,12 @@ def _move(*, visit: Visit, to: str, actor, reason: str = "", at: dt.datetime, **
     """Compare-and-swap the visit's status; the loser of a race gets Conflict and nothing changes."""
     from_status = visit.status
     if to not in VISIT_TRANSITIONS[from_status]:
-        raise VisitNotAllowed(f"A visit cannot move {from_status} → {to}.", field="status")
+        raise VisitNotAllowed(_("A visit cannot move %(from_status)s → %(to)s."),
+                              params={"from_status": VisitStatus(from_status).label, "to": VisitStatus(to).label},
+                              field="status")
     if Visit.objects.filter(pk=visit.pk, status=from_status).update(status=to, updated_at=at, **changes) != 1:
-        raise Conflict(f"Visit {visit.pk} is no longer {from_status}; reload it and try again.")
+        raise Conflict(_("Visit %(pk)s is no longer %(from_status)s; reload it and try again."),
+                       params={"pk": visit.pk, "from_status": VisitStatus(from_status).label})
     VisitHistory.objects.create(visit=visit, from_status=from_status, to_status=to, reason=reason, created_at=at,
                                 **actor_fields(actor))
     for name, value in {"status": to, "updated_at": at, **changes}.items():
@@ -87,16 +93,16 @@ def visit_request(
     """
     role = user_role(actor)
     if role not in REQUESTING_ROLES and role != Role.FIELD_AGENT:
-        raise VisitNotAllowed("Only agents and supervisors request field visits.", code="not_allowed")
+        raise VisitNotAllowed(_("Only agents and supervisors request field visits."), code="not_allowed")
     if not case.is_open or case.stage == Stage.LEGAL:
-        raise VisitNotAllowed("Visits are for cases in collections.", code="case_not_in_collections")
+        raise VisitNotAllowed(_("Visits are for cases in collections."), code="case_not_in_collections")
     reason = _reason(reason)
     customer = case.account.customer
     address = (address or "").strip() or customer.address
     if not address:
-        raise DomainError("An address is required.", code="address_required", field="address")
+        raise DomainError(_("An address is required."), code="address_required", field="address")
     if (latitude is None) != (longitude is None):
-        raise DomainError("Give both coordinates or neither.", code="coordinates_incomplete", field="latitude")
+        raise DomainError(_("Give both coordinates or neither."), code="coordinates_incomplete", field="latitude")
     now = at or timezone.now()
     origin = VisitOrigin.SUPERVISOR if role in PLANNING_ROLES else VisitOrigin.AGENT
     try:
@@ -108,7 +114,7 @@ def visit_request(
                 requested_by_label=actor.get_username(), created_at=now, updated_at=now,
             )
     except IntegrityError as exc:
-        raise Conflict("This case already has an open visit.", code="visit_open") from exc
+        raise Conflict(_("This case already has an open visit."), code="visit_open") from exc
     VisitHistory.objects.create(visit=visit, from_status="", to_status=VisitStatus.REQUESTED, reason=reason,
                                 created_at=now, **actor_fields(actor))
     audit_log(actor=actor, action="visit.requested", obj=visit, case_id=case.pk, reason=reason,
@@ -125,11 +131,8 @@ WITH source AS (
     JOIN cases_case c ON c.id = sc.case_id
     JOIN cases_account a ON a.id = c.account_id
     JOIN cases_customer cu ON cu.id = a.customer_id
-    WHERE sc.channel = '{Channel.VISIT}' AND sc.status = '{ContactStatus.SCHEDULED}' AND sc.origin = '{Origin.POLICY}'
-      AND c.stage NOT IN ('{Stage.CLOSED}', '{Stage.LEGAL}')
-      AND NOT EXISTS (SELECT 1 FROM visits_visit v WHERE v.scheduled_contact_id = sc.id)
+    WHERE sc.id = ANY(%(contact_ids)s::bigint[]) AND sc.status = '{ContactStatus.SCHEDULED}'
     ORDER BY sc.id
-    LIMIT %(limit)s
 ),
 inserted AS (
     INSERT INTO visits_visit (case_id, scheduled_contact_id, origin, reason, priority, address, region, district,
@@ -147,16 +150,32 @@ SELECT id, '', '{VisitStatus.REQUESTED}', '{SYSTEM}', reason, %(now)s FROM inser
 """  # noqa: S608
 
 
+def _visit_contacts_to_request(limit: int) -> list[int]:
+    """The policy's pending visit contacts not yet requested, of cases in collections whose contact is not
+    paused (a hold, a complaint, a promise pending, a plan agreed): those wait until the pause ends."""
+    requested = Visit.objects.filter(scheduled_contact=OuterRef("pk"))
+    return list(ScheduledContact.objects.filter(channel=Channel.VISIT, status=ContactStatus.SCHEDULED,
+                                                origin=Origin.POLICY)
+                .exclude(case__stage__in=(Stage.CLOSED, Stage.LEGAL))
+                .exclude(Exists(requested))
+                .exclude(case__in=Case.objects.filter(contact_paused()).values("pk"))
+                .order_by("pk").values_list("pk", flat=True)[:limit])
+
+
 def visits_from_escalation(*, limit: int = 10_000, at: dt.datetime | None = None) -> int:
     """Turn the contact policy's pending visit contacts (T3, T4) into visit requests. Returns how many.
 
-    One statement per call, whatever the number of requests; idempotent (a contact becomes at most one
+    Two statements per call, whatever the number of requests; idempotent (a contact becomes at most one
     visit, by a unique constraint) and safe to run in parallel. A contact that found an open visit for
-    its case is looked at again on the next run, and becomes a visit once that one is finished.
+    its case, or whose case's contact is paused, is looked at again on the next run.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(FROM_ESCALATION, {"limit": limit, "now": at or timezone.now()})
-        return cursor.rowcount
+    with transaction.atomic():
+        contact_ids = _visit_contacts_to_request(limit)
+        if not contact_ids:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(FROM_ESCALATION, {"contact_ids": contact_ids, "now": at or timezone.now()})
+            return cursor.rowcount
 
 
 WITHDRAW_OUT_OF_COLLECTIONS = f"""
@@ -191,10 +210,17 @@ def visits_withdraw_out_of_collections(*, at: dt.datetime | None = None) -> int:
 
 def visit_needs_two_agents(*, visit: Visit) -> bool:
     """Policy: two field agents for large debts, and after a visit to the case was judged unsafe."""
-    case = Case.objects.get(pk=visit.case_id)
-    if case.total_overdue >= settings.VISITS_TWO_AGENTS_FROM:
-        return True
-    return Visit.objects.filter(case_id=visit.case_id, outcome=VisitOutcome.UNSAFE).exists()
+    return visit.pk in visits_needing_two_agents(visits=[visit])
+
+
+def visits_needing_two_agents(*, visits) -> set[int]:
+    """The ids of those `visits` that policy sends two field agents to, in two queries for a whole board."""
+    case_ids = {visit.case_id for visit in visits}
+    large = set(Case.objects.filter(pk__in=case_ids, total_overdue__gte=settings.VISITS_TWO_AGENTS_FROM)
+                .values_list("pk", flat=True))
+    unsafe = set(Visit.objects.filter(case_id__in=case_ids - large, outcome=VisitOutcome.UNSAFE)
+                 .values_list("case_id", flat=True))
+    return {visit.pk for visit in visits if visit.case_id in large | unsafe}
 
 
 def visit_window(*, visit: Visit, day: dt.date, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:
@@ -206,7 +232,7 @@ def visit_window(*, visit: Visit, day: dt.date, start: dt.time, end: dt.time) ->
 
 def _check_field_agent(user, field: str):
     if user is None or user_role(user) != Role.FIELD_AGENT or not user.is_active:
-        raise DomainError("Choose an active field agent.", code="not_a_field_agent", field=field)
+        raise DomainError(_("Choose an active field agent."), code="not_a_field_agent", field=field)
 
 
 @transaction.atomic
@@ -221,21 +247,21 @@ def visit_assign(
     policy asks for two agents (`visit_needs_two_agents`) a second, different agent is required.
     """
     if user_role(actor) not in PLANNING_ROLES or not cases_visible_to(user=actor).filter(pk=visit.case_id).exists():
-        raise VisitNotAllowed("Only the case's supervisor assigns visits.", code="not_allowed")
+        raise VisitNotAllowed(_("Only the case's supervisor assigns visits."), code="not_allowed")
     _check_field_agent(agent, "agent")
     if second_agent is not None:
         _check_field_agent(second_agent, "second_agent")
         if second_agent.pk == agent.pk:
-            raise DomainError("The second agent must be someone else.", code="same_agent", field="second_agent")
+            raise DomainError(_("The second agent must be someone else."), code="same_agent", field="second_agent")
     elif visit_needs_two_agents(visit=visit):
-        raise DomainError("Policy asks for two field agents on this visit.", code="two_agents_required",
+        raise DomainError(_("Policy asks for two field agents on this visit."), code="two_agents_required",
                           field="second_agent")
     if end <= start:
-        raise DomainError("The window must end after it starts.", code="window_invalid", field="end")
+        raise DomainError(_("The window must end after it starts."), code="window_invalid", field="end")
     window_start, window_end = visit_window(visit=visit, day=day, start=start, end=end)
     now = at or timezone.now()
     if window_end <= now:
-        raise DomainError("The window is in the past.", code="window_past", field="day")
+        raise DomainError(_("The window is in the past."), code="window_past", field="day")
     for moment in (window_start, window_end - dt.timedelta(minutes=1)):
         verdict = governor_check(case=visit.case, channel=Channel.VISIT, at=moment)
         if not verdict.allowed:
@@ -294,7 +320,7 @@ def visits_auto_assign(
 def visit_cancel(*, visit: Visit, actor, reason: str, ip_address: str | None = None) -> Visit:
     """Withdraw a visit that has not started. The policy's contact it answered is left as it was."""
     if user_role(actor) not in PLANNING_ROLES or not cases_visible_to(user=actor).filter(pk=visit.case_id).exists():
-        raise VisitNotAllowed("Only the case's supervisor cancels visits.", code="not_allowed")
+        raise VisitNotAllowed(_("Only the case's supervisor cancels visits."), code="not_allowed")
     reason = _reason(reason)
     _move(visit=visit, to=VisitStatus.CANCELLED, actor=actor, reason=reason, at=timezone.now())
     audit_log(actor=actor, action="visit.cancelled", obj=visit, case_id=visit.case_id, reason=reason,
@@ -311,12 +337,15 @@ def _check_visitor(visit: Visit, actor, *, status: str) -> None:
     finds it done and gets Conflict.
     """
     if actor.pk not in (visit.assigned_to_id, visit.second_agent_id):
-        raise VisitNotAllowed("Only the visit's field agents record it.", code="not_allowed")
+        raise VisitNotAllowed(_("Only the visit's field agents record it."), code="not_allowed")
     current = Visit.objects.select_for_update().values_list("status", flat=True).get(pk=visit.pk)
     if current != visit.status:
-        raise Conflict(f"Visit {visit.pk} is {current} now; reload it.")
+        raise Conflict(_("Visit %(pk)s is %(current)s now; reload it."),
+                       params={"pk": visit.pk, "current": VisitStatus(current).label})
     if current != status:
-        raise VisitNotAllowed(f"The visit is {current}, not {status}.", code="visit_status")
+        raise VisitNotAllowed(_("The visit is %(current)s, not %(status)s."),
+                              params={"current": VisitStatus(current).label, "status": VisitStatus(status).label},
+                              code="visit_status")
 
 
 @transaction.atomic
@@ -356,21 +385,21 @@ def _attempt_result(outcome: str, next_step: str, willingness: str) -> str:
 def _check_report(report: dict, *, case: Case, today: dt.date) -> dict:
     outcome, next_step = report.get("outcome"), report.get("next_step") or ""
     if outcome not in VisitOutcome.values:
-        raise DomainError("Choose the outcome of the visit.", code="outcome_required", field="outcome")
+        raise DomainError(_("Choose the outcome of the visit."), code="outcome_required", field="outcome")
     if next_step not in NextStep.values:
-        raise DomainError("Unknown next step.", field="next_step")
+        raise DomainError(_("Unknown next step."), field="next_step")
     if outcome in CARDHOLDER_NOT_MET and next_step in (NextStep.PROMISE, NextStep.PLAN):
-        raise DomainError("Only the cardholder can promise or negotiate; nothing is discussed with anyone else.",
+        raise DomainError(_("Only the cardholder can promise or negotiate; nothing is discussed with anyone else."),
                           code="cardholder_not_met", field="next_step")
     if next_step == NextStep.PROMISE:
         amount, date = report.get("promise_amount"), report.get("promise_date")
         if not isinstance(amount, Decimal) or amount <= 0:
-            raise DomainError("A promise needs a positive amount.", code="promise_amount", field="promise_amount")
+            raise DomainError(_("A promise needs a positive amount."), code="promise_amount", field="promise_amount")
         if amount > case.total_overdue_value():
-            raise DomainError("A promise cannot exceed the amount overdue.", code="promise_amount",
+            raise DomainError(_("A promise cannot exceed the amount overdue."), code="promise_amount",
                               field="promise_amount")
         if date is None or date < today:
-            raise DomainError("A promise needs a date from today on.", code="promise_date", field="promise_date")
+            raise DomainError(_("A promise needs a date from today on."), code="promise_date", field="promise_date")
     return report
 
 
@@ -456,3 +485,24 @@ def visit_legal_review_recommend(*, visit: Visit, case: Case, actor, at: dt.date
     )
     return contact
 
+
+
+def visits_stop(stop: ContactStop) -> int:
+    """Cancel the visits not yet started of cases whose contact stops (`cases.contact_stops`).
+
+    Requested and assigned visits are cancelled with a history row that gives the cause; an assigned one
+    thereby leaves its field agent's day, where the reason is shown. A visit already checked in is left
+    to its agent, who is at the door. Set-based: the visits are locked, then moved in one statement.
+    """
+    target = list(Visit.objects.select_for_update().filter(
+        case_id__any=list(stop.case_ids), status__in=(VisitStatus.REQUESTED, VisitStatus.ASSIGNED))
+        .order_by("pk").values_list("pk", "status"))
+    if not target:
+        return 0
+    Visit.objects.filter(pk__any=[pk for pk, _status in target]).update(status=VisitStatus.CANCELLED,
+                                                                        updated_at=stop.at)
+    who = actor_fields(stop.actor)
+    VisitHistory.objects.bulk_create([
+        VisitHistory(visit_id=pk, from_status=status, to_status=VisitStatus.CANCELLED, reason=stop.reason,
+                     created_at=stop.at, **who) for pk, status in target])
+    return len(target)

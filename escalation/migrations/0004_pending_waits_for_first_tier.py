@@ -6,7 +6,7 @@ the index (and with room left on each page) the daily pass updates placements in
 
 from django.db import migrations, models
 
-from core.migration_operations import RunSQLOnPostgreSQL
+from core.migration_operations import RunSQLScript
 
 MARK = """
 CREATE OR REPLACE FUNCTION escalation_mark(case_ids bigint[]) RETURNS void LANGUAGE sql AS $$
@@ -44,6 +44,6 @@ class Migration(migrations.Migration):
             name='next_due_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='next due'),
         ),
-        RunSQLOnPostgreSQL(MARK + "ALTER TABLE escalation_caseescalation SET (fillfactor = 80);",
+        RunSQLScript(MARK + "ALTER TABLE escalation_caseescalation SET (fillfactor = 80);",
                            MARK_BEFORE + "ALTER TABLE escalation_caseescalation RESET (fillfactor);"),
     ]

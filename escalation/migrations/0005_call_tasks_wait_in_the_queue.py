@@ -7,7 +7,7 @@ a hold) run with `escalation.in_pass` set and mark nothing.
 
 from django.db import migrations
 
-from core.migration_operations import RunSQLOnPostgreSQL
+from core.migration_operations import RunSQLScript
 
 INSTALL = """
 CREATE FUNCTION escalation_call_task_finished() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -37,5 +37,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        RunSQLOnPostgreSQL(INSTALL, UNINSTALL),
+        RunSQLScript(INSTALL, UNINSTALL),
     ]

@@ -5,7 +5,7 @@ with the threshold of the case's currency.
 
 from django.db import migrations, models
 
-from core.migration_operations import RunSQLOnPostgreSQL
+from core.migration_operations import RunSQLScript
 
 POLICY_STAGES = "('confirm', 'plan', 'contact')"
 
@@ -49,5 +49,5 @@ class Migration(migrations.Migration):
             name='large_amount_thresholds',
             field=models.JSONField(blank=True, default=dict, verbose_name='large amount from, other currencies'),
         ),
-        RunSQLOnPostgreSQL(PER_CURRENCY, SINGLE),
+        RunSQLScript(PER_CURRENCY, SINGLE),
     ]

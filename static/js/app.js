@@ -16,3 +16,7 @@ document.querySelectorAll("form[data-geolocate]").forEach((form) => {
     });
   });
 });
+
+// A refused form is answered at its POST-only address; the address bar shows the page it came from, so a
+// reload, a bookmark or a language switch never asks for that address.
+if (document.body.dataset.pageUrl) history.replaceState(null, "", document.body.dataset.pageUrl);

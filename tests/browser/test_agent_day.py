@@ -42,19 +42,19 @@ def test_an_agents_day(page, browser, live_server, agent, team, other_team, time
     page.get_by_role("button", name="Next case").click()
     page.wait_for_url(f"{live_server.url}/cases/{case.pk}/")
     page.get_by_text("A call is allowed now.").wait_for()
-    page.evaluate("window.__notReloaded = true")
 
     page.get_by_label("Outcome").select_option("no_answer")
     page.get_by_label("Number").select_option("primary")
     page.get_by_role("button", name="Log the outcome").click()
     page.locator("#timeline").get_by_text("Phone call: No answer").wait_for()
+    page.locator("#messages").get_by_text("Contact logged.").wait_for()
 
     page.get_by_label("Outcome").select_option("promise")
     page.get_by_label("Call notes").fill("Will pay 2,000 on Friday")
     page.get_by_role("button", name="Log the outcome").click()
     page.locator("#timeline").get_by_text("Phone call: Promise to pay").wait_for()
 
-    assert page.evaluate("window.__notReloaded") is True
+    assert page.url == f"{live_server.url}/cases/{case.pk}/"
     assert list(ContactAttempt.objects.filter(case=case).order_by("at").values_list("result", flat=True)) == [
         "no_answer", "promise"]
     page.screenshot(path=str(shots / "case-page-en.png"), full_page=True)

@@ -12,18 +12,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def test_an_agent_logs_a_note_without_the_page_reloading(page, live_server, agent, team):
+def test_an_agent_logs_a_note_and_the_page_says_so_where_it_was(page, live_server, agent, team):
     StaffProfile.objects.filter(user=agent).update(language="en")
     case = CaseFactory(assigned_team=team)
     login(page, live_server, "agent")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
-    page.evaluate("window.__notReloaded = true")
 
     page.get_by_label("Note", exact=True).fill("Cardholder will pay on Friday")
     page.get_by_role("button", name="Save note").click()
 
+    # The page is shown again in place: the message says what happened and every panel is current.
+    page.locator("#messages").get_by_text("Note saved.").wait_for()
     page.locator("#timeline").get_by_text("Cardholder will pay on Friday").wait_for()
-    assert page.evaluate("window.__notReloaded") is True
+    assert page.url == f"{live_server.url}/cases/{case.pk}/"
     assert page.get_by_label("Note", exact=True).input_value() == ""
     assert CaseNote.objects.filter(case=case, author=agent).count() == 1
 
@@ -36,7 +37,7 @@ def test_an_empty_note_shows_the_error_beside_the_field(page, live_server, agent
 
     page.get_by_role("button", name="Save note").click()
 
-    page.locator("#id_body-error").wait_for()
+    page.locator("#id_body_error").wait_for()
     assert not CaseNote.objects.exists()
 
 

@@ -127,3 +127,69 @@ def test_queue_reason_register_replaces_a_reason_of_the_same_code(monkeypatch):
     from cases.queue import queue_reasons
 
     assert [r.label for r in queue_reasons() if r.code == "new"] == ["Brand new"]
+
+
+def test_a_case_whose_contact_is_paused_is_neither_contact_due_nor_in_the_queue_until_its_promise_falls_due(
+        agent, team):
+    from contacts.models import Channel, ScheduledContact
+    from repayment_plans.models import Promise
+
+    paused = overdue(40, "900", assigned_team=team, stage=Stage.FOLLOW_UP)
+    due = overdue(40, "10", assigned_team=team, stage=Stage.CONTACT)
+    for case in (paused, due):  # call tasks left from before the pause
+        ScheduledContact.objects.create(case=case, channel=Channel.CALL, due_at=NOW, rule="T3.call",
+                                        idempotency_key=f"{case.pk}:T3.call")
+    Promise.objects.create(case=paused, amount=Decimal("10.00"), currency="CNY", channel="call",
+                           due_date=dt.date(2026, 6, 18), taken_by_label="agent")
+    assert [(c.pk, c.queue_rank) for c in queue_for_agent(user=agent, as_of=NOW)] == [(due.pk, 10)]
+    later = NOW + dt.timedelta(days=3)
+    assert {c.pk: c.queue_rank for c in queue_for_agent(user=agent, as_of=later)} == {due.pk: 10, paused.pk: 30}
+    assert queue_counts(queue=queue_for_agent(user=agent, as_of=NOW))["contact_due"] == 1
+
+
+def test_next_after_a_case_lets_go_of_it_and_hands_out_another(agent, team):
+    first = overdue(2, "10", assigned_team=team, stage=Stage.CONFIRM)
+    second = overdue(30, "10", assigned_team=team, stage=Stage.CONTACT)
+    assert queue_claim_next(user=agent, as_of=NOW) == first
+    # The first case is still new, so still at the top of the queue; it is not handed back.
+    assert queue_claim_next(user=agent, as_of=NOW, after=first) == second
+    first.refresh_from_db()
+    assert first.claimed_by is None and first.claimed_until is None
+    assert queue_claim_next(user=agent, as_of=NOW, after=second) == first
+
+
+def test_next_after_a_case_someone_else_holds_leaves_their_claim(agent, team):
+    from tests.factories import staff_user
+
+    colleague = staff_user("agent", team, user__username="colleague")
+    theirs = overdue(2, "10", assigned_team=team, stage=Stage.CONFIRM)
+    assert queue_claim_next(user=colleague, as_of=timezone.now()) == theirs
+    queue_claim_next(user=agent, after=theirs)
+    theirs.refresh_from_db()
+    assert theirs.claimed_by == colleague
+
+
+def test_the_case_page_says_who_holds_the_claim_and_until_when(client, agent, team):
+    from tests.factories import staff_user
+
+    colleague = staff_user("agent", team, user__username="colleague")
+    case = overdue(2, "10", assigned_team=team, stage=Stage.CONFIRM)
+    client.force_login(agent)
+    page = client.get(reverse("cases:detail", args=[case.pk]))
+    assert page.context["claim"] is None and 'id="case-claim">nobody<' in page.content.decode()
+    claimed = queue_claim_next(user=colleague)
+    until = timezone.localtime(claimed.claimed_until)
+    page = client.get(reverse("cases:detail", args=[case.pk]))
+    assert page.context["claim"].holder == "colleague" and page.context["claim"].until == claimed.claimed_until
+    shown = f"colleague · claimed until <time datetime=\"{until.isoformat()}\">{until:%H:%M}</time>"
+    assert shown in page.content.decode()
+
+
+def test_the_next_button_on_the_case_page_claims_the_next_case(client, agent, team):
+    first = overdue(2, "10", assigned_team=team, stage=Stage.CONFIRM)
+    second = overdue(30, "10", assigned_team=team, stage=Stage.CONTACT)
+    client.force_login(agent)
+    assert client.post(reverse("cases:queue-next"))["Location"] == reverse("cases:detail", args=[first.pk])
+    response = client.post(reverse("cases:queue-next"), {"after": str(first.pk)})
+    assert response["Location"] == reverse("cases:detail", args=[second.pk])
+    assert client.post(reverse("cases:queue-next"), {"after": "9" * 40}).status_code == 302

@@ -6,6 +6,7 @@ from cases.models import Referral
 from cases.referrals import referral_decide, referral_raise, referrals_open
 from core.errors import Conflict, DomainError
 from tests.factories import CaseFactory
+from tests.feedback import case_page_after, htmx_from, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -53,19 +54,22 @@ def test_supervisors_see_only_their_teams_referrals(case, agent, supervisor, oth
 
 def test_the_case_page_escalates_in_place_and_shows_it_waiting(client, agent, case):
     client.force_login(agent)
-    body = client.post(reverse("cases:referral-create", args=[case.pk]), {"reason": "possible fraud"},
-                       HTTP_HX_REQUEST="true").content.decode()
+    response = client.post(reverse("cases:referral-create", args=[case.pk]), {"reason": "possible fraud"},
+                           **htmx_from(reverse("cases:detail", args=[case.pk])))
+    body = case_page_after(client, response, case)
+    assert "Escalated: a supervisor will look at the case." in messages_of(body)
     assert '<p role="status">' in body and "possible fraud" in body and Referral.objects.filter(case=case).exists()
     empty = client.post(reverse("cases:referral-create", args=[CaseFactory(assigned_team=case.assigned_team).pk]),
                         {"reason": ""}, HTTP_HX_REQUEST="true").content.decode()
-    assert 'id="rf-reason-error"' in empty
+    assert 'id="rf-reason_error"' in empty
 
 
 def test_the_supervisor_decides_from_the_referrals_page(client, agent, supervisor, case):
     referral = referral_raise(case=case, actor=agent, reason="why")
     client.force_login(supervisor)
     assert client.get(reverse("cases:referrals")).status_code == 200
-    response = client.post(reverse("cases:referral-decide", args=[referral.pk]), {"decision": "call again Monday"})
-    assert response.status_code == 302
+    response = client.post(reverse("cases:referral-decide", args=[referral.pk]), {"decision": "call again Monday"},
+                           follow=True)
+    assert f"Referral on case #{case.pk} decided." in messages_of(response.content.decode())
     referral.refresh_from_db()
     assert referral.decision == "call again Monday"

@@ -100,7 +100,7 @@ class TestPages:
         body = client.post(reverse("complaints:create", args=[case.pk]),
                            {"kind": "dispute", "channel": "phone", "category": "fees", "description": ""},
                            HTTP_HX_REQUEST="true").content.decode()
-        assert 'id="cf-description-error"' in body
+        assert 'id="cf-description_error"' in body
         assert not Complaint.objects.exists()
 
     def test_compliance_sees_open_entries_with_their_age_and_agents_may_not(self, client, agent, compliance, case):
@@ -108,13 +108,60 @@ class TestPages:
         client.force_login(agent)
         assert client.get(reverse("complaints:list")).status_code == 403
         client.force_login(compliance)
-        rows = client.get(reverse("complaints:list")).context["rows"]
-        assert [(c, age) for c, age, _late in rows] == [(complaint, 3)]
+        page = client.get(reverse("complaints:list")).context["page"]
+        assert [(c, c.age_days) for c in page] == [(complaint, 3)]
+
+    def test_the_register_shows_resolved_entries_after_open_ones_and_filters_them(
+            self, client, agent, supervisor, compliance, case):
+        resolved = open_complaint(case, agent, description="Collector was rude on the phone")
+        complaint_resolve(complaint=resolved, resolution="Apologised; collector retrained", actor=supervisor)
+        still_open = open_complaint(CaseFactory(assigned_team=case.assigned_team), agent,
+                                    description="Fee charged twice")
+        client.force_login(compliance)
+        page = client.get(reverse("complaints:list")).context["page"]
+        assert list(page) == [still_open, resolved]
+        body = client.get(reverse("complaints:list"), {"status": "resolved"}).content.decode()
+        assert f'id="complaint-{resolved.pk}"' in body and "collector retrained" in body
+        assert f'id="complaint-{still_open.pk}"' not in body
+        found = client.get(reverse("complaints:list"), {"q": "retrained"}).context["page"]
+        assert list(found) == [resolved]
+        by_case = client.get(reverse("complaints:list"), {"q": f"#{still_open.case_id}"}).context["page"]
+        assert list(by_case) == [still_open]
+
+    def test_the_register_downloads_as_csv_with_the_same_filters_and_the_export_is_audited(
+            self, client, agent, supervisor, compliance, case):
+        import csv
+        import io
+
+        from audit.models import AuditRecord
+
+        resolved = open_complaint(case, agent, description="=HYPERLINK(\"http://x\")")
+        complaint_resolve(complaint=resolved, resolution="Refunded", actor=supervisor)
+        open_complaint(CaseFactory(assigned_team=case.assigned_team), agent)
+        client.force_login(compliance)
+        response = client.get(reverse("complaints:list"), {"status": "resolved", "export": "csv"})
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[0][:3] == ["Entry", "Kind", "Case"] and len(rows) == 2
+        assert rows[1][0] == str(resolved.pk) and "Refunded" in rows[1]
+        # A description a spreadsheet would run as a formula is written as text.
+        assert "'=HYPERLINK(\"http://x\")" in rows[1]
+        assert AuditRecord.objects.filter(action="complaints.exported", actor=compliance).exists()
+
+    def test_the_register_pages_fifty_at_a_time(self, client, agent, compliance, case):
+        for _ in range(51):
+            open_complaint(CaseFactory(assigned_team=case.assigned_team), agent)
+        client.force_login(compliance)
+        first = client.get(reverse("complaints:list"))
+        assert len(first.context["page"]) == 50 and "page=2" in first.content.decode()
+        assert len(client.get(reverse("complaints:list"), {"page": 2}).context["page"]) == 1
 
     def test_a_supervisor_resolves_from_the_register(self, client, agent, supervisor, case):
         complaint = open_complaint(case, agent)
         client.force_login(supervisor)
-        response = client.post(reverse("complaints:resolve", args=[complaint.pk]), {"resolution": "Refunded fee"})
-        assert response.status_code == 302
+        response = client.post(reverse("complaints:resolve", args=[complaint.pk]), {"resolution": "Refunded fee"},
+                               follow=True)
+        assert response.redirect_chain[-1][0] == reverse("complaints:list")
+        assert f"#{complaint.pk} resolved; its hold on case #{case.pk} is released." in response.content.decode()
         complaint.refresh_from_db()
         assert complaint.status == Status.RESOLVED

@@ -2,9 +2,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from cases.lifecycle import HoldKind, Stage
 from cases.models import CaseHold
+from contacts.governor import reason_text
 from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, ScheduledContact
 from contacts.services import ContactNotPermitted, contact_attempt_log, scheduled_contact_cancel
 from tests.factories import CaseFactory
@@ -31,7 +33,13 @@ def test_an_agent_is_told_why_a_call_is_refused_and_when_it_may_happen(case, age
     night = dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH)
     with pytest.raises(ContactNotPermitted) as refused:
         contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER, at=night)
-    assert "hours" in str(refused.value) and "2026-12-01T00:00:00+00:00" in str(refused.value)
+    assert str(refused.value) == ("Not permitted now (outside contact hours); next permitted 2026-12-01 08:00, "
+                                  "Asia/Shanghai time.")
+    with translation.override("zh-hans"):
+        assert refused.value.message == ("目前不允许联系（不在允许联系的时段）；持卡人所在时区（Asia/Shanghai）"
+                                         "最早可于 2026年12月1日 08:00 联系。")
+        assert reason_text(refused.value.verdict.failed[0]) == "不在 Asia/Shanghai 时区的 08:00–21:00 联系时段内。"
+    assert refused.value.verdict.failed[0]["reason"] == "Outside 08:00–21:00 in Asia/Shanghai."
     assert refused.value.verdict.next_permitted_at == dt.datetime(2026, 12, 1, 8, 0, tzinfo=SH)
     assert not ContactAttempt.objects.exists()
 
@@ -76,3 +84,43 @@ def test_a_cancelled_contact_keeps_who_cancelled_it_and_why(case, supervisor):
     task.refresh_from_db()
     assert task.status == ContactStatus.CANCELLED
     assert task.trail[-1]["by"] == "supervisor" and task.trail[-1]["reason"] == "Cardholder paid at the branch."
+
+
+def _policy_call(case, key="T2.call:1"):
+    return ScheduledContact.objects.create(case=case, channel=Channel.CALL, due_at=MORNING - dt.timedelta(days=1),
+                                           idempotency_key=key, rule="T2.call")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("result", [AttemptResult.NO_ANSWER, AttemptResult.RIGHT_PARTY, AttemptResult.WRONG_NUMBER])
+def test_a_call_logged_without_naming_a_task_answers_the_pending_policy_call_task(case, agent, result):
+    task = _policy_call(case)
+    attempt = contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=result, at=MORNING)
+    task.refresh_from_db()
+    assert task.status == ContactStatus.DONE
+    assert attempt.scheduled_contact == task and task.trail[-1] == {**task.trail[-1], "attempt": attempt.pk,
+                                                                   "result": result}
+
+
+@pytest.mark.django_db
+def test_a_call_leaves_callbacks_and_other_channels_alone(case, agent):
+    from contacts.models import Origin
+
+    sms = ScheduledContact.objects.create(case=case, channel=Channel.SMS, due_at=MORNING, idempotency_key="sms")
+    callback = ScheduledContact.objects.create(case=case, channel=Channel.CALL, due_at=MORNING, origin=Origin.STAFF,
+                                               idempotency_key="callback")
+    attempt = contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                                  at=MORNING)
+    assert attempt.scheduled_contact is None
+    assert set(ScheduledContact.objects.filter(pk__in=[sms.pk, callback.pk]).values_list("status", flat=True)) == {
+        ContactStatus.SCHEDULED}
+
+
+@pytest.mark.django_db
+def test_a_refused_call_leaves_the_task_pending(case, agent):
+    task = _policy_call(case)
+    with pytest.raises(ContactNotPermitted):
+        contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                            at=dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH))
+    task.refresh_from_db()
+    assert task.status == ContactStatus.SCHEDULED

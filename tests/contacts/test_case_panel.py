@@ -8,6 +8,7 @@ from cases.lifecycle import Stage
 from cases.queue import queue_for_agent
 from contacts.models import ContactAttempt, Origin, ScheduledContact
 from tests.factories import CaseFactory
+from tests.feedback import case_page_after, htmx_from, messages_of
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -24,7 +25,8 @@ def case(team):
 
 def log(client, case, **data):
     values = {"channel": "call", "number": "primary", "result": "no_answer", "notes": ""} | data
-    return client.post(reverse("contacts:attempt-create", args=[case.pk]), values, **HTMX)
+    return client.post(reverse("contacts:attempt-create", args=[case.pk]), values,
+                       **htmx_from(reverse("cases:detail", args=[case.pk])))
 
 
 def test_the_case_page_shows_the_governors_verdict_before_a_call(client, agent, case, time_machine):
@@ -39,13 +41,13 @@ def test_the_case_page_shows_the_governors_verdict_before_a_call(client, agent, 
     assert "<strong>Outside contact hours</strong>" in night.content.decode()
 
 
-def test_an_agent_logs_a_no_answer_call_and_the_timeline_comes_back(client, agent, case, time_machine):
+def test_an_agent_logs_a_no_answer_call_and_the_page_says_so(client, agent, case, time_machine):
     time_machine.move_to(MORNING, tick=False)
     client.force_login(agent)
-    body = log(client, case, notes="rang twice").content.decode()
+    body = case_page_after(client, log(client, case, notes="rang twice"), case)
     attempt = ContactAttempt.objects.get(case=case)
     assert (attempt.result, attempt.number, attempt.actor) == ("no_answer", "13912345678", agent)
-    assert 'id="timeline" hx-swap-oob="true"' in body and "rang twice" in body
+    assert "Contact logged." in messages_of(body) and "rang twice" in body[body.index('id="timeline"'):]
 
 
 def test_the_numbers_are_offered_masked(client, agent, case, time_machine):
@@ -60,7 +62,9 @@ def test_a_refused_call_says_why_beside_the_form_and_records_nothing(client, age
     time_machine.move_to(NIGHT, tick=False)
     client.force_login(agent)
     body = log(client, case).content.decode()
-    assert 'role="alert"' in body and "not permitted" in body
+    alert = body.split('role="alert">')[1].split("</div>")[0]
+    assert alert.startswith("Not permitted now (outside contact hours); next permitted ")
+    assert alert.endswith(", Asia/Shanghai time.") and ".." not in alert and "+00:00" not in alert
     assert not ContactAttempt.objects.exists()
     assert 'name="override_reason"' not in body  # agents may not override
 
@@ -68,9 +72,10 @@ def test_a_refused_call_says_why_beside_the_form_and_records_nothing(client, age
 def test_a_supervisor_overrides_with_a_written_reason(client, supervisor, case, time_machine):
     time_machine.move_to(NIGHT, tick=False)
     client.force_login(supervisor)
-    log(client, case, override_reason="Cardholder called in and asked us to ring back now")
+    response = log(client, case, override_reason="Cardholder called in and asked us to ring back now")
     attempt = ContactAttempt.objects.get(case=case)
     assert attempt.overridden_by == supervisor and "ring back now" in attempt.override_reason
+    assert "Override recorded" in messages_of(case_page_after(client, response, case))
 
 
 def test_a_callback_lands_in_the_agents_queue_as_a_callback(client, agent, case, time_machine):
@@ -90,7 +95,7 @@ def test_a_callback_at_night_is_refused_and_the_attempt_is_not_kept(client, agen
     time_machine.move_to(MORNING, tick=False)
     client.force_login(agent)
     body = log(client, case, result="right_party", callback_at="2026-12-01T23:00").content.decode()
-    assert "not permitted" in body
+    assert "Not permitted at 2026-12-01 23:00 (outside contact hours); next permitted 2026-12-02 08:00" in body
     assert not ContactAttempt.objects.exists() and not ScheduledContact.objects.exists()
 
 
@@ -98,7 +103,7 @@ def test_a_malformed_callback_time_shows_beside_the_field(client, agent, case, t
     time_machine.move_to(MORNING, tick=False)
     client.force_login(agent)
     body = log(client, case, callback_at="tomorrow").content.decode()
-    assert 'id="ca-callback_at-error"' in body
+    assert 'id="ca-callback_at_error"' in body
     assert not ContactAttempt.objects.exists()
 
 
@@ -109,3 +114,43 @@ def test_a_failed_sms_delivery_shows_on_the_case_page_with_its_next_try(client, 
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="delivery-problems"' in page
     assert "sms: provider answered 500" in page and "2 attempts" in page
+
+
+def test_logging_a_call_from_the_case_page_clears_the_policy_call_task_from_the_queue(
+        client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    task = ScheduledContact.objects.create(case=case, channel="call", due_at=MORNING - dt.timedelta(hours=3),
+                                           origin=Origin.POLICY, rule="T2.call", idempotency_key="T2.call:x")
+    assert [c.queue_rank for c in queue_for_agent(user=agent)] == [10]
+    client.force_login(agent)
+    assert log(client, case, result="refused").status_code == 200
+    task.refresh_from_db()
+    assert task.status == "done"
+    assert [c.queue_rank for c in queue_for_agent(user=agent)] != [10]
+
+
+def test_save_and_next_logs_the_outcome_and_opens_the_next_claimed_case(client, agent, case, team, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    following = CaseFactory(stage=Stage.CONFIRM, assigned_team=team)
+    client.force_login(agent)
+    response = log(client, case, next="1")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("cases:detail", args=[following.pk])
+    assert ContactAttempt.objects.filter(case=case).count() == 1
+    following.refresh_from_db()
+    assert following.claimed_by == agent
+    plain = client.post(reverse("contacts:attempt-create", args=[following.pk]),
+                        {"channel": "call", "number": "", "result": "no_answer", "next": "1"})
+    # The first case was let go when the agent moved on, so it is the one handed out now.
+    assert plain.status_code == 302 and plain["Location"] == reverse("cases:detail", args=[case.pk])
+    plain = client.post(reverse("contacts:attempt-create", args=[case.pk]),
+                        {"channel": "call", "number": "", "result": "no_answer", "next": "1"})
+    assert plain["Location"] == reverse("cases:detail", args=[following.pk])
+
+
+def test_a_refused_save_and_next_stays_on_the_case(client, agent, case, time_machine):
+    time_machine.move_to(NIGHT, tick=False)
+    client.force_login(agent)
+    response = log(client, case, next="1")
+    assert "HX-Redirect" not in response and not ContactAttempt.objects.exists()
+    assert "Outside contact hours" in response.content.decode() or "not permitted" in response.content.decode()

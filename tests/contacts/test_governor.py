@@ -226,20 +226,3 @@ def test_an_allowed_verdict_lists_every_rule_it_passed():
     assert verdict.allowed and verdict.failed == []
     assert set(verdict.passed) == {"holds", "plan_pause", "third_party", "hours", "calls_per_window",
                                    "calls_per_day", "unanswered_per_number", "quiet_period"}
-
-
-@pytest.mark.django_db
-def test_the_portable_reads_give_the_same_facts_as_the_postgresql_ones():
-    from contacts.governor import _fact_rows_portable, _fact_rows_postgres
-
-    case = case_in("Asia/Shanghai")
-    at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
-    call(case, at - dt.timedelta(days=1), result=AttemptResult.PROMISE, callback_requested=True)
-    case_hold_place(case=case, kind=HoldKind.COMPLAINT, actor=SYSTEM, reason="Complaint.")
-    Event.objects.create(type=EventType.PROMISE_BROKEN, case=case, account_number=case.account.account_number,
-                         occurred_at=at - dt.timedelta(hours=2))
-    since = at - dt.timedelta(days=14)
-    fast = _fact_rows_postgres([case.pk], since, at, True)
-    portable = _fact_rows_portable([case.pk], since, at, True)
-    assert [list(map(tuple, rows)) for rows in fast] == [list(map(tuple, rows)) for rows in portable]
-    assert all(fast)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases.lifecycle import Stage
 from cases.queue import queue_for_agent, queue_reason_since
 from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
+from staff.models import StaffProfile
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +49,14 @@ def test_the_queue_page_shows_the_due_since_beside_the_reason(client, agent, tea
     page = client.get(reverse("cases:queue")).content.decode()
     local = timezone.localtime(due)
     assert "Contact due" in page and f"due since {local.day} {local:%b %H:%M}" in page
+
+
+def test_the_chinese_queue_writes_the_due_since_the_chinese_way(client, agent, team):
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    case = _case(team)
+    due = timezone.now() - dt.timedelta(days=2)
+    _call(case, due_at=due)
+    client.force_login(agent)
+    page = client.get(reverse("cases:queue")).content.decode()
+    local = timezone.localtime(due)
+    assert f"自 {local.month}月{local.day}日 {local:%H:%M} 起待办" in page

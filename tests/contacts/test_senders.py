@@ -17,7 +17,7 @@ from cases.lifecycle import HoldKind, Stage
 from cases.services import case_hold_place
 from contacts.delivery import contact_deliver, contacts_due_for_delivery
 from contacts.messages import message_render
-from contacts.models import Channel, ContactStatus, ScheduledContact
+from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
 from contacts.senders import letter_pdf
 from core.actors import SYSTEM
 from tests.escalation.helpers import SH
@@ -181,7 +181,9 @@ def test_a_due_letter_is_rendered_for_printing(case, settings, tmp_path):
 
 @pytest.mark.django_db
 def test_a_contact_on_a_case_put_on_hold_since_is_held_not_sent(case, sms_provider):
-    sms = contact(case, Channel.SMS)
+    # A staff message: the hold cancels the policy's own contacts at once (cases.contact_stops), so only
+    # the governor at delivery stands between this one and the cardholder.
+    sms = contact(case, Channel.SMS, origin=Origin.STAFF)
     case_hold_place(case=case, kind=HoldKind.DO_NOT_CONTACT, actor=SYSTEM, reason="Asked not to be contacted.")
     assert contact_deliver(contact_id=sms.pk, at=MORNING) == ContactStatus.HELD
     assert sms_provider.requests == []

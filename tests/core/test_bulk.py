@@ -103,8 +103,6 @@ def test_text_is_quoted_and_its_quotes_and_backslashes_escaped():
 
 
 def test_postgresql_reads_back_every_value_as_it_was_written():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL arrays")
     moment = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     texts = ['{"rule": "hours", "reason": "Outside 08:00–21:00"}', 'back\\slash "quoted", comma', "", None, "客户"]
     with connection.cursor() as cursor:

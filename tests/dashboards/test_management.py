@@ -43,13 +43,25 @@ def test_bulk_reassignment_moves_the_filtered_open_cases_in_one_audited_step(cli
     moving = [CaseFactory(stage=Stage.CONTACT, assigned_team=team, assigned_agent=agent) for _ in range(3)]
     staying = CaseFactory(stage=Stage.NEGOTIATE, assigned_team=team, assigned_agent=agent)
     client.force_login(manager)
-    response = client.post(reverse("dashboards:reassign"), {"from_agent": agent.pk, "stage": Stage.CONTACT,
-                                                            "to_team": other_team.pk, "reason": "Rebalance"})
-    assert response.status_code == 302
+    data = {"from_agent": agent.pk, "stage": Stage.CONTACT, "to_team": other_team.pk, "reason": "Rebalance"}
+    asked = client.post(reverse("dashboards:reassign"), data)
+    # First the count and a request to confirm it; nothing has moved yet.
+    assert asked.status_code == 200 and asked.context["confirm_count"] == 3
+    assert "3 open cases match these filters." in asked.content.decode()
+    assert 'name="confirm_count" value="3"' in asked.content.decode()
+    assert not Case.objects.filter(assigned_team=other_team).exists()
+    # Another matching case arrives before the confirmation: the new number is shown, nothing moves.
+    late = CaseFactory(stage=Stage.CONTACT, assigned_team=team, assigned_agent=agent)
+    again = client.post(reverse("dashboards:reassign"), {**data, "confirm_count": "3"})
+    assert again.context["confirm_count"] == 4 and again.context["count_changed"]
+    assert not Case.objects.filter(assigned_team=other_team).exists()
+    moving.append(late)
+    response = client.post(reverse("dashboards:reassign"), {**data, "confirm_count": "4"}, follow=True)
+    assert "4 cases reassigned." in response.content.decode()
     assert set(Case.objects.filter(assigned_team=other_team).values_list("pk", flat=True)) == {c.pk for c in moving}
     assert Case.objects.get(pk=staying.pk).assigned_team == team
     record = AuditRecord.objects.get(action="cases.reassigned_bulk")
-    assert record.changes["count"] == 3 and sorted(record.changes["case_ids"]) == sorted(c.pk for c in moving)
+    assert record.changes["count"] == 4 and sorted(record.changes["case_ids"]) == sorted(c.pk for c in moving)
 
 
 def test_bulk_reassignment_needs_a_filter_and_the_error_sits_by_the_field(client, manager, team):
@@ -199,3 +211,71 @@ def test_a_manager_sets_the_large_amount_threshold_for_another_currency(client, 
     response = client.post(reverse("dashboards:policy"), {"action": "activate", "definition": json.dumps(draft),
                                                           "note": "Oops"})
     assert response.status_code == 400 and "threshold in USD must be a positive amount" in response.content.decode()
+
+
+def test_the_reassignment_targets_are_active_agents_and_must_belong_to_the_chosen_team(
+        client, supervisor, team, other_team, agent, field_agent):
+    other_team.supervisor = supervisor
+    other_team.save(update_fields=["supervisor"])
+    gone = staff_user(Role.AGENT, team, user__username="gone")
+    gone.is_active = False
+    gone.save()
+    elsewhere = staff_user(Role.AGENT, other_team, user__username="elsewhere")
+    client.force_login(supervisor)
+    form = client.get(reverse("dashboards:reassign")).context["form"]
+    assert set(form.fields["to_agent"].queryset) == {agent, elsewhere}
+    case = CaseFactory(stage=Stage.CONTACT, assigned_team=team)
+    refused = client.post(reverse("dashboards:reassign"), {"case_id": case.pk, "to_team": team.pk,
+                                                           "to_agent": elsewhere.pk, "reason": "Leave"})
+    assert refused.status_code == 400 and "to_agent" in refused.context["form"].errors
+    assert 'id="id_to_agent_error"' in refused.content.decode()
+
+
+def test_the_review_queue_pages_and_preselects_no_decision(client, supervisor, team):
+    from django.utils import timezone
+
+    for number in range(26):
+        case = CaseFactory(stage=Stage.CONTACT, assigned_team=team)
+        ScheduledContact.objects.create(case=case, channel=Channel.LEGAL_REVIEW, status=ContactStatus.SCHEDULED,
+                                        due_at=timezone.now(), rule="T5", idempotency_key=f"review-{number}")
+    client.force_login(supervisor)
+    first = client.get(reverse("dashboards:reviews"))
+    body = first.content.decode()
+    assert len(first.context["rows"]) == 25 and "page=2" in body
+    assert len(client.get(reverse("dashboards:reviews"), {"page": 2}).context["rows"]) == 1
+    assert 'value="accept" selected' not in body and 'value="decline" selected' not in body
+    review = first.context["rows"][0][0]
+    refused = client.post(reverse("dashboards:reviews"), {"review": review.pk, f"r{review.pk}-reason": "Assets"})
+    assert refused.status_code == 400 and f"r{review.pk}-decision" in {
+        f"r{review.pk}-{name}" for name in refused.context["rows"][0][1].errors}
+
+
+def test_the_page_after_a_preview_keeps_the_draft_as_typed_and_the_note(client, supervisor):
+    client.force_login(supervisor)
+    typed = json.dumps(_draft_without_calls(AS_OF), indent=4)  # indented as the supervisor left it
+    response = client.post(reverse("dashboards:policy"), {"action": "preview", "definition": typed,
+                                                          "note": "No calls in T2 for November"}, follow=True)
+    page = response.content.decode()
+    preview = PolicyPreview.objects.get()
+    assert response.redirect_chain[-1][0] == f"{reverse('dashboards:policy')}?preview={preview.pk}"
+    from django.utils.html import escape
+
+    assert escape(typed) in page
+    assert 'value="No calls in T2 for November"' in page
+
+
+def test_a_preview_that_never_finishes_says_so_after_the_timeout(client, supervisor, settings, time_machine):
+    settings.POLICY_PREVIEW_TIMEOUT_SECONDS = 300
+    time_machine.move_to(dt.datetime(2026, 11, 29, 10, tzinfo=SH), tick=False)
+    client.force_login(supervisor)
+    policy = Policy.objects.get(is_default=True)
+    preview = policy_preview_request(policy=policy, data=_draft_without_calls(AS_OF), actor=supervisor, as_of=AS_OF)
+    url = reverse("dashboards:policy-preview", args=[preview.pk])
+    time_machine.move_to(dt.datetime(2026, 11, 29, 10, 4, tzinfo=SH), tick=False)
+    assert 'hx-trigger="every 2s"' in client.get(url).content.decode()
+    time_machine.move_to(dt.datetime(2026, 11, 29, 10, 6, tzinfo=SH), tick=False)
+    client.force_login(supervisor)  # a new session: the idle timeout would end the first
+    stalled = client.get(url).content.decode()
+    assert "hx-trigger" not in stalled and "has not finished" in stalled
+    page = client.get(f"{reverse('dashboards:policy')}?preview={preview.pk}").content.decode()
+    assert "has not finished" in page

@@ -51,3 +51,25 @@ def test_demo_data_has_visit_requests_for_the_supervisor_once():
     assert requested and set(Visit.objects.values_list("status", flat=True)) == {"requested"}
     demo_seed(cases=40)
     assert Visit.objects.count() == requested
+
+
+def test_every_demo_visit_can_be_assigned_to_field_agents_of_its_region(time_machine):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from staff.models import StaffProfile
+    from visits.models import Visit, VisitStatus
+    from visits.services import visits_auto_assign
+
+    # A Tuesday morning in Shanghai: the pass and the visit windows fall inside contact hours.
+    time_machine.move_to(dt.datetime(2030, 3, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    demo_seed(cases=60)
+    agents = StaffProfile.objects.filter(role=Role.FIELD_AGENT, user__is_active=True)
+    customer_regions = set(Case.objects.values_list("account__customer__region", flat=True))
+    for region in customer_regions:
+        assert agents.filter(region=region).count() >= 2, region
+    supervisor = get_user_model().objects.get(username="supervisor")
+    assigned, skipped = visits_auto_assign(actor=supervisor, day=dt.date(2030, 3, 6), start=dt.time(10),
+                                           end=dt.time(12))
+    assert skipped == [] and assigned
+    assert set(Visit.objects.values_list("status", flat=True)) == {VisitStatus.ASSIGNED}

@@ -51,8 +51,8 @@ def test_a_new_case_is_marked_and_the_pass_clears_the_mark_and_records_its_next_
 def test_the_next_due_moment_is_local_midnight_in_the_cardholders_zone():
     case = case_at_dpd(3, zone="America/New_York")
     escalation_pass_run(as_of=AS_OF)
-    # T1 texts every 5 days from DPD 1; at DPD 3 the next SMS day is DPD 6, midnight in New York.
-    assert CaseEscalation.objects.get(case=case).next_due_at == local_midnight(case.overdue_since + days(6), NY)
+    # T1 texts every 5 days: the first SMS goes at DPD 3, so the next is due on DPD 8, midnight in New York.
+    assert CaseEscalation.objects.get(case=case).next_due_at == local_midnight(case.overdue_since + days(8), NY)
 
 
 @pytest.mark.django_db
@@ -106,8 +106,10 @@ def test_a_hold_marks_the_case_and_its_release_brings_it_back():
     escalation_pass_run(as_of=AS_OF)
     hold = case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=SYSTEM, reason="Disputes the fees.")
     assert marked(case)
+    # The hold cancelled the call task itself; the pass finds nothing left to cancel.
+    assert ScheduledContact.objects.get(case=case).status == ContactStatus.CANCELLED
     on_hold = escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=1))
-    assert on_hold.cancelled == 1 and not marked(case)
+    assert on_hold.cancelled == 0 and on_hold.cases_evaluated == 0 and not marked(case)
     assert CaseEscalation.objects.get(case=case).next_due_at is None  # parked: time alone brings nothing
     assert escalation_pass_run(as_of=AS_OF + days(2)).cases_evaluated == 0
     case_hold_release(hold=hold, actor=SYSTEM, reason="Fees explained.")
@@ -173,14 +175,15 @@ def test_moves_within_the_policys_stages_do_not_mark_but_leaving_them_does():
 
 
 @pytest.mark.django_db
-def test_closing_a_case_marks_it_and_the_pass_cancels_its_pending_contacts():
+def test_closing_a_case_marks_it_and_cancels_its_pending_contacts_before_the_pass():
     case = case_at_dpd(20)
     escalation_pass_run(as_of=AS_OF)
     case.refresh_from_db()
     case_transition(case=case, to=Stage.CLOSED, outcome=Outcome.CURED, actor=SYSTEM, reason="Paid in full.")
-    summary = escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=1))
-    assert summary.cancelled == 1
+    assert marked(case)
     assert ScheduledContact.objects.get(case=case).status == ContactStatus.CANCELLED
+    summary = escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=1))
+    assert summary.cancelled == 0 and not marked(case)
 
 
 @pytest.mark.django_db

@@ -123,6 +123,19 @@ def test_cases_on_hold_are_skipped_and_their_pending_contacts_cancelled():
     case_hold_place(case=case, kind=HoldKind.COMPLAINT, actor=SYSTEM, reason="Complaint to the regulator.")
     summary = escalation_pass_run(as_of=AS_OF + days(2))
     contact = ScheduledContact.objects.get(case=case)
+    assert contact.status == ContactStatus.CANCELLED and contact.trail[-1]["cause"] == "hold"
+    assert summary.scheduled == {} and summary.cases_evaluated == 0
+
+
+@pytest.mark.django_db
+def test_the_pass_cancels_the_contacts_of_a_case_held_behind_the_services_back():
+    from cases.models import CaseHold
+
+    case = case_at_dpd(20)
+    escalation_pass_run(as_of=AS_OF)
+    CaseHold.objects.create(case=case, kind=HoldKind.COMPLAINT, reason="Loaded by a data fix.", placed_by_label="x")
+    summary = escalation_pass_run(as_of=AS_OF + days(2))
+    contact = ScheduledContact.objects.get(case=case)
     assert contact.status == ContactStatus.CANCELLED and contact.trail[-1]["reason"] == "case on hold"
     assert summary.cancelled == 1 and summary.cases_evaluated == 0
 
@@ -193,18 +206,6 @@ def test_run_escalation_prints_its_summary_and_dry_run_saves_nothing():
     out = StringIO()
     call_command("run_escalation", "--as-of", "2026-11-30T02:00:00+00:00", stdout=out)
     assert "call: 1" in out.getvalue() and ScheduledContact.objects.count() == 1
-
-
-def test_the_periodic_pass_says_it_needs_postgresql_rather_than_failing(monkeypatch):
-    from django.db import connection
-
-    from escalation import tasks
-
-    warnings = []
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    monkeypatch.setattr(tasks.logger, "warning", lambda message, *args: warnings.append(message % args))
-    assert tasks.escalation_pass.run() is None
-    assert "PostgreSQL only" in warnings[0]
 
 
 def _pending(case, rule):
@@ -286,3 +287,73 @@ def test_a_field_visit_falls_due_when_the_last_conversation_leaves_the_fourteen_
     assert "T3.visit" not in rules_of(case)  # three failed calls, but a conversation within 14 days
     assert CaseEscalation.objects.get(case=case).next_due_at == talked + days(14)
     assert escalation_pass_run(as_of=talked + days(14)).scheduled.get("visit") == 1
+
+
+@pytest.mark.django_db
+def test_a_call_logged_on_the_case_answers_the_waiting_task_and_the_next_pass_keeps_nothing_pending(agent):
+    case = case_at_dpd(20)  # T2: a call task every 2 days
+    escalation_pass_run(as_of=AS_OF)
+    task = _pending(case, "T2.call").get()
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                        at=AS_OF + dt.timedelta(hours=1), number="13800138000")
+    task.refresh_from_db()
+    assert task.status == ContactStatus.DONE
+    assert sum(escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=2)).scheduled.values()) == 0
+    assert not _pending(case, "T2.call").exists()
+    assert escalation_pass_run(as_of=AS_OF + days(2)).scheduled == {"call": 1}
+
+
+def _sent(contact, at):
+    ScheduledContact.objects.filter(pk=contact.pk).update(status=ContactStatus.SENT, sent_at=at)
+
+
+@pytest.mark.django_db
+def test_a_case_entering_t1_on_day_five_is_texted_at_once_and_next_five_days_after_the_text_went_out():
+    case = case_at_dpd(5)
+    assert escalation_pass_run(as_of=AS_OF).scheduled == {"sms": 1}
+    _sent(_pending(case, "T1.sms").get(), AS_OF + dt.timedelta(minutes=1))
+    assert CaseEscalation.objects.get(case=case).next_due_at == _local_midnight(AS_OF.date() + days(5))
+    quiet = [sum(escalation_pass_run(as_of=AS_OF + days(n)).scheduled.values()) for n in (1, 2, 3, 4)]
+    assert quiet == [0, 0, 0, 0]
+    assert escalation_pass_run(as_of=AS_OF + days(5)).scheduled == {"sms": 1}
+
+
+@pytest.mark.django_db
+def test_the_interval_runs_from_when_the_reminder_was_sent_not_from_when_it_was_scheduled():
+    case = case_at_dpd(5)
+    night = dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH)
+    escalation_pass_run(as_of=night)
+    sms = _pending(case, "T1.sms").get()
+    assert sms.due_at == dt.datetime(2026, 12, 1, 8, 0, tzinfo=SH)
+    _sent(sms, sms.due_at)
+    # Five days after the evening it was scheduled, but four after the morning it went out: nothing yet.
+    assert sum(escalation_pass_run(as_of=night + days(5) - dt.timedelta(hours=12)).scheduled.values()) == 0
+    assert CaseEscalation.objects.get(case=case).next_due_at == _local_midnight(dt.date(2026, 12, 6))
+    assert escalation_pass_run(as_of=dt.datetime(2026, 12, 6, 9, 0, tzinfo=SH)).scheduled == {"sms": 1}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("outcome", "due_on_day_five"), [(ContactStatus.SENT, False), (ContactStatus.FAILED, True),
+                                                          (ContactStatus.HELD, True)])
+def test_only_a_reminder_sent_counts_towards_the_interval(outcome, due_on_day_five):
+    case = case_at_dpd(5)
+    escalation_pass_run(as_of=AS_OF)
+    sms = _pending(case, "T1.sms").get()
+    # Delivered two days late, or given up on then.
+    ScheduledContact.objects.filter(pk=sms.pk).update(
+        status=outcome, sent_at=AS_OF + days(2) if outcome == ContactStatus.SENT else None)
+    expected = {"sms": 1} if due_on_day_five else {}
+    assert dict(escalation_pass_run(as_of=AS_OF + days(5)).scheduled) == expected
+
+
+@pytest.mark.django_db
+def test_twice_a_week_means_a_call_task_four_days_after_the_last_call(agent):
+    case = case_at_dpd(61)  # T4: call tasks 2 times in 7 days, so every ceil(7 / 2) = 4 days
+    escalation_pass_run(as_of=AS_OF)
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                        at=AS_OF + dt.timedelta(hours=1), number="13800138000")
+    assert not _pending(case, "T4.call").exists()
+    escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=2))
+    assert CaseEscalation.objects.get(case=case).next_due_at == _local_midnight(AS_OF.date() + days(4))
+    assert sum(escalation_pass_run(as_of=AS_OF + days(3)).scheduled.values()) == 0
+    assert escalation_pass_run(as_of=AS_OF + days(4)).scheduled == {"call": 1}

@@ -141,3 +141,47 @@ def test_another_agent_cannot_withdraw_someone_elses_plan(agent, team):
     plan = propose(contact_case(agent), agent, count=24)
     with pytest.raises(PlanError):
         plan_cancel(plan=plan, actor=colleague, reason="Not mine to keep.")
+
+
+def _planned(case):
+    from django.utils import timezone
+
+    from contacts.models import Channel, ScheduledContact
+    from visits.models import Visit
+
+    call = ScheduledContact.objects.create(case=case, channel=Channel.CALL, due_at=timezone.now(), rule="T3.call",
+                                           idempotency_key=f"{case.pk}:T3.call")
+    visit = Visit.objects.create(case=case, origin="escalation", reason="Contact policy: T4.visit", address="上海市",
+                                 requested_by_label="system")
+    return call, visit
+
+
+def test_a_plan_awaiting_approval_leaves_planned_contact_and_its_approval_stops_it(agent, supervisor):
+    case = contact_case(agent)
+    call, visit = _planned(case)
+    plan = propose(case, agent, count=24)
+    call.refresh_from_db()
+    visit.refresh_from_db()
+    assert (call.status, visit.status) == ("scheduled", "requested")
+    plan_approve(plan=plan, actor=supervisor, reason="Income verified.")
+    call.refresh_from_db()
+    visit.refresh_from_db()
+    assert (call.status, visit.status) == ("cancelled", "cancelled")
+    assert call.trail[-1]["cause"] == "plan" and call.trail[-1]["by"] == "supervisor"
+
+
+def test_a_plan_within_authority_is_approved_at_once_and_stops_contact_in_the_same_step(agent):
+    case = contact_case(agent)
+    call, visit = _planned(case)
+    propose(case, agent, count=12)
+    call.refresh_from_db()
+    assert call.status == "cancelled" and call.trail[-1]["reason"] == "Cancelled: a repayment plan was agreed."
+
+
+def test_a_case_with_an_approved_plan_leaves_the_queue(agent):
+    from cases.queue import queue_for_agent
+
+    case = contact_case(agent)
+    assert case.pk in {c.pk for c in queue_for_agent(user=agent)}
+    propose(case, agent, count=12)
+    assert case.pk not in {c.pk for c in queue_for_agent(user=agent)}

@@ -187,8 +187,8 @@ def test_a_promise_in_force_pauses_collection_calls_until_it_breaks(agent):
 def test_the_queue_shows_promises_due_then_broken_promises(agent):
     case = contact_case(agent)
     take(case, agent, days=2)
-    reasons = {c.pk: c.queue_rank for c in queue_for_agent(user=agent, as_of=NOW)}
-    assert reasons[case.pk] != 30
+    # Paused by the promise: no contact to make until it falls due.
+    assert case.pk not in {c.pk for c in queue_for_agent(user=agent, as_of=NOW)}
     reasons = {c.pk: c.queue_rank for c in queue_for_agent(user=agent, as_of=NOW + dt.timedelta(days=3))}
     assert reasons[case.pk] == 30
     promises_evaluate(at=NOW + dt.timedelta(days=6))
@@ -203,3 +203,34 @@ def test_the_timeline_shows_the_promise_and_its_end(agent):
     with translation.override("en"):
         texts = [entry["text"] for entry in case_timeline(case=case) if entry["kind"] == "promise"]
     assert texts == ["Promise broken: 0.00 of 500.00 CNY paid", "Promise to pay 500.00 CNY by 2026-12-05 (Phone call)"]
+
+
+def test_taking_a_promise_cancels_pending_calls_and_visits_and_the_assigned_visit_leaves_the_day(
+        agent, field_agent):
+    from contacts.models import ScheduledContact
+    from visits.models import Visit, VisitHistory
+    from visits.selectors import visits_for_day, visits_withdrawn_from_day
+
+    case = contact_case(agent)
+    call = ScheduledContact.objects.create(case=case, channel=Channel.CALL, due_at=NOW, rule="T3.call",
+                                           idempotency_key=f"{case.pk}:T3.call")
+    sms = ScheduledContact.objects.create(case=case, channel=Channel.SMS, due_at=NOW, rule="T1.sms",
+                                          idempotency_key=f"{case.pk}:T1.sms")
+    start = NOW + dt.timedelta(days=1)
+    visit = Visit.objects.create(case=case, origin="escalation", reason="Contact policy: T4.visit", address="上海市",
+                                 requested_by_label="system", status="assigned", assigned_to=field_agent,
+                                 scheduled_for=start.date(), window_start=start,
+                                 window_end=start + dt.timedelta(hours=2))
+    assert visits_for_day(user=field_agent, day=start.date()) == [visit]
+    take(case, agent)
+    call.refresh_from_db()
+    sms.refresh_from_db()
+    visit.refresh_from_db()
+    assert (call.status, visit.status) == ("cancelled", "cancelled")
+    assert call.trail[-1]["cause"] == "promise" and call.trail[-1]["by"] == "agent"
+    assert sms.status == "scheduled"  # the governor holds it at delivery; reminders are not tasks
+    assert VisitHistory.objects.filter(visit=visit).latest("id").reason == "Cancelled: a promise to pay was taken."
+    assert visits_for_day(user=field_agent, day=start.date()) == []
+    withdrawn = visits_withdrawn_from_day(user=field_agent, day=start.date())
+    assert withdrawn == [visit] and withdrawn[0].withdrawn_reason == "Cancelled: a promise to pay was taken."
+

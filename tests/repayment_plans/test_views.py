@@ -6,9 +6,12 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditRecord
+from cases.lifecycle import Stage
 from repayment_plans.calculator import add_months
 from repayment_plans.models import PlanStatus, Promise, RepaymentPlan
+from staff.models import StaffProfile
 from tests.factories import AccountFactory, CustomerFactory
+from tests.feedback import case_page_after, htmx_from, messages_of
 from tests.repayment_plans.helpers import contact_case, propose
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +34,10 @@ def test_an_agent_takes_a_promise_from_the_case_page(client, agent):
     client.force_login(agent)
     url = reverse("repayment_plans:promise-create", args=[case.pk])
     response = client.post(url, {"amount": "300.00", "due_date": (today() + dt.timedelta(days=3)).isoformat(),
-                                 "channel": "call", "note": "Pays on Friday."}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    assert 'id="timeline" hx-swap-oob="true"' in response.content.decode()
+                                 "channel": "call", "note": "Pays on Friday."},
+                           **htmx_from(reverse("cases:detail", args=[case.pk])))
+    page = case_page_after(client, response, case)
+    assert "Promise to pay of 300.00 CNY by" in messages_of(page)
     assert Promise.objects.get(case=case).amount == Decimal("300.00")
 
 
@@ -44,7 +48,7 @@ def test_a_promise_date_too_far_ahead_is_shown_beside_the_date(client, agent):
                            {"amount": "300.00", "due_date": (today() + dt.timedelta(days=40)).isoformat(),
                             "channel": "call"})
     assert response.status_code == 400
-    assert 'id="np-due_date-error"' in response.content.decode() and not Promise.objects.exists()
+    assert 'id="np-due_date_error"' in response.content.decode() and not Promise.objects.exists()
 
 
 def test_the_calculator_shows_the_schedule_before_anything_is_proposed(client, agent):
@@ -74,10 +78,11 @@ def test_the_approvals_queue_lists_what_the_supervisor_may_approve_but_not_to_th
     client.force_login(supervisor)
     assert f'id="approval-{plan.pk}"' in client.get(reverse("repayment_plans:approvals")).content.decode()
     url = reverse("repayment_plans:plan-decide", args=[plan.pk])
-    response = client.post(url, {"decision": "approve", "reason": "", "next": "approvals"})
+    response = client.post(url, {"decision": "approve", "reason": "  ", "next": "approvals"})
     assert response.status_code == 400 and f'id="reason-{plan.pk}-error"' in response.content.decode()
-    response = client.post(url, {"decision": "approve", "reason": "Affordable.", "next": "approvals"})
-    assert response.status_code == 302
+    response = client.post(url, {"decision": "approve", "reason": "Affordable.", "next": "approvals"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("repayment_plans:approvals")
+    assert f"Plan #{plan.pk} approved." in messages_of(response.content.decode())
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED and plan.decided_by == supervisor
 
@@ -108,9 +113,16 @@ def test_the_acceptance_code_entered_on_the_case_page_activates_the_plan(client,
     response = client.post(reverse("repayment_plans:plan-code-accept", args=[plan.pk]), {"code": "12345x"},
                            HTTP_HX_REQUEST="true")
     assert f'id="code-{plan.pk}-error"' in response.content.decode()
-    client.post(reverse("repayment_plans:plan-code-accept", args=[plan.pk]), {"code": code}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("repayment_plans:plan-code-accept", args=[plan.pk]), {"code": code},
+                           **htmx_from(reverse("cases:detail", args=[plan.case_id])))
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ACTIVE
+    page = case_page_after(client, response, plan.case)
+    assert f"Plan #{plan.pk} accepted: it is now active." in messages_of(page)
+    # The Status card shows the stage the active plan moved the case to, not the one before.
+    plan.case.refresh_from_db()
+    status_card = page[page.index('id="h-status"'):page.index("</section>", page.index('id="h-status"'))]
+    assert plan.case.stage != Stage.CONTACT and plan.case.get_stage_display() in status_card
 
 
 def test_the_proposer_withdraws_a_plan_from_the_case_page(client, agent):
@@ -122,3 +134,14 @@ def test_the_proposer_withdraws_a_plan_from_the_case_page(client, agent):
     assert response.status_code == 200
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CANCELLED
+
+
+def test_a_refused_promise_reads_in_the_agents_language(client, agent):
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    case = contact_case(agent)
+    client.force_login(agent)
+    response = client.post(reverse("repayment_plans:promise-create", args=[case.pk]),
+                           {"amount": "9999999.00", "due_date": (today() + dt.timedelta(days=3)).isoformat(),
+                            "channel": "call"})
+    assert response.status_code == 400
+    assert f"金额超过逾期总额 {case.total_overdue} {case.currency}。" in response.content.decode()

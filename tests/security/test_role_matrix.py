@@ -55,6 +55,7 @@ API_CLIENTS_ONLY = row(UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, D
 # name: (method, url builder taking the objects, expectations)
 MATRIX = {
     "healthz": ("get", lambda o: reverse("healthz"), EVERYONE),
+    "favicon": ("get", lambda o: reverse("favicon"), EVERYONE),
     "home": ("get", lambda o: reverse("home"), SIGNED_IN),
     "login": ("get", lambda o: reverse("login"), EVERYONE),
     # Signing out always ends on the sign-in page.

@@ -40,3 +40,30 @@ def test_times_show_in_the_users_time_zone(client, agent, team):
     body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     local = timezone.localtime(note.created_at, timezone=__import__("zoneinfo").ZoneInfo("America/New_York"))
     assert local.strftime("%Y-%m-%d %H:%M") in body
+
+
+def test_after_a_refused_form_the_language_switch_returns_to_the_page_not_the_post_only_address(client, agent, team):
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(assigned_team=team)
+    client.force_login(agent)
+    page_url = reverse("cases:detail", args=[case.pk])
+    refused = client.post(reverse("cases:note-create", args=[case.pk]), {"body": " "},
+                          HTTP_REFERER=f"http://testserver{page_url}")
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert f'name="next" type="hidden" value="{page_url}"' in body
+    # app.js puts the page's address back in the address bar.
+    assert f'data-page-url="{page_url}"' in body
+    switched = client.post(reverse("language-set"), {"language": "zh-hans", "next": page_url})
+    assert switched["Location"] == page_url and client.get(switched["Location"]).status_code == 200
+
+
+def test_a_refused_form_without_a_same_site_referer_falls_back_to_the_overview(client, agent, team):
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(assigned_team=team)
+    client.force_login(agent)
+    body = client.post(reverse("cases:note-create", args=[case.pk]), {"body": " "},
+                       HTTP_REFERER="https://evil.example/cases/1/").content.decode()
+    assert 'name="next" type="hidden" value="/"' in body

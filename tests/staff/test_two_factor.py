@@ -37,7 +37,7 @@ def test_a_supervisor_turns_on_two_factor_with_a_code_from_the_app(client, super
 
     wrong_code = "000000" if current_code(device) != "000000" else "111111"
     wrong = client.post(reverse("two-factor-setup"), {"code": wrong_code})
-    assert 'id="id_code-error"' in wrong.content.decode()
+    assert 'id="id_code_error"' in wrong.content.decode()
     time_machine.shift(dt.timedelta(seconds=31))  # past the throttle after a wrong code, and a fresh code
     client.post(reverse("two-factor-setup"), {"code": current_code(device)})
 

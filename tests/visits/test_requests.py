@@ -97,3 +97,33 @@ def test_visits_not_started_are_withdrawn_when_the_case_leaves_collections(case,
     statuses = dict(Visit.objects.values_list("pk", "status"))
     assert statuses == {requested.pk: "cancelled", assigned.pk: "cancelled", on_site.pk: "checked_in"}
     assert VisitHistory.objects.get(visit=assigned).from_status == "assigned"
+
+
+@pytest.mark.parametrize("pause", ["hold", "complaint", "promise", "plan"])
+def test_the_policy_requests_no_visit_for_a_case_whose_contact_is_paused(case, team, pause):
+    from decimal import Decimal
+
+    from cases.lifecycle import HoldKind
+    from cases.models import CaseHold
+    from repayment_plans.models import Promise, RepaymentPlan
+
+    paused = CaseFactory(stage=Stage.CONTACT, assigned_team=team)
+    # Written straight into the tables, as a pause that came before its contact was scheduled would stand.
+    if pause in ("hold", "complaint"):
+        CaseHold.objects.create(case=paused, kind=HoldKind.DECEASED if pause == "hold" else HoldKind.COMPLAINT,
+                                reason="x", placed_by_label="x")
+    elif pause == "promise":
+        Promise.objects.create(case=paused, amount=Decimal("10.00"), currency="CNY", channel="call",
+                               due_date=dt.date.today() + dt.timedelta(days=3), taken_by_label="agent")
+    else:
+        RepaymentPlan.objects.create(case=paused, kind="instalments", status="active", currency="CNY",
+                                     owed_principal=Decimal("100"), owed_interest=Decimal("0"), owed_fees=Decimal("0"),
+                                     owed_penalty=Decimal("0"), waived_amount=Decimal("0"), total=Decimal("100"),
+                                     instalment_count=2,
+                                     first_due_date=dt.date.today(), months=2, proposed_by_label="agent")
+    waiting = policy_visit(paused)
+    policy_visit(case)
+    assert visits_from_escalation() == 1
+    assert list(Visit.objects.values_list("case_id", flat=True)) == [case.pk]
+    waiting.refresh_from_db()
+    assert waiting.status == ContactStatus.SCHEDULED  # it waits for the pause to end

@@ -1,0 +1,80 @@
+"""`manage.py local_portal`: the Procfile's `portal` process beside web, worker and beat in `make run`.
+
+Once every process is up (the web server answers /healthz and a worker has run beat's heartbeat), it
+queues one escalation pass, so that a newcomer sees contacts scheduled at once rather than after beat's
+first 15-minute interval. Then it prints where the portal is and who can sign in, so that the URL and
+the logins are not buried in the start-up output. It then waits; when Ctrl-C or honcho stops the
+processes, it stops the embedded PostgreSQL server cleanly (with DATABASE_URL set there is none to stop).
+"""
+
+import os
+import signal
+import threading
+import time
+import urllib.request
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from core.embedded_postgres import is_running, stop
+from core.models import Heartbeat
+from core.outbox import task_enqueue
+from demo.services import DEMO_PASSWORD, USERS
+
+READY_WAIT_SECONDS = 120
+
+
+class Command(BaseCommand):
+    help = "Announce the URL and demo logins once web, worker and beat are up; stop the embedded database at exit."
+
+    def handle(self, *args, **options):
+        done = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: done.set())
+        # Not PORT: honcho gives each process a PORT of its own (web's plus 100 per process).
+        host, port = os.environ.get("WEB_HOST", "127.0.0.1"), os.environ.get("WEB_PORT", "8000")
+        url = f"http://{host}:{port}/"
+        waiting = self.wait_until_up(url, timezone.now(), done)
+        if not done.is_set():
+            if not waiting:
+                with transaction.atomic():
+                    task_enqueue(task="escalation.pass")
+            self.announce(url, waiting)
+        done.wait()
+        data_dir = getattr(settings, "EMBEDDED_POSTGRES_DATA", None)
+        if data_dir is not None and is_running(data_dir):
+            stop(data_dir)
+            self.stdout.write("embedded PostgreSQL stopped")
+            self.stdout.flush()
+        os._exit(0)
+
+    def wait_until_up(self, url: str, started, done: threading.Event) -> list[str]:
+        """Wait for the web server and a fresh heartbeat; return what is still not up after the wait."""
+        web = beat = False
+        deadline = time.monotonic() + READY_WAIT_SECONDS
+        while not (web and beat) and time.monotonic() < deadline and not done.wait(1):
+            if not web:
+                try:
+                    with urllib.request.urlopen(f"{url}healthz", timeout=2) as response:  # noqa: S310 - our own URL
+                        web = response.status == 200
+                except OSError:
+                    pass
+            if not beat:
+                beat = Heartbeat.objects.filter(name="beat", seen_at__gte=started).exists()
+        return [name for name, up in (("web", web), ("worker and beat", beat)) if not up]
+
+    def announce(self, url: str, waiting: list[str]) -> None:
+        lines = ["", "=" * 72, f"  Collections Portal is up: {url}   (health: {url}healthz)"]
+        if waiting:
+            lines.append(f"  Still starting after {READY_WAIT_SECONDS} s: {', '.join(waiting)}")
+        else:
+            lines.append("  The first escalation pass is running now, then every 15 minutes (see the README).")
+        lines.append(f"  Demo logins, password for all: {DEMO_PASSWORD}")
+        lines += [f"    {username:<12} {role.label}" for username, role, *_rest in USERS]
+        if getattr(settings, "EMBEDDED_POSTGRES_DATA", None) is not None:
+            lines.append(f"  Database: embedded PostgreSQL in {settings.EMBEDDED_POSTGRES_DATA}")
+        lines += ["  Ctrl-C stops everything.", "=" * 72, ""]
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()
