@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.models import AuditRecord
-from cases.admin import ReadOnlyAdmin
+from core.admin_masking import ReadOnlyAdmin
 
 
 @admin.register(AuditRecord)

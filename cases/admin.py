@@ -4,22 +4,9 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Account, Case, CaseHold, CaseNote, Customer, Payment, Referral, StageHistory
-from core.admin_masking import masked
+from core.admin_masking import ReadOnlyAdmin, masked
 
 CARD_NUMBER = masked("account__account_number", _("card number"))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History and money rows are written by services only; the admin may look, never touch."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)

@@ -16,10 +16,7 @@ from cases.models import Referral
 from cases.referrals import referral_decide, referral_raise, referrals_open
 from core.errors import DomainError
 from core.feedback import action_done
-from staff.models import Role
-from staff.permissions import can_work_cases, user_role
-
-DECIDERS = {Role.SUPERVISOR, Role.MANAGER}
+from staff.permissions import Capability, can, can_work_cases
 
 
 class ReferralForm(DomainErrorFormMixin, forms.Form):
@@ -56,7 +53,7 @@ def referral_create(request, case_id: int):
 
 @login_required
 def referral_list(request):
-    if user_role(request.user) not in DECIDERS:
+    if not can(request.user, Capability.DECIDE_REFERRALS):
         raise PermissionDenied
     return render(request, "cases/referrals.html", {"referrals": referrals_open(user=request.user)})
 
@@ -64,7 +61,7 @@ def referral_list(request):
 @login_required
 @require_POST
 def referral_decision(request, referral_id: int):
-    if user_role(request.user) not in DECIDERS:
+    if not can(request.user, Capability.DECIDE_REFERRALS):
         raise PermissionDenied
     referral = referrals_open(user=request.user).filter(pk=referral_id).first()
     if referral is None:
@@ -78,5 +75,7 @@ def referral_decision(request, referral_id: int):
                                "cases:referrals")
         except DomainError as exc:
             form.add_domain_error(exc)
+    errors = [message for messages in form.errors.values() for message in messages]
     return render(request, "cases/referrals.html",
-                  {"referrals": referrals_open(user=request.user), "errors": {referral.pk: form.errors}}, status=400)
+                  {"referrals": referrals_open(user=request.user), "errors": {referral.pk: errors},
+                   "typed": {referral.pk: request.POST.get("decision", "")}}, status=400)

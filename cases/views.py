@@ -166,6 +166,7 @@ def case_hold_end(request, case_id: int, hold_id: int):
             form.add_domain_error(exc)
     context = _panels(request, case)
     context["release_errors"] = {hold.pk: form.errors.get("reason") or form.non_field_errors()}
+    context["release_typed"] = {hold.pk: request.POST.get("reason", "")}
     template = "cases/partials/holds_panel.html" if request.htmx else "cases/case_detail.html"
     return render(request, template, context, status=200 if request.htmx else 400)
 
@@ -189,7 +190,7 @@ def case_reveal(request, case_id: int):
         return HttpResponseBadRequest("Unknown field.")
     label, read = REVEALABLE[name]
     context = {"case": case, "name": name, "label": label, "masked_value": read(case), "value": value,
-               "error": error}
+               "error": error, "reason": request.POST.get("reason", "") if error else ""}
     if request.htmx:
         return render(request, "cases/partials/personal_field.html", context)
     return render(request, "cases/reveal.html", context, status=200 if value is not None else 400)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from api.views.docs import ApiDocsView, ApiSchemaView
+from cases import overview
 from core import views as core_views
 from core.health import healthz
 from staff import two_factor
@@ -10,7 +11,7 @@ from staff import views as staff_views
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("", core_views.home, name="home"),
+    path("", overview.home, name="home"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -21,7 +22,7 @@ urlpatterns = [
     path("language/", staff_views.language_set, name="language-set"),
     path("cases/", include("cases.urls")),
     path("complaints/", include("complaints.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("compliance.urls")),
     path("contacts/", include("contacts.urls")),
     path("visits/", include("visits.urls")),
     path("dashboards/", include("dashboards.urls")),

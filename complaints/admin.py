@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from cases.admin import ReadOnlyAdmin
 from complaints.models import Complaint
+from core.admin_masking import ReadOnlyAdmin
 
 
 @admin.register(Complaint)

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin import ReadOnlyAdmin
 from contacts.models import ContactAttempt, JurisdictionProfile, ScheduledContact
-from core.admin_masking import masked
+from core.admin_masking import ReadOnlyAdmin, masked
 
 
 @admin.register(JurisdictionProfile)

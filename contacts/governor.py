@@ -10,6 +10,7 @@ time (a hold, a pause, the third-party rule) means the contact is held until som
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,23 @@ from cases.lifecycle import HoldKind
 from cases.models import Case
 from contacts.models import CONVERSATION_RESULTS, FAILED_RESULTS, AttemptResult, Channel, JurisdictionProfile
 from events.models import EventType
-from repayment_plans.selectors import cases_paused_by_agreement
+
+# What pauses collection contact by agreement (a promise pending, a plan agreed): {case id: kind}. The
+# negotiation capability, which sits above this module, registers its reader from its AppConfig.ready().
+_AGREEMENT_PAUSES: dict[str, Callable[[list[int]], dict[int, str]]] = {}
+
+
+def agreement_pause_register(name: str, reader) -> None:
+    """Register `reader(case_ids) -> {case id: kind}` for the cases whose contact an agreement pauses."""
+    _AGREEMENT_PAUSES[name] = reader
+
+
+def _paused_by_agreement(ids: list[int]) -> dict[int, str]:
+    paused: dict[int, str] = {}
+    for reader in _AGREEMENT_PAUSES.values():
+        paused.update(reader(ids))
+    return paused
+
 
 # Channels that reach a person at a moment and so respect contact hours. Letters are printed and posted.
 TIMED_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL, Channel.CALL, Channel.VISIT})
@@ -142,7 +159,7 @@ def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str
     for pk, occurred_at in broken:
         if pk in facts:
             facts[pk].broken_promises.append(occurred_at)
-    for pk, kind in cases_paused_by_agreement(case_ids=ids).items():
+    for pk, kind in _paused_by_agreement(ids).items():
         if pk in facts:
             facts[pk].paused_by = kind
     return facts

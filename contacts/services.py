@@ -18,8 +18,7 @@ from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatu
 from core.actors import actor_fields
 from core.bulk import bulk_update_rows
 from core.errors import Conflict, DomainError
-
-OVERRIDE_ROLES = ("supervisor", "manager")
+from staff.permissions import Capability, can
 
 
 class ContactNotPermitted(Conflict):
@@ -38,8 +37,7 @@ class ContactNotPermitted(Conflict):
 
 
 def _may_override(actor) -> bool:
-    profile = getattr(actor, "profile", None)
-    return profile is not None and profile.role in OVERRIDE_ROLES
+    return can(actor, Capability.OVERRIDE_CONTACT_RULES)
 
 
 def _trail_entry(**entry) -> dict:

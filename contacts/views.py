@@ -17,11 +17,11 @@ from contacts.forms import AttemptForm
 from contacts.governor import RULE_LABELS, governor_check, reason_text
 from contacts.models import Channel
 from contacts.selectors import case_delivery_problems
-from contacts.services import OVERRIDE_ROLES, ContactNotPermitted, contact_attempt_log
+from contacts.services import ContactNotPermitted, contact_attempt_log
 from core.errors import DomainError
 from core.feedback import action_done
 from core.masking import mask
-from staff.permissions import can_work_cases, user_role
+from staff.permissions import Capability, can, can_work_cases
 
 
 def _numbers(case) -> dict[str, str]:
@@ -33,7 +33,7 @@ def _numbers(case) -> dict[str, str]:
 
 def attempt_form(request, case, data=None) -> AttemptForm:
     choices = [(key, mask(number)) for key, number in _numbers(case).items()]
-    return AttemptForm(data, numbers=choices, may_override=user_role(request.user) in OVERRIDE_ROLES,
+    return AttemptForm(data, numbers=choices, may_override=can(request.user, Capability.OVERRIDE_CONTACT_RULES),
                        auto_id="ca-%s")
 
 

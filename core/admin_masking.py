@@ -1,4 +1,5 @@
-"""Personal data in the Django admin: shown masked like on every page, never as an editable field.
+"""The admin's shared pieces: read-only rows, and personal data shown masked like on every page, never as an
+editable field.
 
 The admin is a tool for configuration and diagnosis. A value in full goes through the audited reveal
 on a case page (cases.personal_data), which asks for a reason and records who looked.
@@ -7,6 +8,19 @@ on a case page (cases.personal_data), which asks for a reason and records who lo
 from django.contrib import admin
 
 from core.masking import mask
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History and money rows are written by services only; the admin may look, never touch."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def masked(path: str, description):

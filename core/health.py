@@ -1,12 +1,12 @@
 """GET /healthz: is the database reachable, and the broker? 200 when both are, 503 otherwise."""
 
+from celery import current_app as celery_app
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from collections_portal.celery import app as celery_app
 from core.models import Heartbeat
 
 

@@ -50,7 +50,7 @@ def _publish_after_commit(pk: int) -> None:
 
 
 def _publish(row: OutboxTask) -> None:
-    from collections_portal.celery import app
+    from celery import current_app as app
 
     # retry=False: a request must not hang on a dead broker; the relay tries again later.
     app.send_task(row.task, kwargs=row.kwargs, retry=False)

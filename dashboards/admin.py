@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cases.admin import ReadOnlyAdmin
+from core.admin_masking import ReadOnlyAdmin
 from dashboards.models import (
     ActivityCount,
     AttemptTotal,

@@ -13,7 +13,7 @@ from cases.lifecycle import Stage
 from core.currencies import ISO_4217
 from core.forms import BoundedDateField, records_window
 from dashboards.filters import DashboardFilters, teams_in_scope
-from staff.models import Role
+from staff.permissions import Capability, roles_with
 from staff.selectors import agents_of_teams
 
 MAX_RANGE_DAYS = 400
@@ -21,7 +21,7 @@ MAX_RANGE_DAYS = 400
 
 def _agents(teams):
     return get_user_model().objects.filter(profile__team__in=teams,
-                                           profile__role__in=(Role.AGENT, Role.FIELD_AGENT)).order_by("username")
+                                           profile__role__in=roles_with(Capability.HOLD_CASES)).order_by("username")
 
 
 class AgentChoiceField(forms.ModelChoiceField):

@@ -129,7 +129,7 @@ def policy_preview_stalled(*, preview: PolicyPreview, now: dt.datetime | None = 
     Such a preview is not coming: its task ended without recording why, or no worker ever ran it. The
     page says so rather than showing it as running for ever; the row itself is left as it is.
     """
-    timeout = dt.timedelta(seconds=getattr(settings, "POLICY_PREVIEW_TIMEOUT_SECONDS", 600))
+    timeout = dt.timedelta(seconds=settings.POLICY_PREVIEW_TIMEOUT_SECONDS)
     return preview.status == PolicyPreview.Status.QUEUED and (now or timezone.now()) - preview.requested_at > timeout
 
 

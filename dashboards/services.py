@@ -19,7 +19,8 @@ from core.errors import DomainError
 from dashboards.models import ActivityCount, SnapshotDay
 from dashboards.promises import PROMISE_WINDOW, promise_paid
 from dashboards.selectors import RIGHT_PARTY, settled_attempts
-from staff.models import Role, Team
+from staff.models import Team
+from staff.permissions import Capability, role_can
 
 SNAPSHOT_COLUMNS = "day, case_id, bucket, stage, balance, currency, team_id, agent_id, region, product, strategy"
 
@@ -198,7 +199,7 @@ def _check_assignee(*, team: Team | None, agent) -> None:
     if agent is None:
         return
     profile = getattr(agent, "profile", None)
-    if profile is None or profile.role not in (Role.AGENT, Role.FIELD_AGENT):
+    if profile is None or not role_can(profile.role, Capability.HOLD_CASES):
         raise DomainError(_("Cases are assigned to agents."), field="agent")
     if team is None or profile.team_id != team.pk:
         raise DomainError(_("The agent is not a member of that team."), field="agent")

@@ -38,23 +38,22 @@ from dashboards.services import case_reassign, cases_reassign_bulk, policy_draft
 from escalation.models import Policy
 from escalation.policy import policies_in_force, policy_definition
 from escalation.review import legal_review_accept, legal_review_decline
-from staff.models import Role
-from staff.permissions import user_role
+from staff.permissions import Capability, can
 
 DRAFT_KEY = "policy_draft"
 # Compliance reads the dashboards (complaints and breaches sit beside productivity) but manages nothing.
-VIEW_ROLES = {Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN}
-MANAGE_ROLES = {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
+VIEW = Capability.VIEW_DASHBOARDS
+MANAGE = Capability.MANAGE_TEAMS
 
 
-def _require(request, roles) -> None:
-    if user_role(request.user) not in roles:
+def _require(request, capability: Capability) -> None:
+    if not can(request.user, capability):
         raise PermissionDenied
 
 
 @login_required
 def dashboard(request, page: str = "portfolio"):
-    _require(request, VIEW_ROLES)
+    _require(request, VIEW)
     if page not in PAGE_CODES:
         raise Http404
     form = FilterForm(request.GET or None, user=request.user)
@@ -87,7 +86,7 @@ def dashboard(request, page: str = "portfolio"):
               for t in tables]
     return render(request, "dashboards/page.html", {
         "form": form, "pages": PAGES, "page": page, "tables": tables, "charts": charts,
-        "query": query.urlencode(), "can_manage": user_role(request.user) in MANAGE_ROLES,
+        "query": query.urlencode(), "can_manage": can(request.user, MANAGE),
     })
 
 
@@ -108,7 +107,7 @@ def _bulk_cases(visible, filters):
 
 @login_required
 def reassign(request):
-    _require(request, MANAGE_ROLES)
+    _require(request, MANAGE)
     form = ReassignForm(request.POST or None, user=request.user)
     status = 200
     if request.method == "POST":
@@ -145,7 +144,7 @@ def reassign(request):
 
 @login_required
 def teams(request):
-    _require(request, MANAGE_ROLES)
+    _require(request, MANAGE)
     in_scope = teams_in_scope(user=request.user)
     forms_by_team, status = {}, 200
     if request.method == "POST":
@@ -173,7 +172,7 @@ def _reviews(user):
 
 @login_required
 def reviews(request):
-    _require(request, MANAGE_ROLES)
+    _require(request, MANAGE)
     errors, status = {}, 200
     if request.method == "POST":
         contact = _reviews(request.user).filter(pk=request.POST.get("review")).first()
@@ -202,7 +201,7 @@ def _preview_context(preview: PolicyPreview | None) -> dict:
 
 @login_required
 def policy(request):
-    _require(request, MANAGE_ROLES)
+    _require(request, MANAGE)
     champion = Policy.objects.get(is_default=True)
     as_of = tomorrow_morning()
     preview, status = None, 200
@@ -251,7 +250,7 @@ def _requested_preview(request) -> PolicyPreview | None:
 @login_required
 def policy_preview_status(request, pk: int):
     """The preview's card alone: htmx asks for it every few seconds until the preview is done."""
-    _require(request, MANAGE_ROLES)
+    _require(request, MANAGE)
     preview = get_object_or_404(PolicyPreview, pk=pk)
     return render(request, "dashboards/partials/policy_preview.html", _preview_context(preview))
 

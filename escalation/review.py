@@ -9,8 +9,8 @@ from cases.services import case_transition
 from contacts.models import Channel, ContactStatus, ScheduledContact
 from contacts.services import scheduled_contact_complete
 from core.errors import Conflict, DomainError
-
-DECIDING_ROLES = ("supervisor", "manager")
+from staff.models import Role
+from staff.permissions import Capability, can
 
 
 def _check(*, contact: ScheduledContact, actor, reason: str) -> str:
@@ -19,10 +19,10 @@ def _check(*, contact: ScheduledContact, actor, reason: str) -> str:
     if contact.status != ContactStatus.SCHEDULED:
         raise Conflict(_("This review is already %(status)s."), params={"status": contact.status})
     profile = getattr(actor, "profile", None)
-    if profile is None or profile.role not in DECIDING_ROLES:
+    if profile is None or not can(actor, Capability.DECIDE_REVIEWS):
         raise DomainError(_("Only a supervisor or manager decides a pre-litigation review."), code="not_allowed")
     team = contact.case.assigned_team
-    if profile.role == "supervisor" and team is not None and actor.pk != team.supervisor_id \
+    if profile.role == Role.SUPERVISOR and team is not None and actor.pk != team.supervisor_id \
             and team.pk != profile.team_id:
         raise DomainError(_("Only the team's supervisor decides this review."), code="not_allowed")
     reason = (reason or "").strip()

@@ -203,6 +203,15 @@ def escalation_ranges(
         return [(lo, hi) for lo, hi in cursor.fetchall()]
 
 
+def cases_tier_reevaluate(*, case_ids: list[int], as_of: dt.datetime | None = None) -> int:
+    """Look at these cases now, one at a time, as the pass would: a broken promise or plan puts a case
+    back in contact, and its tier's contacts should not wait for the next pass. Safe to run twice."""
+    as_of = as_of or timezone.now()
+    for case_id in sorted(set(case_ids)):
+        escalation_chunk_run(lo=case_id, hi=case_id + 1, as_of=as_of)
+    return len(set(case_ids))
+
+
 def escalation_pass_run(
     *, as_of: dt.datetime | None = None, dry_run: bool = False, chunk_size: int | None = None,
 ) -> PassSummary:

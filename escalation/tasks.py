@@ -2,7 +2,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from escalation.services import escalation_chunk_finish, escalation_pass_start
+from escalation.services import cases_tier_reevaluate, escalation_chunk_finish, escalation_pass_start
 
 
 @shared_task(name="escalation.pass")
@@ -14,3 +14,9 @@ def escalation_pass() -> int:
 @shared_task(name="escalation.chunk", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def escalation_chunk(chunk_id: int) -> bool:
     return escalation_chunk_finish(chunk_id=chunk_id)
+
+
+@shared_task(name="escalation.reevaluate_tier", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def cases_reevaluate_tier(case_ids: list[int]) -> int:
+    """Place cases back in their contact tier (after a broken promise or plan) without waiting for the pass."""
+    return cases_tier_reevaluate(case_ids=case_ids)

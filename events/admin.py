@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin import ReadOnlyAdmin
-from core.admin_masking import masked
+from core.admin_masking import ReadOnlyAdmin, masked
 from events.models import Event
 
 

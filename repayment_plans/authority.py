@@ -3,9 +3,10 @@
 from repayment_plans.calculator import Schedule
 from repayment_plans.models import AuthorityLimit
 from staff.models import Role
+from staff.permissions import Capability, role_can
 
-# The roles that approve plans beyond a proposer's authority, lowest first.
-APPROVER_ROLES = (Role.SUPERVISOR, Role.MANAGER)
+# The roles that approve plans beyond a proposer's authority, lowest first (Role lists them by seniority).
+APPROVER_ROLES = tuple(role for role in Role.values if role_can(role, Capability.APPROVE_PLANS))
 
 
 def authority_limits() -> dict[str, AuthorityLimit]:

@@ -28,7 +28,7 @@ from core.actors import actor_fields
 from core.errors import Conflict, DomainError
 from events.models import EventType
 from events.services import event_emit
-from repayment_plans.authority import APPROVER_ROLES, authority_covers, authority_limits, authority_required_role
+from repayment_plans.authority import authority_covers, authority_limits, authority_required_role
 from repayment_plans.calculator import PARTS, Schedule, schedule_calculate
 from repayment_plans.models import (
     PLAN_TRANSITIONS,
@@ -40,7 +40,7 @@ from repayment_plans.models import (
     RepaymentPlan,
 )
 from repayment_plans.tracking import plans_allocate
-from staff.permissions import user_role
+from staff.permissions import Capability, can, user_role
 
 MAX_PAYMENTS = 60
 MAX_SETTLEMENT_PAYMENTS = 3
@@ -359,7 +359,7 @@ def plan_cancel(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | No
     """
     reason = _require_reason(reason)
     plan = _locked(plan)
-    if plan.proposed_by_id != getattr(actor, "pk", None) and user_role(actor) not in APPROVER_ROLES:
+    if plan.proposed_by_id != getattr(actor, "pk", None) and not can(actor, Capability.APPROVE_PLANS):
         raise PlanError(_("Only the proposer or a supervisor may withdraw this plan."), code="not_allowed")
     now = at or timezone.now()
     plan = _plan_move(plan=plan, to=PlanStatus.CANCELLED, actor=actor, reason=reason, at=now, ip_address=ip_address,

@@ -23,14 +23,13 @@ from cases.models import Case, Payment
 from cases.services import case_transition, case_transition_many
 from core.actors import SYSTEM, actor_fields
 from core.bulk import bulk_update_rows
+from core.outbox import task_enqueue
 from events.models import EventType
 from events.services import event_emit, events_emit_bulk
 from repayment_plans.errors import PromiseError, PromiseExists
 from repayment_plans.models import PlanStatus, Promise, PromiseChannel, PromiseStatus, RepaymentPlan
-from staff.models import Role
-from staff.permissions import user_role
+from staff.permissions import Capability, can
 
-PROMISE_TAKERS = frozenset({Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER})
 # The stages a promise may be taken from; the case then waits in follow-up for the money.
 TAKEN_FROM = frozenset({Stage.CONFIRM, Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP})
 BROKEN_REASON = "Promise to pay not kept by its date and grace period."
@@ -58,7 +57,7 @@ def promise_take(
     follow-up (through contact when it had not got there yet), its pending calls and visits are cancelled
     (`cases.contact_stops`), the promise is audited and promise.taken is emitted, all in one transaction.
     """
-    if user_role(actor) not in PROMISE_TAKERS:
+    if not can(actor, Capability.TAKE_PROMISES):
         raise PromiseError(_("Only collections staff may take a promise to pay."), code="not_allowed")
     if channel not in PromiseChannel.values:
         raise PromiseError(_("Unknown channel %(channel)s."), params={"channel": repr(channel)}, field="channel")
@@ -180,11 +179,14 @@ def promises_evaluate(*, at: dt.datetime | None = None, case_ids=None) -> dict[s
         # Last: the outbox's writer lock is held from here until the commit.
         events_emit_bulk(events=events)
         if moved:
-            transaction.on_commit(lambda: queue_tier_reevaluation(moved))
+            queue_tier_reevaluation(moved)
     return counts
 
 
 def queue_tier_reevaluation(case_ids: list[int]) -> None:
-    from repayment_plans.tasks import cases_reevaluate_tier
+    """Ask the escalation pass, by task name through the outbox, to place these cases back in their tier now.
 
-    cases_reevaluate_tier.delay(case_ids)
+    Written in the caller's transaction: the cases go back to contact and their re-evaluation is queued
+    together, or neither is. Escalation sits above this module, so it is reached by name, not import.
+    """
+    task_enqueue(task="escalation.reevaluate_tier", kwargs={"case_ids": sorted(case_ids)})

@@ -1,8 +1,6 @@
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
-from escalation.services import escalation_chunk_run
 from repayment_plans.promises import promises_evaluate
 from repayment_plans.reminders import instalment_reminders_send
 from repayment_plans.tracking import plans_check
@@ -13,16 +11,6 @@ from repayment_plans.tracking import plans_check
 def evaluate_promises() -> dict:
     """The scheduled pass over promises whose grace period has run out. Safe to run twice or in parallel."""
     return {status: count for status, count in promises_evaluate().items()}
-
-
-@shared_task(name="repayment_plans.reevaluate_tier", autoretry_for=(OperationalError,), retry_backoff=True,
-             max_retries=5)
-def cases_reevaluate_tier(case_ids: list[int]) -> int:
-    """Place cases back in their contact tier (after a broken promise or plan) without waiting for the pass."""
-    now = timezone.now()
-    for case_id in sorted(case_ids):
-        escalation_chunk_run(lo=case_id, hi=case_id + 1, as_of=now)
-    return len(case_ids)
 
 
 @shared_task(name="repayment_plans.check_plans", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

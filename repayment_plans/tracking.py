@@ -157,5 +157,5 @@ def plans_check(*, at: dt.datetime | None = None) -> dict[str, int]:
                 "payload": {"plan_id": plan.pk, "late_instalments": late[plan.pk], "paid": str(plan.paid_amount),
                             "total": str(plan.total), "currency": plan.currency}} for plan in broken])
         if moved:
-            transaction.on_commit(lambda: queue_tier_reevaluation(moved))
+            queue_tier_reevaluation(moved)
     return {"completed": len(completed), "broken": len(broken)}

@@ -66,6 +66,7 @@ def negotiation_panel_context(request, case, **forms) -> dict:
         "decision_form": DecisionForm(auto_id=False),
         "code_form": forms.get("code_form") or CodeForm(auto_id=False),
         "plan_errors": forms.get("plan_errors") or {},
+        "plan_typed": forms.get("plan_typed") or {},
         "agreement_languages": LANGUAGES,
     }
 
@@ -154,7 +155,8 @@ def plan_decide(request, plan_id: int):
         if from_approvals:
             return _approvals(request, errors={plan.pk: error}, typed={plan.pk: request.POST.get("reason", "")},
                               status=400)
-        return _refused(request, plan.case, plan_errors={plan.pk: error})
+        return _refused(request, plan.case, plan_errors={plan.pk: error},
+                        plan_typed={plan.pk: request.POST.get("reason", "")})
     message = {"approve": _("Plan #%(id)s approved."), "reject": _("Plan #%(id)s rejected."),
                "withdraw": _("Plan #%(id)s withdrawn.")}[decision] % {"id": plan.pk}
     if from_approvals:

@@ -2,12 +2,14 @@ from urllib.parse import urlsplit
 
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from staff.permissions import user_role
+from staff.permissions import capabilities_of, user_role
 
 
 def role(request):
-    """The signed-in member of staff's role, for navigation that depends on it."""
-    return {"role": user_role(request.user) if hasattr(request, "user") else None}
+    """The signed-in member of staff's role and capabilities (staff.permissions), for navigation."""
+    user = getattr(request, "user", None)
+    return {"role": user_role(user) if user is not None else None,
+            "caps": capabilities_of(user) if user is not None else frozenset()}
 
 
 def page_url(request):

@@ -1,21 +1,86 @@
-"""Role checks used by the HTML views. Which cases a user sees is decided in cases.selectors alone."""
+"""Who may do what: one table of capabilities by role, asked by views, services, the API and templates.
+
+Which cases a user sees (their scope) is decided in cases.selectors; this table says what a role may do
+with the cases and pages it sees. A new role (an outside agency's agent, say) is a new column here, not
+a new set of role names in each app.
+"""
+
+from enum import StrEnum
 
 from staff.models import Role
 
-RELEASES_HOLDS = {Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE}
+
+class Capability(StrEnum):
+    WORK_CASES = "work_cases"                # log contacts, notes, holds, complaints; claim from the queue
+    HAVE_QUEUE = "have_queue"                # a queue of cases to work, and Next case
+    TAKE_PROMISES = "take_promises"          # take a promise to pay, propose a plan
+    OVERRIDE_CONTACT_RULES = "override_contact_rules"  # log a contact the rules refuse, with a reason
+    APPROVE_PLANS = "approve_plans"          # approve or reject a plan above the proposer's authority
+    DECIDE_REFERRALS = "decide_referrals"    # answer an agent's referral
+    DECIDE_REVIEWS = "decide_reviews"        # accept or decline a pre-litigation review
+    RELEASE_HOLDS = "release_holds"          # release a hold; resolve complaints and disputes
+    REQUEST_VISITS = "request_visits"        # ask for a field visit on a case
+    PLAN_VISITS = "plan_visits"              # the visits board: assign, reassign, cancel
+    MAKE_VISITS = "make_visits"              # a day of visits: check in and report
+    VIEW_DASHBOARDS = "view_dashboards"      # dashboards and their exports
+    MANAGE_TEAMS = "manage_teams"            # bulk reassignment, the contact policy, team settings
+    READ_AUDIT = "read_audit"                # the audit trail and its export
+    USE_TWO_FACTOR = "use_two_factor"        # may (and is asked to) confirm an authenticator
+    HOLD_CASES = "hold_cases"                # cases (and their visits) are assigned to them by name
+    SEE_EVERY_CASE = "see_every_case"        # their scope is the whole portfolio, not a team's cases
+
+
+A, F, S, M, C, AD = (Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN)
+
 # Compliance officers read everything and admins configure; neither works cases.
-WORKS_CASES = {Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER}
+CAPABILITIES: dict[Capability, frozenset[str]] = {
+    Capability.WORK_CASES: frozenset({A, F, S, M}),
+    Capability.HAVE_QUEUE: frozenset({A, S}),
+    Capability.TAKE_PROMISES: frozenset({A, F, S, M}),
+    Capability.OVERRIDE_CONTACT_RULES: frozenset({S, M}),
+    Capability.APPROVE_PLANS: frozenset({S, M}),
+    Capability.DECIDE_REFERRALS: frozenset({S, M}),
+    Capability.DECIDE_REVIEWS: frozenset({S, M}),
+    Capability.RELEASE_HOLDS: frozenset({S, M, C}),
+    Capability.REQUEST_VISITS: frozenset({A, F, S, M, AD}),
+    Capability.PLAN_VISITS: frozenset({S, M, AD}),
+    Capability.MAKE_VISITS: frozenset({F}),
+    Capability.VIEW_DASHBOARDS: frozenset({S, M, C, AD}),
+    Capability.MANAGE_TEAMS: frozenset({S, M, AD}),
+    Capability.READ_AUDIT: frozenset({C, M, AD}),
+    Capability.USE_TWO_FACTOR: frozenset({S, M, AD}),
+    Capability.HOLD_CASES: frozenset({A, F}),
+    Capability.SEE_EVERY_CASE: frozenset({M, C, AD}),
+}
 
 
 def user_role(user) -> str | None:
-    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    profile = getattr(user, "profile", None) if user is not None and user.is_authenticated else None
     return profile.role if profile else None
 
 
+def roles_with(capability: Capability) -> frozenset[str]:
+    return CAPABILITIES[capability]
+
+
+def role_can(role: str | None, capability: Capability) -> bool:
+    return role in CAPABILITIES[capability]
+
+
+def can(user, capability: Capability) -> bool:
+    return role_can(user_role(user), capability)
+
+
+def capabilities_of(user) -> frozenset[str]:
+    """The capability names of `user`, for templates: `{% if "view_dashboards" in caps %}`."""
+    role = user_role(user)
+    return frozenset(str(capability) for capability, roles in CAPABILITIES.items() if role in roles)
+
+
 def can_release_holds(user) -> bool:
-    return user_role(user) in RELEASES_HOLDS
+    return can(user, Capability.RELEASE_HOLDS)
 
 
 def can_work_cases(user) -> bool:
     """May log contacts, add notes, place holds and register complaints on the cases they can see."""
-    return user_role(user) in WORKS_CASES
+    return can(user, Capability.WORK_CASES)

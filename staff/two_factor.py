@@ -19,10 +19,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_log, client_ip
 from core.redirects import safe_next_url
-from staff.models import Role
-from staff.permissions import user_role
+from staff.permissions import Capability, can
 
-TWO_FACTOR_ROLES = {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
 EXEMPT_PATHS = ("/accounts/verify/", "/accounts/logout/", "/static/", "/healthz", "/language/")
 
 
@@ -51,7 +49,7 @@ class TwoFactorRequiredMiddleware:
 
 @login_required
 def two_factor_setup(request):
-    if user_role(request.user) not in TWO_FACTOR_ROLES:
+    if not can(request.user, Capability.USE_TWO_FACTOR):
         raise PermissionDenied
     if confirmed_device(request.user):
         return render(request, "registration/two_factor_setup.html", {"enabled": True})

@@ -3,7 +3,7 @@
 import datetime as dt
 import math
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.contact_stops import contact_paused
@@ -116,3 +116,12 @@ def visits_withdrawn_from_day(*, user, day: dt.date) -> list[Visit]:
     for visit in visits:
         visit.withdrawn_reason = reasons.get(visit.pk, "")
     return visits
+
+
+def cases_visited_by(user, role: str) -> Q | None:
+    """A field agent also sees the cases of the visits assigned to them (cases.selectors' scope extension)."""
+    if role != Role.FIELD_AGENT:
+        return None
+    visiting = Visit.objects.filter(Q(assigned_to=user) | Q(second_agent=user), case=OuterRef("pk")) \
+        .exclude(status=VisitStatus.CANCELLED)
+    return Q(Exists(visiting))

@@ -29,7 +29,7 @@ from core.actors import SYSTEM, actor_fields
 from core.errors import Conflict, DomainError
 from core.masking import mask
 from staff.models import Role
-from staff.permissions import user_role
+from staff.permissions import Capability, can, user_role
 from visits.models import (
     VISIT_TRANSITIONS,
     NextStep,
@@ -44,8 +44,6 @@ from visits.models import (
 )
 from visits.uploads import visit_documents_save
 
-REQUESTING_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
-PLANNING_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 # Outcomes in which nobody spoke for the cardholder: no promise or plan can come of them.
 CARDHOLDER_NOT_MET = frozenset(VisitOutcome.values) - {VisitOutcome.MET_CARDHOLDER}
 
@@ -91,8 +89,7 @@ def visit_request(
     Agents and supervisors request visits (field agents ask for another one through their report). A
     case has at most one open visit (a partial unique constraint); a second request raises Conflict.
     """
-    role = user_role(actor)
-    if role not in REQUESTING_ROLES and role != Role.FIELD_AGENT:
+    if not can(actor, Capability.REQUEST_VISITS):
         raise VisitNotAllowed(_("Only agents and supervisors request field visits."), code="not_allowed")
     if not case.is_open or case.stage == Stage.LEGAL:
         raise VisitNotAllowed(_("Visits are for cases in collections."), code="case_not_in_collections")
@@ -104,7 +101,7 @@ def visit_request(
     if (latitude is None) != (longitude is None):
         raise DomainError(_("Give both coordinates or neither."), code="coordinates_incomplete", field="latitude")
     now = at or timezone.now()
-    origin = VisitOrigin.SUPERVISOR if role in PLANNING_ROLES else VisitOrigin.AGENT
+    origin = VisitOrigin.SUPERVISOR if can(actor, Capability.PLAN_VISITS) else VisitOrigin.AGENT
     try:
         with transaction.atomic():
             visit = Visit.objects.create(
@@ -246,7 +243,7 @@ def visit_assign(
     pause on the case (the governor, channel visit, at both ends): otherwise ContactNotPermitted. When
     policy asks for two agents (`visit_needs_two_agents`) a second, different agent is required.
     """
-    if user_role(actor) not in PLANNING_ROLES or not cases_visible_to(user=actor).filter(pk=visit.case_id).exists():
+    if not can(actor, Capability.PLAN_VISITS) or not cases_visible_to(user=actor).filter(pk=visit.case_id).exists():
         raise VisitNotAllowed(_("Only the case's supervisor assigns visits."), code="not_allowed")
     _check_field_agent(agent, "agent")
     if second_agent is not None:
@@ -319,7 +316,7 @@ def visits_auto_assign(
 @transaction.atomic
 def visit_cancel(*, visit: Visit, actor, reason: str, ip_address: str | None = None) -> Visit:
     """Withdraw a visit that has not started. The policy's contact it answered is left as it was."""
-    if user_role(actor) not in PLANNING_ROLES or not cases_visible_to(user=actor).filter(pk=visit.case_id).exists():
+    if not can(actor, Capability.PLAN_VISITS) or not cases_visible_to(user=actor).filter(pk=visit.case_id).exists():
         raise VisitNotAllowed(_("Only the case's supervisor cancels visits."), code="not_allowed")
     reason = _reason(reason)
     _move(visit=visit, to=VisitStatus.CANCELLED, actor=actor, reason=reason, at=timezone.now())

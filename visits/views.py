@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.feedback import action_done
 from core.masking import mask
 from staff.models import Role
-from staff.permissions import user_role
+from staff.permissions import Capability, can, user_role
 from visits.forms import (
     AutoAssignForm,
     CancelForm,
@@ -42,8 +42,6 @@ from visits.selectors import (
     visits_withdrawn_from_day,
 )
 from visits.services import (
-    PLANNING_ROLES,
-    REQUESTING_ROLES,
     visit_assign,
     visit_cancel,
     visit_check_in,
@@ -63,7 +61,7 @@ def _refusal(exc: DomainError) -> str:
 def case_panel_context(request, case, form=None) -> dict:
     return {"case_visits": visits_visible_to(user=request.user).filter(case=case).order_by("-created_at")[:5],
             "visit_request_form": form or VisitRequestForm(auto_id="vr-%s"),
-            "may_request_visit": user_role(request.user) in REQUESTING_ROLES and case.is_open}
+            "may_request_visit": can(request.user, Capability.REQUEST_VISITS) and case.is_open}
 
 
 @login_required
@@ -177,7 +175,7 @@ def document_download(request, visit_id: int, document_id: int):
 # --- the supervisor's board -------------------------------------------------------------------------------
 
 def _require_planner(request):
-    if user_role(request.user) not in PLANNING_ROLES:
+    if not can(request.user, Capability.PLAN_VISITS):
         raise PermissionDenied
 
 

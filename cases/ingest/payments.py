@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
@@ -21,7 +22,16 @@ from cases.models import Account, Case, Payment
 from cases.services import AMOUNT_FIELDS, cases_transition_bulk
 from core.actors import CORE_SYSTEM
 from core.bulk import bulk_insert, bulk_update_rows
-from repayment_plans.tracking import agreements_payments_applied
+
+# What else must follow money in the same transaction (a promise kept, a plan instalment paid). The
+# negotiation capability, above this module, registers its reaction from its AppConfig.ready().
+PaymentsApplied = Callable[..., None]
+_PAYMENT_REACTIONS: dict[str, PaymentsApplied] = {}
+
+
+def payments_applied_register(name: str, reaction: PaymentsApplied) -> None:
+    """Register `reaction(case_ids=…, at=…)`, called in the batch's transaction with the open cases it paid."""
+    _PAYMENT_REACTIONS[name] = reaction
 
 
 def payments_ingest(*, reports: list[PaymentReport], actor=CORE_SYSTEM,
@@ -137,7 +147,8 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
                               reason="Paid in full: nothing remains overdue.")
     if paid_cases:
         # Promises kept by this money are settled in the same transaction as the money itself.
-        agreements_payments_applied(case_ids=sorted(paid_cases), at=now)
+        for reaction in _PAYMENT_REACTIONS.values():
+            reaction(case_ids=sorted(paid_cases), at=now)
 
 
 def _transaction_conflict() -> ItemOutcome:

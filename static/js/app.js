@@ -17,6 +17,19 @@ document.querySelectorAll("form[data-geolocate]").forEach((form) => {
   });
 });
 
+// A refused form swapped in by htmx: the keyboard goes to its first field in error, which names its error.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const panel = event.detail.target && document.getElementById(event.detail.target.id);
+  const invalid = panel && panel.querySelector('[aria-invalid="true"]');
+  if (invalid) invalid.focus();
+});
+
+// The message list can be put away once read.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-dismiss]");
+  if (button) document.getElementById(button.dataset.dismiss)?.remove();
+});
+
 // A refused form is answered at its POST-only address; the address bar shows the page it came from, so a
 // reload, a bookmark or a language switch never asks for that address.
 if (document.body.dataset.pageUrl) history.replaceState(null, "", document.body.dataset.pageUrl);

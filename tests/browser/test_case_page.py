@@ -26,6 +26,11 @@ def test_an_agent_logs_a_note_and_the_page_says_so_where_it_was(page, live_serve
     page.locator("#timeline").get_by_text("Cardholder will pay on Friday").wait_for()
     assert page.url == f"{live_server.url}/cases/{case.pk}/"
     assert page.get_by_label("Note", exact=True).input_value() == ""
+    # The message stays in sight wherever the page was scrolled to, and can be put away.
+    top = page.evaluate("document.getElementById('messages').getBoundingClientRect().top")
+    assert 0 <= top < page.evaluate("window.innerHeight")
+    page.get_by_role("button", name="Dismiss").click()
+    assert page.locator("#messages").count() == 0
     assert CaseNote.objects.filter(case=case, author=agent).count() == 1
 
 
@@ -38,6 +43,9 @@ def test_an_empty_note_shows_the_error_beside_the_field(page, live_server, agent
     page.get_by_role("button", name="Save note").click()
 
     page.locator("#id_body_error").wait_for()
+    # The keyboard is taken to the field in error, which points at its message.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_body'")
+    assert page.evaluate("document.activeElement.getAttribute('aria-describedby')") == "id_body_error"
     assert not CaseNote.objects.exists()
 
 

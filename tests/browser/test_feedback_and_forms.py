@@ -115,7 +115,7 @@ def test_htmx_swaps_and_page_loads_raise_no_csp_violation(page, live_server, age
 
 
 def test_a_refused_form_leaves_the_page_address_and_the_language_switch_works(page, live_server, supervisor, team,
-                                                                             time_machine):
+                                                                             time_machine, shots):
     from tests.factories import staff_user
     from visits.models import Visit
 
@@ -137,7 +137,28 @@ def test_a_refused_form_leaves_the_page_address_and_the_language_switch_works(pa
     # What was typed is still there.
     form = page.locator(f"form[action='/visits/{visit.pk}/assign/']")
     assert form.get_by_label("From (cardholder's time)").input_value() == "21:00"
+    page.locator("article.visit-assign").first.screenshot(path=str(shots / "visits-board-refused-en.png"))
     with page.expect_navigation():
         page.get_by_label("Language").select_option("zh-hans")
     assert page.url == f"{live_server.url}/visits/board/"
     page.get_by_role("heading", name="上门回访", exact=False).first.wait_for()
+
+
+def test_the_supervisors_pages_and_the_preview_polling_raise_no_csp_violation(page, live_server, supervisor):
+    from dashboards.models import PolicyPreview
+    from escalation.models import Policy
+
+    violations = _watch_csp(page)
+    StaffProfile.objects.filter(user=supervisor).update(language="en")
+    preview = PolicyPreview.objects.create(policy=Policy.objects.get(is_default=True), definition={"tiers": []},
+                                           as_of=dt.datetime(2030, 3, 6, 9, tzinfo=dt.UTC))
+    login(page, live_server, "supervisor")
+    for path in ("/dashboards/", "/visits/board/", "/complaints/", "/dashboards/manage/reviews/"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/dashboards/manage/policy/?preview={preview.pk}")
+    # The running preview's card is swapped in again by its polling.
+    with page.expect_response(lambda response: f"/previews/{preview.pk}/" in response.url):
+        pass
+    page.wait_for_timeout(300)
+    assert violations == []

@@ -61,7 +61,7 @@ def test_a_field_agent_checks_in_and_completes_a_visit_with_a_promise(
     request.get_by_label("From (cardholder's time)").fill("10:00")
     request.get_by_label("Until (cardholder's time)").fill("12:00")
     request.get_by_role("button", name="Assign").click()
-    page.get_by_text(f"Visit {visit.pk} assigned.").wait_for()
+    page.get_by_text(f"Visit #{visit.pk} assigned to field.").wait_for()
     page.screenshot(path=str(shots / "visits-board-en.png"), full_page=True)
     visit.refresh_from_db()
     assert (visit.status, visit.assigned_to) == (VisitStatus.ASSIGNED, field)
@@ -77,6 +77,7 @@ def test_a_field_agent_checks_in_and_completes_a_visit_with_a_promise(
     page.get_by_label("Latitude").fill("31.190100")
     page.get_by_label("Longitude").fill("121.430200")
     page.get_by_role("button", name="Check in now").click()
+    page.locator("#messages").get_by_text("Checked in at").wait_for()
     page.get_by_role("heading", name="Visit report").wait_for()
     page.get_by_text("Tell a third party nothing about it").wait_for()
 

@@ -148,3 +148,34 @@ def test_every_form_on_the_case_page_is_one_its_reader_may_use(request, client, 
         assert reverse("repayment_plans:plan-code-send", args=[plan.pk]) not in actions
     if role == "agent":
         assert reverse("repayment_plans:promise-create", args=[case.pk]) in actions
+
+
+def test_a_refused_hold_release_keeps_the_reason_typed(client, supervisor, case, monkeypatch):
+    from cases import views
+    from core.errors import DomainError
+
+    hold = case_hold_place(case=case, kind=HoldKind.LEGAL_HOLD, actor=supervisor, reason="court order")
+
+    def refuse(**kwargs):
+        raise DomainError("The hold was released meanwhile.", code="conflict")
+
+    monkeypatch.setattr(views, "case_hold_release", refuse)
+    client.force_login(supervisor)
+    response = client.post(reverse("cases:hold-release", args=[case.pk, hold.pk]), {"reason": "order lifted"},
+                           **HTMX)
+    body = response.content.decode()
+    assert 'value="order lifted"' in body and f'id="release-{hold.pk}-error"' in body
+
+
+def test_a_refused_reveal_keeps_the_reason_typed(client, agent, case, monkeypatch):
+    from cases import views
+    from core.errors import DomainError
+
+    def refuse(**kwargs):
+        raise DomainError("Say why in a few more words.", code="reason_short")
+
+    monkeypatch.setattr(views, "case_personal_data_reveal", refuse)
+    client.force_login(agent)
+    body = client.post(reverse("cases:reveal", args=[case.pk]), {"field": "national_id", "reason": "check"},
+                       **HTMX).content.decode()
+    assert 'value="check"' in body and "Say why in a few more words." in body

@@ -73,3 +73,21 @@ def test_the_supervisor_decides_from_the_referrals_page(client, agent, superviso
     assert f"Referral on case #{case.pk} decided." in messages_of(response.content.decode())
     referral.refresh_from_db()
     assert referral.decision == "call again Monday"
+
+
+def test_a_refused_decision_keeps_what_was_typed_beside_its_error(client, agent, supervisor, case, monkeypatch):
+    from cases import referral_views
+    from core.errors import DomainError
+
+    referral = referral_raise(case=case, actor=agent, reason="why")
+
+    def refuse(**kwargs):
+        raise DomainError("The referral was decided meanwhile.", code="conflict")
+
+    monkeypatch.setattr(referral_views, "referral_decide", refuse)
+    client.force_login(supervisor)
+    response = client.post(reverse("cases:referral-decide", args=[referral.pk]), {"decision": "call again Monday"})
+    body = response.content.decode()
+    assert response.status_code == 400 and 'value="call again Monday"' in body
+    assert f'aria-describedby="decision-{referral.pk}-error"' in body and f'id="decision-{referral.pk}-error"' in body
+    assert "decided meanwhile" in body

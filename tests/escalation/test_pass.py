@@ -357,3 +357,16 @@ def test_twice_a_week_means_a_call_task_four_days_after_the_last_call(agent):
     assert CaseEscalation.objects.get(case=case).next_due_at == _local_midnight(AS_OF.date() + days(4))
     assert sum(escalation_pass_run(as_of=AS_OF + days(3)).scheduled.values()) == 0
     assert escalation_pass_run(as_of=AS_OF + days(4)).scheduled == {"call": 1}
+
+
+@pytest.mark.django_db
+def test_a_tier_reevaluation_schedules_a_case_at_once_and_twice_is_once():
+    from escalation.services import cases_tier_reevaluate
+
+    case = case_at_dpd(16)
+    other = case_at_dpd(16)
+    assert cases_tier_reevaluate(case_ids=[case.pk, case.pk], as_of=AS_OF) == 1
+    assert ScheduledContact.objects.filter(case=case).count() == 1
+    assert not ScheduledContact.objects.filter(case=other).exists()  # only the cases named
+    cases_tier_reevaluate(case_ids=[case.pk], as_of=AS_OF)
+    assert ScheduledContact.objects.filter(case=case).count() == 1

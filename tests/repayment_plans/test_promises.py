@@ -164,14 +164,14 @@ def test_broken_promise_reopens_contact_and_emits_promise_broken(agent):
     assert promises_evaluate(at=NOW + dt.timedelta(days=21))[PromiseStatus.BROKEN] == 0
 
 
-def test_a_broken_promise_queues_the_tier_reevaluation(agent, django_capture_on_commit_callbacks, monkeypatch):
-    queued = []
-    monkeypatch.setattr("repayment_plans.tasks.cases_reevaluate_tier.delay", queued.append)
+def test_a_broken_promise_queues_the_tier_reevaluation_in_its_own_transaction(agent):
+    from core.models import OutboxTask
+
     case = contact_case(agent)
     take(case, agent)
-    with django_capture_on_commit_callbacks(execute=True):
-        promises_evaluate(at=NOW + dt.timedelta(days=20))
-    assert queued == [[case.pk]]
+    promises_evaluate(at=NOW + dt.timedelta(days=20))
+    queued = OutboxTask.objects.get(task="escalation.reevaluate_tier")
+    assert queued.kwargs == {"case_ids": [case.pk]}
 
 
 def test_a_promise_in_force_pauses_collection_calls_until_it_breaks(agent):

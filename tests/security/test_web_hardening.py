@@ -52,7 +52,7 @@ def test_a_server_error_shows_no_stack_trace(client, agent, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("core.views.case_counts_by_stage", explode)
+    monkeypatch.setattr("cases.overview.case_counts_by_stage", explode)
     client.raise_request_exception = False
     client.force_login(agent)
     response = client.get(reverse("home"))

@@ -13,10 +13,7 @@ from audit.selectors import audit_actions, audit_search
 from audit.services import audit_log, client_ip
 from core.forms import BoundedDateField, records_window
 from core.spreadsheets import spreadsheet_row
-from staff.models import Role
-from staff.permissions import user_role
-
-AUDIT_READERS = {Role.COMPLIANCE, Role.MANAGER, Role.ADMIN}
+from staff.permissions import Capability, can
 
 
 class AuditFilterForm(forms.Form):
@@ -41,7 +38,7 @@ class _Echo:
 @login_required
 def audit_trail(request):
     """Compliance searches the audit trail and exports what it found (personal data is already masked)."""
-    if user_role(request.user) not in AUDIT_READERS:
+    if not can(request.user, Capability.READ_AUDIT):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
