@@ -72,7 +72,11 @@ def _decimal(field: serializers.DecimalField) -> Callable:
     def check(value):
         if value.__class__ is str and plain(value):
             return Decimal(value).quantize(exponent)
-        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            # JSON numbers are binary floats to most senders and parsers: money travels as text.
+            raise _Invalid("decimal_string_required",
+                           "Send the amount as a decimal string, e.g. \"1234.50\", not as a JSON number.")
+        if not isinstance(value, str):
             raise _Invalid("invalid", "A decimal number is required, e.g. \"1234.50\".")
         try:
             number = Decimal(str(value).strip())
@@ -113,7 +117,10 @@ def _datetime(field) -> Callable:
             raise _Invalid("invalid", "An ISO 8601 date and time with an offset is required.") from exc
         if moment.tzinfo is None:
             raise _Invalid("offset_required", "The date and time must carry a UTC offset, e.g. +08:00.")
-        return moment.astimezone(dt.UTC)
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError as exc:  # e.g. 9999-12-31T23:00-05:00 is in the year 10000 in UTC
+            raise _Invalid("out_of_range", "The date and time is out of range.") from exc
     return check
 
 

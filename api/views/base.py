@@ -1,4 +1,5 @@
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -19,3 +20,12 @@ class CoreSystemApi(APIView):
     renderer_classes = [JSONRenderer]
     required_scope: str = ""
     staff_may_read = False
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # `?updated_since=` is not "no filter" and not "since the start of time": the client meant
+        # something and we cannot tell what, so it is refused, naming the parameter.
+        blank = sorted(name for name, values in request.query_params.lists() if any(v == "" for v in values))
+        if blank:
+            raise ValidationError({name: [ErrorDetail("An empty value is not allowed; leave the parameter out.",
+                                                      code="blank")] for name in blank})

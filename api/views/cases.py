@@ -129,11 +129,14 @@ class CaseListApi(CoreSystemApi):
         team = serializers.IntegerField(required=False, min_value=1, help_text="Team id.")
         agent = serializers.CharField(required=False, max_length=150, help_text="The agent's login.")
         updated_since = serializers.DateTimeField(required=False, help_text="ISO 8601 with an offset.")
+        # Read by the paginator; checked here so that a malformed page size is refused, not ignored.
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=CaseCursor.max_page_size,
+                                         help_text="Page size, 100 unless given.")
 
     @extend_schema(
         operation_id="cases_list", parameters=[FilterSerializer,
-                                               OpenApiParameter("cursor", str, description="From `next`."),
-                                               OpenApiParameter("limit", int, description="Page size, ≤ 500.")],
+                                               OpenApiParameter("cursor", {"type": "string", "minLength": 1},
+                                                               description="From `next`.")],
         responses={200: CasePageSerializer, 404: ERRORS, **READ_ERRORS},
         summary="Cases, filtered, oldest id first, with cursor pagination",
     )
@@ -142,6 +145,7 @@ class CaseListApi(CoreSystemApi):
         filters.is_valid(raise_exception=True)
         data = dict(filters.validated_data)
         data["team_id"] = data.pop("team", None)
+        data.pop("limit", None)
         queryset = cases_filter(queryset=cases_for_reader(request), **data)
         paginator = CaseCursor()
         page = paginator.paginate_queryset(queryset, request, view=self)

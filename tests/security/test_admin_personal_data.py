@@ -75,6 +75,8 @@ def test_the_cardholder_page_shows_each_field_masked_and_nothing_editable(client
     assert "••••••••••••••1234" in html and "•••••••8000" in html and "•••••••9001" in html
     for name in ("national_id", "phone", "other_phones", "email", "address", "name"):
         assert f'name="{name}"' not in html
+    case = cardholder_everywhere.accounts.get().cases.get()
+    assert f'href="{reverse("cases:detail", args=[case.pk])}"' in html  # where a field is revealed, audited
     assert client.post(url, {"national_id": "0", "phone": "0"}).status_code == 403
     cardholder_everywhere.refresh_from_db()
     assert (cardholder_everywhere.national_id, cardholder_everywhere.phone) == (NATIONAL_ID, PHONE)

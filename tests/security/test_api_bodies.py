@@ -70,3 +70,26 @@ def test_a_value_that_looks_like_a_key_is_not_taken_for_a_duplicate(core_system)
     item["customer"]["name"] = 'a": "b'
     response = post_raw(core_system, json.dumps({"items": [item]}).encode())
     assert response.status_code == 200 and response.json()["results"][0]["result"] == "created"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("as_of", "9999-12-31T23:00:00-05:00"), ("as_of", "0001-01-01T00:00:00+05:00"),
+    ("as_of", "9999-12-31T23:59:59+00:00"), ("overdue_since", "0001-01-01"), ("overdue_since", "9999-12-31"),
+])
+def test_an_account_dated_at_the_edge_of_the_calendar_is_answered_not_a_server_error(core_system, field, value):  # noqa: F811
+    item = account_item() | {field: value}
+    response = post_raw(core_system, json.dumps({"items": [item]}).encode())
+    assert response.status_code == 200
+    [row] = response.json()["results"]
+    assert row["result"] in {"created", "rejected"}
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00",
+                                   "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"])
+def test_a_payment_dated_at_the_edge_of_the_calendar_is_answered_not_a_server_error(core_system, value):  # noqa: F811
+    from tests.api.conftest import payment_item
+
+    post_raw(core_system, json.dumps({"items": [account_item()]}).encode())
+    response = post_raw(core_system, json.dumps({"items": [payment_item("TX-EDGE", paid_at=None) | {"paid_at": value}]})
+                        .encode(), "/api/v1/payments/batch")
+    assert response.status_code == 200
