@@ -63,6 +63,8 @@ MATRIX = {
     "language-set": ("post", lambda o: reverse("language-set"), EVERYONE),
     "cases:list": ("get", lambda o: reverse("cases:list"), SIGNED_IN),
     "cases:queue": ("get", lambda o: reverse("cases:queue"), SIGNED_IN),
+    # Anyone signed in may search; what they find is limited to the cases they may see.
+    "cases:search": ("get", lambda o: reverse("cases:search"), SIGNED_IN),
     "cases:queue-next": ("post", lambda o: reverse("cases:queue-next"), SIGNED_IN),
     "cases:detail": ("get", lambda o: reverse("cases:detail", args=[o["case"].pk]), SEE_CASE),
     "cases:note-create": ("post", lambda o: reverse("cases:note-create", args=[o["case"].pk]), WORK_CASE),
