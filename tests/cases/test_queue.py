@@ -181,8 +181,8 @@ def test_the_case_page_says_who_holds_the_claim_and_until_when(client, agent, te
     until = timezone.localtime(claimed.claimed_until)
     page = client.get(reverse("cases:detail", args=[case.pk]))
     assert page.context["claim"].holder == "colleague" and page.context["claim"].until == claimed.claimed_until
-    expected = f"colleague · claimed until <time datetime=\"{until.isoformat()}\">{until:%H:%M}</time>"
-    assert expected in page.content.decode()
+    shown = f"colleague · claimed until <time datetime=\"{until.isoformat()}\">{until:%H:%M}</time>"
+    assert shown in page.content.decode()
 
 
 def test_the_next_button_on_the_case_page_claims_the_next_case(client, agent, team):

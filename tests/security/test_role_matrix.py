@@ -63,8 +63,6 @@ MATRIX = {
     "language-set": ("post", lambda o: reverse("language-set"), EVERYONE),
     "cases:list": ("get", lambda o: reverse("cases:list"), SIGNED_IN),
     "cases:queue": ("get", lambda o: reverse("cases:queue"), SIGNED_IN),
-    # Anyone signed in may search; what they find is limited to the cases they may see.
-    "cases:search": ("get", lambda o: reverse("cases:search"), SIGNED_IN),
     "cases:queue-next": ("post", lambda o: reverse("cases:queue-next"), SIGNED_IN),
     "cases:detail": ("get", lambda o: reverse("cases:detail", args=[o["case"].pk]), SEE_CASE),
     "cases:note-create": ("post", lambda o: reverse("cases:note-create", args=[o["case"].pk]), WORK_CASE),
@@ -72,6 +70,8 @@ MATRIX = {
     "cases:hold-release": ("post", lambda o: reverse("cases:hold-release", args=[o["case"].pk, o["hold"].pk]),
                            RELEASE_HOLD),
     "cases:reveal": ("post", lambda o: reverse("cases:reveal", args=[o["case"].pk]), SEE_CASE),
+    # Anyone signed in may search; what they find is limited to the cases they may see.
+    "cases:search": ("get", lambda o: reverse("cases:search"), SIGNED_IN),
     "cases:referral-create": ("post", lambda o: reverse("cases:referral-create", args=[o["case"].pk]), WORK_CASE),
     "cases:referrals": ("get", lambda o: reverse("cases:referrals"), DECIDERS),
     "cases:referral-decide": ("post", lambda o: reverse("cases:referral-decide", args=[o["referral"].pk]), DECIDERS),
