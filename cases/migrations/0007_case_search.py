@@ -8,12 +8,20 @@ costs each new cardholder one more index entry (GIN's pending list keeps the ing
 import django.db.models.functions.text
 from django.db import migrations, models
 
-from core.migration_operations import RunSQLOnPostgreSQL
-
 TRIGRAM = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS customer_name_trgm_idx ON cases_customer USING gin (upper(name::text) gin_trgm_ops);
 """
+
+
+def trigram_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(TRIGRAM)
+
+
+def trigram_index_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS customer_name_trgm_idx;")
 
 
 class Migration(migrations.Migration):
@@ -27,5 +35,5 @@ class Migration(migrations.Migration):
             model_name='account',
             index=models.Index(django.db.models.functions.text.Right('account_number', 4), name='account_last_four_idx'),
         ),
-        RunSQLOnPostgreSQL(TRIGRAM, "DROP INDEX IF EXISTS customer_name_trgm_idx;"),
+        migrations.RunPython(trigram_index, trigram_index_drop),
     ]
