@@ -109,7 +109,7 @@ def test_a_refused_search_says_why_beside_the_field_and_keeps_what_was_typed(cli
     client.force_login(agent)
     response = client.post(reverse("cases:search"), {"by": "national_id", "query": "12345"})
     body = response.content.decode()
-    assert response.status_code == 400 and 'id="id_query-error"' in body and 'value="12345"' in body
+    assert response.status_code == 400 and 'id="id_query_error"' in body and 'value="12345"' in body
 
 
 def test_name_search_on_postgresql_uses_the_trigram_index(agent, wang):
@@ -123,3 +123,9 @@ def test_name_search_on_postgresql_uses_the_trigram_index(agent, wang):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "customer_name_trgm_idx" in plan
+
+
+@pytest.mark.parametrize("page", ["cases:list", "cases:queue"])
+def test_the_case_list_and_the_queue_lead_to_the_search(client, agent, page):
+    client.force_login(agent)
+    assert f'href="{reverse("cases:search")}"' in client.get(reverse(page)).content.decode()
