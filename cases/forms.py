@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.delinquency import DELINQUENT_BUCKETS
 from cases.lifecycle import REGISTER_HOLD_KINDS, HoldKind, Stage
 from cases.personal_data import REVEALABLE
+from cases.search import SearchBy
 from core.errors import DomainError
 
 
@@ -41,3 +42,10 @@ class RevealForm(DomainErrorFormMixin, forms.Form):
     field = forms.ChoiceField(choices=[(name, label) for name, (label, _read) in REVEALABLE.items()],
                               widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason for viewing"), max_length=500)
+
+
+class CaseSearchForm(DomainErrorFormMixin, forms.Form):
+    by = forms.ChoiceField(label=_("Search by"), choices=SearchBy.choices)
+    # Personal data: sent by POST, never in an address, and not offered to the browser's autofill history.
+    query = forms.CharField(label=_("Search for"), max_length=200,
+                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("search/", views.case_search, name="search"),
     path("queue/", views.queue, name="queue"),
     path("queue/next/", views.queue_next, name="queue-next"),
     path("<int:case_id>/", views.case_detail, name="detail"),

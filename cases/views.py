@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 
 from audit.services import client_ip
 from cases.access import visible_case_or_404, workable_case_or_403
-from cases.forms import CaseFilterForm, HoldForm, HoldReleaseForm, NoteForm, QueueFilterForm, RevealForm
+from cases.forms import CaseFilterForm, CaseSearchForm, HoldForm, HoldReleaseForm, NoteForm, QueueFilterForm, RevealForm
 from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
 from cases.panels import PAGE, case_page_context, case_page_refused
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
 from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
+from cases.search import RESULTS_LIMIT, cases_search
 from cases.selectors import case_active_holds, cases_in_bucket, cases_visible_to
 from cases.services import case_hold_place, case_hold_release, case_note_add
 from core.errors import DomainError, Forbidden
@@ -36,6 +37,28 @@ def case_list(request):
             cases = cases_in_bucket(bucket=form.cleaned_data["bucket"], queryset=cases)
     page = Paginator(cases.order_by("-priority", "overdue_since", "id"), 25).get_page(request.GET.get("page"))
     return render(request, "cases/case_list.html", {"form": form, "page": page, "now": timezone.now()})
+
+
+@login_required
+def case_search(request):
+    """Find a case while the cardholder is on the line. The value is sent by POST, so that no personal data
+    lands in an address, the browser's history or an access log; the page itself is never cached."""
+    results = None
+    if request.method == "POST":
+        form = CaseSearchForm(request.POST)
+        if form.is_valid():
+            try:
+                results = cases_search(user=request.user, by=form.cleaned_data["by"],
+                                       query=form.cleaned_data["query"], ip_address=client_ip(request))
+            except DomainError as exc:
+                form.add_domain_error(exc)
+    else:
+        form = CaseSearchForm()
+    response = render(request, "cases/search.html", {"form": form, "results": results,
+                                                     "limit": RESULTS_LIMIT, "now": timezone.now()},
+                      status=400 if form.errors else 200)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

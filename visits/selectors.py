@@ -101,8 +101,8 @@ def visits_outcomes_by_region(*, queryset: QuerySet[Visit]) -> dict[str, dict[st
 def visits_to_plan(*, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
     """Requested and assigned visits for the board, leaving out cases whose contact is paused (a hold, a
     complaint, a promise pending, a plan agreed): a visit there would be refused, so it is not offered."""
-    paused = Case.objects.filter(contact_paused()).values("pk")
-    return (queryset.filter(status__in=(VisitStatus.REQUESTED, VisitStatus.ASSIGNED)).exclude(case__in=paused)
+    paused = Case.objects.filter(pk=OuterRef("case_id")).filter(contact_paused())
+    return (queryset.filter(status__in=(VisitStatus.REQUESTED, VisitStatus.ASSIGNED)).exclude(Exists(paused))
             .order_by("priority", "created_at", "id"))
 
 

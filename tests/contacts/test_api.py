@@ -65,3 +65,18 @@ def test_anonymous_requests_are_refused(case):
 def test_a_case_without_contacts_has_empty_lists(team):
     case = case_at_dpd(0, assigned_team=team, stage=Stage.CONFIRM)
     assert case_contacts_view(case=case) == {"results": [], "attempts": []}
+
+
+@pytest.mark.django_db
+def test_the_api_shows_the_policy_call_task_answered_by_a_call_logged_without_naming_it(team, agent):
+    case = case_at_dpd(20, assigned_team=team)  # T2: one call task
+    escalation_pass_run(as_of=AS_OF)
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.LEFT_MESSAGE,
+                        at=AS_OF + dt.timedelta(hours=1), number="13800138000")
+    client = APIClient()
+    client.force_authenticate(agent)
+    body = client.get(f"/api/v1/cases/{case.pk}/contacts/").json()
+    (task,) = [row for row in body["results"] if row["rule"] == "T2.call"]
+    (attempt,) = body["attempts"]
+    assert task["status"] == "done" and attempt["scheduled_contact"] == task["id"]
+    assert task["trail"][-1]["attempt"] == attempt["id"]

@@ -74,6 +74,8 @@ MATRIX = {
     "cases:hold-release": ("post", lambda o: reverse("cases:hold-release", args=[o["case"].pk, o["hold"].pk]),
                            RELEASE_HOLD),
     "cases:reveal": ("post", lambda o: reverse("cases:reveal", args=[o["case"].pk]), SEE_CASE),
+    # Anyone signed in may search; what they find is limited to the cases they may see.
+    "cases:search": ("get", lambda o: reverse("cases:search"), SIGNED_IN),
     "cases:referral-create": ("post", lambda o: reverse("cases:referral-create", args=[o["case"].pk]), WORK_CASE),
     "cases:referrals": ("get", lambda o: reverse("cases:referrals"), DECIDERS),
     "cases:referral-decide": ("post", lambda o: reverse("cases:referral-decide", args=[o["referral"].pk]), DECIDERS),
