@@ -22,6 +22,7 @@ from cases.models import Case, Payment
 from cases.services import case_transition, case_transition_many
 from core.actors import SYSTEM, actor_fields
 from core.bulk import bulk_update_rows
+from core.i18n import stored_phrase
 from events.models import EventType
 from events.services import event_emit, events_emit_bulk
 from repayment_plans.errors import PromiseError, PromiseExists
@@ -32,7 +33,7 @@ from staff.permissions import user_role
 PROMISE_TAKERS = frozenset({Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER})
 # The stages a promise may be taken from; the case then waits in follow-up for the money.
 TAKEN_FROM = frozenset({Stage.CONFIRM, Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP})
-BROKEN_REASON = "Promise to pay not kept by its date and grace period."
+BROKEN_REASON = stored_phrase("Promise to pay not kept by its date and grace period.")
 
 
 def promise_deadline(*, due_date: dt.date, tz_name: str, grace_days: int | None = None) -> dt.datetime:

@@ -21,6 +21,7 @@ from cases.models import Account, Case, Payment
 from cases.services import AMOUNT_FIELDS, cases_transition_bulk
 from core.actors import CORE_SYSTEM
 from core.bulk import bulk_insert, bulk_update_rows
+from core.i18n import stored_phrase
 from repayment_plans.tracking import agreements_payments_applied
 
 
@@ -134,7 +135,7 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
     if cured:
         cases_transition_bulk(cases=list(Case.objects.select_related("account").filter(pk__any=cured)),
                               to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
-                              reason="Paid in full: nothing remains overdue.")
+                              reason=stored_phrase("Paid in full: nothing remains overdue."))
     if paid_cases:
         # Promises kept by this money are settled in the same transaction as the money itself.
         agreements_payments_applied(case_ids=sorted(paid_cases), at=now)
