@@ -9,6 +9,8 @@ person's reason, a login) left as they are; anything a person typed is shown as 
 
 import re
 
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 
 _PATTERNS: list[tuple[re.Pattern, str]] = []
@@ -36,3 +38,7 @@ def stored_text(value) -> str:
         if match:
             return gettext(message) % {name: stored_text(part) for name, part in match.groupdict().items()}
     return value
+
+
+# A date for a message read later (a domain error): written in the reader's format when it is read.
+lazy_date = lazy(lambda value: date_format(value, "SHORT_DATE_FORMAT"), str)
