@@ -9,6 +9,7 @@ person's reason, a login) left as they are; anything a person typed is shown as 
 
 import re
 
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -24,6 +25,12 @@ def stored_phrase(message: str) -> str:
         regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
         _PATTERNS.append((re.compile(regex, re.S), message))
     return message
+
+
+def english(label) -> str:
+    """A lazy label (a choice's name) as the English to store, whoever is reading at the time."""
+    with translation.override("en"):
+        return str(label)
 
 
 def stored_text(value) -> str:

@@ -25,7 +25,7 @@ from contacts.models import AttemptResult, Channel, ContactStatus, Origin, Sched
 from contacts.services import ContactNotPermitted, contact_attempt_log
 from core.actors import SYSTEM, actor_fields
 from core.errors import Conflict, DomainError
-from core.i18n import stored_phrase
+from core.i18n import english, stored_phrase
 from core.masking import mask
 from staff.models import Role
 from staff.permissions import user_role
@@ -422,7 +422,7 @@ def visit_complete(
     saved = VisitReport.objects.create(visit=visit, outcome=outcome, next_step=next_step, created_at=now,
                                        author=actor, author_label=actor.get_username(), **fields)
     stored = visit_documents_save(visit=visit, files=documents or [], actor=actor, at=now)
-    _move(visit=visit, to=VisitStatus.COMPLETED, actor=actor, at=now, reason=VisitOutcome(outcome).label,
+    _move(visit=visit, to=VisitStatus.COMPLETED, actor=actor, at=now, reason=english(VisitOutcome(outcome).label),
           completed_at=now, outcome=outcome)
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
         case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=stored_phrase("Field visit made."),
