@@ -59,6 +59,12 @@ class PlanConflict(Conflict):
     code = "plan_conflict"
 
 
+# Reasons stored in English with what they carry; registered here, at import, to be shown translated.
+REJECTED_REASON = stored_phrase("Repayment plan rejected: %(reason)s")
+ACCEPTED_REASON = stored_phrase("Accepted by the cardholder (%(via)s).")
+WITHDRAWN_REASON = stored_phrase("Repayment plan withdrawn: %(reason)s")
+
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -236,7 +242,7 @@ def plan_reject(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | No
     plan = _plan_move(plan=plan, to=PlanStatus.REJECTED, actor=actor, reason=reason, at=now, ip_address=ip_address,
                       decided_by=actor, decided_at=now, ended_at=now)
     _back_to_contact(plan=plan, actor=actor, at=now,
-                     reason=stored_phrase("Repayment plan rejected: %(reason)s") % {"reason": reason})
+                     reason=REJECTED_REASON % {"reason": reason})
     return plan
 
 
@@ -330,7 +336,7 @@ def _extension(head: bytes) -> str:
 
 def _activate(*, plan: RepaymentPlan, actor, via: str, at: dt.datetime, ip_address: str | None) -> RepaymentPlan:
     plan = _plan_move(plan=plan, to=PlanStatus.ACTIVE, actor=actor, at=at, ip_address=ip_address,
-                      reason=stored_phrase("Accepted by the cardholder (%(via)s).") % {"via": via}, accepted_via=via,
+                      reason=ACCEPTED_REASON % {"via": via}, accepted_via=via,
                       activated_at=at)
     case = plan.case
     if case.stage in (Stage.CONTACT, Stage.NEGOTIATE):
@@ -362,5 +368,5 @@ def plan_cancel(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | No
     plan = _plan_move(plan=plan, to=PlanStatus.CANCELLED, actor=actor, reason=reason, at=now, ip_address=ip_address,
                       ended_at=now)
     _back_to_contact(plan=plan, actor=actor, at=now,
-                     reason=stored_phrase("Repayment plan withdrawn: %(reason)s") % {"reason": reason})
+                     reason=WITHDRAWN_REASON % {"reason": reason})
     return plan

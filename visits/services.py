@@ -123,6 +123,10 @@ def visit_request(
 
 
 # Only constants of this module are interpolated; every value is a bound parameter.
+# Reasons stored in English with what they carry; registered here, at import, to be shown translated.
+ASSIGNED_REASON = stored_phrase("Assigned to %(agent)s")
+REASSIGNED_REASON = stored_phrase("Reassigned to %(agent)s")
+ANOTHER_VISIT_REASON = stored_phrase("Another visit after visit %(visit)s.")
 # Reasons the statements below store; the rule code follows the prefix.
 POLICY_VISIT = "Contact policy: "
 stored_phrase(POLICY_VISIT + "%(rule)s")
@@ -252,7 +256,7 @@ def visit_assign(
             raise ContactNotPermitted(verdict)
     reassigning = visit.status == VisitStatus.ASSIGNED
     _move(visit=visit, to=VisitStatus.ASSIGNED, actor=actor, at=now,
-          reason=(stored_phrase("Reassigned to %(agent)s") if reassigning else stored_phrase("Assigned to %(agent)s"))
+          reason=(REASSIGNED_REASON if reassigning else ASSIGNED_REASON)
           % {"agent": agent.get_username()},
           assigned_to=agent, second_agent=second_agent, scheduled_for=day, window_start=window_start,
           window_end=window_end)
@@ -443,7 +447,7 @@ def _next_step(*, visit: Visit, case: Case, report: VisitReport, actor, at: dt.d
                             reason=stored_phrase("The cardholder asked for a repayment plan on a field visit."))
     elif report.next_step == NextStep.ANOTHER_VISIT:
         visit_request(case=case, actor=actor,
-                      reason=stored_phrase("Another visit after visit %(visit)s.") % {"visit": visit.pk},
+                      reason=ANOTHER_VISIT_REASON % {"visit": visit.pk},
                       priority=VisitPriority.NORMAL, address=visit.address, region=visit.region,
                       district=visit.district, latitude=visit.latitude, longitude=visit.longitude, at=at)
     elif report.next_step == NextStep.LEGAL_REVIEW:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from cases.lifecycle import Stage
 from cases.queue import queue_for_agent
 from contacts.models import ContactAttempt, Origin, ScheduledContact
+from staff.models import StaffProfile
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,12 @@ def test_a_failed_sms_delivery_shows_on_the_case_page_with_its_next_try(client, 
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="delivery-problems"' in page
     assert "sms: provider answered 500" in page and "2 attempts" in page
+
+
+def test_a_failed_delivery_reads_in_the_agents_language(client, agent, case):
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    ScheduledContact.objects.create(case=case, channel="sms", due_at=MORNING, idempotency_key=f"{case.pk}:sms:1",
+                                    delivery_attempts=2, last_error="sms: provider answered 500")
+    client.force_login(agent)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "短信：服务商返回 500" in page
