@@ -145,3 +145,12 @@ def test_a_refused_promise_date_names_the_allowed_dates_in_the_agents_format(cli
                             "channel": "call"})
     first = today()
     assert f"日期必须在 {first.year}年{first.month}月{first.day}日 至 " in response.content.decode()
+
+
+def test_a_plan_awaiting_approval_names_the_approving_role_in_words(client, agent):
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    case = contact_case(agent)
+    propose(case, agent, count=24)  # beyond an agent's 12 months
+    client.force_login(agent)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "所需审批人 主管" in page and "supervisor" not in page.split("所需审批人", 1)[1][:40]
