@@ -22,7 +22,7 @@ def case_personal_data_reveal(*, case: Case, field: str, actor, reason: str, ip_
         raise DomainError(_("This field cannot be revealed."), code="not_revealable", field="field")
     reason = (reason or "").strip()
     if len(reason) < 5:
-        raise DomainError(str(_("Say why you need to see this (at least 5 characters).")), code="reason_required",
+        raise DomainError(_("Say why you need to see this (at least 5 characters)."), code="reason_required",
                           field="reason")
     audit_log(actor=actor, action="personal_data.reveal", obj=case.account.customer, case_id=case.pk,
               changes={"field": field}, reason=reason, ip_address=ip_address)

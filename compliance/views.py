@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.actions import audit_action_label, audit_object_label
 from audit.selectors import audit_actions, audit_search
 from audit.services import audit_log, client_ip
 from core.forms import BoundedDateField, records_window
@@ -27,7 +28,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Any"))] + [(a, a) for a in audit_actions()]
+        self.fields["action"].choices = [("", _("Any"))] + [(a, audit_action_label(a)) for a in audit_actions()]
 
 
 class _Echo:
@@ -55,5 +56,8 @@ def audit_trail(request):
         response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
         return response
     page = Paginator(records, 50).get_page(request.GET.get("page"))
+    for record in page:
+        record.action_label = audit_action_label(record.action)
+        record.object_label = audit_object_label(record.object_type)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "audit/trail.html", {"form": form, "page": page}, status=status)

@@ -15,6 +15,7 @@ from contacts.governor import governor_check
 from contacts.messages import message_render
 from contacts.models import AUTOMATED_CHANNELS, Channel, ContactStatus, ScheduledContact
 from contacts.senders import DeliveryError, email_send, letter_pdf, letter_store, sms_backend
+from core.i18n import stored_phrase
 
 
 def contacts_due_for_delivery(*, at: dt.datetime | None = None, limit: int = 500) -> list[int]:
@@ -32,7 +33,7 @@ def _send(contact: ScheduledContact, at: dt.datetime) -> str:
         return sms_backend().send(to=customer.phone, body=message.body, reference=contact.idempotency_key)
     if contact.channel == Channel.EMAIL:
         if not customer.email:
-            raise DeliveryError("email: no address on file")
+            raise DeliveryError(stored_phrase("email: no address on file"))
         email_send(to=customer.email, message=message)
         return customer.email
     path = letter_store(name=f"contact-{contact.pk}.pdf", pdf=letter_pdf(message=message))

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.lifecycle import HoldKind
@@ -185,19 +185,21 @@ def next_opening(*, at: dt.datetime, profile: JurisdictionProfile, tz_name: str)
     return at
 
 
-# Each rule answers None (passed) or (reason, figures, next permitted time). The reason is a message in
-# the reader's language once the figures are put in; the trail stores it in English with its figures.
+# Each rule answers None (passed) or (reason, figures, next permitted time). The trail stores the reason
+# in English with its figures; `reason_text` reads it in the reader's language.
 REASONS = {
-    "holds": _("On hold: %(holds)s."),
-    "plan_pause": _("A plan or promise in good standing pauses collection; only instalment reminders remain."),
-    "third_party": _("A third party may be contacted only after %(needed)s consecutive failed attempts or an "
-                     "invalid number, and only to locate the cardholder."),
-    "hours": _("Outside %(start)s–%(end)s in %(zone)s."),
-    "calls_per_window": _("%(count)s call attempts in %(days)s days (limit %(limit)s)."),
-    "calls_per_day": _("%(count)s call attempts today (limit %(limit)s)."),
-    "unanswered_per_number": _("%(count)s unanswered calls to this number today (limit %(limit)s)."),
-    "quiet_period": _("Spoke with the cardholder on %(date)s; no call for %(days)s days unless they ask or a "
-                      "promise breaks."),
+    "holds": gettext_noop("On hold: %(holds)s."),
+    "plan_pause": gettext_noop(
+        "A plan or promise in good standing pauses collection; only instalment reminders remain."),
+    "third_party": gettext_noop(
+        "A third party may be contacted only after %(needed)s consecutive failed attempts or an invalid number, "
+        "and only to locate the cardholder."),
+    "hours": gettext_noop("Outside %(start)s–%(end)s in %(zone)s."),
+    "calls_per_window": gettext_noop("%(count)s call attempts in %(days)s days (limit %(limit)s)."),
+    "calls_per_day": gettext_noop("%(count)s call attempts today (limit %(limit)s)."),
+    "unanswered_per_number": gettext_noop("%(count)s unanswered calls to this number today (limit %(limit)s)."),
+    "quiet_period": gettext_noop(
+        "Spoke with the cardholder on %(date)s; no call for %(days)s days unless they ask or a promise breaks."),
 }
 
 
@@ -312,8 +314,10 @@ def _run_rules(facts, *, channel, at, profile, number, to_third_party, purpose):
             passed.append(name)
         else:
             reason, figures, next_at = outcome
-            with translation.override("en"):
-                english = reason_text({"rule": name, "figures": figures})
+            # The trail keeps the English, as written before reasons were translated (hold codes, ISO dates);
+            # no translation machinery here: the pass evaluates a million cases.
+            english = reason % {**figures, "holds": ", ".join(figures["holds"])} if "holds" in figures else (
+                reason % figures if figures else reason)
             failed.append({"rule": name, "reason": english, "figures": figures,
                            "next_permitted_at": next_at.isoformat() if next_at else None, "_next": next_at})
     return passed, failed

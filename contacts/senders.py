@@ -17,6 +17,10 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from contacts.messages import Message
+from core.i18n import stored_phrase
+
+# Stored as the contact's last error and shown translated; registered at import.
+PROVIDER_ANSWERED = stored_phrase("sms: provider answered %(code)s")
 
 
 class DeliveryError(Exception):
@@ -31,7 +35,7 @@ def email_send(*, to: str, message: Message) -> None:
     except Exception as exc:  # smtplib raises OSError subclasses; other backends raise their own
         raise DeliveryError(f"email: {exc}") from exc
     if sent != 1:
-        raise DeliveryError("email: the backend sent nothing")
+        raise DeliveryError(stored_phrase("email: the backend sent nothing"))
 
 
 # --- SMS --------------------------------------------------------------------------------------------------
@@ -72,7 +76,7 @@ class HttpSmsBackend(SmsBackend):
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
-            raise DeliveryError(f"sms: provider answered {exc.code}") from exc
+            raise DeliveryError(PROVIDER_ANSWERED % {"code": exc.code}) from exc
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise DeliveryError(f"sms: {exc}") from exc
         return str(answer.get("id", ""))

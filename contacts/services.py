@@ -18,6 +18,7 @@ from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatu
 from core.actors import actor_fields
 from core.bulk import bulk_update_rows
 from core.errors import Conflict, DomainError
+from core.i18n import stored_phrase
 from staff.permissions import Capability, can
 
 
@@ -83,7 +84,8 @@ def contact_attempt_log(
         _finish(scheduled_contact, status=ContactStatus.DONE, entry={"attempt": attempt.pk, "result": result})
     if result == AttemptResult.DISPUTE:
         with suppress(HoldError):  # already on a dispute hold
-            case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=actor, reason="Dispute raised on contact.")
+            case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=actor,
+                            reason=stored_phrase("Dispute raised on contact."))
     return attempt
 
 

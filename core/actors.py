@@ -2,8 +2,10 @@
 
 from typing import Any
 
-SYSTEM = "system"
-CORE_SYSTEM = "core-system"
+from core.i18n import stored_phrase
+
+SYSTEM = stored_phrase("system")  # shown in the reader's language, stored as is
+CORE_SYSTEM = stored_phrase("core-system")
 
 
 def actor_fields(actor: Any) -> dict:

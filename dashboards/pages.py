@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from cases.delinquency import Bucket
 from cases.lifecycle import Stage
 from contacts.models import Channel, Strategy
 from dashboards import selectors
@@ -53,7 +54,9 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
             Table("by_bucket", _("Open cases and overdue balance by bucket (today)"),
                   [Column("bucket", _("Bucket")), Column("cases", _("Open cases"), COUNT),
                    Column("balance", _("Overdue balance"), MONEY)],
-                  selectors.portfolio_by_bucket(totals=open_totals), series=["balance"], note=note),
+                  [{**r, "bucket": Bucket(r["bucket"]).label}
+                   for r in selectors.portfolio_by_bucket(totals=open_totals)],
+                  series=["balance"], note=note),
             Table("by_stage", _("Open cases and overdue balance by stage (today)"),
                   [Column("stage", _("Stage")), Column("cases", _("Open cases"), COUNT),
                    Column("balance", _("Overdue balance"), MONEY)],

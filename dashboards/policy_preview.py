@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
@@ -117,7 +117,10 @@ def policy_preview_finish(*, preview_id: int) -> bool:
                                           definition=policy_definition_parse(data=preview.definition))
             preview.status = PolicyPreview.Status.DONE
         except DomainError as exc:
-            preview.status, preview.error = PolicyPreview.Status.FAILED, exc.message
+            # Read by the supervisor who asked, in their language; the worker has none of its own.
+            profile = getattr(preview.requested_by, "profile", None)
+            with translation.override(getattr(profile, "language", None) or settings.LANGUAGE_CODE):
+                preview.status, preview.error = PolicyPreview.Status.FAILED, exc.message
         preview.finished_at = timezone.now()
         preview.save(update_fields=["rows", "status", "error", "finished_at"])
     return True

@@ -19,6 +19,7 @@ from cases.lifecycle import Outcome, Stage
 from cases.models import Account, Case, Customer
 from cases.services import case_open, case_transition, payment_record
 from core.actors import SYSTEM
+from core.i18n import stored_phrase
 from staff.models import Role, StaffProfile
 from staff.services import staff_create, team_create
 
@@ -59,12 +60,12 @@ TARGETS: list[tuple[list[str], str | None]] = [
     ([Stage.CLOSED], Outcome.RECALLED),
 ]
 REASONS = {
-    Stage.PLAN: "Contact plan fixed from DPD and amount.",
-    Stage.CONTACT: "First contact scheduled.",
-    Stage.NEGOTIATE: "Cardholder willing to discuss repayment.",
-    Stage.FOLLOW_UP: "Promise to pay recorded.",
-    Stage.LEGAL: "No response after field visit; pre-litigation review.",
-    Stage.CLOSED: "Closed.",
+    Stage.PLAN: stored_phrase("Contact plan fixed from DPD and amount."),
+    Stage.CONTACT: stored_phrase("First contact scheduled."),
+    Stage.NEGOTIATE: stored_phrase("Cardholder willing to discuss repayment."),
+    Stage.FOLLOW_UP: stored_phrase("Promise to pay recorded."),
+    Stage.LEGAL: stored_phrase("No response after field visit; pre-litigation review."),
+    Stage.CLOSED: stored_phrase("Closed."),
 }
 CENT = Decimal("0.01")
 
@@ -158,7 +159,7 @@ def _seed_case(index: int, fake: Faker, teams, users, now: dt.datetime) -> bool:
     agent = users["agent"] if team == teams[0] else users["agent2"]
     opened = min(now, dt.datetime.combine(overdue_since + dt.timedelta(days=1), dt.time(9), SHANGHAI))
     case = case_open(account=account, overdue_since=overdue_since, amounts=amounts, actor=SYSTEM,
-                     reason="Reported delinquent by the core system.", team=team,
+                     reason=stored_phrase("Reported delinquent by the core system."), team=team,
                      agent=agent if index % 4 else None, priority=index % 3, at=opened)
     path, outcome = TARGETS[index % len(TARGETS)]
     step_hours = max(1, min(24, dpd * 24 // (len(path) + 1)))
@@ -205,4 +206,4 @@ def _seed_visit_requests(agent, team, now: dt.datetime, count: int = 3) -> None:
     cases = (Case.objects.select_related("account__customer").filter(assigned_team=team, stage=Stage.CONTACT)
              .exclude(account__customer__address="").order_by("pk")[:count])
     for case in cases:
-        visit_request(case=case, actor=agent, reason="Three calls unanswered in a week.", at=now)
+        visit_request(case=case, actor=agent, reason=stored_phrase("Three calls unanswered in a week."), at=now)

@@ -7,7 +7,9 @@ After installation they belong to supervisors and compliance: edits create new p
 import datetime as dt
 from decimal import Decimal
 
-DEFAULT_POLICY_NAME = "Default contact policy"
+from core.i18n import stored_phrase
+
+DEFAULT_POLICY_NAME = stored_phrase("Default contact policy")  # shown in the reader's language
 # The currency of a policy's amounts when its definition names none.
 POLICY_CURRENCY = "CNY"
 

@@ -9,6 +9,7 @@ from cases.services import case_transition
 from contacts.models import Channel, ContactStatus, ScheduledContact
 from contacts.services import scheduled_contact_complete
 from core.errors import Conflict, DomainError
+from core.i18n import stored_phrase
 from staff.models import Role
 from staff.permissions import Capability, can
 
@@ -43,7 +44,8 @@ def legal_review_accept(*, contact: ScheduledContact, actor, reason: str) -> Cas
     if not scheduled_contact_complete(contact=contact, actor=actor, note=f"accepted: {reason}"):
         raise Conflict(_("This review was decided meanwhile."))
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
-        case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason="Pre-litigation review accepted.")
+        case = case_transition(case=case, to=Stage.CONTACT, actor=actor,
+                               reason=stored_phrase("Pre-litigation review accepted."))
     return case_transition(case=case, to=Stage.LEGAL, actor=actor, reason=reason)
 
 

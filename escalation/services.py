@@ -24,12 +24,13 @@ from contacts.governor import governor_evaluate, governor_facts, governor_profil
 from contacts.models import Channel, ContactStatus
 from core.actors import SYSTEM
 from core.bulk import pg_array
+from core.i18n import stored_phrase
 from core.outbox import task_enqueue
 from escalation.chunk_sql import CHUNK, CLEAR_PENDING, CONTACT_COLUMNS, INSERT_CONTACTS, PLAN
 from escalation.models import CaseEscalation, EscalationChunk, EscalationPending, EscalationRun, PolicyVersion
 from escalation.policy import PoliciesInForce, policies_in_force
 
-MOVE_REASON = "First contact scheduled by the contact policy."
+MOVE_REASON = stored_phrase("First contact scheduled by the contact policy.")
 
 
 

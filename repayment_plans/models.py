@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from staff.models import Role
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -184,6 +186,11 @@ class RepaymentPlan(models.Model):
 
     def __str__(self):
         return f"Plan #{self.pk} {self.get_kind_display()} {self.total} {self.currency} ({self.status})"
+
+    @property
+    def required_role_label(self) -> str:
+        """The role whose approval the plan needs, in words."""
+        return Role(self.required_role).label if self.required_role in Role.values else self.required_role
 
     @property
     def owed_total(self) -> Decimal:

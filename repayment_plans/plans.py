@@ -26,6 +26,7 @@ from cases.services import case_transition
 from contacts.senders import DeliveryError, sms_backend
 from core.actors import actor_fields
 from core.errors import Conflict, DomainError
+from core.i18n import stored_phrase
 from events.models import EventType
 from events.services import event_emit
 from repayment_plans.authority import authority_covers, authority_limits, authority_required_role
@@ -60,6 +61,12 @@ class PlanError(DomainError):
 
 class PlanConflict(Conflict):
     code = "plan_conflict"
+
+
+# Reasons stored in English with what they carry; registered here, at import, to be shown translated.
+REJECTED_REASON = stored_phrase("Repayment plan rejected: %(reason)s")
+ACCEPTED_REASON = stored_phrase("Accepted by the cardholder (%(via)s).")
+WITHDRAWN_REASON = stored_phrase("Repayment plan withdrawn: %(reason)s")
 
 
 def _require_reason(reason: str) -> str:
@@ -177,7 +184,7 @@ def plan_propose(
     Instalment.objects.bulk_create([Instalment(plan=plan, number=p.number, due_date=p.due_date, amount=p.amount)
                                     for p in schedule.payments])
     PlanDecision.objects.create(plan=plan, from_status="", to_status=PlanStatus.PENDING_APPROVAL, created_at=now,
-                                reason="Proposed.", **who)
+                                reason=stored_phrase("Proposed."), **who)
     audit_log(actor=actor, action="plan.proposed", obj=plan, case_id=case.pk, ip_address=ip_address,
               changes={"kind": kind, "total": str(schedule.total), "waived": str(schedule.waived_total),
                        "payments": count, "months": schedule.months, "required_role": required})
@@ -188,7 +195,7 @@ def plan_propose(
         case = case_transition(case=case, to=Stage.NEGOTIATE, actor=actor, reason=reason, at=now)
     if within:
         plan = _plan_move(plan=plan, to=PlanStatus.APPROVED, actor=actor, at=now, ip_address=ip_address,
-                          reason="Within the proposer's authority.", decided_at=now)
+                          reason=stored_phrase("Within the proposer's authority."), decided_at=now)
     return plan
 
 
@@ -240,7 +247,8 @@ def plan_reject(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | No
     now = at or timezone.now()
     plan = _plan_move(plan=plan, to=PlanStatus.REJECTED, actor=actor, reason=reason, at=now, ip_address=ip_address,
                       decided_by=actor, decided_at=now, ended_at=now)
-    _back_to_contact(plan=plan, actor=actor, reason=f"Repayment plan rejected: {reason}", at=now)
+    _back_to_contact(plan=plan, actor=actor, at=now,
+                     reason=REJECTED_REASON % {"reason": reason})
     return plan
 
 
@@ -334,11 +342,12 @@ def _extension(head: bytes) -> str:
 
 def _activate(*, plan: RepaymentPlan, actor, via: str, at: dt.datetime, ip_address: str | None) -> RepaymentPlan:
     plan = _plan_move(plan=plan, to=PlanStatus.ACTIVE, actor=actor, at=at, ip_address=ip_address,
-                      reason=f"Accepted by the cardholder ({via}).", accepted_via=via, activated_at=at)
+                      reason=ACCEPTED_REASON % {"via": via}, accepted_via=via,
+                      activated_at=at)
     case = plan.case
     if case.stage in (Stage.CONTACT, Stage.NEGOTIATE):
         case_transition(case=case, to=Stage.FOLLOW_UP, actor=actor, at=at,
-                        reason="Repayment plan agreed: following up the instalments.")
+                        reason=stored_phrase("Repayment plan agreed: following up the instalments."))
     event_emit(type=EventType.PLAN_AGREED, case=case, at=at, payload={
         "plan_id": plan.pk, "kind": plan.kind, "total": str(plan.total), "waived": str(plan.waived_amount),
         "currency": plan.currency,
@@ -364,5 +373,6 @@ def plan_cancel(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | No
     now = at or timezone.now()
     plan = _plan_move(plan=plan, to=PlanStatus.CANCELLED, actor=actor, reason=reason, at=now, ip_address=ip_address,
                       ended_at=now)
-    _back_to_contact(plan=plan, actor=actor, reason=f"Repayment plan withdrawn: {reason}", at=now)
+    _back_to_contact(plan=plan, actor=actor, at=now,
+                     reason=WITHDRAWN_REASON % {"reason": reason})
     return plan

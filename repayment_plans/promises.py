@@ -23,6 +23,7 @@ from cases.models import Case, Payment
 from cases.services import case_transition, case_transition_many
 from core.actors import SYSTEM, actor_fields
 from core.bulk import bulk_update_rows
+from core.i18n import lazy_date, stored_phrase
 from core.outbox import task_enqueue
 from events.models import EventType
 from events.services import event_emit, events_emit_bulk
@@ -32,7 +33,7 @@ from staff.permissions import Capability, can
 
 # The stages a promise may be taken from; the case then waits in follow-up for the money.
 TAKEN_FROM = frozenset({Stage.CONFIRM, Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP})
-BROKEN_REASON = "Promise to pay not kept by its date and grace period."
+BROKEN_REASON = stored_phrase("Promise to pay not kept by its date and grace period.")
 
 
 def promise_deadline(*, due_date: dt.date, tz_name: str, grace_days: int | None = None) -> dt.datetime:
@@ -68,7 +69,7 @@ def promise_take(
     latest = today + dt.timedelta(days=settings.PROMISE_MAX_DAYS_AHEAD)
     if not today <= due_date <= latest:
         raise PromiseError(_("The date must be between %(today)s and %(latest)s."),
-                           params={"today": format(today, '%Y-%m-%d'), "latest": format(latest, '%Y-%m-%d')},
+                           params={"today": lazy_date(today), "latest": lazy_date(latest)},
                            code="invalid_date", field="due_date")
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("account__customer").get(pk=case.pk)

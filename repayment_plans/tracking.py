@@ -21,14 +21,15 @@ from cases.models import Case, Payment
 from cases.services import case_transition_many, cases_transition_bulk
 from core.actors import SYSTEM
 from core.bulk import bulk_update_rows
+from core.i18n import stored_phrase
 from events.models import EventType
 from events.services import events_emit_bulk
 from repayment_plans.models import Instalment, PlanDecision, PlanStatus, RepaymentPlan
 from repayment_plans.promises import promises_evaluate, queue_tier_reevaluation
 
 ZERO = Decimal("0.00")
-COMPLETED_REASON = "Repayment plan completed: everything agreed has been paid."
-BROKEN_REASON = "Repayment plan broken: an instalment was missed past its grace period."
+COMPLETED_REASON = stored_phrase("Repayment plan completed: everything agreed has been paid.")
+BROKEN_REASON = stored_phrase("Repayment plan broken: an instalment was missed past its grace period.")
 
 
 def agreements_payments_applied(*, case_ids: list[int], at: dt.datetime) -> None:

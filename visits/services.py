@@ -27,6 +27,7 @@ from contacts.models import AttemptResult, Channel, ContactStatus, Origin, Sched
 from contacts.services import ContactNotPermitted, contact_attempt_log
 from core.actors import SYSTEM, actor_fields
 from core.errors import Conflict, DomainError
+from core.i18n import english, stored_phrase
 from core.masking import mask
 from staff.models import Role
 from staff.permissions import Capability, can, user_role
@@ -121,6 +122,15 @@ def visit_request(
 
 
 # Only constants of this module are interpolated; every value is a bound parameter.
+# Reasons stored in English with what they carry; registered here, at import, to be shown translated.
+ASSIGNED_REASON = stored_phrase("Assigned to %(agent)s")
+REASSIGNED_REASON = stored_phrase("Reassigned to %(agent)s")
+ANOTHER_VISIT_REASON = stored_phrase("Another visit after visit %(visit)s.")
+# Reasons the statements below store; the rule code follows the prefix.
+POLICY_VISIT = "Contact policy: "
+stored_phrase(POLICY_VISIT + "%(rule)s")
+LEFT_COLLECTIONS = stored_phrase("The case left collections.")
+
 FROM_ESCALATION = f"""
 WITH source AS (
     SELECT sc.id AS contact_id, sc.case_id, sc.rule, cu.address, cu.region
@@ -134,7 +144,7 @@ WITH source AS (
 inserted AS (
     INSERT INTO visits_visit (case_id, scheduled_contact_id, origin, reason, priority, address, region, district,
                               status, outcome, requested_by_label, created_at, updated_at)
-    SELECT case_id, contact_id, '{VisitOrigin.ESCALATION}', 'Contact policy: ' || rule,
+    SELECT case_id, contact_id, '{VisitOrigin.ESCALATION}', '{POLICY_VISIT}' || rule,
            CASE WHEN rule LIKE 'T4%%' THEN {VisitPriority.HIGH} ELSE {VisitPriority.NORMAL} END,
            address, region, '', '{VisitStatus.REQUESTED}', '', '{SYSTEM}', %(now)s, %(now)s
     FROM source
@@ -195,7 +205,7 @@ withdrawn AS (
     RETURNING v.id
 )
 INSERT INTO visits_visithistory (visit_id, from_status, to_status, actor_label, reason, created_at)
-SELECT t.id, t.status, '{VisitStatus.CANCELLED}', '{SYSTEM}', 'The case left collections.', %(now)s
+SELECT t.id, t.status, '{VisitStatus.CANCELLED}', '{SYSTEM}', '{LEFT_COLLECTIONS}', %(now)s
 FROM target t JOIN withdrawn w ON w.id = t.id
 """  # noqa: S608
 
@@ -272,7 +282,8 @@ def visit_assign(
             raise ContactNotPermitted(verdict)
     reassigning = visit.status == VisitStatus.ASSIGNED
     _move(visit=visit, to=VisitStatus.ASSIGNED, actor=actor, at=now,
-          reason=("Reassigned to " if reassigning else "Assigned to ") + agent.get_username(),
+          reason=(REASSIGNED_REASON if reassigning else ASSIGNED_REASON)
+          % {"agent": agent.get_username()},
           assigned_to=agent, second_agent=second_agent, scheduled_for=day, window_start=window_start,
           window_end=window_end)
     audit_log(actor=actor, action="visit.reassigned" if reassigning else "visit.assigned", obj=visit,
@@ -441,10 +452,11 @@ def visit_complete(
     saved = VisitReport.objects.create(visit=visit, outcome=outcome, next_step=next_step, created_at=now,
                                        author=actor, author_label=actor.get_username(), **fields)
     stored = visit_documents_save(visit=visit, files=documents or [], actor=actor, at=now)
-    _move(visit=visit, to=VisitStatus.COMPLETED, actor=actor, at=now, reason=VisitOutcome(outcome).label,
+    _move(visit=visit, to=VisitStatus.COMPLETED, actor=actor, at=now, reason=english(VisitOutcome(outcome).label),
           completed_at=now, outcome=outcome)
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
-        case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason="Field visit made.", at=now)
+        case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=stored_phrase("Field visit made."),
+                               at=now)
     _next_step(visit=visit, case=case, report=saved, actor=actor, at=now)
     audit_log(actor=actor, action="visit.completed", obj=visit, case_id=case.pk, ip_address=ip_address,
               changes={"outcome": outcome, "next_step": next_step, "documents": len(stored),
@@ -458,9 +470,10 @@ def _next_step(*, visit: Visit, case: Case, report: VisitReport, actor, at: dt.d
     elif report.next_step == NextStep.PLAN:
         if case.stage in (Stage.CONTACT, Stage.FOLLOW_UP):
             case_transition(case=case, to=Stage.NEGOTIATE, actor=actor, at=at,
-                            reason="The cardholder asked for a repayment plan on a field visit.")
+                            reason=stored_phrase("The cardholder asked for a repayment plan on a field visit."))
     elif report.next_step == NextStep.ANOTHER_VISIT:
-        visit_request(case=case, actor=actor, reason=f"Another visit after visit {visit.pk}.",
+        visit_request(case=case, actor=actor,
+                      reason=ANOTHER_VISIT_REASON % {"visit": visit.pk},
                       priority=VisitPriority.NORMAL, address=visit.address, region=visit.region,
                       district=visit.district, latitude=visit.latitude, longitude=visit.longitude, at=at)
     elif report.next_step == NextStep.LEGAL_REVIEW:

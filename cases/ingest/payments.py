@@ -22,6 +22,7 @@ from cases.models import Account, Case, Payment
 from cases.services import AMOUNT_FIELDS, cases_transition_bulk
 from core.actors import CORE_SYSTEM
 from core.bulk import bulk_insert, bulk_update_rows
+from core.i18n import stored_phrase
 
 # What else must follow money in the same transaction (a promise kept, a plan instalment paid). The
 # negotiation capability, above this module, registers its reaction from its AppConfig.ready().
@@ -144,7 +145,7 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
     if cured:
         cases_transition_bulk(cases=list(Case.objects.select_related("account").filter(pk__any=cured)),
                               to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
-                              reason="Paid in full: nothing remains overdue.")
+                              reason=stored_phrase("Paid in full: nothing remains overdue."))
     if paid_cases:
         # Promises kept by this money are settled in the same transaction as the money itself.
         for reaction in _PAYMENT_REACTIONS.values():

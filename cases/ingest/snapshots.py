@@ -27,6 +27,7 @@ from cases.services import AMOUNT_FIELDS, CaseOpening, cases_open_bulk, cases_tr
 from core.actors import CORE_SYSTEM
 from core.bulk import bulk_insert, bulk_update_rows
 from core.crypto import pii_decrypt, pii_hash, pii_hash_many
+from core.i18n import stored_phrase
 from staff.models import Language
 
 
@@ -168,13 +169,13 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "overdue_since", "updated_at"])
     # Opening writes the most rows, so it goes first: event writers queue from the first event to commit.
     opened = cases_open_bulk(openings=to_open, actor=actor, at=now,
-                             reason="The core system reported the account delinquent.")
+                             reason=stored_phrase("The core system reported the account delinquent."))
     for opening, case_id in zip(to_open, opened, strict=True):
         outcomes[indexes[opening.account_number]] = ItemOutcome(Result.CREATED, case_id)
     if to_cure:
         cured = list(Case.objects.select_related("account").filter(pk__any=to_cure).order_by("pk"))
         for case in cases_transition_bulk(cases=cured, to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
-                                          reason="The core system reports nothing overdue."):
+                                          reason=stored_phrase("The core system reports nothing overdue.")):
             outcomes[indexes[case.account.account_number]] = ItemOutcome(Result.CURED, case.pk)
 
 

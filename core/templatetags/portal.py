@@ -1,5 +1,6 @@
 from django import template
 
+from core.i18n import stored_text
 from core.masking import mask
 
 register = template.Library()
@@ -16,3 +17,6 @@ def dpd(case) -> int:
 @register.filter
 def bucket(case) -> str:
     return case.bucket()
+
+
+register.filter("stored_text", stored_text)

@@ -1,12 +1,16 @@
 import csv
 import datetime as dt
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from audit.actions import ACTION_LABELS
 from audit.models import AuditRecord
 from audit.services import audit_log
+from staff.models import StaffProfile
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +56,19 @@ def test_the_export_is_a_csv_of_the_search_and_is_itself_audited(client, complia
 def test_only_compliance_managers_and_admins_read_the_trail(client, request, role):
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("audit:trail")).status_code == 403
+
+
+def test_the_trail_names_actions_and_records_in_words_in_the_readers_language(client, compliance, records):
+    StaffProfile.objects.filter(user=compliance).update(language="zh-hans")
+    client.force_login(compliance)
+    html = client.get(reverse("audit:trail")).content.decode()
+    assert "<td>查看个人信息明文</td><td>案件 #" in html and "<td>解除暂停</td>" in html
+    assert 'value="case.hold_released">解除暂停</option>' in html
+    assert "personal_data.reveal</td>" not in html and "cases.case #" not in html
+
+
+def test_every_action_the_portal_audits_has_words():
+    root = Path(__file__).resolve().parents[2]
+    written = {match for path in root.glob("*/*.py") if path.parts[-2] not in ("tests", ".venv")
+               for match in re.findall(r'audit_log\([^)]*?action="([a-z_.]+)"', path.read_text(), re.S)}
+    assert written and written <= set(ACTION_LABELS)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from cases.lifecycle import Stage
 from cases.queue import queue_for_agent
 from contacts.models import ContactAttempt, Origin, ScheduledContact
+from staff.models import StaffProfile
 from tests.factories import CaseFactory
 from tests.feedback import case_page_after, htmx_from, messages_of
 
@@ -154,3 +155,12 @@ def test_a_refused_save_and_next_stays_on_the_case(client, agent, case, time_mac
     response = log(client, case, next="1")
     assert "HX-Redirect" not in response and not ContactAttempt.objects.exists()
     assert "Outside contact hours" in response.content.decode() or "not permitted" in response.content.decode()
+
+
+def test_a_failed_delivery_reads_in_the_agents_language(client, agent, case):
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    ScheduledContact.objects.create(case=case, channel="sms", due_at=MORNING, idempotency_key=f"{case.pk}:sms:1",
+                                    delivery_attempts=2, last_error="sms: provider answered 500")
+    client.force_login(agent)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "短信：服务商返回 500" in page

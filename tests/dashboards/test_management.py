@@ -4,6 +4,7 @@ import json
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditRecord
 from cases.lifecycle import Stage
@@ -17,7 +18,7 @@ from dashboards.policy_preview import policy_preview_finish, policy_preview_requ
 from escalation.models import Policy, PolicyVersion
 from escalation.policy import policies_in_force, policy_definition
 from escalation.services import escalation_pass_run
-from staff.models import Role
+from staff.models import Role, StaffProfile
 from tests.escalation.helpers import AS_OF, SH, case_at_dpd
 from tests.factories import CaseFactory, staff_user
 
@@ -279,3 +280,17 @@ def test_a_preview_that_never_finishes_says_so_after_the_timeout(client, supervi
     assert "hx-trigger" not in stalled and "has not finished" in stalled
     page = client.get(f"{reverse('dashboards:policy')}?preview={preview.pk}").content.decode()
     assert "has not finished" in page
+
+
+def test_a_failed_preview_says_why_in_the_language_of_the_supervisor_who_asked(monkeypatch, supervisor):
+    StaffProfile.objects.filter(user=supervisor).update(language="zh-hans")
+    policy = Policy.objects.get(is_default=True)
+    preview = policy_preview_request(policy=policy, data=_draft_without_calls(AS_OF), actor=supervisor, as_of=AS_OF)
+
+    def said_nothing(**kwargs):
+        raise DomainError(_("Say what changed."), field="note")
+
+    monkeypatch.setattr(policy_preview_module, "policy_preview", said_nothing)
+    assert policy_preview_finish(preview_id=preview.pk)
+    preview.refresh_from_db()
+    assert preview.error == "请说明修改了什么。"

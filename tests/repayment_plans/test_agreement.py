@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cases.lifecycle import Stage
@@ -108,3 +109,56 @@ def test_an_uploaded_signed_copy_activates_the_plan(agent, settings, tmp_path):
     assert plan.status == PlanStatus.ACTIVE and plan.accepted_via == AcceptanceMethod.SIGNED_COPY
     assert (tmp_path / plan.signed_copy.name).read_bytes().startswith(b"%PDF-")
     assert plan.total == Decimal("10195.50")
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def fonts(data: bytes) -> set[str]:
+    return {str(font["/BaseFont"]) for page in PdfReader(io.BytesIO(data)).pages
+            for font in page["/Resources"]["/Font"].values()}
+
+
+def test_the_english_agreement_is_set_in_a_latin_font_and_wraps_between_words(agent):
+    plan = approved_plan(agent)
+    data = agreement_pdf(plan=plan, language="en")
+    text = words(pdf_text(data))
+    assert "/Helvetica" in fonts(data)
+    # Whole sentences survive extraction: a line never breaks inside a word ("ag|reement").
+    assert ("The cardholder repays each amount above by its date. A payment more than 3 days late may end this "
+            "agreement, and the waiver with it.") in text
+    assert ("While the cardholder keeps to this schedule, the bank stops collection calls and sends only "
+            "instalment reminders.") in text
+
+
+@pytest.mark.parametrize(("language", "date_line", "bank_line", "cardholder_line"), [
+    ("en", "Date of this agreement: ", "For the bank (", "Cardholder (王小明): "),
+    ("zh-hans", "协议日期：", "银行（", "持卡人（王小明）签名："),
+])
+def test_the_agreement_carries_its_date_and_a_signature_and_date_line_for_each_party(
+        agent, language, date_line, bank_line, cardholder_line):
+    plan = approved_plan(agent)
+    text = words(pdf_text(agreement_pdf(plan=plan, language=language)))
+    assert date_line + timezone.localtime(plan.decided_at).date().isoformat() in text
+    for line in (bank_line, cardholder_line):
+        signature = text.split(line, 1)[1][:80]
+        assert "____" in signature and ("Date: ____" in signature or "日期：____" in signature)
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Further terms agreed between the parties"),
+                                                   ("zh-hans", "双方另行约定的条款")])
+def test_further_terms_appear_as_the_parties_wrote_them_not_as_a_clause_of_the_bank(agent, language, heading):
+    plan = approved_plan(agent)
+    plan.terms = "# Salary arrives on the 10th.\nThe cardholder pays by bank transfer & keeps the receipt."
+    plan.save(update_fields=["terms"])
+    text = words(pdf_text(agreement_pdf(plan=plan, language=language)))
+    further = text.split(heading, 1)[1]
+    assert further.startswith(" # Salary arrives on the 10th. The cardholder pays by bank transfer & keeps the "
+                              "receipt.")
+    assert "4. " not in text
+
+
+def test_an_agreement_without_further_terms_has_no_such_section(agent):
+    text = words(pdf_text(agreement_pdf(plan=approved_plan(agent), language="en")))
+    assert "Further terms" not in text

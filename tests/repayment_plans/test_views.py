@@ -145,3 +145,23 @@ def test_a_refused_promise_reads_in_the_agents_language(client, agent):
                             "channel": "call"})
     assert response.status_code == 400
     assert f"金额超过逾期总额 {case.total_overdue} {case.currency}。" in response.content.decode()
+
+
+def test_a_refused_promise_date_names_the_allowed_dates_in_the_agents_format(client, agent):
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    case = contact_case(agent)
+    client.force_login(agent)
+    response = client.post(reverse("repayment_plans:promise-create", args=[case.pk]),
+                           {"amount": "300.00", "due_date": (today() + dt.timedelta(days=40)).isoformat(),
+                            "channel": "call"})
+    first = today()
+    assert f"日期必须在 {first.year}年{first.month}月{first.day}日 至 " in response.content.decode()
+
+
+def test_a_plan_awaiting_approval_names_the_approving_role_in_words(client, agent):
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    case = contact_case(agent)
+    propose(case, agent, count=24)  # beyond an agent's 12 months
+    client.force_login(agent)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "所需审批人 主管" in page and "supervisor" not in page.split("所需审批人", 1)[1][:40]

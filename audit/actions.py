@@ -1,0 +1,59 @@
+"""What each audit action means, in words: compliance reads the trail in its own language, never codes.
+
+The trail stores the stable code (`visit.requested`); the page and the filter show these words. A code
+missing here is shown as stored.
+"""
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "audit.exported": _("Audit trail exported"),
+    "callback.scheduled": _("Callback scheduled"),
+    "case.hold_placed": _("Hold placed"),
+    "case.hold_released": _("Hold released"),
+    "case.note_added": _("Note added"),
+    "case.reassigned": _("Case reassigned"),
+    "cases.reassigned_bulk": _("Cases reassigned in bulk"),
+    "case.referred": _("Referred to the supervisor"),
+    "case.referral_decided": _("Referral decided"),
+    "case.viewed": _("Case viewed"),
+    "complaint.opened": _("Complaint registered"),
+    "complaint.resolved": _("Complaint resolved"),
+    "dispute.opened": _("Dispute registered"),
+    "dispute.resolved": _("Dispute resolved"),
+    "personal_data.reveal": _("Personal data revealed"),
+    "plan.proposed": _("Plan proposed"),
+    "plan.pending_approval": _("Plan sent for approval"),
+    "plan.approved": _("Plan approved"),
+    "plan.rejected": _("Plan rejected"),
+    "plan.active": _("Plan accepted and active"),
+    "plan.broken": _("Plan broken"),
+    "plan.completed": _("Plan completed"),
+    "plan.cancelled": _("Plan withdrawn"),
+    "plan.acceptance_code_sent": _("Acceptance code sent"),
+    "plan.agreement_downloaded": _("Agreement downloaded"),
+    "policy.version_published": _("Contact policy version activated"),
+    "promise.taken": _("Promise to pay taken"),
+    "team.capacity_set": _("Team capacity set"),
+    "two_factor.enabled": _("Two-factor sign-in enabled"),
+    "visit.requested": _("Field visit requested"),
+    "visit.assigned": _("Field visit assigned"),
+    "visit.reassigned": _("Field visit reassigned"),
+    "visit.cancelled": _("Field visit cancelled"),
+    "visit.checked_in": _("Checked in on a field visit"),
+    "visit.completed": _("Field visit completed"),
+    "visit.document_viewed": _("Visit document viewed"),
+}
+
+
+def audit_action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+def audit_object_label(object_type: str) -> str:
+    """The kind of record, as its model names it ("visits.visit" → the visit's verbose name)."""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type

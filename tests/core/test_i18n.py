@@ -1,0 +1,35 @@
+from django.utils import translation
+
+import repayment_plans.plans  # noqa: F401 - registers the phrases a plan's history stores
+from core.i18n import english, stored_text
+from escalation.services import MOVE_REASON
+from visits.models import VisitOutcome
+from visits.services import POLICY_VISIT
+
+
+def test_a_phrase_the_system_stored_reads_in_the_readers_language():
+    with translation.override("zh-hans"):
+        assert stored_text(MOVE_REASON) == "催收策略已安排首次联系。"
+    with translation.override("en"):
+        assert stored_text(MOVE_REASON) == MOVE_REASON
+
+
+def test_a_stored_phrase_with_a_value_keeps_the_value_as_typed():
+    # Phrased as the plan's service writes it: a phrase with values is known from its module's import.
+    reason = "Repayment plan rejected: Income not verified"
+    with translation.override("zh-hans"):
+        assert stored_text(reason) == "还款方案被拒绝：Income not verified"
+        assert stored_text(POLICY_VISIT + "T3.visit") == "催收策略：T3.visit"
+
+
+def test_what_a_person_typed_is_shown_as_typed():
+    with translation.override("zh-hans"):
+        assert stored_text("客户说下周发工资") == "客户说下周发工资"
+        assert stored_text("Left a voicemail") == "Left a voicemail"
+        assert stored_text("") == ""
+
+
+def test_a_label_is_stored_in_english_whoever_is_reading():
+    with translation.override("zh-hans"):
+        stored = english(VisitOutcome.MET_CARDHOLDER.label)
+        assert stored == "Met the cardholder" and stored_text(stored) != stored
