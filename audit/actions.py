@@ -18,6 +18,8 @@ ACTION_LABELS = {
     "case.referred": _("Referred to the supervisor"),
     "case.referral_decided": _("Referral decided"),
     "case.viewed": _("Case viewed"),
+    "case.searched": _("Cases searched by identifier"),
+    "complaints.exported": _("Complaints register exported"),
     "complaint.opened": _("Complaint registered"),
     "complaint.resolved": _("Complaint resolved"),
     "dispute.opened": _("Dispute registered"),
