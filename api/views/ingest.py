@@ -14,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.models import Scope
-from api.validation import ObjectValidator
+from api.validation import ObjectValidator, OffsetDateTimeField
 from api.views.base import ERRORS, CoreSystemApi
 from cases.ingest import (
     AccountSnapshot,
@@ -79,7 +79,7 @@ class AccountItemSerializer(serializers.Serializer):
     fees_overdue = money("Fees overdue.")
     penalty_overdue = money("Penalty overdue.")
     overdue_since = serializers.DateField(help_text="The missed due date, YYYY-MM-DD; not in the future.")
-    as_of = serializers.DateTimeField(help_text="When the core system took this snapshot; ISO 8601 with an offset.")
+    as_of = OffsetDateTimeField(help_text="When the core system took this snapshot; ISO 8601 with an offset.")
 
 
 class PaymentItemSerializer(serializers.Serializer):
@@ -87,7 +87,7 @@ class PaymentItemSerializer(serializers.Serializer):
     account_number = serializers.CharField(max_length=32)
     amount = money("The amount paid, more than zero.", minimum="0.01")
     currency = currency()
-    paid_at = serializers.DateTimeField(help_text="When it was paid; ISO 8601 with an offset.")
+    paid_at = OffsetDateTimeField(help_text="When it was paid; ISO 8601 with an offset.")
 
 
 ACCOUNT_ITEM = ObjectValidator(AccountItemSerializer())
