@@ -161,7 +161,8 @@ def _datetime(field) -> Callable:
                 raise _Invalid("offset_required", "The date and time must carry a UTC offset, e.g. +08:00.")
             moment = moment.replace(tzinfo=timezone.get_current_timezone())
         try:
-            return moment.astimezone(dt.UTC)
+            # DRF moves the value into the current zone first, which fails at the ends of the calendar.
+            return moment.astimezone(timezone.get_current_timezone()).astimezone(dt.UTC)
         except OverflowError as exc:
             raise _Invalid("overflow", "The date and time is out of range.") from exc
     return check

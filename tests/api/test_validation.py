@@ -85,6 +85,7 @@ def _assert_same_errors(validator, serializer_class, item) -> None:
 @example(item={**account_item(), "principal_overdue": "1234567890123"})  # too many whole digits
 @example(item={**account_item(), "principal_overdue": "1e20"})
 @example(item={**account_item(), "as_of": "2026-11-20T09:00:00"})  # no offset
+@example(item={**account_item(), "as_of": "9999-12-31T23:00:00+00:00"})  # past the calendar in Shanghai
 def test_lean_account_errors_are_the_serializers(item):
     _assert_same_errors(ACCOUNT_ITEM, AccountItemSerializer, item)
 
