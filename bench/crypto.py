@@ -104,8 +104,8 @@ def run(report) -> None:
     report.add(benchmark="crypto", name="accounts per second, new cardholders, MultiFernet.encrypt",
                value=multi, unit="items/s", baseline_name="the same ingest with tokens hand-built from the primitives",
                baseline_value=hand, better="higher",
-               target=f"hand-built kept only if MultiFernet costs > {THRESHOLD:.0%} of throughput",
-               met=cost > THRESHOLD,
+               target=f"MultiFernet costs ≤ {THRESHOLD:.0%} of ingest throughput (else keep hand-built tokens)",
+               met=cost <= THRESHOLD,
                notes=f"MultiFernet costs {cost:.1%} of ingest throughput (median batch pair {median(costs):.1%}); "
                      f"{accounts:,} accounts per path in {PAIRS} interleaved pairs of {BATCH:,}-item batches, "
                      f"in process (test client)")
