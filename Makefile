@@ -38,6 +38,7 @@ browser:
 	  || { echo "Could not install them: run 'apt-get install chromium fonts-noto-cjk'."; exit 1; }; \
 	fi
 
+# One run of every part (unit, worker, smoke, browser, journeys), reported apart at the end.
 test: venv browser
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_services.py

@@ -19,6 +19,8 @@ from django.core.validators import (
     MinValueValidator,
     ProhibitNullCharactersValidator,
 )
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
@@ -35,16 +37,25 @@ class FieldError:
 
 
 class _Invalid(Exception):
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, *more: tuple[str, str]):
         self.code, self.message = code, message
+        # Every failed validator of a field, as DRF reports them: (code, message) pairs.
+        self.errors = [(code, message), *more]
+
+
+def _failed(errors: list[tuple[str, str]]) -> _Invalid:
+    return _Invalid(*errors[0], *errors[1:])
 
 
 def _char(field: serializers.CharField) -> Callable:
     trim, allow_blank = field.trim_whitespace, field.allow_blank
 
     def check(value):
-        if value.__class__ is not str and not isinstance(value, str):
-            raise _Invalid("invalid", "Not a valid string.")
+        if value.__class__ is not str:
+            # As DRF's CharField: plain numbers are taken as their text; booleans and composites are not.
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise _Invalid("invalid", "Not a valid string.")
+            value = str(value)
         if trim:
             value = value.strip()
         if not value and not allow_blank:
@@ -78,49 +89,86 @@ def _decimal(field: serializers.DecimalField) -> Callable:
                            "Send the amount as a decimal string, e.g. \"1234.50\", not as a JSON number.")
         if not isinstance(value, str):
             raise _Invalid("invalid", "A decimal number is required, e.g. \"1234.50\".")
+        # Anything else is judged as DRF's DecimalField judges it (to_internal_value, validate_precision).
+        text = str(value).strip()
+        if len(text) > serializers.DecimalField.MAX_STRING_LENGTH:
+            raise _Invalid("max_string_length", "The number is too long.")
         try:
-            number = Decimal(str(value).strip())
-        except decimal.InvalidOperation as exc:
+            number = Decimal(text)
+        except decimal.DecimalException as exc:
             raise _Invalid("invalid", "A decimal number is required, e.g. \"1234.50\".") from exc
         if not number.is_finite():
             raise _Invalid("invalid", "A finite decimal number is required.")
-        # Too many whole digits; checked before rounding, which fails on numbers beyond the decimal context.
-        if number and number.adjusted() >= digits - places:
+        _sign, shown, power = number.as_tuple()
+        if power >= 0:
+            total, whole, decimals = len(shown) + power, len(shown) + power, 0
+        elif len(shown) > -power:
+            total, whole, decimals = len(shown), len(shown) + power, -power
+        else:
+            total, whole, decimals = -power, 0, -power
+        if total > digits:
             raise _Invalid("max_digits", f"At most {digits} digits are allowed.")
-        if -number.as_tuple().exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
+        if decimals > places:
             raise _Invalid("max_decimal_places", f"At most {places} decimal places are allowed.")
-        number = number.quantize(Decimal(1).scaleb(-places))
-        if len(number.as_tuple().digits) > digits:
-            raise _Invalid("max_digits", f"At most {digits} digits are allowed.")
-        return number
+        if whole > digits - places:
+            raise _Invalid("max_whole_digits",
+                           f"At most {digits - places} digits before the decimal point are allowed.")
+        return number.quantize(exponent)
     return check
 
 
 def _date(field) -> Callable:
     def check(value):
-        if not isinstance(value, str) or len(value) != 10:
-            raise _Invalid("invalid", "A date as YYYY-MM-DD is required.")
+        # Django's parse_date, as DRF's DateField reads ISO 8601 (date.fromisoformat first).
         try:
-            return dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise _Invalid("invalid", "A date as YYYY-MM-DD is required.") from exc
+            day = parse_date(value) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise _Invalid("invalid", "A date as YYYY-MM-DD is required.")
+        return day
     return check
 
 
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date and time that must carry its UTC offset: a sender's clock is not ours to guess."""
+
+    default_error_messages = {"offset_required": "The date and time must carry a UTC offset, e.g. +08:00."}
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            if len(value) <= 10:  # a date alone (YYYY-MM-DD or YYYYMMDD) names no moment
+                self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss[.uuuuuu]]±hh:mm")
+            try:
+                moment = parse_datetime(value)
+            except ValueError:
+                moment = None
+            if moment is not None and moment.tzinfo is None:
+                self.fail("offset_required")
+        return super().to_internal_value(value)
+
+
 def _datetime(field) -> Callable:
+    offset_required = isinstance(field, OffsetDateTimeField)
+
     def check(value):
-        if not isinstance(value, str) or len(value) < 16:
+        # Django's parse_datetime, as DRF's DateTimeField reads ISO 8601 (datetime.fromisoformat first).
+        try:
+            named = isinstance(value, str) and (len(value) > 10 or not offset_required)
+            moment = parse_datetime(value) if named else None
+        except ValueError:
+            moment = None
+        if moment is None:
             raise _Invalid("invalid", "An ISO 8601 date and time with an offset is required.")
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError as exc:
-            raise _Invalid("invalid", "An ISO 8601 date and time with an offset is required.") from exc
         if moment.tzinfo is None:
-            raise _Invalid("offset_required", "The date and time must carry a UTC offset, e.g. +08:00.")
+            if offset_required:
+                raise _Invalid("offset_required", "The date and time must carry a UTC offset, e.g. +08:00.")
+            moment = moment.replace(tzinfo=timezone.get_current_timezone())
         try:
-            return moment.astimezone(dt.UTC)
-        except OverflowError as exc:  # e.g. 9999-12-31T23:00-05:00 is in the year 10000 in UTC
-            raise _Invalid("out_of_range", "The date and time is out of range.") from exc
+            # DRF moves the value into the current zone first, which fails at the ends of the calendar.
+            return moment.astimezone(timezone.get_current_timezone()).astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise _Invalid("overflow", "The date and time is out of range.") from exc
     return check
 
 
@@ -204,16 +252,23 @@ def _text_check(field, convert) -> Callable | None:
 
     def check(value):
         value = convert(value)
+        # Like DRF, every validator runs and each failure is reported, in the validators' order.
+        failed = []
         for extra in first:
-            extra(value)
+            try:
+                extra(value)
+            except _Invalid as exc:
+                failed.extend(exc.errors)
         if longest is not None and len(value) > longest:
-            raise _Invalid("max_length", f"Ensure this field has no more than {longest} characters.")
+            failed.append(("max_length", f"Ensure this field has no more than {longest} characters."))
         if shortest is not None and len(value) < shortest:
-            raise _Invalid("min_length", f"Ensure this field has at least {shortest} characters.")
+            failed.append(("min_length", f"Ensure this field has at least {shortest} characters."))
         if nul and "\x00" in value:
-            raise _Invalid("null_characters_not_allowed", "Null characters are not allowed.")
+            failed.append(("null_characters_not_allowed", "Null characters are not allowed."))
         if surrogates and _SURROGATES.search(value):
-            raise _Invalid("surrogate_characters_not_allowed", "Surrogate characters are not allowed.")
+            failed.append(("surrogate_characters_not_allowed", "Surrogate characters are not allowed."))
+        if failed:
+            raise _failed(failed)
         return value
     return check
 
@@ -251,14 +306,20 @@ class ObjectValidator:
 
         def check(value):
             value = convert(value)
+            failed = []  # every validator runs, as in DRF
             for extra in checks:
-                extra(value)
+                try:
+                    extra(value)
+                except _Invalid as exc:
+                    failed.extend(exc.errors)
+            if failed:
+                raise _failed(failed)
             return value
         return check
 
     def validate(self, data, path: str) -> tuple[dict | None, list[FieldError]]:
         if not isinstance(data, dict):
-            return None, [FieldError(path, "invalid", "An object is required.")]
+            return None, [FieldError(path, "invalid" if data is not None else "null", "An object is required.")]
         errors: list[FieldError] = []
         clean: dict = {}
         for name, required, allow_null, check in self.fields:
@@ -281,7 +342,7 @@ class ObjectValidator:
             try:
                 clean[name] = check(value)
             except _Invalid as exc:
-                errors.append(FieldError(f"{path}.{name}", exc.code, exc.message))
+                errors.extend(FieldError(f"{path}.{name}", code, message) for code, message in exc.errors)
         if len(data) > len(self.names) or not self.names.issuperset(data):
             errors.extend(FieldError(f"{path}.{key}", "unknown_field", "This field is not part of the format.")
                           for key in data if key not in self.names)

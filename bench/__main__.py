@@ -8,7 +8,8 @@ import os
 import sys
 
 # Modules under bench/, each with run(report). Add new benchmarks here.
-BENCHMARKS: list[str] = ["ingest", "escalation", "visits", "dashboards", "negotiation", "pages", "search"]
+BENCHMARKS: list[str] = ["ingest", "crypto", "validation", "escalation", "escalation_plan", "visits", "dashboards",
+                          "negotiation", "pages", "search"]
 
 
 def main(argv: list[str]) -> int:

@@ -348,7 +348,7 @@ WITH new AS (
        AND (s.rule = n.rule OR (s.channel = 'call' AND n.channel = 'call'))
     RETURNING s.id
 )
-SELECT case_id, channel, status, rule, idempotency_key, (SELECT count(*) FROM superseded) FROM new
+SELECT case_id, channel, status, rule, idempotency_key, (SELECT count(*) FROM superseded) AS superseded FROM new
 """
 CONTACT_COLUMNS = ("case_id", "channel", "due_at", "status", "idempotency_key", "policy_version_id", "rule",
                    "strategy", "trail", "assigned_team_id", "assigned_to_id")

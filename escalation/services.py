@@ -8,9 +8,10 @@ never schedule a contact twice.
 
 import datetime as dt
 import json
-from collections import Counter
+from collections import Counter, namedtuple
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -32,6 +33,19 @@ from escalation.policy import PoliciesInForce, policies_in_force
 
 MOVE_REASON = stored_phrase("First contact scheduled by the contact policy.")
 
+# A contact the governor let through, as INSERT_CONTACTS takes it (one array per column).
+ContactRow = namedtuple("ContactRow", CONTACT_COLUMNS)
+
+
+@lru_cache(maxsize=16)
+def _row_type(names: tuple[str, ...]) -> type:
+    return namedtuple("Row", names)
+
+
+def _fetch_named(cursor) -> list:
+    """The cursor's rows as named tuples, by the column names of its SELECT list (not their positions)."""
+    row_type = _row_type(tuple(column.name for column in cursor.description))
+    return [row_type._make(row) for row in cursor.fetchall()]
 
 
 @dataclass
@@ -87,17 +101,19 @@ def _params(*, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce, 
             "now": now, "now_iso": now.isoformat()}
 
 
-def _contact_rows(due: list[tuple], *, as_of: dt.datetime, summary: PassSummary) -> dict[str, list]:
-    """Run the governor over the due actions and turn them into columns (PostgreSQL arrays) to insert."""
-    facts = governor_facts(case_ids={row[0] for row in due}, at=as_of,
-                           known={row[0]: (row[10], row[9]) for row in due})
+def _contact_rows(due: list, *, as_of: dt.datetime, summary: PassSummary) -> dict[str, list]:
+    """Run the governor over the due actions (CHUNK's rows) and turn them into columns (PostgreSQL arrays)
+    to insert."""
+    facts = governor_facts(case_ids={row.case_id for row in due}, at=as_of,
+                           known={row.case_id: (row.timezone, row.stage) for row in due})
     profiles = governor_profiles()
     profile_by_zone = {}
     # Most cases have no holds, recent attempts, broken promises or agreements; for them the verdict
     # depends on the channel and the time zone alone, so it is worked out once per pair.
     plain_verdicts = {}
     rows = []
-    for case_id, channel, rule, key, version_id, strategy, team_id, agent_id, supervisor_id, _stage, _zone in due:
+    for action in due:
+        case_id, channel = action.case_id, action.channel
         case_facts = facts[case_id]
         plain = not (case_facts.holds or case_facts.attempts or case_facts.broken_promises or case_facts.paused_by)
         decided = plain_verdicts.get((channel, case_facts.timezone)) if plain else None
@@ -120,11 +136,15 @@ def _contact_rows(due: list[tuple], *, as_of: dt.datetime, summary: PassSummary)
                 plain_verdicts[(channel, case_facts.timezone)] = decided
         status, due_at, trail, failed_rules = decided
         summary.held_back.update(failed_rules)
-        assignee = supervisor_id if channel == Channel.LEGAL_REVIEW else agent_id if channel == Channel.CALL else None
-        rows.append((case_id, channel, due_at, status, key, version_id, rule, strategy, trail, team_id, assignee))
+        assignee = (action.supervisor_id if channel == Channel.LEGAL_REVIEW
+                    else action.assigned_agent_id if channel == Channel.CALL else None)
+        rows.append(ContactRow(
+            case_id=case_id, channel=channel, due_at=due_at, status=status, idempotency_key=action.idempotency_key,
+            policy_version_id=action.version_id, rule=action.rule, strategy=action.strategy, trail=trail,
+            assigned_team_id=action.assigned_team_id, assigned_to_id=assignee))
     # In key order, as the unique index takes them.
-    rows.sort(key=lambda row: row[4])
-    return {name: pg_array(column) for name, column in zip(CONTACT_COLUMNS, zip(*rows, strict=True), strict=True)}
+    rows.sort(key=lambda row: row.idempotency_key)
+    return {name: pg_array(getattr(row, name) for row in rows) for name in CONTACT_COLUMNS}
 
 
 def escalation_chunk_run(
@@ -149,39 +169,49 @@ def escalation_chunk_run(
         with connection.cursor() as cursor:
             # Compiling the statement costs more than running it on a chunk; the pass runs it many times.
             cursor.execute("SET LOCAL jit = off")
-            # A chunk reaches every row by key. The planner cannot know how few candidates a chunk has and
-            # may otherwise read a whole table (a million placements) to join a few thousand of them.
+            # A chunk reaches every row by key; allowed sequential scans, the planner reads whole tables to
+            # join a chunk's candidates. Measured with EXPLAIN ANALYZE on a generated portfolio of 200,000
+            # open cases (bench/escalation_plan.py, "escalation plan" in bench/results/latest.md): for a
+            # daily-pass chunk of 10,075 candidates it hash-joined them to all 200,000 rows of cases_case to
+            # find the closed and held ones (CHUNK's `cancelled`: 358 ms, against 280 ms of key probes) and
+            # filtered every row of escalation_caseescalation for the due ones; the chunk took 1.15 times as
+            # long (median 1,929 ms against 1,673 ms). Those scans grow with the portfolio, a chunk's
+            # work does not.
             cursor.execute("SET LOCAL enable_seqscan = off")
             # The pass's own cancellations (superseded, closed, on hold) need no second look at the case
             # (escalation/migrations/0005); the setting is put back below, before the transaction goes on.
             cursor.execute("SET LOCAL escalation.in_pass = on")
             cursor.execute(CHUNK, params)
-            rows = cursor.fetchall()
-            summary.cases_evaluated, summary.tier_changes, summary.cancelled, untiered, untiered_until = rows[0][:5]
-            due = [row[5:] for row in rows if row[5] is not None]
+            # Every row carries the chunk's counts; the due actions, if any, fill the rest (a lone row of
+            # counts has a null case_id).
+            rows = _fetch_named(cursor)
+            counts = rows[0]
+            summary.cases_evaluated, summary.tier_changes, summary.cancelled = (
+                counts.evaluated, counts.placed, counts.cancelled)
+            due = [row for row in rows if row.case_id is not None]
             inserted = []
             if due:
                 cursor.execute(INSERT_CONTACTS, {**_contact_rows(due, as_of=as_of, summary=summary), "as_of": as_of,
                                                  "now": params["now"], "now_iso": params["now_iso"]})
-                inserted = cursor.fetchall()
-                summary.superseded = inserted[0][5] if inserted else 0
+                inserted = _fetch_named(cursor)
+                summary.superseded = inserted[0].superseded if inserted else 0
             cursor.execute("SET LOCAL escalation.in_pass = off")
-        for _case_id, channel, *_rest in inserted:
-            summary.scheduled[channel] += 1
-        stage_of = {row[0]: row[9] for row in due}
-        to_move = {case_id for case_id, _channel, status, *_rest in inserted
-                   if status == ContactStatus.SCHEDULED and stage_of.get(case_id) in (Stage.CONFIRM, Stage.PLAN)}
+        for contact in inserted:
+            summary.scheduled[contact.channel] += 1
+        stage_of = {row.case_id: row.stage for row in due}
+        to_move = {contact.case_id for contact in inserted if contact.status == ContactStatus.SCHEDULED
+                   and stage_of.get(contact.case_id) in (Stage.CONFIRM, Stage.PLAN)}
         if to_move:
             summary.moved_to_contact = len(case_transition_many(
                 case_ids=to_move, from_stages=(Stage.CONFIRM, Stage.PLAN), to=Stage.CONTACT, actor=SYSTEM,
                 reason=MOVE_REASON, at=as_of))
         if marks:
-            waits = dict(zip(untiered, untiered_until, strict=True))
+            waits = dict(zip(counts.untiered, counts.untiered_until, strict=True))
             with connection.cursor() as cursor:
                 cursor.execute(CLEAR_PENDING, {
                     "case_ids": pg_array(case_id for case_id, _ in marks), "marks": pg_array(mark for _, mark in marks),
                     "not_before": pg_array(waits.get(case_id) for case_id, _ in marks),
-                    "waiting": pg_array(untiered)})
+                    "waiting": pg_array(counts.untiered)})
     return summary
 
 

@@ -6,6 +6,11 @@ from django.db.backends.postgresql.operations import DatabaseOperations
 
 from staff.models import Role
 from tests.factories import TeamFactory, UserFactory, staff_user
+from tests.suites import (  # noqa: F401 - the suite's parts: unit, worker, smoke, browser, journeys
+    pytest_collection_modifyitems,
+    pytest_runtest_logreport,
+    pytest_terminal_summary,
+)
 from tests.workers import worker  # noqa: F401 - a real Celery worker, for the tests that ask for it
 
 _sql_flush = DatabaseOperations.sql_flush

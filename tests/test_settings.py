@@ -54,3 +54,25 @@ def test_a_malformed_encryption_key_stops_start_up():
     result = manage("check", env={**PRODUCTION_ENV, "PII_ENCRYPTION_KEYS": "not-a-key"})
     assert result.returncode != 0
     assert "PII_ENCRYPTION_KEYS" in result.stderr
+
+
+def _test_run_names(**env) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "TEST_RUN_ID"}
+    code = ("import django; django.setup(); from collections_portal.celery import app; "
+            "print(app.conf.task_default_queue, app.conf.broker_transport_options['global_keyprefix'])")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**clean, "DJANGO_SETTINGS_MODULE": "collections_portal.settings.test",
+                                 "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14", **env})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_two_test_runs_use_their_own_queue_and_keys_on_the_same_redis_database():
+    first, second = _test_run_names(), _test_run_names()
+    assert first != second
+    queue, prefix = first.split()
+    assert queue.startswith("test-") and prefix == f"{queue}:"
+
+
+def test_a_process_started_by_a_test_run_shares_its_queue():
+    assert _test_run_names(TEST_RUN_ID="abc123") == "test-abc123 test-abc123:"

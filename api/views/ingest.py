@@ -14,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.models import Scope
-from api.validation import ObjectValidator
+from api.validation import ObjectValidator, OffsetDateTimeField
 from api.views.base import ERRORS, CoreSystemApi
 from cases.ingest import (
     AccountSnapshot,
@@ -47,9 +47,23 @@ def validate_zone(value: str) -> None:
         raise serializers.ValidationError(f"{value!r} is not a known time zone.", code="unknown_timezone")
 
 
+class DecimalStringField(serializers.DecimalField):
+    """Money travels as text: a JSON number is a binary float to most senders and parsers, so it is refused
+    before any amount is read from it (the lean item checks in api/validation.py answer the same)."""
+
+    default_error_messages = {
+        "decimal_string_required": 'Send the amount as a decimal string, e.g. "1234.50", not as a JSON number.',
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, int | float | Decimal) and not isinstance(data, bool):
+            self.fail("decimal_string_required")
+        return super().to_internal_value(data)
+
+
 def money(help_text: str, *, minimum: str = "0") -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(minimum),
-                                    help_text=f"{help_text} A decimal string with at most 2 decimal places.")
+    return DecimalStringField(max_digits=14, decimal_places=2, min_value=Decimal(minimum),
+                              help_text=f"{help_text} A decimal string with at most 2 decimal places.")
 
 
 def currency() -> serializers.CharField:
@@ -79,7 +93,7 @@ class AccountItemSerializer(serializers.Serializer):
     fees_overdue = money("Fees overdue.")
     penalty_overdue = money("Penalty overdue.")
     overdue_since = serializers.DateField(help_text="The missed due date, YYYY-MM-DD; not in the future.")
-    as_of = serializers.DateTimeField(help_text="When the core system took this snapshot; ISO 8601 with an offset.")
+    as_of = OffsetDateTimeField(help_text="When the core system took this snapshot; ISO 8601 with an offset.")
 
 
 class PaymentItemSerializer(serializers.Serializer):
@@ -87,7 +101,7 @@ class PaymentItemSerializer(serializers.Serializer):
     account_number = serializers.CharField(max_length=32)
     amount = money("The amount paid, more than zero.", minimum="0.01")
     currency = currency()
-    paid_at = serializers.DateTimeField(help_text="When it was paid; ISO 8601 with an offset.")
+    paid_at = OffsetDateTimeField(help_text="When it was paid; ISO 8601 with an offset.")
 
 
 ACCOUNT_ITEM = ObjectValidator(AccountItemSerializer())

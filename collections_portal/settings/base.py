@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "contacts",
     "escalation",
     "dashboards",
+    "compliance",
     "demo",
 ]
 

@@ -1,6 +1,7 @@
 """Settings for the test suite: PostgreSQL and Redis on this machine unless the environment says otherwise."""
 
 import os
+import uuid
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-key")
 # Published keys for test data only; production reads its own from the environment.
@@ -19,3 +20,17 @@ LANGUAGE_CODE = "en"
 # Serve static files straight from the app folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# --- Celery ---------------------------------------------------------------------------------------------
+# Each test run has its own queue and its own key prefix in Redis, so two runs on one machine (even on
+# the same Redis database) never take each other's tasks. A process the run starts (a worker, a server)
+# inherits the run's id through the environment and so talks to the same queue.
+TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", uuid.uuid4().hex[:12])
+CELERY_TASK_DEFAULT_QUEUE = f"test-{TEST_RUN_ID}"
+if CELERY_BROKER_URL.startswith("redis"):  # noqa: F405
+    _PREFIX = {"global_keyprefix": f"test-{TEST_RUN_ID}:"}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, **_PREFIX}  # noqa: F405
+    # Results are kept only for the tasks a test waits on (apply_async(ignore_result=False)), briefly.
+    CELERY_RESULT_BACKEND = CELERY_BROKER_URL  # noqa: F405
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = _PREFIX
+    CELERY_RESULT_EXPIRES = 600

@@ -9,8 +9,16 @@ CHROMIUM = "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# The one browser of this process. tests/journeys/ registers this fixture again in its own conftest, and
+# Playwright's sync API cannot run twice at once in a thread: a second registration shares the first's.
+_RUNNING: list = []
+
+
 @pytest.fixture(scope="session")
 def browser():
+    if _RUNNING:
+        yield _RUNNING[0]
+        return
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
     with sync_playwright() as playwright:
@@ -19,8 +27,12 @@ def browser():
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"],
         )
-        yield browser
-        browser.close()
+        _RUNNING.append(browser)
+        try:
+            yield browser
+        finally:
+            _RUNNING.clear()
+            browser.close()
 
 
 @pytest.fixture

@@ -1,16 +1,14 @@
-import time
 import uuid
 from unittest import mock
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerDown
 
-from collections_portal.celery import app as celery_app
 from core.models import Heartbeat, OutboxTask
 from core.outbox import outbox_publish, outbox_relay, task_enqueue
 from core.tasks import heartbeat
+from tests.workers import wait_for
 
 
 @pytest.mark.django_db
@@ -54,18 +52,13 @@ def test_a_broker_outage_leaves_the_task_and_those_after_it_pending_until_the_br
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_task_queued_through_the_outbox_runs_on_a_real_worker_after_commit():
-    celery_app.control.purge()
+def test_a_task_queued_through_the_outbox_runs_on_a_real_worker_after_commit(worker):
     name = f"outbox-test-{uuid.uuid4()}"
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        with transaction.atomic():
-            task_enqueue(task=heartbeat, kwargs={"name": name})
-            assert OutboxTask.objects.get(kwargs__name=name).sent_at is None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not Heartbeat.objects.filter(name=name).exists():
-            time.sleep(0.2)
+    with transaction.atomic():
+        task_enqueue(task=heartbeat, kwargs={"name": name})
+        assert OutboxTask.objects.get(kwargs__name=name).sent_at is None
 
-    assert Heartbeat.objects.filter(name=name).exists()
+    assert wait_for(lambda: Heartbeat.objects.filter(name=name).exists(), seconds=30)
     assert OutboxTask.objects.get(kwargs__name=name).sent_at is not None
 
 

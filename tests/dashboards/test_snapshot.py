@@ -8,6 +8,7 @@ from dashboards.models import CaseDaySnapshot, SnapshotDay, SnapshotRoll, Snapsh
 from dashboards.services import snapshot_take
 from dashboards.tasks import daily_snapshot
 from tests.factories import CaseFactory
+from tests.workers import run_on_worker
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 10, 31)
@@ -76,18 +77,8 @@ def test_the_daily_schedule_is_installed(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_on_redis_writes_the_snapshot(team, agent):
-    import time
-
-    from celery.contrib.testing.worker import start_worker
-
-    from collections_portal.celery import app as celery_app
-
+def test_a_real_worker_on_redis_writes_the_snapshot(team, agent, worker):
     CaseFactory(stage=Stage.CONTACT, overdue_since=DAY - dt.timedelta(days=5), assigned_team=team)
-    celery_app.control.purge()
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        daily_snapshot.delay(DAY.isoformat())
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not SnapshotDay.objects.filter(day=DAY).exists():
-            time.sleep(0.2)
+    run_on_worker(daily_snapshot, DAY.isoformat())
+    assert SnapshotDay.objects.filter(day=DAY).exists()
     assert CaseDaySnapshot.objects.get(day=DAY).bucket == "M1"

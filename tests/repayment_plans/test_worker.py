@@ -2,7 +2,6 @@
 case back in its contact tier through the queued re-evaluation."""
 
 import datetime as dt
-import time
 from decimal import Decimal
 
 import pytest
@@ -16,7 +15,7 @@ from repayment_plans.models import Promise, PromiseStatus
 from repayment_plans.promises import promise_take
 from repayment_plans.tasks import evaluate_promises
 from tests.factories import CaseFactory
-from tests.workers import wait_for
+from tests.workers import run_on_worker, wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,11 +27,15 @@ def test_a_promise_broken_by_the_scheduled_task_puts_the_case_back_in_its_tier(w
                            channel="call", actor=agent, at=taken)
     assert not ScheduledContact.objects.filter(case=case).exists()
 
-    evaluate_promises.delay()
-    assert wait_for(lambda: Promise.objects.get(pk=promise.pk).status == PromiseStatus.BROKEN)
+    assert run_on_worker(evaluate_promises) == {"kept": 0, "partially_kept": 0, "broken": 1}
+    assert Promise.objects.get(pk=promise.pk).status == PromiseStatus.BROKEN
     case.refresh_from_db()
     assert case.stage == Stage.CONTACT
+    # The re-evaluation is queued once the pass commits, as a task of its own.
     assert wait_for(lambda: ScheduledContact.objects.filter(case=case).exists())
-    evaluate_promises.delay()  # again: nothing left to evaluate, nothing changes
-    time.sleep(1)
+    contacts = list(ScheduledContact.objects.filter(case=case).values_list("pk", "status"))
+
+    # Again, once the worker has run it to the end: nothing left to evaluate, nothing changes.
+    assert run_on_worker(evaluate_promises) == {"kept": 0, "partially_kept": 0, "broken": 0}
     assert Promise.objects.get(pk=promise.pk).status == PromiseStatus.BROKEN
+    assert list(ScheduledContact.objects.filter(case=case).values_list("pk", "status")) == contacts
