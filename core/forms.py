@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -32,10 +31,10 @@ def records_window() -> dict:
 
 
 def promise_date_window() -> dict:
-    """Today to PROMISE_MAX_DAYS_AHEAD, a day wider either side: the cardholder's zone may differ from the
-    portal's, and the promises service checks the exact window in the cardholder's zone."""
-    return {"earliest": days_from_today(-1),
-            "latest": lambda: today() + dt.timedelta(days=settings.PROMISE_MAX_DAYS_AHEAD + 1)}
+    """A year either side of today: enough to keep date arithmetic in range. Which dates a promise may take
+    (today to PROMISE_MAX_DAYS_AHEAD, in the cardholder's zone) is the promises service's rule alone, and
+    its refusal is shown beside the same field, naming the allowed dates."""
+    return {"earliest": days_from_today(-366), "latest": days_from_today(366)}
 
 
 class BoundedDateField(forms.DateField):

@@ -67,11 +67,11 @@ def roles():
              "-v", "app_password=app-secret", "-f", str(ROOT / "deploy/postgres/roles.sql")],
             check=True, capture_output=True, text=True)
         env = {**os.environ, "DATABASE_URL": dsn(app, name), "DATABASE_MIGRATE_URL": dsn(owner, name)}
-        migrated = subprocess.run([sys.executable, "manage.py", "migrate", "audit", "--noinput"], cwd=ROOT, env=env,
+        migrated = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
                                   capture_output=True, text=True, timeout=300)
         assert migrated.returncode == 0, migrated.stdout + migrated.stderr
         assert f"as the schema's owner, {owner}" in migrated.stdout
-        yield name, owner, app
+        yield name, owner, app, env
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'DROP ROLE IF EXISTS "{app}"')
@@ -80,7 +80,7 @@ def roles():
 
 
 def test_the_application_role_reads_and_appends_the_audit_trail(roles):
-    name, _owner, app = roles
+    name, _owner, app, _env = roles
     with as_role(app, name) as conn:
         conn.execute(INSERT)
         assert conn.execute("SELECT count(*) FROM audit_auditrecord").fetchone()[0] >= 1
@@ -97,7 +97,7 @@ def test_the_application_role_reads_and_appends_the_audit_trail(roles):
     "CREATE TABLE scratch (id int)",
 ])
 def test_the_application_role_cannot_rewrite_or_unguard_the_audit_trail(roles, statement):
-    name, _owner, app = roles
+    name, _owner, app, _env = roles
     with as_role(app, name) as conn:
         conn.execute(INSERT)
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
@@ -105,8 +105,19 @@ def test_the_application_role_cannot_rewrite_or_unguard_the_audit_trail(roles, s
         assert conn.execute("SELECT count(*) FROM audit_auditrecord WHERE reason = 'rewritten'").fetchone()[0] == 0
 
 
+def test_the_portal_does_its_work_as_the_application_role(roles):
+    """Every table the owner's migrations made is open to the application's rows: demo data goes in as it."""
+    name, _owner, app, env = roles
+    env = {key: value for key, value in env.items() if key != "DATABASE_MIGRATE_URL"}
+    seeded = subprocess.run([sys.executable, "manage.py", "seed_demo", "--cases", "12"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    with as_role(app, name) as conn:
+        assert conn.execute("SELECT count(*) FROM cases_case").fetchone()[0] == 12
+
+
 def test_the_application_role_owns_nothing(roles):
-    name, owner, app = roles
+    name, owner, app, _env = roles
     with as_role(owner, name) as conn:
         owners = conn.execute("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'").fetchall()
         grants = conn.execute("SELECT privilege_type FROM information_schema.role_table_grants "
@@ -118,7 +129,7 @@ def test_the_application_role_owns_nothing(roles):
 @pytest.mark.parametrize("statement", ["TRUNCATE audit_auditrecord", "DELETE FROM audit_auditrecord",
                                        "UPDATE audit_auditrecord SET reason = 'rewritten'"])
 def test_even_the_owner_is_refused_by_the_triggers(roles, statement):
-    name, owner, _app = roles
+    name, owner, _app, _env = roles
     with as_role(owner, name) as conn:
         conn.execute(INSERT)
         with pytest.raises(psycopg2.errors.RaiseException, match="append-only"):
