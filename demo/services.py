@@ -44,6 +44,17 @@ FIELD_AGENTS_PER_REGION = 2
 FIELD_AGENT_NAMES = [("张", "伟"), ("孙", "丽"), ("周", "军"), ("吴", "敏"), ("郑", "涛"), ("冯", "霞"), ("何", "勇"),
                      ("许", "娟"), ("韩", "斌"), ("曹", "琳")]
 
+def demo_logins() -> list[tuple[str, str]]:
+    """(logins, role label) for each role, in the README's order: the field agents share one line."""
+    count = sum(len(regions) for regions in FIELD_REGIONS) * FIELD_AGENTS_PER_REGION
+    fields = ", ".join(["field", "field2", f"… field{count}"])
+    by_role: dict[str, list[str]] = {}
+    for username, role, *_rest in USERS:
+        by_role.setdefault(role, []).append(username)
+    rows = [(", ".join(by_role.pop(Role.AGENT)), Role.AGENT.label), (fields, Role.FIELD_AGENT.label)]
+    return rows + [(", ".join(names), Role(role).label) for role, names in by_role.items()]
+
+
 # Where each demo case ends up: its path through the lifecycle, then the closing outcome if any.
 TARGETS: list[tuple[list[str], str | None]] = [
     ([], None),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from core.embedded_postgres import is_running, stop
 from core.models import Heartbeat
 from core.outbox import task_enqueue
-from demo.services import DEMO_PASSWORD, USERS
+from demo.services import DEMO_PASSWORD, demo_logins
 
 READY_WAIT_SECONDS = 120
 
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         else:
             lines.append("  The first escalation pass is running now, then every 15 minutes (see the README).")
         lines.append(f"  Demo logins, password for all: {DEMO_PASSWORD}")
-        lines += [f"    {username:<12} {role.label}" for username, role, *_rest in USERS]
+        lines += [f"    {logins:<24} {label}" for logins, label in demo_logins()]
         if getattr(settings, "EMBEDDED_POSTGRES_DATA", None) is not None:
             lines.append(f"  Database: embedded PostgreSQL in {settings.EMBEDDED_POSTGRES_DATA}")
         lines += ["  Ctrl-C stops everything.", "=" * 72, ""]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from demo.services import DEMO_PASSWORD, USERS, demo_seed
+from demo.services import DEMO_PASSWORD, demo_logins, demo_seed
 
 
 class Command(BaseCommand):
@@ -19,5 +19,5 @@ class Command(BaseCommand):
             f"{len(summary.users_created)} users created."
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role, *_rest in USERS:
-            self.stdout.write(f"  {username:<12} {role.label}")
+        for logins, label in demo_logins():
+            self.stdout.write(f"  {logins:<24} {label}")
