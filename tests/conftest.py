@@ -5,6 +5,7 @@ import pytest
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 from staff.models import Role
+from tests.browsers import browser, page  # noqa: F401 - Playwright's Chromium, for the browser and journey tests
 from tests.factories import TeamFactory, UserFactory, staff_user
 from tests.workers import worker  # noqa: F401 - a real Celery worker, for the tests that ask for it
 

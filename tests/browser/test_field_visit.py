@@ -61,7 +61,7 @@ def test_a_field_agent_checks_in_and_completes_a_visit_with_a_promise(
     request.get_by_label("From (cardholder's time)").fill("10:00")
     request.get_by_label("Until (cardholder's time)").fill("12:00")
     request.get_by_role("button", name="Assign").click()
-    page.get_by_text(f"Visit {visit.pk} assigned.").wait_for()
+    page.get_by_text(f"Visit #{visit.pk} assigned to field.").wait_for()
     page.screenshot(path=str(shots / "visits-board-en.png"), full_page=True)
     visit.refresh_from_db()
     assert (visit.status, visit.assigned_to) == (VisitStatus.ASSIGNED, field)
