@@ -9,8 +9,18 @@ import pytest
 from cases.lifecycle import Stage
 from complaints.models import Complaint
 from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
+from staff.models import StaffProfile
 from tests.factories import AccountFactory, CaseFactory, CustomerFactory
-from tests.journeys.day import WORKDAY, escalation_pass_on_worker, queue_row, sign_in, snap, speak, task_on_worker
+from tests.journeys.day import (
+    PHONE,
+    WORKDAY,
+    escalation_pass_on_worker,
+    queue_row,
+    sign_in,
+    snap,
+    speak,
+    task_on_worker,
+)
 from visits.models import OPEN_STATUSES, Visit, VisitStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,9 +32,11 @@ def scheduled(case, channel=None):
 
 
 def test_a_complaint_stops_contact_everywhere_until_it_is_resolved(
-        page, browser, live_server, agent, supervisor, compliance, team, worker, time_machine, shots):
+        page, browser, live_server, agent, supervisor, compliance, field_agent, team, worker, time_machine,
+        shots):
     time_machine.move_to(WORKDAY, tick=True)
-    speak("en", agent, supervisor, compliance)
+    speak("en", agent, supervisor, compliance, field_agent)
+    StaffProfile.objects.filter(user=field_agent).update(region="上海")
     # 70 days past due: the field tier (T4) plans call tasks and a visit.
     customer = CustomerFactory(name="李强", address="上海市静安区南京西路 1 号", region="上海")
     case = CaseFactory(account=AccountFactory(customer=customer), stage=Stage.CONTACT, assigned_team=team,
@@ -35,6 +47,21 @@ def test_a_complaint_stops_contact_everywhere_until_it_is_resolved(
     visit = Visit.objects.get(case=case)
     assert scheduled(case, Channel.CALL).count() == 1 and visit.status == VisitStatus.REQUESTED
     base = live_server.url
+
+    # The supervisor sends a field agent this afternoon.
+    planner = browser.new_context(locale="en-US").new_page()
+    try:
+        sign_in(planner, base, "supervisor")
+        planner.goto(f"{base}/visits/board/")
+        request = planner.locator("article.visit-assign").filter(has_text=f"#{visit.pk}")
+        request.get_by_label("Field agent", exact=True).select_option(str(field_agent.pk))
+        request.get_by_label("Date").fill("2030-03-05")
+        request.get_by_label("From (cardholder's time)").fill("14:00")
+        request.get_by_label("Until (cardholder's time)").fill("16:00")
+        request.get_by_role("button", name="Assign").click()
+        planner.locator("#messages").get_by_text(f"Visit #{visit.pk} assigned to field.").wait_for()
+    finally:
+        planner.context.close()
 
     sign_in(page, base, "agent")
     page.goto(f"{base}/cases/queue/")
@@ -57,6 +84,18 @@ def test_a_complaint_stops_contact_everywhere_until_it_is_resolved(
     assert visit.status == VisitStatus.CANCELLED
     page.goto(f"{base}/cases/queue/")
     assert queue_row(page, case.pk).count() == 0
+
+    # The visit leaves the field agent's day, with the reason.
+    phone = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True).new_page()
+    try:
+        sign_in(phone, base, "field")
+        phone.goto(f"{base}/visits/")
+        withdrawn = phone.locator(".visit-withdrawn li").filter(has_text=f"#{visit.pk}")
+        withdrawn.get_by_text("Cancelled: the case was put on hold.").wait_for()
+        assert phone.locator(".visit-route").count() == 0
+        snap(phone, shots, "journey-complaint-visit-withdrawn-390", field_agent)
+    finally:
+        phone.context.close()
 
     board = browser.new_context(locale="en-US").new_page()
     try:
