@@ -14,6 +14,15 @@ TimelineSource = Callable[[Case, int], list[dict]]
 _SOURCES: dict[str, TimelineSource] = {}
 
 
+def stored_text(text: str) -> str:
+    """A reason as stored, in the reader's language when it is one of the portal's own sentences.
+
+    Services store the reasons they write in English (marked with gettext_noop where written), so that the
+    record does not depend on who wrote it; what staff typed is not in the catalogue and is shown as typed.
+    """
+    return _(text) if text else ""
+
+
 def timeline_source_register(name: str, source: TimelineSource) -> None:
     _SOURCES[name] = source
 
@@ -31,7 +40,7 @@ def _stage_changes(case: Case, limit: int) -> list[dict]:
         if row.outcome:
             text += f" ({row.get_outcome_display()})"
         entries.append({"at": row.created_at, "kind": "stage", "actor": row.actor_label, "text": text,
-                        "detail": row.reason})
+                        "detail": stored_text(row.reason)})
     return entries
 
 
@@ -40,11 +49,11 @@ def _holds(case: Case, limit: int) -> list[dict]:
     for hold in CaseHold.objects.filter(case=case).order_by("-placed_at")[:limit]:
         entries.append({"at": hold.placed_at, "kind": "hold", "actor": hold.placed_by_label,
                         "text": _("Hold placed: %(kind)s") % {"kind": hold.get_kind_display()},
-                        "detail": hold.reason})
+                        "detail": stored_text(hold.reason)})
         if hold.released_at:
             entries.append({"at": hold.released_at, "kind": "hold", "actor": hold.released_by_label,
                             "text": _("Hold released: %(kind)s") % {"kind": hold.get_kind_display()},
-                            "detail": hold.release_reason})
+                            "detail": stored_text(hold.release_reason)})
     return entries
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from cases.contact_stops import ContactStop, StopCause
 from cases.errors import HoldError
@@ -85,7 +86,8 @@ def contact_attempt_log(
         _finish(scheduled_contact, status=ContactStatus.DONE, entry={"attempt": attempt.pk, "result": result})
     if result == AttemptResult.DISPUTE:
         with suppress(HoldError):  # already on a dispute hold
-            case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=actor, reason="Dispute raised on contact.")
+            case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=actor,
+                            reason=gettext_noop("Dispute raised on contact."))
     return attempt
 
 

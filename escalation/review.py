@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from cases.lifecycle import Stage
 from cases.models import Case
@@ -43,7 +44,8 @@ def legal_review_accept(*, contact: ScheduledContact, actor, reason: str) -> Cas
     if not scheduled_contact_complete(contact=contact, actor=actor, note=f"accepted: {reason}"):
         raise Conflict(_("This review was decided meanwhile."))
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
-        case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason="Pre-litigation review accepted.")
+        case = case_transition(case=case, to=Stage.CONTACT, actor=actor,
+                               reason=gettext_noop("Pre-litigation review accepted."))
     return case_transition(case=case, to=Stage.LEGAL, actor=actor, reason=reason)
 
 

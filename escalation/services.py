@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from cases.lifecycle import Stage
 from cases.services import case_transition_many
@@ -29,7 +30,7 @@ from escalation.chunk_sql import CHUNK, CLEAR_PENDING, CONTACT_COLUMNS, INSERT_C
 from escalation.models import CaseEscalation, EscalationChunk, EscalationPending, EscalationRun, PolicyVersion
 from escalation.policy import PoliciesInForce, policies_in_force
 
-MOVE_REASON = "First contact scheduled by the contact policy."
+MOVE_REASON = gettext_noop("First contact scheduled by the contact policy.")
 
 
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_log
 from cases.contact_stops import StopCause, cases_contact_stop
@@ -177,18 +178,18 @@ def plan_propose(
     Instalment.objects.bulk_create([Instalment(plan=plan, number=p.number, due_date=p.due_date, amount=p.amount)
                                     for p in schedule.payments])
     PlanDecision.objects.create(plan=plan, from_status="", to_status=PlanStatus.PENDING_APPROVAL, created_at=now,
-                                reason="Proposed.", **who)
+                                reason=gettext_noop("Proposed."), **who)
     audit_log(actor=actor, action="plan.proposed", obj=plan, case_id=case.pk, ip_address=ip_address,
               changes={"kind": kind, "total": str(schedule.total), "waived": str(schedule.waived_total),
                        "payments": count, "months": schedule.months, "required_role": required})
-    reason = f"Repayment plan proposed: {schedule.total} {case.currency} in {count} payment(s)."
+    reason = gettext_noop("Repayment plan proposed: it awaits a decision and the cardholder's acceptance.")
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
         case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=now)
     if case.stage != Stage.NEGOTIATE:
         case = case_transition(case=case, to=Stage.NEGOTIATE, actor=actor, reason=reason, at=now)
     if within:
         plan = _plan_move(plan=plan, to=PlanStatus.APPROVED, actor=actor, at=now, ip_address=ip_address,
-                          reason="Within the proposer's authority.", decided_at=now)
+                          reason=gettext_noop("Within the proposer's authority."), decided_at=now)
     return plan
 
 
@@ -332,13 +333,20 @@ def _extension(head: bytes) -> str:
     return ".pdf" if head.startswith(b"%PDF-") else ".png" if head.startswith(b"\x89PNG") else ".jpg"
 
 
+# Stored in English like every reason, and shown in the reader's language (cases.timeline.stored_text).
+ACCEPTED_REASONS = {
+    AcceptanceMethod.SMS_CODE: gettext_noop("Accepted by the cardholder with the code sent by SMS."),
+    AcceptanceMethod.SIGNED_COPY: gettext_noop("Accepted by the cardholder with a signed copy of the agreement."),
+}
+
+
 def _activate(*, plan: RepaymentPlan, actor, via: str, at: dt.datetime, ip_address: str | None) -> RepaymentPlan:
     plan = _plan_move(plan=plan, to=PlanStatus.ACTIVE, actor=actor, at=at, ip_address=ip_address,
-                      reason=f"Accepted by the cardholder ({via}).", accepted_via=via, activated_at=at)
+                      reason=ACCEPTED_REASONS[via], accepted_via=via, activated_at=at)
     case = plan.case
     if case.stage in (Stage.CONTACT, Stage.NEGOTIATE):
         case_transition(case=case, to=Stage.FOLLOW_UP, actor=actor, at=at,
-                        reason="Repayment plan agreed: following up the instalments.")
+                        reason=gettext_noop("Repayment plan agreed: following up the instalments."))
     event_emit(type=EventType.PLAN_AGREED, case=case, at=at, payload={
         "plan_id": plan.pk, "kind": plan.kind, "total": str(plan.total), "waived": str(plan.waived_amount),
         "currency": plan.currency,

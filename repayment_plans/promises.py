@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_log
 from cases.contact_stops import StopCause, cases_contact_stop
@@ -33,7 +34,7 @@ from staff.permissions import user_role
 PROMISE_TAKERS = frozenset({Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER})
 # The stages a promise may be taken from; the case then waits in follow-up for the money.
 TAKEN_FROM = frozenset({Stage.CONFIRM, Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP})
-BROKEN_REASON = "Promise to pay not kept by its date and grace period."
+BROKEN_REASON = gettext_noop("Promise to pay not kept by its date and grace period.")
 
 
 def promise_deadline(*, due_date: dt.date, tz_name: str, grace_days: int | None = None) -> dt.datetime:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from cases.lifecycle import Outcome, Stage
 from cases.models import Case, Payment
@@ -27,8 +28,8 @@ from repayment_plans.models import Instalment, PlanDecision, PlanStatus, Repayme
 from repayment_plans.promises import promises_evaluate, queue_tier_reevaluation
 
 ZERO = Decimal("0.00")
-COMPLETED_REASON = "Repayment plan completed: everything agreed has been paid."
-BROKEN_REASON = "Repayment plan broken: an instalment was missed past its grace period."
+COMPLETED_REASON = gettext_noop("Repayment plan completed: everything agreed has been paid.")
+BROKEN_REASON = gettext_noop("Repayment plan broken: an instalment was missed past its grace period.")
 
 
 def agreements_payments_applied(*, case_ids: list[int], at: dt.datetime) -> None:

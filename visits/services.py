@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_log
 from cases.contact_stops import ContactStop, contact_paused
@@ -440,7 +441,8 @@ def visit_complete(
     _move(visit=visit, to=VisitStatus.COMPLETED, actor=actor, at=now, reason=VisitOutcome(outcome).label,
           completed_at=now, outcome=outcome)
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
-        case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason="Field visit made.", at=now)
+        case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=gettext_noop("Field visit made."),
+                               at=now)
     _next_step(visit=visit, case=case, report=saved, actor=actor, at=now)
     audit_log(actor=actor, action="visit.completed", obj=visit, case_id=case.pk, ip_address=ip_address,
               changes={"outcome": outcome, "next_step": next_step, "documents": len(stored),
@@ -454,7 +456,7 @@ def _next_step(*, visit: Visit, case: Case, report: VisitReport, actor, at: dt.d
     elif report.next_step == NextStep.PLAN:
         if case.stage in (Stage.CONTACT, Stage.FOLLOW_UP):
             case_transition(case=case, to=Stage.NEGOTIATE, actor=actor, at=at,
-                            reason="The cardholder asked for a repayment plan on a field visit.")
+                            reason=gettext_noop("The cardholder asked for a repayment plan on a field visit."))
     elif report.next_step == NextStep.ANOTHER_VISIT:
         visit_request(case=case, actor=actor, reason=f"Another visit after visit {visit.pk}.",
                       priority=VisitPriority.NORMAL, address=visit.address, region=visit.region,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from cases.ingest.common import (
     CLOCK_SKEW,
@@ -134,7 +135,7 @@ def _apply_payments(*, reports, indexes: list[int], outcomes: list, actor, now) 
     if cured:
         cases_transition_bulk(cases=list(Case.objects.select_related("account").filter(pk__any=cured)),
                               to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
-                              reason="Paid in full: nothing remains overdue.")
+                              reason=gettext_noop("Paid in full: nothing remains overdue."))
     if paid_cases:
         # Promises kept by this money are settled in the same transaction as the money itself.
         agreements_payments_applied(case_ids=sorted(paid_cases), at=now)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from cases.delinquency import local_date
 from cases.ingest.common import (
@@ -168,13 +169,13 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "overdue_since", "updated_at"])
     # Opening writes the most rows, so it goes first: event writers queue from the first event to commit.
     opened = cases_open_bulk(openings=to_open, actor=actor, at=now,
-                             reason="The core system reported the account delinquent.")
+                             reason=gettext_noop("The core system reported the account delinquent."))
     for opening, case_id in zip(to_open, opened, strict=True):
         outcomes[indexes[opening.account_number]] = ItemOutcome(Result.CREATED, case_id)
     if to_cure:
         cured = list(Case.objects.select_related("account").filter(pk__any=to_cure).order_by("pk"))
         for case in cases_transition_bulk(cases=cured, to=Stage.CLOSED, outcome=Outcome.CURED, actor=actor, at=now,
-                                          reason="The core system reports nothing overdue."):
+                                          reason=gettext_noop("The core system reports nothing overdue.")):
             outcomes[indexes[case.account.account_number]] = ItemOutcome(Result.CURED, case.pk)
 
 
