@@ -128,7 +128,8 @@ def test_a_complaint_stops_contact_everywhere_until_it_is_resolved(
         row = officer.locator("tr").filter(has=officer.locator(f"form[action='/complaints/{complaint.pk}/resolve/']"))
         row.locator("[name=resolution]").fill("Calls moved to weekday daytime; the cardholder agreed.")
         row.get_by_role("button", name="Resolve").click()
-        officer.locator("#messages").wait_for()
+        officer.locator("#messages").get_by_text(f"#{complaint.pk} resolved; its hold on case #{case.pk} is released.",
+                                                 exact=False).wait_for()
     finally:
         officer.context.close()
     complaint.refresh_from_db()

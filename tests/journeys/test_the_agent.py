@@ -66,7 +66,7 @@ def test_the_agent_works_the_queue_and_a_promise_stops_the_calls(page, live_serv
     negotiation.get_by_label("Promised date").fill("2030-03-12")
     negotiation.get_by_label("Taken by").select_option("call")
     negotiation.get_by_role("button", name="Record the promise").click()
-    page.locator("#messages").wait_for()
+    page.locator("#messages").get_by_text("Promise to pay of 2000.00 CNY by").wait_for()
     negotiation.locator("li").filter(has_text="2000.00").get_by_text("Pending").wait_for()
     promise = Promise.objects.get(case=second)
     assert (promise.status, promise.amount) == (PromiseStatus.PENDING, Decimal("2000.00"))

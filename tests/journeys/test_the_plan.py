@@ -56,7 +56,7 @@ def test_a_plan_beyond_the_agents_authority_is_approved_and_activated_in_chinese
         row = other.locator(f"#approval-{plan.pk}")
         row.locator("input[name=reason]").fill("已核实收入，同意分期。")
         row.get_by_role("button", name="批准").click()
-        other.locator("#messages").wait_for()
+        other.locator("#messages").get_by_text(f"方案 #{plan.pk} 已批准。").wait_for()
         assert other.locator(f"#approval-{plan.pk}").count() == 0
     finally:
         checker.close()
