@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseHold, CaseNote, Payment, Referral, StageHistory
 
+# Reasons the portal stores in English, shown in the reader's language (re-exported for the sources).
+from core.i18n import stored_text  # noqa: F401
+
 TimelineSource = Callable[[Case, int], list[dict]]
 _SOURCES: dict[str, TimelineSource] = {}
 
@@ -31,7 +34,7 @@ def _stage_changes(case: Case, limit: int) -> list[dict]:
         if row.outcome:
             text += f" ({row.get_outcome_display()})"
         entries.append({"at": row.created_at, "kind": "stage", "actor": row.actor_label, "text": text,
-                        "detail": row.reason})
+                        "detail": stored_text(row.reason)})
     return entries
 
 
@@ -40,11 +43,11 @@ def _holds(case: Case, limit: int) -> list[dict]:
     for hold in CaseHold.objects.filter(case=case).order_by("-placed_at")[:limit]:
         entries.append({"at": hold.placed_at, "kind": "hold", "actor": hold.placed_by_label,
                         "text": _("Hold placed: %(kind)s") % {"kind": hold.get_kind_display()},
-                        "detail": hold.reason})
+                        "detail": stored_text(hold.reason)})
         if hold.released_at:
             entries.append({"at": hold.released_at, "kind": "hold", "actor": hold.released_by_label,
                             "text": _("Hold released: %(kind)s") % {"kind": hold.get_kind_display()},
-                            "detail": hold.release_reason})
+                            "detail": stored_text(hold.release_reason)})
     return entries
 
 

@@ -1,9 +1,25 @@
 """What contacts add to a case's timeline: scheduled contacts and the attempts staff logged."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from cases.timeline import timeline_source_register
-from contacts.models import ContactAttempt, ScheduledContact
+from cases.timeline import stored_text, timeline_source_register
+from contacts.models import ContactAttempt, ContactStatus, ScheduledContact
+
+# The escalation pass writes short codes as the reason when it cancels a contact; read them as sentences.
+PASS_REASONS = {
+    "case on hold": gettext_noop("Cancelled: the case was put on hold."),
+    "case closed": gettext_noop("Cancelled: the case was closed."),
+    "superseded": gettext_noop("Replaced by a newer contact of the policy."),
+}
+
+
+def _detail(contact: ScheduledContact) -> str:
+    """The rule that planned the contact and, once cancelled, why, in the reader's language."""
+    reason = contact.trail[-1].get("reason", "") if contact.trail and contact.status == ContactStatus.CANCELLED else ""
+    if not isinstance(reason, str) or not reason:
+        return contact.rule
+    return f"{contact.rule} · {stored_text(PASS_REASONS.get(reason, reason))}"
 
 
 def _scheduled(case, limit: int) -> list[dict]:
@@ -11,7 +27,7 @@ def _scheduled(case, limit: int) -> list[dict]:
              "actor": contact.assigned_to.get_username() if contact.assigned_to_id else _("contact policy"),
              "text": _("%(channel)s scheduled · %(status)s") % {"channel": contact.get_channel_display(),
                                                                 "status": contact.get_status_display()},
-             "detail": contact.rule}
+             "detail": _detail(contact)}
             for contact in ScheduledContact.objects.filter(case=case).select_related("assigned_to")
             .order_by("-due_at")[:limit]]
 

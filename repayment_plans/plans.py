@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_log
 from cases.contact_stops import StopCause, cases_contact_stop
@@ -65,7 +66,6 @@ class PlanConflict(Conflict):
 
 # Reasons stored in English with what they carry; registered here, at import, to be shown translated.
 REJECTED_REASON = stored_phrase("Repayment plan rejected: %(reason)s")
-ACCEPTED_REASON = stored_phrase("Accepted by the cardholder (%(via)s).")
 WITHDRAWN_REASON = stored_phrase("Repayment plan withdrawn: %(reason)s")
 
 
@@ -188,7 +188,7 @@ def plan_propose(
     audit_log(actor=actor, action="plan.proposed", obj=plan, case_id=case.pk, ip_address=ip_address,
               changes={"kind": kind, "total": str(schedule.total), "waived": str(schedule.waived_total),
                        "payments": count, "months": schedule.months, "required_role": required})
-    reason = f"Repayment plan proposed: {schedule.total} {case.currency} in {count} payment(s)."
+    reason = gettext_noop("Repayment plan proposed: it awaits a decision and the cardholder's acceptance.")
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
         case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=now)
     if case.stage != Stage.NEGOTIATE:
@@ -340,10 +340,16 @@ def _extension(head: bytes) -> str:
     return ".pdf" if head.startswith(b"%PDF-") else ".png" if head.startswith(b"\x89PNG") else ".jpg"
 
 
+# Stored in English like every reason, and shown in the reader's language (cases.timeline.stored_text).
+ACCEPTED_REASONS = {
+    AcceptanceMethod.SMS_CODE: stored_phrase("Accepted by the cardholder with the code sent by SMS."),
+    AcceptanceMethod.SIGNED_COPY: stored_phrase("Accepted by the cardholder with a signed copy of the agreement."),
+}
+
+
 def _activate(*, plan: RepaymentPlan, actor, via: str, at: dt.datetime, ip_address: str | None) -> RepaymentPlan:
     plan = _plan_move(plan=plan, to=PlanStatus.ACTIVE, actor=actor, at=at, ip_address=ip_address,
-                      reason=ACCEPTED_REASON % {"via": via}, accepted_via=via,
-                      activated_at=at)
+                      reason=ACCEPTED_REASONS[via], accepted_via=via, activated_at=at)
     case = plan.case
     if case.stage in (Stage.CONTACT, Stage.NEGOTIATE):
         case_transition(case=case, to=Stage.FOLLOW_UP, actor=actor, at=at,

@@ -4,7 +4,7 @@ instalment reminders sent."""
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cases.timeline import timeline_source_register
+from cases.timeline import stored_text, timeline_source_register
 from repayment_plans.models import Instalment, PlanDecision, Promise
 
 
@@ -29,7 +29,7 @@ def _plan_decisions(case, limit: int) -> list[dict]:
              "text": _("Plan #%(plan)s (%(kind)s, %(total)s %(currency)s): %(status)s")
              % {"plan": d.plan_id, "kind": d.plan.get_kind_display(), "total": d.plan.total,
                 "currency": d.plan.currency, "status": d.get_to_status_display()},
-             "detail": d.reason}
+             "detail": stored_text(d.reason)}
             for d in PlanDecision.objects.filter(plan__case=case).select_related("plan")
             .order_by("-created_at")[:limit]]
 

@@ -5,6 +5,7 @@ import pytest
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 from staff.models import Role
+from tests.browsers import browser, page  # noqa: F401 - Playwright's Chromium, for the browser and journey tests
 from tests.factories import TeamFactory, UserFactory, staff_user
 from tests.suites import (  # noqa: F401 - the suite's parts: unit, worker, smoke, browser, journeys
     pytest_collection_modifyitems,

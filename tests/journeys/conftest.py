@@ -1,6 +1,6 @@
 """Journeys cross apps the way a working day does, in Debian's Chromium on PostgreSQL.
 
-They reuse the browser fixtures of tests/browser. Run with UPDATE_SCREENSHOTS=1 to write their
+They use the browser fixtures of tests/browsers.py. Run with UPDATE_SCREENSHOTS=1 to write their
 screenshots into docs/screenshots/ (otherwise they go to a temporary folder).
 """
 
@@ -8,8 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-
-from tests.browser.conftest import browser, page  # noqa: F401 - the fixtures, shared
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
