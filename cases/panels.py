@@ -18,6 +18,8 @@ from django.shortcuts import render
 from cases.personal_data import REVEALABLE
 from cases.queue import case_claim
 from cases.timeline import case_timeline
+from core.errors import DomainError
+from core.feedback import action_done
 from staff.permissions import can_work_cases
 
 PAGE = "cases/case_detail.html"
@@ -74,3 +76,18 @@ def case_page_refused(request, case, *, partial: str, context: dict) -> HttpResp
     if request.htmx:
         return render(request, partial, {**case_page_context(request, case), **context})
     return render(request, PAGE, case_page_context(request, case, context), status=400)
+
+
+def case_form_answer(request, case, form, *, act: Callable, partial: str, context: Callable) -> HttpResponse:
+    """How a form on the case page is answered: `act(cleaned_data)` does the work and returns what to say,
+    and the page is shown again (core.feedback); a domain error goes beside its field, and a refused form
+    comes back through `case_page_refused` with `context(form)`, its panel's context bound to what was typed.
+    """
+    if form.is_valid():
+        try:
+            message = act(form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return action_done(request, message, "cases:detail", case_id=case.pk)
+    return case_page_refused(request, case, partial=partial, context=context(form))

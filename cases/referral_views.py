@@ -13,7 +13,7 @@ from audit.services import client_ip
 from cases.access import workable_case_or_403
 from cases.forms import DomainErrorFormMixin
 from cases.models import Referral
-from cases.panels import case_page_refused
+from cases.panels import case_form_answer
 from cases.referrals import referral_decide, referral_raise, referrals_open
 from core.errors import DomainError
 from core.feedback import action_done
@@ -38,17 +38,14 @@ def referral_panel_context(request, case, form=None) -> dict:
 @require_POST
 def referral_create(request, case_id: int):
     case = workable_case_or_403(request, case_id)
-    form = ReferralForm(request.POST, auto_id="rf-%s")
-    if form.is_valid():
-        try:
-            referral_raise(case=case, actor=request.user, reason=form.cleaned_data["reason"],
-                           ip_address=client_ip(request))
-            return action_done(request, gettext("Escalated: a supervisor will look at the case."),
-                               "cases:detail", case_id=case.pk)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-    return case_page_refused(request, case, partial="cases/partials/referral_panel.html",
-                             context=referral_panel_context(request, case, form))
+
+    def act(data):
+        referral_raise(case=case, actor=request.user, reason=data["reason"], ip_address=client_ip(request))
+        return gettext("Escalated: a supervisor will look at the case.")
+
+    return case_form_answer(request, case, ReferralForm(request.POST, auto_id="rf-%s"), act=act,
+                            partial="cases/partials/referral_panel.html",
+                            context=lambda form: referral_panel_context(request, case, form))
 
 
 @login_required

@@ -16,7 +16,7 @@ from cases.lifecycle import HoldKind, Outcome, Stage, transition_allowed
 from cases.models import Account, Case, CaseHold, CaseNote, Payment, StageHistory
 from core.actors import actor_fields
 from core.bulk import bulk_insert
-from core.errors import DomainError
+from core.errors import DomainError, reason_required
 from events.models import EventType
 from events.services import event_emit, events_emit_bulk
 
@@ -36,10 +36,7 @@ def _move(from_stage: str, to: str, outcome: str | None):
     return format_lazy("{} → {}", _stage_label(from_stage), _stage_label(to))
 
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
-    return reason
+    return reason_required(reason)
 
 
 NO_AMOUNT = Decimal("0")

@@ -15,7 +15,7 @@ from cases.access import visible_case_or_404, workable_case_or_403
 from cases.forms import CaseFilterForm, CaseSearchForm, HoldForm, HoldReleaseForm, NoteForm, QueueFilterForm, RevealForm
 from cases.lifecycle import REGISTER_HOLD_KINDS
 from cases.models import Case, CaseHold
-from cases.panels import PAGE, case_page_context, case_page_refused
+from cases.panels import PAGE, case_form_answer, case_page_context, case_page_refused
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
 from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
 from cases.search import RESULTS_LIMIT, cases_search
@@ -118,31 +118,27 @@ def case_detail(request, case_id: int):
 @require_POST
 def case_note_create(request, case_id: int):
     case = workable_case_or_403(request, case_id)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            case_note_add(case=case, actor=request.user, body=form.cleaned_data["body"],
-                          ip_address=client_ip(request))
-            return action_done(request, _("Note saved."), "cases:detail", case_id=case.pk)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-    return case_page_refused(request, case, partial="cases/partials/note_panel.html", context={"note_form": form})
+
+    def act(data):
+        case_note_add(case=case, actor=request.user, body=data["body"], ip_address=client_ip(request))
+        return _("Note saved.")
+
+    return case_form_answer(request, case, NoteForm(request.POST), act=act, partial="cases/partials/note_panel.html",
+                            context=lambda form: {"note_form": form})
 
 
 @login_required
 @require_POST
 def case_hold_create(request, case_id: int):
     case = workable_case_or_403(request, case_id)
-    form = HoldForm(request.POST)
-    if form.is_valid():
-        try:
-            hold = case_hold_place(case=case, kind=form.cleaned_data["kind"], actor=request.user,
-                                   reason=form.cleaned_data["reason"], ip_address=client_ip(request))
-            return action_done(request, _("Hold placed: %(kind)s.") % {"kind": hold.get_kind_display()},
-                               "cases:detail", case_id=case.pk)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-    return case_page_refused(request, case, partial="cases/partials/holds_panel.html", context={"hold_form": form})
+
+    def act(data):
+        hold = case_hold_place(case=case, kind=data["kind"], actor=request.user, reason=data["reason"],
+                               ip_address=client_ip(request))
+        return _("Hold placed: %(kind)s.") % {"kind": hold.get_kind_display()}
+
+    return case_form_answer(request, case, HoldForm(request.POST), act=act, partial="cases/partials/holds_panel.html",
+                            context=lambda form: {"hold_form": form})
 
 
 @login_required

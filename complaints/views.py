@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_log, client_ip
 from cases.access import workable_case_or_403
-from cases.panels import case_page_refused
+from cases.panels import case_form_answer
 from cases.selectors import cases_visible_to
 from complaints.forms import ComplaintForm, RegisterFilterForm, ResolveForm
 from complaints.models import Complaint, Status
@@ -82,17 +82,15 @@ def case_panel_context(request, case, form=None) -> dict:
 @require_POST
 def complaint_create(request, case_id: int):
     case = workable_case_or_403(request, case_id)
-    form = ComplaintForm(request.POST, auto_id="cf-%s")
-    if form.is_valid():
-        try:
-            complaint = complaint_open(case=case, actor=request.user, ip_address=client_ip(request),
-                                       **form.cleaned_data)
-            return action_done(request, _("%(kind)s registered; the case is on hold until it is resolved.") % {
-                "kind": complaint.get_kind_display()}, "cases:detail", case_id=case.pk)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-    return case_page_refused(request, case, partial="complaints/partials/case_panel.html",
-                             context=case_panel_context(request, case, form))
+
+    def act(data):
+        complaint = complaint_open(case=case, actor=request.user, ip_address=client_ip(request), **data)
+        return _("%(kind)s registered; the case is on hold until it is resolved.") % {
+            "kind": complaint.get_kind_display()}
+
+    return case_form_answer(request, case, ComplaintForm(request.POST, auto_id="cf-%s"), act=act,
+                            partial="complaints/partials/case_panel.html",
+                            context=lambda form: case_panel_context(request, case, form))
 
 
 @login_required

@@ -17,7 +17,7 @@ from contacts.governor import Verdict, governor_check, refusal_text
 from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, Origin, ScheduledContact
 from core.actors import actor_fields
 from core.bulk import bulk_update_rows
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, reason_required
 from core.i18n import stored_phrase
 from staff.permissions import Capability, can
 
@@ -111,9 +111,7 @@ def _finish(contact: ScheduledContact, *, status: str, entry: dict) -> bool:
 @transaction.atomic
 def scheduled_contact_cancel(*, contact: ScheduledContact, actor, reason: str) -> ScheduledContact:
     """Cancel a contact that has not happened yet. The row stays, with who cancelled it and why."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
+    reason = reason_required(reason)
     if not _finish(contact, status=ContactStatus.CANCELLED,
                    entry={"by": actor_fields(actor)["actor_label"], "reason": reason}):
         raise Conflict(_("Contact %(pk)s is %(status)s, not scheduled."),

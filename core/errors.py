@@ -1,5 +1,7 @@
 """Domain errors. Services raise these; the API and the HTML views translate them for their users."""
 
+from django.utils.translation import gettext_lazy as _
+
 
 class DomainError(Exception):
     """A request the domain refuses. `code` is stable and machine-readable; the message is for people."""
@@ -44,3 +46,15 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+def reason_required(reason: str | None, *, error: type[DomainError] = DomainError, field: str = "reason") -> str:
+    """`reason` without surrounding spaces; `error` (code reason_required) beside `field` when it is empty.
+
+    Every decision a person makes about someone's debt carries their reason, and every service asks the
+    same way, so the message and its code are the same on every page and in the API.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise error(_("A reason is required."), code="reason_required", field=field)
+    return reason

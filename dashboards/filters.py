@@ -64,22 +64,29 @@ def _supervisor_team_ids(user) -> list[int] | None:
     return None
 
 
-def dashboard_cases(*, user, filters: DashboardFilters) -> QuerySet[Case]:
-    """Every case (open or closed) the user may see that matches the filters, dates aside."""
-    cases = cases_visible_to(user=user).filter(currency=filters.currency)
+def _filtered(rows: QuerySet, *, user, filters: DashboardFilters, columns: dict[str, str]) -> QuerySet:
+    """`rows` narrowed to the supervisor's teams and the filters given, through `columns` (the lookup for
+    team, agent, region and product on these rows). Cases and snapshot rows share this one reading."""
+    rows = rows.filter(currency=filters.currency)
     team_ids = _supervisor_team_ids(user)
     if team_ids is not None:
-        # The same cases as the rule above; said as a list of ids it lets the planner use the team index.
-        cases = cases.filter(assigned_team_id__in=team_ids)
-    if filters.team_id:
-        cases = cases.filter(assigned_team_id=filters.team_id)
-    if filters.agent_id:
-        cases = cases.filter(assigned_agent_id=filters.agent_id)
-    if filters.region:
-        cases = cases.filter(account__customer__region=filters.region)
-    if filters.product:
-        cases = cases.filter(account__product=filters.product)
-    return cases
+        # The same rows as the scope rule; said as a list of ids it lets the planner use the team index.
+        rows = rows.filter(**{f"{columns['team']}__in": team_ids})
+    for name, value in (("team", filters.team_id), ("agent", filters.agent_id), ("region", filters.region),
+                        ("product", filters.product)):
+        if value:
+            rows = rows.filter(**{columns[name]: value})
+    return rows
+
+
+CASE_COLUMNS = {"team": "assigned_team_id", "agent": "assigned_agent_id", "region": "account__customer__region",
+                "product": "account__product"}
+SNAPSHOT_COLUMNS = {"team": "team_id", "agent": "agent_id", "region": "region", "product": "product"}
+
+
+def dashboard_cases(*, user, filters: DashboardFilters) -> QuerySet[Case]:
+    """Every case (open or closed) the user may see that matches the filters, dates aside."""
+    return _filtered(cases_visible_to(user=user), user=user, filters=filters, columns=CASE_COLUMNS)
 
 
 def dashboard_snapshots(*, user, filters: DashboardFilters, model=SnapshotTotal) -> QuerySet:
@@ -87,16 +94,4 @@ def dashboard_snapshots(*, user, filters: DashboardFilters, model=SnapshotTotal)
     scope that match the filters, dates aside (each figure picks its days)."""
     if getattr(user, "profile", None) is None:
         return model.objects.none()
-    rows = model.objects.filter(currency=filters.currency)
-    team_ids = _supervisor_team_ids(user)
-    if team_ids is not None:
-        rows = rows.filter(team_id__in=team_ids)
-    if filters.team_id:
-        rows = rows.filter(team_id=filters.team_id)
-    if filters.agent_id:
-        rows = rows.filter(agent_id=filters.agent_id)
-    if filters.region:
-        rows = rows.filter(region=filters.region)
-    if filters.product:
-        rows = rows.filter(product=filters.product)
-    return rows
+    return _filtered(model.objects.all(), user=user, filters=filters, columns=SNAPSHOT_COLUMNS)

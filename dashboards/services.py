@@ -15,7 +15,7 @@ from cases.delinquency import BUCKET_RANGES
 from cases.lifecycle import Outcome, Stage
 from cases.models import Case, Payment
 from contacts.models import AttemptResult, ContactAttempt
-from core.errors import DomainError
+from core.errors import DomainError, reason_required
 from dashboards.models import ActivityCount, SnapshotDay
 from dashboards.promises import PROMISE_WINDOW, promise_paid
 from dashboards.selectors import RIGHT_PARTY, settled_attempts
@@ -206,10 +206,7 @@ def _check_assignee(*, team: Team | None, agent) -> None:
 
 
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
-    return reason
+    return reason_required(reason)
 
 
 @transaction.atomic

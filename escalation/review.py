@@ -8,7 +8,7 @@ from cases.models import Case
 from cases.services import case_transition
 from contacts.models import Channel, ContactStatus, ScheduledContact
 from contacts.services import scheduled_contact_complete
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, reason_required
 from core.i18n import stored_phrase
 from staff.models import Role
 from staff.permissions import Capability, can
@@ -26,9 +26,7 @@ def _check(*, contact: ScheduledContact, actor, reason: str) -> str:
     if profile.role == Role.SUPERVISOR and team is not None and actor.pk != team.supervisor_id \
             and team.pk != profile.team_id:
         raise DomainError(_("Only the team's supervisor decides this review."), code="not_allowed")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
+    reason = reason_required(reason)
     return reason
 
 

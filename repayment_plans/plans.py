@@ -26,7 +26,7 @@ from cases.models import Case
 from cases.services import case_transition
 from contacts.senders import DeliveryError, sms_backend
 from core.actors import actor_fields
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, reason_required
 from core.i18n import stored_phrase
 from events.models import EventType
 from events.services import event_emit
@@ -70,10 +70,7 @@ WITHDRAWN_REASON = stored_phrase("Repayment plan withdrawn: %(reason)s")
 
 
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise PlanError(_("A reason is required."), code="reason_required", field="reason")
-    return reason
+    return reason_required(reason, error=PlanError)
 
 
 def plan_owed(*, case: Case) -> dict[str, Decimal]:

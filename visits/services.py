@@ -26,7 +26,7 @@ from contacts.governor import governor_check
 from contacts.models import AttemptResult, Channel, ContactStatus, Origin, ScheduledContact
 from contacts.services import ContactNotPermitted, contact_attempt_log
 from core.actors import SYSTEM, actor_fields
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, reason_required
 from core.i18n import english, stored_phrase
 from core.masking import mask
 from staff.models import Role
@@ -54,10 +54,7 @@ class VisitNotAllowed(DomainError):
 
 
 def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("A reason is required."), code="reason_required", field="reason")
-    return reason
+    return reason_required(reason)
 
 
 def _move(*, visit: Visit, to: str, actor, reason: str = "", at: dt.datetime, **changes) -> Visit:

@@ -25,7 +25,7 @@ def test_a_plan_agreed_by_sms_code_reads_in_chinese_on_the_timeline_and_a_typed_
 
     with translation.override("zh-hans"):
         details = [entry["detail"] for entry in case_timeline(case=plan.case)]
-    for chinese in ("还款方案已达成：跟踪各期还款。", "持卡人已通过短信验证码接受。", "在提交人的权限范围内。",
+    for chinese in ("还款方案已达成，跟踪分期还款。", "持卡人已通过短信验证码接受。", "在提出人权限范围内。",
                     "已提交。", "已提交还款方案：等待审批和持卡人接受。"):
         assert chinese in details
     assert not any(detail.startswith(("Repayment plan", "Accepted by", "Proposed")) for detail in details)
