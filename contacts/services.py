@@ -14,6 +14,7 @@ from contacts.governor import Verdict, governor_check
 from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, ScheduledContact
 from core.actors import actor_fields
 from core.errors import Conflict, DomainError
+from core.metrics import governor_record
 
 OVERRIDE_ROLES = ("supervisor", "manager")
 
@@ -61,10 +62,13 @@ def contact_attempt_log(
     overridden_by = None
     if not verdict.allowed:
         if not override_reason:
+            governor_record(failed_rules=[failure["rule"] for failure in verdict.failed])
             raise ContactNotPermitted(verdict)
         if not _may_override(actor):
             raise DomainError("Only a supervisor may override the contact rules.", code="override_not_allowed")
         overridden_by = actor
+    if not verdict.allowed:
+        governor_record(failed_rules=[failure["rule"] for failure in verdict.failed], overridden=True, recorded=True)
     attempt = ContactAttempt.objects.create(
         case=case, scheduled_contact=scheduled_contact, channel=channel, at=at, number=number,
         third_party=to_third_party, result=result, callback_requested=callback_requested, notes=notes,

@@ -85,7 +85,7 @@ def test_the_production_image_serves_signs_in_ingests_escalates_and_restores(tmp
         assert build.wait(timeout=300) == 0, tail(build_log)
         assert (static_root / "staticfiles.json").exists()
 
-        port = free_port()
+        port, worker_metrics_port = free_port(), free_port()
         web_log, worker_log = tmp_path / "web.log", tmp_path / "worker.log"
         web_cmd = [str(venv / "bin" / dockerfile_cmd()[0]), *dockerfile_cmd()[1:],
                    "--bind", f"127.0.0.1:{port}", "--workers", "2"]
@@ -93,9 +93,14 @@ def test_the_production_image_serves_signs_in_ingests_escalates_and_restores(tmp
                       "--concurrency=1", "--without-gossip", "--without-mingle"]
         processes = []
         try:
-            for command, log in ((web_cmd, web_log), (worker_cmd, worker_log)):
+            # Each server keeps its processes' figures in a folder of its own, as each container would.
+            web_env = {**runtime_env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics-web")}
+            worker_env = {**runtime_env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics-worker"),
+                          "CELERY_METRICS_PORT": str(worker_metrics_port), "CELERY_METRICS_ADDR": "127.0.0.1"}
+            (tmp_path / "metrics-worker").mkdir()
+            for command, log, env in ((web_cmd, web_log, web_env), (worker_cmd, worker_log, worker_env)):
                 with log.open("w") as out:
-                    processes.append(subprocess.Popen(command, cwd=ROOT, env=runtime_env, stdout=out,
+                    processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
                                                       stderr=subprocess.STDOUT, start_new_session=True))
             deploy = subprocess.Popen([*manage, "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
                                       env=runtime_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -168,6 +173,24 @@ def test_the_production_image_serves_signs_in_ingests_escalates_and_restores(tmp
             # T1 reminder: SMS, plus email as one is on file.
             assert {c["channel"] for c in contacts} == {"sms", "email"}
 
+            # /metrics adds up both gunicorn workers' figures: every /healthz answered above is counted,
+            # whichever worker answered it and whichever answers the scrape.
+            healthz_calls = 6
+            for _ in range(healthz_calls):
+                assert plain.get("/healthz").status == 200
+            scraped = plain.get("/metrics").body
+            counted = re.search(r'portal_http_requests_total\{method="GET",status="200",view="healthz"\} (\S+)',
+                                scraped)
+            assert counted and float(counted.group(1)) >= healthz_calls + 2, scraped[-2000:]
+            assert re.search(r'portal_http_requests_total\{method="GET",status="200",view="cases:detail"\} 1\.0',
+                             scraped)
+            assert re.search(r'portal_escalation_last_run_contacts_scheduled\{channel="sms"\} 2\.0', scraped)
+            assert 'portal_scrape_source_up{source="broker"} 1.0' in scraped
+            # The worker's figures, from its own exporter: the pass's chunk ran there.
+            worker_scrape = Browser(worker_metrics_port, https=False).get("/metrics").body
+            assert re.search(r'portal_celery_tasks_total\{outcome="succeeded",task="escalation.chunk"\} [1-9]',
+                             worker_scrape), worker_scrape[-2000:]
+
             deploy_output = deploy.communicate(timeout=120)[0]
             assert deploy.returncode == 0 and "no issues" in deploy_output, deploy_output
         finally:
@@ -178,6 +201,20 @@ def test_the_production_image_serves_signs_in_ingests_escalates_and_restores(tmp
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+        # Logs: JSON lines, one per request with its id and route, and nothing the core system said about the
+        # cardholder, in the web's log or the worker's.
+        web_lines = [json.loads(line) for line in web_log.read_text().splitlines() if line.startswith("{")]
+        requests = [line for line in web_lines if line.get("logger") == "portal.request"]
+        case_lines = [line for line in requests if line["view"] == "cases:detail"]
+        assert case_lines and case_lines[0]["status"] == 200 and case_lines[0]["user_id"]
+        assert all(len(line["request_id"]) == 32 and "duration_ms" in line for line in requests)
+        assert any(line["view"] == "unresolved" and line["status"] == 404 for line in requests)
+        assert '"task": "escalation.chunk"' in worker_log.read_text()
+        everything = web_log.read_text() + worker_log.read_text()
+        for value in CARDHOLDER.values():
+            assert value not in everything, value
+        assert "q=1" not in everything
 
         # The runbook's restore drill, with PostgreSQL 15's own tools, on this small database.
         drill = subprocess.run([sys.executable, "scripts/restore_drill.py", db.url(runtime=False),
