@@ -93,6 +93,17 @@ def _task_finished(task_id=None, task=None, state=None, **_kwargs) -> None:
         "duration_ms": round(duration * 1000, 1) if duration is not None else None})
 
 
+@signals.worker_init.connect(dispatch_uid="core.metrics.worker_init")
+def _worker_metrics_folder_prepare(**_kwargs) -> None:
+    """Before the pool starts: the folder exists, and holds no figures from an earlier start."""
+    folder = multiprocess_dir()
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(folder, name))
+
+
 @signals.worker_ready.connect(dispatch_uid="core.metrics.exporter")
 def _worker_exporter_start(**_kwargs) -> None:
     """A worker serves its figures on CELERY_METRICS_PORT (unset: none), for Prometheus to scrape."""

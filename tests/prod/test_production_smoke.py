@@ -97,7 +97,6 @@ def test_the_production_image_serves_signs_in_ingests_escalates_and_restores(tmp
             web_env = {**runtime_env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics-web")}
             worker_env = {**runtime_env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics-worker"),
                           "CELERY_METRICS_PORT": str(worker_metrics_port), "CELERY_METRICS_ADDR": "127.0.0.1"}
-            (tmp_path / "metrics-worker").mkdir()
             for command, log, env in ((web_cmd, web_log, web_env), (worker_cmd, worker_log, worker_env)):
                 with log.open("w") as out:
                     processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
