@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request id, the request's log line and its metrics cover every answer, redirects included.
     "core.middleware.RequestObservationMiddleware",
+    "core.db_router.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,6 +106,14 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database, e.g. postgres://user:pass@host:5432/db.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica (a streaming copy of the primary) takes the dashboards' and exports' reads when set.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a PostgreSQL database.")
+    DATABASES["replica"].update(CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True)
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+REPLICA_READ_VIEWS = ["dashboards:home", "dashboards:page", "audit:trail"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -19,3 +19,6 @@ LANGUAGE_CODE = "en"
 # Serve static files straight from the app folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A second alias on the same database, as a read replica would be; routed to only in the tests that
+# install the replica router (tests/core/test_db_router.py).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
