@@ -8,7 +8,7 @@ import os
 import sys
 
 # Modules under bench/, each with run(report). Add new benchmarks here.
-BENCHMARKS: list[str] = ["ingest", "escalation", "visits", "dashboards", "negotiation", "pages"]
+BENCHMARKS: list[str] = ["ingest", "escalation", "visits", "dashboards", "negotiation", "pages", "metrics"]
 
 
 def main(argv: list[str]) -> int:

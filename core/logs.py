@@ -42,8 +42,8 @@ class PathsOutOfLogs(logging.Filter):
         route = route_name(request)
         if isinstance(record.args, tuple) and len(record.args) == 2 and record.msg == "%s: %s":
             record.args = (record.args[0], route)
-        elif hasattr(request, "path"):
-            record.msg, record.args = str(record.msg).replace(request.path, route), ()
+        elif len(getattr(request, "path", "")) > 1 and isinstance(record.args, tuple):
+            record.msg, record.args = record.getMessage().replace(request.path, route), ()
         if getattr(record, "request_id", None) is None:
             record.request_id = getattr(request, "request_id", None)
         record.request = route

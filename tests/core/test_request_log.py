@@ -110,3 +110,10 @@ def test_the_request_id_reaches_the_task_the_request_queued(client, supervisor, 
     [line] = task_lines()
     assert line["logger"] == "portal.task" and line["outcome"] == "succeeded" and line["duration_ms"] > 0
     assert line["request_id"] == request_id
+
+
+@pytest.mark.django_db
+def test_djangos_own_lines_keep_their_words_when_the_path_is_the_root(client, captured):
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+    [line] = [line for line in captured.lines() if line["logger"] == "django.security.DisallowedHost"]
+    assert "Invalid HTTP_HOST header: 'evil.example'" in line["message"] and line["request"] == "unresolved"
