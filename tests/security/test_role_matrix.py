@@ -52,6 +52,9 @@ API_CLIENTS_ONLY = row(UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, D
 # name: (method, url builder taking the objects, expectations)
 MATRIX = {
     "healthz": ("get", lambda o: reverse("healthz"), EVERYONE),
+    # Allowed by address or token, whoever is signed in (tests/monitoring); the test client calls from
+    # 127.0.0.1, an allowed address by default.
+    "metrics": ("get", lambda o: reverse("metrics"), EVERYONE),
     "home": ("get", lambda o: reverse("home"), SIGNED_IN),
     "login": ("get", lambda o: reverse("login"), EVERYONE),
     # Signing out always ends on the sign-in page.
