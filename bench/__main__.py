@@ -8,7 +8,7 @@ import os
 import sys
 
 # Modules under bench/, each with run(report). Add new benchmarks here.
-BENCHMARKS: list[str] = ["ingest", "escalation", "visits", "dashboards", "negotiation", "pages", "metrics"]
+BENCHMARKS: list[str] = ["ingest", "escalation", "visits", "dashboards", "negotiation", "pages", "metrics", "scaling"]
 
 
 def main(argv: list[str]) -> int:
