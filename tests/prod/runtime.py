@@ -165,6 +165,19 @@ def runtime_role_create(db: Database) -> None:
         db.admin(statement)
 
 
+def runtime_role_cannot_create_tables(db: Database) -> bool:
+    conn = psycopg2.connect(host=db.host, port=db.port, user=db.runtime_role, password=db.runtime_password,
+                            dbname=db.name)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("CREATE TABLE runtime_probe (id int)")
+    except psycopg2.errors.InsufficientPrivilege:
+        return True
+    finally:
+        conn.close()
+    return False
+
+
 # --- Processes and HTTP ---------------------------------------------------------------------------------
 
 def free_port() -> int:

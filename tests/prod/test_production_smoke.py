@@ -22,6 +22,7 @@ from tests.prod.runtime import (
     dockerfile_cmd,
     free_port,
     fresh_database,
+    runtime_role_cannot_create_tables,
     runtime_role_create,
     runtime_venv,
     static_build,
@@ -70,7 +71,6 @@ def test_the_production_image_serves_signs_in_ingests_escalates_and_restores(tmp
             "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
             "SMS_FILE_PATH": str(tmp_path / "sms.jsonl"),
             "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-            "LOG_LEVEL": "INFO",
         }
         owner_env = base_env(venv, **secrets_env, DATABASE_URL=db.url(runtime=False))
         runtime_env = base_env(venv, **secrets_env, DATABASE_URL=db.url(runtime=True))
@@ -82,6 +82,7 @@ def test_the_production_image_serves_signs_in_ingests_escalates_and_restores(tmp
                                   text=True, timeout=300)
         assert migrated.returncode == 0, migrated.stderr[-3000:]
         runtime_role_create(db)
+        assert runtime_role_cannot_create_tables(db)
         assert build.wait(timeout=300) == 0, tail(build_log)
         assert (static_root / "staticfiles.json").exists()
 
