@@ -117,3 +117,25 @@ def test_djangos_own_lines_keep_their_words_when_the_path_is_the_root(client, ca
     assert client.get("/", HTTP_HOST="evil.example").status_code == 400
     [line] = [line for line in captured.lines() if line["logger"] == "django.security.DisallowedHost"]
     assert "Invalid HTTP_HOST header: 'evil.example'" in line["message"] and line["request"] == "unresolved"
+
+
+def test_production_writes_json_lines_and_a_developers_machine_readable_text():
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_settings import PRODUCTION_ENV, ROOT
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PII_", "LOG_"))}
+    script = "import logging; logging.getLogger('portal.request').info('GET home 200', extra={'status': 200})"
+
+    def line(env):
+        result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stderr.strip().splitlines()[-1]
+
+    production = json.loads(line({**clean, **PRODUCTION_ENV}))
+    assert production["logger"] == "portal.request" and production["status"] == 200
+    local = line({**clean, "DJANGO_SETTINGS_MODULE": "collections_portal.settings.local"})
+    assert local.endswith("INFO portal.request GET home 200") and not local.startswith("{")
