@@ -70,6 +70,20 @@ def dockerfile_cmd() -> list[str]:
     return json.loads(cmd)
 
 
+def command_with(command: list[str], **options: str) -> list[str]:
+    """`command` with the values of these options replaced (`bind="127.0.0.1:9000"` for `--bind …`).
+
+    gunicorn adds a second `--bind` to the first rather than replacing it, so a value is swapped, never
+    appended; an option the command lacks is an error, since the image would then run differently.
+    """
+    result = list(command)
+    for name, value in options.items():
+        flag = f"--{name}"
+        assert flag in result, f"{flag} is not in {command}"
+        result[result.index(flag) + 1] = value
+    return result
+
+
 def compose_command(service: str) -> list[str]:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     command = compose["services"][service]["command"]

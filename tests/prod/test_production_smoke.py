@@ -18,6 +18,7 @@ from tests.prod.runtime import (
     ROOT,
     Browser,
     base_env,
+    command_with,
     compose_command,
     dockerfile_cmd,
     free_port,
@@ -88,8 +89,8 @@ def test_the_production_image_serves_signs_in_ingests_escalates_and_restores(tmp
 
         port, worker_metrics_port = free_port(), free_port()
         web_log, worker_log = tmp_path / "web.log", tmp_path / "worker.log"
-        web_cmd = [str(venv / "bin" / dockerfile_cmd()[0]), *dockerfile_cmd()[1:],
-                   "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+        image_cmd = command_with(dockerfile_cmd(), bind=f"127.0.0.1:{port}", workers="2")
+        web_cmd = [str(venv / "bin" / image_cmd[0]), *image_cmd[1:]]
         worker_cmd = [str(venv / "bin" / compose_command("worker")[0]), *compose_command("worker")[1:],
                       "--concurrency=1", "--without-gossip", "--without-mingle"]
         processes = []
