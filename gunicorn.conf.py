@@ -8,10 +8,14 @@ production default).
 """
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="portal-metrics-"))
+# Without a folder named by the environment, one made for this server alone, and removed when it stops.
+_folder_made_here = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _folder_made_here:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
 
 
 def on_starting(server):
@@ -19,6 +23,11 @@ def on_starting(server):
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):
         stale.unlink()
+
+
+def on_exit(server):
+    if _folder_made_here:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def child_exit(server, worker):
