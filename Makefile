@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench faults load venv venv-run browser messages clean
+.PHONY: run test prod-smoke lint bench faults load venv venv-run browser messages clean
 
 # Two stamps: `make run` installs what running needs (requirements.txt); the tests add their tools.
 venv: $(VENV)/.installed
@@ -43,6 +43,13 @@ test: venv browser
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The production image's steps without Docker (also part of `make test`): the Dockerfile's static build in
+# a requirements.txt-only virtualenv, gunicorn and a worker on a fresh database as a role that owns nothing,
+# then the restore drill.
+prod-smoke: venv
+	$(BIN)/python scripts/check_services.py
+	$(BIN)/python -m pytest -m prod $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

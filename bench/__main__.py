@@ -9,7 +9,7 @@ import sys
 
 # Modules under bench/, each with run(report). Add new benchmarks here.
 BENCHMARKS: list[str] = ["ingest", "crypto", "validation", "escalation", "escalation_plan", "visits", "dashboards",
-                          "negotiation", "pages", "search"]
+                          "negotiation", "pages", "search", "metrics", "scaling"]
 
 
 def main(argv: list[str]) -> int:

@@ -6,11 +6,13 @@ from api.views.docs import ApiDocsView, ApiSchemaView
 from cases import overview
 from core import views as core_views
 from core.health import healthz
+from monitoring.views import metrics
 from staff import two_factor
 from staff import views as staff_views
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("", overview.home, name="home"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

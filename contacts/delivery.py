@@ -16,6 +16,7 @@ from contacts.messages import message_render
 from contacts.models import AUTOMATED_CHANNELS, Channel, ContactStatus, ScheduledContact
 from contacts.senders import DeliveryError, email_send, letter_pdf, letter_store, sms_backend
 from core.i18n import stored_phrase
+from core.metrics import delivery_record, governor_record
 
 
 def contacts_due_for_delivery(*, at: dt.datetime | None = None, limit: int = 500) -> list[int]:
@@ -57,6 +58,7 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
         verdict = governor_check(case=contact.case, channel=contact.channel, at=at)
         entry = verdict.as_trail()
         if not verdict.allowed:
+            governor_record(failed_rules=[failure["rule"] for failure in verdict.failed])
             if verdict.next_permitted_at:
                 contact.due_at = verdict.next_permitted_at
                 entry["moved_to"] = verdict.next_permitted_at.isoformat()
@@ -75,6 +77,8 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
                 else:
                     contact.due_at = at + dt.timedelta(minutes=2 ** contact.delivery_attempts)
                     entry["retry_at"] = contact.due_at.isoformat()
+            outcome = {ContactStatus.SENT: "sent", ContactStatus.FAILED: "failed"}.get(contact.status, "retry")
+            delivery_record(channel=contact.channel, outcome=outcome)
         contact.trail = [*contact.trail, entry]
         contact.updated_at = timezone.now()
         contact.save(update_fields=["status", "due_at", "sent_at", "delivery_attempts", "last_error", "trail",

@@ -19,6 +19,7 @@ from core.actors import actor_fields
 from core.bulk import bulk_update_rows
 from core.errors import Conflict, DomainError, reason_required
 from core.i18n import stored_phrase
+from core.metrics import governor_record
 from staff.permissions import Capability, can
 
 
@@ -68,10 +69,13 @@ def contact_attempt_log(
     overridden_by = None
     if not verdict.allowed:
         if not override_reason:
+            governor_record(failed_rules=[failure["rule"] for failure in verdict.failed])
             raise ContactNotPermitted(verdict)
         if not _may_override(actor):
             raise DomainError(_("Only a supervisor may override the contact rules."), code="override_not_allowed")
         overridden_by = actor
+    if not verdict.allowed:
+        governor_record(failed_rules=[failure["rule"] for failure in verdict.failed], overridden=True, recorded=True)
     if scheduled_contact is None and channel == Channel.CALL:
         scheduled_contact = _pending_policy_call(case)
     attempt = ContactAttempt.objects.create(

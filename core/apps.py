@@ -6,4 +6,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from core import lookups  # noqa: F401  (registers `__any`)
+        # lookups registers `__any`; metrics and request_id connect their Celery signals.
+        from core import lookups, metrics, request_id  # noqa: F401

@@ -4,6 +4,7 @@ Each module below (local, production, test) starts from these and changes only w
 A malformed variable raises ImproperlyConfigured at start-up rather than running half-configured.
 """
 
+import ipaddress
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the request's log line and its metrics cover every answer, redirects included.
+    "core.middleware.RequestObservationMiddleware",
+    "core.db_router.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +108,14 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database, e.g. postgres://user:pass@host:5432/db.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica (a streaming copy of the primary) takes the dashboards' and exports' reads when set.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a PostgreSQL database.")
+    DATABASES["replica"].update(CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True)
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+REPLICA_READ_VIEWS = ["dashboards:home", "dashboards:page", "audit:trail"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The schema's owner, when set: `manage.py migrate` connects as it (core/management/commands/migrate.py),
@@ -311,13 +323,35 @@ VISITS_TWO_AGENTS_FROM = Decimal(env.int("VISITS_TWO_AGENTS_FROM", default=10000
 # A policy preview still running after this many seconds is shown as stalled (its task died or never ran).
 POLICY_PREVIEW_TIMEOUT_SECONDS = env.int("POLICY_PREVIEW_TIMEOUT_SECONDS", default=600)
 
+# --- Metrics --------------------------------------------------------------------------------------------
+# GET /metrics answers these addresses (or networks), and anyone with METRICS_TOKEN as a bearer token.
+try:
+    METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network(value, strict=False) for value in
+                                env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])]
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_exc} (addresses or networks, comma-separated, "
+                               "e.g. 10.0.0.0/8,127.0.0.1).") from _exc
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+# Readable text on a developer's machine; one JSON object per line in production (LOG_FORMAT=json), where
+# every line carries the request id of the request or task that wrote it.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"idle_tasks_at_debug": {"()": "core.logs.IdleTasksAtDebug"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["idle_tasks_at_debug"]}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+    },
+    "filters": {"idle_tasks_at_debug": {"()": "core.logs.IdleTasksAtDebug"},
+                "paths_out": {"()": "core.logs.PathsOutOfLogs"},
+                "request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["idle_tasks_at_debug", "paths_out", "request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # django-axes reports every sign-in at INFO; failures and lockouts still show at WARNING.
     "loggers": {
@@ -327,5 +361,8 @@ LOGGING = {
         # One line per task run (celery.app.trace) is enough: not also one when it is received or sent.
         "celery.worker.strategy": {"level": "WARNING"},
         "celery.beat": {"level": "WARNING"},
+        # One line per request and per task run, whatever the root level: what operators search first.
+        "portal.request": {"level": "INFO"},
+        "portal.task": {"level": "INFO"},
     },
 }

@@ -34,3 +34,6 @@ if CELERY_BROKER_URL.startswith("redis"):  # noqa: F405
     CELERY_RESULT_BACKEND = CELERY_BROKER_URL  # noqa: F405
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = _PREFIX
     CELERY_RESULT_EXPIRES = 600
+# A second alias on the same database, as a read replica would be; routed to only in the tests that
+# install the replica router (tests/core/test_db_router.py).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -56,6 +56,9 @@ API_CLIENTS_ONLY = row(UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, D
 MATRIX = {
     "healthz": ("get", lambda o: reverse("healthz"), EVERYONE),
     "favicon": ("get", lambda o: reverse("favicon"), EVERYONE),
+    # Allowed by address or token, whoever is signed in (tests/monitoring); the test client calls from
+    # 127.0.0.1, an allowed address by default.
+    "metrics": ("get", lambda o: reverse("metrics"), EVERYONE),
     "home": ("get", lambda o: reverse("home"), SIGNED_IN),
     "login": ("get", lambda o: reverse("login"), EVERYONE),
     # Signing out always ends on the sign-in page.

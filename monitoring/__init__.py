@@ -1,0 +1,1 @@
+"""What operators watch: /metrics for Prometheus. It sits above every app and reads their tables."""

@@ -1,0 +1,1 @@
+from tests.escalation.conftest import default_policy  # noqa: F401
