@@ -1,6 +1,5 @@
-"""Work sections other apps provide (plan adherence from `repayment_plans`, visit outcomes from `visits`).
-
-An app registers from its AppConfig.ready():
+"""Sections of the Work dashboard beyond its own overdue tasks (dashboards/sections.py registers plan
+adherence and visit outcomes from DashboardsConfig.ready(); a later app above dashboards may add more):
 
     work_section_register(WorkSection(code="plan_adherence", title=_("Plan adherence"),
                                       columns=[("status", _("Status")), ("plans", _("Plans"))],

@@ -57,15 +57,16 @@ def test_work_page_shows_a_registered_section_only_with_rows(client, october, su
     from dashboards import registry
 
     client.force_login(supervisor)
-    section = registry.WorkSection(code="visit_outcomes", title="Visit outcomes",
-                                   columns=[("outcome", "Outcome"), ("visits", "Visits")],
-                                   rows=lambda *, cases, start, end: [{"outcome": "met", "visits": cases.count()}])
+    section = registry.WorkSection(code="letters", title="Letters",
+                                   columns=[("kind", "Kind"), ("letters", "Letters")],
+                                   rows=lambda *, cases, start, end: [{"kind": "first", "letters": cases.count()}])
     registry.work_section_register(section)
     try:
         codes = [t.code for t in client.get(reverse("dashboards:page", args=["work"]), OCTOBER).context["tables"]]
     finally:
-        registry._SECTIONS.pop("visit_outcomes")
-    assert codes == ["overdue_tasks", "visit_outcomes"]
+        registry._SECTIONS.pop("letters")
+    # Plan adherence and visit outcomes are registered too, but October's cases have no plan or visit.
+    assert codes == ["overdue_tasks", "letters"]
     codes = [t.code for t in client.get(reverse("dashboards:page", args=["work"]), OCTOBER).context["tables"]]
     assert codes == ["overdue_tasks"]
 
