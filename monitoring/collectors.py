@@ -108,6 +108,7 @@ def broker_metrics(now):
     with app.connection_for_read() as conn:
         if conn.transport.driver_type != "redis":
             return
+        # kombu's client adds the transport's key prefix, when one is set, to every key it is given.
         client = conn.default_channel.client
         for name in broker_queue_names():
             lengths[name] = client.llen(name)

@@ -82,7 +82,7 @@ def test_a_plan_beyond_the_agents_authority_is_approved_and_activated_in_chinese
     status = page.locator("section[aria-labelledby=h-status]")
     assert follow_up in status.inner_text()
     # The timeline reads in Chinese, down to the reasons the portal wrote.
-    page.locator("#timeline").get_by_text("还款方案已达成：跟踪各期还款。").wait_for()
+    page.locator("#timeline").get_by_text("还款方案已达成，跟踪分期还款。").wait_for()
     page.locator("#timeline").get_by_text("持卡人已通过短信验证码接受。").wait_for()
     # The call task is cancelled, and the queue no longer offers the case for contact.
     assert not ScheduledContact.objects.filter(case=case, channel=Channel.CALL, status=ContactStatus.SCHEDULED).exists()

@@ -185,7 +185,7 @@ def test_broker_queue_lengths(client):
     app.send_task("core.heartbeat", kwargs={"name": "queued-only"})
     try:
         body = scrape(client)
-        assert value(body, "portal_broker_queue_length", queue="celery") == 2
+        assert value(body, "portal_broker_queue_length", queue=app.conf.task_default_queue) == 2
         assert value(body, "portal_scrape_source_up", source="broker") == 1
     finally:
         app.control.purge()
