@@ -34,6 +34,8 @@ from staff.permissions import Capability, can
 # The stages a promise may be taken from; the case then waits in follow-up for the money.
 TAKEN_FROM = frozenset({Stage.CONFIRM, Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP})
 BROKEN_REASON = stored_phrase("Promise to pay not kept by its date and grace period.")
+# The stage change's reason, stored in English with its figures and shown in the reader's language.
+PROMISE_REASON = stored_phrase("Promise to pay %(amount)s %(currency)s by %(date)s.")
 
 
 def promise_deadline(*, due_date: dt.date, tz_name: str, grace_days: int | None = None) -> dt.datetime:
@@ -86,7 +88,7 @@ def promise_take(
                                                  **_taken_by(actor))
         except IntegrityError as exc:
             raise PromiseExists(_("This case already has a promise in force.")) from exc
-        reason = f"Promise to pay {amount} {case.currency} by {due_date:%Y-%m-%d}."
+        reason = PROMISE_REASON % {"amount": amount, "currency": case.currency, "date": due_date.isoformat()}
         if case.stage in (Stage.CONFIRM, Stage.PLAN):
             case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=now)
         if case.stage != Stage.FOLLOW_UP:

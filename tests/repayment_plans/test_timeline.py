@@ -43,3 +43,20 @@ def test_a_reason_staff_typed_is_shown_as_typed(agent, supervisor):
     case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=supervisor, reason="持卡人称已还清，待核实。")
     with translation.override("zh-hans"):
         assert "持卡人称已还清，待核实。" in [entry["detail"] for entry in case_timeline(case=case)]
+
+
+def test_a_promise_taken_reads_in_chinese_on_the_timeline_with_its_figures(agent):
+    import datetime as dt
+    from decimal import Decimal
+
+    from repayment_plans.promises import promise_take
+
+    case = contact_case(agent)
+    due = NOW.date() + dt.timedelta(days=5)
+    promise_take(case=case, amount=Decimal("500.00"), due_date=due, channel="call", actor=agent, at=NOW)
+    with translation.override("zh-hans"):
+        details = [entry["detail"] for entry in case_timeline(case=case)]
+    assert f"承诺于 {due.isoformat()} 前还款 500.00 {case.currency}。" in details
+    with translation.override("en"):
+        details = [entry["detail"] for entry in case_timeline(case=case)]
+    assert f"Promise to pay 500.00 {case.currency} by {due.isoformat()}." in details
