@@ -46,7 +46,7 @@ class OpenCaseTotalAdmin(ReadOnlyAdmin):
 
 @admin.register(ActivityCount)
 class ActivityCountAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "settled_before", "last_attempt_id", "last_payment_id")
+    list_display = ("__str__", "last_attempt_id", "last_payment_id")
 
 
 @admin.register(AttemptTotal)

@@ -125,9 +125,8 @@ class OpenCaseTotal(FilterDimensions):
 
 
 class ActivityCount(models.Model):
-    """Where the settled activity totals stop: attempts up to `last_attempt_id`, of which promises only
-    when made before `settled_before` (their windows had closed), and payments up to `last_payment_id`
-    received before `received_before`.
+    """Where the settled activity totals stop: attempts up to `last_attempt_id`, and payments up to
+    `last_payment_id` received before `received_before`.
 
     One row, rewritten with the totals by `dashboards.services.activity_totals_rebuild`. Figures read the
     totals up to here and the few newer attempts and payments from their own tables, so nothing is
@@ -135,7 +134,6 @@ class ActivityCount(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     rebuilt_at = models.DateTimeField(_("rebuilt at"))
-    settled_before = models.DateTimeField(_("attempts settled before"))
     last_attempt_id = models.BigIntegerField(_("last attempt counted"))
     last_payment_id = models.BigIntegerField(_("last payment counted"))
     received_before = models.DateTimeField(_("payments received before"))
@@ -159,8 +157,6 @@ class AttemptTotal(FilterDimensions):
                               db_constraint=False, db_index=False, related_name="+")
     attempts = models.PositiveIntegerField(_("attempts"))
     right_party = models.PositiveIntegerField(_("right-party contacts"))
-    promises = models.PositiveIntegerField(_("promises"))
-    promises_kept = models.PositiveIntegerField(_("promises kept"))
     overrides = models.PositiveIntegerField(_("governor overrides"))
 
     class Meta:

@@ -107,8 +107,8 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
         return [Table("funnel", _("Contact funnel"),
                       [Column("step", _("Step")), Column("count", _("Count"), COUNT),
                        Column("of_previous", _("Of the step before"), RATE)], rows, series=["count"],
-                      note=_("Promises kept: a payment within 10 days of the promise, until promises are "
-                             "recorded with their own amount and date."))]
+                      note=_("Promises: those taken in the period; kept: paid in full by their date and "
+                             "grace period."))]
     if page == "strategies":
         rows = [{**r, "strategy": Strategy(r["strategy"]).label} for r in selectors.champion_challenger(
             cases=cases, start=start, end=end)]

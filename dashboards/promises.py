@@ -1,22 +1,17 @@
-"""Promise-to-pay figures for the dashboards: THE seam to switch to the promise model.
+"""Promise-to-pay figures for the dashboards, from the promises themselves (repayment_plans.Promise).
 
-Promises are recorded, for now, as contact attempts with result `promise`, which carry neither amount
-nor date. Until `repayment_plans` stores promises, a promise counts as **kept** when any payment reaches
-the case within `PROMISE_WINDOW` of the attempt, **broken** when that window has passed without one,
-and **pending** otherwise. When the promise model lands, rewrite `promise_outcomes` to count its
-kept/partially kept/broken statuses; its callers take only the returned counts.
+A promise counts in the period it was taken, and as it stands now: kept, broken (a partly kept promise
+is not kept), or pending until its date and grace period have passed. repayment_plans decides which, with
+the money that reached the case; the dashboards only count, so the product has one definition of "kept".
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from cases.models import Case, Payment
-from contacts.models import AttemptResult, ContactAttempt
-
-# A promise is usually for a date within the week, and DOMAIN.md gives 3 days' grace after it.
-PROMISE_WINDOW = dt.timedelta(days=10)
+from cases.models import Case
+from repayment_plans.models import Promise, PromiseStatus
 
 
 @dataclass(frozen=True)
@@ -27,27 +22,14 @@ class PromiseOutcomes:
     pending: int
 
 
-def promise_paid() -> Exists:
-    """True for a promise attempt when a payment reached its case within the window."""
-    return Exists(Payment.objects.filter(case_id=OuterRef("case_id"), paid_at__gte=OuterRef("at"),
-                                         paid_at__lt=OuterRef("at") + PROMISE_WINDOW))
+def promises_taken(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> QuerySet[Promise]:
+    return Promise.objects.filter(case__in=cases, taken_at__gte=start, taken_at__lt=end)
 
 
-def promise_outcomes(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, now: dt.datetime,
-                     attempts: QuerySet[ContactAttempt] | None = None,
-                     settled: dict | None = None) -> PromiseOutcomes:
-    """Promises taken on `cases` in [start, end), and how many were kept, broken or are still pending.
-
-    `attempts` narrows the attempts read (the ones newer than the settled totals) and `settled` adds
-    the settled totals' `promises` and `promises_kept`, whose promises are all kept or broken."""
-    attempts = ContactAttempt.objects.all() if attempts is None else attempts
-    counts = (attempts
-              .filter(case__in=cases, result=AttemptResult.PROMISE, at__gte=start, at__lt=end)
-              .annotate(paid=promise_paid())
-              .aggregate(taken=Count("id"), kept=Count("id", filter=Q(paid=True)),
-                         broken=Count("id", filter=Q(paid=False, at__lte=now - PROMISE_WINDOW))))
-    settled = settled or {}
-    taken = counts["taken"] + (settled.get("promises") or 0)
-    kept = counts["kept"] + (settled.get("promises_kept") or 0)
-    broken = counts["broken"] + (settled.get("promises") or 0) - (settled.get("promises_kept") or 0)
-    return PromiseOutcomes(taken=taken, kept=kept, broken=broken, pending=taken - kept - broken)
+def promise_outcomes(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> PromiseOutcomes:
+    """Promises taken on `cases` in [start, end), and how many were kept, broken or are still pending."""
+    counts = promises_taken(cases=cases, start=start, end=end).aggregate(
+        taken=Count("id"), kept=Count("id", filter=Q(status=PromiseStatus.KEPT)),
+        pending=Count("id", filter=Q(status=PromiseStatus.PENDING)))
+    return PromiseOutcomes(taken=counts["taken"], kept=counts["kept"], pending=counts["pending"],
+                           broken=counts["taken"] - counts["kept"] - counts["pending"])

@@ -18,7 +18,6 @@ from cases.models import Case, Payment
 from complaints.models import Category, Complaint
 from contacts.models import (
     CONVERSATION_RESULTS,
-    AttemptResult,
     Channel,
     ContactAttempt,
     ContactStatus,
@@ -34,7 +33,7 @@ from dashboards.models import (
     SnapshotRoll,
     SnapshotTotal,
 )
-from dashboards.promises import promise_outcomes
+from dashboards.promises import promise_outcomes, promises_taken
 
 ZERO = Decimal("0.00")
 BUCKETS = [bucket for bucket, _first, _last in BUCKET_RANGES]
@@ -234,10 +233,10 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def settled_attempts(*, last_attempt_id: int, settled_before: dt.datetime) -> Q:
-    """The attempts the activity totals count: every one up to the last id, but a promise only once its
-    window has closed. The figures read the others (`~settled_attempts(...)`) from the attempts table."""
-    return Q(id__lte=last_attempt_id) & (~Q(result=AttemptResult.PROMISE) | Q(at__lt=settled_before))
+def settled_attempts(*, last_attempt_id: int) -> Q:
+    """The attempts the activity totals count: every one up to the last id. The figures read the newer ones
+    (`~settled_attempts(...)`) from the attempts table."""
+    return Q(id__lte=last_attempt_id)
 
 
 def _activity_split(totals, start: dt.datetime, end: dt.datetime):
@@ -258,8 +257,7 @@ def attempts_split(*, attempt_totals, start: dt.datetime, end: dt.datetime):
     if split is None:
         return ContactAttempt.objects.all(), AttemptTotal.objects.none()
     count, first_day, last_day = split
-    live = ContactAttempt.objects.exclude(settled_attempts(last_attempt_id=count.last_attempt_id,
-                                                           settled_before=count.settled_before))
+    live = ContactAttempt.objects.exclude(settled_attempts(last_attempt_id=count.last_attempt_id))
     return live, attempt_totals.filter(day__gte=first_day, day__lt=last_day)
 
 
@@ -274,11 +272,10 @@ def contact_funnel(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetim
     live, settled = attempts_split(attempt_totals=attempt_totals, start=start, end=end)
     counts = live.filter(case__in=cases, at__gte=start, at__lt=end).aggregate(
         attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY))
-    settled_counts = settled.aggregate(attempts=Sum("attempts"), right_party=Sum("right_party"),
-                                       promises=Sum("promises"), promises_kept=Sum("promises_kept"))
+    settled_counts = settled.aggregate(attempts=Sum("attempts"), right_party=Sum("right_party"))
     for key in ("attempts", "right_party"):
         counts[key] += settled_counts[key] or 0
-    promises = promise_outcomes(cases=cases, start=start, end=end, now=now, attempts=live, settled=settled_counts)
+    promises = promise_outcomes(cases=cases, start=start, end=end)
     steps = [("attempts", counts["attempts"]), ("right_party", counts["right_party"]),
              ("promises", promises.taken), ("promises_kept", promises.kept)]
     rows, previous = [], None
@@ -344,18 +341,20 @@ def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTot
     for r in open_totals.filter(agent__isnull=False).values("agent").annotate(n=Sum("cases")):
         row(r["agent"])["open_cases"] = r["n"]
     live, settled = attempts_split(attempt_totals=attempt_totals, start=start, end=end)
-    figures = ("attempts", "right_party", "promises", "overrides")
+    figures = ("attempts", "right_party", "overrides")
     for r in settled.filter(actor__isnull=False).values("actor").annotate(
-            attempts=Sum("attempts"), right_party=Sum("right_party"), promises=Sum("promises"),
-            overrides=Sum("overrides")):
+            attempts=Sum("attempts"), right_party=Sum("right_party"), overrides=Sum("overrides")):
         row(r["actor"]).update({key: r[key] for key in figures})
     for r in (live.filter(case__in=cases, at__gte=start, at__lt=end, actor__isnull=False)
               .values("actor").annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
-                                        promises=Count("id", filter=Q(result=AttemptResult.PROMISE)),
                                         overrides=Count("id", filter=Q(overridden_by__isnull=False)))):
         figures_of = row(r["actor"])
         for key in figures:
             figures_of[key] += r[key]
+    # Promises from the promises themselves, for who took them.
+    for r in (promises_taken(cases=cases, start=start, end=end).filter(taken_by__isnull=False)
+              .values("taken_by").annotate(n=Count("id"))):
+        row(r["taken_by"])["promises"] = r["n"]
     split = _activity_split(payment_totals, start, end)
     payments = Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
                                       case__assigned_agent__isnull=False)

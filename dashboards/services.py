@@ -14,10 +14,9 @@ from audit.services import audit_log
 from cases.delinquency import BUCKET_RANGES
 from cases.lifecycle import Outcome, Stage
 from cases.models import Case, Payment
-from contacts.models import AttemptResult, ContactAttempt
+from contacts.models import ContactAttempt
 from core.errors import DomainError, reason_required
 from dashboards.models import ActivityCount, SnapshotDay
-from dashboards.promises import PROMISE_WINDOW, promise_paid
 from dashboards.selectors import RIGHT_PARTY, settled_attempts
 from staff.models import Team
 from staff.permissions import Capability, role_can
@@ -161,24 +160,17 @@ def activity_totals_rebuild(*, at: dt.datetime | None = None) -> ActivityCount:
     """Rewrite `AttemptTotal` and `PaymentTotal` from every settled attempt and counted payment, by the
     cases' dimensions as they stand, and record where they stop in `ActivityCount`.
 
-    Attempts are settled at once, but promises only when made before midnight (portal's zone)
-    `PROMISE_WINDOW` days before `at`, so each of them is kept or broken for good; payments are
+    Attempts are settled at once (promises are counted from the promise model, not here); payments are
     counted up to `at` less a margin. Four statements whatever the size; part of the nightly snapshot.
     """
     at = at or timezone.now()
     zone = ZoneInfo(settings.TIME_ZONE)
-    local_day = at.astimezone(zone).date() - dt.timedelta(days=PROMISE_WINDOW.days)
-    settled_before = dt.datetime.combine(local_day, dt.time(), tzinfo=zone)
     received_before = at - PAYMENT_MARGIN
     last_attempt = ContactAttempt.objects.aggregate(m=Max("id"))["m"] or 0
     last_payment = Payment.objects.filter(received_at__lt=received_before).aggregate(m=Max("id"))["m"] or 0
-    promise = Q(result=AttemptResult.PROMISE)
-    attempts = (ContactAttempt.objects.filter(settled_attempts(last_attempt_id=last_attempt,
-                                                              settled_before=settled_before))
+    attempts = (ContactAttempt.objects.filter(settled_attempts(last_attempt_id=last_attempt))
                 .annotate(day=TruncDate("at", tzinfo=zone)).values("day", *CASE_DIMENSIONS, "actor")
                 .annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
-                          promises=Count("id", filter=promise),
-                          promises_kept=Count("id", filter=promise & Q(promise_paid())),
                           overrides=Count("id", filter=Q(overridden_by__isnull=False))))
     payments = (Payment.objects.filter(id__lte=last_payment, received_at__lt=received_before, case__isnull=False)
                 .annotate(day=TruncDate("paid_at", tzinfo=zone)).values("day", *CASE_DIMENSIONS)
@@ -186,11 +178,11 @@ def activity_totals_rebuild(*, at: dt.datetime | None = None) -> ActivityCount:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM dashboards_attempttotal")
         cursor.execute("DELETE FROM dashboards_paymenttotal")
-    _insert_select("dashboards_attempttotal", f"day, {DIMENSIONS}, actor_id, attempts, right_party, promises, "
-                   "promises_kept, overrides", attempts)
+    _insert_select("dashboards_attempttotal", f"day, {DIMENSIONS}, actor_id, attempts, right_party, overrides",
+                   attempts)
     _insert_select("dashboards_paymenttotal", f"day, {DIMENSIONS}, amount", payments)
     count, _ = ActivityCount.objects.update_or_create(pk=1, defaults={
-        "rebuilt_at": at, "settled_before": settled_before, "last_attempt_id": last_attempt,
+        "rebuilt_at": at, "last_attempt_id": last_attempt,
         "last_payment_id": last_payment, "received_before": received_before})
     return count
 

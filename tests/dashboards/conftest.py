@@ -23,6 +23,7 @@ from dashboards.filters import DashboardFilters
 from dashboards.models import CaseDaySnapshot, SnapshotDay
 from dashboards.services import snapshot_aggregate
 from escalation.models import CaseEscalation, PolicyVersion
+from repayment_plans.models import Promise, PromiseStatus
 from tests.factories import CaseFactory, PaymentFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -84,6 +85,13 @@ def october(team, other_team, agent, other_agent, supervisor):
     attempt(c, at(10, 5), AttemptResult.PROMISE)  # broken: nothing paid by 15 Oct
     attempt(f, at(10, 6), AttemptResult.THIRD_PARTY, third_party=True)
     attempt(b, at(10, 25), AttemptResult.PROMISE)  # pending on 1 Nov: the payment came before it
+
+    # The promises those calls took, as repayment_plans evaluated them (its own tests cover how).
+    for case, taken, status in ((a, at(10, 9), PromiseStatus.KEPT), (c, at(10, 5), PromiseStatus.BROKEN),
+                                (b, at(10, 25), PromiseStatus.PENDING)):
+        Promise.objects.create(case=case, amount=Decimal("200.00"), currency="CNY", due_date=taken.date(),
+                               channel="call", status=status, taken_by=agent, taken_by_label="agent",
+                               taken_at=taken)
 
     version = PolicyVersion.objects.order_by("pk").first()
     for case, strategy in ((a, "champion"), (c, "champion"), (b, "challenger"), (f, "challenger")):
