@@ -37,12 +37,18 @@ def promise_date_window() -> dict:
     return {"earliest": days_from_today(-366), "latest": days_from_today(366)}
 
 
-class BoundedDateField(forms.DateField):
-    """A date from `earliest()` to `latest()`, both included; outside it, an error beside the field."""
+class _Bounded:
+    """A field whose value must lie from `earliest()` to `latest()`, both included; outside them, an error
+    beside the field naming the window in the reader's format."""
 
-    def __init__(self, *, earliest: Callable[[], dt.date], latest: Callable[[], dt.date], **kwargs):
+    out_of_range = ""
+
+    def __init__(self, *, earliest: Callable, latest: Callable, **kwargs):
         self.earliest, self.latest = earliest, latest
         super().__init__(**kwargs)
+
+    def shown(self, value) -> str:
+        raise NotImplementedError
 
     def validate(self, value):
         super().validate(value)
@@ -50,32 +56,29 @@ class BoundedDateField(forms.DateField):
             return
         earliest, latest = self.earliest(), self.latest()
         if not earliest <= value <= latest:
-            raise forms.ValidationError(
-                _("Enter a date from %(earliest)s to %(latest)s."), code="out_of_range",
-                params={"earliest": date_format(earliest), "latest": date_format(latest)})
+            raise forms.ValidationError(self.out_of_range, code="out_of_range",
+                                        params={"earliest": self.shown(earliest), "latest": self.shown(latest)})
 
 
-class BoundedDateTimeField(forms.DateTimeField):
+class BoundedDateField(_Bounded, forms.DateField):
+    """A date from `earliest()` to `latest()`, both included."""
+
+    out_of_range = _("Enter a date from %(earliest)s to %(latest)s.")
+
+    def shown(self, value) -> str:
+        return date_format(value)
+
+
+class BoundedDateTimeField(_Bounded, forms.DateTimeField):
     """A date and time from `earliest()` to `latest()` (aware datetimes)."""
 
-    def __init__(self, *, earliest: Callable[[], dt.datetime], latest: Callable[[], dt.datetime], **kwargs):
-        self.earliest, self.latest = earliest, latest
-        super().__init__(**kwargs)
+    out_of_range = _("Enter a time from %(earliest)s to %(latest)s.")
+
+    def shown(self, value) -> str:
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
     def to_python(self, value):
         try:
             return super().to_python(value)
         except OverflowError as exc:  # a far date made aware in the portal's zone
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
-
-    def validate(self, value):
-        super().validate(value)
-        if value in self.empty_values:
-            return
-        earliest, latest = self.earliest(), self.latest()
-        if not earliest <= value <= latest:
-            local = timezone.localtime
-            raise forms.ValidationError(
-                _("Enter a time from %(earliest)s to %(latest)s."), code="out_of_range",
-                params={"earliest": date_format(local(earliest), "DATETIME_FORMAT"),
-                        "latest": date_format(local(latest), "DATETIME_FORMAT")})

@@ -17,11 +17,11 @@ PHONE = {"width": 390, "height": 844}
 LANGUAGES = ("en", "zh-hans")
 
 
-def sign_in(page, base: str, username: str) -> None:
+def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
     """By the fields' names, so that it reads the same in both languages."""
     page.goto(f"{base}/accounts/login/")
     page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url(f"{base}/")
 

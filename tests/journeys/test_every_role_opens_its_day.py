@@ -2,31 +2,19 @@
 offers and a case page, in Chinese and in English, at desktop width and (for the field agent) at 390 px.
 No page answers a server error. This is what a newcomer does first after `make run`."""
 
-import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from demo.services import DEMO_PASSWORD, USERS, demo_seed
 from escalation.services import escalation_pass_run
 from staff.models import StaffProfile
+from tests.journeys.day import PHONE, WORKDAY, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# A Tuesday morning in Shanghai, inside contact hours.
-WORKDAY = dt.datetime(2030, 3, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Pages a menu links to that change something or leave the portal when followed.
 NOT_FOLLOWED = ("/accounts/logout/", "/language/")
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(f"{base}/")
 
 
 def menu_links(page, base: str) -> list[str]:
@@ -62,7 +50,7 @@ def test_every_role_opens_the_pages_of_its_day_in_both_languages(browser, live_s
                 context = browser.new_context(viewport=viewport)
                 page = context.new_page()
                 try:
-                    sign_in(page, base, username)
+                    sign_in(page, base, username, DEMO_PASSWORD)
                     assert page.locator("html").get_attribute("lang") == language
                     visited = []
                     for path in menu_links(page, base):
