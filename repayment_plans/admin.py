@@ -1,12 +1,13 @@
 from django.contrib import admin
 
 from core.admin_masking import ReadOnlyAdmin
-from repayment_plans.models import AuthorityLimit, Instalment, PlanDecision, Promise, RepaymentPlan
+from repayment_plans.models import AuthorityLimit, IncomeStatement, Instalment, PlanDecision, Promise, RepaymentPlan
 
 
 @admin.register(AuthorityLimit)
 class AuthorityLimitAdmin(admin.ModelAdmin):
-    """Negotiation authority is data: an administrator edits a role's limits here."""
+    """Negotiation authority is data: an administrator edits a role's limits here. The field refuses more than
+    the 60 months the law allows, and the database refuses it too."""
 
     list_display = ("role", "max_months", "max_charges_waiver_percent", "max_principal_waiver_percent")
 
@@ -32,8 +33,8 @@ class InstalmentInline(admin.TabularInline):
 
 @admin.register(RepaymentPlan)
 class RepaymentPlanAdmin(ReadOnlyAdmin):
-    list_display = ("id", "case", "status")
-    list_filter = ("status",)
+    list_display = ("id", "case", "status", "approval_kind")
+    list_filter = ("status", "approval_kind")
     inlines = [InstalmentInline]
     # The signed agreement is served only through the audited plan pages; the code's hash is nobody's business.
     exclude = ("signed_copy", "acceptance_code_hash")
@@ -46,4 +47,9 @@ class InstalmentAdmin(ReadOnlyAdmin):
 
 @admin.register(PlanDecision)
 class PlanDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "approval_kind")
+
+
+@admin.register(IncomeStatement)
+class IncomeStatementAdmin(ReadOnlyAdmin):
     list_display = ("__str__",)

@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +68,16 @@ class Promise(models.Model):
         return f"{self.amount} {self.currency} by {self.due_date} ({self.status})"
 
 
+# The 2011 card measures (Art. 70): a personalised plan runs at most five years. The service checks it and the
+# database holds every plan to it, whatever the authority rows say.
+PLAN_MAX_MONTHS = 60
+
+
+def months_interval(months) -> Func:
+    """`months` (an expression) as a PostgreSQL interval; a date plus it keeps the day, or the month's last."""
+    return Func(Value(0), months, function="make_interval", output_field=models.DurationField())
+
+
 class PlanKind(models.TextChoices):
     INSTALMENTS = "instalments", _("Instalments")
     DEFERRAL = "deferral", _("Deferral")
@@ -96,11 +109,45 @@ PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class ApprovalKind(models.TextChoices):
+    """How a plan was approved. Only the last two are a second person's check (maker-checker)."""
+
+    # The proposer's own authority covered the plan: it names the proposer and is nobody else's approval.
+    WITHIN_OWN_AUTHORITY = "within_own_authority", _("Within own authority")
+    SECOND_PERSON = "second_person", _("Approved by a second person")
+    # Self-service (a later capability): terms a manager approved as an offer before the cardholder took it
+    # up. The manager's approval of the offer is the second person's check, and decided_by names the manager.
+    PRE_APPROVED_OFFER = "pre_approved_offer", _("Offer pre-approved by a manager")
+
+
+# Approvals that count as a second person's check, for every count and report of maker-checker.
+SECOND_PERSON_APPROVALS = (ApprovalKind.SECOND_PERSON, ApprovalKind.PRE_APPROVED_OFFER)
+
+
+class PlanBasis(models.TextChoices):
+    """Why the cardholder needs a plan. Art. 70 allows a personalised plan when the debt is beyond the
+    cardholder's ability to pay and the cardholder is still willing to pay."""
+
+    BEYOND_ABILITY_WILLING = "beyond_ability_willing", _("Beyond the cardholder's ability, with willingness to pay")
+    WITHIN_ABILITY = "within_ability", _("Within the cardholder's ability: the payments are rearranged")
+
+
+class IncomeSource(models.TextChoices):
+    SALARY = "salary", _("Salary")
+    BUSINESS = "business", _("Self-employment or business")
+    PENSION = "pension", _("Pension")
+    BENEFITS = "benefits", _("Benefits")
+    FAMILY = "family", _("Family support")
+    OTHER = "other", _("Other income")
+
+
 class AuthorityLimit(models.Model):
     """How far a role may go without someone above approving. Shipped with DOMAIN defaults, edited in the admin."""
 
     role = models.CharField(_("role"), max_length=20, unique=True)
-    max_months = models.PositiveSmallIntegerField(_("instalments up to (months)"))
+    max_months = models.PositiveSmallIntegerField(
+        _("instalments up to (months)"), validators=[MaxValueValidator(PLAN_MAX_MONTHS)],
+        help_text=_("At most 60 months: no plan runs longer (Art. 70 of the 2011 card measures)."))
     max_charges_waiver_percent = models.DecimalField(_("interest, fee and penalty waiver up to (%)"),
                                                      max_digits=5, decimal_places=2)
     max_principal_waiver_percent = models.DecimalField(_("principal waiver up to (%)"), max_digits=5,
@@ -114,6 +161,9 @@ class AuthorityLimit(models.Model):
                                                max_principal_waiver_percent__gte=0,
                                                max_principal_waiver_percent__lte=100),
                                    name="authority_percent_range"),
+            models.CheckConstraint(condition=Q(max_months__lte=PLAN_MAX_MONTHS),
+                                   name="authority_months_within_law",
+                                   violation_error_message=_("Instalments go up to 60 months at most (Art. 70).")),
         ]
 
     def __str__(self):
@@ -155,14 +205,21 @@ class RepaymentPlan(models.Model):
     first_due_date = models.DateField(_("first payment due"))
     months = models.PositiveSmallIntegerField(_("length (months)"))
     required_role = models.CharField(_("approval needed from"), max_length=20, blank=True)
+    # Whether the proposer's own authority covered the plan when proposed; under four eyes such a plan
+    # still waits for a second person.
+    within_proposer_authority = models.BooleanField(_("within the proposer's authority"), default=False)
+    basis = models.CharField(_("why a plan"), max_length=30, choices=PlanBasis.choices, blank=True)
     terms = models.TextField(_("terms"), blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     proposed_by_label = models.CharField(max_length=150)
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    # The proposal's day in the cardholder's time zone: a plan's months count from it.
+    proposed_on = models.DateField(_("proposed on"), default=timezone.localdate)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    approval_kind = models.CharField(_("approved"), max_length=30, choices=ApprovalKind.choices, blank=True)
     acceptance_code_hash = models.CharField(max_length=128, blank=True)
     acceptance_code_expires_at = models.DateTimeField(null=True, blank=True)
     acceptance_code_attempts = models.PositiveSmallIntegerField(default=0)
@@ -181,6 +238,24 @@ class RepaymentPlan(models.Model):
             models.CheckConstraint(condition=Q(total__gt=0, waived_amount__gte=0), name="plan_amounts_valid"),
             models.UniqueConstraint(fields=["case"], condition=Q(status__in=PLAN_IN_PROGRESS),
                                     name="plan_one_in_progress"),
+            # Art. 70: from the proposal to the last payment (the first plus count - 1 months) is 60 months
+            # at most, counted from the dates themselves, so no stored figure can hide a longer plan.
+            models.CheckConstraint(
+                condition=Q(months__lte=PLAN_MAX_MONTHS)
+                & LessThanOrEqual(F("first_due_date") + months_interval(F("instalment_count") - 1),
+                                  F("proposed_on") + months_interval(Value(PLAN_MAX_MONTHS))),
+                name="plan_within_60_months"),
+            # Maker-checker as the database sees it: an approval within the proposer's authority names the
+            # proposer; a second person's approval names someone else.
+            models.CheckConstraint(
+                condition=~Q(approval_kind=ApprovalKind.WITHIN_OWN_AUTHORITY)
+                | Q(decided_by__isnull=False, proposed_by__isnull=False, decided_by=F("proposed_by"))
+                | Q(decided_by__isnull=True, proposed_by__isnull=True),
+                name="plan_own_authority_names_the_proposer"),
+            models.CheckConstraint(
+                condition=~Q(approval_kind__in=SECOND_PERSON_APPROVALS)
+                | (Q(decided_by__isnull=False) & (Q(proposed_by__isnull=True) | ~Q(decided_by=F("proposed_by")))),
+                name="plan_second_person_is_not_the_proposer"),
         ]
         indexes = [models.Index(fields=["status"], name="plan_status_idx")]
 
@@ -195,6 +270,50 @@ class RepaymentPlan(models.Model):
     @property
     def owed_total(self) -> Decimal:
         return self.owed_principal + self.owed_interest + self.owed_fees + self.owed_penalty
+
+    @property
+    def approved_by_second_person(self) -> bool:
+        return self.approval_kind in SECOND_PERSON_APPROVALS
+
+    @property
+    def largest_instalment(self) -> Decimal | None:
+        """The largest payment of the plan (the last carries the remainder of the division)."""
+        amounts = [i.amount for i in self.instalments.all()]
+        return max(amounts) if amounts else None
+
+
+class IncomeStatement(models.Model):
+    """The cardholder's income and expenditure, as told when a plan was proposed: what they can afford."""
+
+    plan = models.OneToOneField(RepaymentPlan, on_delete=models.PROTECT, related_name="income_statement")
+    monthly_income = models.DecimalField(_("monthly income"), **MONEY)
+    income_sources = ArrayField(models.CharField(max_length=20, choices=IncomeSource.choices),
+                                verbose_name=_("income sources"), default=list, blank=True)
+    household_size = models.PositiveSmallIntegerField(_("household size"))
+    essential_spending = models.DecimalField(_("essential spending a month"), **MONEY)
+    other_debts = models.DecimalField(_("other debts' payments a month"), **MONEY)
+    # Why the plan goes ahead when its instalment is more than the disposable income.
+    shortfall_reason = models.TextField(_("why the instalment exceeds the disposable income"), blank=True)
+
+    class Meta:
+        verbose_name = _("income and expenditure statement")
+        verbose_name_plural = _("income and expenditure statements")
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_income__gte=0, essential_spending__gte=0, other_debts__gte=0,
+                                               household_size__gte=1),
+                                   name="income_statement_figures_valid"),
+        ]
+
+    def __str__(self):
+        return f"Income statement of plan #{self.plan_id}"
+
+    @property
+    def disposable_income(self) -> Decimal:
+        return self.monthly_income - self.essential_spending - self.other_debts
+
+    def get_income_sources_display(self) -> str:
+        labels = dict(IncomeSource.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.income_sources)
 
 
 class Instalment(models.Model):
@@ -228,6 +347,8 @@ class PlanDecision(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     actor_label = models.CharField(max_length=150)
+    # For an approval: within the proposer's own authority, or a second person's check.
+    approval_kind = models.CharField(max_length=30, choices=ApprovalKind.choices, blank=True)
     reason = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 

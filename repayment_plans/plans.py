@@ -30,12 +30,18 @@ from core.errors import Conflict, DomainError, reason_required
 from core.i18n import stored_phrase
 from events.models import EventType
 from events.services import event_emit
+from repayment_plans.affordability import IncomeAndExpenditure, affordability_of
 from repayment_plans.authority import authority_covers, authority_limits, authority_required_role
-from repayment_plans.calculator import PARTS, Schedule, schedule_calculate
+from repayment_plans.calculator import PARTS, Schedule, months_between, schedule_calculate
 from repayment_plans.models import (
+    PLAN_MAX_MONTHS,
     PLAN_TRANSITIONS,
     AcceptanceMethod,
+    ApprovalKind,
+    IncomeSource,
+    IncomeStatement,
     Instalment,
+    PlanBasis,
     PlanDecision,
     PlanKind,
     PlanStatus,
@@ -44,7 +50,7 @@ from repayment_plans.models import (
 from repayment_plans.tracking import plans_allocate
 from staff.permissions import Capability, can, user_role
 
-MAX_PAYMENTS = 60
+MAX_PAYMENTS = PLAN_MAX_MONTHS
 MAX_SETTLEMENT_PAYMENTS = 3
 CODE_TTL = dt.timedelta(minutes=15)
 CODE_MAX_ATTEMPTS = 5
@@ -111,7 +117,28 @@ def plan_preview(
         raise PlanError(_("A settlement pays a reduced total: waive something."), field="kind")
     if schedule.total <= 0:
         raise PlanError(_("Nothing would be left to pay."), field="kind")
+    if schedule.months > PLAN_MAX_MONTHS:
+        # Art. 70: whatever the authority rows say. The field at fault is the first date when it alone is
+        # too far, otherwise the number of payments.
+        late_start = months_between(today, first_due_date) > PLAN_MAX_MONTHS
+        raise PlanError(_("The last payment would fall %(months)s months from today; a plan runs at most "
+                          "%(max_months)s months."), params={"months": schedule.months, "max_months": PLAN_MAX_MONTHS},
+                        code="beyond_60_months", field="first_due_date" if late_start else "count")
     return schedule
+
+
+def income_statement_check(*, statement: IncomeAndExpenditure | None) -> None:
+    """PlanError beside the field at fault when a statement's figures are not figures a person could have."""
+    if statement is None:
+        return
+    for name in ("monthly_income", "essential_spending", "other_debts"):
+        value = getattr(statement, name)
+        if not isinstance(value, Decimal) or value < 0 or value != value.quantize(Decimal("0.01")):
+            raise PlanError(_("An amount of money is zero or more, to the cent."), field=name)
+    if not isinstance(statement.household_size, int) or not 1 <= statement.household_size <= 99:
+        raise PlanError(_("A household has 1 to 99 people."), field="household_size")
+    if any(source not in IncomeSource.values for source in statement.income_sources):
+        raise PlanError(_("Unknown source of income."), field="income_sources")
 
 
 def _plan_move(
@@ -128,9 +155,11 @@ def _plan_move(
     for name, value in fields.items():
         setattr(plan, name, value)
     PlanDecision.objects.create(plan=plan, from_status=from_status, to_status=to, reason=reason, created_at=at,
-                                **actor_fields(actor))
+                                approval_kind=fields.get("approval_kind", ""), **actor_fields(actor))
     audit_log(actor=actor, action=f"plan.{to}", obj=plan, case_id=plan.case_id, reason=reason,
-              changes={"from": from_status, "to": to}, ip_address=ip_address)
+              changes={"from": from_status, "to": to,
+                       **({"approval_kind": fields["approval_kind"]} if "approval_kind" in fields else {})},
+              ip_address=ip_address)
     if to in CONTACT_STOPPING:
         cases_contact_stop(case_ids=[plan.case_id], cause=StopCause.PLAN, actor=actor, at=at)
     return plan
@@ -144,15 +173,25 @@ def _locked(plan: RepaymentPlan) -> RepaymentPlan:
 @transaction.atomic
 def plan_propose(
     *, case: Case, kind: str, waivers: dict[str, Decimal], count: int, first_due_date: dt.date, actor,
-    terms: str = "", at: dt.datetime | None = None, ip_address: str | None = None,
+    basis: str, statement: IncomeAndExpenditure | None = None, shortfall_reason: str = "", terms: str = "",
+    at: dt.datetime | None = None, ip_address: str | None = None,
 ) -> RepaymentPlan:
     """Propose a plan for `case` on the calculator's schedule; returns it approved or awaiting approval.
 
-    Within the proposer's authority the plan is approved at once; beyond it, it waits for the lowest
-    role whose authority covers it (PlanError when none does). At most one plan in progress per case
+    `basis` records why the cardholder needs a plan (PlanBasis; Art. 70's case is beyond their ability
+    with willingness to pay). `statement`, the cardholder's income and expenditure, is optional; with
+    it, an instalment larger than the disposable income needs `shortfall_reason`.
+
+    Within the proposer's authority the plan is approved at once, as an approval within own authority
+    that names the proposer and is nobody else's check; beyond it, or for every plan when
+    PLANS_NEED_SECOND_PERSON is set (four eyes), it waits for the lowest role whose authority covers
+    it (PlanError when none does). No plan runs past 60 months. At most one plan in progress per case
     (PlanConflict otherwise). The case moves to negotiate; all of it is audited.
     """
     now = at or timezone.now()
+    if basis not in PlanBasis.values:
+        raise PlanError(_("Say why the cardholder needs a plan."), field="basis")
+    income_statement_check(statement=statement)
     limits = authority_limits()
     role = user_role(actor)
     if role not in limits:
@@ -161,8 +200,14 @@ def plan_propose(
     if case.stage not in NEGOTIATE_FROM:
         raise PlanError(_("A plan can only be proposed for a case in collections."), code="case_not_open")
     schedule = plan_preview(case=case, kind=kind, waivers=waivers, count=count, first_due_date=first_due_date, at=now)
+    affordability = affordability_of(statement=statement, schedule=schedule)
+    shortfall_reason = (shortfall_reason or "").strip() if statement is not None else ""
+    if affordability is not None and affordability.exceeds and not shortfall_reason:
+        raise PlanError(_("The instalment is more than the disposable income: say why the plan goes ahead."),
+                        code="reason_required", field="shortfall_reason")
     within = authority_covers(limit=limits[role], schedule=schedule)
-    required = "" if within else authority_required_role(schedule=schedule, limits=limits)
+    approve_now = within and not settings.PLANS_NEED_SECOND_PERSON
+    required = "" if approve_now else authority_required_role(schedule=schedule, limits=limits)
     if required is None:
         raise PlanError(_("These terms are beyond anyone's authority."), code="beyond_authority")
     who = actor_fields(actor)
@@ -174,31 +219,46 @@ def plan_propose(
                 owed_principal=owed["principal"], owed_interest=owed["interest"], owed_fees=owed["fees"],
                 owed_penalty=owed["penalty"], waived_amount=schedule.waived_total, total=schedule.total,
                 instalment_count=count, first_due_date=first_due_date, months=schedule.months, required_role=required,
-                terms=(terms or "").strip(), proposed_by=who["actor"], proposed_by_label=who["actor_label"],
-                proposed_at=now, **{f"waive_{part}_percent": waivers.get(part, Decimal("0")) for part in PARTS})
+                within_proposer_authority=within, basis=basis, terms=(terms or "").strip(),
+                proposed_by=who["actor"], proposed_by_label=who["actor_label"], proposed_at=now,
+                proposed_on=now.astimezone(ZoneInfo(case.timezone_name)).date(),
+                **{f"waive_{part}_percent": waivers.get(part, Decimal("0")) for part in PARTS})
     except IntegrityError as exc:
         raise PlanConflict(_("This case already has a plan in progress.")) from exc
+    if statement is not None:
+        IncomeStatement.objects.create(
+            plan=plan, monthly_income=statement.monthly_income, income_sources=list(statement.income_sources),
+            household_size=statement.household_size, essential_spending=statement.essential_spending,
+            other_debts=statement.other_debts, shortfall_reason=shortfall_reason)
     Instalment.objects.bulk_create([Instalment(plan=plan, number=p.number, due_date=p.due_date, amount=p.amount)
                                     for p in schedule.payments])
     PlanDecision.objects.create(plan=plan, from_status="", to_status=PlanStatus.PENDING_APPROVAL, created_at=now,
                                 reason=stored_phrase("Proposed."), **who)
     audit_log(actor=actor, action="plan.proposed", obj=plan, case_id=case.pk, ip_address=ip_address,
               changes={"kind": kind, "total": str(schedule.total), "waived": str(schedule.waived_total),
-                       "payments": count, "months": schedule.months, "required_role": required})
+                       "payments": count, "months": schedule.months, "required_role": required,
+                       "within_proposer_authority": within, "basis": basis,
+                       "disposable_income": str(affordability.disposable_income) if affordability else None})
     reason = gettext_noop("Repayment plan proposed: it awaits a decision and the cardholder's acceptance.")
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
         case = case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=now)
     if case.stage != Stage.NEGOTIATE:
         case = case_transition(case=case, to=Stage.NEGOTIATE, actor=actor, reason=reason, at=now)
-    if within:
+    if approve_now:
+        # The proposer's own authority is the approval: it names them, and is never a second person's check.
         plan = _plan_move(plan=plan, to=PlanStatus.APPROVED, actor=actor, at=now, ip_address=ip_address,
-                          reason=stored_phrase("Within the proposer's authority."), decided_at=now)
+                          reason=stored_phrase("Within the proposer's authority."),
+                          approval_kind=ApprovalKind.WITHIN_OWN_AUTHORITY, decided_by=who["actor"], decided_at=now)
     return plan
 
 
 def plan_may_approve(*, plan: RepaymentPlan, user) -> bool:
-    """Maker-checker and authority: someone other than the proposer whose own authority covers the plan."""
-    if plan.status != PlanStatus.PENDING_APPROVAL or plan.proposed_by_id == user.pk:
+    """Maker-checker and authority: an approver other than the proposer whose own authority covers the plan.
+
+    Under four eyes a plan within an agent's authority waits too; a colleague with the same authority is
+    not its checker, only someone who may approve plans is."""
+    if (plan.status != PlanStatus.PENDING_APPROVAL or plan.proposed_by_id == user.pk
+            or not can(user, Capability.APPROVE_PLANS)):
         return False
     limit = authority_limits().get(user_role(user))
     if limit is None:
@@ -230,7 +290,7 @@ def plan_approve(*, plan: RepaymentPlan, actor, reason: str, at: dt.datetime | N
         raise PlanError(_("This plan is beyond your authority."), code="beyond_authority")
     now = at or timezone.now()
     return _plan_move(plan=plan, to=PlanStatus.APPROVED, actor=actor, reason=reason, at=now, ip_address=ip_address,
-                      decided_by=actor, decided_at=now)
+                      approval_kind=ApprovalKind.SECOND_PERSON, decided_by=actor, decided_at=now)
 
 
 @transaction.atomic

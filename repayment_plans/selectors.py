@@ -31,7 +31,8 @@ def case_pending_promise(*, case) -> Promise | None:
 
 
 def case_plans(*, case) -> list[RepaymentPlan]:
-    return list(RepaymentPlan.objects.filter(case=case).prefetch_related("instalments").order_by("-proposed_at", "-id"))
+    return list(RepaymentPlan.objects.filter(case=case).select_related("decided_by", "income_statement")
+                .prefetch_related("instalments").order_by("-proposed_at", "-id"))
 
 
 def plans_awaiting_approval(*, user) -> list[RepaymentPlan]:
@@ -40,7 +41,7 @@ def plans_awaiting_approval(*, user) -> list[RepaymentPlan]:
 
     pending = (RepaymentPlan.objects.filter(status=PlanStatus.PENDING_APPROVAL,
                                             case__in=cases_visible_to(user=user))
-               .exclude(proposed_by=user).select_related("case__account__customer")
+               .exclude(proposed_by=user).select_related("case__account__customer", "income_statement")
                .prefetch_related("instalments").order_by("proposed_at", "id"))
     return [plan for plan in pending if plan_may_approve(plan=plan, user=user)]
 

@@ -15,6 +15,7 @@ from cases.panels import PAGE, case_page_context, case_page_refused
 from cases.selectors import cases_visible_to
 from core.errors import DomainError
 from core.feedback import action_done
+from repayment_plans.affordability import affordability_of
 from repayment_plans.agreement import LANGUAGES, agreement_pdf
 from repayment_plans.calculator import add_months
 from repayment_plans.forms import CodeForm, DecisionForm, PlanForm, PromiseForm, SignedCopyForm
@@ -64,6 +65,7 @@ def negotiation_panel_context(request, case, **forms) -> dict:
         "plan_form": forms.get("plan_form") or PlanForm(auto_id="pp-%s",
                                                         initial={"first_due_date": add_months(today, 1)}),
         "preview": forms.get("preview"),
+        "affordability": forms.get("affordability"),
         "decision_form": DecisionForm(auto_id=False),
         "code_form": forms.get("code_form") or CodeForm(auto_id=False),
         "plan_errors": forms.get("plan_errors") or {},
@@ -108,21 +110,27 @@ def plan_create(request, case_id: int):
         terms = {"kind": data["kind"], "waivers": form.waivers(), "count": data["count"],
                  "first_due_date": data["first_due_date"]}
         try:
+            preview = plan_preview(case=case, **terms)
             if request.POST.get("action") == "propose":
-                plan = plan_propose(case=case, actor=request.user, terms=data["terms"],
+                plan = plan_propose(case=case, actor=request.user, terms=data["terms"], basis=data["basis"],
+                                    statement=form.statement(), shortfall_reason=data["shortfall_reason"],
                                     ip_address=client_ip(request), **terms)
                 if plan.status == PlanStatus.APPROVED:
                     message = _("Plan #%(id)s proposed and approved within your authority.") % {"id": plan.pk}
+                elif plan.within_proposer_authority:
+                    message = _("Plan #%(id)s proposed; within your authority, it still waits for a second "
+                                "person's approval.") % {"id": plan.pk}
                 else:
                     message = _("Plan #%(id)s proposed; it waits for approval.") % {"id": plan.pk}
                 return action_done(request, message, "cases:detail", case_id=case.pk)
-            preview = plan_preview(case=case, **terms)
         except DomainError as exc:
             form.add_domain_error(exc)
-    if preview is None:
-        return _refused(request, case, plan_form=form)
+    affordability = affordability_of(statement=form.statement(), schedule=preview) if preview else None
+    if not form.is_valid():
+        # A refused proposal keeps its schedule and figures in view, beside the errors.
+        return _refused(request, case, plan_form=form, preview=preview, affordability=affordability)
     # The calculator's schedule is no refusal: the panel (htmx) or the whole page, answered 200.
-    context = negotiation_panel_context(request, case, plan_form=form, preview=preview)
+    context = negotiation_panel_context(request, case, plan_form=form, preview=preview, affordability=affordability)
     if request.htmx:
         return render(request, PANEL, {**case_page_context(request, case), **context})
     return render(request, PAGE, case_page_context(request, case, context))

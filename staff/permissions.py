@@ -15,7 +15,7 @@ class Capability(StrEnum):
     HAVE_QUEUE = "have_queue"                # a queue of cases to work, and Next case
     TAKE_PROMISES = "take_promises"          # take a promise to pay, propose a plan
     OVERRIDE_CONTACT_RULES = "override_contact_rules"  # log a contact the rules refuse, with a reason
-    APPROVE_PLANS = "approve_plans"          # approve or reject a plan above the proposer's authority
+    APPROVE_PLANS = "approve_plans"          # approve a plan beyond the proposer's authority (any, under four eyes)
     DECIDE_REFERRALS = "decide_referrals"    # answer an agent's referral
     DECIDE_REVIEWS = "decide_reviews"        # accept or decline a pre-litigation review
     RELEASE_HOLDS = "release_holds"          # release a hold; resolve complaints and disputes

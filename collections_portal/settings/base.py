@@ -288,6 +288,8 @@ PROMISE_MAX_DAYS_AHEAD = env.int("PROMISE_MAX_DAYS_AHEAD", default=30)
 PLAN_LATE_INSTALMENTS_TOLERATED = env.int("PLAN_LATE_INSTALMENTS_TOLERATED", default=0)
 # Days before an instalment falls due in which its SMS reminder goes out.
 PLAN_REMINDER_DAYS_BEFORE = env.int("PLAN_REMINDER_DAYS_BEFORE", default=3)
+# Four eyes, bank-wide: every plan waits for a second person's approval, even one within its proposer's authority.
+PLANS_NEED_SECOND_PERSON = env.bool("PLANS_NEED_SECOND_PERSON", default=False)
 
 # --- Core-system API ------------------------------------------------------------------------------------
 API_BATCH_MAX_ITEMS = 1000

@@ -20,7 +20,9 @@ def contact_case(user, **kwargs):
     return case_transition(case=case, to=Stage.CONTACT, actor=SYSTEM, reason="First contact.", at=NOW)
 
 
-def propose(case, actor, *, kind="instalments", count=12, first=None, at=NOW, **waivers):
+def propose(case, actor, *, kind="instalments", count=12, first=None, at=NOW, basis="beyond_ability_willing",
+            statement=None, shortfall_reason="", **waivers):
     """Propose a monthly plan whose first payment is due a month from NOW (so `count` payments last `count` months)."""
     return plan_propose(case=case, kind=kind, count=count, first_due_date=first or add_months(TODAY, 1),
-                        waivers={part: Decimal(str(value)) for part, value in waivers.items()}, actor=actor, at=at)
+                        waivers={part: Decimal(str(value)) for part, value in waivers.items()}, actor=actor, at=at,
+                        basis=basis, statement=statement, shortfall_reason=shortfall_reason)

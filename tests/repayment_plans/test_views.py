@@ -25,7 +25,8 @@ def today():
 
 def plan_data(**overrides):
     data = {"kind": "instalments", "count": "24", "first_due_date": add_months(today(), 1).isoformat(),
-            "waive_interest": "0", "waive_fees": "0", "waive_penalty": "0", "waive_principal": "0", "terms": ""}
+            "waive_interest": "0", "waive_fees": "0", "waive_penalty": "0", "waive_principal": "0", "terms": "",
+            "basis": "beyond_ability_willing"}
     return {**data, **overrides}
 
 
