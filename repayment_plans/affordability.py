@@ -7,7 +7,7 @@ whose largest instalment is more than that needs a reason, recorded with the sta
 from dataclasses import dataclass
 from decimal import Decimal
 
-from repayment_plans.calculator import Schedule
+from repayment_plans.calculator import CENT, Schedule
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class IncomeAndExpenditure:
 
     @property
     def disposable_income(self) -> Decimal:
-        return self.monthly_income - self.essential_spending - self.other_debts
+        return (self.monthly_income - self.essential_spending - self.other_debts).quantize(CENT)
 
 
 @dataclass(frozen=True)

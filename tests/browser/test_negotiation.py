@@ -32,6 +32,7 @@ def test_a_plan_beyond_the_agents_authority_is_approved_agreed_and_activated(
     panel = page.locator("#negotiation-panel")
     panel.get_by_label("Monthly payments").fill("24")  # beyond an agent's 12 months
     panel.get_by_label("Waive interest (%)").fill("30")
+    panel.get_by_label("Beyond the cardholder's ability, with willingness to pay").check()
     panel.get_by_role("button", name="Calculate the schedule").click()
     page.locator("#plan-preview").wait_for()
     page.locator("#negotiation-panel").get_by_role("button", name="Propose this plan").click()

@@ -1,6 +1,7 @@
-"""The plan, in Chinese: an agent proposes a plan beyond their authority with the dates the form offers, the
-supervisor approves it, the code the cardholder received by SMS activates it, and the case page's Status and
-the queue show that the case now follows a plan."""
+"""The plan, in Chinese: an agent proposes a plan beyond their authority with the dates the form offers and the
+cardholder's income and expenditure, sees the disposable income beside the instalment, the supervisor (who sees
+that the plan is beyond the agent's authority) approves it as the second person, the code the cardholder
+received by SMS activates it, and the case page's Status and the queue show that the case now follows a plan."""
 
 import json
 from decimal import Decimal
@@ -36,13 +37,28 @@ def test_a_plan_beyond_the_agents_authority_is_approved_and_activated_in_chinese
     panel.locator("input[name=waive_interest]").fill("30")
     # The first due date the form offers, a month from today, as a date input can hold it in any language.
     assert panel.locator("input[name=first_due_date]").input_value() == "2030-04-05"
+    # Art. 70's case for a plan, and the cardholder's income and expenditure as told on the call.
+    panel.get_by_label("超出持卡人还款能力，但有还款意愿").check()
+    panel.get_by_label("月收入").fill("9000")
+    panel.get_by_label("工资").check()
+    panel.get_by_label("家庭人口").fill("3")
+    panel.get_by_label("每月必要开支").fill("5000")
+    panel.get_by_label("每月偿还其他债务").fill("800")
     panel.get_by_role("button", name="计算还款计划").click()
     page.locator("#plan-preview").wait_for()
+    figures = page.locator("#plan-affordability").inner_text()
+    instalment = max(Decimal(amount) for amount in page.locator("#plan-preview td.num").all_inner_texts())
+    assert "可支配收入" in figures and "3200.00 CNY" in figures and f"{instalment} CNY" in figures
+    assert page.locator("#plan-affordability-warning").count() == 0  # it fits: no reason needed
     page.locator("#negotiation-panel").get_by_role("button", name="提交此方案").click()
     page.locator("#negotiation-panel .plan-status").get_by_text("待审批").wait_for()
     plan = RepaymentPlan.objects.get(case=case)
     assert (plan.status, plan.required_role, plan.instalment_count) == (PlanStatus.PENDING_APPROVAL, "supervisor", 24)
     assert plan.instalments.order_by("number").first().due_date.isoformat() == "2030-04-05"
+    assert (plan.basis, plan.income_statement.disposable_income) == ("beyond_ability_willing", Decimal("3200.00"))
+    card = page.locator(f"#plan-{plan.pk}")
+    assert "可支配收入" in card.locator(".plan-affordability").inner_text()
+    assert f"{instalment} CNY" in card.locator(".plan-affordability").inner_text()
     snap(page, shots, "journey-plan-proposed", agent)
 
     checker = browser.new_context(locale="zh-CN")
@@ -51,6 +67,7 @@ def test_a_plan_beyond_the_agents_authority_is_approved_and_activated_in_chinese
         sign_in(other, base, "supervisor")
         other.goto(f"{base}/repayment-plans/approvals/")
         row = other.locator(f"#approval-{plan.pk}")
+        assert "超出提出人权限：须由主管审批" in row.inner_text() and "3200.00" in row.inner_text()
         row.locator("input[name=reason]").fill("已核实收入，同意分期。")
         snap(other, shots, "journey-plan-approvals", supervisor)
         row = other.locator(f"#approval-{plan.pk}")
@@ -61,9 +78,10 @@ def test_a_plan_beyond_the_agents_authority_is_approved_and_activated_in_chinese
     finally:
         checker.close()
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.APPROVED and plan.decided_by == supervisor
+    assert (plan.status, plan.decided_by, plan.approval_kind) == (PlanStatus.APPROVED, supervisor, "second_person")
 
     page.reload()
+    assert "经第二人审批" in page.locator(f"#plan-{plan.pk} .plan-approval").inner_text()
     page.locator(f"form[action='/repayment-plans/plans/{plan.pk}/code/'] button").click()
     code_box = page.locator(f"#code-{plan.pk}")
     code_box.wait_for()
