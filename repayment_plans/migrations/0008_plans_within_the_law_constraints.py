@@ -1,7 +1,6 @@
-from django.db import migrations, models
-
 import django.db.models.expressions
 import django.db.models.lookups
+from django.db import migrations, models
 
 
 def _refuse_plans_beyond_the_law(apps, schema_editor):

@@ -108,3 +108,15 @@ def test_the_admin_refuses_an_authority_limit_above_60_months_beside_the_field(c
     assert response.status_code == 302
     limit.refresh_from_db()
     assert limit.max_months == 48
+
+
+def test_the_calculator_shows_the_60_month_refusal_beside_the_number_of_payments(client, manager):
+    from tests.repayment_plans.test_views import plan_data, today
+
+    case = contact_case(manager)
+    client.force_login(manager)
+    response = client.post(reverse("repayment_plans:plan-create", args=[case.pk]),
+                           {**plan_data(count="60", first_due_date=add_months(today(), 2).isoformat()),
+                            "action": "preview"})
+    body = response.content.decode()
+    assert response.status_code == 400 and 'id="pp-count_error"' in body and "at most 60 months" in body
