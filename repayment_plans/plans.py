@@ -41,6 +41,7 @@ from repayment_plans.models import (
     PlanStatus,
     RepaymentPlan,
 )
+from repayment_plans.selectors import plan_interest_rate
 from repayment_plans.tracking import plans_allocate
 from staff.permissions import Capability, can, user_role
 
@@ -174,6 +175,7 @@ def plan_propose(
                 owed_principal=owed["principal"], owed_interest=owed["interest"], owed_fees=owed["fees"],
                 owed_penalty=owed["penalty"], waived_amount=schedule.waived_total, total=schedule.total,
                 instalment_count=count, first_due_date=first_due_date, months=schedule.months, required_role=required,
+                interest_rate=plan_interest_rate(account=case.account),
                 terms=(terms or "").strip(), proposed_by=who["actor"], proposed_by_label=who["actor_label"],
                 proposed_at=now, **{f"waive_{part}_percent": waivers.get(part, Decimal("0")) for part in PARTS})
     except IntegrityError as exc:
