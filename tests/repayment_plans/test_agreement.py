@@ -195,7 +195,7 @@ CLAUSES = {
         "date": "协议日期：",
     },
 }
-REPAYMENT = {"en": ("Account name: ", "Account number: ", "Bank: ", "Reference: "),
+REPAYMENT = {"en": ("Account name: ", "Account number: ", "Held at: ", "Reference: "),
              "zh-hans": ("户名：", "账号：", "开户行：", "还款参考号：")}
 
 
