@@ -26,9 +26,12 @@ LATIN_FONT = "Helvetica"
 # Characters Helvetica draws (WinAnsi); anything else is drawn with the CJK font.
 _LATIN = re.compile(r"[\u0020-\u007e\u00a0-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]+")
 MARGIN = 25 * mm
-# Where a C5/DL envelope's address window sits, measured from the top of the page: the recipient's
-# block is set there, and nothing else a passer-by could read shares it.
+# Where a window envelope's address window sits on the page (DIN 5008 form B, which C5/6 and DL window
+# envelopes follow): 45 mm from the top, 45 mm high, 85 mm wide. The recipient's block is set there, and
+# nothing else a passer-by could read shares it: the letter itself starts below the window.
 WINDOW_TOP = 45 * mm
+WINDOW_HEIGHT = 45 * mm
+WINDOW_WIDTH = 85 * mm
 
 
 def pdf_markup(text: str) -> str:
@@ -44,18 +47,25 @@ def pdf_markup(text: str) -> str:
     return "".join(out)
 
 
-def _styles(language: str, *, size: float) -> dict[str, ParagraphStyle]:
+# (font size, leading, space before, space after) of each kind of line; the compact set, a size smaller and
+# tighter, keeps a letter to one sheet.
+_SIZES = {
+    False: {"body": (10.5, 15, 0, 3), "title": (16, 22, 0, 10), "heading": (12.5, 18, 8, 4),
+            "signature": (10.5, 15, 14, 3)},
+    True: {"body": (9.5, 13.5, 0, 2), "title": (14, 19, 0, 8), "heading": (11, 15, 5, 2),
+           "signature": (9.5, 13.5, 10, 2)},
+}
+
+
+def _styles(language: str, *, compact: bool) -> dict[str, ParagraphStyle]:
     wrap = "CJK" if language == "zh-hans" else None
-    body = ParagraphStyle("body", fontName=LATIN_FONT, fontSize=size, leading=round(size * 10 / 7), spaceAfter=3,
-                          wordWrap=wrap)
-    return {
-        "title": ParagraphStyle("title", parent=body, fontSize=16, leading=22, spaceAfter=10),
-        "heading": ParagraphStyle("heading", parent=body, fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4),
-        "body": body,
-        "terms": ParagraphStyle("terms", parent=body, leftIndent=6 * mm),
-        "signature": ParagraphStyle("signature", parent=body, spaceBefore=14),
-        "address": ParagraphStyle("address", parent=body, fontSize=11, leading=15, spaceAfter=0),
-    }
+    styles = {name: ParagraphStyle(name, fontName=LATIN_FONT, fontSize=size, leading=leading, spaceBefore=before,
+                                   spaceAfter=after, wordWrap=wrap)
+              for name, (size, leading, before, after) in _SIZES[compact].items()}
+    styles["terms"] = ParagraphStyle("terms", parent=styles["body"], leftIndent=6 * mm)
+    styles["address"] = ParagraphStyle("address", parent=styles["body"], fontSize=10, leading=14, spaceAfter=0,
+                                       rightIndent=A4[0] - 2 * MARGIN - WINDOW_WIDTH)
+    return styles
 
 
 def document_pdf(*, text: str, language: str, author: str, title: str = "", window: list[str] | None = None) -> bytes:
@@ -64,12 +74,13 @@ def document_pdf(*, text: str, language: str, author: str, title: str = "", wind
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
     # A letter keeps to one sheet where it can: it starts at the window, in a smaller size, lower down.
-    styles = _styles(language, size=10 if window else 10.5)
+    styles = _styles(language, compact=bool(window))
     story: list = []
     top_margin, bottom_margin = (WINDOW_TOP, 15 * mm) if window else (MARGIN, MARGIN)
     if window:
-        story.extend(Paragraph(pdf_markup(line), styles["address"]) for line in window if line.strip())
-        story.append(Spacer(1, 10 * mm))
+        block = [Paragraph(pdf_markup(line), styles["address"]) for line in window if line.strip()]
+        used = sum(paragraph.wrap(A4[0] - 2 * MARGIN, WINDOW_HEIGHT)[1] for paragraph in block)
+        story.extend([*block, Spacer(1, max(WINDOW_HEIGHT - used, 0) + 6 * mm)])
     for raw in text.strip().splitlines():
         if not raw.strip():
             story.append(Spacer(1, 4))
