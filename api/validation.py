@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import (
     MaxLengthValidator,
+    MaxValueValidator,
     MinLengthValidator,
     MinValueValidator,
     ProhibitNullCharactersValidator,
@@ -223,6 +224,13 @@ def _fast_check(validator) -> Callable | None:
         def check(value):
             if value < limit:
                 raise _Invalid("min_value", f"Ensure this value is greater than or equal to {limit}.")
+        return check
+    if isinstance(validator, MaxValueValidator):
+        limit = validator.limit_value
+
+        def check(value):
+            if value > limit:
+                raise _Invalid("max_value", f"Ensure this value is less than or equal to {limit}.")
         return check
     return None
 

@@ -70,6 +70,12 @@ class Account(models.Model):
     product = models.CharField(_("product"), max_length=100, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
     credit_limit = models.DecimalField(_("credit limit"), null=True, blank=True, **MONEY)
+    # What a repayment plan's agreement states, when the core system sends it (settings supply the rest):
+    # the annual rate at which interest and fees accrue while a plan is kept, and the reference the
+    # cardholder quotes with a repayment.
+    plan_interest_rate = models.DecimalField(_("interest and fee rate during a plan (percent a year)"), max_digits=7,
+                                             decimal_places=4, null=True, blank=True)
+    repayment_reference = models.CharField(_("repayment reference"), max_length=64, blank=True)
     # The `as_of` of the last core-system snapshot applied; older snapshots are stale.
     snapshot_as_of = models.DateTimeField(_("last snapshot as of"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,6 +87,8 @@ class Account(models.Model):
             models.UniqueConstraint(fields=["account_number"], name="account_number_key"),
             models.CheckConstraint(condition=Q(credit_limit__gte=0) | Q(credit_limit__isnull=True),
                                    name="account_credit_limit_not_negative"),
+            models.CheckConstraint(condition=Q(plan_interest_rate__gte=0, plan_interest_rate__lte=100)
+                                   | Q(plan_interest_rate__isnull=True), name="account_plan_interest_rate_range"),
         ]
         # A cardholder calling in reads out the card's last four digits (cases.search).
         indexes = [models.Index(Right("account_number", 4), name="account_last_four_idx")]

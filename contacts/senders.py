@@ -3,7 +3,6 @@
 Each raises DeliveryError when the message did not go out; the caller records it and retries later.
 """
 
-import io
 import json
 import urllib.error
 import urllib.request
@@ -11,13 +10,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
 
 from contacts.messages import Message
 from core.i18n import stored_phrase
+from core.pdf import document_pdf
 
 # Stored as the contact's last error and shown translated; registered at import.
 PROVIDER_ANSWERED = stored_phrase("sms: provider answered %(code)s")
@@ -92,36 +88,13 @@ def sms_backend() -> SmsBackend:
 
 # --- letters ----------------------------------------------------------------------------------------------
 
-CJK_FONT = "STSong-Light"  # a CID font built into ReportLab and PDF readers: no font files needed
-
-
 def letter_pdf(*, message: Message) -> bytes:
-    """The letter as an A4 PDF. Chinese is drawn with the STSong-Light CID font."""
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    font = CJK_FONT if message.language == "zh-hans" else "Helvetica"
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4)
-    width, height = A4
-    y = height - 72
-    page.setFont(font, 16)
-    first, *rest = message.body.splitlines()
-    page.drawString(72, y, first)
-    page.setFont(font, 11)
-    y -= 32
-    for line in rest:
-        # Wrap long lines by width; CJK text has no spaces, so wrap by characters.
-        while line:
-            cut = len(line)
-            while pdfmetrics.stringWidth(line[:cut], font, 11) > width - 144:
-                cut -= 1
-            page.drawString(72, y, line[:cut])
-            line = line[cut:]
-            y -= 18
-        y -= 6
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
+    """The letter as an A4 PDF: the envelope window's lines at the window, then the letter.
+
+    The file's title is the sender's name alone, like the window: a letter may be seen in a print queue.
+    """
+    return document_pdf(text=message.body, language=message.language, author=settings.CONTACTS_BANK_NAME,
+                        title=settings.CONTACTS_BANK_NAME, window=list(message.window))
 
 
 def letter_store(*, name: str, pdf: bytes) -> Path:

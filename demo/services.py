@@ -151,9 +151,12 @@ def _seed_case(index: int, fake: Faker, teams, users, now: dt.datetime) -> bool:
             "language": "zh-hans" if index % 5 else "en",
         },
     )
+    # Some accounts come with the core system's own plan terms, so agreements show both kinds of text.
+    plan_terms = {"plan_interest_rate": Decimal("7.3"), "repayment_reference": f"RP{index:010d}"} \
+        if index % 4 == 1 else {}
     account = Account.objects.create(
         account_number=account_number, customer=customer, product=["白金卡", "金卡", "普卡"][index % 3],
-        currency="CNY", credit_limit=Decimal(fake.random_element([20000, 50000, 80000, 150000])),
+        currency="CNY", credit_limit=Decimal(fake.random_element([20000, 50000, 80000, 150000])), **plan_terms,
     )
     dpd = _dpd_for(index)
     today = now.astimezone(SHANGHAI).date()

@@ -204,6 +204,10 @@ class RepaymentPlan(models.Model):
     instalment_count = models.PositiveSmallIntegerField(_("number of payments"))
     first_due_date = models.DateField(_("first payment due"))
     months = models.PositiveSmallIntegerField(_("length (months)"))
+    # The annual rate (%) at which interest and fees accrue while the plan is kept, fixed at proposal from
+    # the account's snapshot or the bank's default, so the agreement keeps saying what was agreed.
+    interest_rate = models.DecimalField(_("interest and fee rate during the plan (percent a year)"), max_digits=7,
+                                        decimal_places=4, null=True, blank=True)
     required_role = models.CharField(_("approval needed from"), max_length=20, blank=True)
     # Whether the proposer's own authority covered the plan when proposed; under four eyes such a plan
     # still waits for a second person.

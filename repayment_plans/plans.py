@@ -47,6 +47,7 @@ from repayment_plans.models import (
     PlanStatus,
     RepaymentPlan,
 )
+from repayment_plans.selectors import plan_interest_rate
 from repayment_plans.tracking import plans_allocate
 from staff.permissions import Capability, can, user_role
 
@@ -219,7 +220,8 @@ def plan_propose(
                 owed_principal=owed["principal"], owed_interest=owed["interest"], owed_fees=owed["fees"],
                 owed_penalty=owed["penalty"], waived_amount=schedule.waived_total, total=schedule.total,
                 instalment_count=count, first_due_date=first_due_date, months=schedule.months, required_role=required,
-                within_proposer_authority=within, basis=basis, terms=(terms or "").strip(),
+                within_proposer_authority=within, basis=basis, interest_rate=plan_interest_rate(account=case.account),
+                terms=(terms or "").strip(),
                 proposed_by=who["actor"], proposed_by_label=who["actor_label"], proposed_at=now,
                 proposed_on=now.astimezone(ZoneInfo(case.timezone_name)).date(),
                 **{f"waive_{part}_percent": waivers.get(part, Decimal("0")) for part in PARTS})

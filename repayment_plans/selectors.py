@@ -1,10 +1,19 @@
 """Reads about promises and plans for other capabilities: the governor, the queue, the case page."""
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from cases.selectors import cases_visible_to
 from repayment_plans.models import PlanStatus, Promise, PromiseStatus, RepaymentPlan
+
+
+def plan_interest_rate(*, account) -> Decimal:
+    """The annual rate (%) at which interest and fees accrue during a plan on `account`: the core system's
+    figure when its snapshot sends one, otherwise the bank's default (settings.PLAN_INTEREST_RATE)."""
+    return account.plan_interest_rate if account.plan_interest_rate is not None else settings.PLAN_INTEREST_RATE
 
 
 def cases_paused_by_agreement(*, case_ids: list[int]) -> dict[int, str]:

@@ -70,7 +70,8 @@ def negotiation_panel_context(request, case, **forms) -> dict:
         "code_form": forms.get("code_form") or CodeForm(auto_id=False),
         "plan_errors": forms.get("plan_errors") or {},
         "plan_typed": forms.get("plan_typed") or {},
-        "agreement_languages": LANGUAGES,
+        # The cardholder's own language first: the agreement they sign is in it.
+        "agreement_languages": sorted(LANGUAGES, key=lambda language: language != case.account.customer.language),
     }
 
 

@@ -76,3 +76,15 @@ def test_two_test_runs_use_their_own_queue_and_keys_on_the_same_redis_database()
 
 def test_a_process_started_by_a_test_run_shares_its_queue():
     assert _test_run_names(TEST_RUN_ID="abc123") == "test-abc123 test-abc123:"
+
+
+def test_a_plan_interest_rate_that_is_not_a_percentage_fails_loudly():
+    for value in ("seven", "150"):
+        result = manage("check", env={**PRODUCTION_ENV, "PLAN_INTEREST_RATE": value})
+        assert result.returncode != 0 and "PLAN_INTEREST_RATE" in result.stderr, value
+
+
+def test_a_repayment_reference_with_an_unknown_placeholder_fails_loudly():
+    result = manage("check", env={**PRODUCTION_ENV, "PLAN_REPAYMENT_REFERENCE": "REF-{account}"})
+    assert result.returncode != 0
+    assert "PLAN_REPAYMENT_REFERENCE" in result.stderr and "account" in result.stderr

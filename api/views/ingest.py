@@ -94,6 +94,17 @@ class AccountItemSerializer(serializers.Serializer):
     penalty_overdue = money("Penalty overdue.")
     overdue_since = serializers.DateField(help_text="The missed due date, YYYY-MM-DD; not in the future.")
     as_of = OffsetDateTimeField(help_text="When the core system took this snapshot; ISO 8601 with an offset.")
+    plan_interest_rate = DecimalStringField(
+        max_digits=7, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("100"), required=False,
+        help_text="The annual rate, in percent (0–100, up to 4 decimal places, as a decimal string such as "
+                  "\"7.3000\"), at which interest and fees accrue on the unpaid balance while a repayment plan "
+                  "is kept; \"0\" when nothing accrues. A plan's written agreement states it; left out, the "
+                  "stored rate stays, and without one the bank's default (setting PLAN_INTEREST_RATE) applies.")
+    repayment_reference = serializers.CharField(
+        max_length=64, required=False, allow_blank=True,
+        help_text="The reference the cardholder quotes when paying into the bank's repayment account for this "
+                  "account; a plan's written agreement states it. Left out, the stored reference stays; blank "
+                  "clears it, and the agreement then gives the bank's default reference.")
 
 
 class PaymentItemSerializer(serializers.Serializer):

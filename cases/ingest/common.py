@@ -65,6 +65,9 @@ class AccountSnapshot:
     overdue_since: dt.date
     as_of: dt.datetime
     product: str | None = None
+    # Left out (None): the stored value stays. Read by a repayment plan's agreement.
+    plan_interest_rate: Decimal | None = None
+    repayment_reference: str | None = None
 
     def amounts(self) -> dict[str, Decimal]:
         return {name: getattr(self, name) for name in AMOUNT_FIELDS}

@@ -30,6 +30,9 @@ from core.crypto import pii_decrypt, pii_hash, pii_hash_many
 from core.i18n import stored_phrase
 from staff.models import Language
 
+# Optional account fields a snapshot may leave out, keeping what is stored; sent blank, a text field is cleared.
+_KEPT_UNLESS_SENT = ("product", "plan_interest_rate", "repayment_reference")
+
 
 def _snapshot_refusal(snapshot: AccountSnapshot, now: dt.datetime, today: dict[str, dt.date],
                       default_zone: str) -> ItemOutcome | None:
@@ -99,7 +102,7 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
     accounts = {row["account_number"]: row for row in Account.objects.select_for_update()
                 .filter(account_number__any=[number for number in numbers if number not in new_accounts])
                 .order_by("account_number")
-                .values("id", "account_number", "currency", "snapshot_as_of", "customer_id", "product")}
+                .values("id", "account_number", "currency", "snapshot_as_of", "customer_id", *_KEPT_UNLESS_SENT)}
     # Plain rows rather than model instances: a daily snapshot reads a thousand open cases to compare amounts.
     open_cases = {row["account_id"]: row for row in Case.objects.select_for_update()
                   .filter(account_id__any=[row["id"] for row in accounts.values()]).exclude(stage=Stage.CLOSED)
@@ -126,7 +129,8 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
             fresh.append((snapshot, account["id"]))
             account_rows.append({"id": account["id"], "snapshot_as_of": snapshot.as_of,
                                  "customer_id": customer_ids[snapshot.customer.external_id],
-                                 "product": snapshot.product if snapshot.product is not None else account["product"]})
+                                 **{name: getattr(snapshot, name) if getattr(snapshot, name) is not None
+                                    else account[name] for name in _KEPT_UNLESS_SENT}})
     if not fresh:
         return
     customer_rows = _customer_updates([snapshot.customer for snapshot, _account_id in fresh
@@ -165,7 +169,7 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
 
     for fields, rows in sorted(customer_rows.items()):
         bulk_update_rows(model=Customer, rows=sorted(rows, key=lambda row: row["id"]), fields=[*fields, "updated_at"])
-    bulk_update_rows(model=Account, rows=account_rows, fields=["snapshot_as_of", "customer_id", "product"])
+    bulk_update_rows(model=Account, rows=account_rows, fields=["snapshot_as_of", "customer_id", *_KEPT_UNLESS_SENT])
     bulk_update_rows(model=Case, rows=case_rows, fields=[*AMOUNT_FIELDS, "overdue_since", "updated_at"])
     # Opening writes the most rows, so it goes first: event writers queue from the first event to commit.
     opened = cases_open_bulk(openings=to_open, actor=actor, at=now,
@@ -182,7 +186,8 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
 def _new_account(snapshot: AccountSnapshot, customer_ids: dict[str, int], now) -> dict:
     return {"account_number": snapshot.account_number, "customer_id": customer_ids[snapshot.customer.external_id],
             "product": snapshot.product or "", "currency": snapshot.currency, "snapshot_as_of": snapshot.as_of,
-            "created_at": now}
+            "plan_interest_rate": snapshot.plan_interest_rate,
+            "repayment_reference": snapshot.repayment_reference or "", "created_at": now}
 
 
 def customer_lookup_hashes(values: dict) -> dict:

@@ -290,6 +290,29 @@ PLAN_LATE_INSTALMENTS_TOLERATED = env.int("PLAN_LATE_INSTALMENTS_TOLERATED", def
 PLAN_REMINDER_DAYS_BEFORE = env.int("PLAN_REMINDER_DAYS_BEFORE", default=3)
 # Four eyes, bank-wide: every plan waits for a second person's approval, even one within its proposer's authority.
 PLANS_NEED_SECOND_PERSON = env.bool("PLANS_NEED_SECOND_PERSON", default=False)
+# What a plan's written agreement states (China 2011 card measures, Art. 70). The annual rate, in percent,
+# at which interest and fees accrue while a plan is kept, when the core system sends none for the account
+# ("0": nothing accrues).
+try:
+    PLAN_INTEREST_RATE = Decimal(env.str("PLAN_INTEREST_RATE", default="0"))
+except ArithmeticError:
+    PLAN_INTEREST_RATE = Decimal("NaN")
+if not (PLAN_INTEREST_RATE.is_finite() and 0 <= PLAN_INTEREST_RATE <= 100):
+    raise ImproperlyConfigured("PLAN_INTEREST_RATE must be a percentage from 0 to 100, e.g. 0 or 7.3.")
+# The bank's account that repayments may also be transferred into, and the reference to quote with them
+# unless the core system sends the account's own: {plan} is the plan's number, {card} the card's last four.
+PLAN_REPAYMENT_ACCOUNT_NAME = env("PLAN_REPAYMENT_ACCOUNT_NAME", default="信用卡中心还款专户")
+PLAN_REPAYMENT_ACCOUNT_NUMBER = env("PLAN_REPAYMENT_ACCOUNT_NUMBER", default="1001 2030 0900 0012 345")
+PLAN_REPAYMENT_ACCOUNT_BANK = env("PLAN_REPAYMENT_ACCOUNT_BANK", default="总行营业部")
+PLAN_REPAYMENT_REFERENCE = env("PLAN_REPAYMENT_REFERENCE", default="PLAN-{plan}-{card}")
+try:
+    PLAN_REPAYMENT_REFERENCE.format(plan=1, card="1234")
+except (KeyError, IndexError, ValueError) as _exc:
+    raise ImproperlyConfigured(f"PLAN_REPAYMENT_REFERENCE: {_exc!r}; only {{plan}} and {{card}} may be filled in, "
+                               "e.g. PLAN-{plan}-{card}.") from None
+# Whether the bank's policy has the cardholder undertake not to apply for new credit cards until the plan
+# is settled; the agreement then says so.
+PLAN_NO_NEW_CARDS_UNDERTAKING = env.bool("PLAN_NO_NEW_CARDS_UNDERTAKING", default=True)
 
 # --- Core-system API ------------------------------------------------------------------------------------
 API_BATCH_MAX_ITEMS = 1000
@@ -299,6 +322,15 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=4 * 1024 * 1024)
 ESCALATION_CHUNK_SIZE = env.int("ESCALATION_CHUNK_SIZE", default=10_000)
 CONTACTS_BANK_NAME = env("CONTACTS_BANK_NAME", default="信用卡中心")
 CONTACTS_BANK_PHONE = env("CONTACTS_BANK_PHONE", default="95555")
+# Where a collection letter sends complaints and disputes (China 2011 card measures, Art. 69), and how
+# many days from its date the cardholder has to dispute the amount with evidence.
+CONTACTS_COMPLAINTS_PHONE = env("CONTACTS_COMPLAINTS_PHONE", default="95555-8")
+CONTACTS_COMPLAINTS_ADDRESS = env("CONTACTS_COMPLAINTS_ADDRESS",
+                                  default="上海市浦东新区银城中路100号 信用卡中心客户服务部")
+CONTACTS_COMPLAINTS_EMAIL = env("CONTACTS_COMPLAINTS_EMAIL", default="complaints@bank.example")
+CONTACTS_DISPUTE_DEADLINE_DAYS = env.int("CONTACTS_DISPUTE_DEADLINE_DAYS", default=30)
+if CONTACTS_DISPUTE_DEADLINE_DAYS < 1:
+    raise ImproperlyConfigured("CONTACTS_DISPUTE_DEADLINE_DAYS must be at least 1.")
 # Email goes through Django's email backend (SMTP in production); without EMAIL_HOST, to files in var/mail.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")

@@ -103,6 +103,13 @@ def test_a_cured_account_that_falls_behind_again_opens_a_new_case(core_system):
     ({"as_of": "2026-11-20T09:00:00"}, "as_of", "offset_required"),
     ({"shoe_size": 42}, "shoe_size", "unknown_field"),
     ({"customer": "王芳"}, "customer", "invalid"),
+    ({"plan_interest_rate": "-0.5"}, "plan_interest_rate", "min_value"),
+    ({"plan_interest_rate": "100.0001"}, "plan_interest_rate", "max_value"),
+    ({"plan_interest_rate": 7.3}, "plan_interest_rate", "decimal_string_required"),
+    ({"plan_interest_rate": "7.30001"}, "plan_interest_rate", "max_decimal_places"),
+    ({"plan_interest_rate": None}, "plan_interest_rate", "null"),
+    ({"repayment_reference": "R" * 65}, "repayment_reference", "max_length"),
+    ({"repayment_reference": ["RP-1"]}, "repayment_reference", "invalid"),
 ])
 def test_an_invalid_item_is_rejected_with_its_field_path_and_writes_nothing(core_system, change, field, code):
     bad = {**account_item("6222000000000002"), **change}
@@ -115,6 +122,27 @@ def test_an_invalid_item_is_rejected_with_its_field_path_and_writes_nothing(core
         {"field": e["field"], "code": e["code"]} for e in rows[1]["errors"]]
     assert all(e["message"] for e in rows[1]["errors"])
     assert not Account.objects.filter(account_number="6222000000000002").exists()
+
+
+def test_the_plan_rate_and_repayment_reference_are_stored_on_the_account(core_system):
+    [result] = results(post_accounts(core_system, account_item(plan_interest_rate="7.3",
+                                                               repayment_reference=" RP-8800123 ")))
+
+    account = Account.objects.get()
+    assert result["result"] == "created"
+    assert (account.plan_interest_rate, account.repayment_reference) == (Decimal("7.3000"), "RP-8800123")
+
+
+def test_a_snapshot_that_leaves_the_plan_terms_out_keeps_them_and_a_blank_reference_clears_it(core_system):
+    post_accounts(core_system, account_item(plan_interest_rate="7.3", repayment_reference="RP-8800123"))
+    post_accounts(core_system, account_item(as_of=AS_OF + dt.timedelta(days=1)))
+    account = Account.objects.get()
+    assert (account.plan_interest_rate, account.repayment_reference) == (Decimal("7.3000"), "RP-8800123")
+
+    post_accounts(core_system, account_item(as_of=AS_OF + dt.timedelta(days=2), plan_interest_rate="0",
+                                            repayment_reference=""))
+    account.refresh_from_db()
+    assert (account.plan_interest_rate, account.repayment_reference) == (Decimal("0"), "")
 
 
 def test_a_missing_field_is_named_by_its_path(core_system):

@@ -20,6 +20,15 @@ def test_the_schema_validates_without_warnings(tmp_path):
     assert "/api/v1/accounts/batch" in (tmp_path / "schema.yaml").read_text()
 
 
+def test_the_schema_documents_the_optional_plan_terms_of_an_account(tmp_path):
+    call_command("spectacular", "--format", "openapi-json", "--file", str(tmp_path / "schema.json"))
+    item = json.loads((tmp_path / "schema.json").read_text())["components"]["schemas"]["AccountItem"]
+    rate, reference = item["properties"]["plan_interest_rate"], item["properties"]["repayment_reference"]
+    assert "plan_interest_rate" not in item["required"] and "repayment_reference" not in item["required"]
+    assert rate["type"] == "string" and rate["format"] == "decimal" and "PLAN_INTEREST_RATE" in rate["description"]
+    assert reference["maxLength"] == 64 and "agreement" in reference["description"]
+
+
 @pytest.mark.django_db
 def test_the_interactive_docs_are_served_from_our_own_static_files(client, agent):
     client.force_login(agent)

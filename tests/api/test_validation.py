@@ -90,6 +90,15 @@ def test_lean_account_errors_are_the_serializers(item):
     _assert_same_errors(ACCOUNT_ITEM, AccountItemSerializer, item)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(item=_mutated(account_item(plan_interest_rate="7.3000", repayment_reference="RP-8800123"), None))
+@example(item=account_item(plan_interest_rate="100.0001"))  # above the maximum
+@example(item=account_item(plan_interest_rate="1e2"))  # the maximum, written as DRF reads it
+@example(item=account_item(plan_interest_rate=" 7.3 ", repayment_reference=" "))
+def test_lean_checks_of_the_plan_terms_are_the_serializers(item):
+    _assert_same_errors(ACCOUNT_ITEM, AccountItemSerializer, item)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(item=_mutated(payment_item("TX-1"), None) | values)
 @example(item={**payment_item("TX-1"), "amount": "0.00"})  # below the minimum

@@ -75,7 +75,9 @@ def test_an_email_reaches_a_real_smtp_server_with_name_and_amounts(case, smtp_se
     assert recipients == ["wang.xiaoming@example.com"]
     body = message.get_content()
     assert "王小明" in body and "¥12,375.50" in body and "2233" in body
-    assert CARD not in body and "逾期" in message["subject"]
+    assert CARD not in body
+    # Someone reading over a shoulder (or a lock screen) learns nothing about a debt from the subject.
+    assert message["subject"].strip() == "信用卡中心：您的信用卡账户信息"
     email.refresh_from_db()
     assert email.sent_at == MORNING and email.trail[-1]["allowed"] is True
 
@@ -167,6 +169,108 @@ def test_a_letter_pdf_carries_the_chinese_name_and_amount(case):
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "王小明" in text and "¥12,375.50" in text and "逾期还款正式通知书" in text
     assert CARD not in text
+
+
+LETTER_CLAUSES = {
+    "en": {
+        "the amounts": "The amount overdue is ¥12,375.50: principal ¥12,000.00, interest ¥300.00, fees ¥50.00, "
+                       "penalty ¥25.50.",
+        "the reason": "Reason: these amounts were not paid in full by their due date.",
+        "the basis": "Basis: the credit card agreement between you and 信用卡中心, and the Measures for the "
+                     "Supervision and Administration of the Credit Card Business of Commercial Banks (2011).",
+        "obligations": "Your obligation: to repay the amount overdue",
+        "rights": "Your rights: to check your account; to dispute the amount;",
+        "checking the account": "How to check your account",
+        "disputing with evidence and the deadline": "tell us by 2026-12-30 (within 30 days of this notice), with "
+                                                    "evidence",
+        "complaints": "call our complaints line on 95555-8, write to 北京市西城区金融大街1号 or email "
+                      "complaints@bank.example",
+        "the seal line": "Seal of 信用卡中心: ____",
+    },
+    "zh-hans": {
+        "the amounts": "逾期金额合计¥12,375.50，其中本金¥12,000.00，利息¥300.00，费用¥50.00，罚息¥25.50。",
+        "the reason": "催收原因：上述款项已过到期还款日，仍未足额偿还。",
+        "the basis": "催收依据：您与信用卡中心签订的信用卡领用合约，以及《商业银行信用卡业务监督管理办法》。",
+        "obligations": "您的义务：按照信用卡领用合约的约定偿还上述欠款。",
+        "rights": "您的权利：核对账户；对欠款提出异议；",
+        "checking the account": "如何核对账户",
+        "disputing with evidence and the deadline": "请于2026-12-30前（自本通知日期起30日内）提出，并附交易凭证、"
+                                                    "还款记录、往来函件等证明材料",
+        "complaints": "请致电投诉热线95555-8，或致函北京市西城区金融大街1号，电子邮箱complaints@bank.example",
+        "the seal line": "信用卡中心（盖章）：____",
+    },
+}
+# What a stranger holding the envelope must not learn: that there is a debt, how much, on which card.
+DISCLOSING = ("逾期", "欠", "催收", "还款", "overdue", "debt", "collect", "payment", "notice", "12,375", "2233")
+
+
+def no_spaces(text: str) -> str:
+    return "".join(text.split())
+
+
+MM = 72 / 25.4
+
+
+def placed_text(page) -> list[tuple[str, tuple[float, float]]]:
+    """Each run of text on `page` with where it starts, in millimetres from the page's top left corner."""
+    runs = []
+
+    def visit(text, cm, tm, _font, _size):
+        x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        runs.append((text, (x / MM, float(page.mediabox.height) / MM - y / MM)))
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def in_envelope_window(x: float, y: float) -> bool:
+    # DIN 5008 form B, which C5/6 and DL window envelopes follow: 20–110 mm from the left, 45–90 mm from the
+    # top; a few millimetres more each way, as a letter shifts in its envelope.
+    return 15 <= x <= 115 and 40 <= y <= 95
+
+
+@pytest.fixture
+def letter_settings(settings):
+    settings.CONTACTS_BANK_NAME = "信用卡中心"
+    settings.CONTACTS_COMPLAINTS_PHONE = "95555-8"
+    settings.CONTACTS_COMPLAINTS_ADDRESS = "北京市西城区金融大街1号"
+    settings.CONTACTS_COMPLAINTS_EMAIL = "complaints@bank.example"
+    settings.CONTACTS_DISPUTE_DEADLINE_DAYS = 30
+    return settings
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_letter_states_every_clause_art_69_requires(case, letter_settings, language):
+    case.account.customer.language = language
+    pdf = letter_pdf(message=message_render(case=case, channel=Channel.LETTER, at=MORNING))
+    text = no_spaces("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    missing = [name for name, clause in LETTER_CLAUSES[language].items() if no_spaces(clause) not in text]
+    assert missing == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "title"), [("en", "Formal notice of overdue payment"),
+                                                 ("zh-hans", "逾期还款正式通知书")])
+def test_the_envelope_window_shows_the_address_and_nothing_about_a_debt(case, letter_settings, language, title):
+    case.account.customer.language = language
+    message = message_render(case=case, channel=Channel.LETTER, at=MORNING)
+    assert message.window[0] == "信用卡中心" and "上海市浦东新区世纪大道100号" in message.window
+    assert not [word for word in DISCLOSING if word in " ".join(message.window).lower()]
+    reader = PdfReader(io.BytesIO(letter_pdf(message=message)))
+    in_window = "".join(text for text, (x, y) in placed_text(reader.pages[0]) if in_envelope_window(x, y))
+    assert "王小明" in in_window and "上海市浦东新区世纪大道100号" in in_window
+    assert not [word for word in DISCLOSING if word in in_window.lower()] and title not in in_window
+    assert title in reader.pages[0].extract_text()  # the letter itself starts below the window
+    # The file's own title, which a print queue shows, is only the sender's name.
+    assert reader.metadata.title == "信用卡中心"
+
+
+@pytest.mark.django_db
+def test_an_english_letter_draws_a_chinese_name_and_address_in_the_chinese_font(case, letter_settings):
+    case.account.customer.language = "en"
+    pdf = letter_pdf(message=message_render(case=case, channel=Channel.LETTER, at=MORNING))
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Dear 王小明," in text and "上海市浦东新区世纪大道100号" in text
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -126,10 +127,10 @@ def test_the_english_agreement_is_set_in_a_latin_font_and_wraps_between_words(ag
     text = words(pdf_text(data))
     assert "/Helvetica" in fonts(data)
     # Whole sentences survive extraction: a line never breaks inside a word ("ag|reement").
-    assert ("The cardholder repays each amount above by its date. A payment more than 3 days late may end this "
-            "agreement, and the waiver with it.") in text
-    assert ("While the cardholder keeps to this schedule, the bank stops collection calls and sends only "
-            "instalment reminders.") in text
+    assert ("Default: any amount not paid in full within 3 days after its date is a default. On default this "
+            "agreement ends, and the waiver with it: the whole debt still unpaid falls due at once") in text
+    assert ("While the cardholder keeps to this agreement, the bank stops collection: no collection calls, letters "
+            "or visits. It sends only a reminder before each instalment.") in text
 
 
 @pytest.mark.parametrize(("language", "date_line", "bank_line", "cardholder_line"), [
@@ -156,9 +157,131 @@ def test_further_terms_appear_as_the_parties_wrote_them_not_as_a_clause_of_the_b
     further = text.split(heading, 1)[1]
     assert further.startswith(" # Salary arrives on the 10th. The cardholder pays by bank transfer & keeps the "
                               "receipt.")
-    assert "4. " not in text
+    assert not re.search(r"[0-9]\. # Salary", text)  # not numbered as one of the bank's clauses
 
 
 def test_an_agreement_without_further_terms_has_no_such_section(agent):
     text = words(pdf_text(agreement_pdf(plan=approved_plan(agent), language="en")))
     assert "Further terms" not in text
+
+
+# --- what Art. 70 asks the agreement to state -----------------------------------------------------------
+
+CLAUSES = {
+    "en": {
+        "schedule": "Schedule",
+        "interest and fees": "Interest and fees during the plan",
+        "how to pay": "How to pay",
+        "collection stops": "While the cardholder keeps to this agreement, the bank stops collection",
+        "default": "Default: any amount not paid in full within 3 days after its date is a default.",
+        "no new cards": "the cardholder undertakes not to apply for new credit cards",
+        "rights and obligations": "Rights and obligations of the parties",
+        "the bank's side": "The bank: stops collection while the plan is kept",
+        "the cardholder's side": "The cardholder: pays each amount in full by its date",
+        "signatures": "Signatures",
+        "date": "Date of this agreement: ",
+    },
+    "zh-hans": {
+        "schedule": "还款计划",
+        "interest and fees": "还款期间的利息和费用",
+        "how to pay": "还款方式",
+        "collection stops": "持卡人履行本协议期间，银行停止催收",
+        "default": "任何一期款项在到期日后3天内未足额偿还的，视为违约。",
+        "no new cards": "持卡人承诺不申请新的信用卡",
+        "rights and obligations": "双方的权利和义务",
+        "the bank's side": "银行：持卡人履行本协议期间停止催收",
+        "the cardholder's side": "持卡人：按期足额偿还每期款项",
+        "signatures": "签署",
+        "date": "协议日期：",
+    },
+}
+REPAYMENT = {"en": ("Account name: ", "Account number: ", "Held at: ", "Reference: "),
+             "zh-hans": ("户名：", "账号：", "开户行：", "还款参考号：")}
+
+
+@pytest.fixture
+def repayment_settings(settings):
+    settings.PLAN_REPAYMENT_ACCOUNT_NAME = "信用卡中心还款专户"
+    settings.PLAN_REPAYMENT_ACCOUNT_NUMBER = "1001 2030 0900 0012 345"
+    settings.PLAN_REPAYMENT_ACCOUNT_BANK = "总行营业部"
+    settings.PLAN_REPAYMENT_REFERENCE = "PLAN-{plan}-{card}"
+    settings.PLAN_NO_NEW_CARDS_UNDERTAKING = True
+    settings.PLAN_INTEREST_RATE = Decimal("0")
+    return settings
+
+
+def no_spaces(text: str) -> str:
+    """Extracted text without any spacing: Chinese lines wrap between any two characters."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_agreement_states_every_clause_art_70_requires(agent, repayment_settings, language):
+    plan = approved_plan(agent)
+    text = no_spaces(pdf_text(agreement_pdf(plan=plan, language=language)))
+    missing = [name for name, clause in CLAUSES[language].items() if no_spaces(clause) not in text]
+    assert missing == []
+    for label, value in zip(REPAYMENT[language], ("信用卡中心还款专户", "1001 2030 0900 0012 345", "总行营业部",
+                                                  f"PLAN-{plan.pk}-{plan.case.account.account_number[-4:]}"),
+                            strict=True):
+        assert no_spaces(label + value) in text
+    for instalment in plan.instalments.all():
+        assert no_spaces(f"{instalment.due_date.isoformat()} {instalment.amount}") in text
+
+
+@pytest.mark.parametrize(("language", "accrual"), [
+    ("en", "Interest and fees continue to accrue during the plan, at 7.3% a year on the unpaid balance."),
+    ("zh-hans", "还款期间，未还余额继续按年利率7.3%计收利息和费用"),
+])
+def test_the_rate_the_core_system_sends_is_the_rate_the_agreement_states(agent, repayment_settings, language,
+                                                                          accrual):
+    repayment_settings.PLAN_INTEREST_RATE = Decimal("18.25")
+    account = AccountFactory(customer=CustomerFactory(name="王小明"), plan_interest_rate=Decimal("7.3000"),
+                             repayment_reference="RP-8800123")
+    plan = propose(contact_case(agent, account=account), agent, count=3, interest=20)
+    text = no_spaces(pdf_text(agreement_pdf(plan=plan, language=language)))
+    assert no_spaces(accrual) in text and "18.25" not in text
+    # The account's own reference replaces the bank's format.
+    assert no_spaces(REPAYMENT[language][3] + "RP-8800123") in text and f"PLAN-{plan.pk}" not in text
+
+
+@pytest.mark.parametrize(("language", "accrual", "none"), [
+    ("en", "at 18.25% a year on the unpaid balance", "No interest or fees accrue"),
+    ("zh-hans", "按年利率18.25%计收利息和费用", "不再计收利息和费用"),
+])
+def test_without_a_rate_from_the_core_system_the_banks_default_applies(agent, repayment_settings, language,
+                                                                        accrual, none):
+    repayment_settings.PLAN_INTEREST_RATE = Decimal("18.25")
+    charged = approved_plan(agent)
+    text = no_spaces(pdf_text(agreement_pdf(plan=charged, language=language)))
+    assert no_spaces(accrual) in text and no_spaces(none) not in text
+
+
+@pytest.mark.parametrize(("language", "none"), [("en", "No interest or fees accrue during the plan"),
+                                                ("zh-hans", "还款期间不再计收利息和费用")])
+def test_a_zero_rate_says_that_nothing_accrues(agent, repayment_settings, language, none):
+    account = AccountFactory(customer=CustomerFactory(name="王小明"), plan_interest_rate=Decimal("0"))
+    plan = propose(contact_case(agent, account=account), agent, count=3, interest=20)
+    text = no_spaces(pdf_text(agreement_pdf(plan=plan, language=language)))
+    assert no_spaces(none) in text and "%" not in text
+
+
+def test_the_rate_is_fixed_when_the_plan_is_proposed(agent, repayment_settings):
+    account = AccountFactory(customer=CustomerFactory(name="王小明"), plan_interest_rate=Decimal("7.3"))
+    plan = propose(contact_case(agent, account=account), agent, count=3, interest=20)
+    account.plan_interest_rate = Decimal("24")
+    account.save(update_fields=["plan_interest_rate"])
+    plan.refresh_from_db()
+    assert plan.interest_rate == Decimal("7.3")
+    assert "7.3% a year" in words(pdf_text(agreement_pdf(plan=plan, language="en")))
+
+
+@pytest.mark.parametrize(("language", "undertaking"), [
+    ("en", "the cardholder undertakes not to apply for new credit cards"),
+    ("zh-hans", "持卡人承诺不申请新的信用卡"),
+])
+def test_the_no_new_cards_undertaking_follows_the_banks_policy(agent, repayment_settings, language, undertaking):
+    repayment_settings.PLAN_NO_NEW_CARDS_UNDERTAKING = False
+    text = no_spaces(pdf_text(agreement_pdf(plan=approved_plan(agent), language=language)))
+    assert no_spaces(undertaking) not in text
+    assert no_spaces(CLAUSES[language]["default"]) in text  # the other clauses stay

@@ -97,6 +97,16 @@ def test_the_agreement_downloads_as_a_pdf_and_the_download_is_audited(client, ag
     assert AuditRecord.objects.filter(action="plan.agreement_downloaded", actor=agent).exists()
 
 
+@pytest.mark.parametrize(("language", "first", "second"), [("en", "English (PDF)", "中文 (PDF)"),
+                                                          ("zh-hans", "中文 (PDF)", "English (PDF)")])
+def test_the_agreement_in_the_cardholders_language_is_offered_first(client, agent, language, first, second):
+    account = AccountFactory(customer=CustomerFactory(language=language))
+    plan = propose(contact_case(agent, account=account), agent, count=3)
+    client.force_login(agent)
+    page = client.get(reverse("cases:detail", args=[plan.case_id])).content.decode()
+    assert 0 < page.index(first) < page.index(second)
+
+
 def test_a_plan_awaiting_approval_has_no_agreement_yet(client, agent):
     plan = propose(contact_case(agent), agent, count=24)
     client.force_login(agent)
