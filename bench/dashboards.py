@@ -53,11 +53,15 @@ INSERT INTO cases_payment (transaction_id, account_id, case_id, amount, currency
 SELECT 'BENCH-TX-' || c.id, c.account_id, c.id, 100 + c.id %% 500, 'CNY',
        now() - ((c.id %% 85) || ' days')::interval, now() - ((c.id %% 85) || ' days')::interval
 FROM cases_case c WHERE c.id %% 10 = 0;
-INSERT INTO contacts_contactattempt (case_id, channel, actor_id, actor_label, at, number, third_party, result,
-                                     callback_requested, notes, verdict, override_reason)
-SELECT c.id, 'call', c.assigned_agent_id, 'bench', now() - ((c.id %% 80) || ' days')::interval, '', false,
-       (ARRAY['no_answer', 'right_party', 'promise', 'refused'])[1 + c.id %% 4], false, '', '{}', ''
-FROM cases_case c WHERE c.id %% 10 = 1;
+INSERT INTO contacts_contactattempt (case_id, customer_id, channel, direction, source, external_id, actor_id,
+                                     actor_label, occurred_at, logged_at, number, number_hash, third_party, result,
+                                     delinquency_reason, callback_requested, notes, recording_ref, recording_sha256,
+                                     verdict, breached_rules)
+SELECT c.id, a.customer_id, 'call', 'outbound', 'staff', '', c.assigned_agent_id, 'bench',
+       now() - ((c.id %% 80) || ' days')::interval, now() - ((c.id %% 80) || ' days')::interval, '', '', false,
+       (ARRAY['no_answer', 'right_party', 'promise', 'refused'])[1 + c.id %% 4], '', false, '', '', '', '{}',
+       CASE WHEN c.id %% 100 = 1 THEN ARRAY['hours'] ELSE '{}'::varchar[] END
+FROM cases_case c JOIN cases_account a ON a.id = c.account_id WHERE c.id %% 10 = 1;
 ANALYZE;
 """
 

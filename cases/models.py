@@ -237,6 +237,83 @@ class CaseHold(models.Model):
         return self.released_at is None
 
 
+class ContactPointKind(models.TextChoices):
+    MOBILE = "mobile", _("Mobile")
+    HOME = "home", _("Home")
+    WORK = "work", _("Work")
+    EMERGENCY = "emergency", _("Emergency contact")
+    GUARANTOR = "guarantor", _("Guarantor")
+    EMPLOYER = "employer", _("Employer")
+
+
+# The cardholder's own numbers and addresses; the rest reach someone else (the third-party rule). A
+# guarantor is liable under the guarantee, so is not a third party for it.
+OWN_POINT_KINDS = frozenset({ContactPointKind.MOBILE, ContactPointKind.HOME, ContactPointKind.WORK})
+THIRD_PARTY_POINT_KINDS = frozenset({ContactPointKind.EMERGENCY, ContactPointKind.EMPLOYER})
+
+
+class ContactPointSource(models.TextChoices):
+    CORE = "core", _("Core system")
+    STAFF = "staff", _("Staff")
+    CARDHOLDER = "cardholder", _("The cardholder")
+
+
+class ContactPoint(models.Model):
+    """A number or address through which a cardholder (or someone who can locate them) is reached.
+
+    The core system's list is replaced by each account snapshot (its old points are retired, never
+    deleted, since attempts name them); staff add points with their source and mark wrong ones. A point
+    marked wrong is not offered or dialled again.
+    """
+
+    customer = models.ForeignKey(Customer, verbose_name=_("cardholder"), on_delete=models.PROTECT,
+                                 related_name="contact_points")
+    kind = models.CharField(_("kind"), max_length=12, choices=ContactPointKind.choices)
+    name = EncryptedTextField(_("name"), blank=True)
+    relationship = models.CharField(_("relationship"), max_length=60, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
+    address = EncryptedTextField(_("address"), blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=ContactPointSource.choices,
+                              default=ContactPointSource.CORE)
+    source_note = models.CharField(_("where it came from"), max_length=200, blank=True)
+    added_by_label = models.CharField(max_length=150, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    # Replaced by a newer snapshot of the core system's list.
+    retired_at = models.DateTimeField(null=True, blank=True)
+    wrong_at = models.DateTimeField(_("reported wrong at"), null=True, blank=True)
+    wrong_by_label = models.CharField(max_length=150, blank=True)
+    wrong_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        constraints = [models.CheckConstraint(condition=Q(kind__in=ContactPointKind.values),
+                                              name="contactpoint_kind_valid")]
+        indexes = [
+            models.Index(fields=["customer"], condition=Q(retired_at__isnull=True), name="contactpoint_current_idx"),
+            models.Index(fields=["phone_hash"], name="contactpoint_phone_hash_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of cardholder {self.customer_id}"
+
+    def save(self, *args, **kwargs):
+        self.phone_hash = pii_hash(self.phone)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_hash"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.retired_at is None and self.wrong_at is None
+
+    @property
+    def is_third_party(self) -> bool:
+        return self.kind in THIRD_PARTY_POINT_KINDS
+
+
+
 class Payment(models.Model):
     """Money received on an account, reported by the core system. Unique by its transaction id."""
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.delinquency import local_date, overdue_since_range
 from cases.lifecycle import Stage
-from cases.models import Case, CaseHold, Customer, StageHistory
+from cases.models import Case, CaseHold, ContactPoint, Customer, StageHistory
 from staff.permissions import Capability, role_can
 
 
@@ -48,6 +48,12 @@ def case_history(*, case: Case) -> QuerySet[StageHistory]:
 
 def case_active_holds(*, case: Case) -> QuerySet[CaseHold]:
     return CaseHold.objects.filter(case=case, released_at__isnull=True)
+
+
+def case_contact_points(*, customer) -> QuerySet[ContactPoint]:
+    """The cardholder's current contact points (not replaced by a newer snapshot), wrong ones included
+    so that staff see them marked."""
+    return ContactPoint.objects.filter(customer=customer, retired_at__isnull=True).order_by("kind", "id")
 
 
 def case_counts_by_stage(*, queryset: QuerySet[Case] | None = None) -> dict[str, int]:

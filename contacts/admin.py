@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import ContactAttempt, JurisdictionProfile, ScheduledContact
+from contacts.models import ContactAttempt, ContactException, JurisdictionProfile, ScheduledContact
 from core.admin_masking import ReadOnlyAdmin, masked
 
 
 @admin.register(JurisdictionProfile)
 class JurisdictionProfileAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "is_default", "contact_from", "contact_until", "calls_per_window",
-                    "call_window_days", "calls_per_day", "quiet_days_after_conversation")
+                    "call_window_days", "calls_per_day", "quiet_days_after_conversation", "limit_scopes")
 
 
 @admin.register(ScheduledContact)
@@ -20,7 +20,14 @@ class ScheduledContactAdmin(ReadOnlyAdmin):
 
 @admin.register(ContactAttempt)
 class ContactAttemptAdmin(ReadOnlyAdmin):
-    list_display = ("id", "case", "channel", "at", "result", "actor_label", "overridden_by")
-    list_filter = ("channel", "result", "third_party")
-    exclude = ("number",)
-    readonly_fields = (masked("number", _("number called")),)
+    list_display = ("id", "case", "channel", "direction", "occurred_at", "result", "actor_label", "breached_rules",
+                    "exception")
+    list_filter = ("channel", "direction", "source", "result", "third_party")
+    exclude = ("number", "number_hash", "notes")
+    readonly_fields = (masked("number", _("number or address used")),)
+
+
+@admin.register(ContactException)
+class ContactExceptionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "case", "granted_by_label", "valid_from", "valid_until", "single_use", "used_at",
+                    "revoked_at")

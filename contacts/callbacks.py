@@ -12,6 +12,7 @@ from contacts.governor import governor_check
 from contacts.models import Channel, Origin, ScheduledContact
 from contacts.services import ContactNotPermitted
 from core.errors import DomainError
+from core.metrics import governor_record
 
 
 @transaction.atomic
@@ -29,6 +30,7 @@ def callback_schedule(*, case: Case, actor, due_at: dt.datetime, note: str = "",
         raise DomainError(_("A callback is set in the future."), code="in_the_past", field="callback_at")
     verdict = governor_check(case=case, channel=Channel.CALL, at=due_at)
     if not verdict.allowed:
+        governor_record(failed_rules=[failure["rule"] for failure in verdict.failed])
         raise ContactNotPermitted(verdict)
     contact, created = ScheduledContact.objects.get_or_create(
         idempotency_key=f"callback:{case.pk}:{due_at.isoformat()}",

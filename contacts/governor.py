@@ -23,7 +23,16 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.lifecycle import HoldKind
 from cases.models import Case
-from contacts.models import CONVERSATION_RESULTS, FAILED_RESULTS, AttemptResult, Channel, JurisdictionProfile
+from contacts.models import (
+    CONVERSATION_RESULTS,
+    FAILED_RESULTS,
+    AttemptResult,
+    Channel,
+    Direction,
+    JurisdictionProfile,
+    LimitScope,
+)
+from core.crypto import pii_hash
 from events.models import EventType
 
 # What pauses collection contact by agreement (a promise pending, a plan agreed): {case id: kind}. The
@@ -58,14 +67,25 @@ class AttemptFact:
     at: dt.datetime
     channel: str
     result: str
-    number: str = ""
+    number_hash: str = ""
     third_party: bool = False
     callback_requested: bool = False
+    direction: str = Direction.OUTBOUND
+    case_id: int | None = None
+
+    @property
+    def outbound(self) -> bool:
+        return self.direction == Direction.OUTBOUND
 
 
 @dataclass
 class CaseFacts:
-    """What the rules need to know about one case, loaded in bulk by `governor_facts`."""
+    """What the rules need to know about one case, loaded in bulk by `governor_facts`.
+
+    `attempts` are the cardholder's, across all their cases (each names its case), so that a limit can
+    count per cardholder or per case as the profile says. `number_attempts` are the attempts on the
+    number being checked, whoever they reached; loaded only when a number is named.
+    """
 
     case_id: int
     timezone: str
@@ -74,6 +94,8 @@ class CaseFacts:
     attempts: list[AttemptFact] = field(default_factory=list)  # oldest first, within LOOKBACK_DAYS
     broken_promises: list[dt.datetime] = field(default_factory=list)
     paused_by: str = ""  # "plan" or "promise" when an agreement in force pauses collection
+    customer_id: int | None = None
+    number_attempts: list[AttemptFact] = field(default_factory=list)
 
 
 @dataclass
@@ -115,21 +137,33 @@ def governor_profile_for(*, tz_name: str, profiles: list[JurisdictionProfile]) -
 
 # --- facts ------------------------------------------------------------------------------------------------
 
-def _fact_rows(ids: list[int], since, at, with_cases: bool):
-    """The four reads, with the ids as one array parameter: thousands of cases cost little more than one."""
+_ATTEMPT_COLUMNS = ("occurred_at, channel, result, number_hash, third_party, callback_requested, direction, "
+                    "case_id")
+
+
+def _fact_rows(ids: list[int], since, at, as_recorded: bool):
+    """The reads, with the ids as one array parameter: thousands of cases cost little more than one.
+
+    Holds are those in force now, or, `as_recorded`, those in force at `at`: a contact logged after it
+    happened is judged against what was recorded at that moment. Attempts are read per cardholder,
+    across all their cases.
+    """
     with connection.cursor() as cursor:
-        cases = []
-        if with_cases:
-            cursor.execute("SELECT c.id, cu.timezone, c.stage FROM cases_case c "
-                           "JOIN cases_account a ON a.id = c.account_id "
-                           "JOIN cases_customer cu ON cu.id = a.customer_id WHERE c.id = ANY(%s)", [ids])
-            cases = cursor.fetchall()
-        cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s) AND released_at IS NULL "
-                       "ORDER BY case_id, kind", [ids])
+        cursor.execute("SELECT c.id, a.customer_id, cu.timezone, c.stage FROM cases_case c "
+                       "JOIN cases_account a ON a.id = c.account_id "
+                       "JOIN cases_customer cu ON cu.id = a.customer_id WHERE c.id = ANY(%s)", [ids])
+        cases = cursor.fetchall()
+        if as_recorded:
+            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s) AND placed_at <= %s "
+                           "AND (released_at IS NULL OR released_at > %s) ORDER BY case_id, kind", [ids, at, at])
+        else:
+            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s) AND released_at IS NULL "
+                           "ORDER BY case_id, kind", [ids])
         holds = cursor.fetchall()
-        cursor.execute("SELECT case_id, at, channel, result, number, third_party, callback_requested "
-                       "FROM contacts_contactattempt WHERE case_id = ANY(%s) AND at > %s AND at <= %s "
-                       "ORDER BY at, id", [ids, since, at])
+        customers = sorted({customer for _pk, customer, _zone, _stage in cases})
+        cursor.execute(f"SELECT customer_id, {_ATTEMPT_COLUMNS} FROM contacts_contactattempt "  # noqa: S608
+                       "WHERE customer_id = ANY(%s) AND occurred_at > %s AND occurred_at <= %s "
+                       "ORDER BY occurred_at, id", [customers, since, at])
         attempts = cursor.fetchall()
         cursor.execute("SELECT case_id, occurred_at FROM events_event WHERE case_id = ANY(%s) AND type = %s "
                        "AND occurred_at > %s AND occurred_at <= %s", [ids, EventType.PROMISE_BROKEN, since, at])
@@ -137,25 +171,40 @@ def _fact_rows(ids: list[int], since, at, with_cases: bool):
     return cases, holds, attempts, broken
 
 
-def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str]] | None = None,
-                   ) -> dict[int, CaseFacts]:
-    """Facts for many cases in a few queries: cases, holds, recent attempts, broken promises, agreements.
+def _number_attempts(number_hash: str, *, since: dt.datetime, at: dt.datetime) -> list[AttemptFact]:
+    """Every attempt on one number since `since`, whichever cardholder or case it was for."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM contacts_contactattempt WHERE number_hash = %s "  # noqa: S608
+                       "AND occurred_at > %s AND occurred_at <= %s ORDER BY occurred_at, id", [number_hash, since, at])
+        return [AttemptFact(*row) for row in cursor.fetchall()]
 
-    `known` maps case id to (time zone, stage) when the caller has just read them, saving a query.
+
+def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str]] | None = None,
+                   as_recorded: bool = False) -> dict[int, CaseFacts]:
+    """Facts for many cases in a few queries: cases, holds, the cardholders' recent attempts, broken
+    promises, agreements.
+
+    `known` maps case id to (time zone, stage) when the caller has just read them (the pass reads them
+    in the same statement that chose the cases, so they agree with what it decided). `as_recorded` reads
+    the holds as they stood at `at` rather than as they stand now (judging a contact that happened).
     """
     ids = list(case_ids)
     since = at - dt.timedelta(days=LOOKBACK_DAYS)
-    cases, holds, attempts, broken = _fact_rows(ids, since, at, known is None)
+    cases, holds, attempts, broken = _fact_rows(ids, since, at, as_recorded)
     if known is None:
-        known = {pk: (zone, stage) for pk, zone, stage in cases}
-    facts = {pk: CaseFacts(case_id=pk, timezone=zone or settings.COLLECTIONS_DEFAULT_TIMEZONE, stage=stage)
+        known = {pk: (zone, stage) for pk, _customer, zone, stage in cases}
+    customer_of = {pk: customer for pk, customer, _zone, _stage in cases}
+    facts = {pk: CaseFacts(case_id=pk, timezone=zone or settings.COLLECTIONS_DEFAULT_TIMEZONE, stage=stage,
+                           customer_id=customer_of.get(pk))
              for pk, (zone, stage) in known.items()}
     for pk, kind in holds:
         if pk in facts:
             facts[pk].holds = (*facts[pk].holds, kind)
-    for pk, *rest in attempts:
-        if pk in facts:
-            facts[pk].attempts.append(AttemptFact(*rest))
+    by_customer: dict[int, list[AttemptFact]] = {}
+    for customer, *rest in attempts:
+        by_customer.setdefault(customer, []).append(AttemptFact(*rest))
+    for case_facts in facts.values():
+        case_facts.attempts = by_customer.get(case_facts.customer_id, [])
     for pk, occurred_at in broken:
         if pk in facts:
             facts[pk].broken_promises.append(occurred_at)
@@ -225,15 +274,27 @@ def _rule_hours(facts: CaseFacts, channel, at, profile, **_):
     return None
 
 
-def _calls(facts: CaseFacts, at: dt.datetime) -> list[AttemptFact]:
-    return [a for a in facts.attempts if a.channel == Channel.CALL and not a.third_party and a.at <= at]
+def _counted(facts: CaseFacts, profile: JurisdictionProfile, limit: str, number_hash: str) -> list[AttemptFact]:
+    """The attempts a limit counts, as the profile scopes it: the cardholder's across all their cases,
+    the case's own, or the number's, whoever it reached."""
+    scope = profile.scope_of(limit)
+    if scope == LimitScope.CASE:
+        return [a for a in facts.attempts if a.case_id == facts.case_id]
+    if scope == LimitScope.NUMBER:
+        return facts.number_attempts if number_hash else []
+    return facts.attempts
 
 
-def _rule_calls_per_window(facts: CaseFacts, channel, at, profile, **_):
+def _calls(attempts: list[AttemptFact], at: dt.datetime) -> list[AttemptFact]:
+    """Outbound calls to the cardholder: an inbound call counts towards no limit."""
+    return [a for a in attempts if a.channel == Channel.CALL and a.outbound and not a.third_party and a.at <= at]
+
+
+def _rule_calls_per_window(facts: CaseFacts, channel, at, profile, number_hash, **_):
     if channel != Channel.CALL:
         return None
     window = dt.timedelta(days=profile.call_window_days)
-    recent = [a for a in _calls(facts, at) if a.at > at - window]
+    recent = [a for a in _calls(_counted(facts, profile, "calls_per_window", number_hash), at) if a.at > at - window]
     if len(recent) >= profile.calls_per_window:
         # Permitted again once enough of the window's calls have aged out of it.
         frees_at = recent[len(recent) - profile.calls_per_window].at + window
@@ -242,22 +303,24 @@ def _rule_calls_per_window(facts: CaseFacts, channel, at, profile, **_):
     return None
 
 
-def _rule_calls_per_day(facts: CaseFacts, channel, at, profile, **_):
+def _rule_calls_per_day(facts: CaseFacts, channel, at, profile, number_hash, **_):
     if channel != Channel.CALL or not profile.calls_per_day:
         return None
     today = _local(at, facts.timezone).date()
-    count = sum(1 for a in _calls(facts, at) if _local(a.at, facts.timezone).date() == today)
+    count = sum(1 for a in _calls(_counted(facts, profile, "calls_per_day", number_hash), at)
+                if _local(a.at, facts.timezone).date() == today)
     if count >= profile.calls_per_day:
         return (REASONS["calls_per_day"], {"count": count, "limit": profile.calls_per_day},
                 _opening(today + dt.timedelta(days=1), profile, facts.timezone))
     return None
 
 
-def _rule_unanswered_per_number(facts: CaseFacts, channel, at, profile, number, **_):
-    if channel != Channel.CALL or not profile.unanswered_per_number_per_day or not number:
+def _rule_unanswered_per_number(facts: CaseFacts, channel, at, profile, number_hash, **_):
+    if channel != Channel.CALL or not profile.unanswered_per_number_per_day or not number_hash:
         return None
     today = _local(at, facts.timezone).date()
-    count = sum(1 for a in facts.attempts if a.channel == Channel.CALL and a.number == number and a.at <= at
+    count = sum(1 for a in _counted(facts, profile, "unanswered_per_number", number_hash)
+                if a.channel == Channel.CALL and a.outbound and a.number_hash == number_hash and a.at <= at
                 and a.result == AttemptResult.NO_ANSWER and _local(a.at, facts.timezone).date() == today)
     if count >= profile.unanswered_per_number_per_day:
         return (REASONS["unanswered_per_number"], {"count": count, "limit": profile.unanswered_per_number_per_day},
@@ -265,11 +328,12 @@ def _rule_unanswered_per_number(facts: CaseFacts, channel, at, profile, number, 
     return None
 
 
-def _rule_quiet_period(facts: CaseFacts, channel, at, profile, **_):
+def _rule_quiet_period(facts: CaseFacts, channel, at, profile, number_hash, **_):
     if channel != Channel.CALL:
         return None
     quiet = dt.timedelta(days=profile.quiet_days_after_conversation)
-    talks = [a for a in facts.attempts
+    # A conversation starts the quiet period whoever called whom.
+    talks = [a for a in _counted(facts, profile, "quiet_period", number_hash)
              if a.result in CONVERSATION_RESULTS and not a.third_party and at - quiet < a.at <= at]
     if not talks:
         return None
@@ -283,7 +347,7 @@ def _rule_quiet_period(facts: CaseFacts, channel, at, profile, **_):
 def _rule_third_party(facts: CaseFacts, at, profile, to_third_party, **_):
     if not to_third_party:
         return None
-    own = [a for a in facts.attempts if not a.third_party and a.at <= at]
+    own = [a for a in facts.attempts if not a.third_party and a.outbound and a.at <= at]
     if any(a.result == AttemptResult.WRONG_NUMBER for a in own):
         return None
     needed = profile.third_party_after_failures
@@ -305,10 +369,10 @@ RULES = (
 )
 
 
-def _run_rules(facts, *, channel, at, profile, number, to_third_party, purpose):
+def _run_rules(facts, *, channel, at, profile, number_hash, to_third_party, purpose):
     passed, failed = [], []
     for name, rule in RULES:
-        outcome = rule(facts, channel=channel, at=at, profile=profile, number=number,
+        outcome = rule(facts, channel=channel, at=at, profile=profile, number_hash=number_hash,
                        to_third_party=to_third_party, purpose=purpose)
         if outcome is None:
             passed.append(name)
@@ -332,8 +396,8 @@ def governor_evaluate(
     When rules fail only for a while (hours, call limits, quiet period), `next_permitted_at` is the
     earliest moment at which all of them pass, found by moving forward and checking again.
     """
-    kwargs = {"channel": channel, "profile": profile, "number": number, "to_third_party": to_third_party,
-              "purpose": purpose}
+    kwargs = {"channel": channel, "profile": profile, "number_hash": pii_hash(number) if number else "",
+              "to_third_party": to_third_party, "purpose": purpose}
     passed, failed = _run_rules(facts, at=at, **kwargs)
     next_at = None
     if failed and all(f["_next"] for f in failed):
@@ -354,15 +418,18 @@ def governor_evaluate(
 
 def governor_check(
     *, case: Case, channel: str, at: dt.datetime | None = None, number: str = "", to_third_party: bool = False,
-    purpose: str = PURPOSE_COLLECTION,
+    purpose: str = PURPOSE_COLLECTION, as_recorded: bool = False,
 ) -> Verdict:
     """May `case` be contacted on `channel` at `at` (default now)? The function staff screens call.
 
     Returns a Verdict: allowed, the rules passed and failed with reasons, and the next permitted time
-    (None when the contact must wait for a hold, pause or more attempts to clear).
+    (None when the contact must wait for a hold, pause or more attempts to clear). `as_recorded` judges a
+    contact that happened at `at` against the holds of that moment.
     """
     at = at or timezone.now()
-    facts = governor_facts(case_ids=[case.pk], at=at)[case.pk]
+    facts = governor_facts(case_ids=[case.pk], at=at, as_recorded=as_recorded)[case.pk]
+    if number:
+        facts.number_attempts = _number_attempts(pii_hash(number), since=at - dt.timedelta(days=LOOKBACK_DAYS), at=at)
     profile = governor_profile_for(tz_name=facts.timezone, profiles=governor_profiles())
     return governor_evaluate(facts=facts, channel=channel, at=at, profile=profile, number=number,
                              to_third_party=to_third_party, purpose=purpose)
@@ -380,6 +447,11 @@ RULE_LABELS = {
     "unanswered_per_number": _("Too many unanswered calls to this number today"),
     "quiet_period": _("Quiet period after a conversation"),
 }
+
+
+def breach_text(rules) -> str:
+    """The rules a contact broke, in words, in the reader's language."""
+    return pgettext("rule separator", "; ").join(str(RULE_LABELS.get(rule, rule)) for rule in rules)
 
 
 def reason_text(failed: dict) -> str:

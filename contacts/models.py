@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.crypto import EncryptedTextField, pii_hash
 
 
 class Channel(models.TextChoices):
@@ -55,6 +58,49 @@ CONVERSATION_RESULTS = (AttemptResult.RIGHT_PARTY, AttemptResult.PROMISE, Attemp
 FAILED_RESULTS = (AttemptResult.WRONG_NUMBER, AttemptResult.NO_ANSWER, AttemptResult.LEFT_MESSAGE)
 
 
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", _("Outbound")
+    INBOUND = "inbound", _("Inbound")
+
+
+class AttemptSource(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    TELEPHONY = "telephony", _("Telephony system")
+
+
+class DelinquencyReason(models.TextChoices):
+    LOST_INCOME = "lost_income", _("Lost income")
+    ILLNESS = "illness", _("Illness")
+    DISPUTE = "dispute", _("Disputes the debt")
+    FORGOT = "forgot", _("Forgot to pay")
+    OVERSPENDING = "overspending", _("Overspending")
+    FRAUD_CLAIM = "fraud_claim", _("Claims fraud")
+    OTHER = "other", _("Other")
+
+
+class LimitScope(models.TextChoices):
+    """What a contact limit counts: the cardholder's contacts across all their cases, one number's, or
+    one case's."""
+
+    CARDHOLDER = "cardholder", _("Per cardholder")
+    NUMBER = "number", _("Per number")
+    CASE = "case", _("Per case")
+
+
+# The limits a profile scopes, and what each counts unless the profile says otherwise. The CBA guideline
+# and Regulation F count contacts per person: a cardholder with three cards is one person.
+DEFAULT_LIMIT_SCOPES = {
+    "calls_per_window": LimitScope.CARDHOLDER.value,
+    "calls_per_day": LimitScope.CARDHOLDER.value,
+    "unanswered_per_number": LimitScope.NUMBER.value,
+    "quiet_period": LimitScope.CARDHOLDER.value,
+}
+
+
+def default_limit_scopes() -> dict:
+    return dict(DEFAULT_LIMIT_SCOPES)
+
+
 class JurisdictionProfile(models.Model):
     """The numbers of the contact rules for one jurisdiction (CN, US). Edited by compliance in the admin.
 
@@ -75,6 +121,8 @@ class JurisdictionProfile(models.Model):
         _("unanswered calls per number per day"), null=True, blank=True)
     quiet_days_after_conversation = models.PositiveSmallIntegerField(_("quiet days after a conversation"))
     third_party_after_failures = models.PositiveSmallIntegerField(_("failed attempts before a third party"))
+    # limit -> LimitScope; a limit not named counts as DEFAULT_LIMIT_SCOPES says.
+    limit_scopes = models.JSONField(_("what each limit counts"), default=default_limit_scopes, blank=True)
 
     class Meta:
         verbose_name = _("jurisdiction profile")
@@ -84,6 +132,19 @@ class JurisdictionProfile(models.Model):
 
     def __str__(self):
         return f"{self.code}: {self.name}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        scopes = self.limit_scopes or {}
+        if not isinstance(scopes, dict) or any(
+                key not in DEFAULT_LIMIT_SCOPES or value not in LimitScope.values for key, value in scopes.items()):
+            raise ValidationError({"limit_scopes": _(
+                "Name limits from %(limits)s, each counted per %(scopes)s.") % {
+                    "limits": ", ".join(DEFAULT_LIMIT_SCOPES), "scopes": ", ".join(LimitScope.values)}})
+
+    def scope_of(self, limit: str) -> str:
+        return (self.limit_scopes or {}).get(limit) or DEFAULT_LIMIT_SCOPES[limit]
 
 
 class ScheduledContact(models.Model):
@@ -140,36 +201,123 @@ class ScheduledContact(models.Model):
         return f"{self.get_channel_display()} for case {self.case_id} at {self.due_at:%Y-%m-%d %H:%M}"
 
 
+class ContactException(models.Model):
+    """A supervisor's authorisation, given before a contact, for a contact the rules would refuse.
+
+    Valid from `valid_from` to `valid_until`; a single-use exception covers the first outbound contact
+    logged inside it. A contact inside one is an authorised exception, not a breach.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="contact_exceptions")
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    granted_by_label = models.CharField(max_length=150)
+    granted_at = models.DateTimeField(default=timezone.now)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"))
+    single_use = models.BooleanField(_("for one contact only"), default=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by_label = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("authorised exception")
+        verbose_name_plural = _("authorised exceptions")
+        constraints = [models.CheckConstraint(condition=Q(valid_until__gt=F("valid_from")),
+                                              name="contactexception_valid_span")]
+        indexes = [models.Index(fields=["case", "valid_until"], name="contactexception_case_idx")]
+
+    def __str__(self):
+        return f"Exception on case {self.case_id} until {self.valid_until:%Y-%m-%d %H:%M}"
+
+    def covers(self, at) -> bool:
+        return (self.revoked_at is None and self.valid_from <= at < self.valid_until
+                and not (self.single_use and self.used_at is not None))
+
+
 class ContactAttempt(models.Model):
-    """A contact that happened, logged by staff (calls, visits) or by a sender. Never hard-deleted."""
+    """A contact that happened, logged by staff (calls, visits) or fed by the telephony system.
+
+    Record first, judge second: every contact that happened is stored, with the governor's verdict as of
+    `occurred_at`. An outbound contact the rules would have refused is a breach (`breached_rules`),
+    unless a supervisor's exception covered it. Inbound contacts are never breaches and count towards no
+    limit. Never hard-deleted; anonymised only past retention.
+    """
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="contact_attempts")
+    # The cardholder, copied from the case so that limits count per person with one index.
+    customer = models.ForeignKey("cases.Customer", on_delete=models.PROTECT, related_name="+", db_index=False)
     scheduled_contact = models.ForeignKey(ScheduledContact, null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="attempts")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices,
+                                 default=Direction.OUTBOUND)
+    source = models.CharField(_("source"), max_length=10, choices=AttemptSource.choices, default=AttemptSource.STAFF)
+    # The telephony system's call id: the dialer feed is idempotent by it.
+    external_id = models.CharField(_("telephony call id"), max_length=100, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     actor_label = models.CharField(max_length=150)
-    at = models.DateTimeField(_("when"), default=timezone.now)
-    number = models.CharField(_("number called"), max_length=32, blank=True)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    logged_at = models.DateTimeField(_("logged at"), default=timezone.now)
+    duration_seconds = models.PositiveIntegerField(_("duration, seconds"), null=True, blank=True)
+    number = EncryptedTextField(_("number or address used"), blank=True)
+    number_hash = models.CharField(max_length=64, blank=True, editable=False)
+    contact_point = models.ForeignKey("cases.ContactPoint", verbose_name=_("contact point"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="attempts", db_index=False)
     third_party = models.BooleanField(_("to a third party"), default=False)
     result = models.CharField(_("result"), max_length=20, choices=AttemptResult.choices)
+    delinquency_reason = models.CharField(_("reason for the delinquency"), max_length=20,
+                                          choices=DelinquencyReason.choices, blank=True)
     callback_requested = models.BooleanField(_("cardholder asked for a callback"), default=False)
     notes = models.TextField(_("notes"), blank=True)
-    # The governor's verdict when it was logged; an override names the supervisor and their reason.
+    # The telephony system's recording: its id, a SHA-256 of the file, and how long it must be kept.
+    recording_ref = models.CharField(_("recording"), max_length=200, blank=True)
+    recording_sha256 = models.CharField(_("recording SHA-256"), max_length=64, blank=True)
+    recording_keep_until = models.DateField(_("keep the recording until"), null=True, blank=True)
+    # The governor's verdict as of occurred_at, never revised.
     verdict = models.JSONField(default=dict)
-    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
-    override_reason = models.TextField(blank=True)
+    breached_rules = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    exception = models.ForeignKey(ContactException, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="attempts")
 
     class Meta:
         verbose_name = _("contact attempt")
         verbose_name_plural = _("contact attempts")
         constraints = [
             models.CheckConstraint(condition=Q(result__in=AttemptResult.values), name="attempt_result_valid"),
+            models.CheckConstraint(condition=Q(direction__in=Direction.values), name="attempt_direction_valid"),
+            models.UniqueConstraint(fields=["external_id"], condition=~Q(external_id=""),
+                                    name="attempt_external_id_key"),
+            # Inbound contacts are never breaches.
+            models.CheckConstraint(condition=Q(direction="outbound") | Q(breached_rules=[]),
+                                   name="attempt_inbound_never_breach"),
         ]
-        indexes = [models.Index(fields=["case", "at"], name="attempt_case_at_idx")]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"], name="attempt_case_at_idx"),
+            models.Index(fields=["customer", "occurred_at"], name="attempt_customer_at_idx"),
+            models.Index(fields=["number_hash", "occurred_at"], condition=~Q(number_hash=""),
+                         name="attempt_number_at_idx"),
+            models.Index(fields=["occurred_at"], condition=~Q(breached_rules=[]), name="attempt_breach_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} on case {self.case_id}: {self.get_result_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.customer_id is None and self.case_id is not None:
+            from cases.models import Case
+
+            self.customer_id = Case.objects.values_list("account__customer_id", flat=True).get(pk=self.case_id)
+        self.number_hash = pii_hash(self.number)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "number_hash"}
+        super().save(*args, **kwargs)
+
+
+    @property
+    def is_breach(self) -> bool:
+        return bool(self.breached_rules)

@@ -1,20 +1,35 @@
 """Writes to contacts: staff logging attempts (through the governor), cancelling and completing contacts."""
 
 import datetime as dt
+import re
 from contextlib import suppress
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_log
 from cases.contact_stops import ContactStop, StopCause
 from cases.errors import HoldError
 from cases.lifecycle import HoldKind
-from cases.models import Case
+from cases.models import Case, ContactPoint
 from cases.services import case_hold_place
 from contacts.governor import Verdict, governor_check, refusal_text
-from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatus, Origin, ScheduledContact
+from contacts.models import (
+    CONVERSATION_RESULTS,
+    AttemptResult,
+    AttemptSource,
+    Channel,
+    ContactAttempt,
+    ContactException,
+    ContactStatus,
+    DelinquencyReason,
+    Direction,
+    Origin,
+    ScheduledContact,
+)
 from core.actors import actor_fields
 from core.bulk import bulk_update_rows
 from core.errors import Conflict, DomainError, reason_required
@@ -38,51 +53,124 @@ class ContactNotPermitted(Conflict):
         return refusal_text(self.verdict)
 
 
-def _may_override(actor) -> bool:
-    return can(actor, Capability.OVERRIDE_CONTACT_RULES)
-
-
 def _trail_entry(**entry) -> dict:
     return {"at": timezone.now().isoformat(), **entry}
 
 
+# How far back staff may log a contact that happened: a call made before a break, a visit logged the
+# next morning. The telephony system's records carry their own time and may be older.
+STAFF_BACKDATE = dt.timedelta(days=7)
+# Clocks disagree by a little; a contact "in the future" by less than this is taken as now.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """The telephony system's recording of a call: its id, a SHA-256 of the file, and how long to keep it."""
+
+    ref: str
+    sha256: str = ""
+    keep_until: dt.date | None = None
+
+
+def _check_when(occurred_at: dt.datetime, *, source: str, now: dt.datetime) -> dt.datetime:
+    if occurred_at > now + CLOCK_SKEW:
+        raise DomainError(_("A contact cannot be logged in the future."), code="occurred_in_future",
+                          field="occurred_at")
+    if source == AttemptSource.STAFF and occurred_at < now - STAFF_BACKDATE:
+        raise DomainError(_("A contact can be logged up to 7 days after it happened."), code="occurred_too_early",
+                          field="occurred_at")
+    return min(occurred_at, now)
+
+
+def _check_recording(recording: Recording | None) -> None:
+    if recording is None:
+        return
+    if not recording.ref.strip():
+        raise DomainError(_("A recording needs the telephony system's id."), code="recording_ref_required",
+                          field="recording.ref")
+    if recording.sha256 and not re.fullmatch(r"[0-9a-f]{64}", recording.sha256):
+        raise DomainError(_("A SHA-256 is 64 hexadecimal characters."), code="recording_sha256_invalid",
+                          field="recording.sha256")
+
+
+def _covering_exception(case: Case, at: dt.datetime) -> ContactException | None:
+    """The supervisor's exception covering a contact at `at`, locked so a single-use one is used once."""
+    candidates = (ContactException.objects.select_for_update()
+                  .filter(case=case, revoked_at__isnull=True, valid_from__lte=at, valid_until__gt=at)
+                  .order_by("valid_until", "id"))
+    return next((exception for exception in candidates if exception.covers(at)), None)
+
+
 @transaction.atomic
 def contact_attempt_log(
-    *, case: Case, channel: str, actor, result: str, at: dt.datetime | None = None, number: str = "",
-    to_third_party: bool = False, notes: str = "", callback_requested: bool = False,
-    scheduled_contact: ScheduledContact | None = None, override_reason: str = "",
+    *, case: Case, channel: str, actor, result: str, occurred_at: dt.datetime | None = None,
+    direction: str = Direction.OUTBOUND, source: str = AttemptSource.STAFF, number: str = "",
+    contact_point: ContactPoint | None = None, to_third_party: bool = False, notes: str = "",
+    callback_requested: bool = False, scheduled_contact: ScheduledContact | None = None,
+    duration_seconds: int | None = None, delinquency_reason: str = "", recording: Recording | None = None,
+    external_id: str = "", now: dt.datetime | None = None,
 ) -> ContactAttempt:
-    """Record a call or visit that staff made or are making, after the governor has allowed it.
+    """Record a contact that happened. Record first, judge second: it is never refused.
 
-    When the governor refuses, ContactNotPermitted says why and when it would be allowed. A supervisor
-    (or manager) may go ahead anyway by giving `override_reason`; the attempt then records the verdict,
-    the overriding supervisor and the reason. A dispute raised puts the case on a dispute hold. When the
-    attempt answers a scheduled contact, that contact is marked done. A call logged without naming one
-    answers the case's pending policy call task, whatever the outcome: the agent has worked it, so it leaves
-    the queue at once and the policy's next task follows an interval later.
+    An outbound contact is stored with the governor's verdict as of `occurred_at`, against what was
+    recorded at that moment; the verdict is never revised. When the rules would have refused it, it is a
+    breach naming the failed rules, unless a supervisor's exception covered that moment (then it is an
+    authorised exception, and a single-use exception is used up). An inbound contact is never a breach
+    and counts towards no limit, but a conversation in it starts the quiet period like any other.
+
+    An outbound call answers the case's pending policy call task, whatever the outcome: the agent has
+    worked it, so it leaves the queue at once and the policy's next task follows an interval later. A
+    dispute raised puts the case on a dispute hold.
     """
     if channel not in Channel.values or result not in AttemptResult.values:
         raise DomainError(_("Unknown channel or result."), field="result")
-    at = at or timezone.now()
-    verdict = governor_check(case=case, channel=channel, at=at, number=number, to_third_party=to_third_party)
-    override_reason = (override_reason or "").strip()
-    overridden_by = None
-    if not verdict.allowed:
-        if not override_reason:
-            governor_record(failed_rules=[failure["rule"] for failure in verdict.failed])
-            raise ContactNotPermitted(verdict)
-        if not _may_override(actor):
-            raise DomainError(_("Only a supervisor may override the contact rules."), code="override_not_allowed")
-        overridden_by = actor
-    if not verdict.allowed:
-        governor_record(failed_rules=[failure["rule"] for failure in verdict.failed], overridden=True, recorded=True)
-    if scheduled_contact is None and channel == Channel.CALL:
+    if direction not in Direction.values:
+        raise DomainError(_("Unknown direction."), code="direction_invalid", field="direction")
+    if delinquency_reason and delinquency_reason not in DelinquencyReason.values:
+        raise DomainError(_("Unknown reason for the delinquency."), code="delinquency_reason_invalid",
+                          field="delinquency_reason")
+    if (source == AttemptSource.STAFF and channel == Channel.CALL and result in CONVERSATION_RESULTS
+            and not delinquency_reason):
+        raise DomainError(_("Say why the account fell behind: the reason is required when you spoke with the "
+                            "cardholder."), code="delinquency_reason_required", field="delinquency_reason")
+    now = now or timezone.now()
+    occurred_at = _check_when(occurred_at or now, source=source, now=now)
+    _check_recording(recording)
+    if contact_point is not None:
+        if contact_point.customer_id != case.account.customer_id:
+            raise DomainError(_("That contact point belongs to another cardholder."), code="contact_point_invalid",
+                              field="contact_point")
+        number = number or contact_point.phone
+        to_third_party = to_third_party or contact_point.is_third_party
+    breached, exception = [], None
+    if direction == Direction.OUTBOUND:
+        verdict = governor_check(case=case, channel=channel, at=occurred_at, number=number,
+                                 to_third_party=to_third_party, as_recorded=True)
+        if not verdict.allowed:
+            exception = _covering_exception(case, occurred_at)
+            if exception is None:
+                breached = [failure["rule"] for failure in verdict.failed]
+            elif exception.single_use:
+                exception.used_at = now
+                exception.save(update_fields=["used_at"])
+            governor_record(failed_rules=[failure["rule"] for failure in verdict.failed], recorded=True,
+                            overridden=exception is not None)
+        trail = verdict.as_trail()
+    else:
+        trail = {"at": occurred_at.isoformat(), "direction": Direction.INBOUND, "allowed": True, "passed": [],
+                 "failed": []}
+    if scheduled_contact is None and channel == Channel.CALL and direction == Direction.OUTBOUND:
         scheduled_contact = _pending_policy_call(case)
     attempt = ContactAttempt.objects.create(
-        case=case, scheduled_contact=scheduled_contact, channel=channel, at=at, number=number,
-        third_party=to_third_party, result=result, callback_requested=callback_requested, notes=notes,
-        verdict=verdict.as_trail(), overridden_by=overridden_by, override_reason=override_reason,
-        **actor_fields(actor),
+        case=case, customer_id=case.account.customer_id, scheduled_contact=scheduled_contact, channel=channel,
+        direction=direction, source=source, external_id=external_id, occurred_at=occurred_at, logged_at=now,
+        duration_seconds=duration_seconds, number=number, contact_point=contact_point, third_party=to_third_party,
+        result=result, delinquency_reason=delinquency_reason, callback_requested=callback_requested, notes=notes,
+        recording_ref=recording.ref.strip() if recording else "",
+        recording_sha256=recording.sha256 if recording else "",
+        recording_keep_until=recording.keep_until if recording else None,
+        verdict=trail, breached_rules=breached, exception=exception, **actor_fields(actor),
     )
     if scheduled_contact is not None:
         _finish(scheduled_contact, status=ContactStatus.DONE, entry={"attempt": attempt.pk, "result": result})
@@ -91,6 +179,76 @@ def contact_attempt_log(
             case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=actor,
                             reason=stored_phrase("Dispute raised on contact."))
     return attempt
+
+
+@transaction.atomic
+def contact_exception_grant(
+    *, case: Case, actor, reason: str, valid_from: dt.datetime | None = None, hours: int | None = None,
+    single_use: bool = True, now: dt.datetime | None = None,
+) -> ContactException:
+    """A supervisor authorises, before the contact, a contact the rules would refuse.
+
+    For one contact (`single_use`, valid for the rest of the day unless `hours` says otherwise) or for
+    every contact within `hours`. The contact panel still shows the rules' warning before a call.
+    """
+    if not can(actor, Capability.AUTHORISE_CONTACT_EXCEPTIONS):
+        raise DomainError(_("Only a supervisor may authorise an exception to the contact rules."),
+                          code="exception_not_allowed")
+    reason = reason_required(reason)
+    now = now or timezone.now()
+    valid_from = valid_from or now
+    if hours is None:
+        if not single_use:
+            raise DomainError(_("Say for how many hours the exception holds."), code="hours_required", field="hours")
+        hours = 24
+    if not 1 <= hours <= MAX_EXCEPTION_HOURS:
+        raise DomainError(_("An exception holds from 1 to %(max)s hours."), params={"max": MAX_EXCEPTION_HOURS},
+                          code="hours_invalid", field="hours")
+    exception = ContactException.objects.create(
+        case=case, reason=reason, granted_by=actor, granted_by_label=actor.get_username(), granted_at=now,
+        valid_from=valid_from, valid_until=valid_from + dt.timedelta(hours=hours), single_use=single_use)
+    audit_log(actor=actor, action="contact_exception.granted", obj=exception, case_id=case.pk, reason=reason,
+              changes={"valid_until": exception.valid_until.isoformat(), "single_use": single_use})
+    return exception
+
+
+@transaction.atomic
+def contact_exception_revoke(*, exception: ContactException, actor, reason: str) -> ContactException:
+    if not can(actor, Capability.AUTHORISE_CONTACT_EXCEPTIONS):
+        raise DomainError(_("Only a supervisor may authorise an exception to the contact rules."),
+                          code="exception_not_allowed")
+    reason = reason_required(reason)
+    current = ContactException.objects.select_for_update().get(pk=exception.pk)
+    if current.revoked_at is None:
+        current.revoked_at, current.revoked_by_label = timezone.now(), actor.get_username()
+        current.save(update_fields=["revoked_at", "revoked_by_label"])
+        audit_log(actor=actor, action="contact_exception.revoked", obj=current, case_id=current.case_id,
+                  reason=reason)
+    return current
+
+
+@transaction.atomic
+def contact_attempt_reason_set(*, case: Case, attempt_id: int, actor, reason: str) -> ContactAttempt:
+    """Record the reason for the delinquency on a conversation that lacks one (a telephony record).
+    The rest of the attempt, its verdict above all, is never revised."""
+    if reason not in DelinquencyReason.values:
+        raise DomainError(_("Choose why the account fell behind."), code="delinquency_reason_required",
+                          field="delinquency_reason")
+    attempt = ContactAttempt.objects.select_for_update().filter(case=case, pk=attempt_id).first()
+    if attempt is None:
+        raise DomainError(_("No such contact on this case."), code="not_found", field="attempt")
+    if attempt.delinquency_reason:
+        raise Conflict(_("This contact already records why the account fell behind."))
+    attempt.delinquency_reason = reason
+    attempt.save(update_fields=["delinquency_reason"])
+    audit_log(actor=actor, action="contact_attempt.reason_recorded", obj=attempt, case_id=case.pk,
+              changes={"delinquency_reason": reason})
+    return attempt
+
+
+# An exception is for a moment that needs it (a cardholder who asked to be called late tonight), not a
+# standing permission: three days at most.
+MAX_EXCEPTION_HOURS = 72
 
 
 def _pending_policy_call(case: Case) -> ScheduledContact | None:

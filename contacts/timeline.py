@@ -4,7 +4,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cases.timeline import stored_text, timeline_source_register
-from contacts.models import ContactAttempt, ContactStatus, ScheduledContact
+from contacts.governor import breach_text
+from contacts.models import ContactAttempt, ContactStatus, Direction, ScheduledContact
 
 # The escalation pass writes short codes as the reason when it cancels a contact; read them as sentences.
 PASS_REASONS = {
@@ -34,13 +35,20 @@ def _scheduled(case, limit: int) -> list[dict]:
 
 def _attempts(case, limit: int) -> list[dict]:
     entries = []
-    for attempt in ContactAttempt.objects.filter(case=case).order_by("-at")[:limit]:
+    attempts = ContactAttempt.objects.filter(case=case).select_related("exception").order_by("-occurred_at")
+    for attempt in attempts[:limit]:
         text = _("%(channel)s: %(result)s") % {"channel": attempt.get_channel_display(),
                                                "result": attempt.get_result_display()}
-        if attempt.override_reason:
-            text += " · " + _("rules overridden")
-        entries.append({"at": attempt.at, "kind": "attempt", "actor": attempt.actor_label, "text": text,
-                        "detail": attempt.notes})
+        if attempt.direction == Direction.INBOUND:
+            text += " · " + _("the cardholder called in")
+        if attempt.breached_rules:
+            text += " · " + _("breach of the contact rules: %(rules)s") % {"rules": breach_text(attempt.breached_rules)}
+        elif attempt.exception_id:
+            text += " · " + _("authorised exception (%(by)s)") % {"by": attempt.exception.granted_by_label}
+        if attempt.recording_ref:
+            text += " · " + _("recording %(ref)s") % {"ref": attempt.recording_ref}
+        entries.append({"at": attempt.occurred_at, "kind": "breach" if attempt.breached_rules else "attempt",
+                        "actor": attempt.actor_label, "text": text, "detail": attempt.notes})
     return entries
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,39 +12,68 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from audit.services import client_ip
 from cases.access import workable_case_or_403
+from cases.models import ContactPoint
 from cases.panels import case_page_refused
 from cases.queue import queue_claim_next
+from cases.selectors import case_contact_points
 from contacts.callbacks import callback_schedule
-from contacts.forms import AttemptForm
-from contacts.governor import RULE_LABELS, governor_check, reason_text
-from contacts.models import Channel
-from contacts.selectors import case_delivery_problems
-from contacts.services import ContactNotPermitted, contact_attempt_log
+from contacts.forms import AttemptForm, ExceptionForm
+from contacts.governor import RULE_LABELS, breach_text, governor_check, reason_text
+from contacts.models import Channel, DelinquencyReason
+from contacts.selectors import (
+    case_contact_exceptions,
+    case_conversation_without_reason,
+    case_delivery_problems,
+    case_recent_breaches,
+)
+from contacts.services import (
+    ContactNotPermitted,
+    Recording,
+    contact_attempt_log,
+    contact_attempt_reason_set,
+    contact_exception_grant,
+)
 from core.errors import DomainError
 from core.feedback import action_done
 from core.masking import mask
 from staff.permissions import Capability, can, can_work_cases
 
 
-def _numbers(case) -> dict[str, str]:
+def _numbers(case) -> dict[str, tuple[str, ContactPoint | None]]:
+    """The numbers staff may dial, keyed for the form: the cardholder's own, then their contact points.
+    A point reported wrong or replaced by the core system is not offered."""
     customer = case.account.customer
-    numbers = {"primary": customer.phone} if customer.phone else {}
-    numbers.update({f"other-{i}": number for i, number in enumerate(customer.other_phones or []) if number})
+    numbers = {"primary": (customer.phone, None)} if customer.phone else {}
+    numbers.update({f"other-{i}": (number, None) for i, number in enumerate(customer.other_phones or []) if number})
+    for point in case_contact_points(customer=customer):
+        if point.phone and point.is_usable:
+            numbers[f"point-{point.pk}"] = (point.phone, point)
     return numbers
 
 
+def _number_label(number: str, point: ContactPoint | None) -> str:
+    if point is None:
+        return mask(number)
+    who = point.get_kind_display() if not point.relationship else f"{point.get_kind_display()}, {point.relationship}"
+    return f"{mask(number)} ({who})"
+
+
 def attempt_form(request, case, data=None) -> AttemptForm:
-    choices = [(key, mask(number)) for key, number in _numbers(case).items()]
-    return AttemptForm(data, numbers=choices, may_override=can(request.user, Capability.OVERRIDE_CONTACT_RULES),
-                       auto_id="ca-%s")
+    choices = [(key, _number_label(number, point)) for key, (number, point) in _numbers(case).items()]
+    return AttemptForm(data, numbers=choices, auto_id="ca-%s")
 
 
-def contact_panel_context(request, case, form=None, refused=None) -> dict:
+def contact_panel_context(request, case, form=None, exception_form=None) -> dict:
     verdict = governor_check(case=case, channel=Channel.CALL)
+    may_authorise = can(request.user, Capability.AUTHORISE_CONTACT_EXCEPTIONS)
     return {"case": case, "attempt_form": form or attempt_form(request, case),
             "call_verdict": verdict,
             "call_reasons": [(RULE_LABELS.get(f["rule"], f["rule"]), reason_text(f)) for f in verdict.failed],
-            "refused": refused,
+            "exceptions": case_contact_exceptions(case=case),
+            "exception_form": (exception_form or ExceptionForm(auto_id="ce-%s")) if may_authorise else None,
+            "breaches": [(attempt, breach_text(attempt.breached_rules)) for attempt in case_recent_breaches(case=case)],
+            "delinquency_reasons": DelinquencyReason.choices,
+            "reason_missing": case_conversation_without_reason(case=case),
             "delivery_problems": list(case_delivery_problems(case=case)),
             "can_work": can_work_cases(request.user)}
 
@@ -60,39 +90,82 @@ def _next_case(request, *, after):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+def _logged_message(attempt) -> str:
+    if attempt.breached_rules:
+        rules = breach_text(attempt.breached_rules).lower()
+        return _("Contact logged. It broke the contact rules (%(rules)s): it is recorded as a breach and "
+                 "compliance sees it.") % {"rules": rules}
+    if attempt.exception_id:
+        return _("Contact logged under the exception a supervisor authorised.")
+    return _("Contact logged.")
+
+
 @login_required
 @require_POST
 def attempt_create(request, case_id: int):
     case = workable_case_or_403(request, case_id)
     form = attempt_form(request, case, request.POST)
-    refused = None
     if form.is_valid():
         data = form.cleaned_data
+        number, point = _numbers(case).get(data["number"], ("", None))
         try:
             with transaction.atomic():
-                contact_attempt_log(
+                attempt = contact_attempt_log(
                     case=case, channel=data["channel"], actor=request.user, result=data["result"],
-                    number=_numbers(case).get(data["number"], ""), to_third_party=data["third_party"],
-                    notes=data["notes"], callback_requested=data["callback_at"] is not None,
-                    override_reason=data.get("override_reason", ""),
+                    direction=data["direction"], occurred_at=data["occurred_at"], number=number,
+                    contact_point=point, to_third_party=data["third_party"], notes=data["notes"],
+                    delinquency_reason=data["delinquency_reason"], callback_requested=data["callback_at"] is not None,
+                    recording=Recording(ref=data["recording_ref"]) if data["recording_ref"] else None,
                 )
                 if data["callback_at"] is not None:
                     callback_schedule(case=case, actor=request.user, due_at=data["callback_at"], note=data["notes"],
                                       ip_address=client_ip(request))
-        except ContactNotPermitted as exc:
-            refused = exc.verdict
-            form.add_error(None, exc.message)
+        except ContactNotPermitted as exc:  # the callback asked for is not permitted then
+            form.add_error("callback_at", exc.message)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            if request.POST.get("next"):
+            if request.POST.get("next") and not attempt.breached_rules:
                 return _next_case(request, after=case)
-            if data.get("override_reason"):
-                message = _("Override recorded: the contact is logged and reported to compliance as a breach.")
-            elif data["callback_at"] is not None:
-                message = _("Contact logged; the callback is scheduled.")
-            else:
-                message = _("Contact logged.")
-            return action_done(request, message, "cases:detail", case_id=case.pk)
-    context = contact_panel_context(request, case, form, refused)
+            message = _logged_message(attempt)
+            if data["callback_at"] is not None:
+                message = f"{message} {_('The callback is scheduled.')}"
+            level = messages.WARNING if attempt.breached_rules else messages.SUCCESS
+            return action_done(request, message, "cases:detail", case_id=case.pk, level=level)
+    context = contact_panel_context(request, case, form)
     return case_page_refused(request, case, partial="contacts/partials/contact_panel.html", context=context)
+
+
+@login_required
+@require_POST
+def exception_create(request, case_id: int):
+    case = workable_case_or_403(request, case_id)
+    if not can(request.user, Capability.AUTHORISE_CONTACT_EXCEPTIONS):
+        raise PermissionDenied
+    form = ExceptionForm(request.POST, auto_id="ce-%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact_exception_grant(case=case, actor=request.user, reason=data["reason"], hours=data["hours"],
+                                    single_use=data["single_use"])
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return action_done(request, _("Exception authorised: a contact inside it is not a breach."),
+                               "cases:detail", case_id=case.pk)
+    context = contact_panel_context(request, case, exception_form=form)
+    return case_page_refused(request, case, partial="contacts/partials/contact_panel.html", context=context)
+
+
+@login_required
+@require_POST
+def attempt_reason(request, case_id: int, attempt_id: int):
+    """The reason for the delinquency, when a conversation the telephony system recorded lacks one."""
+    case = workable_case_or_403(request, case_id)
+    try:
+        contact_attempt_reason_set(case=case, attempt_id=attempt_id, actor=request.user,
+                                   reason=request.POST.get("delinquency_reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:detail", case_id=case.pk)
+    return action_done(request, _("Reason for the delinquency recorded."), "cases:detail", case_id=case.pk)

@@ -14,13 +14,14 @@ from django.shortcuts import redirect, resolve_url
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 
-def action_done(request, message: str, to: str, *args, **kwargs) -> HttpResponse:
+def action_done(request, message: str, to: str, *args, level: int = messages.SUCCESS, **kwargs) -> HttpResponse:
     """Say `message` on the next page, which is `to` (a URL name with its arguments, or a path).
 
     An htmx request from that very page reloads it in place (the browser keeps the scroll position);
-    from anywhere else, or without htmx, the browser goes to `to`.
+    from anywhere else, or without htmx, the browser goes to `to`. `level` is a warning when what was
+    done needs the reader's attention (a contact logged as a breach).
     """
-    messages.success(request, message)
+    messages.add_message(request, level, message)
     target = resolve_url(to, *args, **kwargs)
     if request.htmx:
         current = urlsplit(request.htmx.current_url or "").path

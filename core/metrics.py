@@ -30,12 +30,14 @@ celery_runtime = Histogram("portal_celery_task_duration_seconds", "Celery task r
                            buckets=TASK_BUCKETS)
 deliveries = Counter("portal_contact_deliveries_total", "Automated contact deliveries by channel and outcome "
                      "(sent, retry, failed).", ["channel", "outcome"])
-governor_refusals = Counter("portal_governor_refusals_total", "Contacts the governor refused, by failed rule.",
+governor_refusals = Counter("portal_governor_refusals_total",
+                            "Contacts the governor refused before they happened (callbacks, visits), by failed rule.",
                             ["rule"])
 governor_overrides = Counter("portal_governor_overrides_total",
-                             "Contacts a supervisor made against a refusal, by failed rule.", ["rule"])
+                             "Contacts made under a supervisor's authorised exception, by the rule it set aside.",
+                             ["rule"])
 governor_breaches = Counter("portal_governor_breaches_total",
-                            "Contacts recorded although a rule failed (kept for compliance), by rule.", ["rule"])
+                            "Contacts that happened although a rule failed (recorded as breaches), by rule.", ["rule"])
 
 
 def multiprocess_dir() -> str | None:
@@ -58,12 +60,11 @@ def delivery_record(*, channel: str, outcome: str) -> None:
 
 
 def governor_record(*, failed_rules: list[str], overridden: bool = False, recorded: bool = False) -> None:
-    """Count a refusal per failed rule; an override or a recorded contact also counts as such per rule."""
+    """Count per failed rule: a refusal before a contact, or a contact recorded as a breach, or one made
+    under a supervisor's exception (`overridden`), which is not a breach."""
     for rule in failed_rules:
         if recorded:
-            governor_breaches.labels(rule=rule).inc()
-            if overridden:
-                governor_overrides.labels(rule=rule).inc()
+            (governor_overrides if overridden else governor_breaches).labels(rule=rule).inc()
         else:
             governor_refusals.labels(rule=rule).inc()
 

@@ -270,7 +270,7 @@ def contact_funnel(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetim
     With `attempt_totals` (narrowed by the same filters), settled attempts are read from them and
     only the newer ones from the attempts table."""
     live, settled = attempts_split(attempt_totals=attempt_totals, start=start, end=end)
-    counts = live.filter(case__in=cases, at__gte=start, at__lt=end).aggregate(
+    counts = live.filter(case__in=cases, occurred_at__gte=start, occurred_at__lt=end).aggregate(
         attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY))
     settled_counts = settled.aggregate(attempts=Sum("attempts"), right_party=Sum("right_party"))
     for key in ("attempts", "right_party"):
@@ -295,7 +295,8 @@ def champion_challenger(*, cases: QuerySet[Case], start: dt.datetime, end: dt.da
         cases=Count("id"), cured=Count("id", filter=Q(outcome=Outcome.CURED, closed_at__gte=start,
                                                       closed_at__lt=end)))}
     per_attempt = {r["case__escalation__strategy"]: r for r in ContactAttempt.objects
-                   .filter(case__in=base, at__gte=start, at__lt=end).values("case__escalation__strategy")
+                   .filter(case__in=base, occurred_at__gte=start, occurred_at__lt=end)
+                   .values("case__escalation__strategy")
                    .annotate(attempts=Count("id"), contacted=Count("case", filter=RIGHT_PARTY, distinct=True))}
     rows = []
     for strategy in ("champion", "challenger"):
@@ -345,9 +346,9 @@ def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTot
     for r in settled.filter(actor__isnull=False).values("actor").annotate(
             attempts=Sum("attempts"), right_party=Sum("right_party"), overrides=Sum("overrides")):
         row(r["actor"]).update({key: r[key] for key in figures})
-    for r in (live.filter(case__in=cases, at__gte=start, at__lt=end, actor__isnull=False)
+    for r in (live.filter(case__in=cases, occurred_at__gte=start, occurred_at__lt=end, actor__isnull=False)
               .values("actor").annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
-                                        overrides=Count("id", filter=Q(overridden_by__isnull=False)))):
+                                        overrides=Count("id", filter=Q(exception__isnull=False)))):
         figures_of = row(r["actor"])
         for key in figures:
             figures_of[key] += r[key]

@@ -169,9 +169,9 @@ def activity_totals_rebuild(*, at: dt.datetime | None = None) -> ActivityCount:
     last_attempt = ContactAttempt.objects.aggregate(m=Max("id"))["m"] or 0
     last_payment = Payment.objects.filter(received_at__lt=received_before).aggregate(m=Max("id"))["m"] or 0
     attempts = (ContactAttempt.objects.filter(settled_attempts(last_attempt_id=last_attempt))
-                .annotate(day=TruncDate("at", tzinfo=zone)).values("day", *CASE_DIMENSIONS, "actor")
+                .annotate(day=TruncDate("occurred_at", tzinfo=zone)).values("day", *CASE_DIMENSIONS, "actor")
                 .annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
-                          overrides=Count("id", filter=Q(overridden_by__isnull=False))))
+                          overrides=Count("id", filter=Q(exception__isnull=False))))
     payments = (Payment.objects.filter(id__lte=last_payment, received_at__lt=received_before, case__isnull=False)
                 .annotate(day=TruncDate("paid_at", tzinfo=zone)).values("day", *CASE_DIMENSIONS)
                 .annotate(amount=Sum("amount")))

@@ -27,7 +27,8 @@ def _in(values) -> str:
 _CALLS_IN_DAYS = """
     SELECT count(*) FROM contacts_contactattempt ca
     WHERE ca.case_id = e.case_id AND ca.channel = 'call' AND NOT ca.third_party
-      AND ca.at > %(as_of)s::timestamptz - make_interval(days => pa.condition_days) AND ca.at <= %(as_of)s
+      AND ca.occurred_at > %(as_of)s::timestamptz - make_interval(days => pa.condition_days)
+      AND ca.occurred_at <= %(as_of)s
       AND ca.result IN {results}
 """
 
@@ -170,9 +171,9 @@ actions AS (
                     (SELECT max(s.sent_at) FROM contacts_scheduledcontact s
                      WHERE s.case_id = e.case_id AND s.rule = pa.code AND s.status = 'sent'
                        AND s.sent_at <= %(as_of)s),
-                    (SELECT max(ca.at) FROM contacts_contactattempt ca
+                    (SELECT max(ca.occurred_at) FROM contacts_contactattempt ca
                      WHERE ca.case_id = e.case_id AND ca.channel = pa.channel AND NOT ca.third_party
-                       AND ca.at <= %(as_of)s)
+                       AND ca.occurred_at <= %(as_of)s)
                 ) AT TIME ZONE e.timezone)::date AS day
         WHERE pa.cadence = 'repeat'
     ) last ON true
@@ -233,9 +234,10 @@ timed AS (
            LEAST(
                (LEAST(e.overdue_since + e.window_dpd_to + 1, r.day)::timestamp AT TIME ZONE e.timezone),
                CASE WHEN e.calls_days IS NOT NULL THEN (
-                   SELECT max(ca.at) + make_interval(days => e.calls_days) FROM contacts_contactattempt ca
+                   SELECT max(ca.occurred_at) + make_interval(days => e.calls_days) FROM contacts_contactattempt ca
                    WHERE ca.case_id = e.case_id AND ca.channel = 'call' AND NOT ca.third_party
-                     AND ca.at > %(as_of)s::timestamptz - make_interval(days => e.calls_days) AND ca.at <= %(as_of)s
+                     AND ca.occurred_at > %(as_of)s::timestamptz - make_interval(days => e.calls_days)
+                     AND ca.occurred_at <= %(as_of)s
                      AND ca.result IN {_in(CONVERSATION_RESULTS)})
                END
            ) AS next_due_at

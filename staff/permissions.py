@@ -14,7 +14,7 @@ class Capability(StrEnum):
     WORK_CASES = "work_cases"                # log contacts, notes, holds, complaints; claim from the queue
     HAVE_QUEUE = "have_queue"                # a queue of cases to work, and Next case
     TAKE_PROMISES = "take_promises"          # take a promise to pay, propose a plan
-    OVERRIDE_CONTACT_RULES = "override_contact_rules"  # log a contact the rules refuse, with a reason
+    AUTHORISE_CONTACT_EXCEPTIONS = "authorise_contact_exceptions"  # allow beforehand a contact the rules refuse
     APPROVE_PLANS = "approve_plans"          # approve a plan beyond the proposer's authority (any, under four eyes)
     DECIDE_REFERRALS = "decide_referrals"    # answer an agent's referral
     DECIDE_REVIEWS = "decide_reviews"        # accept or decline a pre-litigation review
@@ -37,7 +37,7 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.WORK_CASES: frozenset({A, F, S, M}),
     Capability.HAVE_QUEUE: frozenset({A, S}),
     Capability.TAKE_PROMISES: frozenset({A, F, S, M}),
-    Capability.OVERRIDE_CONTACT_RULES: frozenset({S, M}),
+    Capability.AUTHORISE_CONTACT_EXCEPTIONS: frozenset({S, M}),
     Capability.APPROVE_PLANS: frozenset({S, M}),
     Capability.DECIDE_REFERRALS: frozenset({S, M}),
     Capability.DECIDE_REVIEWS: frozenset({S, M}),

@@ -436,7 +436,7 @@ def visit_complete(
     report = _check_report(report, case=case, today=today)
     outcome, next_step = report["outcome"], report.get("next_step") or ""
     contact_attempt_log(
-        case=case, channel=Channel.VISIT, actor=actor, at=visit.checked_in_at or now,
+        case=case, channel=Channel.VISIT, actor=actor, occurred_at=visit.checked_in_at or now, now=now,
         result=_attempt_result(outcome, next_step, report.get("willingness") or ""),
         notes=VisitOutcome(outcome).label, scheduled_contact=visit.scheduled_contact,
     )

@@ -50,12 +50,13 @@ def test_an_agents_day(page, browser, live_server, agent, team, other_team, time
     page.locator("#messages").get_by_text("Contact logged.").wait_for()
 
     page.get_by_label("Outcome").select_option("promise")
+    page.get_by_label("Why the account fell behind").select_option("lost_income")
     page.get_by_label("Call notes").fill("Will pay 2,000 on Friday")
     page.get_by_role("button", name="Log the outcome").click()
     page.locator("#timeline").get_by_text("Phone call: Promise to pay").wait_for()
 
     assert page.url == f"{live_server.url}/cases/{case.pk}/"
-    assert list(ContactAttempt.objects.filter(case=case).order_by("at").values_list("result", flat=True)) == [
+    assert list(ContactAttempt.objects.filter(case=case).order_by("occurred_at").values_list("result", flat=True)) == [
         "no_answer", "promise"]
     page.screenshot(path=str(shots / "case-page-en.png"), full_page=True)
 

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from cases.lifecycle import Stage
 from contacts.models import AttemptResult, Channel
 from contacts.selectors import case_contacts_view
-from contacts.services import contact_attempt_log
+from contacts.services import Recording, contact_attempt_log, contact_exception_grant
 from escalation.services import escalation_pass_run
 from tests.escalation.helpers import AS_OF, SH, case_at_dpd
 
@@ -21,11 +21,14 @@ def test_the_view_lists_contacts_oldest_first_with_version_rule_and_trail(case, 
     escalation_pass_run(as_of=AS_OF)
     case.refresh_from_db()
     contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
-                        at=AS_OF + dt.timedelta(hours=1), number="13800138000",
-                        scheduled_contact=case.scheduled_contacts.get(rule="T3.call"))
+                        occurred_at=AS_OF + dt.timedelta(hours=1), now=AS_OF + dt.timedelta(hours=1),
+                        number="13800138000", scheduled_contact=case.scheduled_contacts.get(rule="T3.call"))
     escalation_pass_run(as_of=AS_OF + dt.timedelta(days=1))  # the worked call task makes way for the next
-    contact_attempt_log(case=case, channel=Channel.CALL, actor=supervisor, result=AttemptResult.RIGHT_PARTY,
-                        at=dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH), override_reason="Asked to be called late.")
+    late = dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH)
+    contact_exception_grant(case=case, actor=supervisor, reason="Asked to be called late.", valid_from=late, now=late)
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.RIGHT_PARTY,
+                        occurred_at=late, now=late, delinquency_reason="forgot",
+                        recording=Recording(ref="CALL-77", sha256="a" * 64, keep_until=dt.date(2030, 1, 1)))
     view = case_contacts_view(case=case)
     due = [row["due_at"] for row in view["results"]]
     assert due == sorted(due) and len(due) == 3
@@ -33,9 +36,13 @@ def test_the_view_lists_contacts_oldest_first_with_version_rule_and_trail(case, 
     assert set(first) >= {"id", "channel", "due_at", "status", "policy_version", "rule", "trail"}
     assert first["policy_version"]["number"] == 1 and first["rule"] in ("T3.call", "T3.notice_letter")
     assert first["trail"][0]["passed"]
-    no_answer, override = view["attempts"]
+    no_answer, excepted = view["attempts"]
     assert no_answer["number"] == "****8000" and no_answer["verdict"]["allowed"] is True
-    assert override["override"] == {"by": "supervisor", "reason": "Asked to be called late."}
+    assert no_answer["direction"] == "outbound" and no_answer["breach"] is False
+    assert excepted["exception"]["by"] == "supervisor" and excepted["exception"]["reason"] == "Asked to be called late."
+    assert excepted["breach"] is False and excepted["verdict"]["failed"][0]["rule"] == "hours"
+    assert excepted["recording"] == {"ref": "CALL-77", "sha256": "a" * 64, "keep_until": "2030-01-01"}
+    assert dt.datetime.fromisoformat(excepted["occurred_at"]) == late and excepted["delinquency_reason"] == "forgot"
 
 
 @pytest.mark.django_db
@@ -72,7 +79,8 @@ def test_the_api_shows_the_policy_call_task_answered_by_a_call_logged_without_na
     case = case_at_dpd(20, assigned_team=team)  # T2: one call task
     escalation_pass_run(as_of=AS_OF)
     contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.LEFT_MESSAGE,
-                        at=AS_OF + dt.timedelta(hours=1), number="13800138000")
+                        occurred_at=AS_OF + dt.timedelta(hours=1),
+                        now=AS_OF + dt.timedelta(hours=1), number="13800138000")
     client = APIClient()
     client.force_authenticate(agent)
     body = client.get(f"/api/v1/cases/{case.pk}/contacts/").json()

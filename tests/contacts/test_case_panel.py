@@ -25,7 +25,8 @@ def case(team):
 
 
 def log(client, case, **data):
-    values = {"channel": "call", "number": "primary", "result": "no_answer", "notes": ""} | data
+    values = {"channel": "call", "direction": "outbound", "occurred_at": "", "number": "primary",
+              "result": "no_answer", "delinquency_reason": "", "notes": ""} | data
     return client.post(reverse("contacts:attempt-create", args=[case.pk]), values,
                        **htmx_from(reverse("cases:detail", args=[case.pk])))
 
@@ -59,30 +60,89 @@ def test_the_numbers_are_offered_masked(client, agent, case, time_machine):
     assert "5678" in body and "1111" in body
 
 
-def test_a_refused_call_says_why_beside_the_form_and_records_nothing(client, agent, case, time_machine):
+def test_a_call_the_rules_refuse_is_logged_as_a_breach_and_the_agent_is_warned(client, agent, case, time_machine):
     time_machine.move_to(NIGHT, tick=False)
     client.force_login(agent)
-    body = log(client, case).content.decode()
-    alert = body.split('role="alert">')[1].split("</div>")[0]
-    assert alert.startswith("Not permitted now (outside contact hours); next permitted ")
-    assert alert.endswith(", Asia/Shanghai time.") and ".." not in alert and "+00:00" not in alert
-    assert not ContactAttempt.objects.exists()
-    assert 'name="override_reason"' not in body  # agents may not override
-
-
-def test_a_supervisor_overrides_with_a_written_reason(client, supervisor, case, time_machine):
-    time_machine.move_to(NIGHT, tick=False)
-    client.force_login(supervisor)
-    response = log(client, case, override_reason="Cardholder called in and asked us to ring back now")
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "recorded as a breach of the contact rules" in page  # warned before the call
+    body = case_page_after(client, log(client, case), case)
     attempt = ContactAttempt.objects.get(case=case)
-    assert attempt.overridden_by == supervisor and "ring back now" in attempt.override_reason
-    assert "Override recorded" in messages_of(case_page_after(client, response, case))
+    assert attempt.breached_rules == ["hours"]
+    assert "it is recorded as a breach" in messages_of(body)
+    assert 'id="contact-breaches"' in body
+    timeline = body[body.index('id="timeline"'):]
+    assert 'class="t-breach"' in timeline and "breach of the contact rules: Outside contact hours" in timeline
+
+
+def test_the_breach_reads_in_chinese_on_the_case_page(client, agent, case, time_machine):
+    time_machine.move_to(NIGHT, tick=False)
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    client.force_login(agent)
+    log(client, case)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "违反联系规则" in body and "不在允许联系的时段" in body
+
+
+def test_a_call_made_at_2058_and_logged_at_2101_is_no_breach(client, agent, case, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 30, 21, 1, tzinfo=SH), tick=False)
+    client.force_login(agent)
+    log(client, case, occurred_at="2026-11-30T20:58")
+    attempt = ContactAttempt.objects.get(case=case)
+    assert attempt.occurred_at == dt.datetime(2026, 11, 30, 20, 58, tzinfo=SH) and attempt.breached_rules == []
+
+
+def test_a_time_in_the_future_shows_beside_the_field_and_keeps_what_was_typed(client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    client.force_login(agent)
+    body = log(client, case, occurred_at="2026-11-30T12:00", notes="typed notes").content.decode()
+    assert 'id="ca-occurred_at_error"' in body and "typed notes" in body
+    assert not ContactAttempt.objects.exists()
+
+
+def test_a_conversation_asks_why_the_account_fell_behind(client, agent, case, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    client.force_login(agent)
+    body = log(client, case, result="right_party").content.decode()
+    assert 'id="ca-delinquency_reason_error"' in body
+    log(client, case, result="right_party", delinquency_reason="lost_income")
+    assert ContactAttempt.objects.get(case=case).delinquency_reason == "lost_income"
+
+
+def test_an_agent_cannot_authorise_an_exception(client, agent, case):
+    client.force_login(agent)
+    assert 'id="exception-form"' not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    client.post(reverse("contacts:exception-create", args=[case.pk]), {"reason": "Urgent", "single_use": "on"})
+    assert not case.contact_exceptions.exists()
+
+
+def test_a_supervisor_authorises_an_exception_and_the_agents_call_is_not_a_breach(
+        client, agent, supervisor, case, time_machine):
+    time_machine.move_to(NIGHT - dt.timedelta(minutes=20), tick=False)
+    client.force_login(supervisor)
+    response = client.post(reverse("contacts:exception-create", args=[case.pk]),
+                           {"reason": "Cardholder asked to be rung back after work", "single_use": "on", "hours": ""},
+                           **htmx_from(reverse("cases:detail", args=[case.pk])))
+    assert "Exception authorised" in messages_of(case_page_after(client, response, case))
+    time_machine.move_to(NIGHT, tick=False)
+    client.force_login(agent)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Exception authorised" in page and "rung back after work" in page
+    log(client, case)
+    attempt = ContactAttempt.objects.get(case=case)
+    assert attempt.breached_rules == [] and attempt.exception.granted_by == supervisor
+
+
+def test_an_exception_without_a_reason_is_refused_beside_the_field(client, supervisor, case):
+    client.force_login(supervisor)
+    body = client.post(reverse("contacts:exception-create", args=[case.pk]), {"reason": "", "single_use": "on"},
+                       **htmx_from(reverse("cases:detail", args=[case.pk]))).content.decode()
+    assert 'id="ce-reason_error"' in body and not case.contact_exceptions.exists()
 
 
 def test_a_callback_lands_in_the_agents_queue_as_a_callback(client, agent, case, time_machine):
     time_machine.move_to(MORNING, tick=False)
     client.force_login(agent)
-    log(client, case, result="right_party", callback_at="2026-12-01T10:30")
+    log(client, case, result="right_party", delinquency_reason="forgot", callback_at="2026-12-01T10:30")
     callback = ScheduledContact.objects.get(case=case, origin=Origin.STAFF)
     assert callback.due_at == dt.datetime(2026, 12, 1, 10, 30, tzinfo=SH) and callback.assigned_to == agent
     assert ContactAttempt.objects.get(case=case).callback_requested
@@ -95,7 +155,8 @@ def test_a_callback_lands_in_the_agents_queue_as_a_callback(client, agent, case,
 def test_a_callback_at_night_is_refused_and_the_attempt_is_not_kept(client, agent, case, time_machine):
     time_machine.move_to(MORNING, tick=False)
     client.force_login(agent)
-    body = log(client, case, result="right_party", callback_at="2026-12-01T23:00").content.decode()
+    body = log(client, case, result="right_party", delinquency_reason="forgot",
+               callback_at="2026-12-01T23:00").content.decode()
     assert "Not permitted at 2026-12-01 23:00 (outside contact hours); next permitted 2026-12-02 08:00" in body
     assert not ContactAttempt.objects.exists() and not ScheduledContact.objects.exists()
 
@@ -124,7 +185,7 @@ def test_logging_a_call_from_the_case_page_clears_the_policy_call_task_from_the_
                                            origin=Origin.POLICY, rule="T2.call", idempotency_key="T2.call:x")
     assert [c.queue_rank for c in queue_for_agent(user=agent)] == [10]
     client.force_login(agent)
-    assert log(client, case, result="refused").status_code == 200
+    assert log(client, case, result="refused", delinquency_reason="overspending").status_code == 200
     task.refresh_from_db()
     assert task.status == "done"
     assert [c.queue_rank for c in queue_for_agent(user=agent)] != [10]
@@ -149,12 +210,12 @@ def test_save_and_next_logs_the_outcome_and_opens_the_next_claimed_case(client, 
     assert plain["Location"] == reverse("cases:detail", args=[following.pk])
 
 
-def test_a_refused_save_and_next_stays_on_the_case(client, agent, case, time_machine):
+def test_a_breach_logged_with_save_and_next_stays_on_the_case_to_be_seen(client, agent, case, time_machine):
     time_machine.move_to(NIGHT, tick=False)
     client.force_login(agent)
     response = log(client, case, next="1")
-    assert "HX-Redirect" not in response and not ContactAttempt.objects.exists()
-    assert "Outside contact hours" in response.content.decode() or "not permitted" in response.content.decode()
+    assert "HX-Redirect" not in response and response.headers.get("HX-Refresh") == "true"
+    assert ContactAttempt.objects.get(case=case).breached_rules == ["hours"]
 
 
 def test_a_failed_delivery_reads_in_the_agents_language(client, agent, case):

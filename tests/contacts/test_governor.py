@@ -25,7 +25,7 @@ def case_in(zone: str, **kwargs):
 
 
 def call(case, at, result=AttemptResult.NO_ANSWER, number="13800000000", **kwargs):
-    return ContactAttempt.objects.create(case=case, channel=Channel.CALL, at=at, result=result, number=number,
+    return ContactAttempt.objects.create(case=case, channel=Channel.CALL, occurred_at=at, result=result, number=number,
                                          actor_label="agent", **kwargs)
 
 

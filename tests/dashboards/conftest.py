@@ -18,7 +18,7 @@ import pytest
 from cases.lifecycle import HoldKind, Outcome, Stage
 from cases.models import CaseHold
 from complaints.models import Category, Complaint
-from contacts.models import AttemptResult, Channel, ContactAttempt, ScheduledContact
+from contacts.models import AttemptResult, Channel, ContactAttempt, ContactException, ScheduledContact
 from dashboards.filters import DashboardFilters
 from dashboards.models import CaseDaySnapshot, SnapshotDay
 from dashboards.services import snapshot_aggregate
@@ -77,10 +77,12 @@ def october(team, other_team, agent, other_agent, supervisor):
 
     def attempt(case, when, result, **extra):
         return ContactAttempt.objects.create(case=case, channel=Channel.CALL, actor=agent, actor_label="agent",
-                                             at=when, result=result, **extra)
+                                             occurred_at=when, result=result, **extra)
 
     attempt(a, at(10, 2), AttemptResult.NO_ANSWER)
-    attempt(a, at(10, 3), AttemptResult.RIGHT_PARTY, overridden_by=supervisor, override_reason="asked to call")
+    attempt(a, at(10, 3), AttemptResult.RIGHT_PARTY, exception=ContactException.objects.create(
+        case=a, reason="asked to call", granted_by=supervisor, granted_by_label="supervisor",
+        valid_from=at(10, 3), valid_until=at(10, 4), used_at=at(10, 3)))
     attempt(a, at(10, 9), AttemptResult.PROMISE)  # kept: 200 paid on 10 Oct
     attempt(c, at(10, 5), AttemptResult.PROMISE)  # broken: nothing paid by 15 Oct
     attempt(f, at(10, 6), AttemptResult.THIRD_PARTY, third_party=True)

@@ -41,7 +41,7 @@ def test_the_rebuild_sums_payments_by_day_and_team(rebuilt, team, other_team):
 def test_an_attempt_logged_after_the_rebuild_is_counted_once(rebuilt, october, supervisor, agent):
     before = funnel(supervisor)
     ContactAttempt.objects.create(case=october["a"], channel=Channel.CALL, actor=agent, actor_label="agent",
-                                  at=at(10, 4), result=AttemptResult.NO_ANSWER)
+                                  occurred_at=at(10, 4), result=AttemptResult.NO_ANSWER)
     assert funnel(supervisor)["attempts"] == before["attempts"] + 1 == 7
 
 
@@ -64,7 +64,7 @@ def test_the_scheduled_snapshot_rebuilds_the_activity_totals(october):
 
 def test_a_promise_call_is_settled_at_once_like_any_other(october, agent):
     ContactAttempt.objects.create(case=october["a"], channel=Channel.CALL, actor=agent, actor_label="agent",
-                                  at=at(10, 30), result=AttemptResult.NO_ANSWER)
+                                  occurred_at=at(10, 30), result=AttemptResult.NO_ANSWER)
     activity_totals_rebuild(at=NOW)
     assert list(AttemptTotal.objects.filter(day__gte=at(10, 22).date()).order_by("day")
                 .values_list("day", "attempts")) == [(at(10, 25).date(), 1), (at(10, 30).date(), 1)]

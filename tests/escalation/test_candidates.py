@@ -156,7 +156,7 @@ def test_an_email_on_file_marks_the_case_for_its_email_reminder():
 def test_a_call_attempt_marks_the_case():
     case = case_at_dpd(35)
     escalation_pass_run(as_of=AS_OF)
-    ContactAttempt.objects.create(case=case, channel=Channel.CALL, at=AS_OF, result=AttemptResult.NO_ANSWER,
+    ContactAttempt.objects.create(case=case, channel=Channel.CALL, occurred_at=AS_OF, result=AttemptResult.NO_ANSWER,
                                   actor_label="agent")
     assert marked(case)
 

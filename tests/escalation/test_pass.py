@@ -90,7 +90,7 @@ def test_t3_requests_a_field_visit_after_three_failed_calls_in_fourteen_days(age
     escalation_pass_run(as_of=AS_OF)
     assert "T3.visit" not in rules_of(case)
     for n in (3, 2, 1):
-        ContactAttempt.objects.create(case=case, channel=Channel.CALL, at=AS_OF - days(n),
+        ContactAttempt.objects.create(case=case, channel=Channel.CALL, occurred_at=AS_OF - days(n),
                                       result=AttemptResult.NO_ANSWER, actor_label="agent")
     escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=1))
     assert rules_of(case).count("T3.visit") == 1
@@ -237,7 +237,8 @@ def test_a_call_worked_late_answers_that_days_slot_and_the_next_comes_on_the_nex
     task = _pending(case, "T3.call").get()
     assert sum(escalation_pass_run(as_of=AS_OF + days(1)).scheduled.values()) == 0
     contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
-                        at=AS_OF + days(1) + dt.timedelta(hours=1), number="13800138000", scheduled_contact=task)
+                        occurred_at=AS_OF + days(1) + dt.timedelta(hours=1), number="13800138000",
+                        scheduled_contact=task, now=AS_OF + days(1) + dt.timedelta(hours=1))
     task.refresh_from_db()
     assert task.status == ContactStatus.DONE
     # Worked on the second day: that day's call is made, so the pass adds none until the third day.
@@ -278,10 +279,10 @@ def test_a_field_visit_falls_due_when_the_last_conversation_leaves_the_fourteen_
     case = case_at_dpd(35)
     escalation_pass_run(as_of=AS_OF)
     talked = AS_OF - days(2)
-    ContactAttempt.objects.create(case=case, channel=Channel.CALL, at=talked, result=AttemptResult.RIGHT_PARTY,
+    ContactAttempt.objects.create(case=case, channel=Channel.CALL, occurred_at=talked, result=AttemptResult.RIGHT_PARTY,
                                   actor_label="agent")
     for n in (8, 9, 10):
-        ContactAttempt.objects.create(case=case, channel=Channel.CALL, at=AS_OF + days(n),
+        ContactAttempt.objects.create(case=case, channel=Channel.CALL, occurred_at=AS_OF + days(n),
                                       result=AttemptResult.NO_ANSWER, actor_label="agent")
     escalation_pass_run(as_of=AS_OF + days(10) + dt.timedelta(hours=1))
     assert "T3.visit" not in rules_of(case)  # three failed calls, but a conversation within 14 days
@@ -295,7 +296,8 @@ def test_a_call_logged_on_the_case_answers_the_waiting_task_and_the_next_pass_ke
     escalation_pass_run(as_of=AS_OF)
     task = _pending(case, "T2.call").get()
     contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
-                        at=AS_OF + dt.timedelta(hours=1), number="13800138000")
+                        occurred_at=AS_OF + dt.timedelta(hours=1),
+                        now=AS_OF + dt.timedelta(hours=1), number="13800138000")
     task.refresh_from_db()
     assert task.status == ContactStatus.DONE
     assert sum(escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=2)).scheduled.values()) == 0
@@ -351,7 +353,8 @@ def test_twice_a_week_means_a_call_task_four_days_after_the_last_call(agent):
     case = case_at_dpd(61)  # T4: call tasks 2 times in 7 days, so every ceil(7 / 2) = 4 days
     escalation_pass_run(as_of=AS_OF)
     contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
-                        at=AS_OF + dt.timedelta(hours=1), number="13800138000")
+                        occurred_at=AS_OF + dt.timedelta(hours=1),
+                        now=AS_OF + dt.timedelta(hours=1), number="13800138000")
     assert not _pending(case, "T4.call").exists()
     escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=2))
     assert CaseEscalation.objects.get(case=case).next_due_at == _local_midnight(AS_OF.date() + days(4))

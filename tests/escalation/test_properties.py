@@ -2,7 +2,6 @@
 hours, no duplicate contact."""
 
 import datetime as dt
-from contextlib import suppress
 from decimal import Decimal
 
 import pytest
@@ -13,8 +12,9 @@ from hypothesis import strategies as st
 from cases.lifecycle import Outcome, Stage
 from cases.models import Case
 from cases.services import case_transition
+from contacts.governor import governor_check
 from contacts.models import AttemptResult, Channel
-from contacts.services import ContactNotPermitted, contact_attempt_log
+from contacts.services import contact_attempt_log
 from core.actors import SYSTEM
 from escalation.services import escalation_pass_run
 from tests.escalation import invariants
@@ -47,8 +47,9 @@ def test_the_contact_rules_hold_over_any_sequence(agent, dpds, large, operations
                 escalation_pass_run(as_of=now)
             elif op[0] == "call":
                 case = Case.objects.get(pk=cases[op[2]].pk)
-                with suppress(ContactNotPermitted):
-                    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=op[3], at=now)
+                if governor_check(case=case, channel=Channel.CALL, at=now).allowed:
+                    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=op[3], occurred_at=now,
+                                        now=now, delinquency_reason="forgot")
             else:
                 case = Case.objects.get(pk=cases[op[2]].pk)
                 if case.stage != Stage.CLOSED:

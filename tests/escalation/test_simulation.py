@@ -12,8 +12,9 @@ from cases.errors import HoldError
 from cases.lifecycle import HoldKind, Outcome, Stage
 from cases.models import Case
 from cases.services import case_hold_place, case_transition
+from contacts.governor import governor_check
 from contacts.models import AttemptResult, Channel, ContactStatus, ScheduledContact
-from contacts.services import ContactNotPermitted, contact_attempt_log
+from contacts.services import contact_attempt_log
 from core.actors import SYSTEM
 from escalation.review import legal_review_accept, legal_review_decline
 from escalation.services import escalation_pass_run
@@ -48,10 +49,12 @@ def test_sixty_days_end_with_every_case_legal_and_every_rule_intact(team, agent,
         for task in due:
             case = _case(task.case_id)
             result = rng.choice(RESULTS)
-            with suppress(ContactNotPermitted):
-                contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=result,
-                                    at=afternoon + dt.timedelta(minutes=rng.randint(0, 120)),
-                                    scheduled_contact=task, number=case.account.customer.phone)
+            when = afternoon + dt.timedelta(minutes=rng.randint(0, 120))
+            number = case.account.customer.phone
+            # An agent calls only when the panel says a call is allowed.
+            if governor_check(case=case, channel=Channel.CALL, at=when, number=number).allowed:
+                contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=result, occurred_at=when,
+                                    now=when, scheduled_contact=task, number=number, delinquency_reason="forgot")
                 if result == AttemptResult.PROMISE and case.stage == Stage.CONTACT:
                     promise_take(case=case, amount=Decimal("100.00"), due_date=afternoon.date() + dt.timedelta(days=5),
                                  channel="call", actor=agent, at=afternoon)

@@ -13,9 +13,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from cases.lifecycle import HoldKind, Stage
 from cases.models import CaseHold
 from complaints.models import Complaint
+from contacts.callbacks import callback_schedule
 from contacts.delivery import contact_deliver
 from contacts.models import AttemptResult, Channel, ContactStatus, ScheduledContact
-from contacts.services import ContactNotPermitted, contact_attempt_log
+from contacts.services import ContactNotPermitted, contact_attempt_log, contact_exception_grant
 from core.models import OutboxTask
 from core.services import heartbeat_record
 from dashboards.services import open_totals_refresh
@@ -159,10 +160,15 @@ def test_governor_refusals_overrides_and_recorded_breaches_per_rule(client, team
     before = {name: value(body, name, rule="hours") or 0 for name in (
         "portal_governor_refusals_total", "portal_governor_overrides_total", "portal_governor_breaches_total")}
 
-    with pytest.raises(ContactNotPermitted):
-        contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER, at=NIGHT)
-    contact_attempt_log(case=case, channel=Channel.CALL, actor=supervisor, result=AttemptResult.RIGHT_PARTY, at=NIGHT,
-                        override_reason="Cardholder asked to be called after work.")
+    # A callback at night is refused before it happens.
+    with time_machine.travel(NIGHT - dt.timedelta(hours=12), tick=False), pytest.raises(ContactNotPermitted):
+        callback_schedule(case=case, actor=agent, due_at=NIGHT, note="")
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
+                        occurred_at=NIGHT, now=NIGHT)
+    contact_exception_grant(case=case, actor=supervisor, reason="Cardholder asked to be called after work.",
+                            valid_from=NIGHT - dt.timedelta(minutes=5), now=NIGHT)
+    contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.RIGHT_PARTY,
+                        delinquency_reason="lost_income", occurred_at=NIGHT, now=NIGHT)
 
     body = scrape(client)
     assert value(body, "portal_governor_refusals_total", rule="hours") == before["portal_governor_refusals_total"] + 1

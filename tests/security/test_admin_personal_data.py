@@ -38,7 +38,7 @@ def cardholder_everywhere(team, agent, field_agent):
     case = CaseFactory(account=AccountFactory(account_number=CARD, customer=customer), assigned_team=team)
     PaymentFactory(account=case.account, case=case)
     ContactAttempt.objects.create(case=case, channel="phone", actor=agent, actor_label="agent",
-                                  at=dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC), number=CALLED,
+                                  occurred_at=dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC), number=CALLED,
                                   result="no_answer")
     Event.objects.create(type="case.opened", case=case, account_number=CARD, payload={})
     assigned_visit(case, field_agent, address=ADDRESS)
