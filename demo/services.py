@@ -225,12 +225,12 @@ def _seed_holds(users, team, now: dt.datetime) -> None:
         until = now.astimezone(SHANGHAI).date() + dt.timedelta(days=4)
         request = hold_request_create(
             case=case, kind=HoldKind.HARDSHIP, cause=HardshipCause.MEDICAL, actor=users["agent"], until=until,
-            evidence_reference="Hospital discharge letter RJH-2026-0412", at=now,
+            evidence_reference="出院小结 RJH-2026-0412", at=now,
             reason=stored_phrase("In hospital after an operation; asked for time before paying."))
-        hold_request_approve(request=request, actor=users["supervisor"], note="Discharge letter seen.", at=now)
+        hold_request_approve(request=request, actor=users["supervisor"], note="已核对出院小结。", at=now)
     if not CaseHold.objects.filter(kind=HoldKind.DECEASED).exists() and (case := free.first()) is not None:
         case_hold_place(case=case, kind=HoldKind.DECEASED, actor=users["agent"], at=now,
-                        evidence_reference="Death certificate 2026-SH-88107",
+                        evidence_reference="死亡证明 2026-SH-88107",
                         reason=stored_phrase("The cardholder's son reported the death and sent the certificate."))
 
 

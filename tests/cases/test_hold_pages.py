@@ -150,3 +150,11 @@ def test_the_specialist_queue_lists_requests_awaiting_approval(client, agent, su
     page = client.get(reverse("cases:specialist")).content.decode()
     requests = page[page.index('id="h-requests"'):page.index('id="h-specialist"')]
     assert f"#{case.pk}" in requests and "Breathing space" in requests
+
+
+def test_the_queue_says_a_hold_without_an_end_lasts_until_it_is_released(client, agent, case):
+    case_hold_place(case=case, kind=HoldKind.LEGAL_HOLD, actor=agent, reason="Court order.")
+    client.force_login(agent)
+    queue = client.get(reverse("cases:queue")).content.decode()
+    on_hold = queue[queue.index('id="h-on-hold"'):]
+    assert f"#{case.pk}" in on_hold and "when released" in on_hold

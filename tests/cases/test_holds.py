@@ -282,3 +282,23 @@ def test_a_dispute_opened_and_resolved_in_the_register_tells_the_core_system(age
                                 "resolved_at": complaint.hold.released_at.isoformat()}
     assert list(Event.objects.filter(case=case).order_by("id").values_list("type", flat=True)) == [
         "hold.placed", "dispute.opened", "hold.released", "dispute.resolved"]
+
+
+def test_the_release_of_ended_holds_is_scheduled_by_migration():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="cases.release_ended_holds")
+    assert task.enabled and (task.interval.every, task.interval.period) == (3600, "seconds")
+
+
+def test_the_timeline_tells_the_request_its_refusal_and_a_hold_with_its_end(agent, supervisor, case):
+    from cases.timeline import case_timeline
+
+    refused = hardship(case, agent)
+    hold_request_refuse(request=refused, actor=supervisor, note="No evidence of the job loss date.")
+    case_hold_place(case=case, kind=HoldKind.LEGAL_HOLD, actor=agent, reason="Court order.", at=NOW,
+                    until=dt.date(2026, 12, 24))
+    texts = [entry["text"] for entry in case_timeline(case=case)]
+    assert "Hold placed: Legal hold, until 2026-12-24" in texts
+    assert "Hold request refused: Hardship (Unemployment)" in texts
+    assert "Hold requested: Hardship (Unemployment), until 2026-12-30" in texts
