@@ -57,6 +57,7 @@ def case_pending_hold_requests(*, case: Case) -> QuerySet[HoldRequest]:
 def hold_requests_pending(*, user) -> QuerySet[HoldRequest]:
     """Hardship and breathing-space requests awaiting a decision on the cases `user` sees, oldest first."""
     return (HoldRequest.objects.filter(status=HoldRequest.Status.PENDING, case__in=cases_visible_to(user=user))
+            .exclude(case__stage=Stage.CLOSED)
             .select_related("case__account__customer").order_by("requested_at", "pk"))
 
 
