@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Account, Case, CaseHold, CaseNote, Customer, Payment, Referral, StageHistory
+from cases.models import Account, Case, CaseHold, CaseNote, Customer, HoldRequest, Payment, Referral, StageHistory
 from core.admin_masking import ReadOnlyAdmin, masked
 
 CARD_NUMBER = masked("account__account_number", _("card number"))
@@ -57,7 +57,7 @@ class StageHistoryInline(admin.TabularInline):
 
 class CaseHoldInline(admin.TabularInline):
     model = CaseHold
-    fields = ("kind", "reason", "placed_by_label", "placed_at", "released_at", "released_by_label")
+    fields = ("kind", "cause", "reason", "until", "placed_by_label", "placed_at", "released_at", "released_by_label")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -97,8 +97,19 @@ class StageHistoryAdmin(ReadOnlyAdmin):
 
 @admin.register(CaseHold)
 class CaseHoldAdmin(ReadOnlyAdmin):
-    list_display = ("case", "kind", "placed_at", "placed_by_label", "released_at")
+    list_display = ("case", "kind", "cause", "placed_at", "placed_by_label", "until", "released_at",
+                    "released_by_label")
     list_filter = ("kind",)
+    # The evidence is served by the case page only, where each view is audited.
+    exclude = ("evidence_file",)
+
+
+@admin.register(HoldRequest)
+class HoldRequestAdmin(ReadOnlyAdmin):
+    list_display = ("case", "kind", "cause", "until", "requested_by_label", "requested_at", "status",
+                    "decided_by_label")
+    list_filter = ("status", "kind")
+    exclude = ("evidence_file",)
 
 
 @admin.register(Payment)

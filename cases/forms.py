@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.delinquency import DELINQUENT_BUCKETS
-from cases.lifecycle import REGISTER_HOLD_KINDS, HoldKind, Stage
+from cases.lifecycle import REGISTER_HOLD_KINDS, HardshipCause, HoldKind, Stage
 from cases.personal_data import REVEALABLE
 from cases.search import SearchBy
 from core.errors import DomainError
@@ -28,10 +28,27 @@ class NoteForm(DomainErrorFormMixin, forms.Form):
 
 
 class HoldForm(DomainErrorFormMixin, forms.Form):
+    """One form for every hold placed on the case page. Hardship and breathing space become a request for
+    a supervisor's approval; the service decides which evidence and end date each kind needs."""
+
     # Disputes and complaints go through the complaints register, which holds the case itself.
     kind = forms.ChoiceField(label=_("Hold"),
                              choices=[(k, label) for k, label in HoldKind.choices if k not in REGISTER_HOLD_KINDS])
+    cause = forms.ChoiceField(label=_("Cause of the hardship"), required=False,
+                              choices=[("", _("Not a hardship"))] + HardshipCause.choices)
+    until = forms.DateField(label=_("Until (last day of the hold)"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text=_("Required for hardship and breathing space; none for deceased or bankruptcy."))
+    evidence_file = forms.FileField(label=_("Evidence (PDF, PNG or JPEG)"), required=False)
+    evidence_reference = forms.CharField(label=_("or the evidence's reference"), max_length=200, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class HoldDecisionForm(DomainErrorFormMixin, forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+                                 widget=forms.HiddenInput)
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note (required to refuse)"), max_length=1000, required=False)
 
 
 class HoldReleaseForm(DomainErrorFormMixin, forms.Form):

@@ -35,11 +35,34 @@ class HoldKind(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
     BANKRUPTCY = "bankruptcy", _("Bankruptcy")
     DO_NOT_CONTACT = "do_not_contact", _("Do-not-contact request")
+    HARDSHIP = "hardship", _("Hardship")
+    BREATHING_SPACE = "breathing_space", _("Breathing space")
+
+
+class HardshipCause(models.TextChoices):
+    MEDICAL = "medical", _("Medical")
+    UNEMPLOYMENT = "unemployment", _("Unemployment")
+    DISASTER = "disaster", _("Disaster")
 
 
 # Holds raised through the complaints register: staff open and resolve them there, with the
 # register entry recording channel, category, SLA and resolution.
 REGISTER_HOLD_KINDS = frozenset({HoldKind.DISPUTE, HoldKind.COMPLAINT})
+
+# Holds placed only on the strength of a document (a certificate, a court notice, a debt adviser's
+# reference): an upload or a reference to where the bank keeps it.
+EVIDENCE_HOLD_KINDS = frozenset({HoldKind.HARDSHIP, HoldKind.BREATHING_SPACE, HoldKind.DECEASED, HoldKind.BANKRUPTCY})
+
+# Holds an agent requests and a supervisor approves; they always end, after at most the days the
+# setting names (HOLDS_MAX_DAYS), and are in force only from the approval.
+APPROVED_HOLD_KINDS = frozenset({HoldKind.HARDSHIP, HoldKind.BREATHING_SPACE})
+
+# Holds that stop contact with the cardholder for good and send the case to the supervisors' specialist
+# queue: they carry no end date.
+SPECIALIST_HOLD_KINDS = frozenset({HoldKind.DECEASED, HoldKind.BANKRUPTCY})
+
+# Holds that may end on a date by themselves. Register holds end with their entry, specialist holds never.
+DATED_HOLD_KINDS = frozenset(HoldKind.values) - REGISTER_HOLD_KINDS - SPECIALIST_HOLD_KINDS
 
 OPEN_STAGES = frozenset(Stage.values) - {Stage.CLOSED}
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.delinquency import bucket_for_dpd, days_past_due
-from cases.lifecycle import HoldKind, Outcome, Stage
+from cases.lifecycle import (
+    APPROVED_HOLD_KINDS,
+    DATED_HOLD_KINDS,
+    HardshipCause,
+    HoldKind,
+    Outcome,
+    Stage,
+)
 from core.crypto import EncryptedJSONField, EncryptedTextField, pii_hash
 from core.masking import mask
 from staff.models import Language, validate_timezone
@@ -204,12 +212,48 @@ class StageHistory(models.Model):
         return f"{self.case_id}: {self.from_stage or '∅'} → {self.to_stage}"
 
 
-class CaseHold(models.Model):
-    """A hold that stops automated contact while it is active (released_at is null)."""
+# The extension on disk follows the type detected from the content (core.uploads), never the name sent.
+EVIDENCE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+
+
+def _evidence_path(instance, filename: str) -> str:
+    # A random name: the file name may carry personal data (a death certificate's), and must not be guessable.
+    suffix = EVIDENCE_EXTENSIONS.get(instance.evidence_content_type, "bin")
+    return f"holds/{instance.case_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+# A hardship names its cause (medical, unemployment, disaster); no other hold has one.
+HARDSHIP_HAS_CAUSE = (Q(kind=HoldKind.HARDSHIP, cause__in=HardshipCause.values)
+                      | (~Q(kind=HoldKind.HARDSHIP) & Q(cause="")))
+
+
+class HoldEvidence(models.Model):
+    """What a hold rests on: an uploaded document, or a reference to where the bank keeps it (or both)."""
+
+    evidence_file = models.FileField(_("evidence"), upload_to=_evidence_path, blank=True)
+    evidence_content_type = models.CharField(max_length=100, blank=True)
+    evidence_reference = models.CharField(_("evidence reference"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.evidence_file) or bool(self.evidence_reference)
+
+
+class CaseHold(HoldEvidence):
+    """A hold that stops automated contact while it is active (released_at is null).
+
+    A hold with an end date (`until`, the last day it is in force in the cardholder's time zone) is
+    released by the scheduled task `cases.release_ended_holds` the day after.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="holds")
     kind = models.CharField(_("hold"), max_length=20, choices=HoldKind.choices)
+    cause = models.CharField(_("cause"), max_length=20, choices=HardshipCause.choices, blank=True)
     reason = models.TextField(_("reason"))
+    until = models.DateField(_("until"), null=True, blank=True)
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     placed_by_label = models.CharField(max_length=150)
@@ -227,7 +271,18 @@ class CaseHold(models.Model):
             models.UniqueConstraint(fields=["case", "kind"], condition=Q(released_at__isnull=True),
                                     name="casehold_one_active_per_kind"),
             models.CheckConstraint(condition=Q(kind__in=HoldKind.values), name="casehold_kind_valid"),
+            # Register holds end with their entry and deceased or bankruptcy never; hardship and breathing
+            # space always end, and rest on evidence.
+            models.CheckConstraint(condition=Q(until__isnull=True) | Q(kind__in=sorted(DATED_HOLD_KINDS)),
+                                   name="casehold_until_only_for_dated_kinds"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=sorted(APPROVED_HOLD_KINDS))
+                | (Q(until__isnull=False) & (~Q(evidence_file="") | ~Q(evidence_reference=""))),
+                name="casehold_approved_kinds_end_and_rest_on_evidence"),
+            models.CheckConstraint(condition=HARDSHIP_HAS_CAUSE, name="casehold_cause_only_for_hardship"),
         ]
+        indexes = [models.Index(fields=["until"], condition=Q(released_at__isnull=True, until__isnull=False),
+                                name="casehold_active_until_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()} on case {self.case_id}"
@@ -235,6 +290,70 @@ class CaseHold(models.Model):
     @property
     def is_active(self) -> bool:
         return self.released_at is None
+
+    @property
+    def label(self) -> str:
+        """The kind, with the hardship's cause: "Hardship (medical)"."""
+        if self.cause:
+            return f"{self.get_kind_display()} ({self.get_cause_display()})"
+        return str(self.get_kind_display())
+
+
+class HoldRequest(HoldEvidence):
+    """A hardship or breathing-space hold asked for by an agent, until a supervisor decides on it.
+
+    A pending request does not stop contact: the hold, written on approval, does (see the README's
+    holds section). The requester never decides their own request.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hold_requests")
+    kind = models.CharField(_("hold"), max_length=20, choices=HoldKind.choices)
+    cause = models.CharField(_("cause"), max_length=20, choices=HardshipCause.choices, blank=True)
+    reason = models.TextField(_("reason"))
+    until = models.DateField(_("until"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_by_label = models.CharField(max_length=150)
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_by_label = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+    hold = models.OneToOneField(CaseHold, null=True, blank=True, on_delete=models.PROTECT, related_name="request")
+
+    class Meta:
+        verbose_name = _("hold request")
+        verbose_name_plural = _("hold requests")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], condition=Q(status="pending"),
+                                    name="holdrequest_one_pending_per_kind"),
+            models.CheckConstraint(condition=Q(kind__in=sorted(APPROVED_HOLD_KINDS)), name="holdrequest_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "approved", "refused"]),
+                                   name="holdrequest_status_valid"),
+            models.CheckConstraint(condition=~Q(evidence_file="") | ~Q(evidence_reference=""),
+                                   name="holdrequest_rests_on_evidence"),
+            models.CheckConstraint(condition=Q(status="approved", hold__isnull=False)
+                                   | (~Q(status="approved") & Q(hold__isnull=True)),
+                                   name="holdrequest_hold_when_approved"),
+            models.CheckConstraint(condition=HARDSHIP_HAS_CAUSE, name="holdrequest_cause_only_for_hardship"),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="holdrequest_status_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} requested on case {self.case_id} ({self.status})"
+
+    @property
+    def label(self) -> str:
+        if self.cause:
+            return f"{self.get_kind_display()} ({self.get_cause_display()})"
+        return str(self.get_kind_display())
 
 
 class ContactPointKind(models.TextChoices):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.contact_stops import contact_paused
 from cases.lifecycle import Stage
 from cases.models import Case, CaseHold
-from cases.selectors import cases_in_bucket, cases_visible_to
+from cases.selectors import cases_hold_ends, cases_in_bucket, cases_visible_to
 from core.db import DaysSince
 from core.errors import Forbidden
 from staff.permissions import can_work_cases
@@ -109,6 +109,14 @@ def queue_for_agent(
     if due_only:
         cases = cases.filter(queue_rank__lt=OTHER_WORK)
     return cases.order_by("queue_rank", F("dpd_amount").desc(nulls_last=True), "id")
+
+
+def queue_on_hold(*, user) -> QuerySet[Case]:
+    """The cases that would be in `user`'s queue but for a hold, with when the holds end (`hold_ends`,
+    `hold_open_ended`), the soonest back first: the agent sees what returns to the queue, and when."""
+    cases = (cases_visible_to(user=user).exclude(stage__in=[Stage.CLOSED, Stage.LEGAL])
+             .filter(Q(assigned_agent=user) | Q(assigned_agent__isnull=True)))
+    return cases_hold_ends(cases=cases).order_by("hold_open_ended", F("hold_ends").asc(nulls_last=True), "pk")
 
 
 def queue_reason_since(*, cases) -> None:

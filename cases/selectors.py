@@ -3,12 +3,12 @@
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.delinquency import local_date, overdue_since_range
-from cases.lifecycle import Stage
-from cases.models import Case, CaseHold, ContactPoint, Customer, StageHistory
+from cases.lifecycle import SPECIALIST_HOLD_KINDS, Stage
+from cases.models import Case, CaseHold, ContactPoint, Customer, HoldRequest, StageHistory
 from staff.permissions import Capability, role_can
 
 
@@ -47,7 +47,38 @@ def case_history(*, case: Case) -> QuerySet[StageHistory]:
 
 
 def case_active_holds(*, case: Case) -> QuerySet[CaseHold]:
-    return CaseHold.objects.filter(case=case, released_at__isnull=True)
+    return CaseHold.objects.filter(case=case, released_at__isnull=True).select_related("request")
+
+
+def case_pending_hold_requests(*, case: Case) -> QuerySet[HoldRequest]:
+    return HoldRequest.objects.filter(case=case, status=HoldRequest.Status.PENDING).order_by("requested_at")
+
+
+def hold_requests_pending(*, user) -> QuerySet[HoldRequest]:
+    """Hardship and breathing-space requests awaiting a decision on the cases `user` sees, oldest first."""
+    return (HoldRequest.objects.filter(status=HoldRequest.Status.PENDING, case__in=cases_visible_to(user=user))
+            .exclude(case__stage=Stage.CLOSED)
+            .select_related("case__account__customer").order_by("requested_at", "pk"))
+
+
+def specialist_cases(*, user) -> QuerySet[Case]:
+    """The specialist queue: open cases `user` sees with an active deceased or bankruptcy hold, annotated
+    with `held_since` (when the first such hold was placed), the longest-waiting first."""
+    specialist = CaseHold.objects.filter(case=OuterRef("pk"), released_at__isnull=True,
+                                         kind__in=sorted(SPECIALIST_HOLD_KINDS))
+    return (cases_visible_to(user=user).exclude(stage=Stage.CLOSED).filter(Exists(specialist))
+            .annotate(held_since=Min("holds__placed_at", filter=Q(holds__released_at__isnull=True,
+                                                                  holds__kind__in=sorted(SPECIALIST_HOLD_KINDS))))
+            .order_by("held_since", "pk"))
+
+
+def cases_hold_ends(*, cases: QuerySet[Case]) -> QuerySet[Case]:
+    """`cases` that have an active hold, annotated with when their holds end: `hold_ends` (the last day of
+    the last one to end) and `hold_open_ended` (some hold has no end date: held until released)."""
+    active = CaseHold.objects.filter(case=OuterRef("pk"), released_at__isnull=True)
+    return (cases.filter(Exists(active))
+            .annotate(hold_open_ended=Exists(active.filter(until__isnull=True)),
+                      hold_ends=Max("holds__until", filter=Q(holds__released_at__isnull=True))))
 
 
 def case_contact_points(*, customer) -> QuerySet[ContactPoint]:

@@ -1,4 +1,4 @@
-"""Writes to cases, holds and payments. Every caller (views, API, admin, commands, tasks) comes here."""
+"""Writes to cases and payments (holds: cases.holds). Every caller (views, API, admin, commands, tasks) comes here."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -11,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
 from cases.contact_stops import StopCause, cases_contact_stop
-from cases.errors import HoldError, OpenCaseExists, PaymentConflict, StageConflict, TransitionNotAllowed
-from cases.lifecycle import HoldKind, Outcome, Stage, transition_allowed
-from cases.models import Account, Case, CaseHold, CaseNote, Payment, StageHistory
+from cases.errors import OpenCaseExists, PaymentConflict, StageConflict, TransitionNotAllowed
+
+# Holds have their own module (cases.holds); the two writers every app calls are named here as well.
+from cases.holds import case_hold_place, case_hold_release  # noqa: F401
+from cases.lifecycle import Outcome, Stage, transition_allowed
+from cases.models import Account, Case, CaseNote, Payment, StageHistory
 from core.actors import actor_fields
 from core.bulk import bulk_insert
 from core.errors import DomainError, reason_required
@@ -235,53 +238,6 @@ def cases_transition_bulk(
             case.closed_at = now if to == Stage.CLOSED else None
             result.append(case)
     return result
-
-
-@transaction.atomic
-def case_hold_place(
-    *, case: Case, kind: str, actor, reason: str, at: dt.datetime | None = None, ip_address: str | None = None,
-) -> CaseHold:
-    """Put an active hold of `kind` on an open case, audited. One active hold per kind; a second raises HoldError.
-
-    The case's pending calls and visits (and the policy's other contacts) are cancelled in the same
-    transaction (`cases.contact_stops`).
-    """
-    reason = _require_reason(reason)
-    if kind not in HoldKind.values:
-        raise HoldError(_("Unknown hold %(kind)s."), params={"kind": repr(kind)}, field="kind")
-    if not case.is_open:
-        raise HoldError(_("A closed case cannot be put on hold."))
-    who = actor_fields(actor)
-    try:
-        with transaction.atomic():
-            hold = CaseHold.objects.create(case=case, kind=kind, reason=reason, placed_at=at or timezone.now(),
-                                           placed_by=who["actor"], placed_by_label=who["actor_label"])
-    except IntegrityError as exc:
-        raise HoldError(_("Case %(pk)s already has an active %(kind)s hold."), params={"pk": case.pk, "kind": kind},
-                        field="kind") from exc
-    cases_contact_stop(case_ids=[case.pk], cause=StopCause.HOLD, actor=actor, at=hold.placed_at)
-    audit_log(actor=actor, action="case.hold_placed", obj=hold, case_id=case.pk, changes={"kind": kind},
-              reason=reason, ip_address=ip_address)
-    return hold
-
-
-@transaction.atomic
-def case_hold_release(
-    *, hold: CaseHold, actor, reason: str, at: dt.datetime | None = None, ip_address: str | None = None,
-) -> CaseHold:
-    """Release an active hold, audited. The row stays, with who released it, when and why."""
-    reason = _require_reason(reason)
-    who = actor_fields(actor)
-    now = at or timezone.now()
-    released = CaseHold.objects.filter(pk=hold.pk, released_at__isnull=True).update(
-        released_at=now, released_by=who["actor"], released_by_label=who["actor_label"], release_reason=reason
-    )
-    if released != 1:
-        raise HoldError(_("This hold has already been released."))
-    hold.refresh_from_db()
-    audit_log(actor=actor, action="case.hold_released", obj=hold, case_id=hold.case_id, changes={"kind": hold.kind},
-              reason=reason, ip_address=ip_address)
-    return hold
 
 
 def case_assign(*, case: Case, team=None, agent=None) -> Case:

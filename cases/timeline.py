@@ -6,9 +6,10 @@ takes (case, limit) and returns entries {"at", "kind", "actor", "text", "detail"
 
 from collections.abc import Callable
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseHold, CaseNote, Payment, Referral, StageHistory
+from cases.models import Case, CaseHold, CaseNote, HoldRequest, Payment, Referral, StageHistory
 
 # Reasons the portal stores in English, shown in the reader's language (re-exported for the sources).
 from core.i18n import stored_text  # noqa: F401
@@ -41,13 +42,25 @@ def _stage_changes(case: Case, limit: int) -> list[dict]:
 def _holds(case: Case, limit: int) -> list[dict]:
     entries = []
     for hold in CaseHold.objects.filter(case=case).order_by("-placed_at")[:limit]:
-        entries.append({"at": hold.placed_at, "kind": "hold", "actor": hold.placed_by_label,
-                        "text": _("Hold placed: %(kind)s") % {"kind": hold.get_kind_display()},
+        placed = _("Hold placed: %(kind)s") % {"kind": hold.label}
+        if hold.until:
+            placed = _("Hold placed: %(kind)s, until %(until)s") % {
+                "kind": hold.label, "until": date_format(hold.until, "SHORT_DATE_FORMAT")}
+        entries.append({"at": hold.placed_at, "kind": "hold", "actor": hold.placed_by_label, "text": placed,
                         "detail": stored_text(hold.reason)})
         if hold.released_at:
             entries.append({"at": hold.released_at, "kind": "hold", "actor": hold.released_by_label,
-                            "text": _("Hold released: %(kind)s") % {"kind": hold.get_kind_display()},
+                            "text": _("Hold released: %(kind)s") % {"kind": hold.label},
                             "detail": stored_text(hold.release_reason)})
+    for request in HoldRequest.objects.filter(case=case).order_by("-requested_at")[:limit]:
+        entries.append({"at": request.requested_at, "kind": "hold", "actor": request.requested_by_label,
+                        "text": _("Hold requested: %(kind)s, until %(until)s") % {
+                            "kind": request.label, "until": date_format(request.until, "SHORT_DATE_FORMAT")},
+                        "detail": stored_text(request.reason)})
+        if request.status == HoldRequest.Status.REFUSED:
+            entries.append({"at": request.decided_at, "kind": "hold", "actor": request.decided_by_label,
+                            "text": _("Hold request refused: %(kind)s") % {"kind": request.label},
+                            "detail": request.decision_note})
     return entries
 
 

@@ -4,26 +4,51 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.services import client_ip
+from audit.services import audit_log, client_ip
 from cases.access import visible_case_or_404, workable_case_or_403
-from cases.forms import CaseFilterForm, CaseSearchForm, HoldForm, HoldReleaseForm, NoteForm, QueueFilterForm, RevealForm
-from cases.lifecycle import REGISTER_HOLD_KINDS
-from cases.models import Case, CaseHold
+from cases.forms import (
+    CaseFilterForm,
+    CaseSearchForm,
+    HoldDecisionForm,
+    HoldForm,
+    HoldReleaseForm,
+    NoteForm,
+    QueueFilterForm,
+    RevealForm,
+)
+from cases.holds import hold_max_days, hold_request_approve, hold_request_create, hold_request_refuse
+from cases.lifecycle import APPROVED_HOLD_KINDS, REGISTER_HOLD_KINDS
+from cases.models import Case, CaseHold, HoldRequest
 from cases.panels import PAGE, case_form_answer, case_page_context, case_page_refused
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
-from cases.queue import queue_claim_next, queue_counts, queue_for_agent, queue_reason_since, queue_reasons
+from cases.queue import (
+    queue_claim_next,
+    queue_counts,
+    queue_for_agent,
+    queue_on_hold,
+    queue_reason_since,
+    queue_reasons,
+)
 from cases.search import RESULTS_LIMIT, cases_search
-from cases.selectors import case_active_holds, cases_in_bucket, cases_visible_to
+from cases.selectors import (
+    case_active_holds,
+    case_pending_hold_requests,
+    cases_in_bucket,
+    cases_visible_to,
+    hold_requests_pending,
+    specialist_cases,
+)
 from cases.services import case_hold_place, case_hold_release, case_note_add
 from core.errors import DomainError, Forbidden
 from core.feedback import action_done
-from staff.permissions import can_release_holds, can_work_cases
+from staff.permissions import Capability, can, can_release_holds, can_work_cases
 
 
 @login_required
@@ -77,7 +102,7 @@ def queue(request):
     queue_reason_since(cases=page.object_list)
     counts = queue_counts(queue=cases)
     return render(request, "cases/queue.html", {
-        "form": form, "page": page, "total": counts["total"],
+        "form": form, "page": page, "total": counts["total"], "on_hold": queue_on_hold(user=request.user)[:25],
         "counts": [(reason.label, counts[reason.code]) for reason in queue_reasons()] + [(_("Other"), counts["other"])],
     })
 
@@ -100,7 +125,10 @@ def queue_next(request):
 
 
 def holds_panel_context(request, case: Case) -> dict:
-    return {"holds": case_active_holds(case=case), "can_release_holds": can_release_holds(request.user),
+    return {"holds": case_active_holds(case=case), "hold_requests": case_pending_hold_requests(case=case),
+            "can_release_holds": can_release_holds(request.user),
+            "can_approve_holds": can(request.user, Capability.APPROVE_HOLDS),
+            "hold_max_days": {kind: hold_max_days(kind) for kind in APPROVED_HOLD_KINDS},
             "hold_form": HoldForm(), "release_form": HoldReleaseForm()}
 
 
@@ -130,15 +158,93 @@ def case_note_create(request, case_id: int):
 @login_required
 @require_POST
 def case_hold_create(request, case_id: int):
+    """Place a hold, or, for hardship and breathing space, ask a supervisor to approve one."""
     case = workable_case_or_403(request, case_id)
 
     def act(data):
-        hold = case_hold_place(case=case, kind=data["kind"], actor=request.user, reason=data["reason"],
-                               ip_address=client_ip(request))
+        fields = {"case": case, "kind": data["kind"], "actor": request.user, "reason": data["reason"],
+                  "until": data["until"], "evidence_file": data["evidence_file"],
+                  "evidence_reference": data["evidence_reference"], "ip_address": client_ip(request)}
+        if data["kind"] in APPROVED_HOLD_KINDS:
+            hold_request = hold_request_create(cause=data["cause"], **fields)
+            return _("%(kind)s requested until %(until)s: a supervisor approves it before it stops contact.") % {
+                "kind": hold_request.label, "until": date_format(hold_request.until, "SHORT_DATE_FORMAT")}
+        hold = case_hold_place(**fields)
         return _("Hold placed: %(kind)s.") % {"kind": hold.get_kind_display()}
 
-    return case_form_answer(request, case, HoldForm(request.POST), act=act, partial="cases/partials/holds_panel.html",
-                            context=lambda form: {"hold_form": form})
+    return case_form_answer(request, case, HoldForm(request.POST, request.FILES), act=act,
+                            partial="cases/partials/holds_panel.html", context=lambda form: {"hold_form": form})
+
+
+@login_required
+@require_POST
+def hold_request_decide(request, case_id: int, request_id: int):
+    """A supervisor approves (the hold is placed now) or refuses a hardship or breathing-space request."""
+    case = visible_case_or_404(request, case_id)
+    if not can(request.user, Capability.APPROVE_HOLDS):
+        raise PermissionDenied
+    hold_request = get_object_or_404(HoldRequest, pk=request_id, case=case)
+    form = HoldDecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                hold = hold_request_approve(request=hold_request, actor=request.user, note=data["note"],
+                                            until=data["until"], ip_address=client_ip(request))
+                message = _("Hold approved: %(kind)s until %(until)s.") % {
+                    "kind": hold.label, "until": date_format(hold.until, "SHORT_DATE_FORMAT")}
+            else:
+                hold_request_refuse(request=hold_request, actor=request.user, note=data["note"],
+                                    ip_address=client_ip(request))
+                message = _("Request refused: %(kind)s.") % {"kind": hold_request.label}
+            return action_done(request, message, "cases:detail", case_id=case.pk)
+        except Forbidden as exc:
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return case_page_refused(request, case, partial="cases/partials/holds_panel.html", context={
+        "decision_errors": {hold_request.pk: [*form.errors.get("until", []), *form.errors.get("note", []),
+                                              *form.non_field_errors()]},
+        "decision_typed": {hold_request.pk: request.POST.get("note", "")}})
+
+
+def _evidence_response(request, case: Case, record, label: str):
+    """Serve a hold's evidence to those who see the case, and audit that it was looked at."""
+    if not record.evidence_file:
+        raise Http404
+    audit_log(actor=request.user, action="case.hold_evidence_viewed", obj=record, case_id=case.pk,
+              ip_address=client_ip(request))
+    response = FileResponse(record.evidence_file.open("rb"), content_type=record.evidence_content_type)
+    response["Content-Disposition"] = f'inline; filename="{label}-{record.pk}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def hold_evidence(request, case_id: int, hold_id: int):
+    case = visible_case_or_404(request, case_id)
+    return _evidence_response(request, case, get_object_or_404(CaseHold, pk=hold_id, case=case), "hold")
+
+
+@login_required
+def hold_request_evidence(request, case_id: int, request_id: int):
+    case = visible_case_or_404(request, case_id)
+    return _evidence_response(request, case, get_object_or_404(HoldRequest, pk=request_id, case=case),
+                              "hold-request")
+
+
+@login_required
+def specialist_queue(request):
+    """The supervisors' queue: deceased and bankruptcy cases, where contact has stopped for good, and the
+    hardship and breathing-space requests awaiting a decision."""
+    may_work = can(request.user, Capability.WORK_SPECIALIST_CASES)
+    may_approve = can(request.user, Capability.APPROVE_HOLDS)
+    if not (may_work or may_approve):
+        raise PermissionDenied
+    return render(request, "cases/specialist_queue.html", {
+        "cases": specialist_cases(user=request.user)[:200] if may_work else None,
+        "requests": hold_requests_pending(user=request.user)[:200] if may_approve else None,
+    })
 
 
 @login_required

@@ -207,7 +207,34 @@ def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummar
             else:
                 summary.cases_existing += 1
     _seed_visit_requests(users["agent"], teams[0], now)
+    with transaction.atomic():
+        _seed_holds(users, teams[0], now)
     return summary
+
+
+def _seed_holds(users, team, now: dt.datetime) -> None:
+    """A hardship hold ending in a few days (requested by the agent, approved by the supervisor) and a
+    deceased case in the supervisors' specialist queue; once each, whatever became of them since."""
+    from cases.holds import case_hold_place, hold_request_approve, hold_request_create
+    from cases.lifecycle import HardshipCause, HoldKind
+    from cases.models import CaseHold
+    from visits.models import Visit
+
+    # The agent's cases without a hold or a visit: a hold would withdraw the demo's visit requests.
+    free = (Case.objects.filter(assigned_team=team, assigned_agent=users["agent"], stage=Stage.CONTACT,
+                                holds__isnull=True, hold_requests__isnull=True)
+            .exclude(pk__in=Visit.objects.values("case_id")).order_by("pk"))
+    if not CaseHold.objects.filter(kind=HoldKind.HARDSHIP).exists() and (case := free.first()) is not None:
+        until = now.astimezone(SHANGHAI).date() + dt.timedelta(days=4)
+        request = hold_request_create(
+            case=case, kind=HoldKind.HARDSHIP, cause=HardshipCause.MEDICAL, actor=users["agent"], until=until,
+            evidence_reference="出院小结 RJH-2026-0412", at=now,
+            reason=stored_phrase("In hospital after an operation; asked for time before paying."))
+        hold_request_approve(request=request, actor=users["supervisor"], note="已核对出院小结。", at=now)
+    if not CaseHold.objects.filter(kind=HoldKind.DECEASED).exists() and (case := free.first()) is not None:
+        case_hold_place(case=case, kind=HoldKind.DECEASED, actor=users["agent"], at=now,
+                        evidence_reference="死亡证明 2026-SH-88107",
+                        reason=stored_phrase("The cardholder's son reported the death and sent the certificate."))
 
 
 def _seed_visit_requests(agent, team, now: dt.datetime, count: int = 3) -> None:

@@ -13,6 +13,10 @@ class EventType(models.TextChoices):
     PROMISE_BROKEN = "promise.broken", _("Promise broken")
     PLAN_AGREED = "plan.agreed", _("Plan agreed")
     PLAN_BROKEN = "plan.broken", _("Plan broken")
+    HOLD_PLACED = "hold.placed", _("Hold placed")
+    HOLD_RELEASED = "hold.released", _("Hold released")
+    DISPUTE_OPENED = "dispute.opened", _("Dispute opened")
+    DISPUTE_RESOLVED = "dispute.resolved", _("Dispute resolved")
 
 
 class Event(models.Model):

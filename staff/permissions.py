@@ -19,6 +19,8 @@ class Capability(StrEnum):
     DECIDE_REFERRALS = "decide_referrals"    # answer an agent's referral
     DECIDE_REVIEWS = "decide_reviews"        # accept or decline a pre-litigation review
     RELEASE_HOLDS = "release_holds"          # release a hold; resolve complaints and disputes
+    APPROVE_HOLDS = "approve_holds"          # approve or refuse a hardship or breathing-space request
+    WORK_SPECIALIST_CASES = "work_specialist_cases"  # the specialist queue: deceased and bankruptcy cases
     REQUEST_VISITS = "request_visits"        # ask for a field visit on a case
     PLAN_VISITS = "plan_visits"              # the visits board: assign, reassign, cancel
     MAKE_VISITS = "make_visits"              # a day of visits: check in and report
@@ -42,6 +44,8 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.DECIDE_REFERRALS: frozenset({S, M}),
     Capability.DECIDE_REVIEWS: frozenset({S, M}),
     Capability.RELEASE_HOLDS: frozenset({S, M, C}),
+    Capability.APPROVE_HOLDS: frozenset({S, M}),
+    Capability.WORK_SPECIALIST_CASES: frozenset({S, M}),
     Capability.REQUEST_VISITS: frozenset({A, F, S, M, AD}),
     Capability.PLAN_VISITS: frozenset({S, M, AD}),
     Capability.MAKE_VISITS: frozenset({F}),

@@ -92,6 +92,7 @@ def install_reference_data() -> None:
 
     from django.apps import apps
 
+    from cases.schedules import HOLD_SCHEDULES
     from core.schedules import install_default_schedules
     from dashboards.schedules import install_dashboard_schedules
     from escalation.defaults import install_default_policy, install_jurisdiction_profiles
@@ -109,6 +110,7 @@ def install_reference_data() -> None:
     install_default_schedules(periodic, interval, schedules=ESCALATION_SCHEDULES)
     install_dashboard_schedules(periodic, model("django_celery_beat", "CrontabSchedule"))
     install_default_schedules(periodic, interval, schedules=NEGOTIATION_SCHEDULES)
+    install_default_schedules(periodic, interval, schedules=HOLD_SCHEDULES)
     install_default_authority(model("repayment_plans", "AuthorityLimit"))
 
 

@@ -5,34 +5,17 @@ view (`visits.views.document_download`), to those who may see the visit.
 """
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
+from core.uploads import upload_content_type
 from visits.models import DocumentKind, Visit, VisitDocument
 
-# What the phone's camera and a scanner produce, recognised by the first bytes, not by the name.
-SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg", DocumentKind.PHOTO),
-    (b"\x89PNG\r\n\x1a\n", "image/png", DocumentKind.PHOTO),
-    (b"%PDF-", "application/pdf", DocumentKind.DOCUMENT),
-)
+KINDS = {"image/jpeg": DocumentKind.PHOTO, "image/png": DocumentKind.PHOTO, "application/pdf": DocumentKind.DOCUMENT}
 
 
 def visit_document_check(*, file) -> tuple[str, str]:
     """The (content type, kind) of an upload, or DomainError when it is too large or of another type."""
-    limit = settings.VISITS_MAX_UPLOAD_BYTES
-    if file.size > limit:
-        raise DomainError(_("%(name)s is larger than %(size)s MB."),
-                          params={"name": file.name, "size": limit // (1024 * 1024)}, code="file_too_large",
-                          field="documents")
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    for signature, content_type, kind in SIGNATURES:
-        if head.startswith(signature):
-            return content_type, kind
-    raise DomainError(_("%(name)s is not a JPEG, PNG or PDF file."), params={"name": file.name}, code="file_type",
-                      field="documents")
+    content_type = upload_content_type(file=file, max_bytes=settings.VISITS_MAX_UPLOAD_BYTES, field="documents")
+    return content_type, KINDS[content_type]
 
 
 def visit_documents_check(*, files) -> list[tuple]:

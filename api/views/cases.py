@@ -79,7 +79,9 @@ class CasePageSerializer(serializers.Serializer):
 
 class HoldSerializer(serializers.Serializer):
     kind = serializers.CharField()
+    cause = serializers.CharField(help_text="For a hardship hold: medical, unemployment or disaster; else empty.")
     placed_at = serializers.DateTimeField()
+    until = serializers.DateField(allow_null=True, help_text="The hold's last day, or null when it has no end date.")
 
 
 class TimelineEntrySerializer(serializers.Serializer):

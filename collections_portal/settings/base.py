@@ -280,6 +280,14 @@ if sorted(COLLECTIONS_PAYMENT_ALLOCATION) != ["fees", "interest", "penalty", "pr
     raise ImproperlyConfigured("COLLECTIONS_PAYMENT_ALLOCATION must list fees, penalty, interest and principal, "
                                "each once, e.g. fees,penalty,interest,principal.")
 
+# --- Holds ----------------------------------------------------------------------------------------------
+# The longest a hardship or breathing-space hold may run, in days from its approval (the UK breathing
+# space scheme's moratorium is 60 days).
+HOLDS_HARDSHIP_MAX_DAYS = env.int("HOLDS_HARDSHIP_MAX_DAYS", default=90)
+HOLDS_BREATHING_SPACE_MAX_DAYS = env.int("HOLDS_BREATHING_SPACE_MAX_DAYS", default=60)
+# Evidence for a hold (a certificate, a court notice): JPEG, PNG or PDF up to this size.
+HOLDS_MAX_UPLOAD_BYTES = env.int("HOLDS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+
 # --- Negotiation ----------------------------------------------------------------------------------------
 # Days after a promise's date (or an instalment's) during which money still counts as on time.
 PROMISE_GRACE_DAYS = env.int("PROMISE_GRACE_DAYS", default=3)

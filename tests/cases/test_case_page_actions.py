@@ -65,10 +65,11 @@ def test_an_agent_records_a_do_not_contact_request_as_an_active_hold(client, age
 
 
 def test_a_second_hold_of_the_same_kind_is_refused_beside_the_field(client, agent, case):
-    case_hold_place(case=case, kind=HoldKind.DECEASED, actor=agent, reason="first")
+    case_hold_place(case=case, kind=HoldKind.DECEASED, actor=agent, reason="first", evidence_reference="DC-1")
     client.force_login(agent)
     body = client.post(reverse("cases:hold-create", args=[case.pk]),
-                       {"kind": HoldKind.DECEASED, "reason": "again"}, **HTMX).content.decode()
+                       {"kind": HoldKind.DECEASED, "reason": "again",
+                        "evidence_reference": "DC-2"}, **HTMX).content.decode()
     assert 'id="id_kind_error"' in body
     assert CaseHold.objects.filter(case=case).count() == 1
 
@@ -82,7 +83,8 @@ def test_disputes_are_not_raised_through_the_plain_hold_form(client, agent, case
 
 
 def test_agents_cannot_release_holds_but_supervisors_can(client, agent, supervisor, case):
-    hold = case_hold_place(case=case, kind=HoldKind.BANKRUPTCY, actor=agent, reason="court notice received")
+    hold = case_hold_place(case=case, kind=HoldKind.BANKRUPTCY, actor=agent, reason="court notice received",
+                           evidence_reference="Court notice 2026-17")
     url = reverse("cases:hold-release", args=[case.pk, hold.pk])
 
     client.force_login(agent)

@@ -61,7 +61,8 @@ def test_a_hold_cancels_calls_visit_requests_and_the_policys_other_contacts(case
     call, sms = _contact(case, Channel.CALL), _contact(case, Channel.SMS)
     staff_sms = _contact(case, Channel.SMS, origin=Origin.STAFF)
     requested = _visit(case)
-    case_hold_place(case=case, kind=HoldKind.DECEASED, actor=SYSTEM, reason="Reported by family.")
+    case_hold_place(case=case, kind=HoldKind.DECEASED, actor=SYSTEM, reason="Reported by family.",
+                    evidence_reference="DC-1")
     assert _statuses(call, sms, staff_sms, requested) == ["cancelled", "cancelled", "scheduled", "cancelled"]
     call.refresh_from_db()
     assert call.trail[-1]["cause"] == "hold" and call.trail[-1]["reason"] == "Cancelled: the case was put on hold."

@@ -38,7 +38,8 @@ def test_one_active_hold_per_kind(agent):
 
 
 def test_a_released_hold_cannot_be_released_again(agent):
-    hold = case_hold_place(case=CaseFactory(), kind=HoldKind.DECEASED, actor=agent, reason="notified")
+    hold = case_hold_place(case=CaseFactory(), kind=HoldKind.DECEASED, actor=agent, reason="notified",
+                           evidence_reference="DC-1")
     case_hold_release(hold=hold, actor=agent, reason="wrong person")
     with pytest.raises(HoldError):
         case_hold_release(hold=hold, actor=agent, reason="again")

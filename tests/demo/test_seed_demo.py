@@ -73,3 +73,21 @@ def test_every_demo_visit_can_be_assigned_to_field_agents_of_its_region(time_mac
                                            end=dt.time(12))
     assert skipped == [] and assigned
     assert set(Visit.objects.values_list("status", flat=True)) == {VisitStatus.ASSIGNED}
+
+
+def test_demo_data_has_a_hardship_ending_soon_and_a_deceased_case_for_the_specialist_queue_once():
+    import datetime as dt
+
+    from cases.lifecycle import HoldKind
+    from cases.models import CaseHold
+    from cases.selectors import specialist_cases
+
+    demo_seed(cases=60)
+    hardship = CaseHold.objects.get(kind=HoldKind.HARDSHIP, released_at__isnull=True)
+    assert hardship.request.requested_by.username == "agent" and hardship.placed_by.username == "supervisor"
+    assert timezone.localdate() < hardship.until <= timezone.localdate() + dt.timedelta(days=5)
+    deceased = CaseHold.objects.get(kind=HoldKind.DECEASED, released_at__isnull=True)
+    supervisor = get_user_model().objects.get(username="supervisor")
+    assert list(specialist_cases(user=supervisor)) == [deceased.case]
+    demo_seed(cases=60)
+    assert CaseHold.objects.count() == 2

@@ -69,4 +69,4 @@ def task_on_worker(name: str, *, until) -> None:
 
 
 def queue_row(page, case_pk: int):
-    return page.locator("table.stack tbody tr").filter(has=page.locator(f"a[href='/cases/{case_pk}/']"))
+    return page.locator("table.queue tbody tr").filter(has=page.locator(f"a[href='/cases/{case_pk}/']"))

@@ -1,12 +1,16 @@
 """A complaint holds the case: the queue, the visits board and the pass leave it alone until compliance
-resolves the complaint, and then contact resumes."""
+resolves the complaint, and then contact resumes. A hardship hold is requested by the agent with its
+evidence and end date, approved by the supervisor, and ends by itself."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
+from django.utils.formats import date_format
 
-from cases.lifecycle import Stage
+from cases.lifecycle import HoldKind, Stage
+from cases.models import CaseHold, HoldRequest
 from complaints.models import Complaint
 from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
 from staff.models import StaffProfile
@@ -144,3 +148,73 @@ def test_a_complaint_stops_contact_everywhere_until_it_is_resolved(
     page.goto(f"{base}/cases/{case.pk}/")
     page.get_by_text("A call is allowed now.").wait_for()
     snap(page, shots, "journey-complaint-resolved", agent)
+
+
+def test_a_hardship_hold_is_requested_approved_and_shown_with_its_end_until_it_ends(
+        page, browser, live_server, agent, supervisor, team, worker, time_machine, shots):
+    time_machine.move_to(WORKDAY, tick=True)
+    speak("en", agent, supervisor)
+    case = CaseFactory(account=AccountFactory(customer=CustomerFactory(name="王芳")), stage=Stage.CONTACT,
+                       assigned_team=team, assigned_agent=agent, overdue_since=WORKDAY.date() - dt.timedelta(days=20),
+                       principal_overdue=Decimal("8000.00"))
+    until = WORKDAY.date() + dt.timedelta(days=14)
+    with translation.override("en"):
+        shown = date_format(until, "SHORT_DATE_FORMAT")
+    base = live_server.url
+
+    # The cardholder calls from hospital: the agent requests a hardship hold with the discharge letter.
+    sign_in(page, base, "agent")
+    page.goto(f"{base}/cases/{case.pk}/")
+    panel = page.locator("#holds-panel")
+    panel.get_by_label("Hold", exact=True).select_option(HoldKind.HARDSHIP)
+    panel.get_by_label("Cause of the hardship").select_option("medical")
+    panel.get_by_label("Until (last day of the hold)").fill(until.isoformat())
+    panel.get_by_label("Evidence (PDF, PNG or JPEG)").set_input_files(
+        files=[{"name": "discharge-letter.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    panel.get_by_label("Reason").fill("In hospital after an operation until the end of the month.")
+    panel.get_by_role("button", name="Put on hold").click()
+    page.locator("#messages").get_by_text("a supervisor approves it before it stops contact").wait_for()
+    page.locator("#holds-panel").get_by_text("Awaiting a supervisor's approval").wait_for()
+    request = HoldRequest.objects.get(case=case)
+    assert request.evidence_content_type == "application/pdf" and not CaseHold.objects.filter(case=case).exists()
+    # Until it is approved, contact goes on: the case stays in the agent's queue.
+    page.goto(f"{base}/cases/queue/")
+    assert queue_row(page, case.pk).count() == 1
+
+    # The supervisor finds the request in the specialist queue and approves it on the case page.
+    desk = browser.new_context(locale="en-US").new_page()
+    try:
+        sign_in(desk, base, "supervisor")
+        desk.get_by_role("link", name="Specialist queue").click()
+        requests = desk.locator("table[aria-labelledby=h-requests] tbody tr").filter(has_text=f"#{case.pk}")
+        assert "Hardship (Medical)" in requests.inner_text()
+        requests.get_by_role("link").click()
+        panel = desk.locator("#holds-panel")
+        panel.get_by_label("Note (required to refuse)").fill("Discharge letter checked.")
+        panel.get_by_role("button", name="Approve").click()
+        desk.locator("#messages").get_by_text(f"Hold approved: Hardship (Medical) until {shown}.").wait_for()
+        assert desk.locator("#holds-panel .hold-until").inner_text() == f"until {shown}"
+        snap(desk, shots, "journey-hardship-approved", supervisor)
+    finally:
+        desk.context.close()
+    hold = CaseHold.objects.get(case=case, released_at__isnull=True)
+    assert (hold.kind, hold.until, hold.placed_by) == (HoldKind.HARDSHIP, until, supervisor)
+
+    # The agent's queue no longer offers the case, and says when it comes back.
+    page.goto(f"{base}/cases/queue/")
+    assert queue_row(page, case.pk).count() == 0
+    held = page.locator("table.on-hold tbody tr").filter(has=page.locator(f"a[href='/cases/{case.pk}/']"))
+    assert held.locator(".hold-ends").inner_text() == f"after {shown}"
+    snap(page, shots, "journey-hardship-queue", agent)
+    page.goto(f"{base}/cases/{case.pk}/")
+    assert page.locator("#holds-panel .hold-until").inner_text() == f"until {shown}"
+
+    # The day after its last day, the scheduled release ends the hold and the case is back in the queue.
+    time_machine.move_to(dt.datetime.combine(until + dt.timedelta(days=1), dt.time(9), WORKDAY.tzinfo), tick=True)
+    task_on_worker("cases.release_ended_holds",
+                   until=lambda: CaseHold.objects.filter(pk=hold.pk, released_at__isnull=False).exists())
+    hold.refresh_from_db()
+    assert hold.released_by_label == "system"
+    sign_in(page, base, "agent")  # a fortnight on, the session has long ended
+    page.goto(f"{base}/cases/queue/")
+    assert queue_row(page, case.pk).count() == 1

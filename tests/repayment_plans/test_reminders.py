@@ -48,7 +48,8 @@ def test_an_instalment_is_reminded_once_in_the_days_before_it_falls_due(agent, o
 def test_reminders_wait_for_contact_hours_and_stop_for_a_hold(agent, outbox):
     plan = active_plan(agent, language="zh-hans")
     assert instalment_reminders_send(at=dt.datetime(2026, 12, 27, 22, 30, tzinfo=SH)) == 0
-    case_hold_place(case=plan.case, kind=HoldKind.DECEASED, actor=SYSTEM, reason="Reported by family.")
+    case_hold_place(case=plan.case, kind=HoldKind.DECEASED, actor=SYSTEM, reason="Reported by family.",
+                    evidence_reference="DC-1")
     assert instalment_reminders_send(at=dt.datetime(2026, 12, 28, 10, tzinfo=SH)) == 0
     assert messages(outbox) == []
 

@@ -3,10 +3,14 @@
 A URL added without a row here fails `test_every_named_url_has_a_row`, so access is decided, not inherited.
 """
 
+import datetime as dt
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from cases.holds import hold_request_create
 from cases.lifecycle import HoldKind
 from cases.referrals import referral_raise
 from cases.services import case_hold_place
@@ -76,6 +80,14 @@ MATRIX = {
     "cases:hold-create": ("post", lambda o: reverse("cases:hold-create", args=[o["case"].pk]), WORK_CASE),
     "cases:hold-release": ("post", lambda o: reverse("cases:hold-release", args=[o["case"].pk, o["hold"].pk]),
                            RELEASE_HOLD),
+    "cases:hold-evidence": ("get", lambda o: reverse("cases:hold-evidence", args=[o["case"].pk, o["hold"].pk]),
+                            SEE_CASE),
+    "cases:hold-request-evidence": ("get", lambda o: reverse("cases:hold-request-evidence",
+                                                             args=[o["case"].pk, o["hold_request"].pk]), SEE_CASE),
+    "cases:hold-request-decide": ("post", lambda o: reverse("cases:hold-request-decide",
+                                                            args=[o["case"].pk, o["hold_request"].pk]),
+                                  row(LOGIN, HIDDEN, DENIED, HIDDEN, OK, OK, DENIED, DENIED)),
+    "cases:specialist": ("get", lambda o: reverse("cases:specialist"), DECIDERS),
     "cases:reveal": ("post", lambda o: reverse("cases:reveal", args=[o["case"].pk]), SEE_CASE),
     # Anyone signed in may search; what they find is limited to the cases they may see.
     "cases:search": ("get", lambda o: reverse("cases:search"), SIGNED_IN),
@@ -163,17 +175,23 @@ def classify(response) -> str:
 
 
 @pytest.fixture
-def objects(team, agent, field_agent):
+def objects(team, agent, field_agent, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                          "OPTIONS": {"location": str(tmp_path)}}}
     case = CaseFactory(assigned_team=team)
-    hold = case_hold_place(case=case, kind=HoldKind.DECEASED, actor=agent, reason="notice received")
+    hold = case_hold_place(case=case, kind=HoldKind.DECEASED, actor=agent, reason="notice received",
+                           evidence_file=SimpleUploadedFile("certificate.pdf", b"%PDF-1.4\n%%EOF\n"))
+    hold_request = hold_request_create(case=case, kind=HoldKind.HARDSHIP, cause="medical", actor=agent,
+                                       until=timezone.localdate() + dt.timedelta(days=10), reason="In hospital.",
+                                       evidence_file=SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n%%EOF\n"))
     complaint = complaint_open(case=case, kind="complaint", channel="phone", category="conduct",
                                description="raised voice", actor=agent)
     visit = assigned_visit(CaseFactory(assigned_team=team), field_agent)
     referral = referral_raise(case=CaseFactory(assigned_team=team), actor=agent, reason="fee waiver above my limit")
     preview = PolicyPreview.objects.create(policy=Policy.objects.get(is_default=True), definition={},
                                            as_of=timezone.now())
-    return {"case": case, "hold": hold, "complaint": complaint, "referral": referral, "visit": visit,
-            "preview": preview}
+    return {"case": case, "hold": hold, "hold_request": hold_request, "complaint": complaint, "referral": referral,
+            "visit": visit, "preview": preview}
 
 
 @pytest.mark.django_db

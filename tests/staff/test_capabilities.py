@@ -22,6 +22,8 @@ approve_plans           . . x x . .
 decide_referrals        . . x x . .
 decide_reviews          . . x x . .
 release_holds           . . x x x .
+approve_holds           . . x x . .
+work_specialist_cases   . . x x . .
 request_visits          x x x x . x
 plan_visits             . . x x . x
 make_visits             . x . . . .

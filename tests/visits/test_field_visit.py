@@ -43,7 +43,8 @@ def test_no_check_in_outside_contact_hours(time_machine, visit, field_agent):
 
 def test_no_check_in_while_a_hold_applies(morning, visit, field_agent, supervisor, case):
     # The hold withdraws the assigned visit at once; a check-in from a page loaded before then is refused.
-    case_hold_place(case=case, kind=HoldKind.DECEASED, actor=supervisor, reason="Reported by family")
+    case_hold_place(case=case, kind=HoldKind.DECEASED, actor=supervisor, reason="Reported by family",
+                    evidence_reference="DC-1")
     with pytest.raises(Conflict, match="(?i)cancelled"):
         checked_in(visit, field_agent)
 
