@@ -288,18 +288,6 @@ def test_the_command_reports_without_changing_then_anonymises(media):
     assert Customer.objects.get(pk=case.account.customer_id).anonymised_at is not None
 
 
-def test_retention_refuses_less_than_three_years(monkeypatch):
-    import importlib
-
-    import collections_portal.settings.base as base
-
-    monkeypatch.setenv("RETENTION_YEARS", "2")
-    with pytest.raises(Exception, match="RETENTION_YEARS"):
-        importlib.reload(base)
-    monkeypatch.delenv("RETENTION_YEARS")
-    importlib.reload(base)
-
-
 # Free text that is not about a cardholder: staff's own words on policies, system errors, the audit trail
 # (masked values only), previews of the policy.
 NOT_PERSONAL = {
