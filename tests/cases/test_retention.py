@@ -213,12 +213,18 @@ def test_the_cardholders_last_case_counts(settings, media):
 
 
 @pytest.mark.django_db
-def test_an_open_case_keeps_everything(media):
+def test_an_open_case_keeps_everything_and_its_recordings(media):
     old = closed_case()
-    CaseFactory(account=AccountFactory(customer=old.account.customer))
+    open_case = CaseFactory(account=AccountFactory(customer=old.account.customer))
+    for case in (old, open_case):
+        ContactAttempt.objects.create(case=case, channel="call", actor_label="x", result="right_party",
+                                      recording_ref=f"rec-{case.pk}", occurred_at=PAST, logged_at=PAST)
 
     assert anonymise_past_retention(now=NOW).anonymised == []
     assert Customer.objects.get(pk=old.account.customer_id).anonymised_at is None
+    # A debt still owed keeps every recording of the cardholder's calls, on this case and the closed one.
+    assert sorted(ContactAttempt.objects.values_list("recording_ref", flat=True)) == sorted(
+        [f"rec-{old.pk}", f"rec-{open_case.pk}"])
 
 
 @pytest.mark.django_db
@@ -316,3 +322,15 @@ def test_every_personal_or_free_text_field_is_anonymised():
             if free and field.name not in covered.get(label, set()) | NOT_PERSONAL.get(label, set()):
                 missing.append(f"{label}.{field.name}")
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_the_daily_task_is_scheduled_and_anonymises(media):
+    from django_celery_beat.models import PeriodicTask
+
+    from cases.tasks import anonymise_past_retention as task
+
+    assert PeriodicTask.objects.filter(task="cases.anonymise_past_retention", enabled=True).exists()
+    closed_case(closed_at=years_before(timezone.now(), 4))
+    assert task() == 1
+    assert task() == 0
