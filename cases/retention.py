@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from cases.lifecycle import HoldKind, Stage
@@ -47,8 +48,10 @@ def past_retention(*, now: dt.datetime | None = None):
     kept = cases.exclude(stage=Stage.CLOSED, closed_at__lt=cutoff)
     held = CaseHold.objects.filter(case__account__customer=OuterRef("pk"), kind=HoldKind.LEGAL_HOLD,
                                    released_at__isnull=True)
-    return (Customer.objects.filter(anonymised_at__isnull=True)
-            .filter(Exists(cases)).exclude(Exists(kept)).exclude(Exists(held)))
+    # A cardholder the core system wrote again after their anonymisation (a new card, a later snapshot)
+    # is due again once that is past retention too.
+    not_done = Q(anonymised_at__isnull=True) | Q(updated_at__gt=F("anonymised_at"))
+    return Customer.objects.filter(not_done).filter(Exists(cases)).exclude(Exists(kept)).exclude(Exists(held))
 
 
 @dataclass
@@ -91,13 +94,14 @@ def cardholder_anonymise(*, customer_id: int, now: dt.datetime | None = None) ->
     """Anonymise one cardholder in one transaction; None when they are not (or no longer) past retention."""
     now = now or timezone.now()
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().filter(pk=customer_id, anonymised_at__isnull=True).first()
+        customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
         # Checked again under the lock: a case may have reopened, or a legal hold arrived, since the selection.
         if customer is None or not past_retention(now=now).filter(pk=customer_id).exists():
             return None
         cases = list(Case.objects.filter(account__customer_id=customer_id).select_related("account").order_by("pk"))
         done = anonymise_apply(Cardholder(customer_id=customer_id, case_ids=tuple(case.pk for case in cases)))
-        Customer.objects.filter(pk=customer_id).update(anonymised_at=now)
+        # After the scrubs, and at least their updated_at, so the cardholder is not due again until written again.
+        Customer.objects.filter(pk=customer_id).update(anonymised_at=Greatest(Value(now), F("updated_at")))
         for case in cases:
             # The core system keeps its own copy of the cardholder; this tells it ours is gone, and the
             # telephony system which recordings it may now destroy.

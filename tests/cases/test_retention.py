@@ -334,3 +334,20 @@ def test_the_daily_task_is_scheduled_and_anonymises(media):
     closed_case(closed_at=years_before(timezone.now(), 4))
     assert task() == 1
     assert task() == 0
+
+
+@pytest.mark.django_db
+def test_a_cardholder_the_core_system_writes_again_is_anonymised_again_once_past_retention(media):
+    case = closed_case()
+    anonymise_past_retention(now=NOW)
+    customer = Customer.objects.get(pk=case.account.customer_id)
+    # A later snapshot brings the cardholder's details back, on a card closed since.
+    customer.name, customer.phone = "李四", "13800000001"
+    customer.save()
+    later = NOW + dt.timedelta(days=1)
+    Customer.objects.filter(pk=customer.pk).update(updated_at=NOW + dt.timedelta(hours=1))  # written after NOW
+    closed_case(customer, closed_at=PAST)
+
+    assert anonymise_past_retention(now=later).anonymised == [customer.pk]
+    assert Customer.objects.get(pk=customer.pk).name == ANONYMISED
+    assert anonymise_past_retention(now=later).anonymised == []
