@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
@@ -78,6 +79,9 @@ def anonymise_past_retention(*, now: dt.datetime | None = None, chunk_size: int 
                 break
             try:
                 rows = cardholder_anonymise(customer_id=customer_id, now=now)
+            except SoftTimeLimitExceeded:
+                # The task's time is up: what is committed stays, and the next run goes on from there.
+                raise
             except Exception:  # one cardholder's failure must not stop the others; it is retried next run
                 logger.exception("retention: cardholder %s not anonymised", customer_id)
                 run.failed.append(customer_id)

@@ -351,3 +351,24 @@ def test_a_cardholder_the_core_system_writes_again_is_anonymised_again_once_past
     assert anonymise_past_retention(now=later).anonymised == [customer.pk]
     assert Customer.objects.get(pk=customer.pk).name == ANONYMISED
     assert anonymise_past_retention(now=later).anonymised == []
+
+
+@pytest.mark.django_db
+def test_the_tasks_time_limit_stops_the_run_and_keeps_what_was_done(media, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from cases import retention
+
+    first, second = closed_case(), closed_case()
+    anonymise = retention.cardholder_anonymise
+
+    def until_time_is_up(*, customer_id, now):
+        if customer_id == second.account.customer_id:
+            raise SoftTimeLimitExceeded()
+        return anonymise(customer_id=customer_id, now=now)
+
+    monkeypatch.setattr(retention, "cardholder_anonymise", until_time_is_up)
+    with pytest.raises(SoftTimeLimitExceeded):
+        retention.anonymise_past_retention(now=NOW)
+    assert Customer.objects.get(pk=first.account.customer_id).anonymised_at is not None
+    assert Customer.objects.get(pk=second.account.customer_id).anonymised_at is None
