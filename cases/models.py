@@ -44,6 +44,8 @@ class Customer(models.Model):
                                 validators=[validate_timezone])
     language = models.CharField(_("preferred language"), max_length=10, choices=Language.choices,
                                 default=Language.ZH_HANS)
+    # Set when the cardholder's personal data was removed past retention (cases.retention); never cleared.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

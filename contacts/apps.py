@@ -7,6 +7,10 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
+        from contacts.retention import register as anonymise_registrations
+
+        anonymise_registrations()
+
         from cases.contact_stops import contact_stop_register
         from contacts import queue, timeline
         from contacts.services import scheduled_contacts_stop

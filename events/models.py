@@ -17,13 +17,15 @@ class EventType(models.TextChoices):
     HOLD_RELEASED = "hold.released", _("Hold released")
     DISPUTE_OPENED = "dispute.opened", _("Dispute opened")
     DISPUTE_RESOLVED = "dispute.resolved", _("Dispute resolved")
+    CARDHOLDER_ANONYMISED = "cardholder.anonymised", _("Cardholder anonymised")
 
 
 class Event(models.Model):
     """The transactional outbox: one row per fact the core system must act on.
 
     Written in the same transaction as the change it reports, so it exists exactly when the change does.
-    Append-only: nothing updates or deletes these rows.
+    Append-only: nothing deletes these rows, and nothing updates them but anonymisation past retention,
+    which drops the free text from the payloads of the cardholder's cases (core.anonymise).
     """
 
     id = models.BigAutoField(primary_key=True)

@@ -7,6 +7,21 @@ class RepaymentPlansConfig(AppConfig):
     verbose_name = _("Repayment plans")
 
     def ready(self):
+        from core.anonymise import Scrub, anonymise_register
+
+        by_case = "case__account__customer"
+        by_plan = "plan__case__account__customer"
+        anonymise_register(Scrub("repayment_plans.Promise", by_case, fields=("note", "recording_ref",
+                                                                            "recording_sha256")))
+        anonymise_register(Scrub("repayment_plans.RepaymentPlan", by_case, fields=("terms", "recording_ref",
+                                                                                  "recording_sha256"),
+                                 files=("signed_copy",)))
+        # What the cardholder earned and spent is theirs; the plan's own figures stay.
+        anonymise_register(Scrub("repayment_plans.IncomeStatement", by_plan, fields=("shortfall_reason",),
+                                 values={"monthly_income": 0, "essential_spending": 0, "other_debts": 0,
+                                         "household_size": 1, "income_sources": []}))
+        anonymise_register(Scrub("repayment_plans.PlanDecision", by_plan, fields=("reason",)))
+
         from cases.contact_stops import contact_pause_register
         from cases.ingest.payments import payments_applied_register
         from cases.panels import CasePanel, case_panel_register

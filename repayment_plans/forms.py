@@ -23,6 +23,9 @@ class PromiseForm(DomainErrorFormMixin, forms.Form):
                                 **promise_date_window())
     channel = forms.ChoiceField(label=_("Taken by"), choices=STAFF_PROMISE_CHANNELS)
     note = forms.CharField(label=_("Promise note"), required=False, max_length=1000)
+    # Checked by the service: required for a call when the bank requires recordings.
+    recording_ref = forms.CharField(label=_("Recording id"), required=False, max_length=200)
+    recording_sha256 = forms.CharField(label=_("Recording SHA-256 (optional)"), required=False, max_length=64)
 
 
 class PlanForm(DomainErrorFormMixin, forms.Form):
@@ -92,6 +95,9 @@ class DecisionForm(DomainErrorFormMixin, forms.Form):
 class CodeForm(DomainErrorFormMixin, forms.Form):
     code = forms.RegexField(label=_("Code the cardholder received"), regex=r"^\s*\d{6}\s*$", max_length=12,
                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    # The code is read out on a call: the call's recording, checked by the service.
+    recording_ref = forms.CharField(label=_("Recording id"), required=False, max_length=200)
+    recording_sha256 = forms.CharField(label=_("Recording SHA-256 (optional)"), required=False, max_length=64)
 
 
 class SignedCopyForm(DomainErrorFormMixin, forms.Form):

@@ -50,6 +50,10 @@ class Promise(models.Model):
     taken_by_label = models.CharField(max_length=150)
     taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
+    # A promise made on a phone call names the call's recording in the telephony system (Art. 70, oral
+    # agreements); required when RECORDINGS_REQUIRED_FOR_AGREEMENTS is on.
+    recording_ref = models.CharField(_("recording id"), max_length=200, blank=True, db_default="")
+    recording_sha256 = models.CharField(_("recording SHA-256"), max_length=64, blank=True, db_default="")
     paid_amount = models.DecimalField(_("paid towards it"), default=Decimal("0"), **MONEY)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
 
@@ -229,6 +233,10 @@ class RepaymentPlan(models.Model):
     acceptance_code_attempts = models.PositiveSmallIntegerField(default=0)
     accepted_via = models.CharField(_("accepted by"), max_length=20, choices=AcceptanceMethod.choices, blank=True)
     signed_copy = models.FileField(_("signed copy"), upload_to="agreements/%Y/%m/", blank=True)
+    # The recording of the call in which the cardholder agreed the plan, when they agreed it on the phone
+    # (the one-time code read out on the call); required then when RECORDINGS_REQUIRED_FOR_AGREEMENTS is on.
+    recording_ref = models.CharField(_("recording id"), max_length=200, blank=True, db_default="")
+    recording_sha256 = models.CharField(_("recording SHA-256"), max_length=64, blank=True, db_default="")
     activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     paid_amount = models.DecimalField(_("paid"), default=Decimal("0"), **MONEY)

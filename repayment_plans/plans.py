@@ -47,6 +47,7 @@ from repayment_plans.models import (
     PlanStatus,
     RepaymentPlan,
 )
+from repayment_plans.recordings import agreement_recording
 from repayment_plans.selectors import plan_interest_rate
 from repayment_plans.tracking import plans_allocate
 from staff.permissions import Capability, can, user_role
@@ -353,14 +354,19 @@ def plan_acceptance_code_send(*, plan: RepaymentPlan, actor, at: dt.datetime | N
     audit_log(actor=actor, action="plan.acceptance_code_sent", obj=plan, case_id=plan.case_id, ip_address=ip_address)
 
 
-def plan_accept_with_code(*, plan: RepaymentPlan, code: str, actor, at: dt.datetime | None = None,
+def plan_accept_with_code(*, plan: RepaymentPlan, code: str, actor, recording_ref: str = "",
+                          recording_sha256: str = "", at: dt.datetime | None = None,
                           ip_address: str | None = None) -> RepaymentPlan:
     """Activate an approved plan when `code` is the cardholder's valid one-time code.
 
-    A wrong code counts an attempt (committed even though the call fails); after CODE_MAX_ATTEMPTS the
-    code is spent and a new one must be sent.
+    The cardholder reads the code out on the phone, so the plan is agreed on a call: its recording is
+    named (`recording_ref`, optionally `recording_sha256`), and required when
+    RECORDINGS_REQUIRED_FOR_AGREEMENTS is on. A wrong code counts an attempt (committed even though the
+    call fails); after CODE_MAX_ATTEMPTS the code is spent and a new one must be sent.
     """
     now = at or timezone.now()
+    recording_ref, recording_sha256 = agreement_recording(by_phone=True, ref=recording_ref, sha256=recording_sha256,
+                                                          error=PlanError)
     with transaction.atomic():
         plan = _locked(plan)
         if plan.status != PlanStatus.APPROVED:
@@ -369,7 +375,9 @@ def plan_accept_with_code(*, plan: RepaymentPlan, code: str, actor, at: dt.datet
         usable = (plan.acceptance_code_hash and expires and now < expires
                   and plan.acceptance_code_attempts < CODE_MAX_ATTEMPTS)
         if usable and hmac.compare_digest(plan.acceptance_code_hash, _code_hash(plan, (code or "").strip())):
-            RepaymentPlan.objects.filter(pk=plan.pk).update(acceptance_code_hash="", acceptance_code_expires_at=None)
+            RepaymentPlan.objects.filter(pk=plan.pk).update(acceptance_code_hash="", acceptance_code_expires_at=None,
+                                                            recording_ref=recording_ref,
+                                                            recording_sha256=recording_sha256)
             return _activate(plan=plan, actor=actor, via=AcceptanceMethod.SMS_CODE, at=now, ip_address=ip_address)
         if usable:
             RepaymentPlan.objects.filter(pk=plan.pk).update(acceptance_code_attempts=plan.acceptance_code_attempts + 1)

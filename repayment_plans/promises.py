@@ -29,6 +29,7 @@ from events.models import EventType
 from events.services import event_emit, events_emit_bulk
 from repayment_plans.errors import PromiseError, PromiseExists
 from repayment_plans.models import PlanStatus, Promise, PromiseChannel, PromiseStatus, RepaymentPlan
+from repayment_plans.recordings import agreement_recording
 from staff.permissions import Capability, can
 
 # The stages a promise may be taken from; the case then waits in follow-up for the money.
@@ -47,7 +48,8 @@ def promise_deadline(*, due_date: dt.date, tz_name: str, grace_days: int | None 
 
 def promise_take(
     *, case: Case, amount: Decimal, due_date: dt.date, channel: str, actor, note: str = "",
-    at: dt.datetime | None = None, ip_address: str | None = None,
+    recording_ref: str = "", recording_sha256: str = "", at: dt.datetime | None = None,
+    ip_address: str | None = None,
 ) -> Promise:
     """Record the cardholder's promise to pay `amount` (in the case's currency) by `due_date`.
 
@@ -55,7 +57,8 @@ def promise_take(
     supervisor or manager) who took it; `channel` is one of PromiseChannel (call, visit, …).
 
     Invariants: the case is open and not in legal; the amount is a positive Decimal no larger than the
-    total overdue; the date is between the cardholder's today and PROMISE_MAX_DAYS_AHEAD days later; at
+    total overdue; the date is between the cardholder's today and PROMISE_MAX_DAYS_AHEAD days later; a
+    promise on a call names the call's recording when RECORDINGS_REQUIRED_FOR_AGREEMENTS is on; at
     most one pending promise per case (PromiseExists otherwise). Side effects: the case moves to
     follow-up (through contact when it had not got there yet), its pending calls and visits are cancelled
     (`cases.contact_stops`), the promise is audited and promise.taken is emitted, all in one transaction.
@@ -73,6 +76,8 @@ def promise_take(
         raise PromiseError(_("The date must be between %(today)s and %(latest)s."),
                            params={"today": lazy_date(today), "latest": lazy_date(latest)},
                            code="invalid_date", field="due_date")
+    recording_ref, recording_sha256 = agreement_recording(
+        by_phone=channel == PromiseChannel.CALL, ref=recording_ref, sha256=recording_sha256, error=PromiseError)
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("account__customer").get(pk=case.pk)
         if case.stage not in TAKEN_FROM:
@@ -85,6 +90,7 @@ def promise_take(
             with transaction.atomic():
                 promise = Promise.objects.create(case=case, amount=amount, currency=case.currency, due_date=due_date,
                                                  channel=channel, note=(note or "").strip(), taken_at=now,
+                                                 recording_ref=recording_ref, recording_sha256=recording_sha256,
                                                  **_taken_by(actor))
         except IntegrityError as exc:
             raise PromiseExists(_("This case already has a promise in force.")) from exc
@@ -95,7 +101,8 @@ def promise_take(
             case = case_transition(case=case, to=Stage.FOLLOW_UP, actor=actor, reason=reason, at=now)
         cases_contact_stop(case_ids=[case.pk], cause=StopCause.PROMISE, actor=actor, at=now)
         audit_log(actor=actor, action="promise.taken", obj=promise, case_id=case.pk, ip_address=ip_address,
-                  changes={"amount": str(amount), "due_date": due_date.isoformat(), "channel": channel})
+                  changes={"amount": str(amount), "due_date": due_date.isoformat(), "channel": channel,
+                           **({"recording": recording_ref} if recording_ref else {})})
         event_emit(type=EventType.PROMISE_TAKEN, case=case, at=now,
                    payload={"promise_id": promise.pk, "amount": str(amount), "currency": case.currency,
                             "due_date": due_date.isoformat(), "channel": channel})

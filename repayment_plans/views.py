@@ -1,6 +1,7 @@
 """The negotiation panel of the case page (promises, the plan calculator, proposals, acceptance) and the
 approvals queue. Every write goes through repayment_plans' services; htmx requests get the panel back."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -68,6 +69,7 @@ def negotiation_panel_context(request, case, **forms) -> dict:
         "affordability": forms.get("affordability"),
         "decision_form": DecisionForm(auto_id=False),
         "code_form": forms.get("code_form") or CodeForm(auto_id=False),
+        "recordings_required": settings.RECORDINGS_REQUIRED_FOR_AGREEMENTS,
         "plan_errors": forms.get("plan_errors") or {},
         "plan_typed": forms.get("plan_typed") or {},
         # The cardholder's own language first: the agreement they sign is in it.
@@ -90,6 +92,7 @@ def promise_create(request, case_id: int):
         try:
             promise = promise_take(case=case, amount=data["amount"], due_date=data["due_date"],
                                    channel=data["channel"], actor=request.user, note=data["note"],
+                                   recording_ref=data["recording_ref"], recording_sha256=data["recording_sha256"],
                                    ip_address=client_ip(request))
             return action_done(request, _("Promise to pay of %(amount)s %(currency)s by %(date)s recorded.") % {
                 "amount": promise.amount, "currency": promise.currency, "date": promise.due_date.isoformat()},
@@ -208,6 +211,8 @@ def plan_code_accept(request, plan_id: int):
     if form.is_valid():
         try:
             plan_accept_with_code(plan=plan, code=form.cleaned_data["code"], actor=request.user,
+                                  recording_ref=form.cleaned_data["recording_ref"],
+                                  recording_sha256=form.cleaned_data["recording_sha256"],
                                   ip_address=client_ip(request))
             return action_done(request, _("Plan #%(id)s accepted: it is now active.") % {"id": plan.pk},
                                "cases:detail", case_id=plan.case_id)

@@ -88,3 +88,21 @@ def test_a_repayment_reference_with_an_unknown_placeholder_fails_loudly():
     result = manage("check", env={**PRODUCTION_ENV, "PLAN_REPAYMENT_REFERENCE": "REF-{account}"})
     assert result.returncode != 0
     assert "PLAN_REPAYMENT_REFERENCE" in result.stderr and "account" in result.stderr
+
+
+def _setting(name, env):
+    result = manage("shell", "-c", f"from django.conf import settings; print(settings.{name})", env=env)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_recordings_are_required_for_agreements_in_production_and_not_on_a_developers_machine():
+    assert _setting("RECORDINGS_REQUIRED_FOR_AGREEMENTS", PRODUCTION_ENV) == "True"
+    local = {"DJANGO_SETTINGS_MODULE": "collections_portal.settings.local",
+             "DATABASE_URL": PRODUCTION_ENV["DATABASE_URL"]}
+    assert _setting("RECORDINGS_REQUIRED_FOR_AGREEMENTS", local) == "False"
+
+
+def test_a_retention_shorter_than_three_years_fails_loudly():
+    result = manage("check", env={**PRODUCTION_ENV, "RETENTION_YEARS": "2"})
+    assert result.returncode != 0
+    assert "RETENTION_YEARS" in result.stderr

@@ -7,6 +7,17 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Field visits")
 
     def ready(self):
+        from core.anonymise import Scrub, anonymise_register
+
+        by_case = "case__account__customer"
+        by_visit = "visit__case__account__customer"
+        anonymise_register(Scrub("visits.Visit", by_case, fields=("reason", "address", "district"),
+                                 values={"latitude": None, "longitude": None}))
+        anonymise_register(Scrub("visits.VisitHistory", by_visit, fields=("reason",)))
+        anonymise_register(Scrub("visits.VisitReport", by_visit, fields=("delinquency_reason", "others_present",
+                                                                          "notes")))
+        anonymise_register(Scrub("visits.VisitDocument", by_visit, files=("file",)))
+
         from cases.contact_stops import contact_stop_register
         from cases.selectors import case_scope_register
         from visits import timeline

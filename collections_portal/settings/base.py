@@ -288,6 +288,16 @@ HOLDS_BREATHING_SPACE_MAX_DAYS = env.int("HOLDS_BREATHING_SPACE_MAX_DAYS", defau
 # Evidence for a hold (a certificate, a court notice): JPEG, PNG or PDF up to this size.
 HOLDS_MAX_UPLOAD_BYTES = env.int("HOLDS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 
+# --- Retention ------------------------------------------------------------------------------------------
+# Contact records, notes and recording references are kept this many years after the cardholder's last case
+# closes, then anonymised (cases.retention). Reg F §1006.100 asks for 3 years, China's Art. 68 for 2; the
+# longer one applies, so less than 3 is refused.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=3)
+if RETENTION_YEARS < 3:
+    raise ImproperlyConfigured("RETENTION_YEARS must be at least 3 (Regulation F keeps contact records 3 years).")
+# Cardholders looked up per query by the anonymisation pass; each is then anonymised in its own transaction.
+RETENTION_CHUNK_SIZE = env.int("RETENTION_CHUNK_SIZE", default=500)
+
 # --- Negotiation ----------------------------------------------------------------------------------------
 # Days after a promise's date (or an instalment's) during which money still counts as on time.
 PROMISE_GRACE_DAYS = env.int("PROMISE_GRACE_DAYS", default=3)
@@ -321,6 +331,10 @@ except (KeyError, IndexError, ValueError) as _exc:
 # Whether the bank's policy has the cardholder undertake not to apply for new credit cards until the plan
 # is settled; the agreement then says so.
 PLAN_NO_NEW_CARDS_UNDERTAKING = env.bool("PLAN_NO_NEW_CARDS_UNDERTAKING", default=True)
+# A promise taken on a phone call names the call's recording (the telephony system's id, and optionally the
+# file's SHA-256) when this is on (Art. 70 on oral agreements). On in production; off for local runs, the
+# demo and the tests, where the form still offers the field.
+RECORDINGS_REQUIRED_FOR_AGREEMENTS = env.bool("RECORDINGS_REQUIRED_FOR_AGREEMENTS", default=True)
 
 # --- Core-system API ------------------------------------------------------------------------------------
 API_BATCH_MAX_ITEMS = 1000

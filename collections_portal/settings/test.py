@@ -17,6 +17,8 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 LANGUAGE_CODE = "en"
+# No telephony system here: a promise by phone may be taken without a recording id.
+RECORDINGS_REQUIRED_FOR_AGREEMENTS = env.bool("RECORDINGS_REQUIRED_FOR_AGREEMENTS", default=False)  # noqa: F405
 # Serve static files straight from the app folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
