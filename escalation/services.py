@@ -120,20 +120,30 @@ def _one_call_per_cardholder(cursor, due: list) -> list:
     which marks every open case of the cardholder, and the call rests them all until the next cadence day.
     Of several due here at once, the case in the highest tier (then the oldest case) carries the call.
     Sibling cases may sit in another chunk, run at the same moment by another worker: the cardholder's row
-    is locked first, and one held by another chunk means that chunk is scheduling their call.
+    is locked first, and one held by another chunk means that chunk is scheduling their call. Most of the
+    cardholders a daily pass meets here already have their task pending: they are found before any lock,
+    so only the few who may get a call are locked (a lock writes the cardholder's row).
     """
     shared = [row for row in due if row.shared]
     if not shared:
         return due
-    customers = sorted({row.customer_id for row in shared})
-    cursor.execute(CARDHOLDERS_LOCK, {"customer_ids": pg_array(customers)})
-    locked = {customer for (customer,) in cursor.fetchall()}
-    cursor.execute(CARDHOLDERS_CALLED, {"case_ids": pg_array(row.case_id for row in shared),
-                                        "customer_ids": pg_array(row.customer_id for row in shared)})
-    called = {customer for (customer,) in cursor.fetchall()}
+
+    def called(rows) -> set[int]:
+        cursor.execute(CARDHOLDERS_CALLED, {"case_ids": pg_array(row.case_id for row in rows),
+                                            "customer_ids": pg_array(row.customer_id for row in rows)})
+        return {customer for (customer,) in cursor.fetchall()}
+
+    waiting = called(shared)
+    open_rows = [row for row in shared if row.customer_id not in waiting]
+    locked = set()
+    if open_rows:
+        cursor.execute(CARDHOLDERS_LOCK, {"customer_ids": pg_array(sorted({row.customer_id for row in open_rows}))})
+        locked = {customer for (customer,) in cursor.fetchall()}
+        # Looked at again after the lock: a chunk that held it may have committed their call meanwhile.
+        waiting |= called([row for row in open_rows if row.customer_id in locked])
     carrier = {}
     for row in sorted(shared, key=lambda row: (-row.tier_rank, row.case_id)):
-        if row.customer_id in locked and row.customer_id not in called:
+        if row.customer_id in locked and row.customer_id not in waiting:
             carrier.setdefault(row.customer_id, row.case_id)
     return [row for row in due if not row.shared or carrier.get(row.customer_id) == row.case_id]
 
