@@ -1,7 +1,9 @@
 """The escalation pass over many open cases, beside a hand-written set-based SQL baseline.
 
 Generates BENCH_ESCALATION_CASES open cases (default 1,000,000) spread over DPD 1–120 by a hash of the
-id, a tenth of them large, a twentieth in New York, half with an email. The pass runs as in production: queued in
+id, a tenth of them large, a twentieth of the cardholders in New York, half with an email. A tenth of the
+cardholders hold two or three cases (half of them three), whose later cards have ids far from the first, as
+cards opened years apart do, so a cardholder's cases fall in different chunks. The pass runs as in production: queued in
 chunks to two Celery worker processes (prefork) on the benchmark's Redis. A first pass as of the day
 before puts every case in place (timed, reported). Then, as of the next morning:
 - the baseline: one hand-written SQL statement per step (tier placement, contact insertion with
@@ -37,26 +39,37 @@ SELECT 'BENCH-' || g, '客户' || g, '110101199001011234', md5('id' || g), '138'
        md5('phone' || g), '[]',
        CASE WHEN g %% 2 = 0 THEN 'c' || g || '@example.com' ELSE '' END, '', '上海',
        CASE WHEN g %% 20 = 0 THEN 'America/New_York' ELSE 'Asia/Shanghai' END, 'zh-hans', now(), now()
-FROM generate_series(1, %(n)s) g;
-INSERT INTO cases_account (account_number, customer_id, product, currency, credit_limit, created_at)
-SELECT '6222' || lpad(c.id::text, 12, '0'), c.id, '', 'CNY', 50000, now() FROM cases_customer c;
+FROM generate_series(1, %(m)s) g;
+-- Account g: the first card of cardholder g up to m; then the second cards of the cardholders 20k+3 and 20k+8;
+-- then the third cards of the cardholders 40k+8 and 40k+23 (both kinds, with an email and without).
+INSERT INTO cases_account (account_number, customer_id, product, currency, credit_limit, repayment_reference,
+                           created_at)
+SELECT '6222' || lpad(g::text, 12, '0'),
+       CASE WHEN g <= %(m)s THEN g
+            WHEN g <= %(m)s + %(m2)s THEN 20 * ((g - %(m)s - 1) / 2) + CASE WHEN (g - %(m)s) %% 2 = 1 THEN 3 ELSE 8 END
+            ELSE 40 * ((g - %(m)s - %(m2)s - 1) / 2)
+                 + CASE WHEN (g - %(m)s - %(m2)s) %% 2 = 1 THEN 8 ELSE 23 END
+       END, '', 'CNY', 50000, '', now()
+FROM generate_series(1, %(n)s) g ORDER BY g;
 INSERT INTO cases_case (account_id, stage, outcome, currency, principal_overdue, interest_overdue, fees_overdue,
                         penalty_overdue, overdue_since, priority, opened_at, stage_changed_at, updated_at)
 SELECT a.id, 'confirm', '', 'CNY', CASE WHEN a.id %% 10 = 0 THEN 60000 ELSE 1000 + a.id %% 9000 END, 10, 5, 1,
        -- Days past due from a hash of the id, so they do not follow the size, email or zone (which do).
        %(today)s::date - (1 + ('x' || substr(md5('dpd' || a.id), 1, 8))::bit(32)::bigint %% 120)::int, 0, now(), now(),
        now()
-FROM cases_account a;
+FROM cases_account a ORDER BY a.id;
 ANALYZE cases_customer; ANALYZE cases_account; ANALYZE cases_case;
 """
 
 # The same tier evaluation and contact insertion, written by hand as a few whole-table statements:
 # no chunks, no governor beyond contact hours (no case in the benchmark has call attempts or holds), and
-# like the pass, no new call task where the rule's last one still waits in the queue.
+# like the pass, no new call task where the rule's last one still waits in the queue, and one call task per
+# cardholder: none where another of their cases has one pending, else that of their case in the highest tier.
 BASELINE = """
 CREATE TEMP TABLE bench_eval ON COMMIT DROP AS
 WITH base AS (
-    SELECT c.id AS case_id, c.stage, c.overdue_since, c.total_overdue, cu.timezone, cu.email <> '' AS has_email,
+    SELECT c.id AS case_id, a.customer_id, c.stage, c.overdue_since, c.total_overdue, cu.timezone,
+           cu.email <> '' AS has_email,
            ((%(as_of)s::timestamptz AT TIME ZONE cu.timezone)::date - c.overdue_since) AS dpd
     FROM cases_case c JOIN cases_account a ON a.id = c.account_id JOIN cases_customer cu ON cu.id = a.customer_id
     WHERE c.stage IN ('confirm', 'plan', 'contact')
@@ -78,7 +91,7 @@ WHERE escalation_caseescalation.tier_rank <> EXCLUDED.tier_rank;
 
 CREATE TEMP TABLE bench_new ON COMMIT DROP AS
 WITH due AS (
-    SELECT e.case_id, e.stage, pa.channel, pa.code,
+    SELECT e.case_id, e.customer_id, e.tier_rank, e.stage, pa.channel, pa.code,
            e.case_id || ':' || pa.code || CASE pa.cadence
                WHEN 'once' THEN ''
                WHEN 'on_entry' THEN ':' || e.window_start
@@ -92,8 +105,17 @@ WITH due AS (
       AND NOT (pa.channel = 'call' AND pa.cadence = 'repeat' AND EXISTS (
           SELECT 1 FROM contacts_scheduledcontact s
           WHERE s.case_id = e.case_id AND s.status = 'scheduled' AND s.origin = 'policy' AND s.rule = pa.code))
+), ranked AS (
+    SELECT d.*, row_number() OVER (PARTITION BY d.customer_id, d.channel ORDER BY d.tier_rank DESC, d.case_id) AS nth
+    FROM due d
 )
-SELECT * FROM due;
+SELECT * FROM ranked r
+WHERE r.channel <> 'call'
+   OR (r.nth = 1 AND NOT EXISTS (
+       SELECT 1 FROM cases_account a JOIN cases_case c ON c.account_id = a.id
+       JOIN contacts_scheduledcontact s ON s.case_id = c.id
+       WHERE a.customer_id = r.customer_id AND c.id <> r.case_id
+         AND s.status = 'scheduled' AND s.origin = 'policy' AND s.channel = 'call'));
 
 WITH inserted AS (
     INSERT INTO contacts_scheduledcontact (case_id, channel, due_at, status, origin, idempotency_key,
@@ -112,6 +134,19 @@ WHERE id IN (SELECT case_id FROM inserted) AND stage IN ('confirm', 'plan');
 """
 
 
+def _cardholders(n: int) -> tuple[int, int]:
+    """(m, m2): m cardholders for n cases, m2 of them with a second card (a third of the cases beyond m + m2
+    are third cards). The second cards go to the cardholders 20k+3 and 20k+8 up to m, the third to 40k+8
+    and 40k+23, as many as n needs."""
+    def counted(m: int, modulus: int, residues: tuple[int, int]) -> int:
+        return sum((m - r) // modulus + 1 for r in residues if m >= r)
+
+    m = int(n / 1.15)
+    while m + counted(m, 20, (3, 8)) + counted(m, 40, (8, 23)) < n:
+        m += 1
+    return m, counted(m, 20, (3, 8))
+
+
 def _prepare(n: int) -> None:
     require_bench_database()
     call_command("migrate", verbosity=0)
@@ -121,7 +156,8 @@ def _prepare(n: int) -> None:
                        "escalation_caseescalation, escalation_escalationrun, escalation_escalationchunk, "
                        # Chunk ids start again at 1: the outbox's keys of an earlier run's chunks must go too.
                        "core_outboxtask RESTART IDENTITY CASCADE")
-        cursor.execute(GENERATE, {"n": n, "today": TODAY})
+        m, m2 = _cardholders(n)
+        cursor.execute(GENERATE, {"n": n, "m": m, "m2": m2, "today": TODAY})
 
 
 def _baseline(as_of: dt.datetime) -> tuple[float, int]:

@@ -24,9 +24,10 @@ def _in(values) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
+# Calls count per cardholder, on whichever of their cases they were made: one cardholder, one set of calls.
 _CALLS_IN_DAYS = """
     SELECT count(*) FROM contacts_contactattempt ca
-    WHERE ca.case_id = e.case_id AND ca.channel = 'call' AND NOT ca.third_party
+    WHERE ca.customer_id = e.customer_id AND ca.channel = 'call' AND NOT ca.third_party
       AND ca.occurred_at > %(as_of)s::timestamptz - make_interval(days => pa.condition_days)
       AND ca.occurred_at <= %(as_of)s
       AND ca.result IN {results}
@@ -58,8 +59,8 @@ CHUNK = f"""
 WITH candidates AS MATERIALIZED ({_CANDIDATES}),
 in_range AS MATERIALIZED (
     SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.currency, c.assigned_team_id, c.assigned_agent_id,
-           who.timezone, who.has_email, placed.tier_rank AS placed_rank, placed.policy_version_id AS placed_version,
-           placed.strategy AS placed_strategy
+           who.customer_id, who.timezone, who.has_email, placed.tier_rank AS placed_rank,
+           placed.policy_version_id AS placed_version, placed.strategy AS placed_strategy
     FROM candidates k
     -- One index lookup per candidate, for the case and for its cardholder. OFFSET 0 keeps the planner
     -- from turning these into joins that read every case, account and cardholder of the table.
@@ -69,7 +70,7 @@ in_range AS MATERIALIZED (
         FROM cases_case c WHERE c.id = k.id OFFSET 0
     ) c
     CROSS JOIN LATERAL (
-        SELECT cu.timezone, cu.email <> '' AS has_email
+        SELECT a.customer_id, cu.timezone, cu.email <> '' AS has_email
         FROM cases_account a JOIN cases_customer cu ON cu.id = a.customer_id
         WHERE a.id = c.account_id OFFSET 0
     ) who
@@ -86,7 +87,7 @@ zones AS MATERIALIZED (
 base AS (
     SELECT c.id AS case_id, c.stage, c.overdue_since, c.total_overdue, c.currency, c.assigned_team_id,
            c.assigned_agent_id,
-           tm.supervisor_id, c.timezone, c.has_email, c.placed_rank, c.placed_version, c.placed_strategy,
+           tm.supervisor_id, c.customer_id, c.timezone, c.has_email, c.placed_rank, c.placed_version, c.placed_strategy,
            z.today, z.today - c.overdue_since AS dpd,
            {_strategy("c.id")} AS strategy
     FROM in_range c
@@ -157,9 +158,11 @@ cancelled AS (
     RETURNING s.id
 ),
 -- A repeating action is due an interval of ceil(per_days / times) days after the last contact of its rule that
--- was sent or worked: an SMS sent, a call or visit made (for a call rule any call to the cardholder counts, so
--- a task worked late is not followed by another the same day). Scheduled, held back, failed or cancelled ones
--- count for nothing, so a case entering a tier is contacted at once, and again a full interval later.
+-- was sent or worked: an SMS sent, a call or visit made (for a call rule any call to the cardholder counts, on
+-- any of their cases, so a task worked late is not followed by another the same day, and a cardholder with
+-- several cases is called no more often than one with a single case). Scheduled, held back, failed or
+-- cancelled ones count for nothing, so a case entering a tier is contacted at once, and again a full interval
+-- later.
 actions AS (
     SELECT e.*, pa.code AS rule, pa.channel, pa.cadence,
            CASE WHEN pa.cadence = 'repeat' THEN ceil(pa.per_days::numeric / pa.times)::int END AS every,
@@ -172,8 +175,11 @@ actions AS (
                      WHERE s.case_id = e.case_id AND s.rule = pa.code AND s.status = 'sent'
                        AND s.sent_at <= %(as_of)s),
                     (SELECT max(ca.occurred_at) FROM contacts_contactattempt ca
-                     WHERE ca.case_id = e.case_id AND ca.channel = pa.channel AND NOT ca.third_party
-                       AND ca.occurred_at <= %(as_of)s)
+                     WHERE pa.channel <> 'call' AND ca.case_id = e.case_id AND ca.channel = pa.channel
+                       AND NOT ca.third_party AND ca.occurred_at <= %(as_of)s),
+                    (SELECT max(ca.occurred_at) FROM contacts_contactattempt ca
+                     WHERE pa.channel = 'call' AND ca.customer_id = e.customer_id AND ca.channel = 'call'
+                       AND NOT ca.third_party AND ca.occurred_at <= %(as_of)s)
                 ) AT TIME ZONE e.timezone)::date AS day
         WHERE pa.cadence = 'repeat'
     ) last ON true
@@ -203,17 +209,25 @@ keyed AS (
 ),
 due AS MATERIALIZED (
     SELECT case_id, channel, rule, idempotency_key, version_id, strategy, assigned_team_id, assigned_agent_id,
-           supervisor_id, stage, timezone, cadence
+           supervisor_id, stage, timezone, cadence, customer_id, tier_rank,
+           -- A call task for a cardholder with other open cases: one of their cases' tasks at a time is
+           -- pending (escalation.services._one_call_per_cardholder).
+           x.channel = 'call' AND EXISTS (
+               SELECT 1 FROM cases_account a JOIN cases_case c ON c.account_id = a.id
+               WHERE a.customer_id = x.customer_id AND c.id <> x.case_id AND c.stage <> 'closed'
+           ) AS shared
     FROM keyed x
     WHERE NOT x.waiting AND NOT x.rested
       AND NOT EXISTS (SELECT 1 FROM contacts_scheduledcontact s WHERE s.idempotency_key = x.idempotency_key)
 ),
 -- Per case, the repeating call rules whose task is pending or about to be: time brings them nothing new.
+-- A cardholder's call shared with other cases may be carried by another case's task instead; the case then
+-- looks again on the rule's next cadence day, whatever became of that task.
 queued_calls AS (
     SELECT case_id, array_agg(rule) AS rules FROM (
         SELECT case_id, rule FROM keyed WHERE waiting
         UNION
-        SELECT case_id, rule FROM due WHERE channel = 'call' AND cadence = 'repeat'
+        SELECT case_id, rule FROM due WHERE channel = 'call' AND cadence = 'repeat' AND NOT shared
     ) q GROUP BY case_id
 ),
 -- Per case, the first day a repeating action can fall due again: an interval after its last contact sent or
@@ -235,7 +249,7 @@ timed AS (
                (LEAST(e.overdue_since + e.window_dpd_to + 1, r.day)::timestamp AT TIME ZONE e.timezone),
                CASE WHEN e.calls_days IS NOT NULL THEN (
                    SELECT max(ca.occurred_at) + make_interval(days => e.calls_days) FROM contacts_contactattempt ca
-                   WHERE ca.case_id = e.case_id AND ca.channel = 'call' AND NOT ca.third_party
+                   WHERE ca.customer_id = e.customer_id AND ca.channel = 'call' AND NOT ca.third_party
                      AND ca.occurred_at > %(as_of)s::timestamptz - make_interval(days => e.calls_days)
                      AND ca.occurred_at <= %(as_of)s
                      AND ca.result IN {_in(CONVERSATION_RESULTS)})
@@ -280,7 +294,7 @@ counts AS (
 )
 SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until,
        due.case_id, due.channel, due.rule, due.idempotency_key, due.version_id, due.strategy, due.assigned_team_id,
-       due.assigned_agent_id, due.supervisor_id, due.stage, due.timezone
+       due.assigned_agent_id, due.supervisor_id, due.stage, due.timezone, due.customer_id, due.tier_rank, due.shared
 FROM counts LEFT JOIN due ON true
 ORDER BY due.case_id, due.rule
 """  # noqa: S608
@@ -354,3 +368,21 @@ SELECT case_id, channel, status, rule, idempotency_key, (SELECT count(*) FROM su
 """
 CONTACT_COLUMNS = ("case_id", "channel", "due_at", "status", "idempotency_key", "policy_version_id", "rule",
                    "strategy", "trail", "assigned_team_id", "assigned_to_id")
+
+# A cardholder with several open cases has one policy call task pending at a time, across all of them:
+# the agent who works it speaks for every case, and the call it brings marks them all for the pass.
+# The chunk first locks the cardholders whose calls it is about to schedule, skipping those another chunk
+# holds (it is scheduling their call now); then, in a statement that sees what such chunks committed,
+# finds those with a policy call task already pending on another case. Parameter: customer_ids.
+CARDHOLDERS_LOCK = """
+SELECT id FROM cases_customer WHERE id = ANY(%(customer_ids)s::bigint[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED
+"""
+# Parameters: case_ids and customer_ids, the due call tasks' cases and their cardholders, in pairs.
+CARDHOLDERS_CALLED = """
+SELECT DISTINCT q.customer_id
+FROM unnest(%(case_ids)s::bigint[], %(customer_ids)s::bigint[]) AS q(case_id, customer_id)
+JOIN cases_account a ON a.customer_id = q.customer_id
+JOIN cases_case c ON c.account_id = a.id AND c.id <> q.case_id
+WHERE EXISTS (SELECT 1 FROM contacts_scheduledcontact s
+              WHERE s.case_id = c.id AND s.status = 'scheduled' AND s.origin = 'policy' AND s.channel = 'call')
+"""

@@ -27,7 +27,15 @@ from core.actors import SYSTEM
 from core.bulk import pg_array
 from core.i18n import stored_phrase
 from core.outbox import task_enqueue
-from escalation.chunk_sql import CHUNK, CLEAR_PENDING, CONTACT_COLUMNS, INSERT_CONTACTS, PLAN
+from escalation.chunk_sql import (
+    CARDHOLDERS_CALLED,
+    CARDHOLDERS_LOCK,
+    CHUNK,
+    CLEAR_PENDING,
+    CONTACT_COLUMNS,
+    INSERT_CONTACTS,
+    PLAN,
+)
 from escalation.models import CaseEscalation, EscalationChunk, EscalationPending, EscalationRun, PolicyVersion
 from escalation.policy import PoliciesInForce, policies_in_force
 
@@ -57,6 +65,8 @@ class PassSummary:
     moved_to_contact: int = 0
     cancelled: int = 0
     superseded: int = 0
+    # Call tasks not scheduled because another case of the same cardholder has one pending.
+    carried: int = 0
 
     def add(self, other: "PassSummary") -> None:
         self.cases_evaluated += other.cases_evaluated
@@ -66,19 +76,20 @@ class PassSummary:
         self.moved_to_contact += other.moved_to_contact
         self.cancelled += other.cancelled
         self.superseded += other.superseded
+        self.carried += other.carried
 
     def as_dict(self) -> dict:
         return {"cases_evaluated": self.cases_evaluated, "tier_changes": self.tier_changes,
                 "scheduled": dict(sorted(self.scheduled.items())), "held_back": dict(sorted(self.held_back.items())),
                 "moved_to_contact": self.moved_to_contact, "cancelled": self.cancelled,
-                "superseded": self.superseded}
+                "superseded": self.superseded, "carried": self.carried}
 
     @classmethod
     def from_dict(cls, data: dict) -> "PassSummary":
         return cls(cases_evaluated=data.get("cases_evaluated", 0), tier_changes=data.get("tier_changes", 0),
                    scheduled=Counter(data.get("scheduled", {})), held_back=Counter(data.get("held_back", {})),
                    moved_to_contact=data.get("moved_to_contact", 0), cancelled=data.get("cancelled", 0),
-                   superseded=data.get("superseded", 0))
+                   superseded=data.get("superseded", 0), carried=data.get("carried", 0))
 
 
 def _local_dates(as_of: dt.datetime) -> tuple[list[str], list[dt.date]]:
@@ -99,6 +110,42 @@ def _params(*, lo: int, hi: int, as_of: dt.datetime, policies: PoliciesInForce, 
             "champion": policies.champion.pk, "challenger": policies.challenger.pk if policies.challenger else None,
             "challenger_percent": policies.challenger_percent, "zone_names": names, "zone_dates": dates,
             "now": now, "now_iso": now.isoformat()}
+
+
+def _one_call_per_cardholder(cursor, due: list) -> list:
+    """The due actions without the call tasks that would give a cardholder a second pending call task.
+
+    A cardholder with three cases is called no more often than one with a single case: while a policy call
+    task is pending on one of their open cases, the others' call rules wait. Working it logs an attempt,
+    which marks every open case of the cardholder, and the call rests them all until the next cadence day.
+    Of several due here at once, the case in the highest tier (then the oldest case) carries the call.
+    Sibling cases may sit in another chunk, run at the same moment by another worker: the cardholder's row
+    is locked first, and one held by another chunk means that chunk is scheduling their call. Most of the
+    cardholders a daily pass meets here already have their task pending: they are found before any lock,
+    so only the few who may get a call are locked (a lock writes the cardholder's row).
+    """
+    shared = [row for row in due if row.shared]
+    if not shared:
+        return due
+
+    def called(rows) -> set[int]:
+        cursor.execute(CARDHOLDERS_CALLED, {"case_ids": pg_array(row.case_id for row in rows),
+                                            "customer_ids": pg_array(row.customer_id for row in rows)})
+        return {customer for (customer,) in cursor.fetchall()}
+
+    waiting = called(shared)
+    open_rows = [row for row in shared if row.customer_id not in waiting]
+    locked = set()
+    if open_rows:
+        cursor.execute(CARDHOLDERS_LOCK, {"customer_ids": pg_array(sorted({row.customer_id for row in open_rows}))})
+        locked = {customer for (customer,) in cursor.fetchall()}
+        # Looked at again after the lock: a chunk that held it may have committed their call meanwhile.
+        waiting |= called([row for row in open_rows if row.customer_id in locked])
+    carrier = {}
+    for row in sorted(shared, key=lambda row: (-row.tier_rank, row.case_id)):
+        if row.customer_id in locked and row.customer_id not in waiting:
+            carrier.setdefault(row.customer_id, row.case_id)
+    return [row for row in due if not row.shared or carrier.get(row.customer_id) == row.case_id]
 
 
 def _contact_rows(due: list, *, as_of: dt.datetime, summary: PassSummary) -> dict[str, list]:
@@ -189,6 +236,8 @@ def escalation_chunk_run(
             summary.cases_evaluated, summary.tier_changes, summary.cancelled = (
                 counts.evaluated, counts.placed, counts.cancelled)
             due = [row for row in rows if row.case_id is not None]
+            kept = _one_call_per_cardholder(cursor, due)
+            summary.carried, due = len(due) - len(kept), kept
             inserted = []
             if due:
                 cursor.execute(INSERT_CONTACTS, {**_contact_rows(due, as_of=as_of, summary=summary), "as_of": as_of,

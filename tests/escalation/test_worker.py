@@ -1,13 +1,16 @@
-"""The pass on a real Celery worker on Redis: to the end, twice at once, and stopped halfway then rerun."""
+"""The pass on a real Celery worker on Redis: to the end, twice at once, and stopped halfway then rerun; and
+chunks at once that share a cardholder."""
 
+import datetime as dt
 import threading
 
+import psycopg2
 import pytest
 from django.db import connection, transaction
 from kombu.exceptions import OperationalError as BrokerDown
 
 from collections_portal.celery import app as celery_app
-from contacts.models import ScheduledContact
+from contacts.models import Channel, ContactStatus, ScheduledContact
 from core.models import OutboxTask
 from core.outbox import outbox_relay
 from escalation.models import EscalationChunk
@@ -19,6 +22,7 @@ from escalation.services import (
 )
 from escalation.tasks import escalation_chunk
 from tests.escalation.helpers import AS_OF, case_at_dpd
+from tests.factories import CustomerFactory
 from tests.workers import wait_for
 
 DPDS = (1, 3, 16, 20, 31, 40, 61, 70, 91, 120) * 3
@@ -142,3 +146,23 @@ def test_a_pass_started_while_the_broker_is_down_runs_once_the_relay_reaches_it(
 
 def _broker_down(row):
     raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cardholder_another_chunk_is_scheduling_is_left_to_it():
+    customer = CustomerFactory()
+    cases = [case_at_dpd(dpd, customer=customer) for dpd in (35, 40)]
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:  # another chunk, between locking the cardholder and committing
+            cursor.execute("SELECT id FROM cases_customer WHERE id = %s FOR NO KEY UPDATE",
+                           [cases[0].account.customer_id])
+        summary = escalation_chunk_run(lo=cases[1].pk, hi=cases[1].pk + 1, as_of=AS_OF)
+    finally:
+        other.rollback()
+        other.close()
+    assert summary.carried == 1
+    assert not ScheduledContact.objects.filter(channel=Channel.CALL, status=ContactStatus.SCHEDULED).exists()
+    # The case looks again on the rule's next cadence day.
+    tomorrow = escalation_chunk_run(lo=cases[1].pk, hi=cases[1].pk + 1, as_of=AS_OF + dt.timedelta(days=1))
+    assert tomorrow.scheduled["call"] == 1
