@@ -171,25 +171,51 @@ def _fact_rows(ids: list[int], since, at, as_recorded: bool):
     return cases, holds, attempts, broken
 
 
-def _number_attempts(number_hash: str, *, since: dt.datetime, at: dt.datetime) -> list[AttemptFact]:
-    """Every attempt on one number since `since`, whichever cardholder or case it was for."""
+def governor_hold_spans(*, case_ids, start: dt.datetime, end: dt.datetime) -> dict[int, list[tuple]]:
+    """The holds of many cases in force at some moment between `start` and `end`: {case id: [(kind, placed
+    at, released at or None)]}, for judging contacts that happened at different moments (`holds_at`)."""
+    spans: dict[int, list[tuple]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM contacts_contactattempt WHERE number_hash = %s "  # noqa: S608
-                       "AND occurred_at > %s AND occurred_at <= %s ORDER BY occurred_at, id", [number_hash, since, at])
-        return [AttemptFact(*row) for row in cursor.fetchall()]
+        cursor.execute("SELECT case_id, kind, placed_at, released_at FROM cases_casehold WHERE case_id = ANY(%s) "
+                       "AND placed_at <= %s AND (released_at IS NULL OR released_at > %s) ORDER BY case_id, kind",
+                       [list(case_ids), end, start])
+        for case_id, *span in cursor.fetchall():
+            spans.setdefault(case_id, []).append(tuple(span))
+    return spans
+
+
+def holds_at(spans: list[tuple], at: dt.datetime) -> tuple[str, ...]:
+    """The kinds of the holds in force at `at`, as `governor_facts(as_recorded=True)` reads them."""
+    return tuple(kind for kind, placed_at, released_at in spans
+                 if placed_at <= at and (released_at is None or released_at > at))
+
+
+def governor_number_attempts(number_hashes, *, since: dt.datetime, at: dt.datetime) -> dict[str, list[AttemptFact]]:
+    """Every attempt on each of many numbers since `since`, whoever it reached, in one query."""
+    found: dict[str, list[AttemptFact]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM contacts_contactattempt "  # noqa: S608
+                       "WHERE number_hash = ANY(%s) AND occurred_at > %s AND occurred_at <= %s "
+                       "ORDER BY occurred_at, id", [list(number_hashes), since, at])
+        for row in cursor.fetchall():
+            fact = AttemptFact(*row)
+            found.setdefault(fact.number_hash, []).append(fact)
+    return found
 
 
 def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str]] | None = None,
-                   as_recorded: bool = False) -> dict[int, CaseFacts]:
+                   as_recorded: bool = False, earliest: dt.datetime | None = None) -> dict[int, CaseFacts]:
     """Facts for many cases in a few queries: cases, holds, the cardholders' recent attempts, broken
     promises, agreements.
 
     `known` maps case id to (time zone, stage) when the caller has just read them (the pass reads them
     in the same statement that chose the cases, so they agree with what it decided). `as_recorded` reads
     the holds as they stood at `at` rather than as they stand now (judging a contact that happened).
+    `earliest` reaches back to the lookback before it rather than before `at`, for judging several moments
+    up to `at` at once (the rules count only what happened by the moment they judge).
     """
     ids = list(case_ids)
-    since = at - dt.timedelta(days=LOOKBACK_DAYS)
+    since = min(earliest or at, at) - dt.timedelta(days=LOOKBACK_DAYS)
     cases, holds, attempts, broken = _fact_rows(ids, since, at, as_recorded)
     if known is None:
         known = {pk: (zone, stage) for pk, _customer, zone, stage in cases}
@@ -429,7 +455,9 @@ def governor_check(
     at = at or timezone.now()
     facts = governor_facts(case_ids=[case.pk], at=at, as_recorded=as_recorded)[case.pk]
     if number:
-        facts.number_attempts = _number_attempts(pii_hash(number), since=at - dt.timedelta(days=LOOKBACK_DAYS), at=at)
+        number_hash = pii_hash(number)
+        facts.number_attempts = governor_number_attempts(
+            [number_hash], since=at - dt.timedelta(days=LOOKBACK_DAYS), at=at).get(number_hash, [])
     profile = governor_profile_for(tz_name=facts.timezone, profiles=governor_profiles())
     return governor_evaluate(facts=facts, channel=channel, at=at, profile=profile, number=number,
                              to_third_party=to_third_party, purpose=purpose)
