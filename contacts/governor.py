@@ -32,6 +32,7 @@ from contacts.models import (
     JurisdictionProfile,
     LimitScope,
 )
+from core.bulk import pg_array
 from core.crypto import pii_hash
 from events.models import EventType
 
@@ -195,8 +196,9 @@ def governor_number_attempts(number_hashes, *, since: dt.datetime, at: dt.dateti
     found: dict[str, list[AttemptFact]] = {}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM contacts_contactattempt "  # noqa: S608
-                       "WHERE number_hash = ANY(%s) AND occurred_at > %s AND occurred_at <= %s "
-                       "ORDER BY occurred_at, id", [list(number_hashes), since, at])
+                       # The index on numbers leaves out attempts without one; say so, or it goes unused.
+                       "WHERE number_hash = ANY(%s::text[]) AND number_hash <> '' AND occurred_at > %s "
+                       "AND occurred_at <= %s ORDER BY occurred_at, id", [pg_array(number_hashes), since, at])
         for row in cursor.fetchall():
             fact = AttemptFact(*row)
             found.setdefault(fact.number_hash, []).append(fact)
@@ -415,18 +417,20 @@ def _run_rules(facts, *, channel, at, profile, number_hash, to_third_party, purp
 
 def governor_evaluate(
     *, facts: CaseFacts, channel: str, at: dt.datetime, profile: JurisdictionProfile, number: str = "",
-    to_third_party: bool = False, purpose: str = PURPOSE_COLLECTION,
+    to_third_party: bool = False, purpose: str = PURPOSE_COLLECTION, find_next: bool = True,
 ) -> Verdict:
     """Apply every rule to one case's facts. Pure: no queries.
 
     When rules fail only for a while (hours, call limits, quiet period), `next_permitted_at` is the
-    earliest moment at which all of them pass, found by moving forward and checking again.
+    earliest moment at which all of them pass, found by moving forward and checking again. A contact
+    that already happened is judged without it (`find_next=False`): there is nothing left to plan, and
+    each failed rule still says when it would have passed.
     """
     kwargs = {"channel": channel, "profile": profile, "number_hash": pii_hash(number) if number else "",
               "to_third_party": to_third_party, "purpose": purpose}
     passed, failed = _run_rules(facts, at=at, **kwargs)
     next_at = None
-    if failed and all(f["_next"] for f in failed):
+    if find_next and failed and all(f["_next"] for f in failed):
         candidate = max(f["_next"] for f in failed)
         for _ in range(20):
             _p, again = _run_rules(facts, at=candidate, **kwargs)
@@ -450,7 +454,7 @@ def governor_check(
 
     Returns a Verdict: allowed, the rules passed and failed with reasons, and the next permitted time
     (None when the contact must wait for a hold, pause or more attempts to clear). `as_recorded` judges a
-    contact that happened at `at` against the holds of that moment.
+    contact that happened at `at` against the holds of that moment, with no next permitted time.
     """
     at = at or timezone.now()
     facts = governor_facts(case_ids=[case.pk], at=at, as_recorded=as_recorded)[case.pk]
@@ -460,7 +464,7 @@ def governor_check(
             [number_hash], since=at - dt.timedelta(days=LOOKBACK_DAYS), at=at).get(number_hash, [])
     profile = governor_profile_for(tz_name=facts.timezone, profiles=governor_profiles())
     return governor_evaluate(facts=facts, channel=channel, at=at, profile=profile, number=number,
-                             to_third_party=to_third_party, purpose=purpose)
+                             to_third_party=to_third_party, purpose=purpose, find_next=not as_recorded)
 
 
 

@@ -98,7 +98,7 @@ def contact_exceptions_locked(*, case_ids, start: dt.datetime, end: dt.datetime)
     """The supervisor's exceptions on `case_ids` valid at some moment from `start` to `end`, the ones ending
     first first, locked so that a single-use one is used once (lazy: nothing is read or locked until used)."""
     return (ContactException.objects.select_for_update()
-            .filter(case_id__in=list(case_ids), revoked_at__isnull=True, valid_from__lte=end, valid_until__gt=start)
+            .filter(case_id__any=list(case_ids), revoked_at__isnull=True, valid_from__lte=end, valid_until__gt=start)
             .order_by("valid_until", "id"))
 
 

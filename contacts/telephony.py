@@ -154,10 +154,10 @@ def _call_problem(call: DialerCall, now: dt.datetime) -> CallOutcome | None:
 
 def _cases_of(account_numbers: set[str]) -> dict[str, tuple[int, int, int]]:
     """{account number: (case id, account id, cardholder id)}: the open case, else the latest one."""
-    accounts = {row["id"]: row for row in Account.objects.filter(account_number__in=account_numbers)
+    accounts = {row["id"]: row for row in Account.objects.filter(account_number__any=sorted(account_numbers))
                 .values("id", "account_number", "customer_id")}
     chosen: dict[int, dict] = {}
-    for row in (Case.objects.filter(account_id__in=list(accounts)).values("id", "account_id", "stage", "opened_at")
+    for row in (Case.objects.filter(account_id__any=list(accounts)).values("id", "account_id", "stage", "opened_at")
                 .order_by("account_id", "opened_at", "id")):
         current = chosen.get(row["account_id"])
         if current is None or current["stage"] == Stage.CLOSED:
@@ -168,11 +168,10 @@ def _cases_of(account_numbers: set[str]) -> dict[str, tuple[int, int, int]]:
 
 def _record(*, calls: list[DialerCall], indexes: list[int], outcomes: list, now: dt.datetime) -> None:
     cases = _cases_of({calls[i].account_number for i in indexes})
-    agents = dict(get_user_model().objects.filter(username__in={calls[i].agent for i in indexes if calls[i].agent})
+    agents = dict(get_user_model().objects.filter(
+        username__any=sorted({calls[i].agent for i in indexes if calls[i].agent}))
                   .values_list("username", "id"))
-    known = {row["external_id"]: row for row in ContactAttempt.objects.filter(
-        external_id__in=[calls[i].external_id for i in indexes]).values("external_id", "id", "case_id",
-                                                                          "breached_rules")}
+    known = _recorded([calls[i].external_id for i in indexes])
     todo = []
     for index in indexes:
         call = calls[index]
@@ -192,8 +191,8 @@ def _record(*, calls: list[DialerCall], indexes: list[int], outcomes: list, now:
     hash_of = dict(zip(todo, hashes, strict=True))
     customers = {cases[calls[i].account_number][2] for i in todo}
     points: dict[tuple[int, str], ContactPoint] = {}
-    for point in (ContactPoint.objects.filter(customer_id__in=customers, phone_hash__in=set(hashes) - {""})
-                  .order_by("id")):
+    for point in (ContactPoint.objects.filter(customer_id__any=sorted(customers),
+                                              phone_hash__any=sorted(set(hashes) - {""})).order_by("id")):
         key = (point.customer_id, point.phone_hash)
         # A current point before a retired or wrong one; the newest among equals.
         if key not in points or point.is_usable or not points[key].is_usable:
@@ -211,8 +210,7 @@ def _record(*, calls: list[DialerCall], indexes: list[int], outcomes: list, now:
             ContactException.objects.filter(pk__in=used).update(used_at=now)
         lost = [row["external_id"] for row in rows if row["external_id"] not in inserted]
         # Sent at the same time in another batch, which recorded it first.
-        stored = {row["external_id"]: row for row in ContactAttempt.objects.filter(external_id__in=lost).values(
-            "external_id", "id", "case_id", "breached_rules")} if lost else {}
+        stored = _recorded(lost) if lost else {}
         disputed = set()
         for index, row in zip(todo, rows, strict=True):
             external_id = row["external_id"]
@@ -224,6 +222,13 @@ def _record(*, calls: list[DialerCall], indexes: list[int], outcomes: list, now:
             else:
                 outcomes[index] = _duplicate(stored[external_id])
         _hold_disputed(disputed)
+
+
+def _recorded(external_ids: list[str]) -> dict[str, dict]:
+    """The calls recorded already among `external_ids`. Blank ids are left out in so many words: only then
+    does PostgreSQL use the partial unique index on the id rather than read every attempt."""
+    return {row["external_id"]: row for row in ContactAttempt.objects.filter(external_id__any=external_ids)
+            .exclude(external_id="").values("external_id", "id", "case_id", "breached_rules")}
 
 
 def _duplicate(row: dict) -> CallOutcome:
@@ -262,7 +267,7 @@ def _judge(*, calls, todo, cases, agents, points, hash_of, now) -> tuple[list[di
                                              attempts=attempts, number_attempts=on_number)
             verdict = governor_evaluate(
                 facts=case_facts, channel=Channel.CALL, at=call.started_at, number=call.number,
-                to_third_party=third_party,
+                to_third_party=third_party, find_next=False,
                 profile=governor_profile_for(tz_name=case_facts.timezone, profiles=profiles))
             judgement = attempt_judge(verdict=verdict, exceptions=exceptions.get(case_id, []), now=now)
         else:
@@ -302,7 +307,7 @@ def _answer_tasks(*, rows: list[dict], inserted: dict[str, int], now: dt.datetim
         return
     tasks: dict[int, dict] = {}
     for task in (ScheduledContact.objects.select_for_update()
-                 .filter(case_id__in=list(firsts), channel=Channel.CALL, origin=Origin.POLICY,
+                 .filter(case_id__any=list(firsts), channel=Channel.CALL, origin=Origin.POLICY,
                          status=ContactStatus.SCHEDULED)
                  .order_by("case_id", "due_at", "id").values("id", "case_id", "trail")):
         tasks.setdefault(task["case_id"], task)
