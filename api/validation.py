@@ -280,6 +280,8 @@ def _text_check(field, convert) -> Callable | None:
 
     def check(value):
         value = convert(value)
+        if not value:  # a blank value where one is allowed: DRF runs no validator on it
+            return value
         # Like DRF, every validator runs and each failure is reported, in the validators' order.
         failed = []
         for extra in first:
@@ -331,9 +333,12 @@ class ObjectValidator:
     @staticmethod
     def _with_validators(field, convert):
         checks = [_fast_check(validator) or _call(validator) for validator in field.validators]
+        blank_allowed = isinstance(field, serializers.CharField) and field.allow_blank
 
         def check(value):
             value = convert(value)
+            if blank_allowed and value == "":  # DRF runs no validator on an allowed blank
+                return value
             failed = []  # every validator runs, as in DRF
             for extra in checks:
                 try:

@@ -149,25 +149,27 @@ def _fact_rows(ids: list[int], since, at, as_recorded: bool):
     happened is judged against what was recorded at that moment. Attempts are read per cardholder,
     across all their cases.
     """
+    keys = pg_array(ids)  # as PostgreSQL's text form: no Python work or SQL text per id
     with connection.cursor() as cursor:
         cursor.execute("SELECT c.id, a.customer_id, cu.timezone, c.stage FROM cases_case c "
                        "JOIN cases_account a ON a.id = c.account_id "
-                       "JOIN cases_customer cu ON cu.id = a.customer_id WHERE c.id = ANY(%s)", [ids])
+                       "JOIN cases_customer cu ON cu.id = a.customer_id WHERE c.id = ANY(%s::bigint[])", [keys])
         cases = cursor.fetchall()
         if as_recorded:
-            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s) AND placed_at <= %s "
-                           "AND (released_at IS NULL OR released_at > %s) ORDER BY case_id, kind", [ids, at, at])
+            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s::bigint[]) "
+                           "AND placed_at <= %s AND (released_at IS NULL OR released_at > %s) ORDER BY case_id, kind",
+                           [keys, at, at])
         else:
-            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s) AND released_at IS NULL "
-                           "ORDER BY case_id, kind", [ids])
+            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s::bigint[]) "
+                           "AND released_at IS NULL ORDER BY case_id, kind", [keys])
         holds = cursor.fetchall()
         customers = sorted({customer for _pk, customer, _zone, _stage in cases})
         cursor.execute(f"SELECT customer_id, {_ATTEMPT_COLUMNS} FROM contacts_contactattempt "  # noqa: S608
-                       "WHERE customer_id = ANY(%s) AND occurred_at > %s AND occurred_at <= %s "
-                       "ORDER BY occurred_at, id", [customers, since, at])
+                       "WHERE customer_id = ANY(%s::bigint[]) AND occurred_at > %s AND occurred_at <= %s "
+                       "ORDER BY occurred_at, id", [pg_array(customers), since, at])
         attempts = cursor.fetchall()
-        cursor.execute("SELECT case_id, occurred_at FROM events_event WHERE case_id = ANY(%s) AND type = %s "
-                       "AND occurred_at > %s AND occurred_at <= %s", [ids, EventType.PROMISE_BROKEN, since, at])
+        cursor.execute("SELECT case_id, occurred_at FROM events_event WHERE case_id = ANY(%s::bigint[]) AND type = %s "
+                       "AND occurred_at > %s AND occurred_at <= %s", [keys, EventType.PROMISE_BROKEN, since, at])
         broken = cursor.fetchall()
     return cases, holds, attempts, broken
 
@@ -177,9 +179,10 @@ def governor_hold_spans(*, case_ids, start: dt.datetime, end: dt.datetime) -> di
     at, released at or None)]}, for judging contacts that happened at different moments (`holds_at`)."""
     spans: dict[int, list[tuple]] = {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT case_id, kind, placed_at, released_at FROM cases_casehold WHERE case_id = ANY(%s) "
-                       "AND placed_at <= %s AND (released_at IS NULL OR released_at > %s) ORDER BY case_id, kind",
-                       [list(case_ids), end, start])
+        cursor.execute("SELECT case_id, kind, placed_at, released_at FROM cases_casehold "
+                       "WHERE case_id = ANY(%s::bigint[]) AND placed_at <= %s "
+                       "AND (released_at IS NULL OR released_at > %s) ORDER BY case_id, kind",
+                       [pg_array(case_ids), end, start])
         for case_id, *span in cursor.fetchall():
             spans.setdefault(case_id, []).append(tuple(span))
     return spans

@@ -252,7 +252,7 @@ def _judge(*, calls, todo, cases, agents, points, hash_of, now) -> tuple[list[di
     if outbound_cases:
         for exception in contact_exceptions_locked(case_ids=outbound_cases, start=start, end=end):
             exceptions.setdefault(exception.case_id, []).append(exception)
-    profiles = governor_profiles()
+    profiles, profile_of = governor_profiles(), {}
     rows, judged = [], []
     for index in todo:
         call = calls[index]
@@ -265,10 +265,11 @@ def _judge(*, calls, todo, cases, agents, points, hash_of, now) -> tuple[list[di
         if call.direction == Direction.OUTBOUND:
             case_facts = dataclasses.replace(facts[case_id], holds=holds_at(spans.get(case_id, []), call.started_at),
                                              attempts=attempts, number_attempts=on_number)
-            verdict = governor_evaluate(
-                facts=case_facts, channel=Channel.CALL, at=call.started_at, number=call.number,
-                to_third_party=third_party, find_next=False,
-                profile=governor_profile_for(tz_name=case_facts.timezone, profiles=profiles))
+            zone = case_facts.timezone
+            if zone not in profile_of:
+                profile_of[zone] = governor_profile_for(tz_name=zone, profiles=profiles)
+            verdict = governor_evaluate(facts=case_facts, channel=Channel.CALL, at=call.started_at, number=call.number,
+                                        to_third_party=third_party, find_next=False, profile=profile_of[zone])
             judgement = attempt_judge(verdict=verdict, exceptions=exceptions.get(case_id, []), now=now)
         else:
             judgement = Judgement(trail=inbound_trail(call.started_at), breached_rules=[])

@@ -87,6 +87,7 @@ def _assert_same_errors(validator, serializer_class, item) -> None:
 @example(item={**account_item(), "principal_overdue": "1e20"})
 @example(item={**account_item(), "as_of": "2026-11-20T09:00:00"})  # no offset
 @example(item={**account_item(), "as_of": "9999-12-31T23:00:00+00:00"})  # past the calendar in Shanghai
+@example(item={**account_item(), "customer": {**account_item()["customer"], "email": "", "address": " "}})  # blank
 def test_lean_account_errors_are_the_serializers(item):
     _assert_same_errors(ACCOUNT_ITEM, AccountItemSerializer, item)
 
@@ -129,6 +130,7 @@ whole_numbers = st.one_of(st.integers(), st.integers(min_value=-5, max_value=90_
 @example(item=call_item(duration_seconds=True))
 @example(item=call_item(duration_seconds=12.0))
 @example(item=call_item(recording=None))
+@example(item=call_item(recording={"ref": "REC-1", "sha256": ""}))  # blank: no validator runs on it
 @example(item=call_item(recording={"ref": "REC-1", "sha256": "A" * 64}))  # upper case is not the format
 @example(item=call_item(recording={"ref": " ", "sha256": "a" * 65, "keep_until": None}))
 def test_lean_call_errors_are_the_serializers(item):
