@@ -200,8 +200,11 @@ def _record(*, calls: list[DialerCall], indexes: list[int], outcomes: list, now:
     with transaction.atomic():
         rows, judged = _judge(calls=calls, todo=todo, cases=cases, agents=agents, points=points, hash_of=hash_of,
                               now=now)
-        inserted = dict(bulk_insert(model=ContactAttempt, rows=rows, conflict=["external_id"],
-                                    conflict_where="external_id <> ''", returning=["external_id", "id"]))
+        # The unique index on the call id decides what is new, for a replay as for a concurrent batch holding
+        # the same call. Inserting in call-id order keeps two such batches from waiting on each other in a cycle.
+        inserted = dict(bulk_insert(model=ContactAttempt, rows=sorted(rows, key=lambda row: row["external_id"]),
+                                    conflict=["external_id"], conflict_where="external_id <> ''",
+                                    returning=["external_id", "id"]))
         _answer_tasks(rows=rows, inserted=inserted, now=now)
         used = {judgement.exception.pk for row, judgement in zip(rows, judged, strict=True)
                 if row["external_id"] in inserted and judgement.exception is not None

@@ -133,7 +133,7 @@ def test_the_same_calls_sent_in_two_batches_at_once_are_recorded_once_without_a_
     from tests.factories import CaseFactory
 
     dialer = bearer(api_client_create(name="dialer", scopes=["telephony"])[1])
-    cases = [CaseFactory(stage=Stage.CONTACT, assigned_team=team) for _ in range(20)]
+    cases = [CaseFactory(stage=Stage.CONTACT, assigned_team=team) for _ in range(100)]
     started = (AS_OF + dt.timedelta(days=9)).isoformat()  # 17:00 in Shanghai, the day before the clock
     calls = [{"external_id": f"CALL-{case.pk}", "account_number": case.account.account_number,
               "direction": "outbound", "number": "+8613800138000", "started_at": started, "duration_seconds": 30,

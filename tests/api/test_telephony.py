@@ -13,6 +13,7 @@ from contacts.models import AttemptSource, ContactAttempt, ContactException, Con
 from contacts.services import contact_exception_grant
 from core.crypto import pii_hash
 from tests.api.conftest import bearer
+from tests.escalation.conftest import default_policy  # noqa: F401 - the profiles, back after a flush
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
