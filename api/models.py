@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class Scope(models.TextChoices):
     INGEST = "ingest", _("Push accounts and payments")
     READ = "read", _("Read cases and events")
+    TELEPHONY = "telephony", _("Feed calls from the telephony system")
 
 
 class ApiClient(models.Model):

@@ -12,9 +12,10 @@
 
 from django.conf import settings
 
-BATCHES = {"AccountsBatchInput": "AccountItem", "PaymentsBatchInput": "PaymentItem"}
+BATCHES = {"AccountsBatchInput": "AccountItem", "PaymentsBatchInput": "PaymentItem",
+           "ContactAttemptsBatchInput": "CallItem"}
 # The item formats themselves: what an accepted item looks like. Unknown fields are reported per item.
-CLOSED_OBJECTS = ("AccountItem", "PaymentItem", "CustomerIn")
+CLOSED_OBJECTS = ("AccountItem", "PaymentItem", "CustomerIn", "CallItem", "RecordingIn")
 
 NO_NUL = "^[^\\x00]*$"
 

@@ -6,6 +6,7 @@ from api.views.cases import CaseDetailApi, CaseListApi
 from api.views.contacts import CaseContactsApi
 from api.views.events import EventFeedApi
 from api.views.ingest import AccountsBatchApi, PaymentsBatchApi
+from api.views.telephony import ContactAttemptsBatchApi
 from core.api import error_body
 
 app_name = "api"
@@ -21,6 +22,7 @@ def not_found(request, path=""):
 urlpatterns = [
     path("accounts/batch", AccountsBatchApi.as_view(), name="accounts-batch"),
     path("payments/batch", PaymentsBatchApi.as_view(), name="payments-batch"),
+    path("contact-attempts/batch", ContactAttemptsBatchApi.as_view(), name="contact-attempts-batch"),
     path("cases/", CaseListApi.as_view(), name="case-list"),
     # Any text, so that a malformed id gets the API's JSON 404 rather than the site's HTML page.
     path("cases/<str:case_id>/", CaseDetailApi.as_view(), name="case-detail"),

@@ -66,12 +66,30 @@ def _char(field: serializers.CharField) -> Callable:
 
 
 def _choice(field: serializers.ChoiceField) -> Callable:
-    choices = set(field.choices)
+    # As DRF's ChoiceField: a value is looked up by its text, and a blank one is taken where allowed.
+    by_text, allow_blank = field.choice_strings_to_values, field.allow_blank
 
     def check(value):
-        if value not in choices:
-            raise _Invalid("invalid_choice", f"{value!r} is not one of: {', '.join(map(str, choices))}.")
-        return value
+        if value == "" and allow_blank:
+            return ""
+        try:
+            return by_text[str(value)]
+        except KeyError:
+            raise _Invalid("invalid_choice", f"{value!r} is not one of: {', '.join(by_text)}.") from None
+    return check
+
+
+_WHOLE = re.compile(r"\.0*\s*$")  # "12.0" is 12, as DRF's IntegerField reads it
+
+
+def _integer(field: serializers.IntegerField) -> Callable:
+    def check(value):
+        if isinstance(value, str) and len(value) > serializers.IntegerField.MAX_STRING_LENGTH:
+            raise _Invalid("max_string_length", "String value too large.")
+        try:
+            return int(_WHOLE.sub("", str(value)))
+        except (ValueError, TypeError):
+            raise _Invalid("invalid", "A whole number is required.") from None
     return check
 
 
@@ -181,6 +199,8 @@ def _converter(field) -> Callable:
         return _char(field)
     if isinstance(field, serializers.DecimalField):
         return _decimal(field)
+    if isinstance(field, serializers.IntegerField):
+        return _integer(field)
     if isinstance(field, serializers.DateTimeField):
         return _datetime(field)
     if isinstance(field, serializers.DateField):
@@ -260,6 +280,8 @@ def _text_check(field, convert) -> Callable | None:
 
     def check(value):
         value = convert(value)
+        if not value:  # a blank value where one is allowed: DRF runs no validator on it
+            return value
         # Like DRF, every validator runs and each failure is reported, in the validators' order.
         failed = []
         for extra in first:
@@ -311,9 +333,12 @@ class ObjectValidator:
     @staticmethod
     def _with_validators(field, convert):
         checks = [_fast_check(validator) or _call(validator) for validator in field.validators]
+        blank_allowed = isinstance(field, serializers.CharField) and field.allow_blank
 
         def check(value):
             value = convert(value)
+            if blank_allowed and value == "":  # DRF runs no validator on an allowed blank
+                return value
             failed = []  # every validator runs, as in DRF
             for extra in checks:
                 try:

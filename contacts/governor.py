@@ -32,6 +32,7 @@ from contacts.models import (
     JurisdictionProfile,
     LimitScope,
 )
+from core.bulk import pg_array
 from core.crypto import pii_hash
 from events.models import EventType
 
@@ -148,48 +149,78 @@ def _fact_rows(ids: list[int], since, at, as_recorded: bool):
     happened is judged against what was recorded at that moment. Attempts are read per cardholder,
     across all their cases.
     """
+    keys = pg_array(ids)  # as PostgreSQL's text form: no Python work or SQL text per id
     with connection.cursor() as cursor:
         cursor.execute("SELECT c.id, a.customer_id, cu.timezone, c.stage FROM cases_case c "
                        "JOIN cases_account a ON a.id = c.account_id "
-                       "JOIN cases_customer cu ON cu.id = a.customer_id WHERE c.id = ANY(%s)", [ids])
+                       "JOIN cases_customer cu ON cu.id = a.customer_id WHERE c.id = ANY(%s::bigint[])", [keys])
         cases = cursor.fetchall()
         if as_recorded:
-            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s) AND placed_at <= %s "
-                           "AND (released_at IS NULL OR released_at > %s) ORDER BY case_id, kind", [ids, at, at])
+            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s::bigint[]) "
+                           "AND placed_at <= %s AND (released_at IS NULL OR released_at > %s) ORDER BY case_id, kind",
+                           [keys, at, at])
         else:
-            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s) AND released_at IS NULL "
-                           "ORDER BY case_id, kind", [ids])
+            cursor.execute("SELECT case_id, kind FROM cases_casehold WHERE case_id = ANY(%s::bigint[]) "
+                           "AND released_at IS NULL ORDER BY case_id, kind", [keys])
         holds = cursor.fetchall()
         customers = sorted({customer for _pk, customer, _zone, _stage in cases})
         cursor.execute(f"SELECT customer_id, {_ATTEMPT_COLUMNS} FROM contacts_contactattempt "  # noqa: S608
-                       "WHERE customer_id = ANY(%s) AND occurred_at > %s AND occurred_at <= %s "
-                       "ORDER BY occurred_at, id", [customers, since, at])
+                       "WHERE customer_id = ANY(%s::bigint[]) AND occurred_at > %s AND occurred_at <= %s "
+                       "ORDER BY occurred_at, id", [pg_array(customers), since, at])
         attempts = cursor.fetchall()
-        cursor.execute("SELECT case_id, occurred_at FROM events_event WHERE case_id = ANY(%s) AND type = %s "
-                       "AND occurred_at > %s AND occurred_at <= %s", [ids, EventType.PROMISE_BROKEN, since, at])
+        cursor.execute("SELECT case_id, occurred_at FROM events_event WHERE case_id = ANY(%s::bigint[]) AND type = %s "
+                       "AND occurred_at > %s AND occurred_at <= %s", [keys, EventType.PROMISE_BROKEN, since, at])
         broken = cursor.fetchall()
     return cases, holds, attempts, broken
 
 
-def _number_attempts(number_hash: str, *, since: dt.datetime, at: dt.datetime) -> list[AttemptFact]:
-    """Every attempt on one number since `since`, whichever cardholder or case it was for."""
+def governor_hold_spans(*, case_ids, start: dt.datetime, end: dt.datetime) -> dict[int, list[tuple]]:
+    """The holds of many cases in force at some moment between `start` and `end`: {case id: [(kind, placed
+    at, released at or None)]}, for judging contacts that happened at different moments (`holds_at`)."""
+    spans: dict[int, list[tuple]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM contacts_contactattempt WHERE number_hash = %s "  # noqa: S608
-                       "AND occurred_at > %s AND occurred_at <= %s ORDER BY occurred_at, id", [number_hash, since, at])
-        return [AttemptFact(*row) for row in cursor.fetchall()]
+        cursor.execute("SELECT case_id, kind, placed_at, released_at FROM cases_casehold "
+                       "WHERE case_id = ANY(%s::bigint[]) AND placed_at <= %s "
+                       "AND (released_at IS NULL OR released_at > %s) ORDER BY case_id, kind",
+                       [pg_array(case_ids), end, start])
+        for case_id, *span in cursor.fetchall():
+            spans.setdefault(case_id, []).append(tuple(span))
+    return spans
+
+
+def holds_at(spans: list[tuple], at: dt.datetime) -> tuple[str, ...]:
+    """The kinds of the holds in force at `at`, as `governor_facts(as_recorded=True)` reads them."""
+    return tuple(kind for kind, placed_at, released_at in spans
+                 if placed_at <= at and (released_at is None or released_at > at))
+
+
+def governor_number_attempts(number_hashes, *, since: dt.datetime, at: dt.datetime) -> dict[str, list[AttemptFact]]:
+    """Every attempt on each of many numbers since `since`, whoever it reached, in one query."""
+    found: dict[str, list[AttemptFact]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM contacts_contactattempt "  # noqa: S608
+                       # The index on numbers leaves out attempts without one; say so, or it goes unused.
+                       "WHERE number_hash = ANY(%s::text[]) AND number_hash <> '' AND occurred_at > %s "
+                       "AND occurred_at <= %s ORDER BY occurred_at, id", [pg_array(number_hashes), since, at])
+        for row in cursor.fetchall():
+            fact = AttemptFact(*row)
+            found.setdefault(fact.number_hash, []).append(fact)
+    return found
 
 
 def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str]] | None = None,
-                   as_recorded: bool = False) -> dict[int, CaseFacts]:
+                   as_recorded: bool = False, earliest: dt.datetime | None = None) -> dict[int, CaseFacts]:
     """Facts for many cases in a few queries: cases, holds, the cardholders' recent attempts, broken
     promises, agreements.
 
     `known` maps case id to (time zone, stage) when the caller has just read them (the pass reads them
     in the same statement that chose the cases, so they agree with what it decided). `as_recorded` reads
     the holds as they stood at `at` rather than as they stand now (judging a contact that happened).
+    `earliest` reaches back to the lookback before it rather than before `at`, for judging several moments
+    up to `at` at once (the rules count only what happened by the moment they judge).
     """
     ids = list(case_ids)
-    since = at - dt.timedelta(days=LOOKBACK_DAYS)
+    since = min(earliest or at, at) - dt.timedelta(days=LOOKBACK_DAYS)
     cases, holds, attempts, broken = _fact_rows(ids, since, at, as_recorded)
     if known is None:
         known = {pk: (zone, stage) for pk, _customer, zone, stage in cases}
@@ -389,18 +420,20 @@ def _run_rules(facts, *, channel, at, profile, number_hash, to_third_party, purp
 
 def governor_evaluate(
     *, facts: CaseFacts, channel: str, at: dt.datetime, profile: JurisdictionProfile, number: str = "",
-    to_third_party: bool = False, purpose: str = PURPOSE_COLLECTION,
+    to_third_party: bool = False, purpose: str = PURPOSE_COLLECTION, find_next: bool = True,
 ) -> Verdict:
     """Apply every rule to one case's facts. Pure: no queries.
 
     When rules fail only for a while (hours, call limits, quiet period), `next_permitted_at` is the
-    earliest moment at which all of them pass, found by moving forward and checking again.
+    earliest moment at which all of them pass, found by moving forward and checking again. A contact
+    that already happened is judged without it (`find_next=False`): there is nothing left to plan, and
+    each failed rule still says when it would have passed.
     """
     kwargs = {"channel": channel, "profile": profile, "number_hash": pii_hash(number) if number else "",
               "to_third_party": to_third_party, "purpose": purpose}
     passed, failed = _run_rules(facts, at=at, **kwargs)
     next_at = None
-    if failed and all(f["_next"] for f in failed):
+    if find_next and failed and all(f["_next"] for f in failed):
         candidate = max(f["_next"] for f in failed)
         for _ in range(20):
             _p, again = _run_rules(facts, at=candidate, **kwargs)
@@ -424,15 +457,17 @@ def governor_check(
 
     Returns a Verdict: allowed, the rules passed and failed with reasons, and the next permitted time
     (None when the contact must wait for a hold, pause or more attempts to clear). `as_recorded` judges a
-    contact that happened at `at` against the holds of that moment.
+    contact that happened at `at` against the holds of that moment, with no next permitted time.
     """
     at = at or timezone.now()
     facts = governor_facts(case_ids=[case.pk], at=at, as_recorded=as_recorded)[case.pk]
     if number:
-        facts.number_attempts = _number_attempts(pii_hash(number), since=at - dt.timedelta(days=LOOKBACK_DAYS), at=at)
+        number_hash = pii_hash(number)
+        facts.number_attempts = governor_number_attempts(
+            [number_hash], since=at - dt.timedelta(days=LOOKBACK_DAYS), at=at).get(number_hash, [])
     profile = governor_profile_for(tz_name=facts.timezone, profiles=governor_profiles())
     return governor_evaluate(facts=facts, channel=channel, at=at, profile=profile, number=number,
-                             to_third_party=to_third_party, purpose=purpose)
+                             to_third_party=to_third_party, purpose=purpose, find_next=not as_recorded)
 
 
 

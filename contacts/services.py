@@ -73,7 +73,7 @@ class Recording:
     keep_until: dt.date | None = None
 
 
-def _check_when(occurred_at: dt.datetime, *, source: str, now: dt.datetime) -> dt.datetime:
+def occurred_at_check(occurred_at: dt.datetime, *, source: str, now: dt.datetime) -> dt.datetime:
     if occurred_at > now + CLOCK_SKEW:
         raise DomainError(_("A contact cannot be logged in the future."), code="occurred_in_future",
                           field="occurred_at")
@@ -83,7 +83,7 @@ def _check_when(occurred_at: dt.datetime, *, source: str, now: dt.datetime) -> d
     return min(occurred_at, now)
 
 
-def _check_recording(recording: Recording | None) -> None:
+def recording_check(recording: Recording | None) -> None:
     if recording is None:
         return
     if not recording.ref.strip():
@@ -94,12 +94,45 @@ def _check_recording(recording: Recording | None) -> None:
                           field="recording.sha256")
 
 
-def _covering_exception(case: Case, at: dt.datetime) -> ContactException | None:
-    """The supervisor's exception covering a contact at `at`, locked so a single-use one is used once."""
-    candidates = (ContactException.objects.select_for_update()
-                  .filter(case=case, revoked_at__isnull=True, valid_from__lte=at, valid_until__gt=at)
-                  .order_by("valid_until", "id"))
-    return next((exception for exception in candidates if exception.covers(at)), None)
+def contact_exceptions_locked(*, case_ids, start: dt.datetime, end: dt.datetime):
+    """The supervisor's exceptions on `case_ids` valid at some moment from `start` to `end`, the ones ending
+    first first, locked so that a single-use one is used once (lazy: nothing is read or locked until used)."""
+    return (ContactException.objects.select_for_update()
+            .filter(case_id__any=list(case_ids), revoked_at__isnull=True, valid_from__lte=end, valid_until__gt=start)
+            .order_by("valid_until", "id"))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """How a contact that happened stands against the rules: the governor's trail as of its moment, the
+    rules it broke (empty when none, or when an exception covered it) and the exception that did."""
+
+    trail: dict
+    breached_rules: list[str]
+    exception: ContactException | None = None
+
+
+def inbound_trail(occurred_at: dt.datetime) -> dict:
+    return {"at": occurred_at.isoformat(), "direction": Direction.INBOUND, "allowed": True, "passed": [],
+            "failed": []}
+
+
+def attempt_judge(*, verdict: Verdict, exceptions, now: dt.datetime) -> Judgement:
+    """The one definition of how an outbound contact that happened is judged, whoever logged it.
+
+    Allowed: nothing broken. Refused: the first of `exceptions` (ordered, iterated only then) that covers
+    its moment makes it an authorised exception, and a single-use exception is used up (`used_at` is set
+    on the instance; the caller saves it); without one, it is a breach of every failed rule.
+    """
+    if verdict.allowed:
+        return Judgement(trail=verdict.as_trail(), breached_rules=[])
+    exception = next((candidate for candidate in exceptions if candidate.covers(verdict.checked_at)), None)
+    if exception is not None and exception.single_use:
+        exception.used_at = now
+    failed = [failure["rule"] for failure in verdict.failed]
+    governor_record(failed_rules=failed, recorded=True, overridden=exception is not None)
+    return Judgement(trail=verdict.as_trail(), breached_rules=[] if exception is not None else failed,
+                     exception=exception)
 
 
 @transaction.atomic
@@ -135,31 +168,23 @@ def contact_attempt_log(
         raise DomainError(_("Say why the account fell behind: the reason is required when you spoke with the "
                             "cardholder."), code="delinquency_reason_required", field="delinquency_reason")
     now = now or timezone.now()
-    occurred_at = _check_when(occurred_at or now, source=source, now=now)
-    _check_recording(recording)
+    occurred_at = occurred_at_check(occurred_at or now, source=source, now=now)
+    recording_check(recording)
     if contact_point is not None:
         if contact_point.customer_id != case.account.customer_id:
             raise DomainError(_("That contact point belongs to another cardholder."), code="contact_point_invalid",
                               field="contact_point")
         number = number or contact_point.phone
         to_third_party = to_third_party or contact_point.is_third_party
-    breached, exception = [], None
     if direction == Direction.OUTBOUND:
         verdict = governor_check(case=case, channel=channel, at=occurred_at, number=number,
                                  to_third_party=to_third_party, as_recorded=True)
-        if not verdict.allowed:
-            exception = _covering_exception(case, occurred_at)
-            if exception is None:
-                breached = [failure["rule"] for failure in verdict.failed]
-            elif exception.single_use:
-                exception.used_at = now
-                exception.save(update_fields=["used_at"])
-            governor_record(failed_rules=[failure["rule"] for failure in verdict.failed], recorded=True,
-                            overridden=exception is not None)
-        trail = verdict.as_trail()
+        judgement = attempt_judge(verdict=verdict, now=now, exceptions=contact_exceptions_locked(
+            case_ids=[case.pk], start=occurred_at, end=occurred_at))
+        if judgement.exception is not None and judgement.exception.single_use:
+            judgement.exception.save(update_fields=["used_at"])
     else:
-        trail = {"at": occurred_at.isoformat(), "direction": Direction.INBOUND, "allowed": True, "passed": [],
-                 "failed": []}
+        judgement = Judgement(trail=inbound_trail(occurred_at), breached_rules=[])
     if scheduled_contact is None and channel == Channel.CALL and direction == Direction.OUTBOUND:
         scheduled_contact = _pending_policy_call(case)
     attempt = ContactAttempt.objects.create(
@@ -170,7 +195,8 @@ def contact_attempt_log(
         recording_ref=recording.ref.strip() if recording else "",
         recording_sha256=recording.sha256 if recording else "",
         recording_keep_until=recording.keep_until if recording else None,
-        verdict=trail, breached_rules=breached, exception=exception, **actor_fields(actor),
+        verdict=judgement.trail, breached_rules=judgement.breached_rules, exception=judgement.exception,
+        **actor_fields(actor),
     )
     if scheduled_contact is not None:
         _finish(scheduled_contact, status=ContactStatus.DONE, entry={"attempt": attempt.pk, "result": result})

@@ -20,7 +20,7 @@ JSON_SAFE_TYPES = frozenset({
     "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
     "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "ForeignKey", "OneToOneField",
     "CharField", "TextField", "SlugField", "EmailField", "URLField", "DecimalField", "DateField", "DateTimeField",
-    "BooleanField", "JSONField",
+    "BooleanField", "JSONField", "ArrayField",
 })
 PAGE = 1000
 
@@ -54,6 +54,9 @@ def _read(field, position: int) -> str:
 
 def _value_maker(field, *, document: bool):
     """How a row's value for `field` is prepared: None when it goes as it is."""
+    if field.get_internal_type() == "ArrayField" and document:
+        # As PostgreSQL's own text form of the array, read back with a cast to the array type.
+        return lambda value: None if value is None else pg_array(value)
     if isinstance(field, models.JSONField):
         if document:  # as JSON text inside the document, read back with a cast to jsonb; None stays NULL
             return lambda value: None if value is None else json.dumps(value, cls=field.encoder)
@@ -115,12 +118,13 @@ def bulk_update_rows(*, model, rows: list[dict], fields: list[str]) -> int:
     return updated
 
 
-def bulk_insert(*, model, rows: list[dict], conflict: list[str] | None = None,
+def bulk_insert(*, model, rows: list[dict], conflict: list[str] | None = None, conflict_where: str = "",
                 returning: list[str] | None = None) -> list[tuple]:
     """Insert `rows` (dicts of field name to value, the same fields in each) in one statement per 1,000.
 
     Rows are inserted in the order given. With `conflict` (the fields of a unique constraint), rows that
-    already exist are skipped (`ON CONFLICT … DO NOTHING`). Returns the `returning` columns of the rows
+    already exist are skipped (`ON CONFLICT … DO NOTHING`); `conflict_where` names a partial unique index by
+    its predicate (SQL, e.g. `external_id <> ''`). Returns the `returning` columns of the rows
     actually inserted. Unlike `bulk_create`, no model instance is built: each row must give every
     non-null column.
     """
@@ -132,7 +136,8 @@ def bulk_insert(*, model, rows: list[dict], conflict: list[str] | None = None,
     columns = ", ".join(quote(field.column) for field in fields)
     tail = ""
     if conflict:
-        tail += f" ON CONFLICT ({', '.join(quote(model._meta.get_field(n).column) for n in conflict)}) DO NOTHING"
+        tail += f" ON CONFLICT ({', '.join(quote(model._meta.get_field(n).column) for n in conflict)})"
+        tail += f" WHERE {conflict_where} DO NOTHING" if conflict_where else " DO NOTHING"
     if returning:
         tail += f" RETURNING {', '.join(quote(model._meta.get_field(n).column) for n in returning)}"
     row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"

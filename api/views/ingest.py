@@ -119,7 +119,7 @@ ACCOUNT_ITEM = ObjectValidator(AccountItemSerializer())
 PAYMENT_ITEM = ObjectValidator(PaymentItemSerializer())
 
 
-def _batch_items(data) -> list:
+def batch_items(data) -> list:
     """The items of a batch envelope `{"items": [...]}`; DomainError (400) when the envelope is wrong."""
     if not isinstance(data, dict):
         raise DomainError("The body must be a JSON object with an `items` list.", code="invalid")
@@ -204,7 +204,7 @@ class AccountsBatchApi(CoreSystemApi):
                     "is refused (400) only when the envelope is malformed or over the limit.",
     )
     def post(self, request):
-        items = _batch_items(request.data)
+        items = batch_items(request.data)
         results = _run_batch(items=items, validator=ACCOUNT_ITEM, key="account_number", build=_snapshot,
                              ingest=lambda snapshots: accounts_ingest(snapshots=snapshots))
         return Response({"results": results})
@@ -242,7 +242,7 @@ class PaymentsBatchApi(CoreSystemApi):
                     "default) and a case with nothing left overdue closes as cured.",
     )
     def post(self, request):
-        items = _batch_items(request.data)
+        items = batch_items(request.data)
         results = _run_batch(items=items, validator=PAYMENT_ITEM, key="transaction_id",
                              build=lambda clean: PaymentReport(**clean),
                              ingest=lambda reports: payments_ingest(reports=reports))

@@ -124,3 +124,27 @@ def test_four_clients_mixing_snapshots_and_payments_in_any_order_all_get_answers
     assert statuses(at_once(*calls)) == [200] * 4
     assert Payment.objects.count() == 2 * len(NUMBERS)
     assert set(Case.objects.values_list("total_overdue", flat=True)) == {Decimal("3065.00")}
+
+
+def test_the_same_calls_sent_in_two_batches_at_once_are_recorded_once_without_a_server_error(team):
+    from api.services import api_client_create
+    from contacts.models import ContactAttempt
+    from tests.api.conftest import bearer
+    from tests.factories import CaseFactory
+
+    dialer = bearer(api_client_create(name="dialer", scopes=["telephony"])[1])
+    cases = [CaseFactory(stage=Stage.CONTACT, assigned_team=team) for _ in range(100)]
+    started = (AS_OF + dt.timedelta(days=9)).isoformat()  # 17:00 in Shanghai, the day before the clock
+    calls = [{"external_id": f"CALL-{case.pk}", "account_number": case.account.account_number,
+              "direction": "outbound", "number": "+8613800138000", "started_at": started, "duration_seconds": 30,
+              "result": "no_answer"} for case in cases]
+
+    def send(items):
+        return dialer.post("/api/v1/contact-attempts/batch", {"items": items}, format="json")
+
+    responses = at_once(lambda: send(calls), lambda: send(list(reversed(calls))))
+
+    assert statuses(responses) == [200, 200]
+    outcomes = sorted(row["result"] for response in responses for row in response.json()["results"])
+    assert outcomes == ["duplicate"] * len(calls) + ["recorded"] * len(calls)
+    assert ContactAttempt.objects.count() == len(calls)

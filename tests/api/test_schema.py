@@ -29,6 +29,19 @@ def test_the_schema_documents_the_optional_plan_terms_of_an_account(tmp_path):
     assert reference["maxLength"] == 64 and "agreement" in reference["description"]
 
 
+def test_the_schema_documents_the_dialer_batch(tmp_path):
+    call_command("spectacular", "--format", "openapi-json", "--file", str(tmp_path / "schema.json"))
+    schema = json.loads((tmp_path / "schema.json").read_text())
+    operation = schema["paths"]["/api/v1/contact-attempts/batch"]["post"]
+    assert operation["operationId"] == "contact_attempts_batch" and "telephony" in operation["description"]
+    item = schema["components"]["schemas"]["CallItem"]
+    assert set(item["required"]) == {"external_id", "account_number", "direction", "number", "started_at",
+                                     "duration_seconds", "result"}
+    assert item["additionalProperties"] is False
+    result = schema["components"]["schemas"]["ContactAttemptsBatchResult"]["properties"]
+    assert {"breaches", "attempt_id", "errors"} <= set(result)
+
+
 @pytest.mark.django_db
 def test_the_interactive_docs_are_served_from_our_own_static_files(client, agent):
     client.force_login(agent)
@@ -52,7 +65,7 @@ def keep_connection(db):
 
 @pytest.fixture
 def token(db):
-    return api_client_create(name="schemathesis", scopes=["ingest", "read"])[1]
+    return api_client_create(name="schemathesis", scopes=["ingest", "read", "telephony"])[1]
 
 
 def served_schema() -> dict:

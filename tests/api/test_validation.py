@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from api.views.ingest import ACCOUNT_ITEM, PAYMENT_ITEM, AccountItemSerializer, PaymentItemSerializer
+from api.views.telephony import CALL_ITEM, CallItemSerializer
 from core.api import flatten
 from tests.api.conftest import account_item, payment_item
 
@@ -86,6 +87,7 @@ def _assert_same_errors(validator, serializer_class, item) -> None:
 @example(item={**account_item(), "principal_overdue": "1e20"})
 @example(item={**account_item(), "as_of": "2026-11-20T09:00:00"})  # no offset
 @example(item={**account_item(), "as_of": "9999-12-31T23:00:00+00:00"})  # past the calendar in Shanghai
+@example(item={**account_item(), "customer": {**account_item()["customer"], "email": "", "address": " "}})  # blank
 def test_lean_account_errors_are_the_serializers(item):
     _assert_same_errors(ACCOUNT_ITEM, AccountItemSerializer, item)
 
@@ -105,6 +107,34 @@ def test_lean_checks_of_the_plan_terms_are_the_serializers(item):
 @example(item={**payment_item("TX-1"), "amount": " 12.5 "})
 def test_lean_payment_errors_are_the_serializers(item):
     _assert_same_errors(PAYMENT_ITEM, PaymentItemSerializer, item)
+
+
+def call_item(**extra) -> dict:
+    item = {"external_id": "CALL-1", "account_number": "6222000000000001", "direction": "outbound",
+            "number": "+8613800138000", "started_at": "2026-11-30T10:00:00+08:00", "duration_seconds": 42,
+            "result": "right_party", "reason": "illness", "agent": "agent",
+            "recording": {"ref": "REC-1", "sha256": "a" * 64, "keep_until": "2030-01-31"}}
+    item.update(extra)
+    return item
+
+
+whole_numbers = st.one_of(st.integers(), st.integers(min_value=-5, max_value=90_000).map(str),
+                          st.sampled_from(["12.0", "12.00 ", " 7", "1_000", "1.5", "1e3", "", "٣", "86400", "86401"]))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(item=_mutated(call_item(), "recording") | st.builds(call_item, duration_seconds=whole_numbers) | values)
+@example(item=call_item(reason=""))  # a blank reason is allowed
+@example(item=call_item(direction=["outbound"]))  # an unhashable value for a choice
+@example(item=call_item(direction="Outbound"))
+@example(item=call_item(duration_seconds=True))
+@example(item=call_item(duration_seconds=12.0))
+@example(item=call_item(recording=None))
+@example(item=call_item(recording={"ref": "REC-1", "sha256": ""}))  # blank: no validator runs on it
+@example(item=call_item(recording={"ref": "REC-1", "sha256": "A" * 64}))  # upper case is not the format
+@example(item=call_item(recording={"ref": " ", "sha256": "a" * 65, "keep_until": None}))
+def test_lean_call_errors_are_the_serializers(item):
+    _assert_same_errors(CALL_ITEM, CallItemSerializer, item)
 
 
 def test_fields_outside_the_format_are_refused_by_the_lean_path_alone():

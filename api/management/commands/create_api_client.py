@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name")
-        parser.add_argument("--scopes", required=True, help="comma-separated: ingest,read")
+        parser.add_argument("--scopes", required=True, help="comma-separated: ingest,read,telephony")
 
     def handle(self, *args, name, scopes, **options):
         try:
