@@ -151,8 +151,9 @@ def _raw_accounts(cursor, batch: list[dict]) -> None:
           "Asia/Shanghai", "zh-hans", now, now) for i, secret in zip(batch, secrets, strict=True)],
         page_size=BATCH, fetch=True)
     execute_values(cursor, """
-        INSERT INTO cases_account (account_number, customer_id, product, currency, snapshot_as_of, created_at)
-        SELECT v.account_number, c.id, v.product, v.currency, v.as_of::timestamptz, v.now::timestamptz
+        INSERT INTO cases_account (account_number, customer_id, product, currency, snapshot_as_of, created_at,
+                                   repayment_reference)
+        SELECT v.account_number, c.id, v.product, v.currency, v.as_of::timestamptz, v.now::timestamptz, ''
         FROM (VALUES %s) AS v(account_number, external_id, product, currency, as_of, now)
         JOIN cases_customer c ON c.external_id = v.external_id
         ON CONFLICT (account_number) DO UPDATE SET snapshot_as_of = EXCLUDED.snapshot_as_of,
