@@ -63,7 +63,7 @@ def fill_existing_attempts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_contact_points'),
+        ('cases', '0009_contact_points'),
         ('contacts', '0004_leaner_contact_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
