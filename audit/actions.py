@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
     "audit.exported": _("Audit trail exported"),
+    "breaches.exported": _("Contact-rule breaches exported"),
+    "cardholder_file.built": _("Cardholder's file built"),
     "callback.scheduled": _("Callback scheduled"),
     "case.hold_placed": _("Hold placed"),
     "case.hold_released": _("Hold released"),
