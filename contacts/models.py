@@ -181,10 +181,11 @@ class ScheduledContact(models.Model):
     # What went out, exactly as rendered when it was sent, for the cardholder's file: templates change,
     # the sent text does not. Encrypted: it names the cardholder and the debt. A letter's text starts with
     # the lines its envelope's window showed; its PDF is kept under MEDIA_ROOT/letters/`letter_file`.
-    sent_to = EncryptedTextField(_("sent to"), blank=True)
-    rendered_subject = EncryptedTextField(_("subject as sent"), blank=True)
-    rendered_text = EncryptedTextField(_("text as sent"), blank=True)
-    letter_file = models.CharField(max_length=200, blank=True)
+    # Database defaults too: the escalation pass inserts contacts in bulk SQL that names none of these.
+    sent_to = EncryptedTextField(_("sent to"), blank=True, default="", db_default="")
+    rendered_subject = EncryptedTextField(_("subject as sent"), blank=True, default="", db_default="")
+    rendered_text = EncryptedTextField(_("text as sent"), blank=True, default="", db_default="")
+    letter_file = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
