@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
     "audit.exported": _("Audit trail exported"),
+    "breaches.exported": _("Contact-rule breaches exported"),
+    "cardholder_file.built": _("Cardholder's file built"),
     "callback.scheduled": _("Callback scheduled"),
     "case.hold_placed": _("Hold placed"),
     "case.hold_released": _("Hold released"),
@@ -24,6 +26,9 @@ ACTION_LABELS = {
     "case.viewed": _("Case viewed"),
     "case.searched": _("Cases searched by identifier"),
     "complaints.exported": _("Complaints register exported"),
+    "contact_attempt.reason_recorded": _("Reason for the delinquency recorded"),
+    "contact_exception.granted": _("Contact exception authorised"),
+    "contact_exception.revoked": _("Contact exception revoked"),
     "complaint.opened": _("Complaint registered"),
     "complaint.resolved": _("Complaint resolved"),
     "dispute.opened": _("Dispute registered"),

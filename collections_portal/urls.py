@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("complaints/", include("complaints.urls")),
     path("audit/", include("compliance.urls")),
+    path("compliance/", include("compliance.compliance_urls")),
     path("contacts/", include("contacts.urls")),
     path("visits/", include("visits.urls")),
     path("dashboards/", include("dashboards.urls")),

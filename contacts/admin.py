@@ -16,6 +16,9 @@ class ScheduledContactAdmin(ReadOnlyAdmin):
     list_display = ("id", "case", "channel", "due_at", "status", "rule", "strategy", "delivery_attempts", "last_error")
     list_filter = ("status", "channel", "origin", "strategy")
     search_fields = ("idempotency_key",)
+    # The text as sent names the cardholder and the debt: it is read in the cardholder's file, not here.
+    exclude = ("sent_to", "rendered_subject", "rendered_text")
+    readonly_fields = (masked("sent_to", _("sent to")),)
 
 
 @admin.register(ContactAttempt)

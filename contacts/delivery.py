@@ -27,17 +27,24 @@ def contacts_due_for_delivery(*, at: dt.datetime | None = None, limit: int = 500
 
 
 def _send(contact: ScheduledContact, at: dt.datetime) -> str:
+    """Send `contact` and keep on it what went out: the text as rendered, to whom, and a letter's file."""
     case = contact.case
     customer = case.account.customer
     message = message_render(case=case, channel=contact.channel, at=at)
+    contact.rendered_subject, contact.rendered_text = message.subject, message.body
     if contact.channel == Channel.SMS:
+        contact.sent_to = customer.phone
         return sms_backend().send(to=customer.phone, body=message.body, reference=contact.idempotency_key)
     if contact.channel == Channel.EMAIL:
         if not customer.email:
             raise DeliveryError(stored_phrase("email: no address on file"))
+        contact.sent_to = customer.email
         email_send(to=customer.email, message=message)
         return customer.email
     path = letter_store(name=f"contact-{contact.pk}.pdf", pdf=letter_pdf(message=message))
+    contact.sent_to = "\n".join(message.window)
+    contact.rendered_text = "\n".join([*message.window, "---", message.body]) if message.window else message.body
+    contact.letter_file = path.name
     return str(path.name)
 
 
@@ -70,6 +77,8 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
                 entry["delivered_via"] = _send(contact, at)
                 contact.status, contact.sent_at, contact.last_error = ContactStatus.SENT, at, ""
             except DeliveryError as exc:
+                # Nothing went out: no text is kept as sent.
+                contact.sent_to = contact.rendered_subject = contact.rendered_text = contact.letter_file = ""
                 contact.last_error = str(exc)[:1000]
                 entry["delivery_error"] = contact.last_error
                 if contact.delivery_attempts >= settings.CONTACTS_MAX_DELIVERY_ATTEMPTS:
@@ -82,5 +91,5 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
         contact.trail = [*contact.trail, entry]
         contact.updated_at = timezone.now()
         contact.save(update_fields=["status", "due_at", "sent_at", "delivery_attempts", "last_error", "trail",
-                                    "updated_at"])
+                                    "updated_at", "sent_to", "rendered_subject", "rendered_text", "letter_file"])
         return contact.status

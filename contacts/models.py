@@ -178,6 +178,14 @@ class ScheduledContact(models.Model):
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What went out, exactly as rendered when it was sent, for the cardholder's file: templates change,
+    # the sent text does not. Encrypted: it names the cardholder and the debt. A letter's text starts with
+    # the lines its envelope's window showed; its PDF is kept under MEDIA_ROOT/letters/`letter_file`.
+    # Database defaults too: the escalation pass inserts contacts in bulk SQL that names none of these.
+    sent_to = EncryptedTextField(_("sent to"), blank=True, default="", db_default="")
+    rendered_subject = EncryptedTextField(_("subject as sent"), blank=True, default="", db_default="")
+    rendered_text = EncryptedTextField(_("text as sent"), blank=True, default="", db_default="")
+    letter_file = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

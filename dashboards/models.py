@@ -157,7 +157,8 @@ class AttemptTotal(FilterDimensions):
                               db_constraint=False, db_index=False, related_name="+")
     attempts = models.PositiveIntegerField(_("attempts"))
     right_party = models.PositiveIntegerField(_("right-party contacts"))
-    overrides = models.PositiveIntegerField(_("governor overrides"))
+    overrides = models.PositiveIntegerField(_("authorised exceptions"))
+    breaches = models.PositiveIntegerField(_("contact-rule breaches"), default=0)
 
     class Meta:
         verbose_name = _("attempt total")

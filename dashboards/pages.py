@@ -148,15 +148,18 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
                    Column("right_party", _("Right-party contacts"), COUNT),
                    Column("promises", _("Promises"), COUNT), Column("recovered", _("Recovered"), MONEY),
                    Column("complaints", _("Complaints"), COUNT),
-                   Column("breaches", _("Rule-breach complaints"), COUNT),
-                   Column("overrides", _("Governor overrides"), COUNT)],
+                   Column("breach_complaints", _("Rule-breach complaints"), COUNT),
+                   Column("breaches", _("Contact-rule breaches"), COUNT),
+                   Column("overrides", _("Authorised exceptions"), COUNT)],
                   selectors.agent_scorecards(
                       cases=cases, open_totals=open_totals, start=start, end=end,
                       attempt_totals=dashboard_snapshots(user=user, filters=filters, model=AttemptTotal),
                       payment_totals=dashboard_snapshots(user=user, filters=filters, model=PaymentTotal)),
-                  series=["right_party", "complaints", "breaches", "overrides"],
+                  series=["right_party", "complaints", "breach_complaints", "breaches", "overrides"],
                   note=_("Rule-breach complaints allege misconduct, too many or untimely contacts, disclosure "
-                         "to a third party or mishandled personal data.")),
+                         "to a third party or mishandled personal data. Contact-rule breaches are the contacts "
+                         "the contact record holds as made against the rules, for who made them; authorised "
+                         "exceptions, those a supervisor allowed beforehand.")),
         ]
     raise ValueError(page)
 

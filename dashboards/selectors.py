@@ -326,9 +326,10 @@ def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTot
                      end: dt.datetime, attempt_totals: QuerySet[AttemptTotal] | None = None,
                      payment_totals: QuerySet[PaymentTotal] | None = None) -> list[dict]:
     """Per agent: productivity (open cases, attempts, right-party contacts, promises, amount recovered)
-    beside quality (complaints, complaints alleging a rule breach, governor overrides), never recoveries
-    alone. Figures are of the filtered cases (open cases: of their open-case totals); attempts and
-    overrides are counted for who made them, payments and complaints for the case's assigned agent.
+    beside quality (complaints, complaints alleging a rule breach, contacts the record holds as breaches of
+    the contact rules, contacts made under a supervisor's exception), never recoveries alone. Figures are
+    of the filtered cases (open cases: of their open-case totals); attempts, breaches and exceptions are
+    counted for who made them, payments and complaints for the case's assigned agent.
     With the attempt and payment totals, settled activity is read from them and only the newer rows
     from their tables."""
     from django.contrib.auth import get_user_model
@@ -337,18 +338,21 @@ def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTot
 
     def row(agent_id):
         return rows.setdefault(agent_id, {"open_cases": 0, "attempts": 0, "right_party": 0, "promises": 0,
-                                          "recovered": ZERO, "complaints": 0, "breaches": 0, "overrides": 0})
+                                          "recovered": ZERO, "complaints": 0, "breach_complaints": 0, "breaches": 0,
+                                          "overrides": 0})
 
     for r in open_totals.filter(agent__isnull=False).values("agent").annotate(n=Sum("cases")):
         row(r["agent"])["open_cases"] = r["n"]
     live, settled = attempts_split(attempt_totals=attempt_totals, start=start, end=end)
-    figures = ("attempts", "right_party", "overrides")
+    figures = ("attempts", "right_party", "overrides", "breaches")
     for r in settled.filter(actor__isnull=False).values("actor").annotate(
-            attempts=Sum("attempts"), right_party=Sum("right_party"), overrides=Sum("overrides")):
+            attempts=Sum("attempts"), right_party=Sum("right_party"), overrides=Sum("overrides"),
+            breaches=Sum("breaches")):
         row(r["actor"]).update({key: r[key] for key in figures})
     for r in (live.filter(case__in=cases, occurred_at__gte=start, occurred_at__lt=end, actor__isnull=False)
               .values("actor").annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
-                                        overrides=Count("id", filter=Q(exception__isnull=False)))):
+                                        overrides=Count("id", filter=Q(exception__isnull=False)),
+                                        breaches=Count("id", filter=~Q(breached_rules=[])))):
         figures_of = row(r["actor"])
         for key in figures:
             figures_of[key] += r[key]
@@ -370,8 +374,8 @@ def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTot
     for r in (Complaint.objects.filter(case__in=cases, received_at__gte=start, received_at__lt=end,
                                        case__assigned_agent__isnull=False)
               .values("case__assigned_agent").annotate(
-                  complaints=Count("id"), breaches=Count("id", filter=Q(category__in=BREACH_CATEGORIES)))):
-        row(r["case__assigned_agent"]).update(complaints=r["complaints"], breaches=r["breaches"])
+                  complaints=Count("id"), breach_complaints=Count("id", filter=Q(category__in=BREACH_CATEGORIES)))):
+        row(r["case__assigned_agent"]).update(complaints=r["complaints"], breach_complaints=r["breach_complaints"])
     users = get_user_model().objects.filter(pk__in=rows).select_related("profile__team")
     names = {u.pk: (u.get_username(), getattr(getattr(u, "profile", None), "team", None)) for u in users}
     return sorted(({"agent": names.get(pk, ("?", None))[0], "team": str(names.get(pk, ("?", None))[1] or "—"),

@@ -171,15 +171,16 @@ def activity_totals_rebuild(*, at: dt.datetime | None = None) -> ActivityCount:
     attempts = (ContactAttempt.objects.filter(settled_attempts(last_attempt_id=last_attempt))
                 .annotate(day=TruncDate("occurred_at", tzinfo=zone)).values("day", *CASE_DIMENSIONS, "actor")
                 .annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
-                          overrides=Count("id", filter=Q(exception__isnull=False))))
+                          overrides=Count("id", filter=Q(exception__isnull=False)),
+                          breaches=Count("id", filter=~Q(breached_rules=[]))))
     payments = (Payment.objects.filter(id__lte=last_payment, received_at__lt=received_before, case__isnull=False)
                 .annotate(day=TruncDate("paid_at", tzinfo=zone)).values("day", *CASE_DIMENSIONS)
                 .annotate(amount=Sum("amount")))
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM dashboards_attempttotal")
         cursor.execute("DELETE FROM dashboards_paymenttotal")
-    _insert_select("dashboards_attempttotal", f"day, {DIMENSIONS}, actor_id, attempts, right_party, overrides",
-                   attempts)
+    _insert_select("dashboards_attempttotal",
+                   f"day, {DIMENSIONS}, actor_id, attempts, right_party, overrides, breaches", attempts)
     _insert_select("dashboards_paymenttotal", f"day, {DIMENSIONS}, amount", payments)
     count, _ = ActivityCount.objects.update_or_create(pk=1, defaults={
         "rebuilt_at": at, "last_attempt_id": last_attempt,

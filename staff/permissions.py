@@ -26,7 +26,8 @@ class Capability(StrEnum):
     MAKE_VISITS = "make_visits"              # a day of visits: check in and report
     VIEW_DASHBOARDS = "view_dashboards"      # dashboards and their exports
     MANAGE_TEAMS = "manage_teams"            # bulk reassignment, the contact policy, team settings
-    READ_AUDIT = "read_audit"                # the audit trail and its export
+    READ_AUDIT = "read_audit"                # the audit trail, the breaches register and their exports
+    BUILD_CARDHOLDER_FILE = "build_cardholder_file"  # a cardholder's whole file, for a regulator or a court
     USE_TWO_FACTOR = "use_two_factor"        # may (and is asked to) confirm an authenticator
     HOLD_CASES = "hold_cases"                # cases (and their visits) are assigned to them by name
     SEE_EVERY_CASE = "see_every_case"        # their scope is the whole portfolio, not a team's cases
@@ -52,6 +53,7 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.VIEW_DASHBOARDS: frozenset({S, M, C, AD}),
     Capability.MANAGE_TEAMS: frozenset({S, M, AD}),
     Capability.READ_AUDIT: frozenset({C, M, AD}),
+    Capability.BUILD_CARDHOLDER_FILE: frozenset({C, M}),
     Capability.USE_TWO_FACTOR: frozenset({S, M, AD}),
     Capability.HOLD_CASES: frozenset({A, F}),
     Capability.SEE_EVERY_CASE: frozenset({M, C, AD}),

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connection
 from pypdf import PdfReader
 
 from cases.lifecycle import HoldKind, Stage
@@ -134,6 +135,28 @@ def test_an_sms_goes_to_the_http_provider_with_its_credentials(case, sms_provide
     assert CARD not in payload["body"] and payload["reference"] == sms.idempotency_key
     sms.refresh_from_db()
     assert sms.trail[-1]["delivered_via"] == "msg-1"
+
+
+@pytest.mark.django_db
+def test_the_text_sent_is_kept_exactly_and_encrypted(case, sms_provider):
+    sms = contact(case, Channel.SMS)
+    contact_deliver(contact_id=sms.pk, at=MORNING)
+    [(_authorization, payload)] = sms_provider.requests
+    sms.refresh_from_db()
+    assert sms.rendered_text == payload["body"] and sms.sent_to == "13800138000"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rendered_text, sent_to FROM contacts_scheduledcontact WHERE id = %s", [sms.pk])
+        stored_text, stored_to = cursor.fetchone()
+    assert "王小明" not in stored_text and payload["body"] not in stored_text and "13800138000" not in stored_to
+
+
+@pytest.mark.django_db
+def test_a_failed_sms_keeps_no_text_as_sent(case, sms_provider):
+    sms_provider.status = 503
+    sms = contact(case, Channel.SMS)
+    contact_deliver(contact_id=sms.pk, at=MORNING)
+    sms.refresh_from_db()
+    assert (sms.rendered_text, sms.sent_to) == ("", "")
 
 
 @pytest.mark.django_db
@@ -279,6 +302,10 @@ def test_a_due_letter_is_rendered_for_printing(case, settings, tmp_path):
     letter = contact(case, Channel.LETTER)
     assert contact_deliver(contact_id=letter.pk, at=MORNING) == ContactStatus.SENT
     assert (tmp_path / "letters" / f"contact-{letter.pk}.pdf").read_bytes().startswith(b"%PDF")
+    letter.refresh_from_db()
+    window, _rule, body = letter.rendered_text.partition("\n---\n")
+    assert letter.letter_file == f"contact-{letter.pk}.pdf"
+    assert "上海市浦东新区世纪大道100号" in window and "王小明" in body
 
 
 # --- the rules at delivery ------------------------------------------------------------------------------

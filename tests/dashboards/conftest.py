@@ -79,7 +79,7 @@ def october(team, other_team, agent, other_agent, supervisor):
         return ContactAttempt.objects.create(case=case, channel=Channel.CALL, actor=agent, actor_label="agent",
                                              occurred_at=when, result=result, **extra)
 
-    attempt(a, at(10, 2), AttemptResult.NO_ANSWER)
+    attempt(a, at(10, 2), AttemptResult.NO_ANSWER, breached_rules=["hours"])  # made at 22:00: a breach
     attempt(a, at(10, 3), AttemptResult.RIGHT_PARTY, exception=ContactException.objects.create(
         case=a, reason="asked to call", granted_by=supervisor, granted_by_label="supervisor",
         valid_from=at(10, 3), valid_until=at(10, 4), used_at=at(10, 3)))

@@ -7,7 +7,7 @@ from cases.models import Payment
 from contacts.models import AttemptResult, Channel, ContactAttempt
 from dashboards import selectors
 from dashboards.filters import dashboard_cases, dashboard_snapshots
-from dashboards.models import ActivityCount, AttemptTotal, PaymentTotal
+from dashboards.models import ActivityCount, AttemptTotal, OpenCaseTotal, PaymentTotal
 from dashboards.services import activity_totals_rebuild, snapshot_take
 from tests.dashboards.conftest import NOW, OCTOBER, at
 
@@ -28,8 +28,27 @@ def funnel(user):
 
 def test_the_rebuild_counts_every_attempt_at_once(rebuilt):
     # A's three attempts, C's and B's promise calls and F's call: promises are counted from the promises.
-    assert AttemptTotal.objects.aggregate(attempts=Sum("attempts"), overrides=Sum("overrides")) == {
-        "attempts": 6, "overrides": 1}
+    assert AttemptTotal.objects.aggregate(attempts=Sum("attempts"), overrides=Sum("overrides"),
+                                          breaches=Sum("breaches")) == {"attempts": 6, "overrides": 1, "breaches": 1}
+
+
+def scorecard(user):
+    [row] = selectors.agent_scorecards(
+        cases=dashboard_cases(user=user, filters=OCTOBER), open_totals=OpenCaseTotal.objects.none(),
+        start=OCTOBER.start_at, end=OCTOBER.end_before,
+        attempt_totals=dashboard_snapshots(user=user, filters=OCTOBER, model=AttemptTotal))
+    return row
+
+
+def test_the_scorecard_counts_breaches_from_the_contact_record_settled_and_live(rebuilt, october, supervisor, agent):
+    assert (scorecard(supervisor)["breaches"], scorecard(supervisor)["breach_complaints"]) == (1, 1)
+    ContactAttempt.objects.create(case=october["a"], channel=Channel.CALL, actor=agent, actor_label="agent",
+                                  occurred_at=at(10, 4), result=AttemptResult.NO_ANSWER,
+                                  breached_rules=["calls_per_day"])
+    assert scorecard(supervisor)["breaches"] == 2
+    activity_totals_rebuild(at=NOW)
+    assert AttemptTotal.objects.aggregate(b=Sum("breaches"))["b"] == 2
+    assert scorecard(supervisor)["breaches"] == 2
 
 
 def test_the_rebuild_sums_payments_by_day_and_team(rebuilt, team, other_team):

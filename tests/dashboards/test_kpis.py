@@ -190,7 +190,8 @@ def test_agent_scorecard_shows_quality_beside_recoveries(october, supervisor, ac
     [row] = selectors.agent_scorecards(cases=cases, open_totals=open_totals(supervisor), start=OCTOBER.start_at,
                                        end=OCTOBER.end_before, **activity(supervisor))
     assert row == {"agent": "agent", "team": "华东一组 East-1", "open_cases": 3, "attempts": 6, "right_party": 4,
-                   "promises": 3, "recovered": Decimal("3200.00"), "complaints": 2, "breaches": 1, "overrides": 1}
+                   "promises": 3, "recovered": Decimal("3200.00"), "complaints": 2,
+                   "breach_complaints": 1, "breaches": 1, "overrides": 1}
 
 
 def test_filters_narrow_every_figure(october, manager, other_team, activity, spans):

@@ -40,8 +40,10 @@ def test_csv_rows_match_the_table(client, october, supervisor, on_first_november
     response = client.get(url, {**OCTOBER, "export": "csv", "table": "agents"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert len(rows[0]) == len(table.columns) == 10
-    assert rows[1:] == table.cells() == [["agent", "华东一组 East-1", "3", "6", "4", "3", "3200.00", "2", "1", "1"]]
+    assert len(rows[0]) == len(table.columns) == 11
+    assert rows[0][-3:] == ["Rule-breach complaints", "Contact-rule breaches", "Authorised exceptions"]
+    assert rows[1:] == table.cells() == [["agent", "华东一组 East-1", "3", "6", "4", "3", "3200.00", "2", "1", "1",
+                                          "1"]]
 
 
 def test_excel_export_has_a_sheet_per_table_with_numbers(client, october, supervisor, on_first_november):

@@ -10,7 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 
 from cases.models import Account, Customer
-from contacts.models import ContactAttempt
+from contacts.models import ContactAttempt, ScheduledContact
 from core.crypto import EncryptedJSONField, EncryptedTextField
 from events.models import Event
 from tests.factories import AccountFactory, CaseFactory, CustomerFactory, PaymentFactory
@@ -40,6 +40,9 @@ def cardholder_everywhere(team, agent, field_agent):
     ContactAttempt.objects.create(case=case, channel="phone", actor=agent, actor_label="agent",
                                   occurred_at=dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC), number=CALLED,
                                   result="no_answer")
+    ScheduledContact.objects.create(case=case, channel="letter", due_at=dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC),
+                                    idempotency_key="admin:letter", status="sent", sent_to=ADDRESS,
+                                    rendered_text=f"{ADDRESS}\n---\nDear cardholder, call {PHONE}.")
     Event.objects.create(type="case.opened", case=case, account_number=CARD, payload={})
     assigned_visit(case, field_agent, address=ADDRESS)
     return customer

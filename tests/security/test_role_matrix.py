@@ -15,6 +15,7 @@ from cases.lifecycle import HoldKind
 from cases.referrals import referral_raise
 from cases.services import case_hold_place
 from complaints.services import complaint_open
+from contacts.models import ContactAttempt
 from dashboards.models import PolicyPreview
 from escalation.models import Policy
 from tests.factories import CaseFactory
@@ -49,6 +50,7 @@ DASHBOARD_VIEWERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, OK)
 DASHBOARD_MANAGERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 NO_SUCH_OBJECT = row(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
 AUDIT_DESK = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, OK)
+FILE_BUILDERS = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED)
 TWO_FACTOR = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, OK)
 # Staff read the API with their session; a login without a staff profile may not.
 API_READ_LIST = row(UNAUTH, DENIED, OK, OK, OK, OK, OK, OK)
@@ -99,6 +101,11 @@ MATRIX = {
     "complaints:resolve": ("post", lambda o: reverse("complaints:resolve", args=[o["complaint"].pk]),
                            row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, DENIED)),
     "audit:trail": ("get", lambda o: reverse("audit:trail"), AUDIT_DESK),
+    "compliance:breaches": ("get", lambda o: reverse("compliance:breaches"), AUDIT_DESK),
+    "compliance:breach": ("get", lambda o: reverse("compliance:breach", args=[o["breach"].pk]), AUDIT_DESK),
+    "compliance:cardholders": ("get", lambda o: reverse("compliance:cardholders"), FILE_BUILDERS),
+    "compliance:cardholder-file": ("post", lambda o: reverse("compliance:cardholder-file",
+                                                             args=[o["case"].account.customer_id]), FILE_BUILDERS),
     "contacts:attempt-create": ("post", lambda o: reverse("contacts:attempt-create", args=[o["case"].pk]),
                                 WORK_CASE),
     "contacts:attempt-reason": ("post", lambda o: reverse("contacts:attempt-reason", args=[o["case"].pk, 1]),
@@ -190,8 +197,10 @@ def objects(team, agent, field_agent, settings, tmp_path):
     referral = referral_raise(case=CaseFactory(assigned_team=team), actor=agent, reason="fee waiver above my limit")
     preview = PolicyPreview.objects.create(policy=Policy.objects.get(is_default=True), definition={},
                                            as_of=timezone.now())
+    breach = ContactAttempt.objects.create(case=case, channel="call", actor=agent, actor_label="agent",
+                                           result="no_answer", breached_rules=["hours"])
     return {"case": case, "hold": hold, "hold_request": hold_request, "complaint": complaint, "referral": referral,
-            "visit": visit, "preview": preview}
+            "visit": visit, "preview": preview, "breach": breach}
 
 
 @pytest.mark.django_db

@@ -30,6 +30,7 @@ make_visits             . x . . . .
 view_dashboards         . . x x x x
 manage_teams            . . x x . x
 read_audit              . . . x x x
+build_cardholder_file   . . . x x .
 use_two_factor          . . x x . x
 hold_cases              x x . . . .
 see_every_case          . . . x x x
