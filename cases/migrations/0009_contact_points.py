@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_case_search'),
+        ('cases', '0008_account_plan_terms'),
     ]
 
     operations = [

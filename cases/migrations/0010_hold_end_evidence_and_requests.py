@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_case_search'),
+        ('cases', '0009_contact_points'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0008_hold_end_evidence_and_requests"),
+        ("cases", "0010_hold_end_evidence_and_requests"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -58,12 +58,15 @@ def fill_existing_attempts(apps, schema_editor):
                 "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, token, hash) WHERE ca.id = v.id",
                 [[pk for pk, _n in rows], pii_encrypt_many(numbers), pii_hash_many(numbers)])
             last = rows[-1][0]
+        # Check the deferred foreign keys now: the columns are altered next, in this same transaction, and
+        # PostgreSQL refuses to alter a table with trigger events still pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_contact_points'),
+        ('cases', '0009_contact_points'),
         ('contacts', '0004_leaner_contact_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -52,7 +52,7 @@ END $$;
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_contact_points'),
+        ('cases', '0009_contact_points'),
         ('contacts', '0005_record_first'),
         ('escalation', '0006_large_amount_per_currency'),
     ]

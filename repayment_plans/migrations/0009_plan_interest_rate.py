@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repayment_plans', '0006_instalment_reminder_schedule'),
+        ('repayment_plans', '0008_plans_within_the_law_constraints'),
     ]
 
     operations = [
