@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class Scope(models.TextChoices):
     INGEST = "ingest", _("Push accounts and payments")
     READ = "read", _("Read cases and events")
+    TELEPHONY = "telephony", _("Report calls and messages from the telephony and SMS systems")
 
 
 class ApiClient(models.Model):

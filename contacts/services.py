@@ -146,7 +146,8 @@ def contact_attempt_log(
     breached, exception = [], None
     if direction == Direction.OUTBOUND:
         verdict = governor_check(case=case, channel=channel, at=occurred_at, number=number,
-                                 to_third_party=to_third_party, as_recorded=True)
+                                 to_third_party=to_third_party, as_recorded=True,
+                                 by_staff=source == AttemptSource.STAFF)
         if not verdict.allowed:
             exception = _covering_exception(case, occurred_at)
             if exception is None:

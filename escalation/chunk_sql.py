@@ -161,7 +161,7 @@ cancelled AS (
 -- a task worked late is not followed by another the same day). Scheduled, held back, failed or cancelled ones
 -- count for nothing, so a case entering a tier is contacted at once, and again a full interval later.
 actions AS (
-    SELECT e.*, pa.code AS rule, pa.channel, pa.cadence,
+    SELECT e.*, pa.code AS rule, pa.channel, pa.cadence, pa.fallback_channel,
            CASE WHEN pa.cadence = 'repeat' THEN ceil(pa.per_days::numeric / pa.times)::int END AS every,
            last.day AS last_day
     FROM evaluated e
@@ -203,7 +203,7 @@ keyed AS (
 ),
 due AS MATERIALIZED (
     SELECT case_id, channel, rule, idempotency_key, version_id, strategy, assigned_team_id, assigned_agent_id,
-           supervisor_id, stage, timezone, cadence
+           supervisor_id, stage, timezone, cadence, fallback_channel
     FROM keyed x
     WHERE NOT x.waiting AND NOT x.rested
       AND NOT EXISTS (SELECT 1 FROM contacts_scheduledcontact s WHERE s.idempotency_key = x.idempotency_key)
@@ -280,7 +280,7 @@ counts AS (
 )
 SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until,
        due.case_id, due.channel, due.rule, due.idempotency_key, due.version_id, due.strategy, due.assigned_team_id,
-       due.assigned_agent_id, due.supervisor_id, due.stage, due.timezone
+       due.assigned_agent_id, due.supervisor_id, due.stage, due.timezone, due.fallback_channel
 FROM counts LEFT JOIN due ON true
 ORDER BY due.case_id, due.rule
 """  # noqa: S608
