@@ -6,6 +6,7 @@ from api.views.cases import CaseDetailApi, CaseListApi
 from api.views.contacts import CaseContactsApi
 from api.views.events import EventFeedApi
 from api.views.ingest import AccountsBatchApi, PaymentsBatchApi
+from api.views.sms import InboundSmsApi
 from api.views.telephony import ContactAttemptsBatchApi
 from core.api import error_body
 
@@ -28,5 +29,6 @@ urlpatterns = [
     path("cases/<str:case_id>/", CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<str:case_id>/contacts/", CaseContactsApi.as_view(), name="case-contacts"),
     path("events/", EventFeedApi.as_view(), name="event-feed"),
+    path("sms/inbound", InboundSmsApi.as_view(), name="sms-inbound"),
     re_path(r"^(?P<path>.*)$", not_found),
 ]

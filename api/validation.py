@@ -203,6 +203,10 @@ def _converter(field) -> Callable:
         return _integer(field)
     if isinstance(field, serializers.DateTimeField):
         return _datetime(field)
+    if isinstance(field, serializers.BooleanField):
+        return _boolean
+    if isinstance(field, serializers.TimeField):
+        return _time
     if isinstance(field, serializers.DateField):
         return _date(field)
     raise TypeError(f"no lean check for {type(field).__name__}")
@@ -313,6 +317,24 @@ def _call(validator) -> Callable:
         except DjangoValidationError as exc:
             raise _Invalid(exc.code or "invalid", exc.messages[0]) from exc
     return check
+
+
+def _boolean(value):
+    # JSON's true and false only: a batch from another system says what it means.
+    if value is not True and value is not False:
+        raise _Invalid("invalid", "Must be a valid boolean.")
+    return value
+
+
+def _time(value):
+    try:
+        return dt.time.fromisoformat(value) if isinstance(value, str) and len(value) in (5, 8) else _bad_time()
+    except ValueError:
+        return _bad_time()
+
+
+def _bad_time():
+    raise _Invalid("invalid", "Time has wrong format. Use HH:MM.")
 
 
 class ObjectValidator:

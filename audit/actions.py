@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "case.hold_request_refused": _("Hold request refused"),
     "case.hold_evidence_viewed": _("Hold evidence viewed"),
     "case.note_added": _("Note added"),
+    "preference.stated": _("Contact preference recorded"),
     "case.reassigned": _("Case reassigned"),
     "cases.reassigned_bulk": _("Cases reassigned in bulk"),
     "case.referred": _("Referred to the supervisor"),

@@ -3,7 +3,18 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Account, Case, CaseHold, CaseNote, Customer, HoldRequest, Payment, Referral, StageHistory
+from cases.models import (
+    Account,
+    Case,
+    CaseHold,
+    CaseNote,
+    ContactPreferenceStatement,
+    Customer,
+    HoldRequest,
+    Payment,
+    Referral,
+    StageHistory,
+)
 from core.admin_masking import ReadOnlyAdmin, masked
 
 CARD_NUMBER = masked("account__account_number", _("card number"))
@@ -131,3 +142,11 @@ class CaseNoteAdmin(ReadOnlyAdmin):
 class ReferralAdmin(ReadOnlyAdmin):
     list_display = ("case", "raised_by_label", "raised_at", "status", "decided_by_label")
     list_filter = ("status",)
+
+
+@admin.register(ContactPreferenceStatement)
+class ContactPreferenceStatementAdmin(ReadOnlyAdmin):
+    list_display = ("customer", "kind", "value", "source", "stated_at", "recorded_by_label")
+    list_filter = ("kind", "source")
+    # A number opt-out's target is the number's keyed hash, which says nothing to a reader.
+    exclude = ("target",)

@@ -11,12 +11,14 @@ class CasesConfig(AppConfig):
         from cases import queue, retention, timeline  # noqa: F401
         from cases.panels import CasePanel, case_panel_register
         from cases.referral_views import referral_panel_context
-        from cases.views import holds_panel_context, note_panel_context
+        from cases.views import holds_panel_context, note_panel_context, preferences_panel_context
         from staff.permissions import can_work_cases
 
         retention.register()
 
         case_panel_register(CasePanel("holds", "cases/partials/holds_panel.html", holds_panel_context, order=40))
+        case_panel_register(CasePanel("preferences", "cases/partials/preferences_panel.html",
+                                      preferences_panel_context, order=45))
         case_panel_register(CasePanel("note", "cases/partials/note_panel.html", note_panel_context, order=60,
                                       visible=lambda request, case: can_work_cases(request.user)))
         case_panel_register(CasePanel("referral", "cases/partials/referral_panel.html",

@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.delinquency import DELINQUENT_BUCKETS
 from cases.lifecycle import REGISTER_HOLD_KINDS, HardshipCause, HoldKind, Stage
+from cases.models import PREFERENCE_CHANNELS, PreferenceKind, PreferenceSource
 from cases.personal_data import REVEALABLE
 from cases.search import SearchBy
 from core.errors import DomainError
+from staff.models import Language
 
 
 class DomainErrorFormMixin:
@@ -66,3 +68,40 @@ class CaseSearchForm(DomainErrorFormMixin, forms.Form):
     # Personal data: sent by POST, never in an address, and not offered to the browser's autofill history.
     query = forms.CharField(label=_("Search for"), max_length=200,
                             widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+
+class PreferenceForm(DomainErrorFormMixin, forms.Form):
+    """One statement of the cardholder's preferences, as staff hear it (by phone) or read it (a letter).
+    The service checks which of the fields the chosen kind needs."""
+
+    kind = forms.ChoiceField(label=_("The cardholder asks about"), choices=PreferenceKind.choices)
+    channel = forms.ChoiceField(label=_("Channel"), required=False,
+                                choices=[("", _("Not a channel opt-out"))] + list(PREFERENCE_CHANNELS))
+    number = forms.CharField(label=_("Number not to call"), max_length=32, required=False)
+    answer = forms.ChoiceField(label=_("Answer"), initial="yes", choices=[
+        ("yes", _("Yes: opts out, or gives consent")), ("no", _("No: opts back in, or withdraws consent"))])
+    window_from = forms.TimeField(label=_("Preferred from"), required=False,
+                                  widget=forms.TimeInput(attrs={"type": "time"}))
+    window_until = forms.TimeField(label=_("Preferred until"), required=False,
+                                   widget=forms.TimeInput(attrs={"type": "time"}),
+                                   help_text=_("In the cardholder's time zone; leave both empty to clear the window."))
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=[("", "—")] + Language.choices)
+    source = forms.ChoiceField(label=_("Stated"), choices=[
+        (PreferenceSource.CARDHOLDER_PHONE, PreferenceSource.CARDHOLDER_PHONE.label),
+        (PreferenceSource.LETTER, PreferenceSource.LETTER.label)])
+
+    def statement(self) -> dict:
+        """The cleaned form as `preference_state` takes it: target and value for the chosen kind."""
+        data = self.cleaned_data
+        kind, yes = data["kind"], data["answer"] == "yes"
+        target = data["channel"] if kind == PreferenceKind.OPT_OUT_CHANNEL else (
+            data["number"] if kind == PreferenceKind.OPT_OUT_NUMBER else "")
+        if kind == PreferenceKind.WINDOW:
+            value = {"from": data["window_from"], "until": data["window_until"]}
+        elif kind == PreferenceKind.LANGUAGE:
+            value = {"language": data["language"]}
+        elif kind in (PreferenceKind.CONSENT_EMAIL, PreferenceKind.CONSENT_SMS):
+            value = {"consent": yes}
+        else:
+            value = {"opted_out": yes}
+        return {"kind": kind, "target": target, "value": value, "source": data["source"]}

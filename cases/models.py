@@ -511,3 +511,64 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"Referral of case {self.case_id} ({self.status})"
+
+
+class PreferenceKind(models.TextChoices):
+    """What a cardholder's statement about being contacted is about. `target` names the channel or the
+    number an opt-out applies to; the value says yes or no, a window or a language."""
+
+    OPT_OUT_CHANNEL = "opt_out_channel", _("Opt-out of a channel")
+    OPT_OUT_NUMBER = "opt_out_number", _("No calls to a number")
+    OPT_OUT_WORK_CALLS = "opt_out_work_calls", _("No calls at work")
+    WINDOW = "window", _("Preferred time window")
+    LANGUAGE = "language", _("Preferred language")
+    CONSENT_EMAIL = "consent_email", _("Consent to email")
+    CONSENT_SMS = "consent_sms", _("Consent to SMS")
+
+
+class PreferenceSource(models.TextChoices):
+    CARDHOLDER_PHONE = "phone", _("The cardholder, by phone")
+    LETTER = "letter", _("A letter from the cardholder")
+    SELF_SERVICE = "self_service", _("Self-service")
+    CORE = "core", _("Core system")
+    SMS_REPLY = "sms_reply", _("A reply by SMS")
+
+
+# The channels a cardholder may opt out of (contacts.models.Channel's values, which this app cannot import).
+PREFERENCE_CHANNELS = (("sms", _("SMS")), ("email", _("Email")), ("call", _("Phone call")), ("letter", _("Letter")))
+
+
+class ContactPreferenceStatement(models.Model):
+    """One statement of how a cardholder wants (or does not want) to be contacted, with its source and date.
+
+    Statements are never edited: the current preferences are, per kind and target, the most recent
+    statement, whatever its source (`cases.preferences.customer_preferences`). The history stays.
+    `value`: {"opted_out": bool} for opt-outs, {"consent": bool}, {"from": "HH:MM", "until": "HH:MM"} (or
+    {} to clear) for the window, {"language": code} for the language.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    customer = models.ForeignKey(Customer, verbose_name=_("cardholder"), on_delete=models.PROTECT,
+                                 related_name="preference_statements", db_index=False)
+    kind = models.CharField(_("preference"), max_length=20, choices=PreferenceKind.choices)
+    # The channel for a channel opt-out, the number's keyed hash for a number opt-out, else empty.
+    target = models.CharField(max_length=64, blank=True)
+    value = models.JSONField(default=dict)
+    source = models.CharField(_("source"), max_length=12, choices=PreferenceSource.choices)
+    stated_at = models.DateTimeField(_("stated at"))
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_by_label = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = _("contact preference")
+        verbose_name_plural = _("contact preferences")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=PreferenceKind.values), name="preference_kind_valid"),
+            models.CheckConstraint(condition=Q(source__in=PreferenceSource.values), name="preference_source_valid"),
+        ]
+        indexes = [models.Index(fields=["customer", "kind", "target", "stated_at"], name="preference_latest_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of cardholder {self.customer_id} ({self.stated_at:%Y-%m-%d})"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("queue/next/", views.queue_next, name="queue-next"),
     path("<int:case_id>/", views.case_detail, name="detail"),
     path("<int:case_id>/notes/", views.case_note_create, name="note-create"),
+    path("<int:case_id>/preferences/", views.case_preference_state, name="preference-state"),
     path("<int:case_id>/holds/", views.case_hold_create, name="hold-create"),
     path("<int:case_id>/holds/<int:hold_id>/release/", views.case_hold_end, name="hold-release"),
     path("<int:case_id>/holds/<int:hold_id>/evidence/", views.hold_evidence, name="hold-evidence"),

@@ -20,14 +20,16 @@ from cases.forms import (
     HoldForm,
     HoldReleaseForm,
     NoteForm,
+    PreferenceForm,
     QueueFilterForm,
     RevealForm,
 )
 from cases.holds import hold_max_days, hold_request_approve, hold_request_create, hold_request_refuse
 from cases.lifecycle import APPROVED_HOLD_KINDS, REGISTER_HOLD_KINDS
-from cases.models import Case, CaseHold, HoldRequest
+from cases.models import PREFERENCE_CHANNELS, Case, CaseHold, HoldRequest, PreferenceSource
 from cases.panels import PAGE, case_form_answer, case_page_context, case_page_refused
 from cases.personal_data import REVEALABLE, case_personal_data_reveal
+from cases.preferences import customer_preference_history, customer_preferences, preference_state
 from cases.queue import (
     queue_claim_next,
     queue_counts,
@@ -48,6 +50,7 @@ from cases.selectors import (
 from cases.services import case_hold_place, case_hold_release, case_note_add
 from core.errors import DomainError, Forbidden
 from core.feedback import action_done
+from staff.models import Language
 from staff.permissions import Capability, can, can_release_holds, can_work_cases
 
 
@@ -134,6 +137,54 @@ def holds_panel_context(request, case: Case) -> dict:
 
 def note_panel_context(request, case: Case) -> dict:
     return {"note_form": NoteForm()}
+
+
+def _stated(stated) -> str:
+    return _("%(source)s, %(date)s") % {"source": PreferenceSource(stated.source).label,
+                                        "date": date_format(timezone.localtime(stated.stated_at), "SHORT_DATE_FORMAT")}
+
+
+def _preference_rows(preferences) -> list[tuple[str, str]]:
+    """The current preferences in words: (what, where it comes from)."""
+    channels = dict(PREFERENCE_CHANNELS)
+    rows = [(_("Opted out of %(channel)s") % {"channel": channels.get(channel, channel)}, _stated(stated))
+            for channel, stated in sorted(preferences.opted_out_channels.items())]
+    rows += [(_("No calls to a number"), _stated(stated)) for stated in preferences.opted_out_numbers.values()]
+    if preferences.work_calls:
+        rows.append((_("No calls at work"), _stated(preferences.work_calls)))
+    if preferences.window:
+        rows.append((_("Preferred time: %(start)s–%(end)s") % {
+            "start": f"{preferences.window[0]:%H:%M}", "end": f"{preferences.window[1]:%H:%M}"},
+            _stated(preferences.window_stated)))
+    for channel, label in (("email", _("No consent to email")), ("sms", _("No consent to SMS"))):
+        if getattr(preferences, f"consent_{channel}") is False:
+            rows.append((label, _stated(preferences.consent_stated[channel])))
+    if preferences.language:
+        rows.append((_("Language: %(language)s") % {"language": Language(preferences.language).label}, ""))
+    return rows
+
+
+def preferences_panel_context(request, case: Case) -> dict:
+    customer = case.account.customer
+    return {"preference_rows": _preference_rows(customer_preferences(customer=customer)),
+            "preference_history": customer_preference_history(customer=customer, limit=10),
+            "preference_form": PreferenceForm()}
+
+
+@login_required
+@require_POST
+def case_preference_state(request, case_id: int):
+    """Record what the cardholder said about being contacted; the newest statement wins."""
+    case = workable_case_or_403(request, case_id)
+    form = PreferenceForm(request.POST)
+
+    def act(data):
+        preference_state(customer=case.account.customer, actor=request.user, case_id=case.pk,
+                         ip_address=client_ip(request), **form.statement())
+        return _("Preference recorded.")
+
+    return case_form_answer(request, case, form, act=act, partial="cases/partials/preferences_panel.html",
+                            context=lambda bound: {"preference_form": bound})
 
 
 @login_required

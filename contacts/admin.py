@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import ContactAttempt, ContactException, JurisdictionProfile, ScheduledContact
+from contacts.models import ContactAttempt, ContactException, InboundSms, JurisdictionProfile, ScheduledContact
 from core.admin_masking import ReadOnlyAdmin, masked
 
 
@@ -34,3 +34,11 @@ class ContactAttemptAdmin(ReadOnlyAdmin):
 class ContactExceptionAdmin(ReadOnlyAdmin):
     list_display = ("id", "case", "granted_by_label", "valid_from", "valid_until", "single_use", "used_at",
                     "revoked_at")
+
+
+@admin.register(InboundSms)
+class InboundSmsAdmin(ReadOnlyAdmin):
+    list_display = ("provider_id", "received_at", "outcome", "cardholders")
+    list_filter = ("outcome",)
+    exclude = ("sender", "sender_hash", "body")
+    readonly_fields = (masked("sender", _("from")),)

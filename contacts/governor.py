@@ -22,7 +22,8 @@ from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.lifecycle import HoldKind
-from cases.models import Case
+from cases.models import Case, PreferenceKind, PreferenceSource
+from cases.preferences import Preferences, customers_preferences
 from contacts.models import (
     CONVERSATION_RESULTS,
     FAILED_RESULTS,
@@ -97,6 +98,7 @@ class CaseFacts:
     paused_by: str = ""  # "plan" or "promise" when an agreement in force pauses collection
     customer_id: int | None = None
     number_attempts: list[AttemptFact] = field(default_factory=list)
+    preferences: Preferences | None = None  # the cardholder's, when they stated any
 
 
 @dataclass
@@ -108,13 +110,18 @@ class Verdict:
     profile: str
     checked_at: dt.datetime
     timezone: str = "UTC"  # the cardholder's, in which people read next_permitted_at
+    # Rules passed with a caution: a staff call outside the preferred window where the profile lets it.
+    warnings: list[dict] = field(default_factory=list)
 
     def as_trail(self) -> dict:
-        return {
+        trail = {
             "at": self.checked_at.isoformat(), "profile": self.profile, "allowed": self.allowed,
             "passed": self.passed, "failed": self.failed,
             "next_permitted_at": self.next_permitted_at.isoformat() if self.next_permitted_at else None,
         }
+        if self.warnings:
+            trail["warnings"] = self.warnings
+        return trail
 
 
 # --- profiles ---------------------------------------------------------------------------------------------
@@ -242,6 +249,9 @@ def governor_facts(*, case_ids, at: dt.datetime, known: dict[int, tuple[str, str
     for pk, kind in _paused_by_agreement(ids).items():
         if pk in facts:
             facts[pk].paused_by = kind
+    preferences = customers_preferences(customer_ids=customer_of.values())
+    for case_facts in facts.values():
+        case_facts.preferences = preferences.get(case_facts.customer_id)
     return facts
 
 
@@ -280,7 +290,18 @@ REASONS = {
     "unanswered_per_number": gettext_noop("%(count)s unanswered calls to this number today (limit %(limit)s)."),
     "quiet_period": gettext_noop(
         "Spoke with the cardholder on %(date)s; no call for %(days)s days unless they ask or a promise breaks."),
+    "preferences": gettext_noop("The cardholder's preference refuses it: %(preference)s (%(source)s, %(date)s)."),
+    "preferred_window": gettext_noop(
+        "Outside the cardholder's preferred time, %(start)s–%(end)s (%(source)s, %(date)s)."),
 }
+
+
+@dataclass(frozen=True)
+class Caution:
+    """What a rule answers when it lets a contact through but the trail should say why it was unwise."""
+
+    reason: str
+    figures: dict
 
 
 def _rule_holds(facts: CaseFacts, **_):
@@ -388,8 +409,41 @@ def _rule_third_party(facts: CaseFacts, at, profile, to_third_party, **_):
     return REASONS["third_party"], {"needed": needed}, None
 
 
+def _stated_figures(stated) -> dict:
+    return {"source": stated.source, "date": _local(stated.stated_at, "UTC").date().isoformat()}
+
+
+def _rule_preferences(facts: CaseFacts, channel, number_hash, **_):
+    """A channel, number or place the cardholder opted out of (or withheld consent for) is not used."""
+    refused = facts.preferences.refusal(channel=channel, number_hash=number_hash) if facts.preferences else None
+    if refused is None:
+        return None
+    kind, _target, stated = refused
+    return REASONS["preferences"], {"preference": kind, "channel": channel, **_stated_figures(stated)}, None
+
+
+def _rule_preferred_window(facts: CaseFacts, channel, at, profile, by_staff=False, **_):
+    """Automated contacts wait for the cardholder's preferred time. A member of staff calling outside it
+    is warned under a profile that leaves it to judgement (CN), and breaks the rule where the law treats
+    a time known to be inconvenient as binding (US, Regulation F §1006.6(b)(1))."""
+    prefs = facts.preferences
+    if not prefs or not prefs.window or channel not in TIMED_CHANNELS:
+        return None
+    start, end = prefs.window
+    local = _local(at, facts.timezone)
+    if start <= local.time() < end:
+        return None
+    figures = {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}", **_stated_figures(prefs.window_stated)}
+    if by_staff and not profile.window_preference_binding_for_staff:
+        return Caution(REASONS["preferred_window"], figures)
+    day = local.date() if local.time() < start else local.date() + dt.timedelta(days=1)
+    opening = dt.datetime.combine(day, start, tzinfo=ZoneInfo(facts.timezone)).astimezone(dt.UTC)
+    return REASONS["preferred_window"], figures, opening
+
+
 RULES = (
     ("holds", _rule_holds),
+    ("preferences", _rule_preferences),
     ("plan_pause", _rule_plan_pause),
     ("third_party", _rule_third_party),
     ("hours", _rule_hours),
@@ -397,15 +451,20 @@ RULES = (
     ("calls_per_day", _rule_calls_per_day),
     ("unanswered_per_number", _rule_unanswered_per_number),
     ("quiet_period", _rule_quiet_period),
+    ("preferred_window", _rule_preferred_window),
 )
 
 
-def _run_rules(facts, *, channel, at, profile, number_hash, to_third_party, purpose):
+def _run_rules(facts, *, channel, at, profile, number_hash, to_third_party, purpose, by_staff=False, warnings=None):
     passed, failed = [], []
     for name, rule in RULES:
         outcome = rule(facts, channel=channel, at=at, profile=profile, number_hash=number_hash,
-                       to_third_party=to_third_party, purpose=purpose)
-        if outcome is None:
+                       to_third_party=to_third_party, purpose=purpose, by_staff=by_staff)
+        if isinstance(outcome, Caution):
+            passed.append(name)
+            if warnings is not None:
+                warnings.append({"rule": name, "reason": outcome.reason % outcome.figures, "figures": outcome.figures})
+        elif outcome is None:
             passed.append(name)
         else:
             reason, figures, next_at = outcome
@@ -420,9 +479,10 @@ def _run_rules(facts, *, channel, at, profile, number_hash, to_third_party, purp
 
 def governor_evaluate(
     *, facts: CaseFacts, channel: str, at: dt.datetime, profile: JurisdictionProfile, number: str = "",
-    to_third_party: bool = False, purpose: str = PURPOSE_COLLECTION, find_next: bool = True,
+    to_third_party: bool = False, purpose: str = PURPOSE_COLLECTION, find_next: bool = True, by_staff: bool = False,
 ) -> Verdict:
-    """Apply every rule to one case's facts. Pure: no queries.
+    """Apply every rule to one case's facts. Pure: no queries. `by_staff`: a person makes the contact
+    (a call logged or about to be made), not the pass or a sender.
 
     When rules fail only for a while (hours, call limits, quiet period), `next_permitted_at` is the
     earliest moment at which all of them pass, found by moving forward and checking again. A contact
@@ -430,8 +490,9 @@ def governor_evaluate(
     each failed rule still says when it would have passed.
     """
     kwargs = {"channel": channel, "profile": profile, "number_hash": pii_hash(number) if number else "",
-              "to_third_party": to_third_party, "purpose": purpose}
-    passed, failed = _run_rules(facts, at=at, **kwargs)
+              "to_third_party": to_third_party, "purpose": purpose, "by_staff": by_staff}
+    warnings: list[dict] = []
+    passed, failed = _run_rules(facts, at=at, warnings=warnings, **kwargs)
     next_at = None
     if find_next and failed and all(f["_next"] for f in failed):
         candidate = max(f["_next"] for f in failed)
@@ -446,12 +507,12 @@ def governor_evaluate(
     for f in failed:
         del f["_next"]
     return Verdict(allowed=not failed, passed=passed, failed=failed, next_permitted_at=next_at,
-                   profile=profile.code, checked_at=at, timezone=facts.timezone)
+                   profile=profile.code, checked_at=at, timezone=facts.timezone, warnings=warnings)
 
 
 def governor_check(
     *, case: Case, channel: str, at: dt.datetime | None = None, number: str = "", to_third_party: bool = False,
-    purpose: str = PURPOSE_COLLECTION, as_recorded: bool = False,
+    purpose: str = PURPOSE_COLLECTION, as_recorded: bool = False, by_staff: bool = False,
 ) -> Verdict:
     """May `case` be contacted on `channel` at `at` (default now)? The function staff screens call.
 
@@ -467,7 +528,8 @@ def governor_check(
             [number_hash], since=at - dt.timedelta(days=LOOKBACK_DAYS), at=at).get(number_hash, [])
     profile = governor_profile_for(tz_name=facts.timezone, profiles=governor_profiles())
     return governor_evaluate(facts=facts, channel=channel, at=at, profile=profile, number=number,
-                             to_third_party=to_third_party, purpose=purpose, find_next=not as_recorded)
+                             to_third_party=to_third_party, purpose=purpose, find_next=not as_recorded,
+                             by_staff=by_staff)
 
 
 
@@ -481,6 +543,8 @@ RULE_LABELS = {
     "calls_per_day": _("Too many calls today"),
     "unanswered_per_number": _("Too many unanswered calls to this number today"),
     "quiet_period": _("Quiet period after a conversation"),
+    "preferences": _("The cardholder opted out of this"),
+    "preferred_window": _("Outside the cardholder's preferred time"),
 }
 
 
@@ -500,6 +564,10 @@ def reason_text(failed: dict) -> str:
         figures["holds"] = pgettext("list separator", ", ").join(str(labels.get(k, k)) for k in figures["holds"])
     if "date" in figures:
         figures["date"] = date_format(dt.date.fromisoformat(figures["date"]), "SHORT_DATE_FORMAT")
+    if "preference" in figures:
+        figures["preference"] = PreferenceKind(figures["preference"]).label
+    if "source" in figures and figures["source"] in PreferenceSource.values:
+        figures["source"] = PreferenceSource(figures["source"]).label
     return gettext(REASONS[failed["rule"]]) % figures
 
 

@@ -14,9 +14,20 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from cases.models import Case
+from contacts.governor import governor_profile_for, governor_profiles
+from contacts.models import ContactStatus, JurisdictionProfile, ScheduledContact
 from staff.models import Language
 
 THIRD_PARTY = "third_party"
+WRITTEN_CHANNELS = ("email", "letter")
+VALIDATION_PERIOD_DAYS = 30
+ASSUMED_RECEIPT_DAYS = 5
+# Regulation F §1006.6(e): a clear and conspicuous, reasonable way to opt out of electronic messages.
+OPT_OUT_LINES = {
+    "sms": {"en": "Reply STOP to stop texts from us.", "zh-hans": "回复TD或“退订”即不再接收我们的短信。"},
+    "email": {"en": "To stop emails from us, call {phone} or write to us; we will not email you again.",
+              "zh-hans": "如不希望再收到我们的电子邮件，请致电 {phone} 或致函我们，我们将不再向您发送电子邮件。"},
+}
 
 
 @dataclass(frozen=True)
@@ -60,20 +71,61 @@ def _context(case: Case, at: dt.datetime) -> dict:
     }
 
 
-def message_render(*, case: Case, channel: str, third_party: bool = False, at: dt.datetime | None = None) -> Message:
+def _profile(case: Case) -> JurisdictionProfile:
+    return governor_profile_for(tz_name=case.account.customer.timezone, profiles=governor_profiles())
+
+
+def validation_notice_due(*, case: Case, channel: str, profile: JurisdictionProfile | None = None) -> bool:
+    """Regulation F §1006.34: under a profile that asks for it, the first written message on a case (an
+    email or a letter not yet sent) is the validation notice."""
+    if channel not in WRITTEN_CHANNELS or not (profile or _profile(case)).validation_notice_first:
+        return False
+    return not ScheduledContact.objects.filter(case=case, channel__in=WRITTEN_CHANNELS,
+                                               status=ContactStatus.SENT).exists()
+
+
+def _validation_context(case: Case, context: dict) -> dict:
+    """The model form's itemisation: what was owed on the itemisation date (the missed due date), what
+    was charged and paid since, and the end of the validation period (30 days after the notice is
+    received, which is assumed to be 5 days after it is sent)."""
+    money = lambda value: format_money(value, case.currency)  # noqa: E731
+    paid = sum((p.amount for p in case.payments.filter(paid_at__date__gte=case.overdue_since)), Decimal("0"))
+    charged = case.fees_overdue + case.penalty_overdue
+    then = case.total_overdue_value() - case.interest_overdue - charged + paid
+    end = dt.date.fromisoformat(context["today"]) + dt.timedelta(days=VALIDATION_PERIOD_DAYS + ASSUMED_RECEIPT_DAYS)
+    return {"itemization_date": case.overdue_since.isoformat(), "amount_then": money(then),
+            "fees_and_penalty": money(charged), "paid_since": money(paid), "validation_end": end.isoformat()}
+
+
+def message_render(*, case: Case, channel: str, third_party: bool = False, at: dt.datetime | None = None,
+                   validation_notice: bool | None = None) -> Message:
     """The text for `case` on `channel` in the cardholder's language. Email's first line is its subject;
     a letter's lines above "---" are what its envelope's window shows.
 
-    For a third party only the locate message exists: a name and a number to call, no debt.
+    For a third party only the locate message exists: a name and a number to call, no debt. Under a
+    profile that asks for them, the first email or letter is the validation notice (unless
+    `validation_notice` says otherwise) and every SMS and email ends with how to opt out.
     """
     language = case.account.customer.language if case.account.customer.language in Language.values else "zh-hans"
-    name = THIRD_PARTY if third_party else channel
+    profile = _profile(case)
+    context = _context(case, at or timezone.now())
+    if validation_notice is None:
+        validation_notice = not third_party and validation_notice_due(case=case, channel=channel, profile=profile)
+    name = THIRD_PARTY if third_party else "validation" if validation_notice else channel
+    if validation_notice:
+        context.update(_validation_context(case, context))
     text = get_template(f"contacts/messages/{name}_{language}.txt").template.render(
-        Context(_context(case, at or timezone.now()), autoescape=False)).strip()
+        Context(context, autoescape=False)).strip()
+    if validation_notice and channel == "letter":
+        subject, _newline, notice = text.partition("\n")
+        text = f"{context['bank']}\n{context['name']}\n{context['address']}\n---\n# {subject}\n{notice}"
     subject, body, window = "", text, ""
     if channel == "email" and not third_party:
         subject, _newline, body = text.partition("\n")
     if channel == "letter" and not third_party:
         window, _rule, body = text.partition("\n---\n")
-    return Message(language=language, subject=subject.strip(), body=body.strip(),
+    body = body.strip()
+    if profile.opt_out_line_required and channel in OPT_OUT_LINES and not third_party:
+        body = f"{body}\n\n" + OPT_OUT_LINES[channel][language].format(phone=context["phone"])
+    return Message(language=language, subject=subject.strip(), body=body,
                    window=tuple(line.strip() for line in window.splitlines() if line.strip()))

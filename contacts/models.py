@@ -123,6 +123,15 @@ class JurisdictionProfile(models.Model):
     third_party_after_failures = models.PositiveSmallIntegerField(_("failed attempts before a third party"))
     # limit -> LimitScope; a limit not named counts as DEFAULT_LIMIT_SCOPES says.
     limit_scopes = models.JSONField(_("what each limit counts"), default=default_limit_scopes, blank=True)
+    # Regulation F treats a time the collector knows to be inconvenient as binding (§1006.6(b)(1)): a staff
+    # call outside the cardholder's preferred window is then a breach, not only a warning.
+    window_preference_binding_for_staff = models.BooleanField(
+        _("the preferred time window binds staff calls too"), default=False)
+    # Regulation F §1006.6(e): every SMS and email says how to opt out of the channel.
+    opt_out_line_required = models.BooleanField(_("SMS and email carry an opt-out line"), default=False)
+    # Regulation F §1006.34: the first written message (email or letter) is a validation notice.
+    validation_notice_first = models.BooleanField(_("the first written message is a validation notice"),
+                                                  default=False)
 
     class Meta:
         verbose_name = _("jurisdiction profile")
@@ -329,3 +338,35 @@ class ContactAttempt(models.Model):
     @property
     def is_breach(self) -> bool:
         return bool(self.breached_rules)
+
+
+class InboundSms(models.Model):
+    """A text message a cardholder (or anyone) sent to the bank's SMS number, as the provider reported it.
+
+    Kept once per provider message (`provider_id`), so the provider's callback is safe to repeat. An
+    opt-out keyword opts the number out of SMS for every cardholder it belongs to; other text is stored
+    as an inbound message on their open cases (`attempts`).
+    """
+
+    class Outcome(models.TextChoices):
+        OPTED_OUT = "opted_out", _("Opted out of SMS")
+        STORED = "stored", _("Stored on the cardholder's cases")
+        UNMATCHED = "unmatched", _("No cardholder has this number")
+
+    id = models.BigAutoField(primary_key=True)
+    provider_id = models.CharField(_("provider's message id"), max_length=100)
+    sender = EncryptedTextField(_("from"))
+    sender_hash = models.CharField(max_length=64, editable=False)
+    body = EncryptedTextField(_("text"), blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    recorded_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    cardholders = models.PositiveIntegerField(_("cardholders with this number"), default=0)
+
+    class Meta:
+        verbose_name = _("inbound SMS")
+        verbose_name_plural = _("inbound SMS")
+        constraints = [models.UniqueConstraint(fields=["provider_id"], name="inboundsms_provider_id_key")]
+
+    def __str__(self):
+        return f"SMS {self.provider_id} ({self.outcome})"

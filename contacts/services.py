@@ -178,7 +178,8 @@ def contact_attempt_log(
         to_third_party = to_third_party or contact_point.is_third_party
     if direction == Direction.OUTBOUND:
         verdict = governor_check(case=case, channel=channel, at=occurred_at, number=number,
-                                 to_third_party=to_third_party, as_recorded=True)
+                                 to_third_party=to_third_party, as_recorded=True,
+                                 by_staff=source == AttemptSource.STAFF)
         judgement = attempt_judge(verdict=verdict, now=now, exceptions=contact_exceptions_locked(
             case_ids=[case.pk], start=occurred_at, end=occurred_at))
         if judgement.exception is not None and judgement.exception.single_use:

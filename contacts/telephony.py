@@ -272,7 +272,8 @@ def _judge(*, calls, todo, cases, agents, points, hash_of, now) -> tuple[list[di
             if zone not in profile_of:
                 profile_of[zone] = governor_profile_for(tz_name=zone, profiles=profiles)
             verdict = governor_evaluate(facts=case_facts, channel=Channel.CALL, at=call.started_at, number=call.number,
-                                        to_third_party=third_party, find_next=False, profile=profile_of[zone])
+                                        to_third_party=third_party, find_next=False, profile=profile_of[zone],
+                                        by_staff=True)  # an agent's call, placed through the dialer
             judgement = attempt_judge(verdict=verdict, exceptions=exceptions.get(case_id, []), now=now)
         else:
             judgement = Judgement(trail=inbound_trail(call.started_at), breached_rules=[])

@@ -18,7 +18,15 @@ from cases.queue import queue_claim_next
 from cases.selectors import case_contact_points
 from contacts.callbacks import callback_schedule
 from contacts.forms import AttemptForm, ExceptionForm
-from contacts.governor import RULE_LABELS, breach_text, governor_check, reason_text
+from contacts.governor import (
+    RULE_LABELS,
+    breach_text,
+    governor_check,
+    governor_profile_for,
+    governor_profiles,
+    reason_text,
+)
+from contacts.messages import message_render, validation_notice_due
 from contacts.models import Channel, DelinquencyReason
 from contacts.selectors import (
     case_contact_exceptions,
@@ -63,12 +71,23 @@ def attempt_form(request, case, data=None) -> AttemptForm:
     return AttemptForm(data, numbers=choices, auto_id="ca-%s")
 
 
+def _validation_notice(case) -> dict:
+    """Where the profile asks for one (US), the validation notice as the cardholder will read it."""
+    if not governor_profile_for(tz_name=case.account.customer.timezone,
+                                profiles=governor_profiles()).validation_notice_first:
+        return {}
+    return {"validation_notice": message_render(case=case, channel=Channel.EMAIL, validation_notice=True),
+            "validation_notice_due": validation_notice_due(case=case, channel=Channel.EMAIL)}
+
+
 def contact_panel_context(request, case, form=None, exception_form=None) -> dict:
-    verdict = governor_check(case=case, channel=Channel.CALL)
+    verdict = governor_check(case=case, channel=Channel.CALL, by_staff=True)
     may_authorise = can(request.user, Capability.AUTHORISE_CONTACT_EXCEPTIONS)
     return {"case": case, "attempt_form": form or attempt_form(request, case),
             "call_verdict": verdict,
             "call_reasons": [(RULE_LABELS.get(f["rule"], f["rule"]), reason_text(f)) for f in verdict.failed],
+            "call_warnings": [reason_text(warning) for warning in verdict.warnings],
+            **_validation_notice(case),
             "exceptions": case_contact_exceptions(case=case),
             "exception_form": (exception_form or ExceptionForm(auto_id="ce-%s")) if may_authorise else None,
             "breaches": [(attempt, breach_text(attempt.breached_rules)) for attempt in case_recent_breaches(case=case)],

@@ -209,7 +209,32 @@ def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummar
     _seed_visit_requests(users["agent"], teams[0], now)
     with transaction.atomic():
         _seed_holds(users, teams[0], now)
+    with transaction.atomic():
+        _seed_us_cardholder(users, teams[0], now)
     return summary
+
+
+def _seed_us_cardholder(users, team, now: dt.datetime) -> None:
+    """A cardholder in New York, under the US profile: the case page shows the validation notice that
+    will be the first email or letter, and the cardholder asked not to be called before 18:00."""
+    from cases.models import PreferenceKind, PreferenceSource
+    from cases.preferences import preference_state
+
+    if Account.objects.filter(account_number="4111000000000001").exists():
+        return
+    customer = Customer.objects.create(
+        external_id="CUSTUS000001", name="Jane Doe", national_id="123-45-6789", phone="+12125550100",
+        email="jane.doe@example.com", address="350 Fifth Avenue, New York, NY 10118", region="New York",
+        timezone="America/New_York", language="en")
+    account = Account.objects.create(account_number="4111000000000001", customer=customer, product="Platinum",
+                                     currency="USD", credit_limit=Decimal("5000.00"))
+    overdue_since = now.astimezone(ZoneInfo("America/New_York")).date() - dt.timedelta(days=12)
+    case_open(account=account, overdue_since=overdue_since, actor=SYSTEM, team=team, agent=users["agent"],
+              amounts={"principal_overdue": Decimal("1250.00"), "interest_overdue": Decimal("18.40"),
+                       "fees_overdue": Decimal("35.00"), "penalty_overdue": Decimal("0.00")},
+              reason=stored_phrase("Reported delinquent by the core system."), at=now - dt.timedelta(days=11))
+    preference_state(customer=customer, kind=PreferenceKind.WINDOW, value={"from": "18:00", "until": "20:30"},
+                     source=PreferenceSource.CARDHOLDER_PHONE, actor=users["agent"], stated_at=now)
 
 
 def _seed_holds(users, team, now: dt.datetime) -> None:

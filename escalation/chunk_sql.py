@@ -164,7 +164,7 @@ cancelled AS (
 -- cancelled ones count for nothing, so a case entering a tier is contacted at once, and again a full interval
 -- later.
 actions AS (
-    SELECT e.*, pa.code AS rule, pa.channel, pa.cadence,
+    SELECT e.*, pa.code AS rule, pa.channel, pa.cadence, pa.fallback_channel,
            CASE WHEN pa.cadence = 'repeat' THEN ceil(pa.per_days::numeric / pa.times)::int END AS every,
            last.day AS last_day
     FROM evaluated e
@@ -209,7 +209,7 @@ keyed AS (
 ),
 due AS MATERIALIZED (
     SELECT case_id, channel, rule, idempotency_key, version_id, strategy, assigned_team_id, assigned_agent_id,
-           supervisor_id, stage, timezone, cadence, customer_id, tier_rank,
+           supervisor_id, stage, timezone, cadence, customer_id, tier_rank, fallback_channel,
            -- A call task for a cardholder with other open cases: one of their cases' tasks at a time is
            -- pending (escalation.services._one_call_per_cardholder).
            x.channel = 'call' AND EXISTS (
@@ -294,7 +294,8 @@ counts AS (
 )
 SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until,
        due.case_id, due.channel, due.rule, due.idempotency_key, due.version_id, due.strategy, due.assigned_team_id,
-       due.assigned_agent_id, due.supervisor_id, due.stage, due.timezone, due.customer_id, due.tier_rank, due.shared
+       due.assigned_agent_id, due.supervisor_id, due.stage, due.timezone, due.customer_id, due.tier_rank, due.shared,
+       due.fallback_channel
 FROM counts LEFT JOIN due ON true
 ORDER BY due.case_id, due.rule
 """  # noqa: S608

@@ -14,7 +14,8 @@ DEFAULT_POLICY_NAME = stored_phrase("Default contact policy")  # shown in the re
 POLICY_CURRENCY = "CNY"
 
 # One tier per row: code, name, rank, first DPD, last DPD (None: open-ended), actions.
-# An action: rule code, channel, cadence, times, per_days, condition, condition_count, condition_days.
+# An action: rule code, channel, cadence, times, per_days, condition, condition_count, condition_days, and the
+# channel used instead when the cardholder opted out of its own (fallback_channel).
 DEFAULT_POLICY = {
     "currency": POLICY_CURRENCY,
     "large_amount_threshold": Decimal("50000.00"),
@@ -22,16 +23,18 @@ DEFAULT_POLICY = {
     "uplift_max_rank": 4,
     "tiers": [
         {"code": "T1", "name": "Reminder", "rank": 1, "dpd_from": 1, "dpd_to": 15, "actions": [
-            {"code": "T1.sms", "channel": "sms", "cadence": "repeat", "times": 1, "per_days": 5},
+            {"code": "T1.sms", "channel": "sms", "cadence": "repeat", "times": 1, "per_days": 5,
+             "fallback_channel": "letter"},
             {"code": "T1.email", "channel": "email", "cadence": "repeat", "times": 1, "per_days": 5,
-             "condition": "has_email"},
+             "condition": "has_email", "fallback_channel": "letter"},
         ]},
         {"code": "T2", "name": "Call", "rank": 2, "dpd_from": 16, "dpd_to": 30, "actions": [
             {"code": "T2.call", "channel": "call", "cadence": "repeat", "times": 1, "per_days": 2},
         ]},
         {"code": "T3", "name": "Intensive", "rank": 3, "dpd_from": 31, "dpd_to": 60, "actions": [
             {"code": "T3.call", "channel": "call", "cadence": "repeat", "times": 1, "per_days": 1},
-            {"code": "T3.notice_email", "channel": "email", "cadence": "on_entry", "condition": "has_email"},
+            {"code": "T3.notice_email", "channel": "email", "cadence": "on_entry", "condition": "has_email",
+             "fallback_channel": "letter"},
             {"code": "T3.notice_letter", "channel": "letter", "cadence": "on_entry", "condition": "no_email"},
             {"code": "T3.visit", "channel": "visit", "cadence": "on_entry", "condition": "calls_failed",
              "condition_count": 3, "condition_days": 14},
@@ -55,7 +58,8 @@ JURISDICTION_PROFILES = [
      "timezone_prefixes": ["America/", "US/", "Pacific/Honolulu"],
      "contact_from": dt.time(8, 0), "contact_until": dt.time(21, 0),
      "calls_per_window": 7, "call_window_days": 7, "calls_per_day": None, "unanswered_per_number_per_day": None,
-     "quiet_days_after_conversation": 7, "third_party_after_failures": 3},
+     "quiet_days_after_conversation": 7, "third_party_after_failures": 3,
+     "window_preference_binding_for_staff": True, "opt_out_line_required": True, "validation_notice_first": True},
 ]
 
 
@@ -77,6 +81,7 @@ def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, nu
                                                 (definition.get("large_amount_thresholds") or {}).items()}}
     # An early migration installs the default policy on the model as it stood then, before currencies.
     fields = {field.name for field in PolicyVersion._meta.get_fields()}
+    with_fallback = any(field.name == "fallback_channel" for field in PolicyAction._meta.get_fields())
     version = PolicyVersion.objects.create(
         policy=policy, number=number, effective_from=effective_from,
         large_amount_threshold=definition["large_amount_threshold"],
@@ -90,12 +95,16 @@ def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, nu
         PolicyAction.objects.bulk_create([
             PolicyAction(tier=row, code=a["code"], channel=a["channel"], cadence=a["cadence"],
                          times=a.get("times", 1), per_days=a.get("per_days"), condition=a.get("condition", ""),
-                         condition_count=a.get("condition_count"), condition_days=a.get("condition_days"))
+                         condition_count=a.get("condition_count"), condition_days=a.get("condition_days"),
+                         **({"fallback_channel": a.get("fallback_channel") or ""} if with_fallback else {}))
             for a in tier["actions"]
         ])
     return version
 
 
 def install_jurisdiction_profiles(JurisdictionProfile) -> None:  # noqa: N803
+    # An early migration installs the profiles on the model as it stood then, before later fields.
+    fields = {field.name for field in JurisdictionProfile._meta.get_fields()}
     for profile in JURISDICTION_PROFILES:
-        JurisdictionProfile.objects.get_or_create(code=profile["code"], defaults=profile)
+        JurisdictionProfile.objects.get_or_create(
+            code=profile["code"], defaults={name: value for name, value in profile.items() if name in fields})

@@ -107,6 +107,8 @@ class PolicyAction(models.Model):
     # For CALLS_FAILED: this many failed calls within `condition_days` and no conversation.
     condition_count = models.PositiveSmallIntegerField(null=True, blank=True)
     condition_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Used instead when the cardholder opted out of `channel` (a letter instead of an email).
+    fallback_channel = models.CharField(_("fallback channel"), max_length=20, choices=Channel.choices, blank=True)
 
     class Meta:
         constraints = [

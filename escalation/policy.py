@@ -69,7 +69,8 @@ def policy_definition(*, version: PolicyVersion) -> dict:
             {"code": t.code, "name": t.name, "rank": t.rank, "dpd_from": t.dpd_from, "dpd_to": t.dpd_to,
              "actions": [{"code": a.code, "channel": a.channel, "cadence": a.cadence, "times": a.times,
                           "per_days": a.per_days, "condition": a.condition, "condition_count": a.condition_count,
-                          "condition_days": a.condition_days} for a in t.actions.order_by("id")]}
+                          "condition_days": a.condition_days, "fallback_channel": a.fallback_channel}
+                         for a in t.actions.order_by("id")]}
             for t in version.tiers.order_by("rank")
         ],
     }
@@ -94,6 +95,10 @@ def policy_definition_check(definition: dict) -> None:
         if action["cadence"] == Cadence.REPEAT and not (action.get("per_days") or 0) >= 1:
             raise DomainError(_("Repeating action %(code)s needs a period in days."), params={"code": action['code']},
                               field="tiers")
+        fallback = action.get("fallback_channel") or ""
+        if fallback and (fallback not in Channel.values or fallback == action["channel"]):
+            raise DomainError(_("Action %(code)s falls back to an unknown channel or to its own."),
+                              params={"code": action['code']}, field="tiers")
         if action.get("condition", "") not in Condition.values:
             raise DomainError(_("Action %(code)s has an unknown condition."), params={"code": action['code']},
                               field="tiers")

@@ -148,6 +148,14 @@ def _one_call_per_cardholder(cursor, due: list) -> list:
     return [row for row in due if not row.shared or carrier.get(row.customer_id) == row.case_id]
 
 
+def _opted_out(verdict) -> bool:
+    """The contact is refused because the cardholder opted out of its channel, and for nothing that a
+    fallback would not meet as well (a hold, an agreement)."""
+    rules = {failure["rule"] for failure in verdict.failed}
+    return "preferences" in rules and all(failure["next_permitted_at"] or failure["rule"] == "preferences"
+                                          for failure in verdict.failed)
+
+
 def _contact_rows(due: list, *, as_of: dt.datetime, summary: PassSummary) -> dict[str, list]:
     """Run the governor over the due actions (CHUNK's rows) and turn them into columns (PostgreSQL arrays)
     to insert."""
@@ -162,7 +170,8 @@ def _contact_rows(due: list, *, as_of: dt.datetime, summary: PassSummary) -> dic
     for action in due:
         case_id, channel = action.case_id, action.channel
         case_facts = facts[case_id]
-        plain = not (case_facts.holds or case_facts.attempts or case_facts.broken_promises or case_facts.paused_by)
+        plain = not (case_facts.holds or case_facts.attempts or case_facts.broken_promises or case_facts.paused_by
+                     or case_facts.preferences)
         decided = plain_verdicts.get((channel, case_facts.timezone)) if plain else None
         if decided is None:
             profile = profile_by_zone.get(case_facts.timezone)
@@ -171,6 +180,13 @@ def _contact_rows(due: list, *, as_of: dt.datetime, summary: PassSummary) -> dic
                                                                                       profiles=profiles)
             verdict = governor_evaluate(facts=case_facts, channel=channel, at=as_of, profile=profile)
             trail = [verdict.as_trail()]
+            if action.fallback_channel and _opted_out(verdict):
+                # The cardholder refused this channel for good: the policy's fallback goes instead.
+                summary.held_back.update(failure["rule"] for failure in verdict.failed)
+                channel = action.fallback_channel
+                verdict = governor_evaluate(facts=case_facts, channel=channel, at=as_of, profile=profile)
+                trail += [{"at": as_of.isoformat(), "fallback": channel, "instead_of": action.channel},
+                          verdict.as_trail()]
             if verdict.allowed:
                 status, due_at = ContactStatus.SCHEDULED, as_of
             elif verdict.next_permitted_at:
@@ -178,10 +194,10 @@ def _contact_rows(due: list, *, as_of: dt.datetime, summary: PassSummary) -> dic
                 trail.append({"at": as_of.isoformat(), "status": "scheduled", "moved_to": due_at.isoformat()})
             else:
                 status, due_at = ContactStatus.HELD, as_of
-            decided = (status, due_at, json.dumps(trail), [failure["rule"] for failure in verdict.failed])
+            decided = (status, due_at, json.dumps(trail), [failure["rule"] for failure in verdict.failed], channel)
             if plain:
                 plain_verdicts[(channel, case_facts.timezone)] = decided
-        status, due_at, trail, failed_rules = decided
+        status, due_at, trail, failed_rules, channel = decided
         summary.held_back.update(failed_rules)
         assignee = (action.supervisor_id if channel == Channel.LEGAL_REVIEW
                     else action.assigned_agent_id if channel == Channel.CALL else None)

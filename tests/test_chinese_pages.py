@@ -30,6 +30,7 @@ ALLOWED = {
     "agent", "agent2", "field", "supervisor", "manager", "compliance", "admin",  # demo logins
     "currency",  # a field of the policy's rules, named in its help text
     "English",  # the language switch names each language in its own words
+    "Jane", "Doe",  # the demo's cardholder in New York
 }
 SKIP = ("/admin/", "/api/", "/static/", "/accounts/logout", "/language/", "/healthz")
 PER_KIND = 3  # pages per address shape: /cases/<n>/ is one kind

@@ -28,6 +28,7 @@ from cases.ingest import (
 from core.api import ErrorSerializer
 from core.currencies import ISO_4217
 from core.errors import DomainError
+from staff.models import Language
 
 BATCH_ERRORS = {400: ERRORS, 401: ERRORS, 403: ERRORS, 413: ERRORS, 415: ERRORS}
 
@@ -83,6 +84,30 @@ class CustomerInSerializer(serializers.Serializer):
                                      help_text="IANA time zone; the default zone when left out.")
 
 
+class OptOutChannelsSerializer(serializers.Serializer):
+    sms = serializers.BooleanField(required=False)
+    email = serializers.BooleanField(required=False)
+    call = serializers.BooleanField(required=False)
+    letter = serializers.BooleanField(required=False)
+
+
+# "from" is a Python keyword, so the window's fields are named in a dict.
+WindowInSerializer = type("WindowInSerializer", (serializers.Serializer,), {
+    "from": serializers.TimeField(help_text="Local time, HH:MM."),
+    "until": serializers.TimeField(help_text="Local time, HH:MM; after `from`."),
+    "__module__": __name__})
+
+
+class PreferencesInSerializer(serializers.Serializer):
+    opt_out_channels = OptOutChannelsSerializer(required=False, help_text="true: opted out; false: opted back in.")
+    opt_out_work_calls = serializers.BooleanField(required=False)
+    window = WindowInSerializer(required=False, allow_null=True,
+                                help_text="The preferred time window in the cardholder's zone; null clears it.")
+    language = serializers.ChoiceField(choices=Language.values, required=False)
+    consent_email = serializers.BooleanField(required=False)
+    consent_sms = serializers.BooleanField(required=False)
+
+
 class AccountItemSerializer(serializers.Serializer):
     account_number = serializers.CharField(max_length=32)
     customer = CustomerInSerializer()
@@ -105,6 +130,11 @@ class AccountItemSerializer(serializers.Serializer):
         help_text="The reference the cardholder quotes when paying into the bank's repayment account for this "
                   "account; a plan's written agreement states it. Left out, the stored reference stays; blank "
                   "clears it, and the agreement then gives the bank's default reference.")
+    preferences = PreferencesInSerializer(
+        required=False,
+        help_text="The cardholder's contact preferences as the core system knows them, stated at `as_of`. Only a "
+                  "value that changed since the core system's last statement of it is recorded; the most recent "
+                  "statement wins, whoever made it.")
 
 
 class PaymentItemSerializer(serializers.Serializer):

@@ -68,6 +68,8 @@ class AccountSnapshot:
     # Left out (None): the stored value stays. Read by a repayment plan's agreement.
     plan_interest_rate: Decimal | None = None
     repayment_reference: str | None = None
+    # The cardholder's contact preferences as the core system knows them (cases.preferences).
+    preferences: dict | None = None
 
     def amounts(self) -> dict[str, Decimal]:
         return {name: getattr(self, name) for name in AMOUNT_FIELDS}

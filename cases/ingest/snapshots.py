@@ -23,6 +23,7 @@ from cases.ingest.common import (
 )
 from cases.lifecycle import Outcome, Stage
 from cases.models import Account, Case, Customer, Payment
+from cases.preferences import preferences_from_core
 from cases.services import AMOUNT_FIELDS, CaseOpening, cases_open_bulk, cases_transition_bulk
 from core.actors import CORE_SYSTEM
 from core.bulk import bulk_insert, bulk_update_rows
@@ -167,6 +168,10 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
         if nothing_overdue:
             to_cure.append(case["id"])
 
+    stated = {key: (snapshot.preferences, snapshot.as_of) for key, snapshot in latest_for_customer.items()
+              if snapshot.preferences and any(snapshot is fresh_snapshot for fresh_snapshot, _id in fresh)}
+    if stated:
+        preferences_from_core(customer_ids=customer_ids, snapshots=stated, actor=actor)
     for fields, rows in sorted(customer_rows.items()):
         bulk_update_rows(model=Customer, rows=sorted(rows, key=lambda row: row["id"]), fields=[*fields, "updated_at"])
     bulk_update_rows(model=Account, rows=account_rows, fields=["snapshot_as_of", "customer_id", *_KEPT_UNLESS_SENT])

@@ -225,4 +225,5 @@ def test_an_allowed_verdict_lists_every_rule_it_passed():
     verdict = governor_check(case=case, channel=Channel.CALL, at=dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH))
     assert verdict.allowed and verdict.failed == []
     assert set(verdict.passed) == {"holds", "plan_pause", "third_party", "hours", "calls_per_window",
-                                   "calls_per_day", "unanswered_per_number", "quiet_period"}
+                                   "calls_per_day", "unanswered_per_number", "quiet_period", "preferences",
+                                   "preferred_window"}

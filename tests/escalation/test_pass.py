@@ -11,7 +11,7 @@ from contacts.models import AttemptResult, Channel, ContactAttempt, ContactStatu
 from contacts.services import contact_attempt_log, scheduled_contact_cancel
 from core.actors import SYSTEM
 from escalation.models import CaseEscalation, EscalationPending, Policy
-from escalation.policy import case_strategy, policy_definition, policy_version_publish
+from escalation.policy import case_strategy, policies_in_force, policy_definition, policy_version_publish
 from escalation.services import escalation_chunk_run, escalation_pass_run
 from events.models import Event, EventType
 from tests.escalation.helpers import AS_OF, SH, case_at_dpd, rules_of
@@ -39,7 +39,7 @@ def test_a_contact_records_its_policy_version_rule_strategy_and_governor_trail()
     escalation_pass_run(as_of=AS_OF)
     contact = ScheduledContact.objects.get(case=case)
     assert contact.rule == "T2.call" and contact.channel == Channel.CALL
-    assert contact.policy_version == Policy.objects.get(is_default=True).versions.get(number=1)
+    assert contact.policy_version == policies_in_force(as_of=AS_OF).champion
     assert contact.strategy == Strategy.CHAMPION
     assert contact.trail[0]["allowed"] is True and "hours" in contact.trail[0]["passed"]
     assert contact.idempotency_key == f"{case.pk}:T2.call:2026-11-30"
@@ -373,3 +373,64 @@ def test_a_tier_reevaluation_schedules_a_case_at_once_and_twice_is_once():
     assert not ScheduledContact.objects.filter(case=other).exists()  # only the cases named
     cases_tier_reevaluate(case_ids=[case.pk], as_of=AS_OF)
     assert ScheduledContact.objects.filter(case=case).count() == 1
+
+
+def _with_fallbacks(fallback=True):
+    """The default policy's rules, with or without letters standing in for opted-out SMS and email, in
+    force at AS_OF."""
+    import copy
+
+    from escalation.defaults import DEFAULT_POLICY
+
+    definition = copy.deepcopy(DEFAULT_POLICY)
+    for action in (a for tier in definition["tiers"] for a in tier["actions"]):
+        action["fallback_channel"] = action.get("fallback_channel", "") if fallback else ""
+    return policy_version_publish(policy=Policy.objects.get(is_default=True), effective_from=AS_OF - days(1),
+                                  definition=definition, actor=SYSTEM, note="Fallback letters")
+
+
+@pytest.mark.django_db
+def test_an_opted_out_sms_falls_back_to_a_letter_as_the_policy_says():
+    from cases.models import PreferenceKind, PreferenceSource
+    from cases.preferences import preference_state
+
+    _with_fallbacks()
+    case = case_at_dpd(3)
+    preference_state(customer=case.account.customer, kind=PreferenceKind.OPT_OUT_CHANNEL, target="sms",
+                     value={"opted_out": True}, actor=SYSTEM, source=PreferenceSource.CARDHOLDER_PHONE,
+                     stated_at=AS_OF - days(2))
+    summary = escalation_pass_run(as_of=AS_OF)
+    contact = ScheduledContact.objects.get(case=case, rule="T1.sms")
+    assert (contact.channel, contact.status) == (Channel.LETTER, ContactStatus.SCHEDULED)
+    assert contact.trail[0]["failed"][0]["rule"] == "preferences"
+    assert contact.trail[1] == {"at": AS_OF.isoformat(), "fallback": "letter", "instead_of": "sms"}
+    assert summary.scheduled == {"letter": 1}
+
+
+@pytest.mark.django_db
+def test_an_opted_out_channel_without_a_fallback_is_held():
+    from cases.models import PreferenceKind, PreferenceSource
+    from cases.preferences import preference_state
+
+    _with_fallbacks(fallback=False)
+    case = case_at_dpd(3)
+    preference_state(customer=case.account.customer, kind=PreferenceKind.OPT_OUT_CHANNEL, target="sms",
+                     value={"opted_out": True}, actor=SYSTEM, source=PreferenceSource.CARDHOLDER_PHONE,
+                     stated_at=AS_OF - days(2))
+    escalation_pass_run(as_of=AS_OF)
+    contact = ScheduledContact.objects.get(case=case, rule="T1.sms")
+    assert (contact.channel, contact.status) == (Channel.SMS, ContactStatus.HELD)
+
+
+@pytest.mark.django_db
+def test_the_pass_schedules_reminders_for_the_preferred_window():
+    from cases.models import PreferenceKind, PreferenceSource
+    from cases.preferences import preference_state
+
+    case = case_at_dpd(3)
+    preference_state(customer=case.account.customer, kind=PreferenceKind.WINDOW,
+                     value={"from": "18:00", "until": "20:00"}, actor=SYSTEM, source=PreferenceSource.LETTER,
+                     stated_at=AS_OF - days(2))
+    escalation_pass_run(as_of=AS_OF)
+    contact = ScheduledContact.objects.get(case=case, rule="T1.sms")
+    assert contact.due_at == AS_OF.replace(hour=18)
