@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.contact_points import Standing, number_standing
 from cases.lifecycle import HoldKind
 from cases.models import Case
 from contacts.models import (
@@ -56,6 +57,8 @@ def _paused_by_agreement(ids: list[int]) -> dict[int, str]:
 TIMED_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL, Channel.CALL, Channel.VISIT})
 # Contacts a plan in good standing or a promise not yet due stops; only instalment reminders remain.
 PAUSED_BY_PLAN = frozenset({Channel.CALL, Channel.VISIT, Channel.EMAIL, Channel.LETTER, Channel.SMS})
+# Channels that reach a phone number: only numbers on file may be used.
+NUMBER_CHANNELS = frozenset({Channel.CALL, Channel.SMS})
 PURPOSE_COLLECTION = "collection"
 PURPOSE_INSTALMENT_REMINDER = "instalment_reminder"
 PURPOSE_LOCATE = "locate"  # a third party, only to find the cardholder
@@ -96,6 +99,8 @@ class CaseFacts:
     paused_by: str = ""  # "plan" or "promise" when an agreement in force pauses collection
     customer_id: int | None = None
     number_attempts: list[AttemptFact] = field(default_factory=list)
+    # What the named number is to the cardholder (cases.contact_points.Standing); "" when none is named.
+    number_standing: str = ""
 
 
 @dataclass
@@ -249,6 +254,9 @@ REASONS = {
     "unanswered_per_number": gettext_noop("%(count)s unanswered calls to this number today (limit %(limit)s)."),
     "quiet_period": gettext_noop(
         "Spoke with the cardholder on %(date)s; no call for %(days)s days unless they ask or a promise breaks."),
+    "wrong_number_dialled": gettext_noop("This number was reported wrong; it is not dialled again."),
+    "unknown_party": gettext_noop(
+        "This number is on file neither for the cardholder nor as one of their contact points."),
 }
 
 
@@ -345,7 +353,9 @@ def _rule_quiet_period(facts: CaseFacts, channel, at, profile, number_hash, **_)
 
 
 def _rule_third_party(facts: CaseFacts, at, profile, to_third_party, **_):
-    if not to_third_party:
+    # A number on file as an emergency contact or employer reaches a third party, whatever the caller says;
+    # a guarantor is liable under the guarantee and is not one for it.
+    if not to_third_party and facts.number_standing != Standing.THIRD_PARTY:
         return None
     own = [a for a in facts.attempts if not a.third_party and a.outbound and a.at <= at]
     if any(a.result == AttemptResult.WRONG_NUMBER for a in own):
@@ -357,10 +367,25 @@ def _rule_third_party(facts: CaseFacts, at, profile, to_third_party, **_):
     return REASONS["third_party"], {"needed": needed}, None
 
 
+def _rule_wrong_number(facts: CaseFacts, **_):
+    if facts.number_standing == Standing.WRONG:
+        return REASONS["wrong_number_dialled"], {}, None
+    return None
+
+
+def _rule_unknown_party(facts: CaseFacts, channel, **_):
+    # Someone unrelated is never contacted: only the cardholder's numbers and their points may be dialled.
+    if channel in NUMBER_CHANNELS and facts.number_standing == Standing.UNKNOWN:
+        return REASONS["unknown_party"], {}, None
+    return None
+
+
 RULES = (
     ("holds", _rule_holds),
     ("plan_pause", _rule_plan_pause),
     ("third_party", _rule_third_party),
+    ("wrong_number_dialled", _rule_wrong_number),
+    ("unknown_party", _rule_unknown_party),
     ("hours", _rule_hours),
     ("calls_per_window", _rule_calls_per_window),
     ("calls_per_day", _rule_calls_per_day),
@@ -430,6 +455,7 @@ def governor_check(
     facts = governor_facts(case_ids=[case.pk], at=at, as_recorded=as_recorded)[case.pk]
     if number:
         facts.number_attempts = _number_attempts(pii_hash(number), since=at - dt.timedelta(days=LOOKBACK_DAYS), at=at)
+        facts.number_standing = number_standing(customer=case.account.customer, number=number, at=at)
     profile = governor_profile_for(tz_name=facts.timezone, profiles=governor_profiles())
     return governor_evaluate(facts=facts, channel=channel, at=at, profile=profile, number=number,
                              to_third_party=to_third_party, purpose=purpose)
@@ -446,6 +472,8 @@ RULE_LABELS = {
     "calls_per_day": _("Too many calls today"),
     "unanswered_per_number": _("Too many unanswered calls to this number today"),
     "quiet_period": _("Quiet period after a conversation"),
+    "wrong_number_dialled": _("A number reported wrong was dialled"),
+    "unknown_party": _("A number not on file was dialled"),
 }
 
 

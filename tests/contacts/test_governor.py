@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases.lifecycle import HoldKind, Stage
+from cases.models import ContactPoint, ContactPointKind
 from cases.services import case_hold_place
 from contacts.governor import PURPOSE_INSTALMENT_REMINDER, governor_check
 from contacts.models import AttemptResult, Channel, ContactAttempt, JurisdictionProfile
@@ -129,12 +130,14 @@ def test_us_has_no_daily_call_limit_below_seven_in_seven():
 def test_cn_never_allows_a_seventh_unanswered_call_to_one_number_in_a_day():
     JurisdictionProfile.objects.filter(code="CN").update(calls_per_day=None, calls_per_window=20)
     case = case_in("Asia/Shanghai")
+    own, home = case.account.customer.phone, "13900000002"
+    ContactPoint.objects.create(customer=case.account.customer, kind=ContactPointKind.HOME, phone=home)
     for hour in range(9, 15):
-        call(case, dt.datetime(2026, 11, 30, hour, 0, tzinfo=SH), number="13900000001")
+        call(case, dt.datetime(2026, 11, 30, hour, 0, tzinfo=SH), number=own)
     at = dt.datetime(2026, 11, 30, 16, 0, tzinfo=SH)
-    refused = governor_check(case=case, channel=Channel.CALL, at=at, number="13900000001")
+    refused = governor_check(case=case, channel=Channel.CALL, at=at, number=own)
     assert failed_rules(refused) == ["unanswered_per_number"]
-    assert governor_check(case=case, channel=Channel.CALL, at=at, number="13900000002").allowed
+    assert governor_check(case=case, channel=Channel.CALL, at=at, number=home).allowed
 
 
 # --- quiet period ---------------------------------------------------------------------------------------
@@ -224,5 +227,6 @@ def test_an_allowed_verdict_lists_every_rule_it_passed():
     case = case_in("Asia/Shanghai")
     verdict = governor_check(case=case, channel=Channel.CALL, at=dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH))
     assert verdict.allowed and verdict.failed == []
-    assert set(verdict.passed) == {"holds", "plan_pause", "third_party", "hours", "calls_per_window",
-                                   "calls_per_day", "unanswered_per_number", "quiet_period"}
+    assert set(verdict.passed) == {"holds", "plan_pause", "third_party", "wrong_number_dialled", "unknown_party",
+                                   "hours", "calls_per_window", "calls_per_day", "unanswered_per_number",
+                                   "quiet_period"}
