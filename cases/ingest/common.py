@@ -54,6 +54,17 @@ class CustomerData:
 
 
 @dataclass
+class ContactData:
+    """One of the core system's contact points for the cardholder (a snapshot's `contacts`)."""
+
+    kind: str
+    name: str = ""
+    relationship: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass
 class AccountSnapshot:
     account_number: str
     customer: CustomerData
@@ -68,6 +79,8 @@ class AccountSnapshot:
     # Left out (None): the stored value stays. Read by a repayment plan's agreement.
     plan_interest_rate: Decimal | None = None
     repayment_reference: str | None = None
+    # Left out (None): the stored points stay. Sent, the list replaces the core system's points.
+    contacts: list[ContactData] | None = None
 
     def amounts(self) -> dict[str, Decimal]:
         return {name: getattr(self, name) for name in AMOUNT_FIELDS}
