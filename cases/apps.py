@@ -9,11 +9,14 @@ class CasesConfig(AppConfig):
     def ready(self):
         # The built-in queue reasons and timeline sources register themselves on import.
         from cases import queue, timeline  # noqa: F401
+        from cases.contact_point_views import contact_points_panel_context
         from cases.panels import CasePanel, case_panel_register
         from cases.referral_views import referral_panel_context
         from cases.views import holds_panel_context, note_panel_context
         from staff.permissions import can_work_cases
 
+        case_panel_register(CasePanel("contact_points", "cases/partials/contact_points_panel.html",
+                                      lambda request, case: contact_points_panel_context(request, case), order=15))
         case_panel_register(CasePanel("holds", "cases/partials/holds_panel.html", holds_panel_context, order=40))
         case_panel_register(CasePanel("note", "cases/partials/note_panel.html", note_panel_context, order=60,
                                       visible=lambda request, case: can_work_cases(request.user)))

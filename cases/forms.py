@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.delinquency import DELINQUENT_BUCKETS
 from cases.lifecycle import REGISTER_HOLD_KINDS, HardshipCause, HoldKind, Stage
+from cases.models import ContactPointKind, ContactPointSource
 from cases.personal_data import REVEALABLE
 from cases.search import SearchBy
 from core.errors import DomainError
@@ -66,3 +67,21 @@ class CaseSearchForm(DomainErrorFormMixin, forms.Form):
     # Personal data: sent by POST, never in an address, and not offered to the browser's autofill history.
     query = forms.CharField(label=_("Search for"), max_length=200,
                             widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+
+class ContactPointForm(DomainErrorFormMixin, forms.Form):
+    """A contact point staff learned of, with where it came from."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactPointKind.choices)
+    relationship = forms.CharField(label=_("Relationship to the cardholder"), max_length=60, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=[
+        (ContactPointSource.CARDHOLDER, _("The cardholder")), (ContactPointSource.STAFF, _("Staff research"))])
+    source_note = forms.CharField(label=_("Where it came from"), max_length=200,
+                                  help_text=_("For example: the cardholder said on the call; skip-tracing."))
+
+
+class WrongNumberForm(DomainErrorFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why it is wrong"), max_length=1000)

@@ -64,8 +64,10 @@ def _number_label(number: str, point: ContactPoint | None) -> str:
 
 
 def attempt_form(request, case, data=None) -> AttemptForm:
-    choices = [(key, _number_label(number, point)) for key, (number, point) in _numbers(case).items()]
-    return AttemptForm(data, numbers=choices, auto_id="ca-%s")
+    numbers = _numbers(case)
+    choices = [(key, _number_label(number, point)) for key, (number, point) in numbers.items()]
+    third_party = frozenset(key for key, (_number, point) in numbers.items() if point and point.is_third_party)
+    return AttemptForm(data, numbers=choices, third_party=third_party, auto_id="ca-%s")
 
 
 def contact_panel_context(request, case, form=None, exception_form=None) -> dict:
