@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "case.viewed": _("Case viewed"),
     "case.searched": _("Cases searched by identifier"),
     "complaints.exported": _("Complaints register exported"),
+    "contact_point.added": _("Contact point added"),
+    "contact_point.marked_wrong": _("Number reported wrong"),
     "complaint.opened": _("Complaint registered"),
     "complaint.resolved": _("Complaint resolved"),
     "dispute.opened": _("Dispute registered"),
