@@ -343,7 +343,9 @@ class ObjectValidator:
     def __init__(self, serializer: serializers.Serializer):
         self.fields: list[tuple[str, bool, bool, object]] = []
         for name, field in serializer.fields.items():
-            if isinstance(field, serializers.Serializer):
+            if isinstance(field, serializers.ListSerializer) and isinstance(field.child, serializers.Serializer):
+                check = ListValidator(field)
+            elif isinstance(field, serializers.Serializer):
                 check = ObjectValidator(field)
             else:
                 convert = _converter(field)
@@ -389,7 +391,7 @@ class ObjectValidator:
                 else:
                     clean[name] = None
                 continue
-            if check.__class__ is ObjectValidator:
+            if check.__class__ is ObjectValidator or check.__class__ is ListValidator:
                 sub, sub_errors = check.validate(value, f"{path}.{name}")
                 errors.extend(sub_errors)
                 clean[name] = sub
@@ -401,4 +403,31 @@ class ObjectValidator:
         if len(data) > len(self.names) or not self.names.issuperset(data):
             errors.extend(FieldError(f"{path}.{key}", "unknown_field", "This field is not part of the format.")
                           for key in data if key not in self.names)
+        return (None if errors else clean), errors
+
+
+class ListValidator:
+    """Checks a JSON list of objects against a `many=True` serializer, as DRF's ListSerializer does: the
+    list as a whole first (its type and length), then each object, named by its index."""
+
+    def __init__(self, field: serializers.ListSerializer):
+        self.child = ObjectValidator(field.child)
+        self.max_length, self.min_length, self.allow_empty = field.max_length, field.min_length, field.allow_empty
+
+    def validate(self, data, path: str) -> tuple[list | None, list[FieldError]]:
+        if not isinstance(data, list):
+            return None, [FieldError(path, "not_a_list",
+                                     f'Expected a list of items but got type "{type(data).__name__}".')]
+        if not data and not self.allow_empty:
+            return None, [FieldError(path, "empty", "This list may not be empty.")]
+        if self.max_length is not None and len(data) > self.max_length:
+            return None, [FieldError(path, "max_length",
+                                     f"Ensure this field has no more than {self.max_length} elements.")]
+        if self.min_length is not None and len(data) < self.min_length:
+            return None, [FieldError(path, "min_length", f"Ensure this field has at least {self.min_length} elements.")]
+        clean, errors = [], []
+        for index, item in enumerate(data):
+            value, item_errors = self.child.validate(item, f"{path}[{index}]")
+            clean.append(value)
+            errors.extend(item_errors)
         return (None if errors else clean), errors

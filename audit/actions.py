@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "contact_attempt.reason_recorded": _("Reason for the delinquency recorded"),
     "contact_exception.granted": _("Contact exception authorised"),
     "contact_exception.revoked": _("Contact exception revoked"),
+    "contact_point.added": _("Contact point added"),
+    "contact_point.marked_wrong": _("Number reported wrong"),
     "complaint.opened": _("Complaint registered"),
     "complaint.resolved": _("Complaint resolved"),
     "dispute.opened": _("Dispute registered"),

@@ -8,6 +8,7 @@ from cases.models import (
     Case,
     CaseHold,
     CaseNote,
+    ContactPoint,
     ContactPreferenceStatement,
     Customer,
     HoldRequest,
@@ -41,6 +42,17 @@ class CustomerAdmin(ReadOnlyAdmin):
         cases = Case.objects.filter(account__customer=obj).order_by("-id").values_list("id", flat=True)[:20]
         return format_html_join(", ", '<a href="{}">#{}</a>', ((reverse("cases:detail", args=[pk]), pk)
                                                                 for pk in cases)) or "—"
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(ReadOnlyAdmin):
+    """Contact points come from the core system or from staff on the case page; the admin only looks."""
+
+    list_display = ("id", "customer", "kind", "relationship", masked("phone", _("phone")), "source", "wrong_at",
+                    "retired_at")
+    list_filter = ("kind", "source")
+    exclude = ("name", "phone", "phone_hash", "address")
+    readonly_fields = (masked("name", _("name")), masked("phone", _("phone")), masked("address", _("address")))
 
 
 @admin.register(Account)

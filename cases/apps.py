@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         # The built-in queue reasons and timeline sources register themselves on import.
         from cases import queue, retention, timeline  # noqa: F401
+        from cases.contact_point_views import contact_points_panel_context
         from cases.panels import CasePanel, case_panel_register
         from cases.referral_views import referral_panel_context
         from cases.views import holds_panel_context, note_panel_context, preferences_panel_context
@@ -16,6 +17,8 @@ class CasesConfig(AppConfig):
 
         retention.register()
 
+        case_panel_register(CasePanel("contact_points", "cases/partials/contact_points_panel.html",
+                                      lambda request, case: contact_points_panel_context(request, case), order=15))
         case_panel_register(CasePanel("holds", "cases/partials/holds_panel.html", holds_panel_context, order=40))
         case_panel_register(CasePanel("preferences", "cases/partials/preferences_panel.html",
                                       preferences_panel_context, order=45))

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.delinquency import DELINQUENT_BUCKETS
 from cases.lifecycle import REGISTER_HOLD_KINDS, HardshipCause, HoldKind, Stage
-from cases.models import PREFERENCE_CHANNELS, PreferenceKind, PreferenceSource
+from cases.models import PREFERENCE_CHANNELS, ContactPointKind, ContactPointSource, PreferenceKind, PreferenceSource
 from cases.personal_data import REVEALABLE
 from cases.search import SearchBy
 from core.errors import DomainError
@@ -105,3 +105,19 @@ class PreferenceForm(DomainErrorFormMixin, forms.Form):
         else:
             value = {"opted_out": yes}
         return {"kind": kind, "target": target, "value": value, "source": data["source"]}
+class ContactPointForm(DomainErrorFormMixin, forms.Form):
+    """A contact point staff learned of, with where it came from."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactPointKind.choices)
+    relationship = forms.CharField(label=_("Relationship to the cardholder"), max_length=60, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=[
+        (ContactPointSource.CARDHOLDER, _("The cardholder")), (ContactPointSource.STAFF, _("Staff research"))])
+    source_note = forms.CharField(label=_("Where it came from"), max_length=200,
+                                  help_text=_("For example: the cardholder said on the call; skip-tracing."))
+
+
+class WrongNumberForm(DomainErrorFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why it is wrong"), max_length=1000)

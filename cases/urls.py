@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import referral_views, views
+from cases import contact_point_views, referral_views, views
 
 app_name = "cases"
 
@@ -20,6 +20,11 @@ urlpatterns = [
          name="hold-request-evidence"),
     path("specialist/", views.specialist_queue, name="specialist"),
     path("<int:case_id>/reveal/", views.case_reveal, name="reveal"),
+    path("<int:case_id>/contact-points/", contact_point_views.contact_point_create, name="contact-point-create"),
+    path("<int:case_id>/contact-points/primary/wrong/", contact_point_views.contact_point_wrong,
+         name="primary-number-wrong"),
+    path("<int:case_id>/contact-points/<int:point_id>/wrong/", contact_point_views.contact_point_wrong,
+         name="contact-point-wrong"),
     path("<int:case_id>/referral/", referral_views.referral_create, name="referral-create"),
     path("referrals/", referral_views.referral_list, name="referrals"),
     path("referrals/<int:referral_id>/decide/", referral_views.referral_decision, name="referral-decide"),

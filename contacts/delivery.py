@@ -62,7 +62,9 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
             return contact.status if contact else "missing"
         if contact.due_at > at:
             return contact.status
-        verdict = governor_check(case=contact.case, channel=contact.channel, at=at)
+        # An SMS names the number it goes to, so a number reported wrong (or not on file) holds it.
+        number = contact.case.account.customer.phone if contact.channel == Channel.SMS else ""
+        verdict = governor_check(case=contact.case, channel=contact.channel, at=at, number=number)
         entry = verdict.as_trail()
         if not verdict.allowed:
             governor_record(failed_rules=[failure["rule"] for failure in verdict.failed])

@@ -16,6 +16,18 @@ def _when_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+class NumberSelect(forms.Select):
+    """The numbers, each third party's marked so that the page can remind the agent never to mention the debt."""
+
+    third_party: frozenset = frozenset()
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.third_party:
+            option["attrs"]["data-third-party"] = "1"
+        return option
+
+
 class AttemptForm(DomainErrorFormMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS)
     direction = forms.ChoiceField(label=_("Who called"), required=False, initial=Direction.OUTBOUND, choices=[
@@ -27,7 +39,7 @@ class AttemptForm(DomainErrorFormMixin, forms.Form):
                                        widget=_when_widget(), input_formats=["%Y-%m-%dT%H:%M"],
                                        help_text=_("Leave empty for now."))
     # The numbers are offered masked; the form carries which one, never the number itself.
-    number = forms.ChoiceField(label=_("Number"), required=False)
+    number = forms.ChoiceField(label=_("Number"), required=False, widget=NumberSelect)
     result = forms.ChoiceField(label=_("Outcome"), choices=AttemptResult.choices)
     delinquency_reason = forms.ChoiceField(label=_("Why the account fell behind"), required=False,
                                            choices=[("", "—"), *DelinquencyReason.choices],
@@ -46,9 +58,10 @@ class AttemptForm(DomainErrorFormMixin, forms.Form):
     def clean_direction(self):
         return self.cleaned_data["direction"] or Direction.OUTBOUND
 
-    def __init__(self, *args, numbers: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, numbers: list[tuple[str, str]], third_party: frozenset = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["number"].choices = [("", "—"), *numbers]
+        self.fields["number"].widget.third_party = third_party
 
 
 class ExceptionForm(DomainErrorFormMixin, forms.Form):

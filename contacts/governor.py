@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.contact_points import Standing, number_standing
 from cases.lifecycle import HoldKind
 from cases.models import Case, PreferenceKind, PreferenceSource
 from cases.preferences import Preferences, customers_preferences
@@ -58,6 +59,8 @@ def _paused_by_agreement(ids: list[int]) -> dict[int, str]:
 TIMED_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL, Channel.CALL, Channel.VISIT})
 # Contacts a plan in good standing or a promise not yet due stops; only instalment reminders remain.
 PAUSED_BY_PLAN = frozenset({Channel.CALL, Channel.VISIT, Channel.EMAIL, Channel.LETTER, Channel.SMS})
+# Channels that reach a phone number: only numbers on file may be used.
+NUMBER_CHANNELS = frozenset({Channel.CALL, Channel.SMS})
 PURPOSE_COLLECTION = "collection"
 PURPOSE_INSTALMENT_REMINDER = "instalment_reminder"
 PURPOSE_LOCATE = "locate"  # a third party, only to find the cardholder
@@ -99,6 +102,8 @@ class CaseFacts:
     customer_id: int | None = None
     number_attempts: list[AttemptFact] = field(default_factory=list)
     preferences: Preferences | None = None  # the cardholder's, when they stated any
+    # What the named number is to the cardholder (cases.contact_points.Standing); "" when none is named.
+    number_standing: str = ""
 
 
 @dataclass
@@ -293,6 +298,9 @@ REASONS = {
     "preferences": gettext_noop("The cardholder's preference refuses it: %(preference)s (%(source)s, %(date)s)."),
     "preferred_window": gettext_noop(
         "Outside the cardholder's preferred time, %(start)s–%(end)s (%(source)s, %(date)s)."),
+    "wrong_number_dialled": gettext_noop("This number was reported wrong; it is not dialled again."),
+    "unknown_party": gettext_noop(
+        "This number is on file neither for the cardholder nor as one of their contact points."),
 }
 
 
@@ -397,7 +405,9 @@ def _rule_quiet_period(facts: CaseFacts, channel, at, profile, number_hash, **_)
 
 
 def _rule_third_party(facts: CaseFacts, at, profile, to_third_party, **_):
-    if not to_third_party:
+    # A number on file as an emergency contact or employer reaches a third party, whatever the caller says;
+    # a guarantor is liable under the guarantee and is not one for it.
+    if not to_third_party and facts.number_standing != Standing.THIRD_PARTY:
         return None
     own = [a for a in facts.attempts if not a.third_party and a.outbound and a.at <= at]
     if any(a.result == AttemptResult.WRONG_NUMBER for a in own):
@@ -439,6 +449,17 @@ def _rule_preferred_window(facts: CaseFacts, channel, at, profile, by_staff=Fals
     day = local.date() if local.time() < start else local.date() + dt.timedelta(days=1)
     opening = dt.datetime.combine(day, start, tzinfo=ZoneInfo(facts.timezone)).astimezone(dt.UTC)
     return REASONS["preferred_window"], figures, opening
+def _rule_wrong_number(facts: CaseFacts, **_):
+    if facts.number_standing == Standing.WRONG:
+        return REASONS["wrong_number_dialled"], {}, None
+    return None
+
+
+def _rule_unknown_party(facts: CaseFacts, channel, **_):
+    # Someone unrelated is never contacted: only the cardholder's numbers and their points may be dialled.
+    if channel in NUMBER_CHANNELS and facts.number_standing == Standing.UNKNOWN:
+        return REASONS["unknown_party"], {}, None
+    return None
 
 
 RULES = (
@@ -446,6 +467,8 @@ RULES = (
     ("preferences", _rule_preferences),
     ("plan_pause", _rule_plan_pause),
     ("third_party", _rule_third_party),
+    ("wrong_number_dialled", _rule_wrong_number),
+    ("unknown_party", _rule_unknown_party),
     ("hours", _rule_hours),
     ("calls_per_window", _rule_calls_per_window),
     ("calls_per_day", _rule_calls_per_day),
@@ -526,6 +549,7 @@ def governor_check(
         number_hash = pii_hash(number)
         facts.number_attempts = governor_number_attempts(
             [number_hash], since=at - dt.timedelta(days=LOOKBACK_DAYS), at=at).get(number_hash, [])
+        facts.number_standing = number_standing(customer=case.account.customer, number=number, at=at)
     profile = governor_profile_for(tz_name=facts.timezone, profiles=governor_profiles())
     return governor_evaluate(facts=facts, channel=channel, at=at, profile=profile, number=number,
                              to_third_party=to_third_party, purpose=purpose, find_next=not as_recorded,
@@ -545,6 +569,8 @@ RULE_LABELS = {
     "quiet_period": _("Quiet period after a conversation"),
     "preferences": _("The cardholder opted out of this"),
     "preferred_window": _("Outside the cardholder's preferred time"),
+    "wrong_number_dialled": _("A number reported wrong was dialled"),
+    "unknown_party": _("A number not on file was dialled"),
 }
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
+from cases.contact_points import number_reported_wrong
 from cases.contact_stops import ContactStop, StopCause
 from cases.errors import HoldError
 from cases.lifecycle import HoldKind
@@ -36,6 +37,8 @@ from core.errors import Conflict, DomainError, reason_required
 from core.i18n import stored_phrase
 from core.metrics import governor_record
 from staff.permissions import Capability, can
+
+WRONG_NUMBER_REPORTED = stored_phrase("Reported wrong on a contact attempt.")
 
 
 class ContactNotPermitted(Conflict):
@@ -201,6 +204,10 @@ def contact_attempt_log(
     )
     if scheduled_contact is not None:
         _finish(scheduled_contact, status=ContactStatus.DONE, entry={"attempt": attempt.pk, "result": result})
+    if result == AttemptResult.WRONG_NUMBER and direction == Direction.OUTBOUND and number:
+        # The one who reached a wrong number reports it: it is offered and dialled no more.
+        number_reported_wrong(customer=case.account.customer, number=number, actor=actor, case_id=case.pk,
+                              reason=WRONG_NUMBER_REPORTED, at=occurred_at)
     if result == AttemptResult.DISPUTE:
         with suppress(HoldError):  # already on a dispute hold
             case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=actor,

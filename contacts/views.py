@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from audit.services import client_ip
 from cases.access import workable_case_or_403
+from cases.contact_points import wrong_number_hashes
 from cases.models import ContactPoint
 from cases.panels import case_page_refused
 from cases.queue import queue_claim_next
@@ -41,6 +42,7 @@ from contacts.services import (
     contact_attempt_reason_set,
     contact_exception_grant,
 )
+from core.crypto import pii_hash
 from core.errors import DomainError
 from core.feedback import action_done
 from core.masking import mask
@@ -49,12 +51,15 @@ from staff.permissions import Capability, can, can_work_cases
 
 def _numbers(case) -> dict[str, tuple[str, ContactPoint | None]]:
     """The numbers staff may dial, keyed for the form: the cardholder's own, then their contact points.
-    A point reported wrong or replaced by the core system is not offered."""
+    A number reported wrong (on any point, or the cardholder's own) or replaced by the core system is not
+    offered."""
     customer = case.account.customer
-    numbers = {"primary": (customer.phone, None)} if customer.phone else {}
-    numbers.update({f"other-{i}": (number, None) for i, number in enumerate(customer.other_phones or []) if number})
+    wrong = wrong_number_hashes(customer=customer)
+    numbers = {"primary": (customer.phone, None)} if customer.phone and customer.phone_hash not in wrong else {}
+    numbers.update({f"other-{i}": (number, None) for i, number in enumerate(customer.other_phones or [])
+                    if number and pii_hash(number) not in wrong})
     for point in case_contact_points(customer=customer):
-        if point.phone and point.is_usable:
+        if point.phone and point.is_usable and point.phone_hash not in wrong:
             numbers[f"point-{point.pk}"] = (point.phone, point)
     return numbers
 
@@ -67,8 +72,10 @@ def _number_label(number: str, point: ContactPoint | None) -> str:
 
 
 def attempt_form(request, case, data=None) -> AttemptForm:
-    choices = [(key, _number_label(number, point)) for key, (number, point) in _numbers(case).items()]
-    return AttemptForm(data, numbers=choices, auto_id="ca-%s")
+    numbers = _numbers(case)
+    choices = [(key, _number_label(number, point)) for key, (number, point) in numbers.items()]
+    third_party = frozenset(key for key, (_number, point) in numbers.items() if point and point.is_third_party)
+    return AttemptForm(data, numbers=choices, third_party=third_party, auto_id="ca-%s")
 
 
 def _validation_notice(case) -> dict:

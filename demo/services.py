@@ -16,7 +16,7 @@ from faker import Faker
 
 from cases.delinquency import BUCKET_RANGES, Bucket
 from cases.lifecycle import Outcome, Stage
-from cases.models import Account, Case, Customer
+from cases.models import Account, Case, ContactPoint, ContactPointKind, Customer
 from cases.services import case_open, case_transition, payment_record
 from core.actors import SYSTEM
 from core.i18n import stored_phrase
@@ -142,7 +142,7 @@ def _seed_case(index: int, fake: Faker, teams, users, now: dt.datetime) -> bool:
     team_index = index % len(teams)
     regions = FIELD_REGIONS[team_index]
     province = regions[(index // len(teams)) % len(regions)]
-    customer, _ = Customer.objects.get_or_create(
+    customer, created = Customer.objects.get_or_create(
         external_id=f"CUST{index:08d}",
         defaults={
             "name": fake.name(), "national_id": fake.ssn(), "phone": fake.phone_number(),
@@ -151,6 +151,8 @@ def _seed_case(index: int, fake: Faker, teams, users, now: dt.datetime) -> bool:
             "language": "zh-hans" if index % 5 else "en",
         },
     )
+    if created and index % 3 == 0:
+        _seed_contact_points(customer, fake, index)
     # Some accounts come with the core system's own plan terms, so agreements show both kinds of text.
     plan_terms = {"plan_interest_rate": Decimal("7.3"), "repayment_reference": f"RP{index:010d}"} \
         if index % 4 == 1 else {}
@@ -191,6 +193,20 @@ def _seed_case(index: int, fake: Faker, teams, users, now: dt.datetime) -> bool:
         payment_record(account=account, transaction_id=f"DEMO-{index:08d}-F", amount=case.total_overdue_value(),
                        currency="CNY", paid_at=at)
     return True
+
+
+def _seed_contact_points(customer: Customer, fake: Faker, index: int) -> None:
+    """The core system's contact points for some cardholders: an emergency contact, an employer and, now and
+    then, a guarantor, so that the third-party rule has someone to apply to."""
+    points = [ContactPoint(customer=customer, kind=ContactPointKind.EMERGENCY, name=fake.name(),
+                           relationship=["配偶", "父亲", "姐姐", "朋友"][index % 4], phone=fake.phone_number()),
+              ContactPoint(customer=customer, kind=ContactPointKind.EMPLOYER, name=fake.company(),
+                           relationship="工作单位", phone=fake.phone_number(), address=fake.address())]
+    if index % 9 == 0:
+        points.append(ContactPoint(customer=customer, kind=ContactPointKind.GUARANTOR, name=fake.name(),
+                                   relationship="担保人", phone=fake.phone_number()))
+    for point in points:
+        point.save()
 
 
 def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummary:

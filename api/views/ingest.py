@@ -18,6 +18,7 @@ from api.validation import ObjectValidator, OffsetDateTimeField
 from api.views.base import ERRORS, CoreSystemApi
 from cases.ingest import (
     AccountSnapshot,
+    ContactData,
     CustomerData,
     ItemOutcome,
     PaymentReport,
@@ -25,6 +26,7 @@ from cases.ingest import (
     accounts_ingest,
     payments_ingest,
 )
+from cases.models import ContactPointKind
 from core.api import ErrorSerializer
 from core.currencies import ISO_4217
 from core.errors import DomainError
@@ -106,6 +108,16 @@ class PreferencesInSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=Language.values, required=False)
     consent_email = serializers.BooleanField(required=False)
     consent_sms = serializers.BooleanField(required=False)
+class ContactInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ContactPointKind.values,
+                                   help_text="mobile, home or work: the cardholder's own; emergency or employer: a "
+                                             "third party, contacted only to locate the cardholder; guarantor.")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    relationship = serializers.CharField(max_length=60, required=False, allow_blank=True,
+                                         help_text="To the cardholder, e.g. spouse, sister, employer.")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True,
+                                  help_text="A phone number or an address (or both) is required.")
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
 class AccountItemSerializer(serializers.Serializer):
@@ -135,6 +147,11 @@ class AccountItemSerializer(serializers.Serializer):
         help_text="The cardholder's contact preferences as the core system knows them, stated at `as_of`. Only a "
                   "value that changed since the core system's last statement of it is recorded; the most recent "
                   "statement wins, whoever made it.")
+    contacts = ContactInSerializer(
+        many=True, required=False, max_length=20,
+        help_text="The core system's contact points for the cardholder, stored encrypted. Sent, the list replaces "
+                  "the core system's previous list (points left out are retired, never deleted; points staff "
+                  "added stay; a number already on file keeps its wrong mark); left out, the points stay.")
 
 
 class PaymentItemSerializer(serializers.Serializer):
@@ -199,6 +216,8 @@ def _run_batch(*, items: list, validator: ObjectValidator, key: str, build, inge
 
 def _snapshot(clean: dict) -> AccountSnapshot:
     clean["customer"] = CustomerData(**clean["customer"])
+    if clean.get("contacts") is not None:
+        clean["contacts"] = [ContactData(**contact) for contact in clean["contacts"]]
     return AccountSnapshot(**clean)
 
 

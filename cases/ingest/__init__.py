@@ -11,6 +11,7 @@ snapshot applied is recorded only, because that snapshot already reflects it.
 
 from cases.ingest.common import (
     AccountSnapshot,
+    ContactData,
     CustomerData,
     ItemOutcome,
     PaymentReport,
@@ -22,6 +23,6 @@ from cases.ingest.payments import payments_ingest
 from cases.ingest.snapshots import accounts_ingest
 
 __all__ = [
-    "AccountSnapshot", "CustomerData", "ItemOutcome", "PaymentReport", "Rejection", "Result", "accounts_ingest",
-    "payment_allocate", "payments_ingest",
+    "AccountSnapshot", "ContactData", "CustomerData", "ItemOutcome", "PaymentReport", "Rejection", "Result",
+    "accounts_ingest", "payment_allocate", "payments_ingest",
 ]

@@ -54,6 +54,17 @@ class CustomerData:
 
 
 @dataclass
+class ContactData:
+    """One of the core system's contact points for the cardholder (a snapshot's `contacts`)."""
+
+    kind: str
+    name: str = ""
+    relationship: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass
 class AccountSnapshot:
     account_number: str
     customer: CustomerData
@@ -70,6 +81,8 @@ class AccountSnapshot:
     repayment_reference: str | None = None
     # The cardholder's contact preferences as the core system knows them (cases.preferences).
     preferences: dict | None = None
+    # Left out (None): the stored points stay. Sent, the list replaces the core system's points.
+    contacts: list[ContactData] | None = None
 
     def amounts(self) -> dict[str, Decimal]:
         return {name: getattr(self, name) for name in AMOUNT_FIELDS}

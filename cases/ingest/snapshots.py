@@ -21,6 +21,7 @@ from cases.ingest.common import (
     payment_allocate,
     reject,
 )
+from cases.ingest.contact_points import contact_points_replace
 from cases.lifecycle import Outcome, Stage
 from cases.models import Account, Case, Customer, Payment
 from cases.preferences import preferences_from_core
@@ -44,6 +45,10 @@ def _snapshot_refusal(snapshot: AccountSnapshot, now: dt.datetime, today: dict[s
         return reject("overdue_since", "in_future", "overdue_since cannot be in the future.")
     if snapshot.as_of > now + CLOCK_SKEW:
         return reject("as_of", "in_future", "as_of cannot be in the future.")
+    for index, contact in enumerate(snapshot.contacts or []):
+        if not contact.phone and not contact.address:
+            return reject(f"contacts[{index}].phone", "phone_or_address_required",
+                          "A contact point needs a phone number or an address.")
     return None
 
 
@@ -172,6 +177,9 @@ def _apply_snapshots(*, snapshots, indexes: dict[str, int], outcomes: list, acto
               if snapshot.preferences and any(snapshot is fresh_snapshot for fresh_snapshot, _id in fresh)}
     if stated:
         preferences_from_core(customer_ids=customer_ids, snapshots=stated, actor=actor)
+    contact_points_replace(now=now, lists={
+        customer_ids[snapshot.customer.external_id]: snapshot.contacts for snapshot, _account_id in fresh
+        if snapshot.contacts is not None and latest_for_customer[snapshot.customer.external_id] is snapshot})
     for fields, rows in sorted(customer_rows.items()):
         bulk_update_rows(model=Customer, rows=sorted(rows, key=lambda row: row["id"]), fields=[*fields, "updated_at"])
     bulk_update_rows(model=Account, rows=account_rows, fields=["snapshot_as_of", "customer_id", *_KEPT_UNLESS_SENT])

@@ -240,3 +240,15 @@ def test_an_emoji_written_as_a_surrogate_pair_is_fine(core_system):
     body = json.dumps({"items": [item]})  # ASCII-escaped: the emoji travels as a surrogate pair
     [row] = results(core_system.post("/api/v1/accounts/batch", body, content_type="application/json"))
     assert row["result"] == "created" and Customer.objects.get().name == "\U0001F600"
+
+
+def test_contact_points_arrive_with_the_snapshot_and_a_bad_one_is_named_by_its_path(core_system):
+    sister = {"kind": "emergency", "name": "李娜", "relationship": "sister", "phone": "13700001111"}
+    good, bad = results(post_accounts(
+        core_system, account_item("6222000000000001", contacts=[sister]),
+        account_item("6222000000000002", contacts=[sister, {"kind": "neighbour", "phone": "1"}])))
+    assert good["result"] == "created"
+    point = Customer.objects.get(external_id="C-6222000000000001").contact_points.get()
+    assert (point.kind, point.relationship, point.phone) == ("emergency", "sister", "13700001111")
+    assert bad["result"] == "rejected"
+    assert [(e["field"], e["code"]) for e in bad["errors"]] == [("items[1].contacts[1].kind", "invalid_choice")]

@@ -140,3 +140,23 @@ def test_lean_call_errors_are_the_serializers(item):
 def test_fields_outside_the_format_are_refused_by_the_lean_path_alone():
     _clean, errors = ACCOUNT_ITEM.validate({**account_item(), "limit": "1"}, PATH)
     assert [(e.field, e.code) for e in errors] == [("items[0].limit", "unknown_field")]
+
+
+CONTACT = {"kind": "emergency", "name": "李娜", "relationship": "sister", "phone": "13700001111", "address": ""}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(item=st.one_of(
+    st.lists(_mutated(CONTACT, None) | values, max_size=3).map(lambda contacts: account_item(contacts=contacts)),
+    values.map(lambda contacts: account_item(contacts=contacts))))
+@example(item=account_item(contacts=[CONTACT] * 21))  # more than a snapshot may carry
+@example(item=account_item(contacts=[CONTACT, None, "x", {**CONTACT, "kind": "neighbour"}]))
+@example(item=account_item(contacts=[]))
+def test_lean_checks_of_contact_points_are_the_serializers(item):
+    _assert_same_errors(ACCOUNT_ITEM, AccountItemSerializer, item)
+
+
+def test_a_contact_points_error_names_the_point_and_its_field():
+    _clean, errors = ACCOUNT_ITEM.validate(account_item(contacts=[CONTACT, {**CONTACT, "kind": "neighbour"}]),
+                                           "items[2]")
+    assert [(e.field, e.code) for e in errors] == [("items[2].contacts[1].kind", "invalid_choice")]

@@ -23,7 +23,8 @@ def test_the_view_lists_contacts_oldest_first_with_version_rule_and_trail(case, 
     case.refresh_from_db()
     contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.NO_ANSWER,
                         occurred_at=AS_OF + dt.timedelta(hours=1), now=AS_OF + dt.timedelta(hours=1),
-                        number="13800138000", scheduled_contact=case.scheduled_contacts.get(rule="T3.call"))
+                        number=case.account.customer.phone,
+                        scheduled_contact=case.scheduled_contacts.get(rule="T3.call"))
     escalation_pass_run(as_of=AS_OF + dt.timedelta(days=1))  # the worked call task makes way for the next
     late = dt.datetime(2026, 11, 30, 22, 0, tzinfo=SH)
     contact_exception_grant(case=case, actor=supervisor, reason="Asked to be called late.", valid_from=late, now=late)
@@ -39,7 +40,7 @@ def test_the_view_lists_contacts_oldest_first_with_version_rule_and_trail(case, 
     assert first["rule"] in ("T3.call", "T3.notice_letter")
     assert first["trail"][0]["passed"]
     no_answer, excepted = view["attempts"]
-    assert no_answer["number"] == "****8000" and no_answer["verdict"]["allowed"] is True
+    assert no_answer["number"] == "****" + case.account.customer.phone[-4:] and no_answer["verdict"]["allowed"] is True
     assert no_answer["direction"] == "outbound" and no_answer["breach"] is False
     assert excepted["exception"]["by"] == "supervisor" and excepted["exception"]["reason"] == "Asked to be called late."
     assert excepted["breach"] is False and excepted["verdict"]["failed"][0]["rule"] == "hours"
@@ -82,7 +83,7 @@ def test_the_api_shows_the_policy_call_task_answered_by_a_call_logged_without_na
     escalation_pass_run(as_of=AS_OF)
     contact_attempt_log(case=case, channel=Channel.CALL, actor=agent, result=AttemptResult.LEFT_MESSAGE,
                         occurred_at=AS_OF + dt.timedelta(hours=1),
-                        now=AS_OF + dt.timedelta(hours=1), number="13800138000")
+                        now=AS_OF + dt.timedelta(hours=1), number=case.account.customer.phone)
     client = APIClient()
     client.force_authenticate(agent)
     body = client.get(f"/api/v1/cases/{case.pk}/contacts/").json()

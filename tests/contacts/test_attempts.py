@@ -43,7 +43,7 @@ def log(case, actor, *, when, now=None, result=AttemptResult.NO_ANSWER, **kwargs
 
 @pytest.mark.django_db
 def test_an_agent_logs_an_allowed_call_with_the_rules_it_passed(case, agent):
-    attempt = log(case, agent, when=MORNING, number="13800000000")
+    attempt = log(case, agent, when=MORNING, number=case.account.customer.phone)
     assert attempt.actor == agent and attempt.verdict["allowed"] is True and attempt.breached_rules == []
     assert "calls_per_day" in attempt.verdict["passed"]
     assert attempt.direction == Direction.OUTBOUND and attempt.customer_id == case.account.customer_id

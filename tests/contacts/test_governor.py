@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases.lifecycle import HoldKind, Stage
+from cases.models import ContactPoint, ContactPointKind
 from cases.services import case_hold_place
 from contacts.governor import PURPOSE_INSTALMENT_REMINDER, governor_check
 from contacts.models import AttemptResult, Channel, ContactAttempt, JurisdictionProfile
@@ -129,12 +130,14 @@ def test_us_has_no_daily_call_limit_below_seven_in_seven():
 def test_cn_never_allows_a_seventh_unanswered_call_to_one_number_in_a_day():
     JurisdictionProfile.objects.filter(code="CN").update(calls_per_day=None, calls_per_window=20)
     case = case_in("Asia/Shanghai")
+    own, home = case.account.customer.phone, "13900000002"
+    ContactPoint.objects.create(customer=case.account.customer, kind=ContactPointKind.HOME, phone=home)
     for hour in range(9, 15):
-        call(case, dt.datetime(2026, 11, 30, hour, 0, tzinfo=SH), number="13900000001")
+        call(case, dt.datetime(2026, 11, 30, hour, 0, tzinfo=SH), number=own)
     at = dt.datetime(2026, 11, 30, 16, 0, tzinfo=SH)
-    refused = governor_check(case=case, channel=Channel.CALL, at=at, number="13900000001")
+    refused = governor_check(case=case, channel=Channel.CALL, at=at, number=own)
     assert failed_rules(refused) == ["unanswered_per_number"]
-    assert governor_check(case=case, channel=Channel.CALL, at=at, number="13900000002").allowed
+    assert governor_check(case=case, channel=Channel.CALL, at=at, number=home).allowed
 
 
 # --- quiet period ---------------------------------------------------------------------------------------
@@ -224,6 +227,68 @@ def test_an_allowed_verdict_lists_every_rule_it_passed():
     case = case_in("Asia/Shanghai")
     verdict = governor_check(case=case, channel=Channel.CALL, at=dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH))
     assert verdict.allowed and verdict.failed == []
-    assert set(verdict.passed) == {"holds", "plan_pause", "third_party", "hours", "calls_per_window",
-                                   "calls_per_day", "unanswered_per_number", "quiet_period", "preferences",
-                                   "preferred_window"}
+    assert set(verdict.passed) == {"holds", "plan_pause", "third_party", "wrong_number_dialled", "unknown_party",
+                                   "hours", "calls_per_window", "calls_per_day", "unanswered_per_number",
+                                   "quiet_period", "preferences", "preferred_window"}
+
+
+# --- contact points: third parties, guarantors, numbers reported wrong or not on file --------------------
+
+def point(case, kind, phone, **kwargs):
+    return ContactPoint.objects.create(customer=case.account.customer, kind=kind, phone=phone, **kwargs)
+
+
+@pytest.mark.django_db
+def test_an_emergency_contact_is_dialled_only_after_three_failed_calls_to_the_cardholder():
+    case = case_in("Asia/Shanghai")
+    own = case.account.customer.phone
+    sister = point(case, ContactPointKind.EMERGENCY, "13700001111", relationship="sister")
+    at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+    for days in (4, 3):
+        call(case, at - dt.timedelta(days=days), number=own)
+    # The number alone says it reaches a third party, whatever the caller ticked.
+    assert failed_rules(governor_check(case=case, channel=Channel.CALL, at=at, number=sister.phone)) == [
+        "third_party"]
+    call(case, at - dt.timedelta(days=2), number=own)
+    assert governor_check(case=case, channel=Channel.CALL, at=at, number=sister.phone).allowed
+
+
+@pytest.mark.django_db
+def test_a_guarantor_may_be_called_about_the_guarantee_without_failed_attempts_first():
+    case = case_in("Asia/Shanghai")
+    guarantor = point(case, ContactPointKind.GUARANTOR, "13600002222")
+    at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+    assert governor_check(case=case, channel=Channel.CALL, at=at, number=guarantor.phone).allowed
+
+
+@pytest.mark.django_db
+def test_a_number_on_file_nowhere_reaches_someone_unrelated_and_is_a_breach():
+    case = case_in("Asia/Shanghai")
+    at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+    assert failed_rules(governor_check(case=case, channel=Channel.CALL, at=at, number="13511112222")) == [
+        "unknown_party"]
+    retired = point(case, ContactPointKind.HOME, "13511112222", retired_at=at - dt.timedelta(days=1))
+    assert failed_rules(governor_check(case=case, channel=Channel.CALL, at=at, number=retired.phone)) == [
+        "unknown_party"]  # replaced by the core system: no longer on file
+
+
+@pytest.mark.django_db
+def test_a_number_reported_wrong_is_a_breach_from_the_moment_it_was_reported():
+    case = case_in("Asia/Shanghai")
+    at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+    home = point(case, ContactPointKind.HOME, "01066667777", wrong_at=at - dt.timedelta(hours=1))
+    assert failed_rules(governor_check(case=case, channel=Channel.CALL, at=at, number=home.phone)) == [
+        "wrong_number_dialled"]
+    earlier = at - dt.timedelta(hours=2)  # a call logged afterwards is judged as of when it happened
+    assert governor_check(case=case, channel=Channel.CALL, at=earlier, number=home.phone, as_recorded=True).allowed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "label"), [("en", "A number not on file was dialled"),
+                                                  ("zh-hans", "拨打了未登记的号码")])
+def test_the_new_rules_read_in_both_languages(language, label):
+    from django.utils import translation
+
+    from contacts.governor import breach_text
+    with translation.override(language):
+        assert breach_text(["unknown_party"]) == label

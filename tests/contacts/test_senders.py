@@ -360,3 +360,17 @@ def test_due_contacts_are_queued_through_the_outbox_so_a_broker_outage_cannot_dr
     assert send_due.run() == 1
     row = OutboxTask.objects.get()
     assert (row.task, row.kwargs) == ("contacts.deliver", {"contact_id": due.pk})
+
+
+@pytest.mark.django_db
+def test_an_sms_to_a_number_reported_wrong_is_held_not_sent(case, agent, tmp_path, settings):
+    from cases.contact_points import number_mark_wrong
+
+    settings.SMS_BACKEND, settings.SMS_FILE_PATH = "file", tmp_path / "sms.jsonl"
+    number_mark_wrong(customer=case.account.customer, number="13800138000", actor=agent, reason="Not in service.",
+                      at=MORNING - dt.timedelta(hours=1))
+    sms = contact(case, Channel.SMS)
+    assert contact_deliver(contact_id=sms.pk, at=MORNING) == ContactStatus.HELD
+    sms.refresh_from_db()
+    assert sms.trail[-1]["failed"][0]["rule"] == "wrong_number_dialled"
+    assert not (tmp_path / "sms.jsonl").exists()

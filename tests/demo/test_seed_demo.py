@@ -93,3 +93,12 @@ def test_demo_data_has_a_hardship_ending_soon_and_a_deceased_case_for_the_specia
     assert list(specialist_cases(user=supervisor)) == [deceased.case]
     demo_seed(cases=60)
     assert CaseHold.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_some_demo_cardholders_have_an_emergency_contact_and_an_employer():
+    from cases.models import ContactPoint
+
+    demo_seed(cases=6)
+    kinds = set(ContactPoint.objects.values_list("kind", flat=True))
+    assert {"emergency", "employer"} <= kinds

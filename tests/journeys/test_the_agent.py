@@ -87,3 +87,42 @@ def test_the_agent_works_the_queue_and_a_promise_stops_the_calls(page, live_serv
     assert "Contact due" in queue_row(page, first.pk).locator("td").first.inner_text()
     assert queue_row(page, second.pk).count() == 0
     snap(page, shots, "journey-agent-queue-friday", agent)
+
+
+def test_the_agent_adds_a_contact_point_and_a_wrong_number_leaves_the_choices(page, live_server, agent, team,
+                                                                              time_machine, shots):
+    time_machine.move_to(WORKDAY, tick=True)
+    speak("en", agent)
+    case = case_at_dpd(25, as_of=WORKDAY, total=Decimal("9000.00"), stage=Stage.CONTACT, assigned_team=team,
+                       assigned_agent=agent)
+    base = live_server.url
+    sign_in(page, base, "agent")
+    page.goto(f"{base}/cases/{case.pk}/")
+    numbers = page.locator("#contact-panel").get_by_label("Number")
+    assert numbers.locator("option[value=primary]").count() == 1
+
+    # The cardholder gives their sister's number on the call.
+    points = page.locator("#contact-points-panel")
+    points.get_by_text("Add a contact point").click()
+    points.get_by_label("Kind").select_option("emergency")
+    points.get_by_label("Relationship to the cardholder").fill("sister")
+    points.get_by_label("Phone", exact=True).fill("13700001111")
+    points.get_by_label("Where it came from").fill("The cardholder said on the call.")
+    points.get_by_role("button", name="Add the contact point").click()
+    page.locator("#messages").get_by_text("Contact point added.").wait_for()
+    sister = case.account.customer.contact_points.get()
+    numbers = page.locator("#contact-panel").get_by_label("Number")
+    numbers.select_option(f"point-{sister.pk}")
+    page.locator(".third-party-reminder").get_by_text("Never mention the debt.").wait_for()
+
+    # The cardholder's own number turns out to be wrong: it is no longer offered.
+    primary = page.locator("#contact-point-primary")
+    primary.get_by_text("Mark wrong").click()
+    primary.get_by_label("Why it is wrong").fill("Number no longer in service.")
+    primary.get_by_role("button", name="Mark the number wrong").click()
+    page.locator("#messages").get_by_text("Number marked wrong").wait_for()
+    page.locator("#contact-point-primary").get_by_text("reported wrong").wait_for()
+    numbers = page.locator("#contact-panel").get_by_label("Number")
+    assert numbers.locator("option[value=primary]").count() == 0
+    assert numbers.locator(f"option[value=point-{sister.pk}]").count() == 1
+    snap(page, shots, "journey-agent-contact-points", agent)

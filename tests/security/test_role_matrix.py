@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.holds import hold_request_create
 from cases.lifecycle import HoldKind
+from cases.models import ContactPoint
 from cases.referrals import referral_raise
 from cases.services import case_hold_place
 from complaints.services import complaint_open
@@ -93,6 +94,12 @@ MATRIX = {
                                   row(LOGIN, HIDDEN, DENIED, HIDDEN, OK, OK, DENIED, DENIED)),
     "cases:specialist": ("get", lambda o: reverse("cases:specialist"), DECIDERS),
     "cases:reveal": ("post", lambda o: reverse("cases:reveal", args=[o["case"].pk]), SEE_CASE),
+    "cases:contact-point-create": ("post", lambda o: reverse("cases:contact-point-create", args=[o["case"].pk]),
+                                   WORK_CASE),
+    "cases:primary-number-wrong": ("post", lambda o: reverse("cases:primary-number-wrong", args=[o["case"].pk]),
+                                   WORK_CASE),
+    "cases:contact-point-wrong": ("post", lambda o: reverse("cases:contact-point-wrong",
+                                                            args=[o["case"].pk, o["point"].pk]), WORK_CASE),
     # Anyone signed in may search; what they find is limited to the cases they may see.
     "cases:search": ("get", lambda o: reverse("cases:search"), SIGNED_IN),
     "cases:referral-create": ("post", lambda o: reverse("cases:referral-create", args=[o["case"].pk]), WORK_CASE),
@@ -202,8 +209,9 @@ def objects(team, agent, field_agent, settings, tmp_path):
                                            as_of=timezone.now())
     breach = ContactAttempt.objects.create(case=case, channel="call", actor=agent, actor_label="agent",
                                            result="no_answer", breached_rules=["hours"])
+    point = ContactPoint.objects.create(customer=case.account.customer, kind="emergency", phone="13700001111")
     return {"case": case, "hold": hold, "hold_request": hold_request, "complaint": complaint, "referral": referral,
-            "visit": visit, "preview": preview, "breach": breach}
+            "visit": visit, "preview": preview, "breach": breach, "point": point}
 
 
 @pytest.mark.django_db
