@@ -51,22 +51,20 @@ def _other_phone_hashes(customer: Customer) -> set[str]:
     return {pii_hash(number) for number in customer.other_phones or [] if number}
 
 
-def number_standing(*, customer: Customer, number: str, at: dt.datetime | None = None) -> str:
-    """What `number` is to `customer` at `at` (default now): own, guarantor, third party, wrong or unknown.
+def standing_of(*, number_hash: str, own_hashes: set[str], points: list[dict], at: dt.datetime) -> str:
+    """What a number (by its hash) is to a cardholder at `at`, from their own numbers' hashes and the points
+    with that hash (dicts of kind, retired_at, wrong_at). Pure: `number_standing` and the telephony batch
+    both decide through it.
 
     Wrong wins: a number reported wrong (on any point of the cardholder, current or replaced since)
     before `at` is wrong whoever it was thought to reach. A point replaced by the core system is no longer
     on file, so its number is unknown unless it is on file otherwise.
     """
-    number_hash = pii_hash(number)
     if not number_hash:
         return Standing.UNKNOWN
-    at = at or timezone.now()
-    points = list(ContactPoint.objects.filter(customer_id=customer.pk, phone_hash=number_hash)
-                  .values("kind", "retired_at", "wrong_at", "added_at"))
     if any(p["wrong_at"] is not None and p["wrong_at"] <= at for p in points):
         return Standing.WRONG
-    if number_hash == customer.phone_hash or number_hash in _other_phone_hashes(customer):
+    if number_hash in own_hashes:
         return Standing.OWN
     kinds = {p["kind"] for p in points if p["retired_at"] is None or p["retired_at"] > at}
     if kinds & OWN_POINT_KINDS:
@@ -76,6 +74,22 @@ def number_standing(*, customer: Customer, number: str, at: dt.datetime | None =
     if kinds & THIRD_PARTY_POINT_KINDS:
         return Standing.THIRD_PARTY
     return Standing.UNKNOWN
+
+
+def own_number_hashes(customer: Customer) -> set[str]:
+    """The hashes of the numbers the core system keeps on the cardholder's own record."""
+    return {customer.phone_hash, *_other_phone_hashes(customer)} - {""}
+
+
+def number_standing(*, customer: Customer, number: str, at: dt.datetime | None = None) -> str:
+    """What `number` is to `customer` at `at` (default now): own, guarantor, third party, wrong or unknown."""
+    number_hash = pii_hash(number)
+    if not number_hash:
+        return Standing.UNKNOWN
+    points = list(ContactPoint.objects.filter(customer_id=customer.pk, phone_hash=number_hash)
+                  .values("kind", "retired_at", "wrong_at"))
+    return standing_of(number_hash=number_hash, own_hashes=own_number_hashes(customer), points=points,
+                       at=at or timezone.now())
 
 
 def wrong_number_hashes(*, customer: Customer) -> set[str]:

@@ -17,10 +17,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from cases.contact_points import own_number_hashes, standing_of
 from cases.errors import HoldError
 from cases.holds import case_hold_place
 from cases.lifecycle import HoldKind, Stage
-from cases.models import Account, Case, ContactPoint
+from cases.models import Account, Case, ContactPoint, Customer
 from contacts.governor import (
     LOOKBACK_DAYS,
     AttemptFact,
@@ -191,15 +192,27 @@ def _record(*, calls: list[DialerCall], indexes: list[int], outcomes: list, now:
     hash_of = dict(zip(todo, hashes, strict=True))
     customers = {cases[calls[i].account_number][2] for i in todo}
     points: dict[tuple[int, str], ContactPoint] = {}
+    # Every point of the batch's numbers, for what each number is to its cardholder (wrong, a third party…).
+    standing_points: dict[tuple[int, str], list[dict]] = {}
     for point in (ContactPoint.objects.filter(customer_id__any=sorted(customers),
                                               phone_hash__any=sorted(set(hashes) - {""})).order_by("id")):
         key = (point.customer_id, point.phone_hash)
+        standing_points.setdefault(key, []).append(
+            {"kind": point.kind, "retired_at": point.retired_at, "wrong_at": point.wrong_at})
         # A current point before a retired or wrong one; the newest among equals.
         if key not in points or point.is_usable or not points[key].is_usable:
             points[key] = point
+    own = {customer.pk: own_number_hashes(customer)
+           for customer in Customer.objects.filter(pk__in=customers).only("id", "phone_hash", "other_phones")}
+    standing = {}
+    for index in todo:
+        customer_id, number_hash = cases[calls[index].account_number][2], hash_of[index]
+        standing[index] = standing_of(number_hash=number_hash, own_hashes=own.get(customer_id, set()),
+                                      points=standing_points.get((customer_id, number_hash), []),
+                                      at=calls[index].started_at) if number_hash else ""
     with transaction.atomic():
         rows, judged = _judge(calls=calls, todo=todo, cases=cases, agents=agents, points=points, hash_of=hash_of,
-                              now=now)
+                              standing=standing, now=now)
         # The unique index on the call id decides what is new, for a replay as for a concurrent batch holding
         # the same call. Inserting in call-id order keeps two such batches from waiting on each other in a cycle.
         inserted = dict(bulk_insert(model=ContactAttempt, rows=sorted(rows, key=lambda row: row["external_id"]),
@@ -238,7 +251,7 @@ def _duplicate(row: dict) -> CallOutcome:
     return CallOutcome(CallResult.DUPLICATE, row["case_id"], row["id"], list(row["breached_rules"]))
 
 
-def _judge(*, calls, todo, cases, agents, points, hash_of, now) -> tuple[list[dict], list[Judgement]]:
+def _judge(*, calls, todo, cases, agents, points, hash_of, standing, now) -> tuple[list[dict], list[Judgement]]:
     """The rows to insert, judged in the order the calls happened, with their judgements."""
     case_ids = sorted({cases[calls[i].account_number][0] for i in todo})
     start, end = calls[todo[0]].started_at, calls[todo[-1]].started_at
@@ -267,7 +280,8 @@ def _judge(*, calls, todo, cases, agents, points, hash_of, now) -> tuple[list[di
         on_number = by_number.setdefault(number_hash, []) if number_hash else []
         if call.direction == Direction.OUTBOUND:
             case_facts = dataclasses.replace(facts[case_id], holds=holds_at(spans.get(case_id, []), call.started_at),
-                                             attempts=attempts, number_attempts=on_number)
+                                             attempts=attempts, number_attempts=on_number,
+                                             number_standing=standing[index])
             zone = case_facts.timezone
             if zone not in profile_of:
                 profile_of[zone] = governor_profile_for(tz_name=zone, profiles=profiles)

@@ -35,7 +35,7 @@ def dialer(db):
 
 @pytest.fixture
 def case(team):
-    return CaseFactory(stage=Stage.CONTACT, assigned_team=team)
+    return CaseFactory(stage=Stage.CONTACT, assigned_team=team, account__customer__phone=NUMBER)
 
 
 def call(external_id: str, case, *, started: dt.datetime | None = None, **extra) -> dict:
@@ -93,6 +93,17 @@ def test_an_inbound_call_at_2200_is_no_breach_and_counts_for_nothing(dialer, cas
                         *[call(f"OUT-{n}", case, started=at(10 + n)) for n in range(3)]))
     assert [row["breaches"] for row in rows] == [[], [], [], []]
     assert ContactAttempt.objects.get(external_id="IN").direction == Direction.INBOUND
+
+
+def test_a_number_reported_wrong_or_on_file_nowhere_is_a_breach(dialer, case):
+    at_nine = at(9)
+    ContactPoint.objects.create(customer=case.account.customer, kind=ContactPointKind.HOME, phone="+862150001111",
+                                wrong_at=at_nine, wrong_by_label="agent")
+    rows = results(post(dialer, call("WRONG", case, number="+862150001111"),
+                        call("EARLIER", case, number="+862150001111", started=at(8, 30)),
+                        call("STRANGER", case, number="+8613500009999", started=at(11))))
+
+    assert [row["breaches"] for row in rows] == [["wrong_number_dialled"], [], ["unknown_party"]]
 
 
 def test_calls_in_one_batch_count_against_each_other_across_the_cardholders_cases(dialer, case, team):
