@@ -85,7 +85,7 @@ class PreferenceForm(DomainErrorFormMixin, forms.Form):
     window_until = forms.TimeField(label=_("Preferred until"), required=False,
                                    widget=forms.TimeInput(attrs={"type": "time"}),
                                    help_text=_("In the cardholder's time zone; leave both empty to clear the window."))
-    language = forms.ChoiceField(label=_("Language"), required=False, choices=[("", "—")] + Language.choices)
+    language = forms.ChoiceField(label=_("Preferred language"), required=False, choices=[("", "—")] + Language.choices)
     source = forms.ChoiceField(label=_("Stated"), choices=[
         (PreferenceSource.CARDHOLDER_PHONE, PreferenceSource.CARDHOLDER_PHONE.label),
         (PreferenceSource.LETTER, PreferenceSource.LETTER.label)])

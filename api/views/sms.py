@@ -11,14 +11,25 @@ from contacts.inbound import sms_inbound_record
 from contacts.models import InboundSms
 
 SMS_ERRORS = {400: ERRORS, 401: ERRORS, 403: ERRORS, 413: ERRORS, 415: ERRORS}
+class TextOnlyField(serializers.CharField):
+    """A string, and only a string: DRF's CharField would take the number 0 as "0", which the schema refuses."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # "from" is a Python keyword, so the fields are named in a dict.
 InboundSmsInput = type("InboundSmsInput", (serializers.Serializer,), {
-    "from": serializers.CharField(max_length=32, help_text="The sender's number, e.g. +8613800000000."),
-    "body": serializers.CharField(max_length=2000, allow_blank=True, trim_whitespace=False,
+    # Not trimmed, so that what the schema allows (one character or more) is what is accepted.
+    "from": TextOnlyField(min_length=1, max_length=32, trim_whitespace=False,
+                                  help_text="The sender's number, e.g. +8613800000000."),
+    "body": TextOnlyField(max_length=2000, allow_blank=True, trim_whitespace=False,
                                   help_text="The text. STOP, TD, 退订 and the like opt the number out of SMS."),
     "received_at": OffsetDateTimeField(help_text="When the provider received it; ISO 8601 with an offset."),
-    "provider_id": serializers.CharField(max_length=100, help_text="The provider's message id: the call is "
-                                                                   "idempotent by it."),
+    "provider_id": TextOnlyField(min_length=1, max_length=100, trim_whitespace=False,
+                                         help_text="The provider's message id: the call is idempotent by it."),
     "__module__": __name__})
 
 

@@ -44,7 +44,7 @@ def test_an_agents_day(page, browser, live_server, agent, team, other_team, time
     page.get_by_text("A call is allowed now.").wait_for()
 
     page.get_by_label("Outcome").select_option("no_answer")
-    page.get_by_label("Number").select_option("primary")
+    page.locator("#contact-panel").get_by_label("Number", exact=True).select_option("primary")
     page.get_by_role("button", name="Log the outcome").click()
     page.locator("#timeline").get_by_text("Phone call: No answer").wait_for()
     page.locator("#messages").get_by_text("Contact logged.").wait_for()
@@ -62,7 +62,7 @@ def test_an_agents_day(page, browser, live_server, agent, team, other_team, time
 
     # Switching language shows the queue in Chinese.
     with page.expect_navigation():
-        page.get_by_label("Language").select_option("zh-hans")
+        page.get_by_label("Language", exact=True).select_option("zh-hans")
     page.get_by_role("heading", name="时间线").wait_for()
     page.goto(f"{live_server.url}/cases/queue/")
     page.get_by_role("heading", name="我的队列").wait_for()

@@ -19,6 +19,18 @@ NY = ZoneInfo("America/New_York")
 STATED = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 
 
+def on_file(case, *numbers):
+    """The numbers as the cardholder's own: the first on their record, the others as mobile points."""
+    from cases.models import ContactPoint, ContactPointKind
+
+    customer = case.account.customer
+    customer.phone = numbers[0]
+    customer.save()
+    for number in numbers[1:]:
+        ContactPoint.objects.create(customer=customer, kind=ContactPointKind.MOBILE, phone=number)
+    return case
+
+
 def state(case, kind, **kwargs):
     return preference_state(customer=case.account.customer, kind=kind, actor="agent", stated_at=STATED,
                             source=kwargs.pop("source", PreferenceSource.CARDHOLDER_PHONE), **kwargs)
@@ -38,7 +50,7 @@ def test_an_opted_out_channel_is_refused_for_good_and_the_trail_names_the_prefer
 
 
 def test_a_number_opted_out_refuses_calls_to_it_only():
-    case = case_in("Asia/Shanghai")
+    case = on_file(case_in("Asia/Shanghai"), "13900000001", "13900000002")
     state(case, PreferenceKind.OPT_OUT_NUMBER, target="13900000001", value={"opted_out": True})
     at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
     assert failed_rules(governor_check(case=case, channel=Channel.CALL, at=at, number="13900000001")) == ["preferences"]
@@ -59,7 +71,7 @@ def test_automated_contacts_wait_for_the_preferred_window():
 
 
 def test_a_staff_call_outside_the_window_is_a_warning_under_the_cn_profile():
-    case = case_in("Asia/Shanghai")
+    case = on_file(case_in("Asia/Shanghai"), "13800000000")
     state(case, PreferenceKind.WINDOW, value={"from": "18:00", "until": "20:00"})
     at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
     verdict = governor_check(case=case, channel=Channel.CALL, at=at, by_staff=True)
@@ -72,7 +84,7 @@ def test_a_staff_call_outside_the_window_is_a_warning_under_the_cn_profile():
 
 
 def test_a_staff_call_outside_the_window_is_a_breach_under_the_us_profile():
-    case = case_in("America/New_York")
+    case = on_file(case_in("America/New_York"), "2125550100")
     state(case, PreferenceKind.WINDOW, value={"from": "18:00", "until": "20:00"})
     at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=NY)
     attempt = contact_attempt_log(case=case, channel=Channel.CALL, actor="agent", result=AttemptResult.NO_ANSWER,
@@ -83,7 +95,7 @@ def test_a_staff_call_outside_the_window_is_a_breach_under_the_us_profile():
 def test_calls_at_work_are_refused_to_the_work_number():
     from cases.models import ContactPoint, ContactPointKind
 
-    case = case_in("Asia/Shanghai")
+    case = on_file(case_in("Asia/Shanghai"), "13800000000")
     ContactPoint.objects.create(customer=case.account.customer, kind=ContactPointKind.WORK, phone="02155550000")
     state(case, PreferenceKind.OPT_OUT_WORK_CALLS, value={"opted_out": True})
     at = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
