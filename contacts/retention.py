@@ -7,17 +7,31 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from contacts.models import Channel, ContactAttempt, ScheduledContact
+from contacts.models import Channel, ContactAttempt, Direction, InboundSms, ScheduledContact
 from core.anonymise import Cardholder, Scrub, anonymise_register
 
 
 def register() -> None:
+    # Before the attempts: their numbers say which inbound texts were the cardholder's.
+    anonymise_register(Scrub("contacts.InboundSms", "", fields=("sender", "sender_hash", "body"),
+                             also=inbound_texts_scrub))
     anonymise_register(Scrub("contacts.ContactAttempt", "customer",
                              fields=("number", "number_hash", "notes", "recording_ref", "recording_sha256"),
                              also=recordings_released))
     anonymise_register(Scrub("contacts.ContactException", "case__account__customer", fields=("reason",)))
-    anonymise_register(Scrub("contacts.ScheduledContact", "case__account__customer", fields=("last_error",),
+    anonymise_register(Scrub("contacts.ScheduledContact", "case__account__customer",
+                             fields=("last_error", "sent_to", "rendered_subject", "rendered_text", "letter_file"),
                              also=messages_sent_scrub))
+
+
+def inbound_texts_scrub(cardholder: Cardholder) -> None:
+    """The provider's record of the texts the cardholder sent: it names no cardholder (a number may be
+    shared), so it is found by the numbers of the inbound texts stored on the cardholder's cases."""
+    senders = set(ContactAttempt.objects.filter(customer_id=cardholder.customer_id, channel=Channel.SMS,
+                                                direction=Direction.INBOUND).exclude(number_hash="")
+                  .values_list("number_hash", flat=True))
+    if senders:
+        InboundSms.objects.filter(sender_hash__in=senders).update(sender="", sender_hash="", body="")
 
 
 def recordings_released(cardholder: Cardholder) -> dict[int, dict]:

@@ -34,7 +34,8 @@ class Cardholder:
 @dataclass(frozen=True)
 class Scrub:
     model: str  # "app_label.ModelName"
-    # The ORM path from the model to the cardholder's id: "pk", "customer", "case__account__customer".
+    # The ORM path from the model to the cardholder's id: "pk", "customer", "case__account__customer"; empty
+    # when the rows name no cardholder, and `also` finds and clears them.
     customer_path: str
     # Set to "" (text, encrypted text, keyed hashes).
     fields: tuple[str, ...] = ()
@@ -92,7 +93,8 @@ def anonymise_apply(cardholder: Cardholder) -> Anonymised:
     done = Anonymised()
     for scrub in _SCRUBS.values():
         model = apps.get_model(scrub.model)
-        rows = model._default_manager.filter(**{scrub.customer_path: cardholder.customer_id})
+        rows = (model._default_manager.filter(**{scrub.customer_path: cardholder.customer_id})
+                if scrub.customer_path else model._default_manager.none())
         if scrub.also is not None:
             for case_id, notice in (scrub.also(cardholder) or {}).items():
                 done.notices.setdefault(case_id, {}).update(notice)

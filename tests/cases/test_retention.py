@@ -372,3 +372,27 @@ def test_the_tasks_time_limit_stops_the_run_and_keeps_what_was_done(media, monke
         retention.anonymise_past_retention(now=NOW)
     assert Customer.objects.get(pk=first.account.customer_id).anonymised_at is not None
     assert Customer.objects.get(pk=second.account.customer_id).anonymised_at is None
+
+
+@pytest.mark.django_db
+def test_the_texts_the_cardholder_sent_lose_their_number_and_words(media):
+    from contacts.models import InboundSms
+    from core.crypto import pii_hash
+
+    case = closed_case()
+    number = "+8613911112222"
+    ContactAttempt.objects.create(case=case, channel="sms", direction="inbound", source="telephony",
+                                  actor_label="sms provider", occurred_at=PAST, result="left_message",
+                                  number=number, notes="Please call me after six")
+    InboundSms.objects.create(provider_id="P-1", sender=number, sender_hash=pii_hash(number), body="Please call me",
+                              received_at=PAST, outcome=InboundSms.Outcome.STORED, cardholders=1)
+    someone_else = InboundSms.objects.create(provider_id="P-2", sender="+8613700000000",
+                                             sender_hash=pii_hash("+8613700000000"), body="STOP",
+                                             received_at=PAST, outcome=InboundSms.Outcome.UNMATCHED)
+
+    assert cardholder_anonymise(customer_id=case.account.customer_id, now=NOW) is not None
+
+    assert raw("SELECT sender, sender_hash, body FROM contacts_inboundsms WHERE provider_id = %s", ["P-1"]) == [
+        ("", "", "")]
+    someone_else.refresh_from_db()
+    assert someone_else.body == "STOP"

@@ -159,6 +159,7 @@ MATRIX = {
                                                                    args=[999999]), NO_SUCH_OBJECT),
     "api:accounts-batch": ("post", lambda o: reverse("api:accounts-batch"), API_CLIENTS_ONLY),
     "api:sms-inbound": ("post", lambda o: reverse("api:sms-inbound"), API_CLIENTS_ONLY),
+    "api:contact-attempts-batch": ("post", lambda o: reverse("api:contact-attempts-batch"), API_CLIENTS_ONLY),
     "api:payments-batch": ("post", lambda o: reverse("api:payments-batch"), API_CLIENTS_ONLY),
     "api:case-list": ("get", lambda o: reverse("api:case-list"), API_READ_LIST),
     "api:case-detail": ("get", lambda o: reverse("api:case-detail", args=[o["case"].pk]), API_READ_CASE),
