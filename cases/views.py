@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -50,6 +50,7 @@ from cases.selectors import (
 from cases.services import case_hold_place, case_hold_release, case_note_add
 from core.errors import DomainError, Forbidden
 from core.feedback import action_done
+from core.uploads import private_file_response
 from staff.models import Language
 from staff.permissions import Capability, can, can_release_holds, can_work_cases
 
@@ -265,10 +266,8 @@ def _evidence_response(request, case: Case, record, label: str):
         raise Http404
     audit_log(actor=request.user, action="case.hold_evidence_viewed", obj=record, case_id=case.pk,
               ip_address=client_ip(request))
-    response = FileResponse(record.evidence_file.open("rb"), content_type=record.evidence_content_type)
-    response["Content-Disposition"] = f'inline; filename="{label}-{record.pk}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(file=record.evidence_file, content_type=record.evidence_content_type,
+                                 filename=f"{label}-{record.pk}")
 
 
 @login_required

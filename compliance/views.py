@@ -1,10 +1,9 @@
-import csv
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,7 @@ from compliance.cardholder_file import cardholder_file_build, cardholder_file_na
 from compliance.selectors import breaches_search, breaches_summary
 from contacts.governor import RULE_LABELS, breach_text, reason_text
 from core.forms import BoundedDateField, records_window
-from core.spreadsheets import spreadsheet_row
+from core.spreadsheets import csv_stream
 from staff.models import Team
 from staff.permissions import Capability, can
 
@@ -37,11 +36,6 @@ class AuditFilterForm(forms.Form):
         self.fields["action"].choices = [("", _("Any"))] + [(a, audit_action_label(a)) for a in audit_actions()]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def audit_trail(request):
     """Compliance searches the audit trail and exports what it found (personal data is already masked)."""
@@ -53,14 +47,10 @@ def audit_trail(request):
     if request.GET.get("export") == "csv" and form.is_valid():
         audit_log(actor=request.user, action="audit.exported", obj=request.user, ip_address=client_ip(request),
                   changes={k: str(v) for k, v in filters.items() if v})
-        writer = csv.writer(_Echo())
         header = ["time", "actor", "action", "object_type", "object_id", "case_id", "changes", "reason", "ip_address"]
         rows = ([r.at.isoformat(), r.actor_label, r.action, r.object_type, r.object_id, r.case_id or "",
                  r.changes, r.reason, r.ip_address or ""] for r in records.iterator(chunk_size=2000))
-        response = StreamingHttpResponse((writer.writerow(spreadsheet_row(row)) for row in [header, *rows]),
-                                         content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-        return response
+        return csv_stream(filename="audit-trail.csv", header=header, rows=rows)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     for record in page:
         record.action_label = audit_action_label(record.action)
@@ -110,17 +100,13 @@ def breaches(request):
     if request.GET.get("export") == "csv" and form.is_valid():
         audit_log(actor=request.user, action="breaches.exported", obj=request.user, ip_address=client_ip(request),
                   changes={k: str(v) for k, v in filters.items() if v})
-        writer = csv.writer(_Echo())
         header = ["time", "attempt_id", "case_id", "team", "agent", "channel", "direction", "result", "rules",
                   "breach", "reasons", "recording_ref"]
         rows = ([timezone.localtime(a.occurred_at).isoformat(), a.pk, a.case_id, str(a.case.assigned_team or ""),
                  a.actor_label, a.channel, a.direction, a.result, " ".join(a.breached_rules),
                  breach_text(a.breached_rules), " | ".join(reason_text(f) for f in a.verdict.get("failed", [])),
                  a.recording_ref] for a in found.iterator(chunk_size=2000))
-        response = StreamingHttpResponse((writer.writerow(spreadsheet_row(row)) for row in [header, *rows]),
-                                         content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="contact-rule-breaches.csv"'
-        return response
+        return csv_stream(filename="contact-rule-breaches.csv", header=header, rows=rows)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     for attempt in page:
         attempt.rules_text = breach_text(attempt.breached_rules)

@@ -1,5 +1,6 @@
 """Uploaded documents (photos, scans, PDFs): recognised by their first bytes, never by the name sent."""
 
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -26,3 +27,12 @@ def upload_content_type(*, file, max_bytes: int, field: str) -> str:
             return content_type
     raise DomainError(_("%(name)s is not a JPEG, PNG or PDF file."), params={"name": file.name}, code="file_type",
                       field=field)
+
+
+def private_file_response(*, file, content_type: str, filename: str) -> FileResponse:
+    """An uploaded file served inline to someone allowed to see it, never kept by a browser or proxy cache.
+    The caller checks who may see it and audits the look first."""
+    response = FileResponse(file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

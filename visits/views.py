@@ -6,7 +6,7 @@ Every write goes through visits.services; what a user may see comes from visits.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from contacts.services import ContactNotPermitted
 from core.errors import DomainError
 from core.feedback import action_done
 from core.masking import mask
+from core.uploads import private_file_response
 from staff.models import Role
 from staff.permissions import Capability, can, user_role
 from visits.forms import (
@@ -167,10 +168,8 @@ def document_download(request, visit_id: int, document_id: int):
     document = get_object_or_404(VisitDocument, pk=document_id, visit=visit)
     audit_log(actor=request.user, action="visit.document_viewed", obj=document, case_id=visit.case_id,
               ip_address=client_ip(request))
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="visit-{visit.pk}-{document.pk}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(file=document.file, content_type=document.content_type,
+                                 filename=f"visit-{visit.pk}-{document.pk}")
 
 
 # --- the supervisor's board -------------------------------------------------------------------------------

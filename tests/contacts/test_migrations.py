@@ -6,34 +6,20 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from core.crypto import pii_hash
 from tests.factories import CaseFactory
+from tests.migrations import latest_schema_after, migrate_to  # noqa: F401 - the fixture, by name
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("latest_schema_after")]
 
 BEFORE = [("contacts", "0004_leaner_contact_indexes"), ("cases", "0009_contact_points")]
 AFTER = [("contacts", "0005_record_first")]
 
 
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 def test_overrides_become_used_exceptions_and_numbers_are_encrypted(agent, supervisor):
     case = CaseFactory()
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     attempt = old.get_model("contacts", "ContactAttempt")
     night = dt.datetime(2026, 11, 30, 14, 0, tzinfo=dt.UTC)
     plain = attempt.objects.create(case_id=case.pk, channel="call", actor_id=agent.pk, actor_label="agent",
@@ -44,7 +30,7 @@ def test_overrides_become_used_exceptions_and_numbers_are_encrypted(agent, super
                                         verdict={"allowed": False, "failed": [{"rule": "hours"}]},
                                         overridden_by_id=supervisor.pk, override_reason="Asked to be called late.")
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
     attempt = new.get_model("contacts", "ContactAttempt")
     plain, overridden = attempt.objects.get(pk=plain.pk), attempt.objects.get(pk=overridden.pk)
     assert plain.customer_id == overridden.customer_id == case.account.customer_id

@@ -5,35 +5,19 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import CaseFactory
+from tests.migrations import latest_schema_after, migrate_to  # noqa: F401 - the fixture, by name
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("latest_schema_after")]
 
 BEFORE = [("repayment_plans", "0006_instalment_reminder_schedule")]
 AFTER = [("repayment_plans", "0008_plans_within_the_law_constraints")]
 
 
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema():
-    """Whatever a test leaves behind, the next one starts on the current schema."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 def test_existing_approvals_are_recorded_for_what_they_were(agent, supervisor):
     case, other_case = CaseFactory(), CaseFactory()
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     plan_model, decision_model = old.get_model("repayment_plans", "RepaymentPlan"), old.get_model(
         "repayment_plans", "PlanDecision")
     proposed_at = dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC)  # 1 December in Shanghai
@@ -51,7 +35,7 @@ def test_existing_approvals_are_recorded_for_what_they_were(agent, supervisor):
                                   actor_id=supervisor.pk, actor_label="supervisor", reason="Fine.")
     assert own.decided_by_id is None
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
     plan_model, decision_model = new.get_model("repayment_plans", "RepaymentPlan"), new.get_model(
         "repayment_plans", "PlanDecision")
     own, checked = plan_model.objects.get(pk=own.pk), plan_model.objects.get(pk=checked.pk)
@@ -65,15 +49,15 @@ def test_existing_approvals_are_recorded_for_what_they_were(agent, supervisor):
 
 def test_the_migration_names_a_plan_already_past_60_months_instead_of_failing_on_a_row(agent):
     case = CaseFactory()
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     long_plan = old.get_model("repayment_plans", "RepaymentPlan").objects.create(
         case_id=case.pk, kind="instalments", status="active", currency="CNY", owed_principal=Decimal("100"),
         owed_interest=Decimal("0"), owed_fees=Decimal("0"), owed_penalty=Decimal("0"), waived_amount=Decimal("0"),
         total=Decimal("100"), instalment_count=95, first_due_date=dt.date(2027, 1, 1), months=95,
         proposed_by_label="agent", proposed_at=dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC))
-    _migrate([("repayment_plans", "0007_plans_within_the_law")])
+    migrate_to([("repayment_plans", "0007_plans_within_the_law")])
     with pytest.raises(RuntimeError, match=rf"Repayment plans \[{long_plan.pk}\] run past the 60 months"):
-        _migrate(AFTER)
+        migrate_to(AFTER)
     # Cancelled and re-proposed, say: the way forward is open again.
     old.get_model("repayment_plans", "RepaymentPlan").objects.filter(pk=long_plan.pk).delete()
-    _migrate(AFTER)
+    migrate_to(AFTER)
