@@ -64,6 +64,7 @@ NUMBER_CHANNELS = frozenset({Channel.CALL, Channel.SMS})
 PURPOSE_COLLECTION = "collection"
 PURPOSE_INSTALMENT_REMINDER = "instalment_reminder"
 PURPOSE_LOCATE = "locate"  # a third party, only to find the cardholder
+PURPOSE_ESTATE = "estate"  # the letter to a deceased cardholder's estate: not to the cardholder
 LOOKBACK_DAYS = 14
 
 
@@ -301,6 +302,7 @@ REASONS = {
     "wrong_number_dialled": gettext_noop("This number was reported wrong; it is not dialled again."),
     "unknown_party": gettext_noop(
         "This number is on file neither for the cardholder nor as one of their contact points."),
+    "estate": gettext_noop("Only a letter goes to the estate, and only while the cardholder's death is on record."),
 }
 
 
@@ -312,13 +314,24 @@ class Caution:
     figures: dict
 
 
-def _rule_holds(facts: CaseFacts, **_):
-    if facts.holds:
-        return REASONS["holds"], {"holds": list(facts.holds)}, None
+def _rule_holds(facts: CaseFacts, purpose, **_):
+    # A death stops contact with the cardholder; the letter to their estate is the one contact it leaves.
+    # Any other hold (a dispute the family raised, say) still stops that letter too.
+    holds = [kind for kind in facts.holds if not (purpose == PURPOSE_ESTATE and kind == HoldKind.DECEASED)]
+    if holds:
+        return REASONS["holds"], {"holds": holds}, None
+    return None
+
+
+def _rule_estate(facts: CaseFacts, channel, purpose, **_):
+    if purpose == PURPOSE_ESTATE and (channel != Channel.LETTER or HoldKind.DECEASED not in facts.holds):
+        return REASONS["estate"], {}, None
     return None
 
 
 def _rule_plan_pause(facts: CaseFacts, channel, purpose, **_):
+    if purpose == PURPOSE_ESTATE:
+        return None
     if facts.paused_by and channel in PAUSED_BY_PLAN and purpose != PURPOSE_INSTALMENT_REMINDER:
         return REASONS["plan_pause"], {}, None
     return None
@@ -423,8 +436,11 @@ def _stated_figures(stated) -> dict:
     return {"source": stated.source, "date": _local(stated.stated_at, "UTC").date().isoformat()}
 
 
-def _rule_preferences(facts: CaseFacts, channel, number_hash, **_):
-    """A channel, number or place the cardholder opted out of (or withheld consent for) is not used."""
+def _rule_preferences(facts: CaseFacts, channel, number_hash, purpose, **_):
+    """A channel, number or place the cardholder opted out of (or withheld consent for) is not used. The
+    estate is not the cardholder: their preferences do not speak for it."""
+    if purpose == PURPOSE_ESTATE:
+        return None
     refused = facts.preferences.refusal(channel=channel, number_hash=number_hash) if facts.preferences else None
     if refused is None:
         return None
@@ -464,6 +480,7 @@ def _rule_unknown_party(facts: CaseFacts, channel, **_):
 
 RULES = (
     ("holds", _rule_holds),
+    ("estate", _rule_estate),
     ("preferences", _rule_preferences),
     ("plan_pause", _rule_plan_pause),
     ("third_party", _rule_third_party),
@@ -571,6 +588,7 @@ RULE_LABELS = {
     "preferred_window": _("Outside the cardholder's preferred time"),
     "wrong_number_dialled": _("A number reported wrong was dialled"),
     "unknown_party": _("A number not on file was dialled"),
+    "estate": _("Only the letter to the estate may go"),
 }
 
 

@@ -19,6 +19,7 @@ from contacts.models import ContactStatus, JurisdictionProfile, ScheduledContact
 from staff.models import Language
 
 THIRD_PARTY = "third_party"
+ESTATE = "estate"
 WRITTEN_CHANNELS = ("email", "letter")
 VALIDATION_PERIOD_DAYS = 30
 ASSUMED_RECEIPT_DAYS = 5
@@ -98,7 +99,7 @@ def _validation_context(case: Case, context: dict) -> dict:
 
 
 def message_render(*, case: Case, channel: str, third_party: bool = False, at: dt.datetime | None = None,
-                   validation_notice: bool | None = None) -> Message:
+                   validation_notice: bool | None = None, estate: bool = False) -> Message:
     """The text for `case` on `channel` in the cardholder's language. Email's first line is its subject;
     a letter's lines above "---" are what its envelope's window shows.
 
@@ -110,8 +111,9 @@ def message_render(*, case: Case, channel: str, third_party: bool = False, at: d
     profile = _profile(case)
     context = _context(case, at or timezone.now())
     if validation_notice is None:
-        validation_notice = not third_party and validation_notice_due(case=case, channel=channel, profile=profile)
-    name = THIRD_PARTY if third_party else "validation" if validation_notice else channel
+        validation_notice = not (third_party or estate) and validation_notice_due(case=case, channel=channel,
+                                                                                   profile=profile)
+    name = THIRD_PARTY if third_party else ESTATE if estate else "validation" if validation_notice else channel
     if validation_notice:
         context.update(_validation_context(case, context))
     text = get_template(f"contacts/messages/{name}_{language}.txt").template.render(

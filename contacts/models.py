@@ -19,6 +19,9 @@ class Channel(models.TextChoices):
 
 # Channels a sender delivers without a person; the rest are tasks in someone's queue.
 AUTOMATED_CHANNELS = (Channel.SMS, Channel.EMAIL, Channel.LETTER)
+# The rule code of the letter to a deceased cardholder's estate (escalation.estate): the one contact a death
+# leaves, which the pass and a hold do not cancel and the governor judges apart (PURPOSE_ESTATE).
+ESTATE_LETTER_RULE = "estate_letter"
 
 
 class ContactStatus(models.TextChoices):

@@ -20,6 +20,7 @@ from cases.services import case_hold_place
 from contacts.governor import Verdict, governor_check, refusal_text
 from contacts.models import (
     CONVERSATION_RESULTS,
+    ESTATE_LETTER_RULE,
     AttemptResult,
     AttemptSource,
     Channel,
@@ -330,15 +331,16 @@ def scheduled_contacts_stop(stop: ContactStop) -> int:
 
     A closed case loses every pending contact. A promise, a plan or a hold cancels the pending calls and
     visit requests, whoever planned them, so none waits in a queue the rules would refuse; a hold also
-    cancels the policy's other contacts, as the pass would. Each keeps its cause in its trail. Set-based:
-    the rows are locked, then written in one statement per thousand.
+    cancels the policy's other contacts, as the pass would, except the letter to the estate. Each keeps its
+    cause in its trail. Set-based: the rows are locked, then written in one statement per thousand.
     """
     pending = ScheduledContact.objects.filter(case_id__any=list(stop.case_ids), status=ContactStatus.SCHEDULED)
     if not stop.closing:
         scope = Q(channel__in=STOPPED_TASK_CHANNELS)
         if stop.cause == StopCause.HOLD:
             scope |= Q(origin=Origin.POLICY)
-        pending = pending.filter(scope)
+        # The letter to the estate is sent because of a hold; another hold makes the governor hold it back.
+        pending = pending.filter(scope).exclude(rule=ESTATE_LETTER_RULE)
     rows = list(pending.select_for_update().order_by("pk").values("id", "trail"))
     entry = {"at": stop.at.isoformat(), "status": ContactStatus.CANCELLED, "reason": stop.reason,
              "cause": stop.cause, "by": actor_fields(stop.actor)["actor_label"]}

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_noop
 
 from cases.timeline import stored_text, timeline_source_register
 from contacts.governor import breach_text
-from contacts.models import ContactAttempt, ContactStatus, Direction, ScheduledContact
+from contacts.models import ESTATE_LETTER_RULE, ContactAttempt, ContactStatus, Direction, ScheduledContact
 
 # The escalation pass writes short codes as the reason when it cancels a contact; read them as sentences.
 PASS_REASONS = {
@@ -13,14 +13,17 @@ PASS_REASONS = {
     "case closed": gettext_noop("Cancelled: the case was closed."),
     "superseded": gettext_noop("Replaced by a newer contact of the policy."),
 }
+# Rules a person should read as words rather than a policy's code (T1.sms, say).
+RULE_NAMES = {ESTATE_LETTER_RULE: gettext_noop("Letter to the estate")}
 
 
 def _detail(contact: ScheduledContact) -> str:
     """The rule that planned the contact and, once cancelled, why, in the reader's language."""
+    rule = _(RULE_NAMES[contact.rule]) if contact.rule in RULE_NAMES else contact.rule
     reason = contact.trail[-1].get("reason", "") if contact.trail and contact.status == ContactStatus.CANCELLED else ""
     if not isinstance(reason, str) or not reason:
-        return contact.rule
-    return f"{contact.rule} · {stored_text(PASS_REASONS.get(reason, reason))}"
+        return rule
+    return f"{rule} · {stored_text(PASS_REASONS.get(reason, reason))}"
 
 
 def _scheduled(case, limit: int) -> list[dict]:

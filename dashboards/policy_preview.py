@@ -36,7 +36,9 @@ def policy_definition_parse(*, data: dict) -> dict:
                       "large_amount_threshold": Decimal(str(data["large_amount_threshold"])),
                       "large_amount_thresholds": {str(code): Decimal(str(amount)) for code, amount
                                                   in (data.get("large_amount_thresholds") or {}).items()},
-                      "uplift_max_rank": int(data["uplift_max_rank"]), "tiers": []}
+                      "uplift_max_rank": int(data["uplift_max_rank"]),
+                      "estate_letter_after_days": None if data.get("estate_letter_after_days") is None
+                      else int(data["estate_letter_after_days"]), "tiers": []}
         for tier in data["tiers"]:
             definition["tiers"].append({
                 "code": str(tier["code"]), "name": str(tier["name"]), "rank": int(tier["rank"]),

@@ -273,7 +273,8 @@ def _seed_holds(users, team, now: dt.datetime) -> None:
             reason=stored_phrase("In hospital after an operation; asked for time before paying."))
         hold_request_approve(request=request, actor=users["supervisor"], note="已核对出院小结。", at=now)
     if not CaseHold.objects.filter(kind=HoldKind.DECEASED).exists() and (case := free.first()) is not None:
-        case_hold_place(case=case, kind=HoldKind.DECEASED, actor=users["agent"], at=now,
+        # Recorded over two weeks ago, so the policy's letter to the estate is due when the demo starts.
+        case_hold_place(case=case, kind=HoldKind.DECEASED, actor=users["agent"], at=now - dt.timedelta(days=16),
                         evidence_reference="死亡证明 2026-SH-88107",
                         reason=stored_phrase("The cardholder's son reported the death and sent the certificate."))
 

@@ -13,7 +13,7 @@ with nothing due reads almost nothing.
 """
 
 from cases.lifecycle import Stage
-from contacts.models import CONVERSATION_RESULTS, FAILED_RESULTS
+from contacts.models import CONVERSATION_RESULTS, ESTATE_LETTER_RULE, FAILED_RESULTS
 
 # Stages in which the policy contacts a cardholder. Negotiation and follow-up are driven by promises
 # and plans; legal and closed cases are out of collections.
@@ -154,7 +154,9 @@ cancelled AS (
       FROM candidates k JOIN cases_case c ON c.id = k.id
      WHERE s.case_id = k.id AND s.status = 'scheduled' AND s.origin = 'policy'
        AND (c.stage = 'closed'
-            OR EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
+            -- The letter to the estate exists because of a hold; the governor judges it at delivery.
+            OR (s.rule <> '{ESTATE_LETTER_RULE}'
+                AND EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL)))
     RETURNING s.id
 ),
 -- A repeating action is due an interval of ceil(per_days / times) days after the last contact of its rule that

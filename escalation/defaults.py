@@ -12,6 +12,8 @@ from core.i18n import stored_phrase
 DEFAULT_POLICY_NAME = stored_phrase("Default contact policy")  # shown in the reader's language
 # The currency of a policy's amounts when its definition names none.
 POLICY_CURRENCY = "CNY"
+# The latest a policy may put the letter to the estate, in days after the death is recorded.
+ESTATE_LETTER_MAX_DAYS = 365
 
 # One tier per row: code, name, rank, first DPD, last DPD (None: open-ended), actions.
 # An action: rule code, channel, cadence, times, per_days, condition, condition_count, condition_days, and the
@@ -21,6 +23,8 @@ DEFAULT_POLICY = {
     "large_amount_threshold": Decimal("50000.00"),
     "large_amount_thresholds": {},
     "uplift_max_rank": 4,
+    # Two weeks give the family time before a letter about the account arrives.
+    "estate_letter_after_days": 14,
     "tiers": [
         {"code": "T1", "name": "Reminder", "rank": 1, "dpd_from": 1, "dpd_to": 15, "actions": [
             {"code": "T1.sms", "channel": "sms", "cadence": "repeat", "times": 1, "per_days": 5,
@@ -82,6 +86,8 @@ def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, nu
     # An early migration installs the default policy on the model as it stood then, before currencies.
     fields = {field.name for field in PolicyVersion._meta.get_fields()}
     with_fallback = any(field.name == "fallback_channel" for field in PolicyAction._meta.get_fields())
+    if "estate_letter_after_days" in fields:
+        per_currency["estate_letter_after_days"] = definition.get("estate_letter_after_days")
     version = PolicyVersion.objects.create(
         policy=policy, number=number, effective_from=effective_from,
         large_amount_threshold=definition["large_amount_threshold"],

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Channel, Strategy
-from escalation.defaults import POLICY_CURRENCY
+from escalation.defaults import ESTATE_LETTER_MAX_DAYS, POLICY_CURRENCY
 
 
 class Policy(models.Model):
@@ -44,6 +44,10 @@ class PolicyVersion(models.Model):
     large_amount_thresholds = models.JSONField(_("large amount from, other currencies"), default=dict, blank=True)
     # A large case is treated one tier higher, but never above this rank.
     uplift_max_rank = models.PositiveSmallIntegerField(_("uplift up to tier rank"), default=4)
+    # A death stops contact for good; the one letter that still goes is to the estate, this many days after
+    # the death is recorded (escalation.estate). None: the policy sends none.
+    estate_letter_after_days = models.PositiveSmallIntegerField(_("letter to the estate after (days)"), null=True,
+                                                                blank=True)
     challenger = models.ForeignKey(Policy, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("challenger policy"))
     challenger_percent = models.PositiveSmallIntegerField(_("challenger share, %"), default=0)
@@ -57,6 +61,8 @@ class PolicyVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["policy", "number"], name="policyversion_unique_number"),
             models.CheckConstraint(condition=Q(challenger_percent__lte=100), name="policyversion_share_percent"),
+            models.CheckConstraint(condition=Q(estate_letter_after_days__lte=ESTATE_LETTER_MAX_DAYS),
+                                   name="policyversion_estate_letter_days"),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ from contacts.models import Channel, Strategy
 from core.actors import actor_fields
 from core.currencies import ISO_4217
 from core.errors import DomainError
-from escalation.defaults import POLICY_CURRENCY, write_version
+from escalation.defaults import ESTATE_LETTER_MAX_DAYS, POLICY_CURRENCY, write_version
 from escalation.models import Cadence, Condition, Policy, PolicyAction, PolicyTier, PolicyVersion
 
 # Knuth's multiplicative hash: a stable, evenly spread share of case ids, computed alike in SQL and Python.
@@ -65,6 +65,7 @@ def policy_definition(*, version: PolicyVersion) -> dict:
         "large_amount_threshold": version.large_amount_threshold,
         "large_amount_thresholds": {code: Decimal(amount) for code, amount in version.large_amount_thresholds.items()},
         "uplift_max_rank": version.uplift_max_rank,
+        "estate_letter_after_days": version.estate_letter_after_days,
         "tiers": [
             {"code": t.code, "name": t.name, "rank": t.rank, "dpd_from": t.dpd_from, "dpd_to": t.dpd_to,
              "actions": [{"code": a.code, "channel": a.channel, "cadence": a.cadence, "times": a.times,
@@ -102,6 +103,12 @@ def policy_definition_check(definition: dict) -> None:
         if action.get("condition", "") not in Condition.values:
             raise DomainError(_("Action %(code)s has an unknown condition."), params={"code": action['code']},
                               field="tiers")
+    estate_days = definition.get("estate_letter_after_days")
+    if estate_days is not None and (isinstance(estate_days, bool) or not isinstance(estate_days, int)
+                                    or not 0 <= estate_days <= ESTATE_LETTER_MAX_DAYS):
+        raise DomainError(_("The letter to the estate goes between 0 and %(max)s days after the death is recorded, "
+                            "or not at all (null)."), params={"max": ESTATE_LETTER_MAX_DAYS},
+                          field="estate_letter_after_days")
     if definition["large_amount_threshold"] <= 0:
         raise DomainError(_("The large-amount threshold must be positive."), field="large_amount_threshold")
     currency = definition.get("currency", POLICY_CURRENCY)

@@ -5,3 +5,8 @@ ESCALATION_SCHEDULES = [
     ("Escalation pass", "escalation.pass", 15 * 60, {}),
     ("Deliver due contacts", "contacts.send_due", 60, {}),
 ]
+
+# Added later, so installed by its own migration. Hourly: the letter waits days after the death anyway.
+ESTATE_SCHEDULES = [
+    ("Plan letters to estates", "escalation.estate_letters", 60 * 60, {}),
+]

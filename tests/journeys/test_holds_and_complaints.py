@@ -218,3 +218,50 @@ def test_a_hardship_hold_is_requested_approved_and_shown_with_its_end_until_it_e
     sign_in(page, base, "agent")  # a fortnight on, the session has long ended
     page.goto(f"{base}/cases/queue/")
     assert queue_row(page, case.pk).count() == 1
+
+
+def test_a_death_stops_contact_and_the_policy_writes_once_to_the_estate(
+        page, live_server, agent, supervisor, team, worker, time_machine, shots, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    time_machine.move_to(WORKDAY, tick=True)
+    speak("zh-hans", agent, supervisor)
+    case = CaseFactory(account=AccountFactory(customer=CustomerFactory(name="陈建国", address="上海市徐汇区漕溪北路 8 号")),
+                       stage=Stage.CONTACT, assigned_team=team, assigned_agent=agent,
+                       overdue_since=WORKDAY.date() - dt.timedelta(days=40), principal_overdue=Decimal("15000.00"))
+    escalation_pass_on_worker()
+    assert scheduled(case, Channel.CALL).exists()
+    base = live_server.url
+
+    # The cardholder's daughter calls: the agent records the death, in Chinese, with the certificate's number.
+    sign_in(page, base, "agent")
+    page.goto(f"{base}/cases/{case.pk}/")
+    panel = page.locator("#holds-panel")
+    panel.get_by_label("暂停", exact=True).select_option(HoldKind.DECEASED)
+    panel.get_by_label("或证明材料编号").fill("死亡证明 2026-SH-90211")
+    panel.locator("form [name=reason]").fill("持卡人女儿来电告知持卡人已去世。")
+    panel.get_by_role("button", name="暂停催收").click()
+    page.locator("#holds-panel").get_by_text("已故").first.wait_for()
+    # Every contact with the cardholder stops at once; the hourly planning writes one letter to the estate.
+    assert not scheduled(case).exists()
+    task_on_worker("escalation.estate_letters",
+                   until=lambda: ScheduledContact.objects.filter(case=case, rule="estate_letter").exists())
+    letter = ScheduledContact.objects.get(case=case, rule="estate_letter")
+    assert letter.channel == Channel.LETTER and letter.due_at.date() == (WORKDAY + dt.timedelta(days=14)).date()
+
+    # A fortnight on, the senders post it; nothing else has gone out.
+    time_machine.move_to(WORKDAY + dt.timedelta(days=15), tick=True)
+    escalation_pass_on_worker()
+    task_on_worker("contacts.send_due",
+                   until=lambda: ScheduledContact.objects.filter(pk=letter.pk, status=ContactStatus.SENT).exists())
+    assert list(ScheduledContact.objects.filter(case=case, status=ContactStatus.SENT)) == [letter]
+    letter.refresh_from_db()
+    assert "已故陈建国先生/女士的遗产管理人" in letter.sent_to
+
+    # The supervisor finds the case in the specialist queue and reads on its timeline that the letter went.
+    sign_in(page, base, "supervisor")
+    page.get_by_role("link", name="专案队列").click()
+    page.locator("table tbody tr").filter(has_text=f"#{case.pk}").get_by_role("link").first.click()
+    timeline = page.locator("section[aria-labelledby=h-timeline]")
+    timeline.get_by_text("致遗产管理人的信函").wait_for()
+    assert "已发送" in timeline.locator("li, tr").filter(has_text="致遗产管理人的信函").first.inner_text()
+    snap(page, shots, "journey-estate-letter", supervisor)
