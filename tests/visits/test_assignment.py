@@ -5,6 +5,8 @@ import pytest
 
 from audit.models import AuditRecord
 from cases.lifecycle import HoldKind
+from cases.models import PreferenceKind, PreferenceSource
+from cases.preferences import preference_state
 from cases.services import case_hold_place
 from contacts.services import ContactNotPermitted
 from core.errors import DomainError
@@ -37,6 +39,18 @@ def test_a_window_outside_contact_hours_is_refused(morning, supervisor, field_ag
     with pytest.raises(ContactNotPermitted) as refused:
         assign(make_visit(case), supervisor, field_agent, start=T(20), end=T(22))
     assert [f["rule"] for f in refused.value.verdict.failed] == ["hours"]
+
+
+def test_a_visit_is_booked_inside_the_cardholders_preferred_time(morning, supervisor, field_agent, case):
+    # A visit is planned days ahead, so unlike a call it can always meet the time the cardholder asked for.
+    preference_state(customer=case.account.customer, kind=PreferenceKind.WINDOW, actor=supervisor,
+                     source=PreferenceSource.CARDHOLDER_PHONE, value={"from": "18:00", "until": "20:00"},
+                     stated_at=morning - dt.timedelta(days=1))
+    visit = make_visit(case)
+    with pytest.raises(ContactNotPermitted) as refused:
+        assign(visit, supervisor, field_agent)
+    assert [f["rule"] for f in refused.value.verdict.failed] == ["preferred_window"]
+    assert assign(visit, supervisor, field_agent, start=T(18), end=T(20)).status == VisitStatus.ASSIGNED
 
 
 def test_no_visit_is_assigned_while_a_hold_applies(morning, supervisor, field_agent, case):
