@@ -1,8 +1,8 @@
 """`manage.py local_portal`: the Procfile's `portal` process beside web, worker and beat in `make run`.
 
 Once every process is up (the web server answers /healthz and a worker has run beat's heartbeat), it
-queues one escalation pass, so that a newcomer sees contacts scheduled at once rather than after beat's
-first 15-minute interval. Then it prints where the portal is and who can sign in, so that the URL and
+queues one escalation pass and the planning of letters to estates, so that a newcomer sees contacts
+scheduled at once rather than after beat's first interval. Then it prints where the portal is and who can sign in, so that the URL and
 the logins are not buried in the start-up output. It then waits; when Ctrl-C or honcho stops the
 processes, it stops the embedded PostgreSQL server cleanly (with DATABASE_URL set there is none to stop).
 """
@@ -41,6 +41,9 @@ class Command(BaseCommand):
             if not waiting:
                 with transaction.atomic():
                     task_enqueue(task="escalation.pass")
+                    # Hourly tasks would first run an hour after beat starts: the demo's death is already
+                    # two weeks old, so its letter to the estate is planned (and posted) now.
+                    task_enqueue(task="escalation.estate_letters")
             self.announce(url, waiting)
         done.wait()
         data_dir = getattr(settings, "EMBEDDED_POSTGRES_DATA", None)
