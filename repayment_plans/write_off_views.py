@@ -25,6 +25,7 @@ from repayment_plans.write_offs import (
     WRITE_OFF_FROM,
     write_off_amounts,
     write_off_approve,
+    write_off_check_case,
     write_off_may_approve,
     write_off_propose,
     write_off_reject,
@@ -58,6 +59,16 @@ def write_off_panel_context(request, case, form=None, errors=None, typed=None) -
                    and can(request.user, Capability.PROPOSE_WRITE_OFFS))
     proposal = None
     if may_propose:
+        try:
+            write_off_check_case(case=case)
+        except DomainError as exc:
+            # Said before anyone types a reason: the case cannot be written off as it stands.
+            may_propose, blocked = False, exc.message
+        else:
+            blocked = ""
+    else:
+        blocked = ""
+    if may_propose:
         # What the proposal would be, and whose authority it needs, before anyone presses the button.
         amounts = write_off_amounts(case=case)
         limits = authority_limits()
@@ -73,6 +84,7 @@ def write_off_panel_context(request, case, form=None, errors=None, typed=None) -
         "earlier_write_offs": [w for w in write_offs if w.status in (WriteOffStatus.REJECTED,
                                                                      WriteOffStatus.WITHDRAWN)][:3],
         "may_propose_write_off": may_propose,
+        "write_off_blocked": blocked,
         "write_off_proposal": proposal,
         "write_off_stages": [Stage(stage).label for stage in Stage.values if stage in WRITE_OFF_FROM],
         "write_off_form": form or WriteOffForm(auto_id="wo-%s"),
