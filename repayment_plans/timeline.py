@@ -49,17 +49,21 @@ def _write_offs(case, limit: int) -> list[dict]:
     for w in WriteOff.objects.filter(case=case).order_by("-proposed_at")[:limit]:
         values = {"id": w.pk, "total": w.total, "currency": w.currency, "principal": w.principal,
                   "interest": w.interest, "fees": w.fees, "penalty": w.penalty}
-        entries.append({"at": w.proposed_at, "kind": "write_off", "actor": w.proposed_by_label,
-                        "text": _("Write-off #%(id)s proposed: %(total)s %(currency)s") % values, "detail": w.reason})
+        proposed = {"at": w.proposed_at, "kind": "write_off", "actor": w.proposed_by_label,
+                    "text": _("Write-off #%(id)s proposed: %(total)s %(currency)s") % values, "detail": w.reason}
         if w.decided_at is None:
+            entries.append(proposed)
             continue
         if w.status == WriteOffStatus.APPROVED:
             text = _("Written off %(total)s %(currency)s: principal %(principal)s, interest %(interest)s, fees "
                      "%(fees)s, penalty %(penalty)s (%(how)s)") % {**values, "how": w.get_approval_kind_display()}
         else:
             text = _("Write-off #%(id)s %(status)s") % {**values, "status": w.get_status_display().lower()}
+        # The decision before the proposal: within own authority both share a moment, and the timeline reads
+        # newest first.
         entries.append({"at": w.decided_at, "kind": "write_off", "actor": w.decided_by_label, "text": text,
                         "detail": stored_text(w.decision_reason)})
+        entries.append(proposed)
     return entries
 
 
