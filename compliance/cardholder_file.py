@@ -22,8 +22,9 @@ from contacts.governor import breach_text
 from contacts.models import AUTOMATED_CHANNELS, AttemptResult, ContactAttempt, ContactStatus, ScheduledContact
 from core.crypto import pii_hash
 from core.evidence import BuiltPack, EvidencePack
+from core.i18n import stored_text
 from repayment_plans.agreement import agreement_pdf
-from repayment_plans.models import PlanStatus, Promise, RepaymentPlan
+from repayment_plans.models import PlanStatus, Promise, RepaymentPlan, WriteOff
 
 # Plans the cardholder was offered an agreement for: approved, and everything an approved plan becomes.
 AGREED = (PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.BROKEN, PlanStatus.COMPLETED)
@@ -145,6 +146,16 @@ def cardholder_file_pack(*, customer: Customer, built_by: str, now: dt.datetime)
                 f"agreements/plan-{plan.pk}-signed{Path(plan.signed_copy.name).suffix.lower()}", signed)))
         plan_rows.append(row)
     pack.section_add(_("Repayment plans and their acceptance"), plan_rows, empty=_("None"))
+
+    pack.section_add(_("Write-offs"), [[
+        (_("Case"), f"#{w.case_id}"), (_("Write-off"), f"#{w.pk}"), (_("Status"), w.get_status_display()),
+        (_("Amount"), _("%(total)s %(currency)s: principal %(principal)s, interest %(interest)s, fees %(fees)s, "
+                        "penalty %(penalty)s") % {"total": w.total, "currency": w.currency, **w.parts}),
+        (_("Proposed"), f"{_when(w.proposed_at, zone)}, {w.proposed_by_label}, {w.reason}"),
+        (_("Decision"), f"{_when(w.decided_at, zone)}: {w.get_approval_kind_display() or w.get_status_display()}, "
+                        f"{w.decided_by_label}, {stored_text(w.decision_reason)}" if w.decided_at else "—"),
+    ] for w in WriteOff.objects.filter(case__account__customer=customer).order_by("proposed_at", "id")],
+        empty=_("None"))
 
     pack.section_add(_("Complaints"), [[
         (_("Case"), f"#{c.case_id}"), (_("Received"), f"{_when(c.received_at, zone)}, {c.get_channel_display()}"),

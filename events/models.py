@@ -7,6 +7,8 @@ class EventType(models.TextChoices):
     CASE_OPENED = "case.opened", _("Case opened")
     CASE_STAGE_CHANGED = "case.stage_changed", _("Case stage changed")
     CASE_CLOSED = "case.closed", _("Case closed")
+    # Beside case.closed, with the amounts written off by part.
+    CASE_WRITTEN_OFF = "case.written_off", _("Case written off")
     LEGAL_REFERRAL = "case.legal_referral", _("Legal referral")
     PROMISE_TAKEN = "promise.taken", _("Promise taken")
     PROMISE_KEPT = "promise.kept", _("Promise kept")

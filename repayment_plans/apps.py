@@ -21,6 +21,7 @@ class RepaymentPlansConfig(AppConfig):
                                  values={"monthly_income": 0, "essential_spending": 0, "other_debts": 0,
                                          "household_size": 1, "income_sources": []}))
         anonymise_register(Scrub("repayment_plans.PlanDecision", by_plan, fields=("reason",)))
+        anonymise_register(Scrub("repayment_plans.WriteOff", by_case, fields=("reason", "decision_reason")))
 
         from cases.contact_stops import contact_pause_register
         from cases.ingest.payments import payments_applied_register
@@ -30,9 +31,14 @@ class RepaymentPlansConfig(AppConfig):
         from repayment_plans.selectors import case_agreement_pauses, cases_paused_by_agreement
         from repayment_plans.tracking import agreements_payments_applied
         from repayment_plans.views import PANEL, negotiation_panel_context
+        from repayment_plans.write_off_views import PANEL as WRITE_OFF_PANEL
+        from repayment_plans.write_off_views import write_off_panel_context, write_off_panel_visible
 
         case_panel_register(CasePanel("negotiation", PANEL,
                                       lambda request, case: negotiation_panel_context(request, case), order=30))
+        case_panel_register(CasePanel("write_off", WRITE_OFF_PANEL,
+                                      lambda request, case: write_off_panel_context(request, case), order=35,
+                                      visible=write_off_panel_visible))
         queue.register()
         timeline.register()
         contact_pause_register("agreements", case_agreement_pauses)

@@ -92,6 +92,11 @@ class DecisionForm(DomainErrorFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
+class WriteOffForm(DomainErrorFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why write off the balance?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class CodeForm(DomainErrorFormMixin, forms.Form):
     code = forms.RegexField(label=_("Code the cardholder received"), regex=r"^\s*\d{6}\s*$", max_length=12,
                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))

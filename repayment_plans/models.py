@@ -156,6 +156,14 @@ class AuthorityLimit(models.Model):
                                                      max_digits=5, decimal_places=2)
     max_principal_waiver_percent = models.DecimalField(_("principal waiver up to (%)"), max_digits=5,
                                                        decimal_places=2)
+    # Writing off a case's whole balance: up to this amount in the bank's currency (COLLECTIONS_DEFAULT_CURRENCY),
+    # and in another currency up to max_write_off_by_currency[code] (a decimal string). A currency given no
+    # amount is beyond the role's authority.
+    max_write_off = models.DecimalField(_("write-off up to (bank currency)"), default=Decimal("0"), **MONEY)
+    max_write_off_by_currency = models.JSONField(
+        _("write-off up to, other currencies"), default=dict, blank=True,
+        help_text=_('By currency code, e.g. {"USD": "3000.00"}. A currency not listed may not be written off '
+                    "under this role's authority."))
 
     class Meta:
         verbose_name = _("authority limit")
@@ -168,10 +176,17 @@ class AuthorityLimit(models.Model):
             models.CheckConstraint(condition=Q(max_months__lte=PLAN_MAX_MONTHS),
                                    name="authority_months_within_law",
                                    violation_error_message=_("Instalments go up to 60 months at most (Art. 70).")),
+            models.CheckConstraint(condition=Q(max_write_off__gte=0), name="authority_write_off_not_negative",
+                                   violation_error_message=_("A write-off limit cannot be negative.")),
         ]
 
     def __str__(self):
         return self.role
+
+    def clean(self):
+        from repayment_plans.authority import write_off_limits_check
+
+        self.max_write_off_by_currency = write_off_limits_check(self.max_write_off_by_currency)
 
 
 class AcceptanceMethod(models.TextChoices):
@@ -371,3 +386,90 @@ class PlanDecision(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class WriteOffStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
+    APPROVED = "approved", _("Written off")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class WriteOff(models.Model):
+    """Writing off the whole balance of a case: the proposal, its decision and the amounts by part.
+
+    The amounts are the case's at proposal, and an approval holds only while they still are. Approved, the
+    case closes as written off in the same transaction. Changed only through repayment_plans.write_offs.
+    """
+
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT,
+                             related_name="write_offs")
+    status = models.CharField(_("status"), max_length=20, choices=WriteOffStatus.choices,
+                              default=WriteOffStatus.PENDING_APPROVAL)
+    currency = models.CharField(_("currency"), max_length=3)
+    principal = models.DecimalField(_("principal"), **MONEY)
+    interest = models.DecimalField(_("interest"), **MONEY)
+    fees = models.DecimalField(_("fees"), **MONEY)
+    penalty = models.DecimalField(_("penalty"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+    reason = models.TextField(_("why write it off"))
+    # The proposer's role and its write-off limit in the case's currency when proposed (null: none in it), so
+    # the approval screen says which limit the amount exceeded.
+    proposer_role = models.CharField(_("proposer's role"), max_length=20)
+    proposer_limit = models.DecimalField(_("proposer's write-off limit"), null=True, blank=True, **MONEY)
+    within_proposer_authority = models.BooleanField(_("within the proposer's authority"), default=False)
+    required_role = models.CharField(_("approval needed from"), max_length=20, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    proposed_by_label = models.CharField(max_length=150)
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_by_label = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    approval_kind = models.CharField(_("approved"), max_length=30, choices=ApprovalKind.choices, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("write-off")
+        verbose_name_plural = _("write-offs")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=WriteOffStatus.values), name="write_off_status_valid"),
+            models.CheckConstraint(
+                condition=Q(principal__gte=0, interest__gte=0, fees__gte=0, penalty__gte=0, total__gt=0)
+                & Q(total=F("principal") + F("interest") + F("fees") + F("penalty")),
+                name="write_off_amounts_add_up"),
+            models.UniqueConstraint(fields=["case"], condition=Q(status="pending_approval"),
+                                    name="write_off_one_pending"),
+            models.UniqueConstraint(fields=["case"], condition=Q(status="approved"), name="write_off_once"),
+            models.CheckConstraint(condition=~Q(status="approved") | (~Q(approval_kind="")
+                                                                     & Q(decided_at__isnull=False)),
+                                   name="write_off_approval_recorded"),
+            # Maker-checker as for plans: an approval within the proposer's authority names the proposer; a
+            # second person's approval names someone else.
+            models.CheckConstraint(
+                condition=~Q(approval_kind=ApprovalKind.WITHIN_OWN_AUTHORITY)
+                | Q(decided_by__isnull=False, proposed_by__isnull=False, decided_by=F("proposed_by"))
+                | Q(decided_by__isnull=True, proposed_by__isnull=True),
+                name="write_off_own_authority_names_the_proposer"),
+            models.CheckConstraint(
+                condition=~Q(approval_kind__in=SECOND_PERSON_APPROVALS)
+                | (Q(decided_by__isnull=False) & (Q(proposed_by__isnull=True) | ~Q(decided_by=F("proposed_by")))),
+                name="write_off_second_person_is_not_the_proposer"),
+        ]
+        indexes = [models.Index(fields=["status"], name="write_off_status_idx")]
+
+    def __str__(self):
+        return f"Write-off #{self.pk} {self.total} {self.currency} ({self.status})"
+
+    @property
+    def parts(self) -> dict[str, Decimal]:
+        return {"principal": self.principal, "interest": self.interest, "fees": self.fees, "penalty": self.penalty}
+
+    @property
+    def required_role_label(self) -> str:
+        return Role(self.required_role).label if self.required_role in Role.values else self.required_role
+
+    @property
+    def proposer_role_label(self) -> str:
+        return Role(self.proposer_role).label if self.proposer_role in Role.values else self.proposer_role

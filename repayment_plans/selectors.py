@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
+from cases.lifecycle import Stage
 from cases.selectors import cases_visible_to
-from repayment_plans.models import PlanStatus, Promise, PromiseStatus, RepaymentPlan
+from repayment_plans.models import PlanStatus, Promise, PromiseStatus, RepaymentPlan, WriteOff, WriteOffStatus
 
 
 def plan_interest_rate(*, account) -> Decimal:
@@ -61,3 +62,25 @@ def case_agreement_pauses() -> Q:
     return (Q(Exists(Promise.objects.filter(case=OuterRef("pk"), status=PromiseStatus.PENDING)))
             | Q(Exists(RepaymentPlan.objects.filter(case=OuterRef("pk"),
                                                     status__in=(PlanStatus.APPROVED, PlanStatus.ACTIVE)))))
+
+
+def case_write_offs(*, case) -> list[WriteOff]:
+    """Every write-off proposed for `case`, newest first."""
+    return list(WriteOff.objects.filter(case=case).order_by("-proposed_at", "-id"))
+
+
+def case_written_off(*, case) -> WriteOff | None:
+    """What `case` was written off for, by part (principal, interest, fees, penalty, total, currency); None
+    when it was not written off."""
+    return WriteOff.objects.filter(case=case, status=WriteOffStatus.APPROVED).first()
+
+
+def write_offs_awaiting_approval(*, user) -> list[WriteOff]:
+    """Write-offs awaiting approval on open cases `user` may see that `user` may approve (never their own),
+    oldest first."""
+    from repayment_plans.write_offs import write_off_may_approve
+
+    pending = (WriteOff.objects.filter(status=WriteOffStatus.PENDING_APPROVAL, case__in=cases_visible_to(user=user))
+               .exclude(case__stage=Stage.CLOSED).exclude(proposed_by=user)
+               .select_related("case__account__customer").order_by("proposed_at", "id"))
+    return [write_off for write_off in pending if write_off_may_approve(write_off=write_off, user=user)]

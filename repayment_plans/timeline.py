@@ -1,11 +1,11 @@
-"""What negotiation adds to a case's timeline: promises and how they ended, each step of a plan, and
-instalment reminders sent."""
+"""What negotiation adds to a case's timeline: promises and how they ended, each step of a plan, instalment
+reminders sent, and write-offs proposed and decided (with the amounts written off by part)."""
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.timeline import stored_text, timeline_source_register
-from repayment_plans.models import Instalment, PlanDecision, Promise
+from repayment_plans.models import Instalment, PlanDecision, Promise, WriteOff, WriteOffStatus
 
 
 def _promises(case, limit: int) -> list[dict]:
@@ -44,7 +44,31 @@ def _reminders(case, limit: int) -> list[dict]:
             .order_by("-reminded_at")[:limit]]
 
 
+def _write_offs(case, limit: int) -> list[dict]:
+    entries = []
+    for w in WriteOff.objects.filter(case=case).order_by("-proposed_at")[:limit]:
+        values = {"id": w.pk, "total": w.total, "currency": w.currency, "principal": w.principal,
+                  "interest": w.interest, "fees": w.fees, "penalty": w.penalty}
+        proposed = {"at": w.proposed_at, "kind": "write_off", "actor": w.proposed_by_label,
+                    "text": _("Write-off #%(id)s proposed: %(total)s %(currency)s") % values, "detail": w.reason}
+        if w.decided_at is None:
+            entries.append(proposed)
+            continue
+        if w.status == WriteOffStatus.APPROVED:
+            text = _("Written off %(total)s %(currency)s: principal %(principal)s, interest %(interest)s, fees "
+                     "%(fees)s, penalty %(penalty)s (%(how)s)") % {**values, "how": w.get_approval_kind_display()}
+        else:
+            text = _("Write-off #%(id)s %(status)s") % {**values, "status": w.get_status_display().lower()}
+        # The decision before the proposal: within own authority both share a moment, and the timeline reads
+        # newest first.
+        entries.append({"at": w.decided_at, "kind": "write_off", "actor": w.decided_by_label, "text": text,
+                        "detail": stored_text(w.decision_reason)})
+        entries.append(proposed)
+    return entries
+
+
 def register() -> None:
     timeline_source_register("promises", _promises)
     timeline_source_register("plan_decisions", _plan_decisions)
     timeline_source_register("instalment_reminders", _reminders)
+    timeline_source_register("write_offs", _write_offs)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from repayment_plans import views
+from repayment_plans import views, write_off_views
 
 app_name = "repayment_plans"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("plans/<int:plan_id>/code/", views.plan_code_send, name="plan-code-send"),
     path("plans/<int:plan_id>/accept/", views.plan_code_accept, name="plan-code-accept"),
     path("plans/<int:plan_id>/signed-copy/", views.plan_signed_copy, name="plan-signed-copy"),
+    path("case/<int:case_id>/write-off/", write_off_views.write_off_create, name="write-off-create"),
+    path("write-offs/<int:write_off_id>/decide/", write_off_views.write_off_decide, name="write-off-decide"),
 ]

@@ -33,7 +33,12 @@ from repayment_plans.plans import (
     plan_reject,
 )
 from repayment_plans.promises import promise_take
-from repayment_plans.selectors import case_plans, case_promises, plans_awaiting_approval
+from repayment_plans.selectors import (
+    case_plans,
+    case_promises,
+    plans_awaiting_approval,
+    write_offs_awaiting_approval,
+)
 from staff.permissions import can_work_cases
 
 PANEL = "repayment_plans/partials/negotiation_panel.html"
@@ -160,8 +165,8 @@ def plan_decide(request, plan_id: int):
     from_approvals = request.POST.get("next") == "approvals"
     if error:
         if from_approvals:
-            return _approvals(request, errors={plan.pk: error}, typed={plan.pk: request.POST.get("reason", "")},
-                              status=400)
+            return approvals_page(request, errors={plan.pk: error},
+                                  typed={plan.pk: request.POST.get("reason", "")}, status=400)
         return _refused(request, plan.case, plan_errors={plan.pk: error},
                         plan_typed={plan.pk: request.POST.get("reason", "")})
     message = {"approve": _("Plan #%(id)s approved."), "reject": _("Plan #%(id)s rejected."),
@@ -240,14 +245,18 @@ def plan_signed_copy(request, plan_id: int):
     return _refused(request, plan.case, plan_errors={plan.pk: errors})
 
 
-def _approvals(request, errors=None, typed=None, status=200):
+def approvals_page(request, errors=None, typed=None, write_off_errors=None, write_off_typed=None, status=200):
+    """The approvals page: plans, then write-offs, each answered on its row when refused."""
     return render(request, "repayment_plans/approvals.html", {
         "plans": plans_awaiting_approval(user=request.user), "errors": errors or {}, "typed": typed or {},
+        "write_offs": write_offs_awaiting_approval(user=request.user),
+        "write_off_errors": write_off_errors or {}, "write_off_typed": write_off_typed or {},
         "decision_form": DecisionForm(auto_id=False)}, status=status)
 
 
 @login_required
 @require_GET
 def approvals(request):
-    """Plans beyond their proposer's authority that the signed-in user may approve or reject."""
-    return _approvals(request)
+    """Plans and write-offs beyond their proposer's authority (or under four eyes) that the signed-in user may
+    approve or reject."""
+    return approvals_page(request)

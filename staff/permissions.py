@@ -16,6 +16,8 @@ class Capability(StrEnum):
     TAKE_PROMISES = "take_promises"          # take a promise to pay, propose a plan
     AUTHORISE_CONTACT_EXCEPTIONS = "authorise_contact_exceptions"  # allow beforehand a contact the rules refuse
     APPROVE_PLANS = "approve_plans"          # approve a plan beyond the proposer's authority (any, under four eyes)
+    PROPOSE_WRITE_OFFS = "propose_write_offs"  # propose writing off a case's whole balance (within own limit: done)
+    APPROVE_WRITE_OFFS = "approve_write_offs"  # approve or reject another person's write-off within own limit
     DECIDE_REFERRALS = "decide_referrals"    # answer an agent's referral
     DECIDE_REVIEWS = "decide_reviews"        # accept or decline a pre-litigation review
     RELEASE_HOLDS = "release_holds"          # release a hold; resolve complaints and disputes
@@ -42,6 +44,8 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.TAKE_PROMISES: frozenset({A, F, S, M}),
     Capability.AUTHORISE_CONTACT_EXCEPTIONS: frozenset({S, M}),
     Capability.APPROVE_PLANS: frozenset({S, M}),
+    Capability.PROPOSE_WRITE_OFFS: frozenset({S, M}),
+    Capability.APPROVE_WRITE_OFFS: frozenset({S, M}),
     Capability.DECIDE_REFERRALS: frozenset({S, M}),
     Capability.DECIDE_REVIEWS: frozenset({S, M}),
     Capability.RELEASE_HOLDS: frozenset({S, M, C}),

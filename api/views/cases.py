@@ -18,6 +18,7 @@ from cases.models import Case
 from cases.selectors import case_active_holds, case_history, case_list, cases_filter, cases_visible_to
 from contacts.selectors import case_next_contact
 from core.errors import NotFound
+from repayment_plans.selectors import case_written_off
 
 READ_ERRORS = {400: ERRORS, 401: ERRORS, 403: ERRORS}
 TIMELINE_LENGTH = 10
@@ -98,8 +99,24 @@ class NextActionSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
 
 
+class WrittenOffSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "WrittenOff"
+
+    currency = serializers.CharField(help_text="ISO 4217 code.")
+    principal = serializers.DecimalField(max_digits=14, decimal_places=2)
+    interest = serializers.DecimalField(max_digits=14, decimal_places=2)
+    fees = serializers.DecimalField(max_digits=14, decimal_places=2)
+    penalty = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    approval_kind = serializers.CharField(help_text="within_own_authority or second_person.")
+    approved_at = serializers.DateTimeField(source="decided_at")
+
+
 class CaseDetailSerializer(CaseSerializer):
     holds = serializers.SerializerMethodField()
+    written_off = serializers.SerializerMethodField(
+        help_text="What the case was written off for, by part, when it closed as written_off; else null.")
     next_action = serializers.SerializerMethodField(
         help_text="The next scheduled contact or task, or null when none is scheduled.")
     timeline = serializers.SerializerMethodField(help_text=f"The last {TIMELINE_LENGTH} stage changes, newest first.")
@@ -107,6 +124,13 @@ class CaseDetailSerializer(CaseSerializer):
     @extend_schema_field(HoldSerializer(many=True))
     def get_holds(self, case: Case):
         return HoldSerializer(case_active_holds(case=case).order_by("placed_at"), many=True).data
+
+    @extend_schema_field(WrittenOffSerializer(allow_null=True))
+    def get_written_off(self, case: Case):
+        if case.outcome != Outcome.WRITTEN_OFF:
+            return None
+        write_off = case_written_off(case=case)
+        return WrittenOffSerializer(write_off).data if write_off else None
 
     @extend_schema_field(NextActionSerializer(allow_null=True))
     def get_next_action(self, case: Case):
@@ -162,7 +186,8 @@ class CaseDetailApi(CoreSystemApi):
     @extend_schema(operation_id="cases_retrieve",
                    parameters=[OpenApiParameter("case_id", int, OpenApiParameter.PATH, description="The case id.")],
                    responses={200: CaseDetailSerializer, 404: ERRORS, **READ_ERRORS},
-                   summary="One case: stage, outcome, holds, amounts, DPD, bucket, agent, next action, timeline")
+                   summary="One case: stage, outcome, holds, amounts, DPD, bucket, agent, next action, timeline, "
+                           "what was written off")
     def get(self, request, case_id: str):
         case = cases_for_reader(request).filter(pk=int(case_id)).first() if case_id.isascii() and \
             case_id.isdigit() and len(case_id) < 19 else None

@@ -308,6 +308,11 @@ PLAN_LATE_INSTALMENTS_TOLERATED = env.int("PLAN_LATE_INSTALMENTS_TOLERATED", def
 PLAN_REMINDER_DAYS_BEFORE = env.int("PLAN_REMINDER_DAYS_BEFORE", default=3)
 # Four eyes, bank-wide: every plan waits for a second person's approval, even one within its proposer's authority.
 PLANS_NEED_SECOND_PERSON = env.bool("PLANS_NEED_SECOND_PERSON", default=False)
+# Four eyes for write-offs: every write-off waits for a second person, even one within its proposer's limit.
+# A setting of its own, since a bank may ask a second person to sign off every loss it books without asking
+# one for every instalment plan; left unset it follows PLANS_NEED_SECOND_PERSON, so a bank that asked for four
+# eyes on plans never loses them on the larger act.
+WRITE_OFFS_NEED_SECOND_PERSON = env.bool("WRITE_OFFS_NEED_SECOND_PERSON", default=PLANS_NEED_SECOND_PERSON)
 # What a plan's written agreement states (China 2011 card measures, Art. 70). The annual rate, in percent,
 # at which interest and fees accrue while a plan is kept, when the core system sends none for the account
 # ("0": nothing accrues).

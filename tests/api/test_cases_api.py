@@ -100,3 +100,18 @@ def test_an_unknown_case_is_404(reader):
     assert response.status_code == 404
     assert response.json() == {"errors": [{"field": None, "code": "not_found",
                                            "message": response.json()["errors"][0]["message"]}]}
+
+
+def test_a_written_off_case_reads_with_what_was_written_off_by_part(reader, team, supervisor):
+    from repayment_plans.write_offs import write_off_propose
+
+    case = case_transition(case=CaseFactory(assigned_team=team), to=Stage.CONTACT, actor=SYSTEM, reason="first call")
+    assert reader.get(f"/api/v1/cases/{case.pk}/").json()["written_off"] is None
+    write_off_propose(case=case, actor=supervisor, reason="Untraceable.")
+    body = reader.get(f"/api/v1/cases/{case.pk}/").json()
+    assert (body["stage"], body["outcome"]) == ("closed", "written_off")
+    written_off = body["written_off"]
+    assert {key: written_off[key] for key in ("currency", "principal", "interest", "fees", "penalty", "total")} == {
+        "currency": "CNY", "principal": "10000.00", "interest": "150.00", "fees": "50.00", "penalty": "25.50",
+        "total": "10225.50"}
+    assert written_off["approval_kind"] == "within_own_authority" and written_off["approved_at"]

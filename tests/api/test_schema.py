@@ -42,6 +42,17 @@ def test_the_schema_documents_the_dialer_batch(tmp_path):
     assert {"breaches", "attempt_id", "errors"} <= set(result)
 
 
+def test_the_schema_documents_what_a_case_was_written_off_for(tmp_path):
+    call_command("spectacular", "--format", "openapi-json", "--file", str(tmp_path / "schema.json"))
+    schemas = json.loads((tmp_path / "schema.json").read_text())["components"]["schemas"]
+    detail = schemas["CaseDetail"]["properties"]["written_off"]
+    assert "written_off" in detail["description"] and detail.get("nullable") is True
+    assert set(schemas["WrittenOff"]["required"]) == {"currency", "principal", "interest", "fees", "penalty", "total",
+                                                      "approval_kind", "approved_at"}
+    event = schemas["Event"]["properties"]["type"]["$ref"].rsplit("/", 1)[-1]
+    assert "case.written_off" in schemas[event]["enum"]
+
+
 @pytest.mark.django_db
 def test_the_interactive_docs_are_served_from_our_own_static_files(client, agent):
     client.force_login(agent)

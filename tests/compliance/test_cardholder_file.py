@@ -157,3 +157,16 @@ def test_only_compliance_and_managers_build_a_file(client, request, history, who
     client.force_login(request.getfixturevalue(who))
     assert client.post(reverse("compliance:cardholder-file", args=[history["customer"].pk])).status_code == 403
     assert client.get(reverse("compliance:cardholders")).status_code == 403
+
+
+def test_the_summary_shows_a_write_off_by_part_and_who_decided_it(cardholder_case, supervisor, compliance):
+    from repayment_plans.write_offs import write_off_propose
+
+    case = cardholder_case  # at contact
+    write_off = write_off_propose(case=case, actor=supervisor, reason="Estate has no assets.")
+    with translation.override("en"):
+        _archive, summary = open_file(cardholder_file_build(customer=case.account.customer, actor=compliance).zip_bytes)
+    flat = squeeze(summary)
+    assert squeeze("Write-offs") in flat and f"#{write_off.pk}" in flat
+    assert squeeze(f"{write_off.total} CNY: principal {write_off.principal}") in flat
+    assert squeeze("Estate has no assets.") in flat and squeeze("Within own authority, supervisor") in flat

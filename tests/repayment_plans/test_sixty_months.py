@@ -98,7 +98,8 @@ def test_the_admin_refuses_an_authority_limit_above_60_months_beside_the_field(c
     limit = AuthorityLimit.objects.get(role="supervisor")
     client.force_login(admin_user)
     url = reverse("admin:repayment_plans_authoritylimit_change", args=[limit.pk])
-    form = {"role": "supervisor", "max_charges_waiver_percent": "50", "max_principal_waiver_percent": "10"}
+    form = {"role": "supervisor", "max_charges_waiver_percent": "50", "max_principal_waiver_percent": "10",
+            "max_write_off": "20000.00", "max_write_off_by_currency": '{"USD": "3000.00"}'}
     response = client.post(url, {**form, "max_months": "95"})
     assert response.status_code == 200  # the form again, not a redirect
     assert "max_months" in response.context["adminform"].form.errors

@@ -157,6 +157,12 @@ MATRIX = {
                                                                    args=[999999]), NO_SUCH_OBJECT),
     "repayment_plans:plan-signed-copy": ("post", lambda o: reverse("repayment_plans:plan-signed-copy",
                                                                    args=[999999]), NO_SUCH_OBJECT),
+    # Proposing a write-off: supervisors and managers, on a case they see.
+    "repayment_plans:write-off-create": ("post", lambda o: reverse("repayment_plans:write-off-create",
+                                                                   args=[o["case"].pk]),
+                                         row(LOGIN, HIDDEN, DENIED, HIDDEN, OK, OK, DENIED, DENIED)),
+    "repayment_plans:write-off-decide": ("post", lambda o: reverse("repayment_plans:write-off-decide",
+                                                                   args=[999999]), NO_SUCH_OBJECT),
     "api:accounts-batch": ("post", lambda o: reverse("api:accounts-batch"), API_CLIENTS_ONLY),
     "api:sms-inbound": ("post", lambda o: reverse("api:sms-inbound"), API_CLIENTS_ONLY),
     "api:contact-attempts-batch": ("post", lambda o: reverse("api:contact-attempts-batch"), API_CLIENTS_ONLY),
