@@ -174,7 +174,7 @@ def payments_by_day(*, cases: QuerySet[Case], start: dt.datetime, end: dt.dateti
     With `payment_totals` (narrowed by the same filters), the payments they count are read from them
     and only the newer ones from the payments table."""
     split = _activity_split(payment_totals, start, end)
-    payments = Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end)
+    payments = Payment.objects.counted().filter(case__in=cases, paid_at__gte=start, paid_at__lt=end)
     paid: dict[dt.date, Decimal] = {}
     if split is not None:
         count, first_day, last_day = split
@@ -361,8 +361,8 @@ def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTot
               .values("taken_by").annotate(n=Count("id"))):
         row(r["taken_by"])["promises"] = r["n"]
     split = _activity_split(payment_totals, start, end)
-    payments = Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
-                                      case__assigned_agent__isnull=False)
+    payments = Payment.objects.counted().filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
+                                                case__assigned_agent__isnull=False)
     if split is not None:
         count, first_day, last_day = split
         payments = payments.filter(Q(id__gt=count.last_payment_id) | Q(received_at__gte=count.received_before))
