@@ -5,3 +5,8 @@ ESCALATION_SCHEDULES = [
     ("Escalation pass", "escalation.pass", 15 * 60, {}),
     ("Deliver due contacts", "contacts.send_due", 60, {}),
 ]
+
+MEASURE_SCHEDULES = [
+    # Hourly: a case crosses a DPD threshold at its cardholder's midnight, in any time zone; it asks once.
+    ("Request card measures past the DPD threshold", "escalation.request_measures", 60 * 60, {}),
+]

@@ -2,6 +2,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from escalation.measures import measures_request_due
 from escalation.services import cases_tier_reevaluate, escalation_chunk_finish, escalation_pass_start
 
 
@@ -20,3 +21,9 @@ def escalation_chunk(chunk_id: int) -> bool:
 def cases_reevaluate_tier(case_ids: list[int]) -> int:
     """Place cases back in their contact tier (after a broken promise or plan) without waiting for the pass."""
     return cases_tier_reevaluate(case_ids=case_ids)
+
+
+@shared_task(name="escalation.request_measures", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def request_measures() -> int:
+    """Ask for card measures on the cases past their jurisdiction's DPD threshold. Safe to run twice or in parallel."""
+    return measures_request_due()
