@@ -159,4 +159,6 @@ def test_the_schema_documents_the_recall(tmp_path):
     assert set(item["required"]) == {"account_number", "reason", "as_of"}
     assert set(schema["components"]["schemas"]["RecallItemReasonEnum"]["enum"]) == {
         "sold", "fraud", "deceased", "bankruptcy", "paid_elsewhere", "error"}
-    assert "recalled" in json.dumps(schema["components"]["schemas"]["AccountsRecallResult"])
+    ref = schema["components"]["schemas"]["AccountsRecallResult"]["properties"]["result"]["$ref"]
+    assert set(schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["enum"]) == {
+        "recalled", "unchanged", "stale", "rejected"}
