@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import validate_email
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -462,10 +462,12 @@ class Payment(models.Model):
     reverses = models.OneToOneField("self", verbose_name=_("reverses"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="reversal")
     reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
-    recovery = models.BooleanField(_("recovered after write-off"), default=False)
+    # Database defaults too: the core system's bulk loaders and the benchmarks' baselines insert raw rows.
+    recovery = models.BooleanField(_("recovered after write-off"), default=False, db_default=False)
     # What this payment paid off the case's parts ({"fees_overdue": "20.00", …}), so a reversal puts back
     # exactly that. Empty when the payment was already reflected in a snapshot and paid nothing here.
-    allocation = models.JSONField(_("allocation"), default=dict, blank=True)
+    allocation = models.JSONField(_("allocation"), default=dict, db_default=Value({}, output_field=models.JSONField()),
+                                  blank=True)
 
     objects = PaymentQuerySet.as_manager()
 
