@@ -156,7 +156,9 @@ def test_the_schema_documents_the_recall(tmp_path):
     operation = schema["paths"]["/api/v1/accounts/recall"]["post"]
     assert operation["operationId"] == "accounts_recall" and "unchanged" in operation["description"]
     item = schema["components"]["schemas"]["RecallItem"]
-    assert set(item["required"]) == {"account_number", "reason", "as_of"}
+    assert set(item["required"]) == {"account_number", "reason", "as_of"} and item["additionalProperties"] is False
+    envelope = schema["components"]["schemas"]["AccountsRecallInput"]
+    assert envelope["additionalProperties"] is False and envelope["properties"]["items"]["maxItems"] == 1000
     assert set(schema["components"]["schemas"]["RecallItemReasonEnum"]["enum"]) == {
         "sold", "fraud", "deceased", "bankruptcy", "paid_elsewhere", "error"}
     ref = schema["components"]["schemas"]["AccountsRecallResult"]["properties"]["result"]["$ref"]
