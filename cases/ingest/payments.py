@@ -210,7 +210,8 @@ def _allocations(*, reports, candidates: list[int], accounts: dict, open_cases: 
             continue
         before = left[account["id"]]
         after, _over = payment_allocate(amounts=before, paid=report.amount)
-        shares[index] = {name: str(before[name] - after[name]) for name in AMOUNT_FIELDS if before[name] != after[name]}
+        # Every part, zeros included: an empty allocation means "not known here", a zero one "paid nothing".
+        shares[index] = {name: str(before[name] - after[name]) for name in AMOUNT_FIELDS}
         left[account["id"]] = after
     return shares
 

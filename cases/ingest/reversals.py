@@ -47,11 +47,12 @@ def payment_reversed_register(name: str, reaction: PaymentReversed) -> None:
 
 
 def _put_back(original: dict) -> dict[str, Decimal]:
-    """What the reversal adds to the case's parts: what the payment paid off them.
+    """What the reversal adds to the case's parts: what the payment paid off them (zeros for money beyond
+    what was owed).
 
-    A payment that paid nothing here (the last snapshot already reflected it, or it was recorded before
-    payments kept their allocation) is put back on the principal: the core system's next snapshot states
-    the parts again.
+    A payment whose allocation is not known here (the last snapshot already reflected it, or it was recorded
+    before payments kept their allocation) is put back on the principal: the core system's next snapshot
+    states the parts again.
     """
     if original["allocation"]:
         return {name: Decimal(value) for name, value in original["allocation"].items()}
@@ -135,13 +136,14 @@ def _reverse(*, reports, accepted: list[tuple[int, dict]], accounts: dict, outco
         elif case is not None and (case["stage"] != Stage.CLOSED or newer is None):
             landed = case["id"]
             put_back = _put_back(original)
-            if case["stage"] == Stage.CLOSED and case["outcome"] in REOPEN_OUTCOMES:
+            if case["stage"] == Stage.CLOSED and case["outcome"] in REOPEN_OUTCOMES and any(put_back.values()):
                 reopening.add(case["id"])
         else:
             landed = newer  # the newer open case, or none at all
             put_back = _put_back(original) if newer is not None else {}
         for name, value in put_back.items():
-            restored[landed][name] += value
+            if value:
+                restored[landed][name] += value
         if case is not None:
             touched.add(case["id"])
         if landed is not None:

@@ -206,3 +206,25 @@ def test_a_bounced_recovery_is_recorded_and_the_written_off_case_stays_closed(co
     assert (row["result"], row["case_id"]) == ("reversed", written_off.pk)
     assert (written_off.stage, written_off.outcome) == (Stage.CLOSED, Outcome.WRITTEN_OFF)
     assert Event.objects.filter(case=written_off, type="payment.reversed").exists()
+
+
+def test_reversing_money_paid_beyond_what_was_owed_leaves_the_cured_case_closed(core_system, case):
+    rows = results(post_payments(core_system, payment_item("TX-1", amount="1080.00"),
+                                 payment_item("TX-2", amount="50.00", paid_at=AS_OF + dt.timedelta(hours=2))))
+    assert [r["result"] for r in rows] == ["applied", "applied"]
+
+    [row] = results(post_payments(core_system, reversal("RV-2", "TX-2", amount="50.00")))
+
+    case.refresh_from_db()
+    assert row["result"] == "reversed"
+    assert (case.stage, case.outcome, case.total_overdue) == (Stage.CLOSED, Outcome.CURED, Decimal("0"))
+    assert not Event.objects.filter(case=case, type="case.reopened").exists()
+
+
+def test_a_payment_the_last_snapshot_reflected_is_put_back_on_the_principal(core_system, case):
+    results(post_payments(core_system, payment_item("TX-1", amount="45.00", paid_at=AS_OF - dt.timedelta(hours=1))))
+    assert parts(case) == (Decimal("20.00"), Decimal("10.00"), Decimal("50.00"), Decimal("1000.00"))
+
+    results(post_payments(core_system, reversal("RV-1", "TX-1", amount="45.00")))
+
+    assert parts(case) == (Decimal("20.00"), Decimal("10.00"), Decimal("50.00"), Decimal("1045.00"))
