@@ -13,9 +13,9 @@
 from django.conf import settings
 
 BATCHES = {"AccountsBatchInput": "AccountItem", "PaymentsBatchInput": "PaymentItem",
-           "ContactAttemptsBatchInput": "CallItem"}
+           "ContactAttemptsBatchInput": "CallItem", "AccountsRecallInput": "RecallItem"}
 # The item formats themselves: what an accepted item looks like. Unknown fields are reported per item.
-CLOSED_OBJECTS = ("AccountItem", "PaymentItem", "CustomerIn", "CallItem", "RecordingIn")
+CLOSED_OBJECTS = ("AccountItem", "PaymentItem", "CustomerIn", "CallItem", "RecordingIn", "RecallItem")
 
 NO_NUL = "^[^\\x00]*$"
 

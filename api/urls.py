@@ -5,7 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 from api.views.cases import CaseDetailApi, CaseListApi
 from api.views.contacts import CaseContactsApi
 from api.views.events import EventFeedApi
-from api.views.ingest import AccountsBatchApi, PaymentsBatchApi
+from api.views.ingest import AccountsBatchApi, AccountsRecallApi, PaymentsBatchApi
 from api.views.sms import InboundSmsApi
 from api.views.telephony import ContactAttemptsBatchApi
 from core.api import error_body
@@ -22,6 +22,7 @@ def not_found(request, path=""):
 
 urlpatterns = [
     path("accounts/batch", AccountsBatchApi.as_view(), name="accounts-batch"),
+    path("accounts/recall", AccountsRecallApi.as_view(), name="accounts-recall"),
     path("payments/batch", PaymentsBatchApi.as_view(), name="payments-batch"),
     path("contact-attempts/batch", ContactAttemptsBatchApi.as_view(), name="contact-attempts-batch"),
     path("cases/", CaseListApi.as_view(), name="case-list"),

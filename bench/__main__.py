@@ -8,8 +8,9 @@ import os
 import sys
 
 # Modules under bench/, each with run(report). Add new benchmarks here.
-BENCHMARKS: list[str] = ["ingest", "ingest_dialer", "crypto", "validation", "escalation", "escalation_plan",
-                          "visits", "dashboards", "negotiation", "pages", "search", "metrics", "scaling"]
+BENCHMARKS: list[str] = ["ingest", "ingest_reversals", "ingest_dialer", "crypto", "validation", "escalation",
+                          "escalation_plan", "visits", "dashboards", "negotiation", "pages", "search", "metrics",
+                          "scaling"]
 
 
 def main(argv: list[str]) -> int:

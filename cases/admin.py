@@ -12,6 +12,7 @@ from cases.models import (
     ContactPreferenceStatement,
     Customer,
     HoldRequest,
+    MeasureRequest,
     Payment,
     Referral,
     StageHistory,
@@ -137,11 +138,20 @@ class HoldRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("transaction_id", CARD_NUMBER, "case", "amount", "currency", "paid_at", "received_at")
-    search_fields = ("transaction_id",)
+    list_display = ("transaction_id", CARD_NUMBER, "case", "amount", "currency", "paid_at", "received_at",
+                    "reversed_at", "recovery")
+    list_filter = ("recovery",)
+    search_fields = ("transaction_id", "reverses__transaction_id")
     exclude = ("account",)
     readonly_fields = (CARD_NUMBER,)
     list_select_related = ("account",)
+
+
+@admin.register(MeasureRequest)
+class MeasureRequestAdmin(ReadOnlyAdmin):
+    list_display = ("case", "reason", "requested_at")
+    list_filter = ("reason",)
+    search_fields = ("case__id",)
 
 
 @admin.register(CaseNote)

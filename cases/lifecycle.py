@@ -90,6 +90,17 @@ CLOSE_OUTCOMES_FROM: dict[str, frozenset[str]] = {
 }
 
 
+# A closed case reopens, as the same case, only when the money that closed it is reversed (a bounced or
+# returned payment): it goes back to follow-up when a plan is active again, to contact otherwise. No other
+# outcome reopens, and `case_transition` takes this path only for a case that was closed with one of these.
+REOPEN_OUTCOMES = frozenset({Outcome.CURED, Outcome.SETTLED})
+REOPEN_TO = frozenset({Stage.CONTACT, Stage.FOLLOW_UP})
+
+
+def reopen_allowed(closed_outcome: str, to_stage: str) -> bool:
+    return closed_outcome in REOPEN_OUTCOMES and to_stage in REOPEN_TO
+
+
 def transition_allowed(from_stage: str, to_stage: str, outcome: str | None) -> bool:
     if to_stage not in TRANSITIONS.get(from_stage, ()):
         return False

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import validate_email
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -435,8 +435,19 @@ class ContactPoint(models.Model):
 
 
 
+class PaymentQuerySet(models.QuerySet):
+    def counted(self):
+        """The money that stands: neither a reversal nor a payment that was reversed (bounced, returned)."""
+        return self.filter(reverses__isnull=True, reversed_at__isnull=True)
+
+
 class Payment(models.Model):
-    """Money received on an account, reported by the core system. Unique by its transaction id."""
+    """Money received on an account, reported by the core system. Unique by its transaction id.
+
+    A reversal (a bounced or returned payment) is a row of its own, with its own transaction id, that
+    `reverses` the payment; the payment then carries `reversed_at`. Neither counts as money received.
+    A recovery is a payment received after the account's case was written off, recorded on that case.
+    """
 
     transaction_id = models.CharField(_("transaction id"), max_length=64)
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT,
@@ -448,6 +459,17 @@ class Payment(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     paid_at = models.DateTimeField(_("paid at"))
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    reverses = models.OneToOneField("self", verbose_name=_("reverses"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="reversal")
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    # Database defaults too: the core system's bulk loaders and the benchmarks' baselines insert raw rows.
+    recovery = models.BooleanField(_("recovered after write-off"), default=False, db_default=False)
+    # What this payment paid off the case's parts ({"fees_overdue": "20.00", …}), so a reversal puts back
+    # exactly that. Empty when the payment was already reflected in a snapshot and paid nothing here.
+    allocation = models.JSONField(_("allocation"), default=dict, db_default=Value({}, output_field=models.JSONField()),
+                                  blank=True)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("payment")
@@ -572,3 +594,28 @@ class ContactPreferenceStatement(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} of cardholder {self.customer_id} ({self.stated_at:%Y-%m-%d})"
+
+
+class MeasureReason(models.TextChoices):
+    LEGAL = "legal", _("The case entered the legal stage")
+    WRITTEN_OFF = "written_off", _("The case was written off")
+    DPD = "dpd", _("Days past due reached the jurisdiction's threshold")
+
+
+class MeasureRequest(models.Model):
+    """The portal asked the core system once to block the card or report to the credit bureau, for a reason.
+
+    Unique per case and reason: each case asks once per reason, however often it crosses the line.
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="measure_requests")
+    reason = models.CharField(_("reason"), max_length=20, choices=MeasureReason.choices)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("measure request")
+        verbose_name_plural = _("measure requests")
+        constraints = [models.UniqueConstraint(fields=["case", "reason"], name="measurerequest_case_reason_key")]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.reason}"

@@ -15,8 +15,8 @@ from cases.errors import OpenCaseExists, PaymentConflict, StageConflict, Transit
 
 # Holds have their own module (cases.holds); the two writers every app calls are named here as well.
 from cases.holds import case_hold_place, case_hold_release  # noqa: F401
-from cases.lifecycle import Outcome, Stage, transition_allowed
-from cases.models import Account, Case, CaseNote, Payment, StageHistory
+from cases.lifecycle import Outcome, Stage, reopen_allowed, transition_allowed
+from cases.models import Account, Case, CaseNote, MeasureReason, MeasureRequest, Payment, StageHistory
 from core.actors import actor_fields
 from core.bulk import bulk_insert
 from core.errors import DomainError, reason_required
@@ -103,6 +103,8 @@ def case_transition(
     """
     reason = _require_reason(reason)
     from_stage = case.stage
+    if from_stage == Stage.CLOSED:
+        return _case_reopen(case=case, to=to, actor=actor, reason=reason, outcome=outcome, at=at)
     if not transition_allowed(from_stage, to, outcome):
         raise TransitionNotAllowed(_("A case cannot move %(what)s."), params={"what": _move(from_stage, to, outcome)},
                                    field="to")
@@ -122,7 +124,117 @@ def case_transition(
     if closing:
         cases_contact_stop(case_ids=[case.pk], cause=StopCause.CLOSED, actor=actor, at=now)
     _emit_transition_events(case=case, from_stage=from_stage, to=to, outcome=outcome, reason=reason, at=now)
+    measure = _measure_reason(to, outcome)
+    if measure:
+        events_emit_bulk(events=_measure_rows(rows=[(case.pk, case.account.account_number)], reason=measure, at=now))
     return case
+
+
+def _case_reopen(*, case: Case, to: str, actor, reason: str, outcome: str | None, at: dt.datetime | None) -> Case:
+    """The one way out of closed: a case closed cured or settled goes back to contact or follow-up, as itself.
+
+    Guarded like every transition (`UPDATE … WHERE stage = closed AND outcome = old`); the database's one
+    open case per account refuses it (OpenCaseExists) when the account has opened a newer case meanwhile.
+    """
+    closed_outcome = case.outcome
+    if outcome or not reopen_allowed(closed_outcome, to):
+        raise TransitionNotAllowed(_("A case cannot move %(what)s."),
+                                   params={"what": _move(Stage.CLOSED, to, outcome)}, field="to")
+    now = at or timezone.now()
+    changes = {"stage": to, "outcome": "", "stage_changed_at": now, "closed_at": None, "updated_at": now}
+    try:
+        with transaction.atomic():
+            updated = Case.objects.filter(pk=case.pk, stage=Stage.CLOSED, outcome=closed_outcome).update(**changes)
+    except IntegrityError as exc:
+        raise OpenCaseExists(_("Account %(account_number)s already has an open case."),
+                             params={"account_number": case.account.account_number}) from exc
+    if updated != 1:
+        raise StageConflict(_("Case %(pk)s is no longer at stage %(from_stage)s; reload it and try again."),
+                            params={"pk": case.pk, "from_stage": _stage_label(Stage.CLOSED)})
+    StageHistory.objects.create(case=case, from_stage=Stage.CLOSED, to_stage=to, reason=reason, created_at=now,
+                                **actor_fields(actor))
+    for field, value in changes.items():
+        setattr(case, field, value)
+    event_emit(type=EventType.CASE_STAGE_CHANGED, case=case, at=now,
+               payload={"from": Stage.CLOSED, "to": to, "reason": reason})
+    event_emit(type=EventType.CASE_REOPENED, case=case, at=now,
+               payload={"closed_as": closed_outcome, "to": to, "reason": reason})
+    return case
+
+
+@transaction.atomic
+def cases_reopen(*, targets: dict[int, str], actor, reason: str, at: dt.datetime) -> list[int]:
+    """Set-based reopening: {case id: contact or follow_up} for cases closed cured or settled.
+
+    For the payment ingest, which holds the accounts' row locks and has checked that none of them has a
+    newer open case. Cases no longer closed with a reopenable outcome are left; returns the ids reopened.
+    """
+    reason = _require_reason(reason)
+    if any(to not in (Stage.CONTACT, Stage.FOLLOW_UP) for to in targets.values()):
+        raise TransitionNotAllowed(_("A closed case reopens to contact or follow-up only."), field="to")
+    changes = {"outcome": "", "stage_changed_at": at, "closed_at": None, "updated_at": at}
+    reopened: dict[int, tuple[str, str]] = {}
+    for to in sorted(set(targets.values())):
+        ids = sorted(pk for pk, stage in targets.items() if stage == to)
+        rows = [(pk, outcome) for pk, outcome in Case.objects.select_for_update().filter(
+            pk__any=ids, stage=Stage.CLOSED).order_by("pk").values_list("pk", "outcome") if reopen_allowed(outcome, to)]
+        Case.objects.filter(pk__any=[pk for pk, _outcome in rows]).update(stage=to, **changes)
+        reopened.update({pk: (outcome, to) for pk, outcome in rows})
+    if not reopened:
+        return []
+    who = actor_fields(actor)
+    StageHistory.objects.bulk_create([
+        StageHistory(case_id=pk, from_stage=Stage.CLOSED, to_stage=to, reason=reason, created_at=at, **who)
+        for pk, (_outcome, to) in reopened.items()])
+    numbers = dict(Case.objects.filter(pk__any=list(reopened)).values_list("pk", "account__account_number"))
+    events = []
+    for pk, (closed_as, to) in reopened.items():
+        base = {"case_id": pk, "account_number": numbers[pk], "occurred_at": at}
+        events.append({**base, "type": EventType.CASE_STAGE_CHANGED,
+                       "payload": {"from": Stage.CLOSED, "to": to, "reason": reason}})
+        events.append({**base, "type": EventType.CASE_REOPENED,
+                       "payload": {"closed_as": closed_as, "to": to, "reason": reason}})
+    events_emit_bulk(events=events)
+    return sorted(reopened)
+
+
+# --- Card measures -----------------------------------------------------------------------------------------
+# Blocking the card or reporting to the credit bureau is the core system's act; the portal asks, once per
+# case and reason (the unique MeasureRequest row decides), and the core system chooses the measure.
+
+
+def _measure_reason(to: str, outcome: str | None) -> str | None:
+    if to == Stage.LEGAL:
+        return MeasureReason.LEGAL
+    if to == Stage.CLOSED and outcome == Outcome.WRITTEN_OFF:
+        return MeasureReason.WRITTEN_OFF
+    return None
+
+
+def _measure_rows(*, rows: list[tuple[int, str]], reason: str, at: dt.datetime, payload: dict | None = None,
+                  ) -> list[dict]:
+    """Record the requests of (case id, account number) not yet made for `reason`; the events to emit."""
+    numbers = dict(rows)
+    if not numbers:
+        return []
+    new = bulk_insert(model=MeasureRequest, rows=[{"case_id": pk, "reason": reason, "requested_at": at}
+                                                  for pk in sorted(numbers)],
+                      conflict=["case", "reason"], returning=["case"])
+    return [{"type": EventType.ACCOUNT_MEASURE_REQUESTED, "case_id": pk, "account_number": numbers[pk],
+             "occurred_at": at, "payload": {"reason": reason, **(payload or {}).get(pk, {})}} for (pk,) in new]
+
+
+@transaction.atomic
+def cases_measure_request(*, rows: list[tuple[int, str]], reason: str, at: dt.datetime | None = None,
+                          payload: dict[int, dict] | None = None) -> list[int]:
+    """Ask the core system for card measures on (case id, account number) `rows`, once per case and reason.
+
+    Emits account.measure_requested for the cases not asked before for `reason` (with `payload[case id]`
+    added to the event) and returns their ids; the others are left, so a pass may run twice.
+    """
+    events = _measure_rows(rows=rows, reason=reason, at=at or timezone.now(), payload=payload)
+    events_emit_bulk(events=events)
+    return sorted(event["case_id"] for event in events)
 
 
 def _emit_transition_events(*, case: Case, from_stage: str, to: str, outcome: str | None, reason: str, at):
@@ -212,6 +324,9 @@ def _transition_rows(
             events.append({**base, "type": EventType.CASE_CLOSED, "payload": {"outcome": outcome}})
     if closing and moved:
         cases_contact_stop(case_ids=list(moved), cause=StopCause.CLOSED, actor=actor, at=at)
+    measure = _measure_reason(to, outcome)
+    if measure and moved:
+        events.extend(_measure_rows(rows=[(pk, numbers[pk]) for pk in moved], reason=measure, at=at))
     # Through the outbox's writer lock, so the event feed never skips an id committed late.
     events_emit_bulk(events=events)
     return moved

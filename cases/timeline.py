@@ -64,11 +64,33 @@ def _holds(case: Case, limit: int) -> list[dict]:
     return entries
 
 
+def _payment_text(payment: Payment, case: Case) -> str:
+    figures = {"amount": payment.amount, "currency": payment.currency}
+    if payment.reverses_id is None:
+        if payment.recovery:
+            return _("Payment %(amount)s %(currency)s recovered after write-off") % figures
+        return _("Payment %(amount)s %(currency)s") % figures
+    original = payment.reverses
+    if original.case_id == case.pk or original.case_id is None:
+        return _("Payment %(transaction_id)s of %(amount)s %(currency)s reversed") % {
+            **figures, "transaction_id": original.transaction_id}
+    return _("Payment %(transaction_id)s of case %(case)s reversed: %(amount)s %(currency)s is owed again here") % {
+        **figures, "transaction_id": original.transaction_id, "case": original.case_id}
+
+
 def _payments(case: Case, limit: int) -> list[dict]:
-    return [{"at": payment.paid_at, "kind": "payment", "actor": "core-system",
-             "text": _("Payment %(amount)s %(currency)s") % {"amount": payment.amount, "currency": payment.currency},
-             "detail": payment.transaction_id}
-            for payment in Payment.objects.filter(case=case).order_by("-paid_at")[:limit]]
+    entries = [{"at": payment.paid_at, "kind": "payment", "actor": "core-system",
+                "text": _payment_text(payment, case), "detail": payment.transaction_id}
+               for payment in Payment.objects.filter(case=case).select_related("reverses").order_by("-paid_at")[:limit]]
+    # A reversal whose money went to the account's newer case: the closed case says where it went.
+    for reversal in (Payment.objects.filter(reverses__case=case).exclude(case=case).select_related("reverses")
+                     .order_by("-paid_at")[:limit]):
+        text = _("Payment %(transaction_id)s reversed: %(amount)s %(currency)s added to the newer case %(case)s") % {
+            "transaction_id": reversal.reverses.transaction_id, "amount": reversal.amount,
+            "currency": reversal.currency, "case": reversal.case_id or "—"}
+        entries.append({"at": reversal.paid_at, "kind": "payment", "actor": "core-system", "text": text,
+                        "detail": reversal.transaction_id})
+    return entries
 
 
 def _notes(case: Case, limit: int) -> list[dict]:

@@ -8,7 +8,8 @@ from core.admin_masking import ReadOnlyAdmin, masked
 @admin.register(JurisdictionProfile)
 class JurisdictionProfileAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "is_default", "contact_from", "contact_until", "calls_per_window",
-                    "call_window_days", "calls_per_day", "quiet_days_after_conversation", "limit_scopes")
+                    "call_window_days", "calls_per_day", "quiet_days_after_conversation", "limit_scopes",
+                    "measure_after_dpd")
 
 
 @admin.register(ScheduledContact)

@@ -90,7 +90,8 @@ def _validation_context(case: Case, context: dict) -> dict:
     was charged and paid since, and the end of the validation period (30 days after the notice is
     received, which is assumed to be 5 days after it is sent)."""
     money = lambda value: format_money(value, case.currency)  # noqa: E731
-    paid = sum((p.amount for p in case.payments.filter(paid_at__date__gte=case.overdue_since)), Decimal("0"))
+    paid = sum((p.amount for p in case.payments.counted().filter(paid_at__date__gte=case.overdue_since)),
+               Decimal("0"))
     charged = case.fees_overdue + case.penalty_overdue
     then = case.total_overdue_value() - case.interest_overdue - charged + paid
     end = dt.date.fromisoformat(context["today"]) + dt.timedelta(days=VALIDATION_PERIOD_DAYS + ASSUMED_RECEIPT_DAYS)

@@ -135,6 +135,10 @@ class JurisdictionProfile(models.Model):
     # Regulation F §1006.34: the first written message (email or letter) is a validation notice.
     validation_notice_first = models.BooleanField(_("the first written message is a validation notice"),
                                                   default=False)
+    # The days past due at which the portal asks the core system to block the card or report to the credit
+    # bureau (account.measure_requested), once per case. Left empty, DPD alone never asks.
+    measure_after_dpd = models.PositiveSmallIntegerField(_("card measures requested after DPD"), null=True,
+                                                         blank=True)
 
     class Meta:
         verbose_name = _("jurisdiction profile")

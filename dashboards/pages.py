@@ -99,6 +99,12 @@ def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
                   selectors.recoveries(cases=cases, totals=totals, start=start, end=end, period="month",
                                        paid_by_day=paid_by_day),
                   series=["recovered"]),
+            Table("recovery_after_write_off", _("Recovered after write-off, by month"),
+                  [Column("month", _("Month")), Column("cases", _("Written-off cases paying"), COUNT),
+                   Column("recovered", _("Post-write-off recovery"), MONEY)],
+                  selectors.recoveries_after_write_off(cases=cases, start=start, end=end), series=["recovered"],
+                  note=_("Payments received after a case was written off. The case stays closed; the money is "
+                         "also part of the amount recovered above.")),
         ]
     if page == "contact":
         rows = [{**r, "step": FUNNEL_STEPS[r["step"]]} for r in selectors.contact_funnel(

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 
 from cases.delinquency import BUCKET_RANGES, DELINQUENT_BUCKETS
 from cases.lifecycle import Outcome, Stage
@@ -174,7 +174,7 @@ def payments_by_day(*, cases: QuerySet[Case], start: dt.datetime, end: dt.dateti
     With `payment_totals` (narrowed by the same filters), the payments they count are read from them
     and only the newer ones from the payments table."""
     split = _activity_split(payment_totals, start, end)
-    payments = Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end)
+    payments = Payment.objects.counted().filter(case__in=cases, paid_at__gte=start, paid_at__lt=end)
     paid: dict[dt.date, Decimal] = {}
     if split is not None:
         count, first_day, last_day = split
@@ -225,6 +225,19 @@ def recoveries(*, cases: QuerySet[Case], totals: QuerySet[SnapshotTotal], start:
         rows.append({"period": first.isoformat(), "recovered": amount, "opening_balance": opening,
                      "recovery_rate": ratio(amount, opening) if opening is not None else None})
     return rows
+
+
+def recoveries_after_write_off(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """Money received on written-off cases in [start, end), per month of payment in the portal's zone.
+
+    Recoveries are recorded on the closed case and never reopen it; a reversed one does not count. They are
+    part of the amount recovered as well, and shown apart here.
+    """
+    rows = (Payment.objects.counted().filter(case__in=cases, recovery=True, paid_at__gte=start, paid_at__lt=end)
+            .annotate(month=TruncMonth("paid_at", tzinfo=_zone())).values("month")
+            .annotate(amount=Sum("amount"), cases=Count("case", distinct=True)).order_by("month"))
+    return [{"month": row["month"].strftime("%Y-%m"), "cases": row["cases"], "recovered": row["amount"]}
+            for row in rows]
 
 
 # --- settled activity ------------------------------------------------------------------------------------
@@ -361,8 +374,8 @@ def agent_scorecards(*, cases: QuerySet[Case], open_totals: QuerySet[OpenCaseTot
               .values("taken_by").annotate(n=Count("id"))):
         row(r["taken_by"])["promises"] = r["n"]
     split = _activity_split(payment_totals, start, end)
-    payments = Payment.objects.filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
-                                      case__assigned_agent__isnull=False)
+    payments = Payment.objects.counted().filter(case__in=cases, paid_at__gte=start, paid_at__lt=end,
+                                                case__assigned_agent__isnull=False)
     if split is not None:
         count, first_day, last_day = split
         payments = payments.filter(Q(id__gt=count.last_payment_id) | Q(received_at__gte=count.received_before))

@@ -173,7 +173,8 @@ def activity_totals_rebuild(*, at: dt.datetime | None = None) -> ActivityCount:
                 .annotate(attempts=Count("id"), right_party=Count("id", filter=RIGHT_PARTY),
                           overrides=Count("id", filter=Q(exception__isnull=False)),
                           breaches=Count("id", filter=~Q(breached_rules=[]))))
-    payments = (Payment.objects.filter(id__lte=last_payment, received_at__lt=received_before, case__isnull=False)
+    payments = (Payment.objects.counted().filter(id__lte=last_payment, received_at__lt=received_before,
+                                                 case__isnull=False)
                 .annotate(day=TruncDate("paid_at", tzinfo=zone)).values("day", *CASE_DIMENSIONS)
                 .annotate(amount=Sum("amount")))
     with connection.cursor() as cursor:

@@ -10,3 +10,8 @@ ESCALATION_SCHEDULES = [
 ESTATE_SCHEDULES = [
     ("Plan letters to estates", "escalation.estate_letters", 60 * 60, {}),
 ]
+
+MEASURE_SCHEDULES = [
+    # Hourly: a case crosses a DPD threshold at its cardholder's midnight, in any time zone; it asks once.
+    ("Request card measures past the DPD threshold", "escalation.request_measures", 60 * 60, {}),
+]

@@ -3,6 +3,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from escalation.estate import estate_letters_schedule
+from escalation.measures import measures_request_due
 from escalation.services import cases_tier_reevaluate, escalation_chunk_finish, escalation_pass_start
 
 
@@ -27,3 +28,9 @@ def cases_reevaluate_tier(case_ids: list[int]) -> int:
 def estate_letters() -> int:
     """Plan the letters to the estates of cardholders whose death was recorded (escalation.estate)."""
     return estate_letters_schedule()
+
+
+@shared_task(name="escalation.request_measures", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def request_measures() -> int:
+    """Ask for card measures on the cases past their jurisdiction's DPD threshold. Safe to run twice or in parallel."""
+    return measures_request_due()

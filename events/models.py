@@ -20,6 +20,11 @@ class EventType(models.TextChoices):
     DISPUTE_OPENED = "dispute.opened", _("Dispute opened")
     DISPUTE_RESOLVED = "dispute.resolved", _("Dispute resolved")
     CARDHOLDER_ANONYMISED = "cardholder.anonymised", _("Cardholder anonymised")
+    CASE_RECALLED = "case.recalled", _("Case recalled")
+    CASE_REOPENED = "case.reopened", _("Case reopened")
+    PAYMENT_REVERSED = "payment.reversed", _("Payment reversed")
+    PAYMENT_RECOVERED = "payment.recovered", _("Payment recovered after write-off")
+    ACCOUNT_MEASURE_REQUESTED = "account.measure_requested", _("Card measure requested")
 
 
 class Event(models.Model):

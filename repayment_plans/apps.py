@@ -25,11 +25,12 @@ class RepaymentPlansConfig(AppConfig):
 
         from cases.contact_stops import contact_pause_register
         from cases.ingest.payments import payments_applied_register
+        from cases.ingest.reversals import payment_reversed_register
         from cases.panels import CasePanel, case_panel_register
         from contacts.governor import agreement_pause_register
         from repayment_plans import queue, timeline
         from repayment_plans.selectors import case_agreement_pauses, cases_paused_by_agreement
-        from repayment_plans.tracking import agreements_payments_applied
+        from repayment_plans.tracking import agreements_payment_reversed, agreements_payments_applied
         from repayment_plans.views import PANEL, negotiation_panel_context
         from repayment_plans.write_off_views import PANEL as WRITE_OFF_PANEL
         from repayment_plans.write_off_views import write_off_panel_context, write_off_panel_visible
@@ -43,4 +44,5 @@ class RepaymentPlansConfig(AppConfig):
         timeline.register()
         contact_pause_register("agreements", case_agreement_pauses)
         payments_applied_register("agreements", agreements_payments_applied)
+        payment_reversed_register("agreements", agreements_payment_reversed)
         agreement_pause_register("agreements", lambda case_ids: cases_paused_by_agreement(case_ids=case_ids))

@@ -108,7 +108,8 @@ PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
     PlanStatus.ACTIVE: frozenset({PlanStatus.BROKEN, PlanStatus.COMPLETED}),
     PlanStatus.REJECTED: frozenset(),
     PlanStatus.BROKEN: frozenset(),
-    PlanStatus.COMPLETED: frozenset(),
+    # A payment that completed the plan was reversed (it bounced): the plan is tracked again.
+    PlanStatus.COMPLETED: frozenset({PlanStatus.ACTIVE}),
     PlanStatus.CANCELLED: frozenset(),
 }
 

@@ -151,7 +151,7 @@ def promises_evaluate(*, at: dt.datetime | None = None, case_ids=None) -> dict[s
         for promise in promises:
             by_case[promise.case_id].append(promise)
         earliest = min(taken for taken, _deadline in windows.values())
-        for case_id, paid_at, amount in (Payment.objects.filter(case_id__any=ids, paid_at__gte=earliest)
+        for case_id, paid_at, amount in (Payment.objects.counted().filter(case_id__any=ids, paid_at__gte=earliest)
                                          .values_list("case_id", "paid_at", "amount")):
             for promise in by_case[case_id]:
                 taken, deadline = windows[promise.pk]
@@ -200,3 +200,58 @@ def queue_tier_reevaluation(case_ids: list[int]) -> None:
     together, or neither is. Escalation sits above this module, so it is reached by name, not import.
     """
     task_enqueue(task="escalation.reevaluate_tier", kwargs={"case_ids": sorted(case_ids)})
+
+
+def promises_unkeep(*, case_ids, at: dt.datetime) -> dict[str, int]:
+    """Evaluate again the kept promises of `case_ids` after a payment on them was reversed.
+
+    In the payment batch's transaction. A promise the money that stands still covers stays kept. Otherwise it
+    is partially kept or broken when its grace period has passed (promise.broken, and the case goes from
+    follow-up back to contact, as for any broken promise), or pending again while it has not (unless the
+    case has taken another promise meanwhile: then it counts as not kept).
+    """
+    ids = sorted(set(case_ids))
+    counts = {PromiseStatus.PENDING: 0, PromiseStatus.PARTIALLY_KEPT: 0, PromiseStatus.BROKEN: 0}
+    kept = list(Promise.objects.select_for_update().filter(case_id__any=ids, status=PromiseStatus.KEPT).order_by("pk"))
+    if not kept:
+        return counts
+    cases = {row["id"]: row for row in Case.objects.filter(pk__any=ids)
+             .values("id", "account__account_number", "account__customer__timezone")}
+    pending = set(Promise.objects.filter(case_id__any=ids, status=PromiseStatus.PENDING)
+                  .values_list("case_id", flat=True))
+    windows = {}
+    for promise in kept:
+        tz_name = cases[promise.case_id]["account__customer__timezone"] or settings.COLLECTIONS_DEFAULT_TIMEZONE
+        windows[promise.pk] = (promise.taken_at, promise_deadline(due_date=promise.due_date, tz_name=tz_name))
+    earliest = min(taken for taken, _deadline in windows.values())
+    payments = list(Payment.objects.counted().filter(case_id__any=ids, paid_at__gte=earliest)
+                    .values_list("case_id", "paid_at", "amount"))
+    rows, events, broken_cases = [], [], []
+    for promise in kept:
+        taken, deadline = windows[promise.pk]
+        money = sum((amount for case_id, paid_at, amount in payments
+                     if case_id == promise.case_id and taken <= paid_at < deadline), Decimal("0.00"))
+        if money >= promise.amount:
+            continue
+        if at < deadline and promise.case_id not in pending:
+            status = PromiseStatus.PENDING
+            pending.add(promise.case_id)
+        else:
+            status = PromiseStatus.PARTIALLY_KEPT if money > 0 else PromiseStatus.BROKEN
+            broken_cases.append(promise.case_id)
+            events.append({"type": EventType.PROMISE_BROKEN, "case_id": promise.case_id,
+                           "account_number": cases[promise.case_id]["account__account_number"], "occurred_at": at,
+                           "payload": {"promise_id": promise.pk, "status": status, "amount": str(promise.amount),
+                                       "paid": str(money), "currency": promise.currency,
+                                       "due_date": promise.due_date.isoformat(), "payment_reversed": True}})
+        counts[status] += 1
+        rows.append({"id": promise.pk, "status": status, "paid_amount": money, "evaluated_at": at})
+    bulk_update_rows(model=Promise, rows=rows, fields=["status", "paid_amount", "evaluated_at"])
+    broken_cases = sorted(set(broken_cases) - set(RepaymentPlan.objects.filter(
+        case_id__in=broken_cases, status=PlanStatus.ACTIVE).values_list("case_id", flat=True)))
+    moved = case_transition_many(case_ids=broken_cases, from_stages=(Stage.FOLLOW_UP,), to=Stage.CONTACT,
+                                 actor=SYSTEM, reason=BROKEN_REASON, at=at) if broken_cases else []
+    events_emit_bulk(events=events)
+    if moved:
+        queue_tier_reevaluation(moved)
+    return counts

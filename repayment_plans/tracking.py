@@ -24,18 +24,55 @@ from core.bulk import bulk_update_rows
 from core.i18n import stored_phrase
 from events.models import EventType
 from events.services import events_emit_bulk
-from repayment_plans.models import Instalment, PlanDecision, PlanStatus, RepaymentPlan
-from repayment_plans.promises import promises_evaluate, queue_tier_reevaluation
+from repayment_plans.models import PLAN_IN_PROGRESS, Instalment, PlanDecision, PlanStatus, RepaymentPlan
+from repayment_plans.promises import promises_evaluate, promises_unkeep, queue_tier_reevaluation
 
 ZERO = Decimal("0.00")
 COMPLETED_REASON = stored_phrase("Repayment plan completed: everything agreed has been paid.")
 BROKEN_REASON = stored_phrase("Repayment plan broken: an instalment was missed past its grace period.")
+REACTIVATED_REASON = stored_phrase("A payment towards the plan was reversed: the plan is tracked again.")
 
 
 def agreements_payments_applied(*, case_ids: list[int], at: dt.datetime) -> None:
     """Called inside the payment batch's transaction with the open cases it paid, after the money is applied."""
     promises_evaluate(case_ids=case_ids, at=at)
     plans_allocate(case_ids=case_ids, at=at)
+
+
+def agreements_payment_reversed(*, case_ids: list[int], at: dt.datetime) -> set[int]:
+    """Called inside the payment batch's transaction with the cases whose money was reversed.
+
+    A promise the money kept is evaluated again without it; a plan it completed is active again and
+    tracked; the active plans of the cases are allocated again. Returns the cases that follow an active
+    plan afterwards (a case the money had settled reopens in follow-up).
+    """
+    promises_unkeep(case_ids=case_ids, at=at)
+    plans_reactivate(case_ids=case_ids, at=at)
+    plans_allocate(case_ids=case_ids, at=at)
+    return set(RepaymentPlan.objects.filter(case_id__any=list(case_ids), status=PlanStatus.ACTIVE)
+               .values_list("case_id", flat=True))
+
+
+def plans_reactivate(*, case_ids: list[int], at: dt.datetime) -> list[int]:
+    """Make the last completed plan of each case active again when what stands paid on it no longer covers
+    it (a payment towards it was reversed), with a decision row. Returns the plan ids reactivated."""
+    in_progress = set(RepaymentPlan.objects.filter(case_id__any=list(case_ids), status__in=PLAN_IN_PROGRESS)
+                      .values_list("case_id", flat=True))
+    last = {}
+    for plan in RepaymentPlan.objects.select_for_update().filter(
+            case_id__any=list(case_ids), status=PlanStatus.COMPLETED).order_by("case_id", "ended_at", "pk"):
+        if plan.case_id not in in_progress:
+            last[plan.case_id] = plan
+    if not last:
+        return []
+    payments = _payments_since_proposal(list(last.values()))
+    again = [plan for plan in last.values() if sum((a for _p, a in payments[plan.pk]), ZERO) < plan.total]
+    RepaymentPlan.objects.filter(pk__in=[p.pk for p in again], status=PlanStatus.COMPLETED).update(
+        status=PlanStatus.ACTIVE, ended_at=None)
+    PlanDecision.objects.bulk_create([PlanDecision(plan_id=plan.pk, from_status=PlanStatus.COMPLETED,
+                                                   to_status=PlanStatus.ACTIVE, actor_label=SYSTEM,
+                                                   reason=REACTIVATED_REASON, created_at=at) for plan in again])
+    return [plan.pk for plan in again]
 
 
 def instalment_deadline(*, due_date: dt.date, tz_name: str) -> dt.datetime:
@@ -98,7 +135,8 @@ def _payments_since_proposal(plans: list[RepaymentPlan]) -> dict[int, list[tuple
     by_case = {plan.case_id: plan for plan in plans}
     payments = defaultdict(list)
     earliest = min(plan.proposed_at for plan in plans)
-    for case_id, paid_at, amount in (Payment.objects.filter(case_id__any=list(by_case), paid_at__gte=earliest)
+    for case_id, paid_at, amount in (Payment.objects.counted().filter(case_id__any=list(by_case),
+                                                                      paid_at__gte=earliest)
                                      .order_by("paid_at", "id").values_list("case_id", "paid_at", "amount")):
         plan = by_case[case_id]
         if paid_at >= plan.proposed_at:

@@ -1,4 +1,5 @@
-"""POST /api/v1/accounts/batch and /api/v1/payments/batch: the core system pushes, one result per item.
+"""POST /api/v1/accounts/batch, /api/v1/payments/batch and /api/v1/accounts/recall: the core system pushes,
+one result per item.
 
 Each item is checked against the serializers below (which also document it in the schema) by the lean
 validator; everything else happens in `cases.ingest`, in sets.
@@ -17,13 +18,16 @@ from api.models import Scope
 from api.validation import ObjectValidator, OffsetDateTimeField
 from api.views.base import ERRORS, CoreSystemApi
 from cases.ingest import (
+    RECALL_REASONS,
     AccountSnapshot,
     ContactData,
     CustomerData,
     ItemOutcome,
     PaymentReport,
+    Recall,
     Result,
     accounts_ingest,
+    accounts_recall,
     payments_ingest,
 )
 from cases.models import ContactPointKind
@@ -159,11 +163,30 @@ class PaymentItemSerializer(serializers.Serializer):
     account_number = serializers.CharField(max_length=32)
     amount = money("The amount paid, more than zero.", minimum="0.01")
     currency = currency()
-    paid_at = OffsetDateTimeField(help_text="When it was paid; ISO 8601 with an offset.")
+    paid_at = OffsetDateTimeField(help_text="When it was paid; ISO 8601 with an offset. For a reversal: when the "
+                                            "payment bounced or was returned.")
+    reverses = serializers.CharField(
+        max_length=64, required=False,
+        help_text="Set for a reversal (a bounced or returned payment): the transaction_id of the payment it takes "
+                  "back, on the same account and for its whole amount. The payment stops counting, what it paid "
+                  "off the case is owed again, and a case it cured or settled reopens (or, when the account has "
+                  "opened a newer case since, the amount is added to that one). The item's own transaction_id "
+                  "makes it idempotent like any payment. An unknown or already reversed payment is rejected.")
+
+
+class RecallItemSerializer(serializers.Serializer):
+    account_number = serializers.CharField(max_length=32)
+    reason = serializers.ChoiceField(
+        choices=list(RECALL_REASONS),
+        help_text="Why the core system withdraws the account: sold, fraud, deceased, bankruptcy, paid_elsewhere "
+                  "or error.")
+    as_of = OffsetDateTimeField(help_text="When the core system recalled the account; ISO 8601 with an offset, "
+                                          "not in the future.")
 
 
 ACCOUNT_ITEM = ObjectValidator(AccountItemSerializer())
 PAYMENT_ITEM = ObjectValidator(PaymentItemSerializer())
+RECALL_ITEM = ObjectValidator(RecallItemSerializer())
 
 
 def batch_items(data) -> list:
@@ -277,7 +300,8 @@ class PaymentsBatchApi(CoreSystemApi):
                 ref_name = "PaymentsBatchResult"
 
             transaction_id = serializers.CharField(allow_null=True)
-            result = serializers.ChoiceField(choices=[Result.APPLIED, Result.DUPLICATE, Result.REJECTED])
+            result = serializers.ChoiceField(choices=[Result.APPLIED, Result.REVERSED, Result.DUPLICATE,
+                                                      Result.REJECTED])
             case_id = serializers.IntegerField(allow_null=True)
             errors = ErrorSerializer(many=True)
 
@@ -288,11 +312,57 @@ class PaymentsBatchApi(CoreSystemApi):
         summary="Record up to 1,000 payments",
         description="Idempotent by transaction_id: a repeat returns `duplicate`; the same id with other details "
                     "is rejected. Payments pay down the open case (fees, penalty, interest, principal by "
-                    "default) and a case with nothing left overdue closes as cured.",
+                    "default) and a case with nothing left overdue closes as cured. A payment on an account "
+                    "whose last case was written off is a recovery: recorded on that case (case_id), which "
+                    "stays closed, and reported as payment.recovered. An item with `reverses` takes an earlier "
+                    "payment back (`reversed`; payment.reversed, and case.reopened when its case reopens). The "
+                    "batch is one transaction.",
     )
     def post(self, request):
         items = batch_items(request.data)
         results = _run_batch(items=items, validator=PAYMENT_ITEM, key="transaction_id",
                              build=lambda clean: PaymentReport(**clean),
                              ingest=lambda reports: payments_ingest(reports=reports))
+        return Response({"results": results})
+
+
+class AccountsRecallApi(CoreSystemApi):
+    required_scope = Scope.INGEST
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AccountsRecallInput"
+
+        items = RecallItemSerializer(many=True, min_length=1, max_length=1000)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AccountsRecallOutput"
+
+        class ResultSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "AccountsRecallResult"
+
+            account_number = serializers.CharField(allow_null=True)
+            result = serializers.ChoiceField(choices=[Result.RECALLED, Result.UNCHANGED, Result.STALE,
+                                                      Result.REJECTED])
+            case_id = serializers.IntegerField(allow_null=True)
+            errors = ErrorSerializer(many=True)
+
+        results = ResultSerializer(many=True)
+
+    @extend_schema(
+        operation_id="accounts_recall", request=InputSerializer, responses={200: OutputSerializer, **BATCH_ERRORS},
+        summary="Recall up to 1,000 accounts from collections",
+        description="Closes each account's open case as `recalled` (case.closed and case.recalled, with the "
+                    "reason) and cancels its pending contacts and open visits in the same transaction. "
+                    "Idempotent: an account without an open case answers `unchanged` with its last case; a "
+                    "recall older than the open case answers `stale`. One result per item, in order; an "
+                    "unknown account is rejected for its item alone.",
+    )
+    def post(self, request):
+        items = batch_items(request.data)
+        results = _run_batch(items=items, validator=RECALL_ITEM, key="account_number",
+                             build=lambda clean: Recall(**clean),
+                             ingest=lambda recalls: accounts_recall(recalls=recalls))
         return Response({"results": results})

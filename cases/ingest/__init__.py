@@ -20,9 +20,10 @@ from cases.ingest.common import (
     payment_allocate,
 )
 from cases.ingest.payments import payments_ingest
+from cases.ingest.recalls import RECALL_REASONS, Recall, accounts_recall
 from cases.ingest.snapshots import accounts_ingest
 
 __all__ = [
-    "AccountSnapshot", "ContactData", "CustomerData", "ItemOutcome", "PaymentReport", "Rejection", "Result",
-    "accounts_ingest", "payment_allocate", "payments_ingest",
+    "RECALL_REASONS", "AccountSnapshot", "ContactData", "CustomerData", "ItemOutcome", "PaymentReport", "Recall",
+    "Rejection", "Result", "accounts_ingest", "accounts_recall", "payment_allocate", "payments_ingest",
 ]

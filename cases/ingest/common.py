@@ -24,6 +24,8 @@ class Result:
     CURED = "cured"
     APPLIED = "applied"
     DUPLICATE = "duplicate"
+    REVERSED = "reversed"
+    RECALLED = "recalled"
     REJECTED = "rejected"
 
 
@@ -95,6 +97,8 @@ class PaymentReport:
     amount: Decimal
     currency: str
     paid_at: dt.datetime
+    # The transaction id of the payment this one reverses (bounced, returned); paid_at is then when.
+    reverses: str | None = None
 
 
 def payment_allocate(*, amounts: dict[str, Decimal], paid: Decimal) -> tuple[dict[str, Decimal], Decimal]:
@@ -114,3 +118,19 @@ def payment_allocate(*, amounts: dict[str, Decimal], paid: Decimal) -> tuple[dic
 
 def reject(field_name: str, code: str, message: str) -> ItemOutcome:
     return ItemOutcome(Result.REJECTED, errors=[Rejection(field_name, code, message)])
+
+
+def known_accounts(*, reports, indexes: list[int], accounts: dict, outcomes: list) -> list[int]:
+    """The items whose account exists and is in their currency; the others are rejected."""
+    candidates: list[int] = []
+    for index in indexes:
+        report = reports[index]
+        account = accounts.get(report.account_number)
+        if account is None:
+            outcomes[index] = reject("account_number", "unknown_account", "No account has this number.")
+        elif report.currency != account["currency"]:
+            outcomes[index] = reject("currency", "currency_mismatch",
+                                      f"The account is in {account['currency']}, not {report.currency}.")
+        else:
+            candidates.append(index)
+    return candidates

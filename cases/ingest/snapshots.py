@@ -260,7 +260,7 @@ def _payments_after_snapshots(fresh: list[tuple[AccountSnapshot, int]]) -> dict[
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if not as_of:
         return paid
-    rows = Payment.objects.filter(account_id__any=list(as_of), paid_at__gt=min(as_of.values())).values_list(
+    rows = Payment.objects.counted().filter(account_id__any=list(as_of), paid_at__gt=min(as_of.values())).values_list(
         "account_id", "amount", "paid_at")
     for account_id, amount, paid_at in rows:
         if paid_at > as_of[account_id]:

@@ -5,7 +5,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from cases.errors import StageConflict, TransitionNotAllowed
-from cases.lifecycle import CLOSE_OUTCOMES_FROM, TRANSITIONS, Outcome, Stage
+from cases.lifecycle import CLOSE_OUTCOMES_FROM, REOPEN_TO, TRANSITIONS, Outcome, Stage
 from cases.models import Case, StageHistory
 from cases.services import case_open, case_transition
 from core.actors import SYSTEM
@@ -31,7 +31,8 @@ def allowed_moves():
 
 
 def forbidden_moves():
-    allowed = set(allowed_moves())
+    # Reopening a case closed cured (as case_at builds it) is its own guarded path, tested below.
+    allowed = set(allowed_moves()) | {(Stage.CLOSED, to, None) for to in REOPEN_TO}
     for from_stage in Stage.values:
         for to in Stage.values:
             for outcome in [None, *Outcome.values]:
@@ -130,3 +131,39 @@ def test_two_connections_transitioning_one_case_at_once_have_exactly_one_winner(
     case.refresh_from_db()
     assert case.stage == winner
     assert list(StageHistory.objects.filter(case=case).values_list("to_stage", flat=True)) == [winner]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("to", [Stage.CONTACT, Stage.FOLLOW_UP])
+def test_a_cured_case_reopens_as_itself_with_a_history_row_and_an_event(to):
+    case = case_at(Stage.CLOSED)
+
+    case_transition(case=case, to=to, actor=SYSTEM, reason="The payment bounced.")
+
+    case.refresh_from_db()
+    assert (case.stage, case.outcome, case.closed_at) == (to, "", None)
+    row = StageHistory.objects.get(case=case)
+    assert (row.from_stage, row.to_stage, row.reason) == (Stage.CLOSED, to, "The payment bounced.")
+    assert case.events.filter(type="case.reopened", payload__closed_as="cured").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("outcome", [Outcome.RECALLED, Outcome.WRITTEN_OFF, Outcome.LEGAL])
+def test_only_a_cured_or_settled_case_reopens(outcome):
+    case = CaseFactory(stage=Stage.CLOSED, outcome=outcome, closed_at=timezone.now())
+    with pytest.raises(TransitionNotAllowed):
+        case_transition(case=case, to=Stage.CONTACT, actor=SYSTEM, reason="trying")
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED and not StageHistory.objects.filter(case=case).exists()
+
+
+@pytest.mark.django_db
+def test_a_case_does_not_reopen_beside_a_newer_open_case():
+    from cases.errors import OpenCaseExists
+
+    case = case_at(Stage.CLOSED)
+    CaseFactory(account=case.account, stage=Stage.CONTACT)
+    with pytest.raises(OpenCaseExists):
+        case_transition(case=case, to=Stage.CONTACT, actor=SYSTEM, reason="The payment bounced.")
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED

@@ -50,7 +50,8 @@ def test_excel_export_has_a_sheet_per_table_with_numbers(client, october, superv
     client.force_login(supervisor)
     response = client.get(reverse("dashboards:page", args=["flow"]), {**OCTOBER, "export": "xlsx"})
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames[1:] == ["roll_rates", "cure_rate", "recovery_week", "recovery_month"]
+    assert book.sheetnames[1:] == ["roll_rates", "cure_rate", "recovery_week", "recovery_month",
+                                   "recovery_after_write_off"]
     sheet = book["recovery_month"]
     assert [c.value for c in sheet[2]][:2] == ["2026-10-01", 3200]
 

@@ -21,7 +21,7 @@ def test_opening_and_moving_a_case_append_events_in_order():
 
     events = list(Event.objects.filter(case=case).order_by("id").values_list("type", flat=True))
     assert events == ["case.opened", "case.stage_changed", "case.stage_changed", "case.legal_referral",
-                      "case.stage_changed", "case.closed"]
+                      "account.measure_requested", "case.stage_changed", "case.closed"]
     closed = Event.objects.filter(case=case, type="case.closed").get()
     assert closed.payload == {"outcome": "legal"} and closed.account_number == "6222000011112222"
 
