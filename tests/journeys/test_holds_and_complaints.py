@@ -225,7 +225,8 @@ def test_a_death_stops_contact_and_the_policy_writes_once_to_the_estate(
     settings.MEDIA_ROOT = tmp_path
     time_machine.move_to(WORKDAY, tick=True)
     speak("zh-hans", agent, supervisor)
-    case = CaseFactory(account=AccountFactory(customer=CustomerFactory(name="陈建国", address="上海市徐汇区漕溪北路 8 号")),
+    customer = CustomerFactory(name="陈建国", address="上海市徐汇区漕溪北路 8 号")
+    case = CaseFactory(account=AccountFactory(customer=customer),
                        stage=Stage.CONTACT, assigned_team=team, assigned_agent=agent,
                        overdue_since=WORKDAY.date() - dt.timedelta(days=40), principal_overdue=Decimal("15000.00"))
     escalation_pass_on_worker()
