@@ -3,8 +3,9 @@
 Once every process is up (the web server answers /healthz and a worker has run beat's heartbeat), it
 queues one escalation pass and the planning of letters to estates, so that a newcomer sees contacts
 scheduled at once rather than after beat's first interval. Then it prints where the portal is and who
-can sign in, so that the URL and the logins are not buried in the start-up output. It then waits; when Ctrl-C or honcho stops the
-processes, it stops the embedded PostgreSQL server cleanly (with DATABASE_URL set there is none to stop).
+can sign in, so that the URL and the logins are not buried in the start-up output. It then waits; when
+Ctrl-C or honcho stops the processes, it stops the embedded PostgreSQL server cleanly (with DATABASE_URL
+set there is none to stop).
 """
 
 import os
