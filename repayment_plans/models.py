@@ -400,7 +400,9 @@ class WriteOff(models.Model):
     """Writing off the whole balance of a case: the proposal, its decision and the amounts by part.
 
     The amounts are the case's at proposal, and an approval holds only while they still are. Approved, the
-    case closes as written off in the same transaction. Changed only through repayment_plans.write_offs.
+    case closes as written off in the same transaction. One waits per case; a case reopened after a write-off
+    may be written off again, so an approved one is not unique per case. Changed only through
+    repayment_plans.write_offs.
     """
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT,
@@ -442,7 +444,6 @@ class WriteOff(models.Model):
                 name="write_off_amounts_add_up"),
             models.UniqueConstraint(fields=["case"], condition=Q(status="pending_approval"),
                                     name="write_off_one_pending"),
-            models.UniqueConstraint(fields=["case"], condition=Q(status="approved"), name="write_off_once"),
             models.CheckConstraint(condition=~Q(status="approved") | (~Q(approval_kind="")
                                                                      & Q(decided_at__isnull=False)),
                                    name="write_off_approval_recorded"),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
-from cases.lifecycle import Stage
+from cases.lifecycle import Outcome, Stage
 from cases.selectors import cases_visible_to
 from repayment_plans.models import PlanStatus, Promise, PromiseStatus, RepaymentPlan, WriteOff, WriteOffStatus
 
@@ -70,9 +70,11 @@ def case_write_offs(*, case) -> list[WriteOff]:
 
 
 def case_written_off(*, case) -> WriteOff | None:
-    """What `case` was written off for, by part (principal, interest, fees, penalty, total, currency); None
-    when it was not written off."""
-    return WriteOff.objects.filter(case=case, status=WriteOffStatus.APPROVED).first()
+    """What `case` was written off for, by part (principal, interest, fees, penalty, total, currency), while
+    it stands closed as written off; None otherwise (never written off, or reopened since)."""
+    if case.outcome != Outcome.WRITTEN_OFF:
+        return None
+    return WriteOff.objects.filter(case=case, status=WriteOffStatus.APPROVED).order_by("-decided_at", "-id").first()
 
 
 def write_offs_awaiting_approval(*, user) -> list[WriteOff]:

@@ -19,7 +19,7 @@ from core.feedback import action_done
 from repayment_plans.authority import authority_limits, write_off_limit, write_off_required_role
 from repayment_plans.forms import DecisionForm, WriteOffForm
 from repayment_plans.models import WriteOff, WriteOffStatus
-from repayment_plans.selectors import case_write_offs
+from repayment_plans.selectors import case_write_offs, case_written_off
 from repayment_plans.views import approvals_page
 from repayment_plans.write_offs import (
     WRITE_OFF_FROM,
@@ -49,7 +49,7 @@ def _role_label(role: str) -> str:
 
 def write_off_panel_context(request, case, form=None, errors=None, typed=None) -> dict:
     write_offs = case_write_offs(case=case)
-    written_off = next((w for w in write_offs if w.status == WriteOffStatus.APPROVED), None)
+    written_off = case_written_off(case=case)
     pending = next((w for w in write_offs if w.status == WriteOffStatus.PENDING_APPROVAL), None)
     if pending is not None:
         pending.may_decide = write_off_may_approve(write_off=pending, user=request.user)
@@ -81,8 +81,8 @@ def write_off_panel_context(request, case, form=None, errors=None, typed=None) -
         "case": case,
         "written_off": written_off,
         "pending_write_off": pending,
-        "earlier_write_offs": [w for w in write_offs if w.status in (WriteOffStatus.REJECTED,
-                                                                     WriteOffStatus.WITHDRAWN)][:3],
+        # Rejected, withdrawn, and any written off before the case was reopened.
+        "earlier_write_offs": [w for w in write_offs if w != written_off and w != pending][:3],
         "may_propose_write_off": may_propose,
         "write_off_blocked": blocked,
         "write_off_proposal": proposal,

@@ -97,7 +97,7 @@ def install_reference_data() -> None:
     from dashboards.schedules import install_dashboard_schedules
     from escalation.defaults import install_default_policy, install_jurisdiction_profiles
     from escalation.schedules import ESCALATION_SCHEDULES
-    from repayment_plans.defaults import install_default_authority
+    from repayment_plans.defaults import install_default_authority, install_default_write_off_authority
     from repayment_plans.schedules import NEGOTIATION_SCHEDULES
 
     model = apps.get_model
@@ -112,6 +112,7 @@ def install_reference_data() -> None:
     install_default_schedules(periodic, interval, schedules=NEGOTIATION_SCHEDULES)
     install_default_schedules(periodic, interval, schedules=HOLD_SCHEDULES)
     install_default_authority(model("repayment_plans", "AuthorityLimit"))
+    install_default_write_off_authority(model("repayment_plans", "AuthorityLimit"))
 
 
 @pytest.fixture(autouse=True)

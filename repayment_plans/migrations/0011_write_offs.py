@@ -92,10 +92,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='writeoff',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'approved')), fields=('case',), name='write_off_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='writeoff',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), models.Q(models.Q(('approval_kind', ''), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='write_off_approval_recorded'),
         ),
         migrations.AddConstraint(

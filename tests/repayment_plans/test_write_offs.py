@@ -177,6 +177,7 @@ def test_closing_emits_the_write_off_with_its_amounts_by_part_beside_case_closed
     assert events[EventType.CASE_WRITTEN_OFF].payload == {
         "write_off_id": write_off.pk, "currency": "CNY", "principal": "10000.00", "interest": "150.00",
         "fees": "50.00", "penalty": "25.50", "total": "10225.50", "approval_kind": "within_own_authority"}
+    case.refresh_from_db()
     assert case_written_off(case=case) == write_off
 
 
@@ -362,3 +363,15 @@ def test_the_timeline_says_what_was_written_off_by_part(supervisor):
     texts = [entry["text"] for entry in case_timeline(case=case)]
     assert ("Written off 10225.50 CNY: principal 10000.00, interest 150.00, fees 50.00, penalty 25.50 "
             "(Within own authority)") in texts
+
+
+def test_a_case_reopened_after_a_write_off_is_no_longer_written_off_and_may_be_written_off_again(supervisor):
+    case = _case(supervisor)
+    first = write_off_propose(case=case, actor=supervisor, reason="Untraceable.", at=NOW)
+    # As a correction reopens it (the core system's reopening writes a history row; here only the row moves).
+    Case.objects.filter(pk=case.pk).update(stage=Stage.CONTACT, outcome="", closed_at=None)
+    case.refresh_from_db()
+    assert case_written_off(case=case) is None
+    second = write_off_propose(case=case, actor=supervisor, reason="Untraceable again.", at=NOW + dt.timedelta(days=1))
+    case.refresh_from_db()
+    assert case_written_off(case=case) == second != first
