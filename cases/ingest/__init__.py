@@ -1,4 +1,4 @@
-"""What the core system pushes: account snapshots and payments, applied in sets.
+"""What the core system pushes: account snapshots, payments (and their reversals) and recalls, applied in sets.
 
 Both passes lock the accounts they touch in account-number order (then their open cases), so concurrent
 batches for the same accounts queue behind each other instead of losing an update or deadlocking. An item

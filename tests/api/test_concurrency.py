@@ -148,3 +148,26 @@ def test_the_same_calls_sent_in_two_batches_at_once_are_recorded_once_without_a_
     outcomes = sorted(row["result"] for response in responses for row in response.json()["results"])
     assert outcomes == ["duplicate"] * len(calls) + ["recorded"] * len(calls)
     assert ContactAttempt.objects.count() == len(calls)
+
+
+def test_two_batches_reversing_the_same_payments_at_once_reverse_each_payment_once(core_system):
+    from django.utils import timezone
+
+    numbers = NUMBERS[:20]
+    post_accounts(core_system, *[account_item(n) for n in numbers])
+    post_payments(core_system, *[payment_item(f"TX-{n}", n, amount="45.00") for n in numbers])
+    bounced = timezone.now() - dt.timedelta(minutes=1)
+
+    def reversals(prefix, order):
+        return [payment_item(f"{prefix}-{n}", n, amount="45.00", paid_at=bounced, reverses=f"TX-{n}") for n in order]
+
+    responses = at_once(lambda: post_payments(core_system, *reversals("RA", numbers)),
+                        lambda: post_payments(core_system, *reversals("RB", list(reversed(numbers)))))
+
+    assert statuses(responses) == [200, 200]
+    results = [row["result"] for response in responses for row in response.json()["results"]]
+    assert results.count("reversed") == len(numbers) and results.count("rejected") == len(numbers)
+    assert Payment.objects.filter(reverses__isnull=False).count() == len(numbers)
+    # What each payment paid off (fees 20, penalty 10, interest 15) is put back once.
+    assert set(Case.objects.values_list("fees_overdue", "penalty_overdue", "interest_overdue")) == {
+        (Decimal("20.00"), Decimal("10.00"), Decimal("50.00"))}

@@ -164,6 +164,7 @@ MATRIX = {
     "repayment_plans:write-off-decide": ("post", lambda o: reverse("repayment_plans:write-off-decide",
                                                                    args=[999999]), NO_SUCH_OBJECT),
     "api:accounts-batch": ("post", lambda o: reverse("api:accounts-batch"), API_CLIENTS_ONLY),
+    "api:accounts-recall": ("post", lambda o: reverse("api:accounts-recall"), API_CLIENTS_ONLY),
     "api:sms-inbound": ("post", lambda o: reverse("api:sms-inbound"), API_CLIENTS_ONLY),
     "api:contact-attempts-batch": ("post", lambda o: reverse("api:contact-attempts-batch"), API_CLIENTS_ONLY),
     "api:payments-batch": ("post", lambda o: reverse("api:payments-batch"), API_CLIENTS_ONLY),
