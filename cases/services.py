@@ -16,7 +16,8 @@ from cases.errors import OpenCaseExists, PaymentConflict, StageConflict, Transit
 # Holds have their own module (cases.holds); the two writers every app calls are named here as well.
 from cases.holds import case_hold_place, case_hold_release  # noqa: F401
 from cases.lifecycle import Outcome, Stage, reopen_allowed, transition_allowed
-from cases.models import Account, Case, CaseNote, MeasureReason, MeasureRequest, Payment, StageHistory
+from cases.measures import measure_reason, measure_rows
+from cases.models import Account, Case, CaseNote, Payment, StageHistory
 from core.actors import actor_fields
 from core.bulk import bulk_insert
 from core.errors import DomainError, reason_required
@@ -99,7 +100,10 @@ def case_transition(
     (`UPDATE … WHERE stage = old`), so of two concurrent transitions only one wins; the loser gets
     StageConflict and nothing changes. A history row and the events for the core system (stage changed;
     legal referral on entering legal; case closed with its outcome) are written in the same transaction;
-    closing also cancels whatever contact and visit was still planned (`cases.contact_stops`).
+    closing also cancels whatever contact and visit was still planned (`cases.contact_stops`). Entering
+    legal or a write-off asks the core system for card measures, once per case (`cases.measures`). A case
+    closed cured or settled may reopen, as itself, to contact or follow-up (`_case_reopen`); no other
+    move leaves closed.
     """
     reason = _require_reason(reason)
     from_stage = case.stage
@@ -124,9 +128,9 @@ def case_transition(
     if closing:
         cases_contact_stop(case_ids=[case.pk], cause=StopCause.CLOSED, actor=actor, at=now)
     _emit_transition_events(case=case, from_stage=from_stage, to=to, outcome=outcome, reason=reason, at=now)
-    measure = _measure_reason(to, outcome)
+    measure = measure_reason(to, outcome)
     if measure:
-        events_emit_bulk(events=_measure_rows(rows=[(case.pk, case.account.account_number)], reason=measure, at=now))
+        events_emit_bulk(events=measure_rows(rows=[(case.pk, case.account.account_number)], reason=measure, at=now))
     return case
 
 
@@ -196,45 +200,6 @@ def cases_reopen(*, targets: dict[int, str], actor, reason: str, at: dt.datetime
                        "payload": {"closed_as": closed_as, "to": to, "reason": reason}})
     events_emit_bulk(events=events)
     return sorted(reopened)
-
-
-# --- Card measures -----------------------------------------------------------------------------------------
-# Blocking the card or reporting to the credit bureau is the core system's act; the portal asks, once per
-# case and reason (the unique MeasureRequest row decides), and the core system chooses the measure.
-
-
-def _measure_reason(to: str, outcome: str | None) -> str | None:
-    if to == Stage.LEGAL:
-        return MeasureReason.LEGAL
-    if to == Stage.CLOSED and outcome == Outcome.WRITTEN_OFF:
-        return MeasureReason.WRITTEN_OFF
-    return None
-
-
-def _measure_rows(*, rows: list[tuple[int, str]], reason: str, at: dt.datetime, payload: dict | None = None,
-                  ) -> list[dict]:
-    """Record the requests of (case id, account number) not yet made for `reason`; the events to emit."""
-    numbers = dict(rows)
-    if not numbers:
-        return []
-    new = bulk_insert(model=MeasureRequest, rows=[{"case_id": pk, "reason": reason, "requested_at": at}
-                                                  for pk in sorted(numbers)],
-                      conflict=["case", "reason"], returning=["case"])
-    return [{"type": EventType.ACCOUNT_MEASURE_REQUESTED, "case_id": pk, "account_number": numbers[pk],
-             "occurred_at": at, "payload": {"reason": reason, **(payload or {}).get(pk, {})}} for (pk,) in new]
-
-
-@transaction.atomic
-def cases_measure_request(*, rows: list[tuple[int, str]], reason: str, at: dt.datetime | None = None,
-                          payload: dict[int, dict] | None = None) -> list[int]:
-    """Ask the core system for card measures on (case id, account number) `rows`, once per case and reason.
-
-    Emits account.measure_requested for the cases not asked before for `reason` (with `payload[case id]`
-    added to the event) and returns their ids; the others are left, so a pass may run twice.
-    """
-    events = _measure_rows(rows=rows, reason=reason, at=at or timezone.now(), payload=payload)
-    events_emit_bulk(events=events)
-    return sorted(event["case_id"] for event in events)
 
 
 def _emit_transition_events(*, case: Case, from_stage: str, to: str, outcome: str | None, reason: str, at):
@@ -324,9 +289,9 @@ def _transition_rows(
             events.append({**base, "type": EventType.CASE_CLOSED, "payload": {"outcome": outcome}})
     if closing and moved:
         cases_contact_stop(case_ids=list(moved), cause=StopCause.CLOSED, actor=actor, at=at)
-    measure = _measure_reason(to, outcome)
+    measure = measure_reason(to, outcome)
     if measure and moved:
-        events.extend(_measure_rows(rows=[(pk, numbers[pk]) for pk in moved], reason=measure, at=at))
+        events.extend(measure_rows(rows=[(pk, numbers[pk]) for pk in moved], reason=measure, at=at))
     # Through the outbox's writer lock, so the event feed never skips an id committed late.
     events_emit_bulk(events=events)
     return moved

@@ -182,10 +182,20 @@ def payments_by_day(*, cases: QuerySet[Case], start: dt.datetime, end: dt.dateti
         for row in (payment_totals.filter(day__gte=first_day, day__lt=last_day).values("day")
                     .annotate(amount=Sum("amount"))):
             paid[row["day"]] = row["amount"]
+        # A payment the totals counted and that bounced since: taken off its day until the next rebuild.
+        for row in (_counted_then_reversed(count).filter(case__in=cases, paid_at__gte=start, paid_at__lt=end)
+                    .annotate(day=TruncDate("paid_at", tzinfo=_zone())).values("day").annotate(amount=Sum("amount"))):
+            paid[row["day"]] = paid.get(row["day"], ZERO) - row["amount"]
     for row in payments.annotate(day=TruncDate("paid_at", tzinfo=_zone())).values("day").annotate(
             amount=Sum("amount")):
         paid[row["day"]] = paid.get(row["day"], ZERO) + row["amount"]
     return paid
+
+
+def _counted_then_reversed(count) -> QuerySet[Payment]:
+    """Payments the activity totals counted (up to `count`) and reversed after the totals were rebuilt."""
+    return Payment.objects.filter(id__lte=count.last_payment_id, received_at__lt=count.received_before,
+                                  reverses__isnull=True, reversed_at__gte=count.rebuilt_at)
 
 
 def recoveries(*, cases: QuerySet[Case], totals: QuerySet[SnapshotTotal], start: dt.datetime,

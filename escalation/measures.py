@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from cases.delinquency import days_past_due
 from cases.lifecycle import Stage
+from cases.measures import cases_measure_request
 from cases.models import Case, MeasureReason, MeasureRequest
-from cases.services import cases_measure_request
 from contacts.governor import governor_profile_for, governor_profiles
 
 CHUNK = 5000

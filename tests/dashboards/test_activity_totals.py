@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -87,3 +88,22 @@ def test_a_promise_call_is_settled_at_once_like_any_other(october, agent):
     activity_totals_rebuild(at=NOW)
     assert list(AttemptTotal.objects.filter(day__gte=at(10, 22).date()).order_by("day")
                 .values_list("day", "attempts")) == [(at(10, 25).date(), 1), (at(10, 30).date(), 1)]
+
+
+def test_a_payment_counted_in_the_totals_and_reversed_since_is_taken_off_its_day(rebuilt, october, supervisor):
+    cases = dashboard_cases(user=supervisor, filters=OCTOBER)
+    totals = dashboard_snapshots(user=supervisor, filters=OCTOBER, model=PaymentTotal)
+    counted = Payment.objects.filter(case__in=cases, paid_at__date=at(10, 10).date()).get()
+    later = NOW + dt.timedelta(hours=1)
+    Payment.objects.filter(pk=counted.pk).update(reversed_at=later)
+    Payment.objects.create(transaction_id="bounce-1", account=counted.account, case=counted.case,
+                           amount=counted.amount, currency="CNY", paid_at=later, received_at=later, reverses=counted)
+
+    paid = selectors.payments_by_day(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before,
+                                     payment_totals=totals)
+
+    assert paid[at(10, 10).date()] == Decimal("0.00")
+    assert sum(paid.values()) == Decimal("3000.00")
+    activity_totals_rebuild(at=later + dt.timedelta(hours=1))
+    assert sum(selectors.payments_by_day(cases=cases, start=OCTOBER.start_at, end=OCTOBER.end_before,
+                                         payment_totals=totals).values()) == Decimal("3000.00")
