@@ -8,6 +8,7 @@ class EventType(models.TextChoices):
     CASE_STAGE_CHANGED = "case.stage_changed", _("Case stage changed")
     CASE_CLOSED = "case.closed", _("Case closed")
     LEGAL_REFERRAL = "case.legal_referral", _("Legal referral")
+    LITIGATION_MILESTONE = "litigation.milestone", _("Litigation milestone")
     PROMISE_TAKEN = "promise.taken", _("Promise taken")
     PROMISE_KEPT = "promise.kept", _("Promise kept")
     PROMISE_BROKEN = "promise.broken", _("Promise broken")
