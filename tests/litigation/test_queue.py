@@ -53,4 +53,4 @@ def test_the_legal_queue_page_lists_the_records_in_the_readers_language(client, 
     page = client.get(reverse("litigation:queue"))
     body = page.content.decode()
     assert page.status_code == 200 and reverse("litigation:record", args=[record.pk]) in body
-    assert ("Legal queue" if language == "en" else "法律队列") in body
+    assert ("Legal queue" if language == "en" else "诉讼队列") in body

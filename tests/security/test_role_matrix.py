@@ -223,7 +223,8 @@ def objects(team, agent, field_agent, settings, tmp_path):
                                            result="no_answer", breached_rules=["hours"])
     point = ContactPoint.objects.create(customer=case.account.customer, kind="emergency", phone="13700001111")
     litigation = litigation_open(case=CaseFactory(assigned_team=team, stage=Stage.LEGAL), actor="system")
-    return {"litigation": litigation, "case": case, "hold": hold, "hold_request": hold_request, "complaint": complaint, "referral": referral,
+    return {"litigation": litigation,
+            "case": case, "hold": hold, "hold_request": hold_request, "complaint": complaint, "referral": referral,
             "visit": visit, "preview": preview, "breach": breach, "point": point}
 
 
