@@ -20,7 +20,9 @@ def _documents():
                              help_text=_("Up to %(count)s files.") % {"count": MAX_DOCUMENTS})
 
 
+# Each form of the record's page has its prefix: they share field names (a date, documents) on one page.
 class RecordForm(DomainErrorFormMixin, forms.Form):
+    prefix = "record"
     counsel_kind = forms.ChoiceField(label=_("Counsel"), choices=CounselKind.choices)
     counsel_name = forms.CharField(label=_("Law firm or counsel's name"), max_length=200, required=False)
     court = forms.CharField(label=_("Court"), max_length=200, required=False)
@@ -30,6 +32,7 @@ class RecordForm(DomainErrorFormMixin, forms.Form):
 
 
 class MilestoneForm(DomainErrorFormMixin, forms.Form):
+    prefix = "milestone"
     kind = forms.ChoiceField(label=_("Milestone"), choices=PROGRESS_CHOICES)
     on = forms.DateField(label=_("Date"), widget=DATE,
                          help_text=_("A hearing may be dated ahead: it is then the next hearing."))
@@ -40,12 +43,15 @@ class MilestoneForm(DomainErrorFormMixin, forms.Form):
 
 
 class LetterForm(DomainErrorFormMixin, forms.Form):
+    prefix = "letter"
     text = forms.CharField(label=_("Letter"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6}),
                            help_text=_("Sent by post under the bank's letterhead and the cardholder's address."))
 
 
 class EndingForm(DomainErrorFormMixin, forms.Form):
     """How litigation ends: settled in court, judgment paid, found uncollectable, or withdrawn."""
+
+    prefix = "ending"
 
     SETTLED, PAID, UNCOLLECTABLE, WITHDRAWN = "settled_in_court", "judgment_paid", "uncollectable", "withdrawn"
     way = forms.ChoiceField(label=_("Way out"), widget=forms.RadioSelect, choices=[

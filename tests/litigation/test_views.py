@@ -30,8 +30,8 @@ def test_the_record_page_opens_for_the_legal_officer(client, legal_officer, reco
 @pytest.mark.django_db
 def test_a_milestone_with_its_document_is_recorded_from_the_page(signed_in, record):
     response = signed_in.post(reverse("litigation:milestone", args=[record.pk]), {
-        "kind": MilestoneKind.FILED, "on": timezone.localdate().isoformat(), "note": "Filed.",
-        "documents": SimpleUploadedFile("receipt.pdf", PDF)})
+        "milestone-kind": MilestoneKind.FILED, "milestone-on": timezone.localdate().isoformat(),
+        "milestone-note": "Filed.", "milestone-documents": SimpleUploadedFile("receipt.pdf", PDF)})
     assert response.status_code == 302
     milestone = record.milestones.get()
     assert milestone.kind == MilestoneKind.FILED and milestone.documents.count() == 1
@@ -43,16 +43,17 @@ def test_a_milestone_with_its_document_is_recorded_from_the_page(signed_in, reco
 @pytest.mark.django_db
 def test_a_refused_milestone_shows_the_error_beside_the_field_and_keeps_what_was_typed(signed_in, record):
     response = signed_in.post(reverse("litigation:milestone", args=[record.pk]), {
-        "kind": MilestoneKind.JUDGMENT, "on": timezone.localdate().isoformat(), "note": "Judgment handed down."})
+        "milestone-kind": MilestoneKind.JUDGMENT, "milestone-on": timezone.localdate().isoformat(),
+        "milestone-note": "Judgment handed down."})
     body = response.content.decode()
-    assert response.status_code == 400 and 'id="id_amount_error"' in body and "Judgment handed down." in body
+    assert response.status_code == 400 and 'id="id_milestone-amount_error"' in body and "Judgment handed down." in body
     assert not record.milestones.exists()
 
 
 @pytest.mark.django_db
 def test_judgment_paid_from_the_page_closes_the_case_as_settled(signed_in, record):
     response = signed_in.post(reverse("litigation:ending", args=[record.pk]), {
-        "way": "judgment_paid", "on": timezone.localdate().isoformat()})
+        "ending-way": "judgment_paid", "ending-on": timezone.localdate().isoformat()})
     assert response.status_code == 302
     record.case.refresh_from_db()
     assert (record.case.stage, record.case.outcome) == (Stage.CLOSED, Outcome.SETTLED)
@@ -61,8 +62,8 @@ def test_judgment_paid_from_the_page_closes_the_case_as_settled(signed_in, recor
 @pytest.mark.django_db
 def test_withdrawing_without_a_reason_is_answered_beside_the_reason(signed_in, record):
     response = signed_in.post(reverse("litigation:ending", args=[record.pk]), {
-        "way": "withdrawn", "on": timezone.localdate().isoformat(), "reason": ""})
-    assert response.status_code == 400 and 'id="id_reason_error"' in response.content.decode()
+        "ending-way": "withdrawn", "ending-on": timezone.localdate().isoformat(), "ending-reason": ""})
+    assert response.status_code == 400 and 'id="id_ending-reason_error"' in response.content.decode()
     record.case.refresh_from_db()
     assert record.case.stage == Stage.LEGAL
 
@@ -70,7 +71,7 @@ def test_withdrawing_without_a_reason_is_answered_beside_the_reason(signed_in, r
 @pytest.mark.django_db
 def test_an_uncollectable_record_says_a_write_off_is_to_be_proposed(signed_in, record):
     signed_in.post(reverse("litigation:ending", args=[record.pk]), {
-        "way": "uncollectable", "on": timezone.localdate().isoformat(), "reason": "No assets."})
+        "ending-way": "uncollectable", "ending-on": timezone.localdate().isoformat(), "ending-reason": "No assets."})
     page = signed_in.get(reverse("litigation:record", args=[record.pk])).content.decode()
     assert 'id="write-off-due"' in page
 
