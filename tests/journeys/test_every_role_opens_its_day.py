@@ -1,6 +1,7 @@
 """Every demo role, on the demo data after an escalation pass, signs in and opens every page its menu
-offers and a case page (the legal officer also a litigation record), in Chinese and in English, at desktop width and (for the field agent) at 390 px.
-No page answers a server error. This is what a newcomer does first after `make run`."""
+offers and a case page (the legal officer also a litigation record), in Chinese and in English, at desktop
+width and (for the field agent) at 390 px. No page answers a server error.
+This is what a newcomer does first after `make run`."""
 
 import re
 
