@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DomainErrorFormMixin
@@ -16,8 +17,15 @@ PROGRESS_CHOICES = [(kind, MilestoneKind(kind).label) for kind in (
 
 
 def _documents():
-    return MultipleFileField(label=_("Documents (JPEG, PNG, PDF)"), required=False,
-                             help_text=_("Up to %(count)s files.") % {"count": MAX_DOCUMENTS})
+    return MultipleFileField(label=_("Documents (JPEG, PNG, PDF)"), required=False)
+
+
+class DocumentsHelpMixin:
+    """Says how many documents a form takes, in the reader's language (read when the form is built)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].help_text = gettext("Up to %(count)s files.") % {"count": MAX_DOCUMENTS}
 
 
 # Each form of the record's page has its prefix: they share field names (a date, documents) on one page.
@@ -31,7 +39,7 @@ class RecordForm(DomainErrorFormMixin, forms.Form):
     costs_incurred = forms.DecimalField(label=_("Costs incurred"), required=False, initial=Decimal("0"), **MONEY)
 
 
-class MilestoneForm(DomainErrorFormMixin, forms.Form):
+class MilestoneForm(DocumentsHelpMixin, DomainErrorFormMixin, forms.Form):
     prefix = "milestone"
     kind = forms.ChoiceField(label=_("Milestone"), choices=PROGRESS_CHOICES)
     on = forms.DateField(label=_("Date"), widget=DATE,
@@ -48,7 +56,7 @@ class LetterForm(DomainErrorFormMixin, forms.Form):
                            help_text=_("Sent by post under the bank's letterhead and the cardholder's address."))
 
 
-class EndingForm(DomainErrorFormMixin, forms.Form):
+class EndingForm(DocumentsHelpMixin, DomainErrorFormMixin, forms.Form):
     """How litigation ends: settled in court, judgment paid, found uncollectable, or withdrawn."""
 
     prefix = "ending"
