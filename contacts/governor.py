@@ -285,7 +285,7 @@ def next_opening(*, at: dt.datetime, profile: JurisdictionProfile, tz_name: str)
 # in English with its figures; `reason_text` reads it in the reader's language.
 REASONS = {
     "holds": gettext_noop("On hold: %(holds)s."),
-    "legal_stage": gettext_noop("The case is in litigation: only the legal officer's letters go out."),
+    "legal_stage": gettext_noop("Only the legal officer's letters go out."),
     "plan_pause": gettext_noop(
         "A plan or promise in good standing pauses collection; only instalment reminders remain."),
     "third_party": gettext_noop(
