@@ -11,7 +11,7 @@ from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
 from contacts.services import ContactNotPermitted, staff_letter_schedule
 from core.errors import Forbidden
 from core.models import OutboxTask
-from litigation.services import legal_letter_send, litigation_withdraw
+from litigation.services import legal_letter_send, litigation_open, litigation_withdraw
 
 SH = ZoneInfo("Asia/Shanghai")
 MORNING = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH)
@@ -74,3 +74,15 @@ def test_a_letter_for_collection_is_refused_when_written_in_legal(record, legal_
 def test_an_agent_may_not_send_the_legal_letter(record, agent):
     with pytest.raises(Forbidden):
         legal_letter_send(record=record, actor=agent, text="Letter.", at=MORNING)
+
+
+@pytest.mark.django_db
+def test_the_escalation_pass_plans_nothing_for_a_case_in_legal(team, supervisor, _media):
+    from escalation.services import escalation_pass_run
+    from tests.escalation.helpers import AS_OF, case_at_dpd
+
+    legal = litigation_open(case=case_at_dpd(100, assigned_team=team, stage="legal"), actor=supervisor).case
+    contact = case_at_dpd(100, assigned_team=team, stage="contact")
+    escalation_pass_run(as_of=AS_OF)
+    assert not ScheduledContact.objects.filter(case=legal).exists()
+    assert ScheduledContact.objects.filter(case=contact).exists()
