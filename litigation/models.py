@@ -38,9 +38,9 @@ class MilestoneKind(models.TextChoices):
 class Ending(models.TextChoices):
     """How litigation ended, on the `closed` milestone and on the record."""
 
-    SETTLED_IN_COURT = "settled_in_court", _("Settled in court: a repayment plan follows")
-    JUDGMENT_PAID = "judgment_paid", _("Judgment paid: the case closes as settled")
-    WITHDRAWN = "withdrawn", _("Withdrawn: the case goes back to contact")
+    SETTLED_IN_COURT = "settled_in_court", _("Settled in court")
+    JUDGMENT_PAID = "judgment_paid", _("Judgment paid")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # Milestones recorded one after another on the record's page; the others are its ways out.

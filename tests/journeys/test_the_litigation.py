@@ -54,7 +54,7 @@ def test_a_case_goes_to_court_and_closes_settled_when_the_judgment_is_paid(
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     sign_in(page, base, "legal")
-    page.get_by_role("link", name="Legal queue").click()
+    page.get_by_role("link", name="Legal queue", exact=True).click()
     page.wait_for_url(f"{base}/litigation/")
     assert "To file" in page.locator("tbody tr").first.inner_text()
     snap(page, shots, "litigation-queue", legal_officer)
