@@ -68,7 +68,8 @@ def _page(request, record: LitigationRecord, forms: dict | None = None, status: 
                "costs_incurred": record.costs_incurred}
     context = {
         "record": record, "case": record.case, "milestones": milestones_of(record=record),
-        "next_hearing": next_hearing_of(record=record, today=today) if record.is_open else None, "totals": litigation_totals(record=record),
+        "next_hearing": next_hearing_of(record=record, today=today) if record.is_open else None,
+        "totals": litigation_totals(record=record),
         "payments": list(payments_since_opened(record=record)[:100]),
         "letters": list(sent_messages(ScheduledContact.objects.filter(case=record.case, purpose=PURPOSE_LEGAL))),
         "letters_pending": ScheduledContact.objects.filter(case=record.case, purpose=PURPOSE_LEGAL,
