@@ -41,6 +41,8 @@ class Ending(models.TextChoices):
     SETTLED_IN_COURT = "settled_in_court", _("Settled in court")
     JUDGMENT_PAID = "judgment_paid", _("Judgment paid")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # The case closed another way while in litigation: paid in full, recalled or written off.
+    CASE_CLOSED = "case_closed", _("Case closed")
 
 
 # Milestones recorded one after another on the record's page; the others are its ways out.

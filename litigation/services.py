@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
-from cases.contact_stops import StopCause, cases_contact_stop
+from cases.contact_stops import ContactStop, StopCause, cases_contact_stop
 from cases.lifecycle import Outcome, Stage
 from cases.models import Case
 from cases.services import case_transition
@@ -318,3 +318,18 @@ def legal_letter_send(*, record: LitigationRecord, actor, text: str, at: dt.date
     contact = staff_letter_schedule(case=case, actor=actor, text=text, purpose=PURPOSE_LEGAL, at=at)
     task_enqueue(task="contacts.deliver", kwargs={"contact_id": contact.pk})
     return contact
+
+
+def litigation_close_with_case(stop: ContactStop) -> int:
+    """For `cases.contact_stops.contact_stop_register`: a case that closes while in litigation (paid in full
+    through the core system's batch, recalled, written off) closes its open record too, with a closing
+    milestone, in the closing transaction. A way out of litigation closes the record first and finds nothing
+    here. Returns how many records it closed."""
+    if not stop.closing:
+        return 0
+    records = list(LitigationRecord.objects.select_for_update().select_related("case__account")
+                   .filter(case_id__in=stop.case_ids, closed_at__isnull=True).order_by("pk"))
+    for record in records:
+        _close(record=record, actor=stop.actor, ending=Ending.CASE_CLOSED, on=timezone.localdate(stop.at), note="",
+               documents=(), now=stop.at, ip_address=None)
+    return len(records)

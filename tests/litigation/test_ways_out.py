@@ -93,3 +93,16 @@ def test_a_closed_record_takes_no_more_milestones(record, legal_officer):
     litigation_withdraw(record=record, actor=legal_officer, reason="Withdrawn.")
     with pytest.raises(Conflict):
         milestone_record(record=record, actor=legal_officer, kind=MilestoneKind.FILED, on=TODAY())
+
+
+@pytest.mark.django_db
+def test_a_case_closed_another_way_while_in_litigation_closes_its_record(record, legal_officer):
+    from cases.services import case_transition
+
+    case_transition(case=record.case, to=Stage.CLOSED, outcome=Outcome.CURED, actor="core-system",
+                    reason="Paid in full.")
+    record.refresh_from_db()
+    assert not record.is_open and record.ending == Ending.CASE_CLOSED
+    assert closed_milestone(record).actor_label == "core-system"
+    assert Event.objects.filter(case=record.case, type=EventType.LITIGATION_MILESTONE,
+                                payload__ending=Ending.CASE_CLOSED).exists()
