@@ -26,6 +26,7 @@ class StopCause(models.TextChoices):
     PLAN = "plan", _("A repayment plan was agreed")
     HOLD = "hold", _("The case was put on hold")
     CLOSED = "closed", _("The case was closed")
+    LEGAL = "legal", _("The case went to litigation")
 
 
 # The reason written into each cancelled item's trail, in English as every stored reason is; pages show
@@ -35,6 +36,7 @@ STOP_REASONS = {
     StopCause.PLAN: gettext_noop("Cancelled: a repayment plan was agreed."),
     StopCause.HOLD: gettext_noop("Cancelled: the case was put on hold."),
     StopCause.CLOSED: gettext_noop("Cancelled: the case was closed."),
+    StopCause.LEGAL: gettext_noop("Cancelled: the case went to litigation."),
 }
 
 

@@ -75,8 +75,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Stage.NEGOTIATE: frozenset({Stage.CONTACT, Stage.FOLLOW_UP, Stage.LEGAL, Stage.CLOSED}),
     # A broken promise or plan goes back to contact; renegotiation goes back to negotiate.
     Stage.FOLLOW_UP: frozenset({Stage.CONTACT, Stage.NEGOTIATE, Stage.LEGAL, Stage.CLOSED}),
-    # A supervisor may withdraw a case from litigation review back into collections.
-    Stage.LEGAL: frozenset({Stage.CONTACT, Stage.CLOSED}),
+    # Litigation withdrawn goes back to contact; settled in court goes to negotiate, where the plan the
+    # court's settlement sets is proposed and agreed, then followed up.
+    Stage.LEGAL: frozenset({Stage.CONTACT, Stage.NEGOTIATE, Stage.CLOSED}),
     Stage.CLOSED: frozenset(),
 }
 
@@ -84,7 +85,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 CLOSE_OUTCOMES_FROM: dict[str, frozenset[str]] = {
     Outcome.CURED: frozenset(OPEN_STAGES),
     Outcome.RECALLED: frozenset(OPEN_STAGES),
-    Outcome.SETTLED: frozenset({Stage.FOLLOW_UP}),
+    # A plan completed (follow up), or a judgment paid (legal).
+    Outcome.SETTLED: frozenset({Stage.FOLLOW_UP, Stage.LEGAL}),
     Outcome.LEGAL: frozenset({Stage.LEGAL}),
     Outcome.WRITTEN_OFF: frozenset({Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP, Stage.LEGAL}),
 }

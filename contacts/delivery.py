@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.governor import PURPOSE_COLLECTION, PURPOSE_ESTATE, governor_check
-from contacts.messages import message_render
+from contacts.governor import governor_check
+from contacts.messages import Message, message_render
 from contacts.models import AUTOMATED_CHANNELS, ESTATE_LETTER_RULE, Channel, ContactStatus, ScheduledContact
 from contacts.senders import DeliveryError, email_send, letter_pdf, letter_store, sms_backend
 from core.i18n import stored_phrase
@@ -30,7 +30,11 @@ def _send(contact: ScheduledContact, at: dt.datetime) -> str:
     """Send `contact` and keep on it what went out: the text as rendered, to whom, and a letter's file."""
     case = contact.case
     customer = case.account.customer
-    message = message_render(case=case, channel=contact.channel, at=at, estate=contact.rule == ESTATE_LETTER_RULE)
+    message = message_render(case=case, channel=contact.channel, at=at, estate=contact.rule == ESTATE_LETTER_RULE,
+                             validation_notice=False if contact.drafted_text else None)
+    if contact.drafted_text:
+        # A letter a member of staff wrote: their text, under the envelope window's usual lines.
+        message = Message(language=message.language, subject="", body=contact.drafted_text, window=message.window)
     contact.rendered_subject, contact.rendered_text = message.subject, message.body
     if contact.channel == Channel.SMS:
         contact.sent_to = customer.phone
@@ -64,8 +68,8 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
             return contact.status
         # An SMS names the number it goes to, so a number reported wrong (or not on file) holds it.
         number = contact.case.account.customer.phone if contact.channel == Channel.SMS else ""
-        purpose = PURPOSE_ESTATE if contact.rule == ESTATE_LETTER_RULE else PURPOSE_COLLECTION
-        verdict = governor_check(case=contact.case, channel=contact.channel, at=at, number=number, purpose=purpose)
+        verdict = governor_check(case=contact.case, channel=contact.channel, at=at, number=number,
+                                 purpose=contact.purpose)
         entry = verdict.as_trail()
         if not verdict.allowed:
             governor_record(failed_rules=[failure["rule"] for failure in verdict.failed])

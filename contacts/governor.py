@@ -22,7 +22,7 @@ from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.contact_points import Standing, number_standing
-from cases.lifecycle import HoldKind
+from cases.lifecycle import HoldKind, Stage
 from cases.models import Case, PreferenceKind, PreferenceSource
 from cases.preferences import Preferences, customers_preferences
 from contacts.models import (
@@ -65,6 +65,7 @@ PURPOSE_COLLECTION = "collection"
 PURPOSE_INSTALMENT_REMINDER = "instalment_reminder"
 PURPOSE_LOCATE = "locate"  # a third party, only to find the cardholder
 PURPOSE_ESTATE = "estate"  # the letter to a deceased cardholder's estate: not to the cardholder
+PURPOSE_LEGAL = "legal"  # a letter the legal officer sends while the case is in litigation
 LOOKBACK_DAYS = 14
 
 
@@ -285,6 +286,7 @@ def next_opening(*, at: dt.datetime, profile: JurisdictionProfile, tz_name: str)
 # in English with its figures; `reason_text` reads it in the reader's language.
 REASONS = {
     "holds": gettext_noop("On hold: %(holds)s."),
+    "legal_stage": gettext_noop("Only the legal officer's letters go out."),
     "plan_pause": gettext_noop(
         "A plan or promise in good standing pauses collection; only instalment reminders remain."),
     "third_party": gettext_noop(
@@ -326,6 +328,13 @@ def _rule_holds(facts: CaseFacts, purpose, **_):
 def _rule_estate(facts: CaseFacts, channel, purpose, **_):
     if purpose == PURPOSE_ESTATE and (channel != Channel.LETTER or HoldKind.DECEASED not in facts.holds):
         return REASONS["estate"], {}, None
+    return None
+
+
+def _rule_legal_stage(facts: CaseFacts, channel, purpose, **_):
+    # In litigation the bank speaks through its lawyers and the legal officer's letters, nothing else.
+    if facts.stage == Stage.LEGAL and not (channel == Channel.LETTER and purpose == PURPOSE_LEGAL):
+        return REASONS["legal_stage"], {}, None
     return None
 
 
@@ -481,6 +490,7 @@ def _rule_unknown_party(facts: CaseFacts, channel, **_):
 RULES = (
     ("holds", _rule_holds),
     ("estate", _rule_estate),
+    ("legal_stage", _rule_legal_stage),
     ("preferences", _rule_preferences),
     ("plan_pause", _rule_plan_pause),
     ("third_party", _rule_third_party),
@@ -577,6 +587,7 @@ def governor_check(
 # What each rule means, in the reader's language; a verdict's stored reason keeps the exact figures.
 RULE_LABELS = {
     "holds": _("A hold stops contact"),
+    "legal_stage": _("The case is in litigation"),
     "plan_pause": _("A plan or promise in force pauses collection"),
     "third_party": _("A third party may not be contacted yet"),
     "hours": _("Outside contact hours"),

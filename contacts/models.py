@@ -202,6 +202,11 @@ class ScheduledContact(models.Model):
     rendered_subject = EncryptedTextField(_("subject as sent"), blank=True, default="", db_default="")
     rendered_text = EncryptedTextField(_("text as sent"), blank=True, default="", db_default="")
     letter_file = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # What the contact is for, as the governor asks (contacts.governor PURPOSE_*): collection, unless a
+    # member of staff wrote it for another end (a letter from the legal officer in litigation).
+    purpose = models.CharField(_("purpose"), max_length=30, default="collection", db_default="collection")
+    # A letter a member of staff wrote: its text as they wrote it, sent instead of a template's.
+    drafted_text = EncryptedTextField(_("text as written"), blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

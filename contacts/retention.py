@@ -20,7 +20,8 @@ def register() -> None:
                              also=recordings_released))
     anonymise_register(Scrub("contacts.ContactException", "case__account__customer", fields=("reason",)))
     anonymise_register(Scrub("contacts.ScheduledContact", "case__account__customer",
-                             fields=("last_error", "sent_to", "rendered_subject", "rendered_text", "letter_file"),
+                             fields=("last_error", "sent_to", "rendered_subject", "rendered_text", "drafted_text",
+                                     "letter_file"),
                              also=messages_sent_scrub))
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import uuid
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from cases.errors import HoldError
 from cases.lifecycle import HoldKind
 from cases.models import Case, ContactPoint
 from cases.services import case_hold_place
-from contacts.governor import Verdict, governor_check, refusal_text
+from contacts.governor import PURPOSE_LEGAL, Verdict, governor_check, refusal_text
 from contacts.models import (
     CONVERSATION_RESULTS,
     ESTATE_LETTER_RULE,
@@ -335,7 +336,10 @@ def scheduled_contacts_stop(stop: ContactStop) -> int:
     cause in its trail. Set-based: the rows are locked, then written in one statement per thousand.
     """
     pending = ScheduledContact.objects.filter(case_id__any=list(stop.case_ids), status=ContactStatus.SCHEDULED)
-    if not stop.closing:
+    if stop.cause == StopCause.LEGAL:
+        # In litigation only the legal officer's letters go out.
+        pending = pending.exclude(purpose=PURPOSE_LEGAL)
+    elif not stop.closing:
         scope = Q(channel__in=STOPPED_TASK_CHANNELS)
         if stop.cause == StopCause.HOLD:
             scope |= Q(origin=Origin.POLICY)
@@ -347,3 +351,35 @@ def scheduled_contacts_stop(stop: ContactStop) -> int:
     return bulk_update_rows(model=ScheduledContact, fields=["status", "trail", "updated_at"], rows=[
         {"id": row["id"], "status": ContactStatus.CANCELLED, "trail": [*row["trail"], entry], "updated_at": stop.at}
         for row in rows])
+
+
+LETTER_MAX_CHARS = 8000
+
+
+@transaction.atomic
+def staff_letter_schedule(*, case: Case, actor, text: str, purpose: str, at: dt.datetime | None = None
+                          ) -> ScheduledContact:
+    """Plan a letter a member of staff wrote, to go out now, through the governor with `purpose`.
+
+    The caller decides who may write for that purpose (the legal officer, in litigation). The governor is
+    asked now, and refuses with ContactNotPermitted; delivery asks it again (contacts.delivery), so a hold
+    placed meanwhile still stops the letter. The text is kept as written and sent instead of a template.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("A letter cannot be empty."), code="empty_letter", field="text")
+    if len(text) > LETTER_MAX_CHARS:
+        raise DomainError(_("A letter is at most %(limit)s characters."), params={"limit": f"{LETTER_MAX_CHARS:,}"},
+                          code="letter_too_long", field="text")
+    now = at or timezone.now()
+    verdict = governor_check(case=case, channel=Channel.LETTER, at=now, purpose=purpose, by_staff=True)
+    if not verdict.allowed:
+        raise ContactNotPermitted(verdict)
+    who = actor_fields(actor)
+    contact = ScheduledContact.objects.create(
+        case=case, channel=Channel.LETTER, due_at=now, origin=Origin.STAFF, purpose=purpose, drafted_text=text,
+        idempotency_key=f"staff-letter:{case.pk}:{uuid.uuid4().hex}",
+        trail=[{**verdict.as_trail(), "by": who["actor_label"], "purpose": purpose}], created_at=now, updated_at=now)
+    audit_log(actor=actor, action="contact.letter_written", obj=contact, case_id=case.pk,
+              changes={"purpose": purpose, "length": len(text)})
+    return contact

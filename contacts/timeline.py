@@ -5,7 +5,7 @@ from django.utils.translation import gettext_noop
 
 from cases.timeline import stored_text, timeline_source_register
 from contacts.governor import breach_text
-from contacts.models import ESTATE_LETTER_RULE, ContactAttempt, ContactStatus, Direction, ScheduledContact
+from contacts.models import ESTATE_LETTER_RULE, ContactAttempt, ContactStatus, Direction, Origin, ScheduledContact
 
 # The escalation pass writes short codes as the reason when it cancels a contact; read them as sentences.
 PASS_REASONS = {
@@ -26,9 +26,17 @@ def _detail(contact: ScheduledContact) -> str:
     return f"{rule} · {stored_text(PASS_REASONS.get(reason, reason))}"
 
 
+def _planned_by(contact: ScheduledContact) -> str:
+    """Whose queue a task is in; who wrote a letter staff wrote; else the policy."""
+    if contact.assigned_to_id:
+        return contact.assigned_to.get_username()
+    if contact.origin == Origin.STAFF and contact.trail and contact.trail[0].get("by"):
+        return contact.trail[0]["by"]
+    return _("contact policy")
+
+
 def _scheduled(case, limit: int) -> list[dict]:
-    return [{"at": contact.due_at, "kind": "scheduled",
-             "actor": contact.assigned_to.get_username() if contact.assigned_to_id else _("contact policy"),
+    return [{"at": contact.due_at, "kind": "scheduled", "actor": _planned_by(contact),
              "text": _("%(channel)s scheduled · %(status)s") % {"channel": contact.get_channel_display(),
                                                                 "status": contact.get_status_display()},
              "detail": _detail(contact)}

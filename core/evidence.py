@@ -11,7 +11,8 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
 
 from core.pdf import document_pdf
 
@@ -93,3 +94,28 @@ class BuiltPack:
     manifest: str
     manifest_sha256: str
     names: list[str]
+
+
+# --- for the apps that write sections (contacts, repayment_plans, complaints …) ------------------------------
+
+def when_text(value: dt.datetime | None, zone: ZoneInfo) -> str:
+    """A moment as a pack shows it: in one named time zone, to the minute; a dash when there is none."""
+    return f"{value.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}" if value else "—"
+
+
+def path_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def stored_bytes(field_file) -> bytes | None:
+    """An uploaded file's content, or None when there is none or storage has lost it."""
+    if not field_file:
+        return None
+    try:
+        with field_file.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        return None

@@ -35,6 +35,7 @@ USERS = [
     ("manager", Role.MANAGER, None, "陈", "静"),
     ("compliance", Role.COMPLIANCE, None, "杨", "磊"),
     ("admin", Role.ADMIN, None, "赵", "敏"),
+    ("legal", Role.LEGAL_OFFICER, None, "黄", "涛"),
 ]
 
 # Cardholders live in the regions their team's field agents cover (by team index), and every region has two
@@ -227,7 +228,47 @@ def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummar
         _seed_holds(users, teams[0], now)
     with transaction.atomic():
         _seed_us_cardholder(users, teams[0], now)
+    with transaction.atomic():
+        _seed_litigation(users, now)
     return summary
+
+
+COURTS = [("上海市浦东新区人民法院", "(2026)沪0115民初{n}号"), ("广州市天河区人民法院", "(2026)粤0106民初{n}号")]
+
+
+def _seed_litigation(users, now: dt.datetime) -> None:
+    """The litigation records of the demo cases in legal, as the review would have opened them, and their
+    progress: one still to file, one filed with its next hearing set, one judged and in enforcement."""
+    from litigation.models import LitigationRecord, MilestoneKind
+    from litigation.services import litigation_open, litigation_record_update, milestone_record
+
+    today = now.astimezone(SHANGHAI).date()
+    cases = Case.objects.filter(stage=Stage.LEGAL).exclude(litigation_records__isnull=False).order_by("pk")
+    for number, case in enumerate(cases):
+        if LitigationRecord.objects.filter(case=case).exists():
+            continue
+        record = litigation_open(case=case, actor=users["supervisor"], at=min(case.stage_changed_at, now))
+        if number % 3 == 0:
+            continue
+        court, case_number = COURTS[number % len(COURTS)]
+        litigation_record_update(record=record, actor=users["legal"], counsel_kind="law_firm",
+                                 counsel_name="金诚律师事务所", court=court,
+                                 court_case_number=case_number.format(n=10200 + case.pk),
+                                 claim_amount=case.total_overdue, costs_incurred=Decimal("3500.00"))
+        legal = users["legal"]
+        opened = record.opened_at.astimezone(SHANGHAI).date()
+
+        def since(days: int, opened=opened) -> dt.date:
+            return max(opened, today - dt.timedelta(days=days))
+        milestone_record(record=record, actor=legal, kind=MilestoneKind.FILED, on=since(40), note="立案受理。", at=now)
+        if number % 3 == 1:
+            milestone_record(record=record, actor=legal, kind=MilestoneKind.HEARING,
+                             on=today + dt.timedelta(days=7 + number), note="首次开庭。", at=now)
+            continue
+        milestone_record(record=record, actor=legal, kind=MilestoneKind.HEARING, on=since(20), at=now)
+        milestone_record(record=record, actor=legal, kind=MilestoneKind.JUDGMENT, on=since(10),
+                         amount=case.total_overdue, note="判决支持全部诉讼请求。", at=now)
+        milestone_record(record=record, actor=legal, kind=MilestoneKind.ENFORCEMENT_APPLIED, on=since(2), at=now)
 
 
 def _seed_us_cardholder(users, team, now: dt.datetime) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases.lifecycle import HoldKind, Stage
 from cases.models import CaseHold
+from contacts.governor import PURPOSE_ESTATE
 from contacts.models import ESTATE_LETTER_RULE, Channel, ContactStatus, Origin, ScheduledContact
 from escalation.policy import case_strategy, policies_in_force
 
@@ -51,7 +52,7 @@ def estate_letters_schedule(*, as_of: dt.datetime | None = None) -> int:
             case_id=case_id, channel=Channel.LETTER, due_at=placed_at + dt.timedelta(days=days),
             status=ContactStatus.SCHEDULED, origin=Origin.POLICY,
             idempotency_key=estate_letter_key(case_id=case_id, hold_id=hold_id), policy_version=version,
-            rule=ESTATE_LETTER_RULE, strategy=strategy, created_at=as_of, updated_at=as_of,
+            rule=ESTATE_LETTER_RULE, purpose=PURPOSE_ESTATE, strategy=strategy, created_at=as_of, updated_at=as_of,
             trail=[{"at": as_of.isoformat(), "status": ContactStatus.SCHEDULED,
                     "reason": SCHEDULED_REASON % {"days": days}}]))
     created = ScheduledContact.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)

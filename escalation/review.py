@@ -1,4 +1,5 @@
-"""T5: the pre-litigation review a team's supervisor decides. Accepting it refers the case to legal."""
+"""T5: the pre-litigation review a team's supervisor decides. Accepting it refers the case to legal and opens
+its litigation record."""
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from contacts.models import Channel, ContactStatus, ScheduledContact
 from contacts.services import scheduled_contact_complete
 from core.errors import Conflict, DomainError, reason_required
 from core.i18n import stored_phrase
+from litigation.services import litigation_open
 from staff.models import Role
 from staff.permissions import Capability, can
 
@@ -33,7 +35,8 @@ def _check(*, contact: ScheduledContact, actor, reason: str) -> str:
 @transaction.atomic
 def legal_review_accept(*, contact: ScheduledContact, actor, reason: str) -> Case:
     """Accept the review: the task is done and the case moves to legal through `case_transition`,
-    which writes the history row and the legal-referral event for the core system."""
+    which writes the history row and the legal-referral event for the core system, and the case gets its
+    litigation record (`litigation.services.litigation_open`), which stops whatever contact was planned."""
     reason = _check(contact=contact, actor=actor, reason=reason)
     case = Case.objects.select_related("account").get(pk=contact.case_id)
     if not case.is_open or case.stage == Stage.LEGAL:
@@ -44,7 +47,9 @@ def legal_review_accept(*, contact: ScheduledContact, actor, reason: str) -> Cas
     if case.stage in (Stage.CONFIRM, Stage.PLAN):
         case = case_transition(case=case, to=Stage.CONTACT, actor=actor,
                                reason=stored_phrase("Pre-litigation review accepted."))
-    return case_transition(case=case, to=Stage.LEGAL, actor=actor, reason=reason)
+    case = case_transition(case=case, to=Stage.LEGAL, actor=actor, reason=reason)
+    litigation_open(case=case, actor=actor)
+    return case
 
 
 @transaction.atomic

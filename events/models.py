@@ -10,6 +10,7 @@ class EventType(models.TextChoices):
     # Beside case.closed, with the amounts written off by part.
     CASE_WRITTEN_OFF = "case.written_off", _("Case written off")
     LEGAL_REFERRAL = "case.legal_referral", _("Legal referral")
+    LITIGATION_MILESTONE = "litigation.milestone", _("Litigation milestone")
     PROMISE_TAKEN = "promise.taken", _("Promise taken")
     PROMISE_KEPT = "promise.kept", _("Promise kept")
     PROMISE_BROKEN = "promise.broken", _("Promise broken")

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     MANAGER = "manager", _("Manager")
     COMPLIANCE = "compliance", _("Compliance officer")
+    LEGAL_OFFICER = "legal_officer", _("Legal officer")
     ADMIN = "admin", _("Administrator")
 
 

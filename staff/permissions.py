@@ -30,21 +30,25 @@ class Capability(StrEnum):
     MANAGE_TEAMS = "manage_teams"            # bulk reassignment, the contact policy, team settings
     READ_AUDIT = "read_audit"                # the audit trail, the breaches register and their exports
     BUILD_CARDHOLDER_FILE = "build_cardholder_file"  # a cardholder's whole file, for a regulator or a court
+    WORK_LITIGATION = "work_litigation"      # the litigation record: edit, milestones, letters, the lawyer's pack
+    LEGAL_QUEUE = "legal_queue"              # the legal queue: cases in litigation, by milestone and next hearing
     USE_TWO_FACTOR = "use_two_factor"        # may (and is asked to) confirm an authenticator
     HOLD_CASES = "hold_cases"                # cases (and their visits) are assigned to them by name
     SEE_EVERY_CASE = "see_every_case"        # their scope is the whole portfolio, not a team's cases
 
 
 A, F, S, M, C, AD = (Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN)
+L = Role.LEGAL_OFFICER
 
-# Compliance officers read everything and admins configure; neither works cases.
+# Compliance officers read everything and admins configure; neither works cases. Legal officers work the
+# cases in litigation and nothing else.
 CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.WORK_CASES: frozenset({A, F, S, M}),
     Capability.HAVE_QUEUE: frozenset({A, S}),
     Capability.TAKE_PROMISES: frozenset({A, F, S, M}),
     Capability.AUTHORISE_CONTACT_EXCEPTIONS: frozenset({S, M}),
     Capability.APPROVE_PLANS: frozenset({S, M}),
-    Capability.PROPOSE_WRITE_OFFS: frozenset({S, M}),
+    Capability.PROPOSE_WRITE_OFFS: frozenset({L, S, M}),
     Capability.APPROVE_WRITE_OFFS: frozenset({S, M}),
     Capability.DECIDE_REFERRALS: frozenset({S, M}),
     Capability.DECIDE_REVIEWS: frozenset({S, M}),
@@ -58,6 +62,8 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.MANAGE_TEAMS: frozenset({S, M, AD}),
     Capability.READ_AUDIT: frozenset({C, M, AD}),
     Capability.BUILD_CARDHOLDER_FILE: frozenset({C, M}),
+    Capability.WORK_LITIGATION: frozenset({L, S, M}),
+    Capability.LEGAL_QUEUE: frozenset({L, S, M}),
     Capability.USE_TWO_FACTOR: frozenset({S, M, AD}),
     Capability.HOLD_CASES: frozenset({A, F}),
     Capability.SEE_EVERY_CASE: frozenset({M, C, AD}),

@@ -64,6 +64,11 @@ def supervisor(team):
 
 
 @pytest.fixture
+def legal_officer(db):
+    return staff_user(Role.LEGAL_OFFICER, None, user__username="legal")
+
+
+@pytest.fixture
 def manager(db):
     return staff_user(Role.MANAGER, None, user__username="manager")
 

@@ -27,7 +27,7 @@ ALLOWED = {
     "East", "South",  # the demo teams' names: 华东一组 East-1
     "Asia", "Shanghai",  # time zones
     "Collections", "Portal",  # the product's name
-    "agent", "agent2", "field", "supervisor", "manager", "compliance", "admin",  # demo logins
+    "agent", "agent2", "field", "supervisor", "manager", "compliance", "admin", "legal",  # demo logins
     "currency",  # a field of the policy's rules, named in its help text
     "English",  # the language switch names each language in its own words
     "Jane", "Doe",  # the demo's cardholder in New York
@@ -111,7 +111,7 @@ def demo_day(db):
     escalation_pass_run(as_of=timezone.now())
 
 
-@pytest.mark.parametrize("username", ["agent", "field", "supervisor", "manager", "compliance"])
+@pytest.mark.parametrize("username", ["agent", "field", "supervisor", "manager", "compliance", "legal"])
 def test_every_page_reads_in_chinese(client, demo_day, username):
     user = get_user_model().objects.get(username=username)
     StaffProfile.objects.filter(user=user).update(language="zh-hans")

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "escalation",
     "dashboards",
     "compliance",
+    "litigation",
     "demo",
 ]
 
@@ -380,6 +381,7 @@ CONTACTS_MAX_DELIVERY_ATTEMPTS = env.int("CONTACTS_MAX_DELIVERY_ATTEMPTS", defau
 
 # Field visits: photos and documents up to this size; a case owing this much or more is visited by two agents.
 VISITS_MAX_UPLOAD_BYTES = env.int("VISITS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+LITIGATION_MAX_UPLOAD_BYTES = env.int("LITIGATION_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 VISITS_TWO_AGENTS_FROM = Decimal(env.int("VISITS_TWO_AGENTS_FROM", default=100000))
 # A policy preview still running after this many seconds is shown as stalled (its task died or never ran).
 POLICY_PREVIEW_TIMEOUT_SECONDS = env.int("POLICY_PREVIEW_TIMEOUT_SECONDS", default=600)

@@ -23,6 +23,7 @@ from contacts.models import ContactAttempt, ContactException, ScheduledContact
 from core.anonymise import ANONYMISED, anonymise_covered
 from core.crypto import EncryptedJSONField, EncryptedTextField
 from events.models import Event, EventType
+from litigation.models import LitigationRecord, Milestone, MilestoneDocument
 from repayment_plans.models import IncomeStatement, PlanDecision, Promise, RepaymentPlan
 from tests.factories import AccountFactory, CaseFactory
 from visits.models import Visit, VisitDocument, VisitHistory, VisitReport
@@ -114,6 +115,15 @@ def everything(case: Case, settings) -> dict:
                                                  description="the agent shouted at 李", sla_due_at=PAST,
                                                  hold=complaint_hold, opened_by_label="x", status="resolved",
                                                  resolved_at=PAST, resolution="apologised to 李")
+    record = LitigationRecord.objects.create(case=case, currency="CNY", opened_by_label="x", closed_at=PAST,
+                                             ending="judgment_paid")
+    milestone = Milestone.objects.create(record=record, kind="closed", ending="judgment_paid", on=PAST.date(),
+                                         currency="CNY", note="李's brother paid the judgment", actor_label="x")
+    court_paper = MilestoneDocument(milestone=milestone, content_type="application/pdf", size=8, sha256="b" * 64,
+                                    uploaded_by_label="x")
+    court_paper.file.save("judgment.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    court_paper.save()
+    rows["milestone"], rows["court_paper"] = milestone, court_paper
     rows["event"] = Event.objects.create(type=EventType.LEGAL_REFERRAL, case=case,
                                          account_number=case.account.account_number,
                                          payload={"reason": "李 refuses to pay", "stage": "legal"})
@@ -173,10 +183,12 @@ def test_a_cardholder_past_retention_is_scrubbed_from_every_table(settings, medi
     assert raw("SELECT reason FROM repayment_plans_plandecision WHERE plan_id = %s", [rows["plan"].pk]) == [("",)]
     assert raw("SELECT description, resolution FROM complaints_complaint WHERE case_id = %s",
                [case.pk]) == [("", ANONYMISED)]
+    assert raw("SELECT note FROM litigation_milestone WHERE id = %s", [rows["milestone"].pk]) == [("",)]
+    assert raw("SELECT file FROM litigation_milestonedocument WHERE id = %s", [rows["court_paper"].pk]) == [("",)]
     assert Event.objects.get(pk=rows["event"].pk).payload == {"stage": "legal"}
     # Uploaded media and rendered letters are gone from storage; the SMS outbox keeps the line, not its text.
     for path in (rows["hold"].evidence_file.path, rows["document"].file.path, rows["plan"].signed_copy.path,
-                 rows["letter_path"]):
+                 rows["letter_path"], rows["court_paper"].file.path):
         assert not Path(path).exists()
     lines = [json.loads(line) for line in Path(settings.SMS_FILE_PATH).read_text().splitlines()]
     assert lines == [{"to": "", "body": "", "reference": "s-1"},
@@ -314,7 +326,8 @@ def test_every_personal_or_free_text_field_is_anonymised():
     missing = []
     for model in apps.get_models():
         if model._meta.app_label not in {"api", "audit", "cases", "complaints", "contacts", "core", "dashboards",
-                                         "escalation", "events", "repayment_plans", "staff", "visits"}:
+                                         "escalation", "events", "litigation", "repayment_plans", "staff",
+                                         "visits"}:
             continue
         label = model._meta.label
         for field in model._meta.concrete_fields:

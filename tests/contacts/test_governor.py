@@ -227,9 +227,10 @@ def test_an_allowed_verdict_lists_every_rule_it_passed():
     case = case_in("Asia/Shanghai")
     verdict = governor_check(case=case, channel=Channel.CALL, at=dt.datetime(2026, 11, 30, 10, 0, tzinfo=SH))
     assert verdict.allowed and verdict.failed == []
-    assert set(verdict.passed) == {"holds", "estate", "plan_pause", "third_party", "wrong_number_dialled",
-                                   "unknown_party", "hours", "calls_per_window", "calls_per_day",
-                                   "unanswered_per_number", "quiet_period", "preferences", "preferred_window"}
+    assert set(verdict.passed) == {"holds", "estate", "legal_stage", "plan_pause", "third_party",
+                                   "wrong_number_dialled", "unknown_party", "hours", "calls_per_window",
+                                   "calls_per_day", "unanswered_per_number", "quiet_period", "preferences",
+                                   "preferred_window"}
 
 
 # --- contact points: third parties, guarantors, numbers reported wrong or not on file --------------------

@@ -58,3 +58,17 @@ def test_a_review_of_a_case_closed_meanwhile_cannot_be_accepted(review, supervis
     assert review.status == "cancelled" and review.trail[-1]["cause"] == "closed"
     with pytest.raises(Exception, match="already cancelled"):
         legal_review_accept(contact=review, actor=supervisor, reason="Too late.")
+
+
+@pytest.mark.django_db
+def test_accepting_the_review_opens_the_litigation_record_and_stops_planned_contact(review, supervisor):
+    from litigation.models import LitigationRecord
+
+    call = ScheduledContact.objects.create(case=review.case, channel=Channel.SMS, due_at=review.due_at,
+                                           idempotency_key="pending-sms")
+    case = legal_review_accept(contact=review, actor=supervisor, reason="Assets found.")
+    record = LitigationRecord.objects.get(case=case)
+    assert record.is_open and record.claim_amount == case.total_overdue and record.currency == case.currency
+    assert record.opened_by == supervisor
+    call.refresh_from_db()
+    assert call.status == ContactStatus.CANCELLED and call.trail[-1]["cause"] == "legal"

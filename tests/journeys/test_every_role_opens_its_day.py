@@ -1,6 +1,7 @@
 """Every demo role, on the demo data after an escalation pass, signs in and opens every page its menu
-offers and a case page, in Chinese and in English, at desktop width and (for the field agent) at 390 px.
-No page answers a server error. This is what a newcomer does first after `make run`."""
+offers and a case page (the legal officer also a litigation record), in Chinese and in English, at desktop
+width and (for the field agent) at 390 px. No page answers a server error.
+This is what a newcomer does first after `make run`."""
 
 import re
 
@@ -67,6 +68,14 @@ def test_every_role_opens_the_pages_of_its_day_in_both_languages(browser, live_s
                     if role not in ("field_agent", "admin"):
                         assert any(re.fullmatch(r"/cases/\d+/", p) for p in visited), (
                             f"{username} reached no case page from {visited}")
+                    if role == "legal_officer":
+                        # The legal queue lists the demo's cases in litigation; each opens its record.
+                        assert "/litigation/" in visited, f"{username} has no legal queue in {visited}"
+                        records = re.findall(r'href="(/litigation/\d+/)"', open_ok(page, base, "/litigation/"))
+                        assert records, "the legal queue lists no case in litigation"
+                        open_ok(page, base, records[0])
+                        page.screenshot(path=str(shots / f"day-{username}-record-{language}-{width_name}.png"),
+                                        full_page=True)
                     open_ok(page, base, "/")
                     page.screenshot(path=str(shots / f"day-{username}-home-{language}-{width_name}.png"),
                                     full_page=True)

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cases.holds import hold_request_create
-from cases.lifecycle import HoldKind
+from cases.lifecycle import HoldKind, Stage
 from cases.models import ContactPoint
 from cases.referrals import referral_raise
 from cases.services import case_hold_place
@@ -19,6 +19,7 @@ from complaints.services import complaint_open
 from contacts.models import ContactAttempt
 from dashboards.models import PolicyPreview
 from escalation.models import Policy
+from litigation.services import litigation_open
 from tests.factories import CaseFactory
 from tests.visits.conftest import assigned_visit
 
@@ -112,6 +113,16 @@ MATRIX = {
     "audit:trail": ("get", lambda o: reverse("audit:trail"), AUDIT_DESK),
     "compliance:breaches": ("get", lambda o: reverse("compliance:breaches"), AUDIT_DESK),
     "compliance:breach": ("get", lambda o: reverse("compliance:breach", args=[o["breach"].pk]), AUDIT_DESK),
+    # Litigation: the legal officer's pages; supervisors and managers keep them (tests/litigation for the officer).
+    "litigation:queue": ("get", lambda o: reverse("litigation:queue"), DECIDERS),
+    "litigation:record": ("get", lambda o: reverse("litigation:record", args=[o["litigation"].pk]), DECIDERS),
+    "litigation:update": ("post", lambda o: reverse("litigation:update", args=[o["litigation"].pk]), DECIDERS),
+    "litigation:milestone": ("post", lambda o: reverse("litigation:milestone", args=[o["litigation"].pk]), DECIDERS),
+    "litigation:letter": ("post", lambda o: reverse("litigation:letter", args=[o["litigation"].pk]), DECIDERS),
+    "litigation:ending": ("post", lambda o: reverse("litigation:ending", args=[o["litigation"].pk]), DECIDERS),
+    "litigation:pack": ("post", lambda o: reverse("litigation:pack", args=[o["litigation"].pk]), DECIDERS),
+    "litigation:document": ("get", lambda o: reverse("litigation:document", args=[o["litigation"].pk, 999999]),
+                            row(LOGIN, DENIED, DENIED, DENIED, HIDDEN, HIDDEN, DENIED, DENIED)),
     "compliance:cardholders": ("get", lambda o: reverse("compliance:cardholders"), FILE_BUILDERS),
     "compliance:cardholder-file": ("post", lambda o: reverse("compliance:cardholder-file",
                                                              args=[o["case"].account.customer_id]), FILE_BUILDERS),
@@ -218,7 +229,9 @@ def objects(team, agent, field_agent, settings, tmp_path):
     breach = ContactAttempt.objects.create(case=case, channel="call", actor=agent, actor_label="agent",
                                            result="no_answer", breached_rules=["hours"])
     point = ContactPoint.objects.create(customer=case.account.customer, kind="emergency", phone="13700001111")
-    return {"case": case, "hold": hold, "hold_request": hold_request, "complaint": complaint, "referral": referral,
+    litigation = litigation_open(case=CaseFactory(assigned_team=team, stage=Stage.LEGAL), actor="system")
+    return {"litigation": litigation,
+            "case": case, "hold": hold, "hold_request": hold_request, "complaint": complaint, "referral": referral,
             "visit": visit, "preview": preview, "breach": breach, "point": point}
 
 
