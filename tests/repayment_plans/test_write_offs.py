@@ -50,9 +50,13 @@ def _case(user, **amounts):
     return contact_case(user, **amounts)
 
 
-def test_only_supervisors_and_managers_propose_and_approve_write_offs():
-    for capability in (Capability.PROPOSE_WRITE_OFFS, Capability.APPROVE_WRITE_OFFS):
-        assert {role for role in Role.values if role_can(role, capability)} == {Role.SUPERVISOR, Role.MANAGER}
+def test_supervisors_and_managers_approve_write_offs_and_legal_officers_may_also_propose_them():
+    def roles(capability):
+        return {role for role in Role.values if role_can(role, capability)}
+
+    assert roles(Capability.APPROVE_WRITE_OFFS) == {Role.SUPERVISOR, Role.MANAGER}
+    # A debt found uncollectable in litigation is proposed for write-off by the legal officer who found it.
+    assert roles(Capability.PROPOSE_WRITE_OFFS) == {Role.LEGAL_OFFICER, Role.SUPERVISOR, Role.MANAGER}
 
 
 def test_a_proposal_beyond_the_proposers_limit_waits_for_a_manager_with_the_amounts_by_part(supervisor):

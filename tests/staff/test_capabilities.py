@@ -19,6 +19,8 @@ have_queue              x . x . . . .
 take_promises           x x x x . . .
 authorise_contact_exceptions  . . x x . . .
 approve_plans           . . x x . . .
+propose_write_offs      . . x x . . x
+approve_write_offs      . . x x . . .
 decide_referrals        . . x x . . .
 decide_reviews          . . x x . . .
 release_holds           . . x x x . .
