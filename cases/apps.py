@@ -17,6 +17,10 @@ class CasesConfig(AppConfig):
 
         retention.register()
 
+        from cases.selectors import case_scope_register, confirm_exceptions_scope
+
+        case_scope_register("confirm_exceptions", confirm_exceptions_scope)
+
         case_panel_register(CasePanel("contact_points", "cases/partials/contact_points_panel.html",
                                       lambda request, case: contact_points_panel_context(request, case), order=15))
         case_panel_register(CasePanel("holds", "cases/partials/holds_panel.html", holds_panel_context, order=40))

@@ -66,13 +66,13 @@ TARGETS: list[tuple[list[str], str | None]] = [
     ([Stage.PLAN, Stage.CONTACT, Stage.LEGAL], None),
     ([Stage.PLAN, Stage.CONTACT, Stage.CLOSED], Outcome.CURED),
     ([Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP, Stage.CLOSED], Outcome.SETTLED),
-    ([Stage.PLAN, Stage.CONTACT, Stage.LEGAL, Stage.CLOSED], Outcome.LEGAL),
+    ([Stage.PLAN, Stage.CONTACT, Stage.LEGAL, Stage.CLOSED], Outcome.SETTLED),
     ([Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.CLOSED], Outcome.WRITTEN_OFF),
     ([Stage.CLOSED], Outcome.RECALLED),
 ]
 REASONS = {
     Stage.PLAN: stored_phrase("Contact plan fixed from DPD and amount."),
-    Stage.CONTACT: stored_phrase("First contact scheduled."),
+    Stage.CONTACT: stored_phrase("First contact made."),
     Stage.NEGOTIATE: stored_phrase("Cardholder willing to discuss repayment."),
     Stage.FOLLOW_UP: stored_phrase("Promise to pay recorded."),
     Stage.LEGAL: stored_phrase("No response after field visit; pre-litigation review."),

@@ -18,6 +18,8 @@ class EventType(models.TextChoices):
     DISPUTE_OPENED = "dispute.opened", _("Dispute opened")
     DISPUTE_RESOLVED = "dispute.resolved", _("Dispute resolved")
     CARDHOLDER_ANONYMISED = "cardholder.anonymised", _("Cardholder anonymised")
+    # A case failed a confirm check, and a supervisor asks the core system to look at the account again.
+    ACCOUNT_CHECK_REQUESTED = "account.check_requested", _("Account check requested")
 
 
 class Event(models.Model):
