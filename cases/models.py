@@ -149,12 +149,13 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # The confirm checks (cases.confirm) the case failed when last checked, as ConfirmCheck codes: empty when
     # it passed or was never checked. Written by the escalation pass; the exceptions list reads them.
-    confirm_exceptions = ArrayField(models.CharField(max_length=20), default=list, blank=True,
+    # Database defaults: bulk and raw inserts of new cases name only the columns they fill.
+    confirm_exceptions = ArrayField(models.CharField(max_length=20), default=list, db_default=[], blank=True,
                                     verbose_name=_("confirm checks failed"))
     confirm_checked_at = models.DateTimeField(_("confirm checks run at"), null=True, blank=True)
     # A supervisor confirmed the amounts as reported (with a note, audited): the amounts check passes from then on.
     amounts_confirmed_at = models.DateTimeField(_("amounts confirmed at"), null=True, blank=True)
-    amounts_confirmed_by_label = models.CharField(max_length=150, blank=True)
+    amounts_confirmed_by_label = models.CharField(max_length=150, blank=True, db_default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

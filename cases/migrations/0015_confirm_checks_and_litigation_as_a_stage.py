@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='case',
             name='amounts_confirmed_by_label',
-            field=models.CharField(blank=True, max_length=150),
+            field=models.CharField(blank=True, db_default='', max_length=150),
         ),
         migrations.AddField(
             model_name='case',
@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='case',
             name='confirm_exceptions',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None, verbose_name='confirm checks failed'),
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, db_default=[], default=list, size=None, verbose_name='confirm checks failed'),
         ),
         migrations.AlterField(
             model_name='case',
