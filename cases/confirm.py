@@ -1,9 +1,10 @@
 """The confirm stage: the core system reported a delinquency, and the portal checks it before any contact.
 
-A case passes when (1) its amounts are consistent: the parts are not negative and add up to the total (the
-database keeps both true as well: `total_overdue` is generated from the parts, and each part has a check
-constraint) and something is overdue, or a supervisor confirmed the amounts as reported; (2) the cardholder can be reached: a phone number on file not
-reported wrong, an email, an address, or a usable contact point of their own; (3) no dispute is open.
+A case passes when (1) its amounts are consistent: the parts are not negative and add up to the total
+(the database keeps both true as well: `total_overdue` is generated from the parts, and each part has a
+check constraint) and something is overdue, or a supervisor confirmed the amounts as reported; (2) the
+cardholder can be reached: a phone number on file not reported wrong, an email, an address, or a usable
+contact point of their own; (3) no dispute is open.
 
 The checks are one set-based statement (`CONFIRM_CHECK`), run by the escalation pass on its candidates at
 confirm and by the fixes of the exceptions list. A case that fails one stores the failed checks' codes in
@@ -109,7 +110,8 @@ def confirm_check_labels(case: Case) -> list:
     return [labels.get(code, code) for code in case.confirm_exceptions]
 
 
-def _check_may_fix(actor, case: Case) -> None:
+def confirm_fix_check(*, actor, case: Case) -> None:
+    """May `actor` fix this case from the exceptions list? Raises Forbidden, or DomainError once it left confirm."""
     if not can(actor, Capability.FIX_CONFIRM_EXCEPTIONS):
         raise Forbidden(_("Only supervisors and managers fix the cases waiting in confirm."),
                         code="confirm_exceptions_forbidden")
@@ -125,7 +127,7 @@ def case_amounts_confirm(*, case: Case, actor, note: str, at: dt.datetime | None
     The note is kept on the case and audited; the amounts check passes from then on, and the checks run
     again at once (a trigger also marks the case for the escalation pass, escalation 0010).
     """
-    _check_may_fix(actor, case)
+    confirm_fix_check(actor=actor, case=case)
     note = reason_required(note, field="note")
     now = at or timezone.now()
     who = actor_fields(actor)
@@ -146,7 +148,7 @@ def case_account_check_request(*, case: Case, actor, note: str, at: dt.datetime 
                                ip_address: str | None = None) -> None:
     """Ask the core system to check the account behind a case waiting in confirm (`account.check_requested`,
     with the checks it fails and the supervisor's note). Audited; the case waits for the next snapshot."""
-    _check_may_fix(actor, case)
+    confirm_fix_check(actor=actor, case=case)
     note = reason_required(note, field="note")
     now = at or timezone.now()
     event_emit(type=EventType.ACCOUNT_CHECK_REQUESTED, case=case, at=now,
