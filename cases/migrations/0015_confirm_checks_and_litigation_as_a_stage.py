@@ -11,11 +11,13 @@ before writing anything and names the cases; docs/operations.md says how to sett
 
 The rows are found and rewritten in ranges of 50,000 ids, one set-based statement per range, so the
 work is a bounded number of index range scans at 1,000,000 cases. The new columns carry constant
-defaults (no table rewrite). Adding the narrowed check constraint reads the table once under its lock.
+defaults (no table rewrite). The narrowed check constraint is added NOT VALID (no scan under the lock) and
+validated, with the exceptions list's partial index built concurrently, by 0016.
 """
 
 import django.contrib.postgres.fields
 from django.conf import settings
+from django.contrib.postgres.operations import AddConstraintNotValid
 from django.db import migrations, models
 from django.utils.translation import gettext_noop
 
@@ -118,11 +120,7 @@ class Migration(migrations.Migration):
             name='outcome',
             field=models.CharField(blank=True, choices=[('cured', 'Cured (paid in full)'), ('settled', 'Settled (plan or judgment paid)'), ('written_off', 'Written off'), ('recalled', 'Recalled by the core system')], max_length=20),
         ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('stage', 'confirm'), models.Q(('confirm_exceptions', []), _negated=True)), fields=['confirm_checked_at', 'id'], name='case_confirm_exceptions_idx'),
-        ),
-        migrations.AddConstraint(
+        AddConstraintNotValid(
             model_name='case',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('outcome__in', ['cured', 'settled', 'written_off', 'recalled']), ('stage', 'closed')), models.Q(models.Q(('stage', 'closed'), _negated=True), ('closed_at__isnull', True), ('outcome', '')), _connector='OR'), name='case_outcome_only_when_closed'),
         ),
