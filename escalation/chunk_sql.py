@@ -318,8 +318,10 @@ counts AS (
            ARRAY(SELECT case_id FROM untiered ORDER BY case_id) AS untiered,
            ARRAY(SELECT until FROM untiered ORDER BY case_id) AS untiered_until
 )
-SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until, counts.to_plan,
+SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until,
        counts.failing_confirm,
+       -- Thousands of ids on the first row only, not repeated on every due action's.
+       CASE WHEN row_number() OVER (ORDER BY due.case_id, due.rule) = 1 THEN counts.to_plan END AS to_plan,
        due.case_id, due.channel, due.rule, due.idempotency_key, due.version_id, due.strategy, due.assigned_team_id,
        due.assigned_agent_id, due.supervisor_id, due.stage, due.timezone, due.customer_id, due.tier_rank, due.shared,
        due.fallback_channel
