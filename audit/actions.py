@@ -19,6 +19,8 @@ ACTION_LABELS = {
     "case.hold_request_refused": _("Hold request refused"),
     "case.hold_evidence_viewed": _("Hold evidence viewed"),
     "case.note_added": _("Note added"),
+    "case.amounts_confirmed": _("Amounts confirmed as reported"),
+    "case.account_check_requested": _("Core system asked to check the account"),
     "preference.stated": _("Contact preference recorded"),
     "case.reassigned": _("Case reassigned"),
     "cases.reassigned_bulk": _("Cases reassigned in bulk"),

@@ -20,10 +20,10 @@ class Stage(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("case stage", "Closed")
 
 
+# Litigation is not an outcome: it is the legal stage of an open case, which ends in one of these.
 class Outcome(models.TextChoices):
     CURED = "cured", _("Cured (paid in full)")
-    SETTLED = "settled", _("Settled (plan completed)")
-    LEGAL = "legal", _("Handed over for litigation")
+    SETTLED = "settled", _("Settled (plan or judgment paid)")
     WRITTEN_OFF = "written_off", _("Written off")
     RECALLED = "recalled", _("Recalled by the core system")
 
@@ -66,8 +66,25 @@ DATED_HOLD_KINDS = frozenset(HoldKind.values) - REGISTER_HOLD_KINDS - SPECIALIST
 
 OPEN_STAGES = frozenset(Stage.values) - {Stage.CLOSED}
 
+# The stages a case leaves with its first contact made (contacts.services, contacts.delivery, the dialer).
+BEFORE_CONTACT_STAGES = (Stage.CONFIRM, Stage.PLAN)
+
+
+class ConfirmCheck(models.TextChoices):
+    """The checks of the confirm stage; a case failing one stores its code in `Case.confirm_exceptions`."""
+
+    AMOUNTS = "amounts", _("The amounts overdue are inconsistent: nothing is overdue.")
+    CONTACT_POINT = "contact_point", _("The cardholder has no phone number, email or address on file.")
+    DISPUTE = "dispute", _("A dispute is open.")
+
 # from-stage -> the stages it may move to. Closing is listed here too; which outcome a close may carry
 # is decided by CLOSE_OUTCOMES_FROM below.
+#
+# confirm: the core system reported the delinquency and the portal checks it (cases.confirm); a case that
+#   fails a check waits here, on the supervisors' exceptions list.
+# plan: the escalation pass placed it (tier, strategy, owner, first contacts scheduled).
+# contact: the first contact was actually made: a message sent, or an attempt logged by staff or the dialer.
+#   A contact made before the pass placed the case moves it from confirm straight to contact.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Stage.CONFIRM: frozenset({Stage.PLAN, Stage.CONTACT, Stage.CLOSED}),
     Stage.PLAN: frozenset({Stage.CONTACT, Stage.CLOSED}),
@@ -87,7 +104,6 @@ CLOSE_OUTCOMES_FROM: dict[str, frozenset[str]] = {
     Outcome.RECALLED: frozenset(OPEN_STAGES),
     # A plan completed (follow up), or a judgment paid (legal).
     Outcome.SETTLED: frozenset({Stage.FOLLOW_UP, Stage.LEGAL}),
-    Outcome.LEGAL: frozenset({Stage.LEGAL}),
     Outcome.WRITTEN_OFF: frozenset({Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP, Stage.LEGAL}),
 }
 

@@ -3,6 +3,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import F, Q, Value
@@ -24,6 +25,9 @@ from core.masking import mask
 from staff.models import Language, validate_timezone
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+# A case waiting in confirm because a check failed: what the exceptions list shows, and its index's condition.
+CONFIRM_EXCEPTION = Q(stage=Stage.CONFIRM) & ~Q(confirm_exceptions=[])
 
 
 class Customer(models.Model):
@@ -143,6 +147,15 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The confirm checks (cases.confirm) the case failed when last checked, as ConfirmCheck codes: empty when
+    # it passed or was never checked. Written by the escalation pass; the exceptions list reads them.
+    # Database defaults: bulk and raw inserts of new cases name only the columns they fill.
+    confirm_exceptions = ArrayField(models.CharField(max_length=20), default=list, db_default=[], blank=True,
+                                    verbose_name=_("confirm checks failed"))
+    confirm_checked_at = models.DateTimeField(_("confirm checks run at"), null=True, blank=True)
+    # A supervisor confirmed the amounts as reported (with a note, audited): the amounts check passes from then on.
+    amounts_confirmed_at = models.DateTimeField(_("amounts confirmed at"), null=True, blank=True)
+    amounts_confirmed_by_label = models.CharField(max_length=150, blank=True, db_default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -166,6 +179,9 @@ class Case(models.Model):
             models.Index(fields=["stage", "overdue_since"], name="case_stage_overdue_idx"),
             models.Index(fields=["assigned_agent", "stage"], name="case_agent_stage_idx"),
             models.Index(fields=["assigned_team", "stage"], name="case_team_stage_idx"),
+            # The exceptions list, oldest check first: a few rows of a million, so a small partial index.
+            models.Index(fields=["confirm_checked_at", "id"], condition=CONFIRM_EXCEPTION,
+                         name="case_confirm_exceptions_idx"),
         ]
 
     def __str__(self):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.delinquency import local_date, overdue_since_range
 from cases.lifecycle import SPECIALIST_HOLD_KINDS, Stage
-from cases.models import Case, CaseHold, ContactPoint, Customer, HoldRequest, StageHistory
+from cases.models import CONFIRM_EXCEPTION, Case, CaseHold, ContactPoint, Customer, HoldRequest, StageHistory
 from staff.permissions import Capability, role_can
 
 
@@ -105,6 +105,13 @@ def case_scope_register(name: str, extension: Callable[[object, str], Q | None])
     _SCOPE_EXTENSIONS[name] = extension
 
 
+def confirm_exceptions_scope(user, role: str) -> Q | None:
+    """Whoever fixes the exceptions list sees its cases that no team holds yet (the pass assigns teams later)."""
+    if not role_can(role, Capability.FIX_CONFIRM_EXCEPTIONS):
+        return None
+    return CONFIRM_EXCEPTION & Q(assigned_team__isnull=True)
+
+
 def _scope_extended(scope: Q, user, role: str) -> Q:
     for extension in _SCOPE_EXTENSIONS.values():
         extra = extension(user, role)
@@ -117,8 +124,9 @@ def cases_visible_to(*, user) -> QuerySet[Case]:
     """The one rule for which cases a member of staff may see.
 
     Managers, compliance officers and admins see every case; supervisors the cases of the teams they
-    supervise or belong to; agents their own team's cases; field agents the cases assigned to them and
-    the cases of the visits they are assigned to.
+    supervise or belong to, and the cases waiting in confirm with no team yet (the exceptions list); agents
+    their own team's cases; field agents the cases assigned to them and the cases of the visits they are
+    assigned to.
     A login without a staff profile sees nothing.
     """
     from staff.models import Role
@@ -132,7 +140,7 @@ def cases_visible_to(*, user) -> QuerySet[Case]:
         scope = Q(assigned_team__supervisor=user)
         if profile.team_id:
             scope |= Q(assigned_team_id=profile.team_id)
-        return case_list().filter(scope)
+        return case_list().filter(_scope_extended(scope, user, profile.role))
     if profile.role == Role.AGENT:
         if profile.team_id is None:
             return case_list().filter(assigned_agent=user)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/two-factor/", two_factor.two_factor_setup, name="two-factor-setup"),
     path("accounts/verify/", two_factor.two_factor_verify, name="two-factor-verify"),
     path("language/", staff_views.language_set, name="language-set"),
+    path("cases/exceptions/", include("escalation.urls")),
     path("cases/", include("cases.urls")),
     path("complaints/", include("complaints.urls")),
     path("audit/", include("compliance.urls")),

@@ -15,6 +15,8 @@ from contacts.governor import governor_check
 from contacts.messages import Message, message_render
 from contacts.models import AUTOMATED_CHANNELS, ESTATE_LETTER_RULE, Channel, ContactStatus, ScheduledContact
 from contacts.senders import DeliveryError, email_send, letter_pdf, letter_store, sms_backend
+from contacts.services import cases_first_contact_made
+from core.actors import SYSTEM
 from core.i18n import stored_phrase
 from core.metrics import delivery_record, governor_record
 
@@ -56,7 +58,8 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
     """Deliver one due automated contact, at most once. Returns its status afterwards.
 
     The row is locked for the delivery, so a second worker given the same contact skips it; a contact
-    no longer scheduled (sent, cancelled, held) is left alone.
+    no longer scheduled (sent, cancelled, held) is left alone. A message sent moves its case from confirm
+    or plan to contact, in the same transaction.
     """
     at = at or timezone.now()
     with transaction.atomic():
@@ -83,6 +86,8 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
             try:
                 entry["delivered_via"] = _send(contact, at)
                 contact.status, contact.sent_at, contact.last_error = ContactStatus.SENT, at, ""
+                # The first message sent is the first contact made: the case enters contact.
+                cases_first_contact_made(case_ids=[contact.case_id], actor=SYSTEM, at=at)
             except DeliveryError as exc:
                 # Nothing went out: no text is kept as sent.
                 contact.sent_to = contact.rendered_subject = contact.rendered_text = contact.letter_file = ""

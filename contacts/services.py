@@ -15,9 +15,9 @@ from audit.services import audit_log
 from cases.contact_points import number_reported_wrong
 from cases.contact_stops import ContactStop, StopCause
 from cases.errors import HoldError
-from cases.lifecycle import HoldKind
+from cases.lifecycle import BEFORE_CONTACT_STAGES, HoldKind, Stage
 from cases.models import Case, ContactPoint
-from cases.services import case_hold_place
+from cases.services import case_hold_place, case_transition_many
 from contacts.governor import PURPOSE_LEGAL, Verdict, governor_check, refusal_text
 from contacts.models import (
     CONVERSATION_RESULTS,
@@ -41,6 +41,18 @@ from core.metrics import governor_record
 from staff.permissions import Capability, can
 
 WRONG_NUMBER_REPORTED = stored_phrase("Reported wrong on a contact attempt.")
+FIRST_CONTACT_REASON = stored_phrase("First contact made.")
+
+
+def cases_first_contact_made(*, case_ids, actor, at: dt.datetime) -> list[int]:
+    """A contact was made on these cases (a message sent, an attempt logged): those still at confirm or plan
+    enter contact, with their history rows and events, in the caller's transaction. Set-based; the others
+    are left as they are. Returns the ids moved."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return []
+    return case_transition_many(case_ids=ids, from_stages=BEFORE_CONTACT_STAGES, to=Stage.CONTACT, actor=actor,
+                                reason=FIRST_CONTACT_REASON, at=at)
 
 
 class ContactNotPermitted(Conflict):
@@ -159,7 +171,8 @@ def contact_attempt_log(
 
     An outbound call answers the case's pending policy call task, whatever the outcome: the agent has
     worked it, so it leaves the queue at once and the policy's next task follows an interval later. A
-    dispute raised puts the case on a dispute hold.
+    dispute raised puts the case on a dispute hold. The first contact made moves a case at confirm or plan
+    to contact (`cases_first_contact_made`).
     """
     if channel not in Channel.values or result not in AttemptResult.values:
         raise DomainError(_("Unknown channel or result."), field="result")
@@ -214,6 +227,8 @@ def contact_attempt_log(
         with suppress(HoldError):  # already on a dispute hold
             case_hold_place(case=case, kind=HoldKind.DISPUTE, actor=actor,
                             reason=stored_phrase("Dispute raised on contact."))
+    if case.stage in BEFORE_CONTACT_STAGES and cases_first_contact_made(case_ids=[case.pk], actor=actor, at=now):
+        case.stage, case.stage_changed_at = Stage.CONTACT, now
     return attempt
 
 

@@ -49,6 +49,7 @@ from contacts.services import (
     Judgement,
     Recording,
     attempt_judge,
+    cases_first_contact_made,
     contact_exceptions_locked,
     inbound_trail,
     recording_check,
@@ -113,8 +114,9 @@ def telephony_attempts_record(*, calls: list[DialerCall], now: dt.datetime | Non
     third-party call). An outbound call is judged as of when it started against what was recorded at that
     moment and the calls before it in the batch; a supervisor's exception covering it is honoured (and a
     single-use one used up). An inbound call is never a breach and counts towards no limit. An outbound
-    call answers its case's pending policy call task; a dispute raised puts the case on a dispute hold.
-    Everything the batch writes is written in one transaction; a rejected call never blocks the others.
+    call answers its case's pending policy call task; a dispute raised puts the case on a dispute hold; the
+    cases still at confirm or plan enter contact (set-based). Everything the batch writes is written in one
+    transaction; a rejected call never blocks the others.
     """
     now = now or timezone.now()
     outcomes: list[CallOutcome | None] = [None] * len(calls)
@@ -238,6 +240,9 @@ def _record(*, calls: list[DialerCall], indexes: list[int], outcomes: list, now:
             else:
                 outcomes[index] = _duplicate(stored[external_id])
         _hold_disputed(disputed)
+        # The calls are the first contact made on the cases still at confirm or plan: one set-based move.
+        cases_first_contact_made(case_ids={row["case_id"] for row in rows if row["external_id"] in inserted},
+                                 actor=TELEPHONY, at=now)
 
 
 def _recorded(external_ids: list[str]) -> dict[str, dict]:

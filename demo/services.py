@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from cases.confirm import cases_confirm_check
 from cases.delinquency import BUCKET_RANGES, Bucket
 from cases.lifecycle import Outcome, Stage
 from cases.models import Account, Case, ContactPoint, ContactPointKind, Customer
@@ -67,13 +68,13 @@ TARGETS: list[tuple[list[str], str | None]] = [
     ([Stage.PLAN, Stage.CONTACT, Stage.LEGAL], None),
     ([Stage.PLAN, Stage.CONTACT, Stage.CLOSED], Outcome.CURED),
     ([Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.FOLLOW_UP, Stage.CLOSED], Outcome.SETTLED),
-    ([Stage.PLAN, Stage.CONTACT, Stage.LEGAL, Stage.CLOSED], Outcome.LEGAL),
+    ([Stage.PLAN, Stage.CONTACT, Stage.LEGAL, Stage.CLOSED], Outcome.SETTLED),
     ([Stage.PLAN, Stage.CONTACT, Stage.NEGOTIATE, Stage.CLOSED], Outcome.WRITTEN_OFF),
     ([Stage.CLOSED], Outcome.RECALLED),
 ]
 REASONS = {
     Stage.PLAN: stored_phrase("Contact plan fixed from DPD and amount."),
-    Stage.CONTACT: stored_phrase("First contact scheduled."),
+    Stage.CONTACT: stored_phrase("First contact made."),
     Stage.NEGOTIATE: stored_phrase("Cardholder willing to discuss repayment."),
     Stage.FOLLOW_UP: stored_phrase("Promise to pay recorded."),
     Stage.LEGAL: stored_phrase("No response after field visit; pre-litigation review."),
@@ -143,11 +144,15 @@ def _seed_case(index: int, fake: Faker, teams, users, now: dt.datetime) -> bool:
     team_index = index % len(teams)
     regions = FIELD_REGIONS[team_index]
     province = regions[(index // len(teams)) % len(regions)]
+    # Now and then the core system reports a cardholder with no way to reach them: the case waits in confirm,
+    # on the supervisors' exceptions list.
+    unreachable = index % 48 == 24
     customer, created = Customer.objects.get_or_create(
         external_id=f"CUST{index:08d}",
         defaults={
-            "name": fake.name(), "national_id": fake.ssn(), "phone": fake.phone_number(),
-            "email": fake.email() if index % 3 else "", "address": fake.address().split(" ")[0],
+            "name": fake.name(), "national_id": fake.ssn(), "phone": "" if unreachable else fake.phone_number(),
+            "email": fake.email() if index % 3 and not unreachable else "",
+            "address": "" if unreachable else fake.address().split(" ")[0],
             "region": province, "timezone": "Asia/Shanghai",
             "language": "zh-hans" if index % 5 else "en",
         },
@@ -230,6 +235,8 @@ def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummar
         _seed_us_cardholder(users, teams[0], now)
     with transaction.atomic():
         _seed_litigation(users, now)
+    # The confirm checks, as the escalation pass runs them on the cases it has not placed yet.
+    cases_confirm_check(case_ids=Case.objects.filter(stage=Stage.CONFIRM).values_list("pk", flat=True), at=now)
     return summary
 
 

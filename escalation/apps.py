@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EscalationConfig(AppConfig):
     name = "escalation"
     verbose_name = _("Escalation")
+
+    def ready(self):
+        from cases.panels import CasePanel, case_panel_register
+        from escalation.views import plan_panel_context
+
+        case_panel_register(CasePanel("plan", "escalation/partials/plan_panel.html", plan_panel_context, order=5,
+                                      visible=lambda request, case: case.is_open))

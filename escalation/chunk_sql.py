@@ -12,6 +12,7 @@ a policy version no longer in force. Every other case has, by construction, noth
 with nothing due reads almost nothing.
 """
 
+from cases.confirm import failed_checks_sql
 from cases.lifecycle import Stage
 from contacts.models import CONVERSATION_RESULTS, ESTATE_LETTER_RULE, FAILED_RESULTS
 
@@ -57,20 +58,24 @@ def _strategy(case_id: str) -> str:
 # arithmetic per row. Only constants of this module are interpolated; every value is a bound parameter.
 CHUNK = f"""
 WITH candidates AS MATERIALIZED ({_CANDIDATES}),
-in_range AS MATERIALIZED (
+looked AS MATERIALIZED (
     SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.currency, c.assigned_team_id, c.assigned_agent_id,
-           who.customer_id, who.timezone, who.has_email, placed.tier_rank AS placed_rank,
-           placed.policy_version_id AS placed_version, placed.strategy AS placed_strategy
+           c.confirm_exceptions, who.customer_id, who.timezone, who.has_email, who.failed,
+           placed.tier_rank AS placed_rank, placed.policy_version_id AS placed_version,
+           placed.strategy AS placed_strategy
     FROM candidates k
     -- One index lookup per candidate, for the case and for its cardholder. OFFSET 0 keeps the planner
     -- from turning these into joins that read every case, account and cardholder of the table.
     CROSS JOIN LATERAL (
         SELECT c.id, c.stage, c.overdue_since, c.total_overdue, c.currency, c.assigned_team_id, c.assigned_agent_id,
-               c.account_id
+               c.account_id, c.principal_overdue, c.interest_overdue, c.fees_overdue, c.penalty_overdue,
+               c.amounts_confirmed_at, c.confirm_exceptions, c.confirm_checked_at
         FROM cases_case c WHERE c.id = k.id OFFSET 0
     ) c
+    -- A case at confirm is checked here (cases.confirm); the others carry no checks.
     CROSS JOIN LATERAL (
-        SELECT a.customer_id, cu.timezone, cu.email <> '' AS has_email
+        SELECT a.customer_id, cu.timezone, cu.email <> '' AS has_email,
+               CASE WHEN c.stage = '{Stage.CONFIRM}' THEN {failed_checks_sql()} END AS failed
         FROM cases_account a JOIN cases_customer cu ON cu.id = a.customer_id
         WHERE a.id = c.account_id OFFSET 0
     ) who
@@ -79,7 +84,21 @@ in_range AS MATERIALIZED (
         WHERE ce.case_id = c.id OFFSET 0
     ) placed ON true
     WHERE c.stage IN {_in(POLICY_STAGES)}
-      AND NOT EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL)
+),
+-- The candidates the policy works: in its stages, not on hold, and past the confirm checks. A case that
+-- fails one waits in confirm (on the exceptions list) and is parked like a held case.
+in_range AS MATERIALIZED (
+    SELECT * FROM looked l
+    WHERE coalesce(cardinality(l.failed), 0) = 0
+      AND NOT EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = l.id AND h.released_at IS NULL)
+),
+confirmed AS (
+    -- What the checks found, kept on the case from the moment it changes (the exceptions list reads it).
+    UPDATE cases_case c SET confirm_exceptions = l.failed, confirm_checked_at = %(as_of)s
+      FROM looked l
+     WHERE c.id = l.id AND l.stage = '{Stage.CONFIRM}'
+       AND (c.confirm_exceptions IS DISTINCT FROM l.failed OR c.confirm_checked_at IS NULL)
+    RETURNING c.id, cardinality(l.failed) > 0 AS failing
 ),
 zones AS MATERIALIZED (
     SELECT * FROM unnest(%(zone_names)s::text[], %(zone_dates)s::date[]) AS z(name, today)
@@ -145,18 +164,22 @@ parked AS (
     RETURNING ce.case_id
 ),
 cancelled AS (
-    -- The pending policy contacts of closed cases and cases on hold are cancelled.
+    -- The pending policy contacts of closed cases, cases on hold and cases failing a confirm check are cancelled.
     UPDATE contacts_scheduledcontact s
        SET status = 'cancelled', updated_at = %(now)s,
            trail = s.trail || jsonb_build_array(jsonb_build_object(
                'at', %(now_iso)s, 'status', 'cancelled',
-               'reason', CASE WHEN c.stage = 'closed' THEN 'case closed' ELSE 'case on hold' END))
+               'reason', CASE WHEN c.stage = 'closed' THEN 'case closed'
+                              WHEN EXISTS (SELECT 1 FROM cases_casehold h
+                                           WHERE h.case_id = c.id AND h.released_at IS NULL) THEN 'case on hold'
+                              ELSE 'case fails a confirm check' END))
       FROM candidates k JOIN cases_case c ON c.id = k.id
      WHERE s.case_id = k.id AND s.status = 'scheduled' AND s.origin = 'policy'
        AND (c.stage = 'closed'
             -- The letter to the estate exists because of a hold; the governor judges it at delivery.
             OR (s.rule <> '{ESTATE_LETTER_RULE}'
-                AND EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL)))
+                AND EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
+            OR EXISTS (SELECT 1 FROM looked l WHERE l.id = c.id AND cardinality(l.failed) > 0))
     RETURNING s.id
 ),
 -- A repeating action is due an interval of ceil(per_days / times) days after the last contact of its rule that
@@ -289,12 +312,18 @@ untiered AS (
 ),
 counts AS (
     SELECT (SELECT count(*) FROM evaluated) AS evaluated,
+           -- Placed in a tier for the first time: they move from confirm to plan (escalation.services).
+           ARRAY(SELECT case_id FROM evaluated WHERE stage = '{Stage.CONFIRM}' ORDER BY case_id) AS to_plan,
+           (SELECT count(*) FROM looked WHERE cardinality(failed) > 0) AS failing_confirm,
            (SELECT count(*) FROM placed p JOIN evaluated e ON e.case_id = p.case_id WHERE e.changed) AS placed,
            (SELECT count(*) FROM cancelled) AS cancelled,
            ARRAY(SELECT case_id FROM untiered ORDER BY case_id) AS untiered,
            ARRAY(SELECT until FROM untiered ORDER BY case_id) AS untiered_until
 )
 SELECT counts.evaluated, counts.placed, counts.cancelled, counts.untiered, counts.untiered_until,
+       counts.failing_confirm,
+       -- Thousands of ids on the first row only, not repeated on every due action's.
+       CASE WHEN row_number() OVER (ORDER BY due.case_id, due.rule) = 1 THEN counts.to_plan END AS to_plan,
        due.case_id, due.channel, due.rule, due.idempotency_key, due.version_id, due.strategy, due.assigned_team_id,
        due.assigned_agent_id, due.supervisor_id, due.stage, due.timezone, due.customer_id, due.tier_rank, due.shared,
        due.fallback_channel

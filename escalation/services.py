@@ -39,7 +39,7 @@ from escalation.chunk_sql import (
 from escalation.models import CaseEscalation, EscalationChunk, EscalationPending, EscalationRun, PolicyVersion
 from escalation.policy import PoliciesInForce, policies_in_force
 
-MOVE_REASON = stored_phrase("First contact scheduled by the contact policy.")
+PLAN_REASON = stored_phrase("Placed by the contact policy: tier, strategy and first contacts fixed.")
 
 # A contact the governor let through, as INSERT_CONTACTS takes it (one array per column).
 ContactRow = namedtuple("ContactRow", CONTACT_COLUMNS)
@@ -62,7 +62,9 @@ class PassSummary:
     tier_changes: int = 0
     scheduled: Counter = field(default_factory=Counter)  # per channel
     held_back: Counter = field(default_factory=Counter)  # per rule
-    moved_to_contact: int = 0
+    # Confirm cases that passed the checks and were placed in a tier; those failing a check wait in confirm.
+    moved_to_plan: int = 0
+    failing_confirm: int = 0
     cancelled: int = 0
     superseded: int = 0
     # Call tasks not scheduled because another case of the same cardholder has one pending.
@@ -73,7 +75,8 @@ class PassSummary:
         self.tier_changes += other.tier_changes
         self.scheduled.update(other.scheduled)
         self.held_back.update(other.held_back)
-        self.moved_to_contact += other.moved_to_contact
+        self.moved_to_plan += other.moved_to_plan
+        self.failing_confirm += other.failing_confirm
         self.cancelled += other.cancelled
         self.superseded += other.superseded
         self.carried += other.carried
@@ -81,14 +84,16 @@ class PassSummary:
     def as_dict(self) -> dict:
         return {"cases_evaluated": self.cases_evaluated, "tier_changes": self.tier_changes,
                 "scheduled": dict(sorted(self.scheduled.items())), "held_back": dict(sorted(self.held_back.items())),
-                "moved_to_contact": self.moved_to_contact, "cancelled": self.cancelled,
+                "moved_to_plan": self.moved_to_plan, "failing_confirm": self.failing_confirm,
+                "cancelled": self.cancelled,
                 "superseded": self.superseded, "carried": self.carried}
 
     @classmethod
     def from_dict(cls, data: dict) -> "PassSummary":
         return cls(cases_evaluated=data.get("cases_evaluated", 0), tier_changes=data.get("tier_changes", 0),
                    scheduled=Counter(data.get("scheduled", {})), held_back=Counter(data.get("held_back", {})),
-                   moved_to_contact=data.get("moved_to_contact", 0), cancelled=data.get("cancelled", 0),
+                   moved_to_plan=data.get("moved_to_plan", 0), failing_confirm=data.get("failing_confirm", 0),
+                   cancelled=data.get("cancelled", 0),
                    superseded=data.get("superseded", 0), carried=data.get("carried", 0))
 
 
@@ -218,9 +223,11 @@ def escalation_chunk_run(
     The candidates are the cases marked in EscalationPending, those whose next due moment has come and
     those placed under a policy version no longer in force. Places each in its tier and records its next
     due moment (writing only rows that changed), schedules the policy actions due and not yet scheduled
-    (through the governor; ON CONFLICT DO NOTHING on the idempotency key), moves cases that got their
-    first contact from confirm or plan to contact, parks cases out of the policy's stages or on hold, and
-    cancels the pending policy contacts of closed and held cases. Safe to run twice or in parallel.
+    (through the governor; ON CONFLICT DO NOTHING on the idempotency key), runs the confirm checks on the
+    cases at confirm (cases.confirm: a case failing one is recorded and waits in confirm, parked), moves the
+    cases at confirm placed in a tier for the first time to plan, parks cases out of the policy's stages or
+    on hold, and cancels the pending policy contacts of closed and held cases and of cases failing a check.
+    Safe to run twice or in parallel.
     """
     summary = PassSummary()
     with transaction.atomic():
@@ -263,13 +270,13 @@ def escalation_chunk_run(
             cursor.execute("SET LOCAL escalation.in_pass = off")
         for contact in inserted:
             summary.scheduled[contact.channel] += 1
-        stage_of = {row.case_id: row.stage for row in due}
-        to_move = {contact.case_id for contact in inserted if contact.status == ContactStatus.SCHEDULED
-                   and stage_of.get(contact.case_id) in (Stage.CONFIRM, Stage.PLAN)}
-        if to_move:
-            summary.moved_to_contact = len(case_transition_many(
-                case_ids=to_move, from_stages=(Stage.CONFIRM, Stage.PLAN), to=Stage.CONTACT, actor=SYSTEM,
-                reason=MOVE_REASON, at=as_of))
+        summary.failing_confirm = counts.failing_confirm
+        if counts.to_plan:
+            # Placed for the first time, the checks passed: the plan is fixed. Contact begins with the first
+            # contact made (a message sent, an attempt logged), not here.
+            summary.moved_to_plan = len(case_transition_many(
+                case_ids=counts.to_plan, from_stages=(Stage.CONFIRM,), to=Stage.PLAN, actor=SYSTEM,
+                reason=PLAN_REASON, at=as_of))
         if marks:
             waits = dict(zip(counts.untiered, counts.untiered_until, strict=True))
             with connection.cursor() as cursor:

@@ -26,6 +26,8 @@ class EventType(models.TextChoices):
     PAYMENT_REVERSED = "payment.reversed", _("Payment reversed")
     PAYMENT_RECOVERED = "payment.recovered", _("Payment recovered after write-off")
     ACCOUNT_MEASURE_REQUESTED = "account.measure_requested", _("Card measure requested")
+    # A case failed a confirm check, and a supervisor asks the core system to look at the account again.
+    ACCOUNT_CHECK_REQUESTED = "account.check_requested", _("Account check requested")
 
 
 class Event(models.Model):

@@ -23,6 +23,7 @@ class Capability(StrEnum):
     RELEASE_HOLDS = "release_holds"          # release a hold; resolve complaints and disputes
     APPROVE_HOLDS = "approve_holds"          # approve or refuse a hardship or breathing-space request
     WORK_SPECIALIST_CASES = "work_specialist_cases"  # the specialist queue: deceased and bankruptcy cases
+    FIX_CONFIRM_EXCEPTIONS = "fix_confirm_exceptions"  # the exceptions list: cases failing a confirm check
     REQUEST_VISITS = "request_visits"        # ask for a field visit on a case
     PLAN_VISITS = "plan_visits"              # the visits board: assign, reassign, cancel
     MAKE_VISITS = "make_visits"              # a day of visits: check in and report
@@ -55,6 +56,7 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.RELEASE_HOLDS: frozenset({S, M, C}),
     Capability.APPROVE_HOLDS: frozenset({S, M}),
     Capability.WORK_SPECIALIST_CASES: frozenset({S, M}),
+    Capability.FIX_CONFIRM_EXCEPTIONS: frozenset({S, M}),
     Capability.REQUEST_VISITS: frozenset({A, F, S, M, AD}),
     Capability.PLAN_VISITS: frozenset({S, M, AD}),
     Capability.MAKE_VISITS: frozenset({F}),

@@ -33,6 +33,6 @@ def records_open(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("litigation", "0001_litigation_records"), ("cases", "0014_contact_preferences")]
+    dependencies = [("litigation", "0001_litigation_records"), ("cases", "0016_confirm_checks_and_litigation_as_a_stage")]
 
     operations = [migrations.RunPython(records_open, migrations.RunPython.noop, elidable=True)]

@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from cases.errors import StageConflict, TransitionNotAllowed
@@ -10,6 +10,7 @@ from cases.models import Case, StageHistory
 from cases.services import case_open, case_transition
 from core.actors import SYSTEM
 from core.errors import DomainError
+from events.models import Event, EventType
 from tests.factories import AccountFactory, CaseFactory
 
 
@@ -42,7 +43,7 @@ def forbidden_moves():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("from_stage", "to", "outcome"), list(allowed_moves()))
-def test_every_allowed_transition_moves_the_case_and_writes_history(from_stage, to, outcome, agent):
+def test_every_allowed_transition_moves_the_case_and_writes_history_and_event(from_stage, to, outcome, agent):
     case = case_at(from_stage)
 
     case_transition(case=case, to=to, actor=agent, reason="worked the case", outcome=outcome)
@@ -53,6 +54,23 @@ def test_every_allowed_transition_moves_the_case_and_writes_history(from_stage, 
     row = StageHistory.objects.get(case=case)
     assert (row.from_stage, row.to_stage, row.outcome) == (from_stage, to, outcome or "")
     assert (row.actor, row.actor_label, row.reason) == (agent, "agent", "worked the case")
+    event = Event.objects.get(case=case, type=EventType.CASE_STAGE_CHANGED)
+    assert event.payload == {"from": from_stage, "to": to, "reason": "worked the case"}
+
+
+def test_litigation_is_a_stage_and_never_an_outcome():
+    assert "legal" in Stage.values and "legal" not in Outcome.values
+    assert set(Outcome.values) == {"cured", "settled", "written_off", "recalled"}
+    # Litigation ends in one of the outcomes, goes back to contact (withdrawn), or to negotiate (settled in court).
+    assert {outcome for outcome, froms in CLOSE_OUTCOMES_FROM.items() if Stage.LEGAL in froms} == set(Outcome.values)
+    assert TRANSITIONS[Stage.LEGAL] == {Stage.CONTACT, Stage.NEGOTIATE, Stage.CLOSED}
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_case_closed_as_legal():
+    case = CaseFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(stage=Stage.CLOSED, outcome="legal", closed_at=timezone.now())
 
 
 @pytest.mark.django_db
@@ -148,7 +166,7 @@ def test_a_cured_case_reopens_as_itself_with_a_history_row_and_an_event(to):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("outcome", [Outcome.RECALLED, Outcome.WRITTEN_OFF, Outcome.LEGAL])
+@pytest.mark.parametrize("outcome", [Outcome.RECALLED, Outcome.WRITTEN_OFF])
 def test_only_a_cured_or_settled_case_reopens(outcome):
     case = CaseFactory(stage=Stage.CLOSED, outcome=outcome, closed_at=timezone.now())
     with pytest.raises(TransitionNotAllowed):

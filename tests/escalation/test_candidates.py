@@ -164,9 +164,11 @@ def test_a_call_attempt_marks_the_case():
 @pytest.mark.django_db
 def test_moves_within_the_policys_stages_do_not_mark_but_leaving_them_does():
     case = case_at_dpd(20)
-    escalation_pass_run(as_of=AS_OF)  # confirm -> contact, by the pass itself
+    escalation_pass_run(as_of=AS_OF)  # confirm -> plan, by the pass itself
     assert not marked(case)
     case.refresh_from_db()
+    case_transition(case=case, to=Stage.CONTACT, actor=SYSTEM, reason="First contact made.")
+    assert not marked(case)
     case_transition(case=case, to=Stage.NEGOTIATE, actor=SYSTEM, reason="Talking about a plan.")
     assert marked(case)
     escalation_pass_run(as_of=AS_OF + dt.timedelta(hours=1))

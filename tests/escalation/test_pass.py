@@ -22,15 +22,16 @@ def days(n):
 
 
 @pytest.mark.django_db
-def test_the_first_contact_moves_a_case_from_confirm_to_contact_with_history_and_event():
+def test_the_pass_places_a_case_in_plan_with_history_and_event_and_contact_waits_for_a_contact_made():
     case = case_at_dpd(3)
     summary = escalation_pass_run(as_of=AS_OF)
     case.refresh_from_db()
-    assert case.stage == Stage.CONTACT
-    assert summary.moved_to_contact == 1 and summary.scheduled == {"sms": 1}
-    history = StageHistory.objects.get(case=case, to_stage=Stage.CONTACT)
+    assert case.stage == Stage.PLAN
+    assert summary.moved_to_plan == 1 and summary.scheduled == {"sms": 1}
+    history = StageHistory.objects.get(case=case, to_stage=Stage.PLAN)
     assert (history.from_stage, history.actor_label) == (Stage.CONFIRM, SYSTEM)
-    assert Event.objects.filter(case=case, type=EventType.CASE_STAGE_CHANGED, payload__to="contact").exists()
+    assert Event.objects.filter(case=case, type=EventType.CASE_STAGE_CHANGED, payload__to="plan").exists()
+    assert not StageHistory.objects.filter(case=case, to_stage=Stage.CONTACT).exists()
 
 
 @pytest.mark.django_db
@@ -154,7 +155,7 @@ def test_pending_contacts_of_a_cured_case_are_cancelled():
 def test_a_dry_run_reports_what_it_would_do_and_saves_nothing():
     case = case_at_dpd(20)
     summary = escalation_pass_run(as_of=AS_OF, dry_run=True)
-    assert summary.scheduled == {"call": 1} and summary.moved_to_contact == 1
+    assert summary.scheduled == {"call": 1} and summary.moved_to_plan == 1
     case.refresh_from_db()
     assert case.stage == Stage.CONFIRM
     assert not ScheduledContact.objects.exists() and not CaseEscalation.objects.exists()

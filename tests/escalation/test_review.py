@@ -28,7 +28,7 @@ def test_accepting_the_review_refers_the_case_to_legal_and_emits_the_referral(re
 def test_declining_the_review_keeps_the_case_in_collections(review, supervisor):
     legal_review_decline(contact=review, actor=supervisor, reason="Cardholder is negotiating.")
     review.refresh_from_db()
-    assert review.status == ContactStatus.DONE and review.case.stage == Stage.CONTACT
+    assert review.status == ContactStatus.DONE and review.case.stage == Stage.PLAN
     assert not Event.objects.filter(type=EventType.LEGAL_REFERRAL).exists()
 
 

@@ -17,13 +17,13 @@ def test_opening_and_moving_a_case_append_events_in_order():
                      amounts={}, actor=SYSTEM, reason="reported")
     case_transition(case=case, to=Stage.CONTACT, actor=SYSTEM, reason="first contact")
     case_transition(case=case, to=Stage.LEGAL, actor=SYSTEM, reason="review")
-    case_transition(case=case, to=Stage.CLOSED, outcome=Outcome.LEGAL, actor=SYSTEM, reason="filed")
+    case_transition(case=case, to=Stage.CLOSED, outcome=Outcome.SETTLED, actor=SYSTEM, reason="judgment paid")
 
     events = list(Event.objects.filter(case=case).order_by("id").values_list("type", flat=True))
     assert events == ["case.opened", "case.stage_changed", "case.stage_changed", "case.legal_referral",
                       "account.measure_requested", "case.stage_changed", "case.closed"]
     closed = Event.objects.filter(case=case, type="case.closed").get()
-    assert closed.payload == {"outcome": "legal"} and closed.account_number == "6222000011112222"
+    assert closed.payload == {"outcome": "settled"} and closed.account_number == "6222000011112222"
 
 
 def test_a_refused_transition_emits_nothing():

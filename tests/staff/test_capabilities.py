@@ -26,6 +26,7 @@ decide_reviews          . . x x . . .
 release_holds           . . x x x . .
 approve_holds           . . x x . . .
 work_specialist_cases   . . x x . . .
+fix_confirm_exceptions  . . x x . . .
 request_visits          x x x x . x .
 plan_visits             . . x x . x .
 make_visits             . x . . . . .

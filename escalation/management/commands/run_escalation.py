@@ -30,7 +30,8 @@ class Command(BaseCommand):
         out.write(("Dry run (nothing saved)" if dry_run else "Escalation pass") + ":")
         out.write(f"  cases evaluated:   {summary.cases_evaluated}")
         out.write(f"  tier changes:      {summary.tier_changes}")
-        out.write(f"  moved to contact:  {summary.moved_to_contact}")
+        out.write(f"  moved to plan:     {summary.moved_to_plan}")
+        out.write(f"  waiting in confirm (a check failed): {summary.failing_confirm}")
         out.write(f"  cancelled:         {summary.cancelled} (closed or on hold), {summary.superseded} superseded")
         out.write("  contacts scheduled per channel:")
         for channel, count in sorted(summary.scheduled.items()) or [("none", 0)]:

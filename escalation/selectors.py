@@ -1,0 +1,40 @@
+"""Reads of the escalation pass's work: a case's plan as the case page shows it."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import pgettext_lazy
+
+from cases.models import Case
+from contacts.models import ContactStatus, ScheduledContact
+from escalation.models import CaseEscalation, PolicyTier
+
+NEXT_ACTIONS = 5
+
+# The default policy's tier names (escalation.defaults) in the reader's language; a name someone typed
+# into a policy of their own is shown as typed.
+TIER_NAMES = {
+    "Reminder": pgettext_lazy("policy tier", "Reminder"),
+    "Call": pgettext_lazy("policy tier", "Call"),
+    "Intensive": pgettext_lazy("policy tier", "Intensive"),
+    "Field": pgettext_lazy("policy tier", "Field"),
+    "Legal review": pgettext_lazy("policy tier", "Legal review"),
+}
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    placement: CaseEscalation | None
+    tier_name: str  # in the reader's language where it is the default policy's
+    next_actions: list  # ScheduledContact, soonest first
+
+
+def case_plan(*, case: Case) -> CasePlan:
+    """The case's plan: where the pass placed it (tier, strategy, since when) and the next contacts scheduled."""
+    placement = CaseEscalation.objects.filter(case_id=case.pk).select_related("policy_version__policy").first()
+    tier_name = ""
+    if placement is not None:
+        tier_name = (PolicyTier.objects.filter(version_id=placement.policy_version_id, rank=placement.tier_rank)
+                     .values_list("name", flat=True).first() or "")
+    actions = list(ScheduledContact.objects.filter(case_id=case.pk, status=ContactStatus.SCHEDULED)
+                   .select_related("assigned_to").order_by("due_at", "id")[:NEXT_ACTIONS])
+    return CasePlan(placement=placement, tier_name=TIER_NAMES.get(tier_name, tier_name), next_actions=actions)
