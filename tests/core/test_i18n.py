@@ -2,16 +2,16 @@ from django.utils import translation
 
 import repayment_plans.plans  # noqa: F401 - registers the phrases a plan's history stores
 from core.i18n import english, stored_text
-from escalation.services import MOVE_REASON
+from escalation.services import PLAN_REASON
 from visits.models import VisitOutcome
 from visits.services import POLICY_VISIT
 
 
 def test_a_phrase_the_system_stored_reads_in_the_readers_language():
     with translation.override("zh-hans"):
-        assert stored_text(MOVE_REASON) == "催收策略已安排首次联系。"
+        assert stored_text(PLAN_REASON) == "已按催收策略安排：级别、策略和首次联系已确定。"
     with translation.override("en"):
-        assert stored_text(MOVE_REASON) == MOVE_REASON
+        assert stored_text(PLAN_REASON) == PLAN_REASON
 
 
 def test_a_stored_phrase_with_a_value_keeps_the_value_as_typed():
