@@ -31,6 +31,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("repayment-plans/", include("repayment_plans.urls")),
     path("api/v1/", include("api.urls")),
+    path("my/", include("selfservice.urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.governor import PURPOSE_COLLECTION, PURPOSE_ESTATE, governor_check
+from contacts.links import message_link
 from contacts.messages import message_render
 from contacts.models import AUTOMATED_CHANNELS, ESTATE_LETTER_RULE, Channel, ContactStatus, ScheduledContact
 from contacts.senders import DeliveryError, email_send, letter_pdf, letter_store, sms_backend
@@ -30,7 +31,10 @@ def _send(contact: ScheduledContact, at: dt.datetime) -> str:
     """Send `contact` and keep on it what went out: the text as rendered, to whom, and a letter's file."""
     case = contact.case
     customer = case.account.customer
-    message = message_render(case=case, channel=contact.channel, at=at, estate=contact.rule == ESTATE_LETTER_RULE)
+    estate = contact.rule == ESTATE_LETTER_RULE
+    # A link is made for this message alone, when it goes out; the letter to the estate never carries one.
+    link = "" if estate else message_link(customer=customer, channel=contact.channel, at=at)
+    message = message_render(case=case, channel=contact.channel, at=at, estate=estate, link=link)
     contact.rendered_subject, contact.rendered_text = message.subject, message.body
     if contact.channel == Channel.SMS:
         contact.sent_to = customer.phone
