@@ -9,6 +9,18 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by its content in the service (core.uploads)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
 class IdentityForm(forms.Form):
     last_four = forms.CharField(label=_("Last four characters of your ID number"), max_length=8,
                                 help_text=_("Four digits, or three digits and X."),
@@ -30,8 +42,7 @@ class DisputeForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is it?"), choices=Kind.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(label=_("What is it about?"), choices=Category.choices)
     description = forms.CharField(label=_("Tell us what happened"), max_length=4000, widget=forms.Textarea)
-    files = forms.FileField(label=_("Documents (PDF, PNG or JPEG, up to 5 MB each)"), required=False,
-                            widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+    files = MultipleFileField(label=_("Documents (PDF, PNG or JPEG, up to 5 MB each)"), required=False)
 
 
 class CallbackForm(forms.Form):
@@ -45,8 +56,7 @@ class HardshipForm(forms.Form):
     cause = forms.ChoiceField(label=_("What has happened?"), choices=HardshipCause.choices)
     reason = forms.CharField(label=_("Tell us more"), max_length=2000, widget=forms.Textarea)
     until = forms.DateField(label=_("Until when do you need a pause?"), widget=forms.DateInput(attrs={"type": "date"}))
-    files = forms.FileField(label=_("Evidence (PDF, PNG or JPEG, up to 5 MB each)"), required=False,
-                            widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+    files = MultipleFileField(label=_("Evidence (PDF, PNG or JPEG, up to 5 MB each)"), required=False)
 
 
 class PreferencesForm(forms.Form):
