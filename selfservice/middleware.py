@@ -43,7 +43,9 @@ class CardholderBoundaryMiddleware:
         response = self.get_response(request)
         response["Content-Security-Policy"] = CSP
         response["Cache-Control"] = "private, no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        # Same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on a form's POST, which
+        # the CSRF check refuses. No address after the first redirect carries the token anyway.
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

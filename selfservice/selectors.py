@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.lifecycle import Stage
 from cases.models import Case, Customer
@@ -43,7 +44,9 @@ def why_text(contact: ScheduledContact, case: Case) -> str:
     if contact.channel == Channel.LEGAL_REVIEW:
         return _("because your payment is %(days)s days late, and we must review what to do next") % {
             "days": case.dpd(contact.due_at)}
-    return _("because your payment is %(days)s days late") % {"days": case.dpd(contact.due_at)}
+    days = case.dpd(contact.due_at)
+    return ngettext("because your payment is %(days)s day late", "because your payment is %(days)s days late",
+                    days) % {"days": days}
 
 
 WILL = {

@@ -14,19 +14,21 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import audit_log, client_ip
 from core.errors import DomainError
+from core.redirects import safe_next_url
 from core.uploads import private_file_response
 from repayment_plans.agreement import agreement_pdf, plan_repayment_reference
 from selfservice import forms, identity, selectors, services
 from selfservice.identity import COOKIE_NAME, COOKIE_PATH
 from selfservice.links import link_opened, link_resolve
-from selfservice.middleware import LANGUAGE_COOKIE, LANGUAGES, cardholder_language
+from selfservice.middleware import LANGUAGE_COOKIE, LANGUAGES, PREFIX, cardholder_language
 from selfservice.models import Failure, SelfServiceLink
 
 ENTRY_COOKIE = "cp_my_entry"
@@ -58,6 +60,13 @@ def _set_entry(response, data: dict) -> None:
 def _page(request, template: str, context: dict, status: int = 200, customer=None):
     customer = customer or (request.cardholder_session.customer if request.cardholder_session else None)
     translation.activate(cardholder_language(request, customer))
+    form = context.get("form")
+    if form is not None and form.is_bound:
+        # A screen reader hears which field is wrong and why.
+        for name in form.errors:
+            if name in form.fields:
+                form.fields[name].widget.attrs.update({"aria-invalid": "true",
+                                                       "aria-describedby": f"{form[name].auto_id}_error"})
     return render(request, f"selfservice/{template}", {
         "signed_in": request.cardholder_session is not None, "bank_name": settings.CONTACTS_BANK_NAME,
         "bank_phone": settings.CONTACTS_BANK_PHONE, "max_days": settings.PROMISE_MAX_DAYS_AHEAD, **context},
@@ -173,8 +182,11 @@ def sign_out(request):
 @require_POST
 def language(request):
     chosen = request.POST.get("language")
-    response = redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/my/")
-                        and "//" not in request.POST.get("next", "") else "selfservice:home")
+    # Back to the page the switch was on, when it is one of /my/'s own.
+    target = safe_next_url(request, request.POST.get("next"), default="selfservice:home")
+    if not target.startswith(PREFIX):
+        target = resolve_url("selfservice:home")
+    response = redirect(target)
     if chosen in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, chosen, path=COOKIE_PATH, max_age=365 * 24 * 3600, secure=_secure(),
                             httponly=True, samesite="Lax")
@@ -186,10 +198,14 @@ def language(request):
 def _case_view(case) -> dict:
     plans = list(selectors.case_plans(case=case))
     reference = case.account.repayment_reference or (plan_repayment_reference(plan=plans[0]) if plans else "")
-    return {"case": case, "card": selectors.mask_card(case.account.account_number), "dpd": case.dpd(),
-            "parts": [(_("Principal"), case.principal_overdue), (_("Interest"), case.interest_overdue),
-                      (_("Fees"), case.fees_overdue), (_("Penalty"), case.penalty_overdue)],
-            "total": case.total_overdue_value(), "next": selectors.case_next_contacts(case=case),
+    money = lambda value: selectors.money(value, case.currency)  # noqa: E731
+    dpd = case.dpd()
+    return {"case": case, "card": selectors.mask_card(case.account.account_number), "dpd": dpd,
+            "late": ngettext("Your payment is %(dpd)s day late.", "Your payment is %(dpd)s days late.", dpd)
+            % {"dpd": dpd},
+            "parts": [(_("Principal"), money(case.principal_overdue)), (_("Interest"), money(case.interest_overdue)),
+                      (_("Fees"), money(case.fees_overdue)), (_("Penalty"), money(case.penalty_overdue))],
+            "total": money(case.total_overdue_value()), "next": selectors.case_next_contacts(case=case),
             "promises": list(selectors.case_promises(case=case)), "plans": plans,
             "pay": {**selectors.how_to_pay(case=case), "reference": reference}}
 

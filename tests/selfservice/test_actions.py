@@ -144,6 +144,6 @@ def test_the_page_shows_the_debt_by_part_and_why_the_next_contact(cardholder_cli
     ScheduledContact.objects.create(case=case, channel=Channel.CALL, due_at=timezone.now() + dt.timedelta(days=1),
                                     idempotency_key="call-2", rule="t2_call")
     page = cardholder_client.get(f"/my/case/{case.pk}/").content.decode()
-    assert "10000.00" in page and "150.00" in page and "25.50" in page
+    assert "¥10,000.00" in page and "¥150.00" in page and "¥25.50" in page
     assert "We will call you on" in page and "days late" in page
     assert case.assigned_agent.username not in page

@@ -183,4 +183,15 @@ def test_the_page_has_its_own_strict_headers(client, link_token):
     response = client.get("/my/link/")
     assert "script-src" not in response["Content-Security-Policy"]
     assert "default-src 'none'" in response["Content-Security-Policy"]
-    assert response["Cache-Control"] == "private, no-store" and response["Referrer-Policy"] == "no-referrer"
+    assert response["Cache-Control"] == "private, no-store" and response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_language_switch_stays_on_the_cardholders_page(client):
+    assert client.post("/my/language/", {"language": "en", "next": "/my/link/"}).url == "/my/link/"
+    assert client.post("/my/language/", {"language": "en", "next": "https://evil.example/"}).url == "/my/"
+    assert client.post("/my/language/", {"language": "en", "next": "/cases/"}).url == "/my/"
+    assert client.cookies["cp_my_language"].value == "en"
+    page = client.get("/my/link/")
+    assert page.content.decode().count('lang="en"') >= 1
+    client.post("/my/language/", {"language": "zh-hans", "next": "/my/link/"})
+    assert "此链接已失效" in client.get("/my/link/").content.decode()
