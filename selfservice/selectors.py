@@ -60,9 +60,11 @@ WILL = {
 
 
 def case_next_contacts(*, case: Case, limit: int = 3) -> list[str]:
-    contacts = (ScheduledContact.objects.filter(case=case, status=ContactStatus.SCHEDULED, due_at__gte=timezone.now())
-                .order_by("due_at")[:limit])
-    return [f"{WILL[c.channel](_when(c.due_at))} {why_text(c, case)}." for c in contacts if c.channel in WILL]
+    """The next contacts planned, in plain words; one already due is shown as today's."""
+    now = timezone.now()
+    contacts = ScheduledContact.objects.filter(case=case, status=ContactStatus.SCHEDULED).order_by("due_at")[:limit]
+    return [f"{WILL[c.channel](_when(max(c.due_at, now)))} {why_text(c, case)}." for c in contacts
+            if c.channel in WILL]
 
 
 @dataclass

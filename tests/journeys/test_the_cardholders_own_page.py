@@ -44,7 +44,7 @@ def last_sms(outbox) -> dict:
 
 def a_cardholder_texted(language: str, outbox, team, agent, dpd: int = 20):
     """A cardholder `dpd` days late whose case the morning pass planned, and the reminder SMS sent to them."""
-    customer = CustomerFactory(name="Zhou Min" if language == "en" else "周敏", national_id="110105198203154417",
+    customer = CustomerFactory(name="Zhou Min" if language == "en" else "周敏", national_id="11010519820315441X",
                                phone="13600136000", language=language)
     case = CaseFactory(account=AccountFactory(customer=customer), stage=Stage.CONTACT, assigned_team=team,
                        assigned_agent=agent, overdue_since=WORKDAY.date() - dt.timedelta(days=dpd),
@@ -53,7 +53,7 @@ def a_cardholder_texted(language: str, outbox, team, agent, dpd: int = 20):
     sms = ScheduledContact.objects.create(case=case, channel=Channel.SMS, due_at=WORKDAY, idempotency_key="j-sms",
                                           rule="t1_sms")
     assert contact_deliver(contact_id=sms.pk, at=WORKDAY) == ContactStatus.SENT
-    link = next(word for word in last_sms(outbox)["body"].split() if "/my/" in word)
+    link = re.search(r"https?://[!-~]+?/my/[A-Za-z0-9_-]+/", last_sms(outbox)["body"]).group(0)
     return case, link
 
 
@@ -61,12 +61,12 @@ def verified(page, link: str, outbox, shots, name: str) -> None:
     page.goto(link)
     page.locator("input[name=last_four]").fill("441x")
     page.screenshot(path=str(shots / f"{name}-1-identity.png"), full_page=True)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.locator("input[name=code]").wait_for()
     code = re.search(r"\d{6}", last_sms(outbox)["body"]).group(0)
     page.locator("input[name=code]").fill(code)
     page.screenshot(path=str(shots / f"{name}-2-code.png"), full_page=True)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_url("**/my/")
 
 
