@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from cases.lifecycle import Stage
 from cases.models import Case, Customer
@@ -63,8 +63,9 @@ def case_next_contacts(*, case: Case, limit: int = 3) -> list[str]:
     """The next contacts planned, in plain words; one already due is shown as today's."""
     now = timezone.now()
     contacts = ScheduledContact.objects.filter(case=case, status=ContactStatus.SCHEDULED).order_by("due_at")[:limit]
-    return [f"{WILL[c.channel](_when(max(c.due_at, now)))} {why_text(c, case)}." for c in contacts
-            if c.channel in WILL]
+    return [pgettext("what and why", "%(will)s %(why)s.") % {"will": WILL[c.channel](_when(max(c.due_at, now))),
+                                                              "why": why_text(c, case)}
+            for c in contacts if c.channel in WILL]
 
 
 @dataclass
