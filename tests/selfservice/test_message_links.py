@@ -1,6 +1,8 @@
 """Messages to the cardholder carry a link to their own page, made at send time; others never do."""
 
+import datetime as dt
 import io
+import json
 
 import pytest
 from django.utils import timezone
@@ -11,8 +13,11 @@ from contacts.links import message_link
 from contacts.messages import message_render
 from contacts.models import Channel, ContactStatus, ScheduledContact
 from contacts.senders import letter_pdf
+from repayment_plans.reminders import instalment_reminders_send
 from selfservice.models import SelfServiceLink
 from tests.factories import AccountFactory, CaseFactory, CustomerFactory
+from tests.repayment_plans.helpers import SH
+from tests.repayment_plans.test_reminders import active_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +70,13 @@ def test_a_third_partys_message_and_the_estate_letter_never_carry_a_link(links_o
     assert url not in message_render(case=case, channel="sms", third_party=True, link=url).body
     assert url not in message_render(case=case, channel="letter", estate=True, link=url).body
 
+
+
+def test_an_instalment_reminder_carries_a_link_too(links_on, agent, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.SMS_BACKEND, settings.SMS_FILE_PATH = "file", tmp_path / "sms.jsonl"
+    plan = active_plan(agent)
+    assert instalment_reminders_send(at=dt.datetime(2026, 12, 27, 10, tzinfo=SH)) == 1
+    body = json.loads(settings.SMS_FILE_PATH.read_text(encoding="utf-8").splitlines()[-1])["body"]
+    assert "https://my.bank.example/my/" in body
+    assert SelfServiceLink.objects.get().customer_id == plan.case.account.customer_id
