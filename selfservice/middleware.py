@@ -7,6 +7,7 @@ refused (the browser sends it only to /my/, so one arriving elsewhere was put th
 
 import zoneinfo
 
+from django.conf import settings
 from django.http import HttpResponseForbidden
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -54,7 +55,8 @@ class CardholderBoundaryMiddleware:
             return None
         if request.user.is_authenticated:
             translation.activate(cardholder_language(request))
-            return render(request, "selfservice/staff_refused.html", status=403)
+            bank = {"bank_name": settings.CONTACTS_BANK_NAME, "bank_phone": settings.CONTACTS_BANK_PHONE}
+            return render(request, "selfservice/staff_refused.html", context=bank, status=403)
         session = session_resume(key=request.COOKIES.get(COOKIE_NAME, ""))
         request.cardholder_session = session
         customer = session.customer if session else None

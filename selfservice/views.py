@@ -25,6 +25,7 @@ from core.errors import DomainError
 from core.redirects import safe_next_url
 from core.uploads import private_file_response
 from repayment_plans.agreement import agreement_pdf, plan_repayment_reference
+from repayment_plans.promises import TAKEN_FROM as PROMISE_STAGES
 from selfservice import forms, identity, selectors, services
 from selfservice.identity import COOKIE_NAME, COOKIE_PATH
 from selfservice.links import link_opened, link_resolve
@@ -207,7 +208,8 @@ def _case_view(case) -> dict:
                       (_("Fees"), money(case.fees_overdue)), (_("Penalty"), money(case.penalty_overdue))],
             "total": money(case.total_overdue_value()), "next": selectors.case_next_contacts(case=case),
             "promises": list(selectors.case_promises(case=case)), "plans": plans,
-            "pay": {**selectors.how_to_pay(case=case), "reference": reference}}
+            "pay": {**selectors.how_to_pay(case=case), "reference": reference},
+            "can_promise": case.stage in PROMISE_STAGES}
 
 
 @cardholder_required
