@@ -1,6 +1,7 @@
 """What the cardholder did on their own page, on the case's timeline, for staff."""
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases.timeline import stored_text
@@ -14,5 +15,8 @@ def cardholder_actions(case, limit: int) -> list[dict]:
     return [{"at": action.created_at, "kind": "self_service", "actor": _("the cardholder, on their own page"),
              "text": stored_text(action.summary),
              "detail": _("Through link %(link)s from %(address)s; %(count)s document(s) attached")
-             % {"link": action.link_id, "address": action.ip_address or "?", "count": len(action.uploads.all())}}
+             % {"link": action.link_id, "address": action.ip_address or "?", "count": len(action.uploads.all())},
+             "links": [(_("Document %(number)s") % {"number": number},
+                        reverse("selfservice-staff:upload", args=[upload.pk]))
+                       for number, upload in enumerate(action.uploads.all(), start=1)]}
             for action in actions]

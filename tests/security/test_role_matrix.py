@@ -179,6 +179,8 @@ MATRIX = {
     # The API's shape is for staff and its clients (a client's token is tested in test_api_docs.py).
     "api-schema": ("get", lambda o: reverse("api-schema"), API_DOCS_READERS),
     "api-docs": ("get", lambda o: reverse("api-docs"), row(LOGIN, DENIED, OK, OK, OK, OK, OK, OK)),
+    "selfservice-staff:upload": ("get", lambda o: reverse("selfservice-staff:upload", args=[999999]),
+                                 NO_SUCH_OBJECT),
     "selfservice:enter": ("get", lambda o: reverse("selfservice:enter", args=["x" * 22]), MY_WAY_IN),
     "selfservice:link-invalid": ("get", lambda o: reverse("selfservice:link-invalid"), MY_WAY_IN),
     "selfservice:signed-out": ("get", lambda o: reverse("selfservice:signed-out"), MY_WAY_IN),

@@ -147,3 +147,19 @@ def test_the_page_shows_the_debt_by_part_and_why_the_next_contact(cardholder_cli
     assert "¥10,000.00" in page and "¥150.00" in page and "¥25.50" in page
     assert "We will call you on" in page and "days late" in page
     assert case.assigned_agent.username not in page
+
+
+def test_staff_who_see_the_case_open_the_cardholders_documents_from_the_timeline(cardholder_client, case, agent,
+                                                                              other_agent):
+    cardholder_client.post(f"/my/case/{case.pk}/dispute/", {
+        "kind": "dispute", "category": "amount", "description": "Paid.",
+        "files": [SimpleUploadedFile("receipt.pdf", PDF, content_type="application/pdf")]})
+    entry = next(e for e in case_timeline(case=case) if e["kind"] == "self_service")
+    [(_label, url)] = entry["links"]
+    staff = Client()
+    staff.force_login(agent)
+    response = staff.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AuditRecord.objects.filter(action="selfservice.upload_viewed", actor=agent).exists()
+    staff.force_login(other_agent)
+    assert staff.get(url).status_code == 404
