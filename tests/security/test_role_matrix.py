@@ -181,6 +181,8 @@ MATRIX = {
     "api-docs": ("get", lambda o: reverse("api-docs"), row(LOGIN, DENIED, OK, OK, OK, OK, OK, OK)),
     "selfservice-staff:upload": ("get", lambda o: reverse("selfservice-staff:upload", args=[999999]),
                                  NO_SUCH_OBJECT),
+    "selfservice-staff:revoke": ("post", lambda o: reverse("selfservice-staff:revoke", args=[o["case"].pk]),
+                                 WORK_CASE),
     "selfservice:enter": ("get", lambda o: reverse("selfservice:enter", args=["x" * 22]), MY_WAY_IN),
     "selfservice:link-invalid": ("get", lambda o: reverse("selfservice:link-invalid"), MY_WAY_IN),
     "selfservice:signed-out": ("get", lambda o: reverse("selfservice:signed-out"), MY_WAY_IN),

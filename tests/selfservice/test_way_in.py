@@ -196,3 +196,16 @@ def test_the_language_switch_stays_on_the_cardholders_page(client):
     assert page.content.decode().count('lang="en"') >= 1
     client.post("/my/language/", {"language": "zh-hans", "next": "/my/link/"})
     assert "此链接已失效" in client.get("/my/link/").content.decode()
+
+
+def test_staff_revoke_a_cardholders_links_from_the_case_page(client, link_token, sms, case, agent):
+    link, token = link_token
+    cardholder = Client()
+    signed_in(cardholder, token, sms)
+    client.force_login(agent)
+    assert "1 link in force" in client.get(f"/cases/{case.pk}/").content.decode()
+    response = client.post(f"/self-service/cases/{case.pk}/revoke/", {"reason": "phone lost"})
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.revoked_at is not None and link.revoked_reason == "phone lost"
+    assert cardholder.get("/my/").url == "/my/signed-out/"
