@@ -33,6 +33,8 @@ urlpatterns = [
     path("repayment-plans/", include("repayment_plans.urls")),
     path("litigation/", include("litigation.urls")),
     path("api/v1/", include("api.urls")),
+    path("my/", include("selfservice.urls")),
+    path("self-service/", include("selfservice.staff_urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),

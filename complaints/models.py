@@ -18,6 +18,7 @@ class Channel(models.TextChoices):
     APP = "app", _("Mobile app")
     REGULATOR = "regulator", _("Regulator referral")
     FIELD_VISIT = "field_visit", _("Field visit")
+    ONLINE = "online", _("The cardholder's own page")
 
 
 class Category(models.TextChoices):

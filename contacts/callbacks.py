@@ -11,6 +11,7 @@ from cases.models import Case
 from contacts.governor import governor_check
 from contacts.models import Channel, Origin, ScheduledContact
 from contacts.services import ContactNotPermitted
+from core.actors import actor_fields
 from core.errors import DomainError
 from core.metrics import governor_record
 
@@ -22,7 +23,8 @@ def callback_schedule(*, case: Case, actor, due_at: dt.datetime, note: str = "",
 
     The governor checks the time as it checks any call (hours, limits, holds); a callback the
     cardholder asked for is not held back by the quiet period after a conversation. Scheduling the same
-    callback twice returns the first.
+    callback twice returns the first. A callback the cardholder asks for on their own page (`actor` is
+    then core.actors.Cardholder) goes to the case's agent, or to its team's queue.
     """
     if not case.is_open:
         raise DomainError(_("The case is closed."), code="case_closed")
@@ -32,11 +34,13 @@ def callback_schedule(*, case: Case, actor, due_at: dt.datetime, note: str = "",
     if not verdict.allowed:
         governor_record(failed_rules=[failure["rule"] for failure in verdict.failed])
         raise ContactNotPermitted(verdict)
+    who = actor_fields(actor)
     contact, created = ScheduledContact.objects.get_or_create(
         idempotency_key=f"callback:{case.pk}:{due_at.isoformat()}",
         defaults={"case": case, "channel": Channel.CALL, "due_at": due_at, "origin": Origin.STAFF,
-                  "rule": "callback", "assigned_team": case.assigned_team, "assigned_to": actor,
-                  "trail": [{"at": timezone.now().isoformat(), "status": "scheduled", "by": actor.get_username(),
+                  "rule": "callback", "assigned_team": case.assigned_team,
+                  "assigned_to": who["actor"] or case.assigned_agent,
+                  "trail": [{"at": timezone.now().isoformat(), "status": "scheduled", "by": who["actor_label"],
                              "note": note, "verdict": verdict.as_trail()}]},
     )
     if created:

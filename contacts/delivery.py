@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.governor import governor_check
+from contacts.links import message_link
 from contacts.messages import Message, message_render
 from contacts.models import AUTOMATED_CHANNELS, ESTATE_LETTER_RULE, Channel, ContactStatus, ScheduledContact
 from contacts.senders import DeliveryError, email_send, letter_pdf, letter_store, sms_backend
@@ -32,7 +33,11 @@ def _send(contact: ScheduledContact, at: dt.datetime) -> str:
     """Send `contact` and keep on it what went out: the text as rendered, to whom, and a letter's file."""
     case = contact.case
     customer = case.account.customer
-    message = message_render(case=case, channel=contact.channel, at=at, estate=contact.rule == ESTATE_LETTER_RULE,
+    estate = contact.rule == ESTATE_LETTER_RULE
+    # A link is made for this message alone, when it goes out. The letter to the estate and a letter a member of
+    # staff wrote (in litigation) never carry one.
+    link = "" if estate or contact.drafted_text else message_link(customer=customer, channel=contact.channel, at=at)
+    message = message_render(case=case, channel=contact.channel, at=at, estate=estate, link=link,
                              validation_notice=False if contact.drafted_text else None)
     if contact.drafted_text:
         # A letter a member of staff wrote: their text, under the envelope window's usual lines.

@@ -29,6 +29,14 @@ OPT_OUT_LINES = {
     "email": {"en": "To stop emails from us, call {phone} or write to us; we will not email you again.",
               "zh-hans": "如不希望再收到我们的电子邮件，请致电 {phone} 或致函我们，我们将不再向您发送电子邮件。"},
 }
+# The line that carries the link to the cardholder's own page; it names no person and no amount.
+LINK_LINES = {
+    "sms": {"en": "Your own page: {link}", "zh-hans": "自助服务：{link}"},
+    "email": {"en": "See your account, pay, promise or tell us something on your own page: {link}",
+              "zh-hans": "您可在自助服务页面查看账户、还款、承诺还款或告诉我们您的情况：{link}"},
+    "letter": {"en": "Your own page (scan the code below, or type this address): {link}",
+               "zh-hans": "您的自助服务页面（扫描下方二维码或输入以下网址）：{link}"},
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class Message:
     # A letter's lines shown through the envelope's window: the sender's name and the recipient's
     # address, and nothing that tells a reader of the envelope about a debt.
     window: tuple[str, ...] = ()
+    # The cardholder's own page (contacts.links), when the message carries one; a letter prints it as a QR code.
+    link: str = ""
 
 
 def mask_card(number: str) -> str:
@@ -100,13 +110,15 @@ def _validation_context(case: Case, context: dict) -> dict:
 
 
 def message_render(*, case: Case, channel: str, third_party: bool = False, at: dt.datetime | None = None,
-                   validation_notice: bool | None = None, estate: bool = False) -> Message:
+                   validation_notice: bool | None = None, estate: bool = False, link: str = "") -> Message:
     """The text for `case` on `channel` in the cardholder's language. Email's first line is its subject;
     a letter's lines above "---" are what its envelope's window shows.
 
     For a third party only the locate message exists: a name and a number to call, no debt. Under a
     profile that asks for them, the first email or letter is the validation notice (unless
     `validation_notice` says otherwise) and every SMS and email ends with how to opt out.
+    `link` (the cardholder's own page, made at send time) is added to a message to the cardholder; a
+    third party's message and the letter to the estate never carry one.
     """
     language = case.account.customer.language if case.account.customer.language in Language.values else "zh-hans"
     profile = _profile(case)
@@ -128,7 +140,10 @@ def message_render(*, case: Case, channel: str, third_party: bool = False, at: d
     if channel == "letter" and not third_party:
         window, _rule, body = text.partition("\n---\n")
     body = body.strip()
+    link = "" if third_party or estate else link
+    if link:
+        body = f"{body}\n\n" + LINK_LINES[channel][language].format(link=link)
     if profile.opt_out_line_required and channel in OPT_OUT_LINES and not third_party:
         body = f"{body}\n\n" + OPT_OUT_LINES[channel][language].format(phone=context["phone"])
     return Message(language=language, subject=subject.strip(), body=body,
-                   window=tuple(line.strip() for line in window.splitlines() if line.strip()))
+                   window=tuple(line.strip() for line in window.splitlines() if line.strip()), link=link)

@@ -92,9 +92,10 @@ def letter_pdf(*, message: Message) -> bytes:
     """The letter as an A4 PDF: the envelope window's lines at the window, then the letter.
 
     The file's title is the sender's name alone, like the window: a letter may be seen in a print queue.
+    A letter that carries a link to the cardholder's own page ends with it as a QR code.
     """
     return document_pdf(text=message.body, language=message.language, author=settings.CONTACTS_BANK_NAME,
-                        title=settings.CONTACTS_BANK_NAME, window=list(message.window))
+                        title=settings.CONTACTS_BANK_NAME, window=list(message.window), qr=message.link)
 
 
 def letter_store(*, name: str, pdf: bytes) -> Path:

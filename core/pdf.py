@@ -14,12 +14,13 @@ import io
 import re
 from xml.sax.saxutils import escape
 
+import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer
 
 CJK_FONT = "STSong-Light"
 LATIN_FONT = "Helvetica"
@@ -68,9 +69,19 @@ def _styles(language: str, *, compact: bool) -> dict[str, ParagraphStyle]:
     return styles
 
 
-def document_pdf(*, text: str, language: str, author: str, title: str = "", window: list[str] | None = None) -> bytes:
+def qr_flowable(data: str, *, size: float = 30 * mm) -> Image:
+    """`data` as a QR code image (segno, error correction M), `size` wide."""
+    buffer = io.BytesIO()
+    segno.make(data, error="m", micro=False).save(buffer, kind="png", scale=8, border=2)
+    buffer.seek(0)
+    return Image(buffer, width=size, height=size, hAlign="LEFT")
+
+
+def document_pdf(*, text: str, language: str, author: str, title: str = "", window: list[str] | None = None,
+                 qr: str = "") -> bytes:
     """`text` as an A4 PDF in `language`'s wrapping. `title` is the file's metadata title (the "# " line when
-    empty). `window` are the lines set in the envelope's address window, above everything else."""
+    empty). `window` are the lines set in the envelope's address window, above everything else. `qr`, when
+    given, is set as a QR code after the text (a letter's link to the cardholder's own page)."""
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
     # A letter keeps to one sheet where it can: it starts at the window, in a smaller size, lower down.
@@ -97,6 +108,8 @@ def document_pdf(*, text: str, language: str, author: str, title: str = "", wind
         else:
             style, line = styles["body"], raw
         story.append(Paragraph(pdf_markup(line), style))
+    if qr:
+        story.extend([Spacer(1, 4 * mm), qr_flowable(qr)])
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=top_margin,
                                  bottomMargin=bottom_margin, title=title, author=author)

@@ -22,6 +22,7 @@ class PromiseChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("Email")
     LETTER = "letter", _("Letter")
+    ONLINE = "online", _("The cardholder's own page")
 
 
 class PromiseStatus(models.TextChoices):

@@ -53,8 +53,9 @@ def promise_take(
 ) -> Promise:
     """Record the cardholder's promise to pay `amount` (in the case's currency) by `due_date`.
 
-    Callers: the case page, and field visits. `actor` is the member of staff (agent, field agent,
-    supervisor or manager) who took it; `channel` is one of PromiseChannel (call, visit, …).
+    Callers: the case page, field visits and the cardholder's own page. `actor` is the member of staff
+    (agent, field agent, supervisor or manager) who took it, or the cardholder (core.actors.Cardholder) on
+    channel "online"; `channel` is one of PromiseChannel (call, visit, …).
 
     Invariants: the case is open and not in legal; the amount is a positive Decimal no larger than the
     total overdue; the date is between the cardholder's today and PROMISE_MAX_DAYS_AHEAD days later; a
@@ -63,7 +64,9 @@ def promise_take(
     follow-up (through contact when it had not got there yet), its pending calls and visits are cancelled
     (`cases.contact_stops`), the promise is audited and promise.taken is emitted, all in one transaction.
     """
-    if not can(actor, Capability.TAKE_PROMISES):
+    # Staff take promises; the cardholder makes their own, on their own page, for their own case alone.
+    own = (channel == PromiseChannel.ONLINE and can(actor, Capability.SERVE_THEMSELVES) and actor.owns(case))
+    if not (own or (channel != PromiseChannel.ONLINE and can(actor, Capability.TAKE_PROMISES))):
         raise PromiseError(_("Only collections staff may take a promise to pay."), code="not_allowed")
     if channel not in PromiseChannel.values:
         raise PromiseError(_("Unknown channel %(channel)s."), params={"channel": repr(channel)}, field="channel")

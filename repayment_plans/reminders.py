@@ -17,7 +17,8 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from contacts.governor import PURPOSE_INSTALMENT_REMINDER, governor_check
-from contacts.messages import format_money, mask_card
+from contacts.links import message_link
+from contacts.messages import LINK_LINES, format_money, mask_card
 from contacts.models import Channel
 from contacts.senders import DeliveryError, sms_backend
 from repayment_plans.models import Instalment, PlanStatus
@@ -25,7 +26,8 @@ from repayment_plans.models import Instalment, PlanStatus
 logger = logging.getLogger(__name__)
 
 
-def _body(instalment: Instalment) -> str:
+def _body(instalment: Instalment, *, link: str = "") -> str:
+    """The reminder's text; with `link`, it ends with the cardholder's own page (contacts.links)."""
     plan = instalment.plan
     customer = plan.case.account.customer
     language = customer.language if customer.language in ("zh-hans", "en") else "zh-hans"
@@ -33,8 +35,9 @@ def _body(instalment: Instalment) -> str:
                "card_last4": mask_card(plan.case.account.account_number), "number": instalment.number,
                "count": plan.instalment_count, "due_date": instalment.due_date.isoformat(),
                "amount": format_money(instalment.amount - instalment.paid_amount, plan.currency)}
-    return get_template(f"repayment_plans/reminder_sms_{language}.txt").template.render(
+    body = get_template(f"repayment_plans/reminder_sms_{language}.txt").template.render(
         Context(context, autoescape=False)).strip()
+    return f"{body}\n\n" + LINK_LINES["sms"][language].format(link=link) if link else body
 
 
 def instalment_reminders_send(*, at: dt.datetime | None = None) -> int:
@@ -63,7 +66,8 @@ def instalment_reminders_send(*, at: dt.datetime | None = None) -> int:
             if not verdict.allowed:
                 continue
             try:
-                sms_backend().send(to=case.account.customer.phone, body=_body(instalment),
+                link = message_link(customer=case.account.customer, channel=Channel.SMS, at=at)
+                sms_backend().send(to=case.account.customer.phone, body=_body(instalment, link=link),
                                    reference=f"instalment-{instalment.pk}")
             except DeliveryError as exc:
                 logger.warning("instalment reminder %s not sent: %s", instalment.pk, exc)

@@ -7,6 +7,7 @@ a new set of role names in each app.
 
 from enum import StrEnum
 
+from core.actors import Cardholder
 from staff.models import Role
 
 
@@ -36,10 +37,13 @@ class Capability(StrEnum):
     USE_TWO_FACTOR = "use_two_factor"        # may (and is asked to) confirm an authenticator
     HOLD_CASES = "hold_cases"                # cases (and their visits) are assigned to them by name
     SEE_EVERY_CASE = "see_every_case"        # their scope is the whole portfolio, not a team's cases
+    SERVE_THEMSELVES = "serve_themselves"    # the cardholder's own page: their cases, promise, dispute, preferences
 
 
 A, F, S, M, C, AD = (Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN)
 L = Role.LEGAL_OFFICER
+# The cardholder on their own page (core.actors.Cardholder): not a staff role, and never a login.
+CH = Cardholder.role
 
 # Compliance officers read everything and admins configure; neither works cases. Legal officers work the
 # cases in litigation and nothing else.
@@ -69,10 +73,13 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.USE_TWO_FACTOR: frozenset({S, M, AD}),
     Capability.HOLD_CASES: frozenset({A, F}),
     Capability.SEE_EVERY_CASE: frozenset({M, C, AD}),
+    Capability.SERVE_THEMSELVES: frozenset({CH}),
 }
 
 
 def user_role(user) -> str | None:
+    if isinstance(user, Cardholder):
+        return CH
     profile = getattr(user, "profile", None) if user is not None and user.is_authenticated else None
     return profile.role if profile else None
 

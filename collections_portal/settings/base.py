@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dashboards",
     "compliance",
     "litigation",
+    "selfservice",
     "demo",
 ]
 
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "core.middleware.RequestObservationMiddleware",
     "core.db_router.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before the staff session is read: /my/ takes no staff session and other pages no cardholder's.
+    "selfservice.middleware.CardholderBoundaryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -375,6 +378,17 @@ SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=VAR_DIR / "sms" / "outbox.json
 SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
 SMS_HTTP_TIMEOUT = env.int("SMS_HTTP_TIMEOUT", default=10)
+
+# --- The cardholder's own page (selfservice) ------------------------------------------------------------
+# Every SMS, email and letter to the cardholder carries a link to /my/ when on; the base is the public
+# address the cardholder's phone can reach (no trailing slash).
+SELF_SERVICE_LINKS = env.bool("SELF_SERVICE_LINKS", default=False)
+SELF_SERVICE_BASE_URL = env("SELF_SERVICE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if SELF_SERVICE_LINKS and not SELF_SERVICE_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SELF_SERVICE_BASE_URL must be an http(s) address, e.g. https://my.example-bank.cn.")
+SELF_SERVICE_LINK_DAYS = env.int("SELF_SERVICE_LINK_DAYS", default=14)
+SELF_SERVICE_IDLE_MINUTES = env.int("SELF_SERVICE_IDLE_MINUTES", default=15)
+SELF_SERVICE_COOKIE_SECURE = env.bool("SELF_SERVICE_COOKIE_SECURE", default=not DEBUG)
 # Letters are rendered as PDF into MEDIA_ROOT/letters/ for printing.
 # A failed delivery is retried after 2, 4, 8 … minutes, and marked failed after this many attempts.
 CONTACTS_MAX_DELIVERY_ATTEMPTS = env.int("CONTACTS_MAX_DELIVERY_ATTEMPTS", default=5)

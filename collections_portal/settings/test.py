@@ -39,3 +39,4 @@ if CELERY_BROKER_URL.startswith("redis"):  # noqa: F405
 # A second alias on the same database, as a read replica would be; routed to only in the tests that
 # install the replica router (tests/core/test_db_router.py).
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+SELF_SERVICE_COOKIE_SECURE = False  # the live server of the journeys speaks plain HTTP

@@ -20,19 +20,30 @@ from contacts.models import ContactAttempt
 from dashboards.models import PolicyPreview
 from escalation.models import Policy
 from litigation.services import litigation_open
+from selfservice.identity import COOKIE_NAME, session_start
+from selfservice.links import link_create
 from tests.factories import CaseFactory
 from tests.visits.conftest import assigned_visit
 
-ROLES = ["anonymous", "outsider", "agent", "field_agent", "supervisor", "manager", "compliance", "admin_user"]
+ROLES = ["anonymous", "outsider", "agent", "field_agent", "supervisor", "manager", "compliance", "admin_user",
+         "cardholder"]
 
 # What a response means for access: "ok" (served, or a validation answer), "login" (sent to sign in),
 # "unauth" (API 401), "denied" (403) or "hidden" (404: the object is outside the user's scope).
-OK, LOGIN, UNAUTH, DENIED, HIDDEN = "ok", "login", "unauth", "denied", "hidden"
+# "my_out" (sent to the cardholder's signed-out page) is the cardholder's page's answer to no session.
+OK, LOGIN, UNAUTH, DENIED, HIDDEN, MY_OUT = "ok", "login", "unauth", "denied", "hidden", "my_out"
 
 
-def row(anonymous, outsider, agent, field_agent, supervisor, manager, compliance, admin_user):
-    return dict(zip(ROLES, [anonymous, outsider, agent, field_agent, supervisor, manager, compliance, admin_user],
-                    strict=True))
+def row(anonymous, outsider, agent, field_agent, supervisor, manager, compliance, admin_user, cardholder=DENIED):
+    """One URL's answers. The cardholder (signed in on their own page, /my/) is refused everywhere else."""
+    return dict(zip(ROLES, [anonymous, outsider, agent, field_agent, supervisor, manager, compliance, admin_user,
+                            cardholder], strict=True))
+
+
+# The cardholder's own page: a staff session is refused there, whoever it is.
+MY_WAY_IN = row(OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, cardholder=OK)
+MY_PAGE = row(MY_OUT, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, cardholder=OK)
+MY_NO_SUCH_OBJECT = row(MY_OUT, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, cardholder=HIDDEN)
 
 
 EVERYONE = row(OK, OK, OK, OK, OK, OK, OK, OK)
@@ -186,6 +197,31 @@ MATRIX = {
     # The API's shape is for staff and its clients (a client's token is tested in test_api_docs.py).
     "api-schema": ("get", lambda o: reverse("api-schema"), API_DOCS_READERS),
     "api-docs": ("get", lambda o: reverse("api-docs"), row(LOGIN, DENIED, OK, OK, OK, OK, OK, OK)),
+    "selfservice-staff:upload": ("get", lambda o: reverse("selfservice-staff:upload", args=[999999]),
+                                 NO_SUCH_OBJECT),
+    "selfservice-staff:revoke": ("post", lambda o: reverse("selfservice-staff:revoke", args=[o["case"].pk]),
+                                 WORK_CASE),
+    "selfservice:enter": ("get", lambda o: reverse("selfservice:enter", args=["x" * 22]), MY_WAY_IN),
+    "selfservice:link-invalid": ("get", lambda o: reverse("selfservice:link-invalid"), MY_WAY_IN),
+    "selfservice:signed-out": ("get", lambda o: reverse("selfservice:signed-out"), MY_WAY_IN),
+    "selfservice:verify": ("get", lambda o: reverse("selfservice:verify"), MY_WAY_IN),
+    "selfservice:code": ("get", lambda o: reverse("selfservice:code"), MY_WAY_IN),
+    "selfservice:code-resend": ("post", lambda o: reverse("selfservice:code-resend"), MY_WAY_IN),
+    # Signing out always ends on the cardholder's signed-out page.
+    "selfservice:sign-out": ("post", lambda o: reverse("selfservice:sign-out"),
+                             row(MY_OUT, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, cardholder=MY_OUT)),
+    "selfservice:language": ("post", lambda o: reverse("selfservice:language"), MY_WAY_IN),
+    "selfservice:home": ("get", lambda o: reverse("selfservice:home"), MY_PAGE),
+    "selfservice:preferences": ("get", lambda o: reverse("selfservice:preferences"), MY_PAGE),
+    "selfservice:case": ("get", lambda o: reverse("selfservice:case", args=[o["case"].pk]), MY_PAGE),
+    "selfservice:promise": ("get", lambda o: reverse("selfservice:promise", args=[o["case"].pk]), MY_PAGE),
+    "selfservice:dispute": ("get", lambda o: reverse("selfservice:dispute", args=[o["case"].pk]), MY_PAGE),
+    "selfservice:callback": ("get", lambda o: reverse("selfservice:callback", args=[o["case"].pk]), MY_PAGE),
+    "selfservice:hardship": ("get", lambda o: reverse("selfservice:hardship", args=[o["case"].pk]), MY_PAGE),
+    "selfservice:letter": ("get", lambda o: reverse("selfservice:letter", args=[o["case"].pk, 999999]),
+                           MY_NO_SUCH_OBJECT),
+    "selfservice:agreement": ("get", lambda o: reverse("selfservice:agreement", args=[o["case"].pk, 999999]),
+                              MY_NO_SUCH_OBJECT),
 }
 
 
@@ -207,6 +243,8 @@ def test_every_named_url_has_a_row():
 def classify(response) -> str:
     if response.status_code == 302 and response["Location"].startswith(reverse("login")):
         return LOGIN
+    if response.status_code == 302 and response["Location"] == reverse("selfservice:signed-out"):
+        return MY_OUT
     return {401: UNAUTH, 403: DENIED, 404: HIDDEN}.get(response.status_code, OK)
 
 
@@ -240,7 +278,11 @@ def objects(team, agent, field_agent, settings, tmp_path):
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_role_against_url(name, role, request, client, objects, agent, supervisor):
     method, build, expected = MATRIX[name]
-    if role != "anonymous":
+    if role == "cardholder":
+        # Signed in on their own page as the cardholder of the objects' case (selfservice.identity).
+        link, _token = link_create(customer=objects["case"].account.customer)
+        client.cookies[COOKIE_NAME] = session_start(link=link, ip_address=None)[1]
+    elif role != "anonymous":
         client.force_login(request.getfixturevalue(role))
     client.raise_request_exception = True
     response = getattr(client, method)(build(objects), HTTP_ACCEPT="text/html,application/json")

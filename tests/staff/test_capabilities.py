@@ -6,42 +6,46 @@ from pathlib import Path
 
 import pytest
 
+from core.actors import Cardholder
 from staff.models import Role
 from staff.permissions import CAPABILITIES, Capability, can, capabilities_of, role_can, roles_with
 from tests.factories import UserFactory, staff_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Columns: agent, field agent, supervisor, manager, compliance, admin, legal officer. "x" may, "." may not.
+# Columns: agent, field agent, supervisor, manager, compliance, admin, legal officer, and the cardholder on their
+# own page (core.actors.Cardholder, not a login). "x" may, "." may not.
 MATRIX = """
-work_cases              x x x x . . .
-have_queue              x . x . . . .
-take_promises           x x x x . . .
-authorise_contact_exceptions  . . x x . . .
-approve_plans           . . x x . . .
-propose_write_offs      . . x x . . x
-approve_write_offs      . . x x . . .
-decide_referrals        . . x x . . .
-decide_reviews          . . x x . . .
-release_holds           . . x x x . .
-approve_holds           . . x x . . .
-work_specialist_cases   . . x x . . .
-fix_confirm_exceptions  . . x x . . .
-request_visits          x x x x . x .
-plan_visits             . . x x . x .
-make_visits             . x . . . . .
-view_dashboards         . . x x x x .
-manage_teams            . . x x . x .
-read_audit              . . . x x x .
-build_cardholder_file   . . . x x . .
-work_litigation         . . x x . . x
-legal_queue             . . x x . . x
-use_two_factor          . . x x . x .
-hold_cases              x x . . . . .
-see_every_case          . . . x x x .
+work_cases              x x x x . . . .
+have_queue              x . x . . . . .
+take_promises           x x x x . . . .
+authorise_contact_exceptions  . . x x . . . .
+approve_plans           . . x x . . . .
+propose_write_offs      . . x x . . x .
+approve_write_offs      . . x x . . . .
+decide_referrals        . . x x . . . .
+decide_reviews          . . x x . . . .
+release_holds           . . x x x . . .
+approve_holds           . . x x . . . .
+work_specialist_cases   . . x x . . . .
+fix_confirm_exceptions  . . x x . . . .
+request_visits          x x x x . x . .
+plan_visits             . . x x . x . .
+make_visits             . x . . . . . .
+view_dashboards         . . x x x x . .
+manage_teams            . . x x . x . .
+read_audit              . . . x x x . .
+build_cardholder_file   . . . x x . . .
+work_litigation         . . x x . . x .
+legal_queue             . . x x . . x .
+use_two_factor          . . x x . x . .
+hold_cases              x x . . . . . .
+see_every_case          . . . x x x . .
+serve_themselves        . . . . . . . x
 """
-COLUMNS = [Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN,
-           Role.LEGAL_OFFICER]
+STAFF_COLUMNS = [Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN,
+                 Role.LEGAL_OFFICER]
+COLUMNS = [*STAFF_COLUMNS, Cardholder.role]
 
 
 def expected() -> dict[str, set[str]]:
@@ -58,15 +62,22 @@ def test_the_table_is_the_role_matrix():
 
 def test_every_capability_has_a_row_and_every_role_a_column():
     assert set(CAPABILITIES) == set(Capability)
-    assert set(COLUMNS) == set(Role.values)
+    assert set(STAFF_COLUMNS) == set(Role.values)
 
 
-@pytest.mark.parametrize("role", COLUMNS)
+@pytest.mark.parametrize("role", STAFF_COLUMNS)
 def test_a_user_can_what_their_role_can(db, role):
     user = staff_user(role, None, user__username=f"u-{role}")
     mine = {name for name, roles in expected().items() if role in roles}
     assert capabilities_of(user) == mine
     assert all(can(user, capability) == (str(capability) in mine) for capability in Capability)
+
+
+def test_the_cardholder_can_only_serve_themselves():
+    cardholder = Cardholder(customer_id=1, link_id=1)
+    assert capabilities_of(cardholder) == {"serve_themselves"}
+    assert can(cardholder, Capability.SERVE_THEMSELVES) and not can(cardholder, Capability.TAKE_PROMISES)
+    assert not can(cardholder, Capability.WORK_CASES) and not can(cardholder, Capability.SEE_EVERY_CASE)
 
 
 def test_a_login_without_a_staff_profile_can_nothing(db):

@@ -1,0 +1,137 @@
+"""The cardholder on their own phone, in their own language: the link in our SMS, the ID's last four and
+the code, their case and why we will contact them next, and then a promise, a dispute or an opt-out that
+the case, the complaints register and the next escalation pass all see."""
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+
+import pytest
+
+from cases.lifecycle import HoldKind, Stage
+from cases.models import CaseHold
+from complaints.models import Complaint
+from contacts.delivery import contact_deliver
+from contacts.models import Channel, ContactStatus, ScheduledContact
+from escalation.services import escalation_pass_run
+from repayment_plans.models import Promise, PromiseChannel
+from tests.factories import AccountFactory, CaseFactory, CustomerFactory
+from tests.journeys.day import LANGUAGES, PHONE, WORKDAY
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+WORDS = {"en": {"late": "days late", "thanks": "Thank you", "call": "We will call you on"},
+         "zh-hans": {"late": "逾期", "thanks": "谢谢", "call": "给您打电话"}}
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def outbox(settings, tmp_path, live_server):
+    settings.SELF_SERVICE_LINKS, settings.SELF_SERVICE_BASE_URL = True, live_server.url
+    settings.SMS_BACKEND, settings.SMS_FILE_PATH = "file", tmp_path / "sms.jsonl"
+    return tmp_path / "sms.jsonl"
+
+
+def last_sms(outbox) -> dict:
+    return json.loads(outbox.read_text(encoding="utf-8").strip().splitlines()[-1])
+
+
+def a_cardholder_texted(language: str, outbox, team, agent, dpd: int = 20):
+    """A cardholder `dpd` days late whose case the morning pass planned, and the reminder SMS sent to them."""
+    customer = CustomerFactory(name="Zhou Min" if language == "en" else "周敏", national_id="11010519820315441X",
+                               phone="13600136000", language=language)
+    case = CaseFactory(account=AccountFactory(customer=customer), stage=Stage.CONTACT, assigned_team=team,
+                       assigned_agent=agent, overdue_since=WORKDAY.date() - dt.timedelta(days=dpd),
+                       principal_overdue=Decimal("8000.00"))
+    escalation_pass_run(as_of=WORKDAY)
+    sms = ScheduledContact.objects.create(case=case, channel=Channel.SMS, due_at=WORKDAY, idempotency_key="j-sms",
+                                          rule="t1_sms")
+    assert contact_deliver(contact_id=sms.pk, at=WORKDAY) == ContactStatus.SENT
+    link = re.search(r"https?://[!-~]+?/my/[A-Za-z0-9_-]+/", last_sms(outbox)["body"]).group(0)
+    return case, link
+
+
+def verified(page, link: str, outbox, shots, name: str) -> None:
+    page.goto(link)
+    page.locator("input[name=last_four]").fill("441x")
+    page.screenshot(path=str(shots / f"{name}-1-identity.png"), full_page=True)
+    page.locator("main form button[type=submit]").first.click()
+    page.locator("input[name=code]").wait_for()
+    code = re.search(r"\d{6}", last_sms(outbox)["body"]).group(0)
+    page.locator("input[name=code]").fill(code)
+    page.screenshot(path=str(shots / f"{name}-2-code.png"), full_page=True)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/my/")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_from_the_sms_link_the_cardholder_sees_why_and_promises(phone, outbox, team, agent, time_machine, shots,
+                                                                language):
+    time_machine.move_to(WORKDAY, tick=True)
+    case, link = a_cardholder_texted(language, outbox, team, agent)
+    verified(phone, link, outbox, shots, f"my-promise-{language}")
+    assert phone.locator("html").get_attribute("lang") == language
+    home = phone.locator("main").inner_text()
+    assert "¥8,000.00" in home
+    assert WORDS[language]["late"] in home and WORDS[language]["call"] in home
+    phone.screenshot(path=str(shots / f"my-promise-{language}-3-home.png"), full_page=True)
+    phone.locator(f"a[href='/my/case/{case.pk}/']").click()
+    phone.locator(f"a[href='/my/case/{case.pk}/promise/']").click()
+    phone.locator("input[name=amount]").fill("2000.00")
+    phone.locator("input[name=due_date]").fill((WORKDAY.date() + dt.timedelta(days=7)).isoformat())
+    phone.screenshot(path=str(shots / f"my-promise-{language}-4-promise.png"), full_page=True)
+    phone.locator("main form button[type=submit]").click()
+    phone.get_by_text(WORDS[language]["thanks"]).first.wait_for()
+    promise = Promise.objects.get(case=case)
+    assert promise.channel == PromiseChannel.ONLINE and promise.amount == Decimal("2000.00")
+    assert not ScheduledContact.objects.filter(case=case, channel=Channel.CALL, status=ContactStatus.SCHEDULED).exists()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_dispute_from_the_phone_holds_the_case_and_enters_the_register(phone, outbox, team, agent, time_machine,
+                                                                         shots, tmp_path, language):
+    time_machine.move_to(WORKDAY, tick=True)
+    case, link = a_cardholder_texted(language, outbox, team, agent)
+    verified(phone, link, outbox, shots, f"my-dispute-{language}")
+    phone.goto(phone.url.replace("/my/", f"/my/case/{case.pk}/dispute/"))
+    phone.locator("input[name=kind][value=dispute]").check()
+    phone.locator("select[name=category]").select_option("amount")
+    phone.locator("textarea[name=description]").fill("I paid 8,000 on 1 March; the receipt is attached.")
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(b"%PDF-1.4\n%receipt\n%%EOF\n")
+    phone.locator("input[name=files]").set_input_files(str(receipt))
+    phone.screenshot(path=str(shots / f"my-dispute-{language}-3-form.png"), full_page=True)
+    phone.locator("main form button[type=submit]").click()
+    phone.get_by_text(WORDS[language]["thanks"]).first.wait_for()
+    phone.screenshot(path=str(shots / f"my-dispute-{language}-4-done.png"), full_page=True)
+    complaint = Complaint.objects.get(case=case)
+    assert complaint.kind == "dispute" and complaint.channel == "online"
+    assert CaseHold.objects.filter(case=case, kind=HoldKind.DISPUTE, released_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_sms_opt_out_leaves_the_next_pass_no_sms_to_plan(phone, outbox, team, agent, time_machine, shots,
+                                                            language):
+    time_machine.move_to(WORKDAY, tick=True)
+    # 3 days late: the reminder tier texts every 5 days.
+    case, link = a_cardholder_texted(language, outbox, team, agent, dpd=3)
+    ScheduledContact.objects.filter(case=case).delete()
+    verified(phone, link, outbox, shots, f"my-optout-{language}")
+    phone.locator("a[href='/my/preferences/']").click()
+    phone.locator("input[name=no_sms]").check()
+    phone.screenshot(path=str(shots / f"my-optout-{language}-3-preferences.png"), full_page=True)
+    phone.locator("main form button[type=submit]").click()
+    phone.get_by_text("saved" if language == "en" else "已保存").first.wait_for()
+    # Another cardholder, as late, who said nothing: the same pass texts them.
+    other = CaseFactory(account=AccountFactory(customer=CustomerFactory()), stage=Stage.CONTACT, assigned_team=team,
+                        overdue_since=case.overdue_since, principal_overdue=Decimal("8000.00"))
+    escalation_pass_run(as_of=WORKDAY + dt.timedelta(days=5))
+    assert ScheduledContact.objects.filter(case=other, channel=Channel.SMS, status=ContactStatus.SCHEDULED).exists()
+    assert not ScheduledContact.objects.filter(case=case, channel=Channel.SMS, status=ContactStatus.SCHEDULED).exists()
