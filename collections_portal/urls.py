@@ -30,6 +30,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("repayment-plans/", include("repayment_plans.urls")),
+    path("agencies/", include("agencies.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(), name="api-docs"),

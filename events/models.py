@@ -18,6 +18,8 @@ class EventType(models.TextChoices):
     DISPUTE_OPENED = "dispute.opened", _("Dispute opened")
     DISPUTE_RESOLVED = "dispute.resolved", _("Dispute resolved")
     CARDHOLDER_ANONYMISED = "cardholder.anonymised", _("Cardholder anonymised")
+    CASE_PLACED = "case.placed", _("Case placed with an agency")
+    CASE_PLACEMENT_ENDED = "case.placement_ended", _("Placement with an agency ended")
 
 
 class Event(models.Model):

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "api",
     "contacts",
     "escalation",
+    "agencies",
     "dashboards",
     "compliance",
     "demo",
@@ -374,6 +375,8 @@ SMS_HTTP_TIMEOUT = env.int("SMS_HTTP_TIMEOUT", default=10)
 CONTACTS_MAX_DELIVERY_ATTEMPTS = env.int("CONTACTS_MAX_DELIVERY_ATTEMPTS", default=5)
 
 # Field visits: photos and documents up to this size; a case owing this much or more is visited by two agents.
+# Payments this many days after a placement ended still earn the agency its commission.
+AGENCY_COMMISSION_TAIL_DAYS = env.int("AGENCY_COMMISSION_TAIL_DAYS", default=30)
 VISITS_MAX_UPLOAD_BYTES = env.int("VISITS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 VISITS_TWO_AGENTS_FROM = Decimal(env.int("VISITS_TWO_AGENTS_FROM", default=100000))
 # A policy preview still running after this many seconds is shown as stalled (its task died or never ran).

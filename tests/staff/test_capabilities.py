@@ -12,30 +12,39 @@ from tests.factories import UserFactory, staff_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Columns: agent, field agent, supervisor, manager, compliance, admin. "x" may, "." may not.
+# Columns: agent, field agent, supervisor, manager, compliance, admin, agency agent, agency manager.
+# "x" may, "." may not.
 MATRIX = """
-work_cases              x x x x . .
-have_queue              x . x . . .
-take_promises           x x x x . .
-authorise_contact_exceptions  . . x x . .
-approve_plans           . . x x . .
-decide_referrals        . . x x . .
-decide_reviews          . . x x . .
-release_holds           . . x x x .
-approve_holds           . . x x . .
-work_specialist_cases   . . x x . .
-request_visits          x x x x . x
-plan_visits             . . x x . x
-make_visits             . x . . . .
-view_dashboards         . . x x x x
-manage_teams            . . x x . x
-read_audit              . . . x x x
-build_cardholder_file   . . . x x .
-use_two_factor          . . x x . x
-hold_cases              x x . . . .
-see_every_case          . . . x x x
+work_cases              x x x x . . x x
+have_queue              x . x . . . x .
+take_promises           x x x x . . x x
+authorise_contact_exceptions  . . x x . . . .
+approve_plans           . . x x . . . .
+decide_referrals        . . x x . . . .
+decide_reviews          . . x x . . . .
+release_holds           . . x x x . . .
+approve_holds           . . x x . . . .
+work_specialist_cases   . . x x . . . .
+request_visits          x x x x . x . .
+plan_visits             . . x x . x . .
+make_visits             . x . . . . . .
+view_dashboards         . . x x x x . .
+manage_teams            . . x x . x . .
+read_audit              . . . x x x . .
+build_cardholder_file   . . . x x . . .
+use_two_factor          . . x x . x x x
+hold_cases              x x . . . . . .
+see_every_case          . . . x x x . .
+see_internal_records    x x x x x x . .
+work_placed_cases       . . . . . . x x
+require_two_factor      . . . . . . x x
+manage_agencies         . . . x . x . .
+place_cases             . . x x . . . .
+view_agency_figures     . . x x x . . x
+approve_statements      . . . x . . . .
 """
-COLUMNS = [Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN]
+COLUMNS = [Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN,
+           Role.AGENCY_AGENT, Role.AGENCY_MANAGER]
 
 
 def expected() -> dict[str, set[str]]:
@@ -70,8 +79,9 @@ def test_a_login_without_a_staff_profile_can_nothing(db):
     assert not role_can(None, Capability.WORK_CASES) and roles_with(Capability.MAKE_VISITS) == {Role.FIELD_AGENT}
 
 
-ROLE_SET = re.compile(r"[({]\s*(?:Role\.[A-Z_]+|\"(?:agent|field_agent|supervisor|manager|compliance|admin)\")"
-                      r"\s*,\s*(?:Role\.[A-Z_]+|\"(?:agent|field_agent|supervisor|manager|compliance|admin)\")")
+ROLE_NAMES = "agent|field_agent|supervisor|manager|compliance|admin|agency_agent|agency_manager"
+ONE_ROLE = rf"(?:Role\.[A-Z_]+|\"(?:{ROLE_NAMES})\")"
+ROLE_SET = re.compile(rf"[({{]\s*{ONE_ROLE}\s*,\s*{ONE_ROLE}")
 
 
 def test_no_module_keeps_a_role_set_of_its_own():
