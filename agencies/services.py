@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import CommissionLine, EndCause, Placement, Statement
 from audit.services import audit_log
+from cases.contact_stops import StopCause, cases_contact_stop
 from cases.delinquency import Bucket
 from cases.lifecycle import Stage
 from cases.models import Case, Payment
@@ -167,6 +168,8 @@ def placements_create(*, case_ids: Iterable[int], agency: Agency, actor, days: i
         raise Conflict(_("One of these cases was placed meanwhile; try again."), code="already_placed",
                        field="case_ids") from exc
     Case.objects.filter(pk__in=ids).update(claimed_by=None, claimed_until=None, updated_at=at)
+    # The in-house call tasks and visit requests stop now; the pass plans nothing while the case is placed.
+    cases_contact_stop(case_ids=ids, cause=StopCause.PLACED, actor=actor, at=at)
     for case in cases:
         audit_log(actor=actor, action="case.placed", obj=case, case_id=case.pk,
                   changes={"agency": agency.name, "until": until.isoformat()}, reason=reason)

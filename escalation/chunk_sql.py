@@ -80,6 +80,8 @@ in_range AS MATERIALIZED (
     ) placed ON true
     WHERE c.stage IN {_in(POLICY_STAGES)}
       AND NOT EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL)
+      -- While an outside agency works the case, the in-house policy plans nothing for it.
+      AND NOT EXISTS (SELECT 1 FROM agencies_placement p WHERE p.case_id = c.id AND p.ended_at IS NULL)
 ),
 zones AS MATERIALIZED (
     SELECT * FROM unnest(%(zone_names)s::text[], %(zone_dates)s::date[]) AS z(name, today)
@@ -145,18 +147,22 @@ parked AS (
     RETURNING ce.case_id
 ),
 cancelled AS (
-    -- The pending policy contacts of closed cases and cases on hold are cancelled.
+    -- The pending policy contacts of closed cases, cases on hold and cases placed with an agency are cancelled.
     UPDATE contacts_scheduledcontact s
        SET status = 'cancelled', updated_at = %(now)s,
            trail = s.trail || jsonb_build_array(jsonb_build_object(
                'at', %(now_iso)s, 'status', 'cancelled',
-               'reason', CASE WHEN c.stage = 'closed' THEN 'case closed' ELSE 'case on hold' END))
+               'reason', CASE WHEN c.stage = 'closed' THEN 'case closed'
+                              WHEN EXISTS (SELECT 1 FROM agencies_placement p
+                                           WHERE p.case_id = c.id AND p.ended_at IS NULL)
+                              THEN 'case placed with an agency' ELSE 'case on hold' END))
       FROM candidates k JOIN cases_case c ON c.id = k.id
      WHERE s.case_id = k.id AND s.status = 'scheduled' AND s.origin = 'policy'
        AND (c.stage = 'closed'
             -- The letter to the estate exists because of a hold; the governor judges it at delivery.
             OR (s.rule <> '{ESTATE_LETTER_RULE}'
-                AND EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL)))
+                AND EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
+            OR EXISTS (SELECT 1 FROM agencies_placement p WHERE p.case_id = c.id AND p.ended_at IS NULL))
     RETURNING s.id
 ),
 -- A repeating action is due an interval of ceil(per_days / times) days after the last contact of its rule that
