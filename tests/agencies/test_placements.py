@@ -13,8 +13,8 @@ from cases.queue import queue_for_agent
 from cases.services import case_transition
 from complaints.services import complaint_open
 from core.errors import Conflict
-from events.models import Event, EventType
 from escalation.models import EscalationPending
+from events.models import Event, EventType
 from tests.factories import CaseFactory
 
 
