@@ -204,7 +204,7 @@ def bulk_place(request):
                 agency_id=form.cleaned_data["agency"].pk)
     return render(request, "agencies/bulk_place.html", {
         "filters": filters, "form": form, "count": cases.count(), "sample": cases.order_by("pk")[:20],
-        "csv_form": CsvForm()}, status=400 if form.errors else 200)
+        "csv_form": CsvForm(), "csv_place_form": PlaceForm(prefix="csv")}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -212,7 +212,7 @@ def bulk_place(request):
 def csv_place(request):
     """Place the open cases of the account numbers in a CSV: all of them, or none if one is unknown."""
     _need(request.user, Capability.PLACE_CASES)
-    form, csv_form = PlaceForm(request.POST), CsvForm(request.POST, request.FILES)
+    form, csv_form = PlaceForm(request.POST, prefix="csv"), CsvForm(request.POST, request.FILES)
     if form.is_valid() and csv_form.is_valid():
         try:
             numbers = _account_numbers(csv_form.cleaned_data["file"])
@@ -236,8 +236,8 @@ def csv_place(request):
     filters = CaseFilterForm(None)
     cases = _placeable(request, filters)
     return render(request, "agencies/bulk_place.html", {
-        "filters": filters, "form": form, "count": cases.count(), "sample": cases.order_by("pk")[:20],
-        "csv_form": csv_form}, status=400)
+        "filters": filters, "form": PlaceForm(), "count": cases.count(), "sample": cases.order_by("pk")[:20],
+        "csv_form": csv_form, "csv_place_form": form}, status=400)
 
 
 def _account_numbers(upload) -> list[str]:

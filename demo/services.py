@@ -234,7 +234,7 @@ def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummar
     return summary
 
 
-DEMO_AGENCY = "安信催收 Anxin Collections"
+DEMO_AGENCY = "安信催收有限公司"
 AGENCY_USERS = [("agency-agent", Role.AGENCY_AGENT, "黄", "海"), ("agency-manager", Role.AGENCY_MANAGER, "林", "红")]
 DEMO_PLACEMENTS = 8
 
@@ -249,7 +249,7 @@ def _seed_agency(summary: SeedSummary, users, team, now: dt.datetime) -> None:
         name=DEMO_AGENCY, licence="沪金催字 2026-018", actor=SYSTEM, regions=["上海市", "江苏省", "浙江省"],
         commission_percent=Decimal("12.5"), capacity=200, commission_by_bucket={"M5": "15", "M6": "18", "M7+": "20"},
         contract_start=(now - dt.timedelta(days=200)).date(), contract_end=(now + dt.timedelta(days=500)).date(),
-        contacts="Ms Lin, +86 21 5555 0188")
+        contacts="林女士 021-5555-0188")
     User = get_user_model()
     for username, role, last, first in AGENCY_USERS:
         if not User.objects.filter(username=username).exists():
@@ -262,7 +262,7 @@ def _seed_agency(summary: SeedSummary, users, team, now: dt.datetime) -> None:
             .filter(assigned_team=team, stage=Stage.CONTACT)
             .order_by("overdue_since", "pk")[:DEMO_PLACEMENTS]]
     if late:
-        placements_create(case_ids=late, agency=agency, actor=users["supervisor"], reason="Demo: late-stage cases",
+        placements_create(case_ids=late, agency=agency, actor=users["supervisor"], reason="晚期案件，行内多次联系未果",
                           at=now)
 
 

@@ -91,10 +91,10 @@ def test_csv_placement_is_all_or_nothing(client, agency, team, supervisor):
     case = CaseFactory(assigned_team=team, stage="contact")
     client.force_login(supervisor)
     bad = SimpleUploadedFile("a.csv", f"account_number\n{case.account.account_number}\n999\n".encode())
-    response = client.post(reverse("agencies:csv-place"), {"agency": agency.pk, "file": bad})
+    response = client.post(reverse("agencies:csv-place"), {"csv-agency": agency.pk, "file": bad})
     assert response.status_code == 400 and "999" in response.content.decode() and not agency.placements.exists()
     good = SimpleUploadedFile("a.csv", f"{case.account.account_number}\n".encode())
-    client.post(reverse("agencies:csv-place"), {"agency": agency.pk, "file": good})
+    client.post(reverse("agencies:csv-place"), {"csv-agency": agency.pk, "file": good})
     assert agency.placements.count() == 1
 
 
