@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.agency_list, name="list"),
     path("new/", views.agency_new, name="new"),
     path("place/", views.bulk_place, name="bulk-place"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("place/csv/", views.csv_place, name="csv-place"),
     path("<int:agency_id>/", views.agency_detail, name="detail"),
     path("<int:agency_id>/edit/", views.agency_edit, name="edit"),

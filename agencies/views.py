@@ -335,3 +335,13 @@ def statement_pdf(request, agency_id: int, year: int, month: int, currency: str)
     return response
 
 
+
+
+@login_required
+def dashboard(request):
+    """Per agency: placed cases and balance, recovery against the in-house desk, and conduct."""
+    from agencies.figures import agencies_figures
+
+    _need(request.user, Capability.VIEW_AGENCY_FIGURES)
+    rows = agencies_figures(agencies=selectors.agencies_visible_to(user=request.user))
+    return render(request, "agencies/dashboard.html", {"rows": rows, "causes": EndCause.choices})
