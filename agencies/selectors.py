@@ -14,10 +14,14 @@ ZERO = Decimal("0.00")
 
 
 def agencies_visible_to(*, user) -> QuerySet[Agency]:
-    """Every agency for who may see agency figures in-house; an agency's own staff see only theirs."""
+    """Every agency for in-house staff who may see agency figures, place cases or keep the whitelist; an
+    agency's manager only theirs."""
     agencies = Agency.objects.annotate(
         open_placements=Count("placements", filter=Q(placements__ended_at__isnull=True)))
     if can(user, Capability.WORK_PLACED_CASES):
+        # An agency's manager sees their own agency; its agents work cases, not the agency's figures.
+        if not can(user, Capability.VIEW_AGENCY_FIGURES):
+            return agencies.none()
         return agencies.filter(pk=user.profile.agency_id)
     if can(user, Capability.VIEW_AGENCY_FIGURES) or can(user, Capability.PLACE_CASES) \
             or can(user, Capability.MANAGE_AGENCIES):

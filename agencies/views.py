@@ -147,6 +147,7 @@ def agency_detail(request, agency_id: int, status_form=None):
         "placements": selectors.placements_of(agency=agency).filter(ended_at__isnull=True)[:200],
         "ends": [(label, ends.get(value, 0)) for value, label in EndCause.choices],
         "statements": selectors.statement_months(agency=agency),
+        "members": agency.members.select_related("user").order_by("role", "user__username"),
         "status_form": status_form or StatusForm(initial={"status": agency.status}),
         "can_manage": can(request.user, Capability.MANAGE_AGENCIES),
     }, status=400 if status_form is not None else 200)

@@ -119,3 +119,9 @@ def test_an_agency_manager_sees_only_their_own_agency(client, agency, other_agen
     client = verified(client, agency_manager)
     assert client.get(reverse("agencies:detail", args=[agency.pk])).status_code == 200
     assert client.get(reverse("agencies:detail", args=[other_agency.pk])).status_code == 404
+
+
+def test_an_agency_agent_does_not_see_the_agencys_page(client, agency, agency_agent):
+    client = verified(client, agency_agent)
+    assert client.get(reverse("agencies:list")).status_code == 403
+    assert client.get(reverse("agencies:detail", args=[agency.pk])).status_code == 404

@@ -74,3 +74,23 @@ def test_the_statement_adds_up_by_bucket_with_the_recovery_tier(agency, team, su
         statement_approve(agency=agency, month=month_start, currency="CNY", actor=supervisor)
     statement = statement_approve(agency=agency, month=month_start, currency="CNY", actor=manager)
     assert statement.total == Decimal("467.50")
+
+
+def test_the_statement_downloads_as_csv_and_pdf_and_a_manager_approves_it(agency, case, supervisor, manager,
+                                                                          client):
+    from django.urls import reverse
+
+    month_start = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    at = timezone.make_aware(dt.datetime.combine(month_start + dt.timedelta(days=3), dt.time(10)))
+    placements_create(case_ids=[case.pk], agency=agency, actor=supervisor, at=at - dt.timedelta(hours=1))
+    pay(case, "400.00", at, "TX-S")
+    args = [agency.pk, month_start.year, month_start.month, "CNY"]
+    client.force_login(supervisor)
+    csv_text = client.get(reverse("agencies:statement-csv", args=args)).content.decode()
+    assert "TX-S" in csv_text and "50.00" in csv_text and case.account.account_number not in csv_text
+    pdf = client.get(reverse("agencies:statement-pdf", args=args))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.post(reverse("agencies:statement-approve", args=args)).status_code == 403
+    client.force_login(manager)
+    client.post(reverse("agencies:statement-approve", args=args))
+    assert agency.statements.get().total == Decimal("50.00")
