@@ -36,6 +36,11 @@ class AgencyFigures:
     breaches_per_1000: Decimal | None = None
     days_to_first_contact: Decimal | None = None
     ends: dict = field(default_factory=dict)
+    # Amounts add up in one currency: the agency's placements' currency, or "" when they mix (then shown apart).
+    currency: str = ""
+
+    def ends_in(self, causes) -> list[int]:
+        return [self.ends.get(value, 0) for value, _label in causes]
 
     @property
     def kept_rate(self) -> Decimal | None:
@@ -74,6 +79,8 @@ def agencies_figures(*, agencies, as_of: dt.datetime | None = None) -> list[Agen
         figures.balance = Case.objects.filter(pk__in=open_placements.values("case_id")).aggregate(
             s=Sum("total_overdue"))["s"] or ZERO
         placements = Placement.objects.filter(agency=agency)
+        currencies = set(placements.values_list("currency", flat=True).distinct())
+        figures.currency = currencies.pop() if len(currencies) == 1 else ""
         figures.recovered = CommissionLine.objects.filter(agency=agency).aggregate(s=Sum("recovered"))["s"] or ZERO
         placed_total = placements.aggregate(s=Sum("balance"))["s"] or ZERO
         if placed_total:

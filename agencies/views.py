@@ -345,4 +345,5 @@ def dashboard(request):
 
     _need(request.user, Capability.VIEW_AGENCY_FIGURES)
     rows = agencies_figures(agencies=selectors.agencies_visible_to(user=request.user))
-    return render(request, "agencies/dashboard.html", {"rows": rows, "causes": EndCause.choices})
+    return render(request, "agencies/dashboard.html", {
+        "rows": rows, "causes": EndCause.choices, "ends": [(row, row.ends_in(EndCause.choices)) for row in rows]})
