@@ -244,6 +244,7 @@ def _seed_agency(summary: SeedSummary, users, team, now: dt.datetime) -> None:
     from agencies.models import Placement
     from agencies.services import agency_create, placements_create
     from staff.models import Agency
+    from visits.models import Visit
 
     agency = Agency.objects.filter(name=DEMO_AGENCY).first() or agency_create(
         name=DEMO_AGENCY, licence="沪金催字 2026-018", actor=SYSTEM, regions=["上海市", "江苏省", "浙江省"],
@@ -260,6 +261,8 @@ def _seed_agency(summary: SeedSummary, users, team, now: dt.datetime) -> None:
         return
     late = [case.pk for case in Case.objects
             .filter(assigned_team=team, stage=Stage.CONTACT)
+            # The demo's visit requests stay with the in-house desk.
+            .exclude(pk__in=Visit.objects.values("case_id"))
             .order_by("overdue_since", "pk")[:DEMO_PLACEMENTS]]
     if late:
         placements_create(case_ids=late, agency=agency, actor=users["supervisor"], reason="晚期案件，行内多次联系未果",
