@@ -120,8 +120,9 @@ def placements_create(*, case_ids: Iterable[int], agency: Agency, actor, days: i
 
     All or nothing: a closed case, one already placed, or more cases than the agency has room for refuses
     the whole batch. The agency's row is locked while its room is counted, so two placements at once
-    never overfill it; the one-open-placement-per-case index settles a race on one case. Claims are
-    released, so the case leaves the in-house queue. Emits `case.placed`; audited per case.
+    never overfill it; the one-open-placement-per-case index settles a race on one case. Claims and the
+    in-house agent's assignment are released: the case leaves the in-house queues for the agency's, and
+    returns to its team's queue when the placement ends. Emits `case.placed`; audited per case.
     """
     at = at or timezone.now()
     ids = sorted({int(pk) for pk in case_ids})
@@ -167,7 +168,8 @@ def placements_create(*, case_ids: Iterable[int], agency: Agency, actor, days: i
     except IntegrityError as exc:
         raise Conflict(_("One of these cases was placed meanwhile; try again."), code="already_placed",
                        field="case_ids") from exc
-    Case.objects.filter(pk__in=ids).update(claimed_by=None, claimed_until=None, updated_at=at)
+    # The agency works it now: no in-house agent holds or claims it, and it comes back to its team's queue.
+    Case.objects.filter(pk__in=ids).update(claimed_by=None, claimed_until=None, assigned_agent=None, updated_at=at)
     # The in-house call tasks and visit requests stop now; the pass plans nothing while the case is placed.
     cases_contact_stop(case_ids=ids, cause=StopCause.PLACED, actor=actor, at=at)
     for case in cases:

@@ -48,11 +48,15 @@ def test_a_suspended_agency_takes_no_cases(agency, case, supervisor):
         placements_create(case_ids=[case.pk], agency=agency, actor=supervisor)
 
 
-def test_a_placed_case_leaves_the_in_house_queue_and_comes_back_when_it_ends(agency, case, agent, supervisor):
+def test_a_placed_case_leaves_the_in_house_queue_and_comes_back_when_it_ends(agency, case, agent, supervisor,
+                                                                            agency_agent):
+    case.assigned_agent = agent
+    case.save()
     placements_create(case_ids=[case.pk], agency=agency, actor=supervisor)
     assert case not in queue_for_agent(user=agent)
+    assert case in queue_for_agent(user=agency_agent)
     placements_end(case_ids=[case.pk], cause=EndCause.MANUAL, reason="Cardholder asked for the bank", actor=supervisor)
-    assert case in queue_for_agent(user=agent)
+    assert case in queue_for_agent(user=agent) and case not in queue_for_agent(user=agency_agent)
     ended = Placement.objects.get(case=case)
     assert ended.end_cause == EndCause.MANUAL and ended.ended_by == supervisor
     assert Event.objects.get(case=case, type=EventType.CASE_PLACEMENT_ENDED).payload["cause"] == "manual"
