@@ -71,6 +71,14 @@ ACTION_LABELS = {
     "visit.checked_in": _("Checked in on a field visit"),
     "visit.completed": _("Field visit completed"),
     "visit.document_viewed": _("Visit document viewed"),
+    "agency.created": _("Agency added to the whitelist"),
+    "agency.updated": _("Agency changed"),
+    "agency.approved": _("Agency approved"),
+    "agency.suspended": _("Agency suspended"),
+    "agency.terminated": _("Agency terminated"),
+    "case.placed": _("Case placed with an agency"),
+    "commission.clawback": _("Commission clawed back"),
+    "statement.approved": _("Commission statement approved"),
 }
 
 

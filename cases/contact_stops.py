@@ -1,4 +1,5 @@
-"""When planned contact must stop now: a promise taken, a plan agreed, a hold placed, the case closed.
+"""When planned contact must stop now: a promise taken, a plan agreed, a hold placed, the case closed or
+placed with an outside agency.
 
 The pass would notice at its next run, but by then the agent has called and the field agent knocked. So
 the writer of the change calls `cases_contact_stop` in its own transaction, and the capabilities that plan
@@ -27,6 +28,7 @@ class StopCause(models.TextChoices):
     HOLD = "hold", _("The case was put on hold")
     CLOSED = "closed", _("The case was closed")
     LEGAL = "legal", _("The case went to litigation")
+    PLACED = "placed", _("The case was placed with an outside agency")
 
 
 # The reason written into each cancelled item's trail, in English as every stored reason is; pages show
@@ -37,6 +39,7 @@ STOP_REASONS = {
     StopCause.HOLD: gettext_noop("Cancelled: the case was put on hold."),
     StopCause.CLOSED: gettext_noop("Cancelled: the case was closed."),
     StopCause.LEGAL: gettext_noop("Cancelled: the case went to litigation."),
+    StopCause.PLACED: gettext_noop("Cancelled: the case was placed with an outside agency."),
 }
 
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from cases.personal_data import REVEALABLE
+from cases.personal_data import REVEALABLE, may_reveal
 from cases.queue import case_claim
 from cases.timeline import case_timeline
 from core.errors import DomainError
 from core.feedback import action_done
-from staff.permissions import can_work_cases
+from staff.permissions import Capability, can, can_work_cases
 
 PAGE = "cases/case_detail.html"
 
@@ -54,10 +54,19 @@ def _page_cards(request, case) -> dict:
     return {
         "case": case,
         "claim": case_claim(case=case, user=request.user),
-        "timeline": case_timeline(case=case),
+        "timeline": case_timeline_for(case=case, user=request.user),
         "can_work": can_work_cases(request.user),
-        "personal_data": [(name, label, read(case)) for name, (label, read) in REVEALABLE.items()],
+        "personal_data": [(name, label, read(case), may_reveal(user=request.user, field=name))
+                          for name, (label, read) in REVEALABLE.items()],
     }
+
+
+def case_timeline_for(*, case, user) -> list[dict]:
+    """The timeline as `user` may read it: internal notes only for in-house staff."""
+    entries = case_timeline(case=case)
+    if can(user, Capability.SEE_INTERNAL_RECORDS):
+        return entries
+    return [entry for entry in entries if entry["kind"] != "note"]
 
 
 def case_page_context(request, case, overrides: dict | None = None) -> dict:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_log
 from cases.models import Case
 from core.errors import DomainError
+from staff.permissions import Capability, can
 
 # field name -> (label, how to read it from a case)
 REVEALABLE = {
@@ -16,9 +17,17 @@ REVEALABLE = {
 }
 
 
+# What an outside agency's staff (who lack SEE_INTERNAL_RECORDS) may reveal: the numbers they call.
+REVEALABLE_TO_ALL = frozenset({"phone"})
+
+
+def may_reveal(*, user, field: str) -> bool:
+    return field in REVEALABLE_TO_ALL or can(user, Capability.SEE_INTERNAL_RECORDS)
+
+
 def case_personal_data_reveal(*, case: Case, field: str, actor, reason: str, ip_address: str | None = None) -> str:
     """Return one personal-data field in full and write an audit record of who saw it, when and why."""
-    if field not in REVEALABLE:
+    if field not in REVEALABLE or not may_reveal(user=actor, field=field):
         raise DomainError(_("This field cannot be revealed."), code="not_revealable", field="field")
     reason = (reason or "").strip()
     if len(reason) < 5:

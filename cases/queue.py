@@ -50,6 +50,15 @@ class QueueReason:
 _REASONS: dict[str, QueueReason] = {}
 
 
+# Cases worked elsewhere for now (placed with an outside agency): a capability registers, from its
+# AppConfig.ready(), `exclusion(user) -> Q | None`, the cases to leave out of `user`'s queue.
+_EXCLUSIONS: dict[str, Callable[[object], Q | None]] = {}
+
+
+def queue_exclusion_register(name: str, exclusion: Callable[[object], Q | None]) -> None:
+    _EXCLUSIONS[name] = exclusion
+
+
 def queue_reason_register(reason: QueueReason) -> None:
     _REASONS[reason.code] = reason
 
@@ -92,6 +101,10 @@ def queue_for_agent(
         .exclude(pk__in=CaseHold.objects.filter(released_at__isnull=True).values("case_id"))
         .exclude(Q(claimed_until__gt=as_of) & ~Q(claimed_by=user))
     )
+    for exclusion in _EXCLUSIONS.values():
+        excluded = exclusion(user)
+        if excluded is not None:
+            cases = cases.exclude(excluded)
     if stage:
         cases = cases.filter(stage=stage)
     if bucket:

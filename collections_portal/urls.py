@@ -32,6 +32,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("repayment-plans/", include("repayment_plans.urls")),
     path("litigation/", include("litigation.urls")),
+    path("agencies/", include("agencies.urls")),
     path("api/v1/", include("api.urls")),
     path("my/", include("selfservice.urls")),
     path("self-service/", include("selfservice.staff_urls")),

@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +14,14 @@ from core.actors import actor_fields
 from core.errors import DomainError
 
 SLA_DAYS = {Kind.COMPLAINT: "COMPLAINT_SLA_DAYS", Kind.DISPUTE: "DISPUTE_SLA_DAYS"}
+
+# What else follows a complaint in its transaction (an outside agency's placement ends on a conduct
+# complaint). Capabilities above this app register `reaction(complaint=…, actor=…)` from AppConfig.ready().
+_OPENED_REACTIONS: dict[str, Callable[..., None]] = {}
+
+
+def complaint_opened_register(name: str, reaction: Callable[..., None]) -> None:
+    _OPENED_REACTIONS[name] = reaction
 
 
 def _text(value: str, field: str, what) -> str:
@@ -51,6 +60,8 @@ def complaint_open(
     )
     audit_log(actor=actor, action=f"{kind}.opened", obj=complaint, case_id=case.pk,
               changes={"channel": channel, "category": category}, ip_address=ip_address)
+    for reaction in _OPENED_REACTIONS.values():
+        reaction(complaint=complaint, actor=actor)
     return complaint
 
 

@@ -346,8 +346,9 @@ def scheduled_contacts_stop(stop: ContactStop) -> int:
     """Cancel the contacts still planned for cases whose contact stops (`cases.contact_stops`).
 
     A closed case loses every pending contact. A promise, a plan or a hold cancels the pending calls and
-    visit requests, whoever planned them, so none waits in a queue the rules would refuse; a hold also
-    cancels the policy's other contacts, as the pass would, except the letter to the estate. Each keeps its
+    visit requests, whoever planned them, so none waits in a queue the rules would refuse; a hold or a
+    placement with an outside agency also cancels the policy's other contacts, as the pass would, except
+    the letter to the estate. Each keeps its
     cause in its trail. Set-based: the rows are locked, then written in one statement per thousand.
     """
     pending = ScheduledContact.objects.filter(case_id__any=list(stop.case_ids), status=ContactStatus.SCHEDULED)
@@ -356,7 +357,7 @@ def scheduled_contacts_stop(stop: ContactStop) -> int:
         pending = pending.exclude(purpose=PURPOSE_LEGAL)
     elif not stop.closing:
         scope = Q(channel__in=STOPPED_TASK_CHANNELS)
-        if stop.cause == StopCause.HOLD:
+        if stop.cause in (StopCause.HOLD, StopCause.PLACED):
             scope |= Q(origin=Origin.POLICY)
         # The letter to the estate is sent because of a hold; another hold makes the governor hold it back.
         pending = pending.filter(scope).exclude(rule=ESTATE_LETTER_RULE)

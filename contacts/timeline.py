@@ -12,6 +12,8 @@ PASS_REASONS = {
     "case on hold": gettext_noop("Cancelled: the case was put on hold."),
     "case closed": gettext_noop("Cancelled: the case was closed."),
     "superseded": gettext_noop("Replaced by a newer contact of the policy."),
+    "case placed with an agency": gettext_noop("Cancelled: the case was placed with an outside agency."),
+    "case fails a confirm check": gettext_noop("Cancelled: the case fails a confirm check."),
 }
 # Rules a person should read as words rather than a policy's code (T1.sms, say).
 RULE_NAMES = {ESTATE_LETTER_RULE: gettext_noop("Letter to the estate")}

@@ -53,6 +53,8 @@ def demo_logins() -> list[tuple[str, str]]:
     by_role: dict[str, list[str]] = {}
     for username, role, *_rest in USERS:
         by_role.setdefault(role, []).append(username)
+    for username, role, *_rest in AGENCY_USERS:
+        by_role.setdefault(role, []).append(username)
     rows = [(", ".join(by_role.pop(Role.AGENT)), Role.AGENT.label), (fields, Role.FIELD_AGENT.label)]
     return rows + [(", ".join(names), Role(role).label) for role, names in by_role.items()]
 
@@ -235,6 +237,8 @@ def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummar
         _seed_us_cardholder(users, teams[0], now)
     with transaction.atomic():
         _seed_litigation(users, now)
+    with transaction.atomic():
+        _seed_agency(summary, users, teams[0], now)
     # The confirm checks, as the escalation pass runs them on the cases it has not placed yet.
     cases_confirm_check(case_ids=Case.objects.filter(stage=Stage.CONFIRM).values_list("pk", flat=True), at=now)
     return summary
@@ -276,6 +280,41 @@ def _seed_litigation(users, now: dt.datetime) -> None:
         milestone_record(record=record, actor=legal, kind=MilestoneKind.JUDGMENT, on=since(10),
                          amount=case.total_overdue, note="判决支持全部诉讼请求。", at=now)
         milestone_record(record=record, actor=legal, kind=MilestoneKind.ENFORCEMENT_APPLIED, on=since(2), at=now)
+
+
+DEMO_AGENCY = "安信催收有限公司"
+AGENCY_USERS = [("agency-agent", Role.AGENCY_AGENT, "黄", "海"), ("agency-manager", Role.AGENCY_MANAGER, "林", "红")]
+DEMO_PLACEMENTS = 8
+
+
+def _seed_agency(summary: SeedSummary, users, team, now: dt.datetime) -> None:
+    """An approved agency with its two logins, and a few late-stage cases of the first team placed with it."""
+    from agencies.models import Placement
+    from agencies.services import agency_create, placements_create
+    from staff.models import Agency
+    from visits.models import Visit
+
+    agency = Agency.objects.filter(name=DEMO_AGENCY).first() or agency_create(
+        name=DEMO_AGENCY, licence="沪金催字 2026-018", actor=SYSTEM, regions=["上海市", "江苏省", "浙江省"],
+        commission_percent=Decimal("12.5"), capacity=200, commission_by_bucket={"M5": "15", "M6": "18", "M7+": "20"},
+        contract_start=(now - dt.timedelta(days=200)).date(), contract_end=(now + dt.timedelta(days=500)).date(),
+        contacts="林女士 021-5555-0188")
+    User = get_user_model()
+    for username, role, last, first in AGENCY_USERS:
+        if not User.objects.filter(username=username).exists():
+            users[username] = staff_create(username=username, role=role, password=DEMO_PASSWORD, agency=agency,
+                                           first_name=first, last_name=last, validate=False)
+            summary.users_created.append(username)
+    if Placement.objects.filter(agency=agency).exists():
+        return
+    late = [case.pk for case in Case.objects
+            .filter(assigned_team=team, stage=Stage.CONTACT)
+            # The demo's visit requests stay with the in-house desk.
+            .exclude(pk__in=Visit.objects.values("case_id"))
+            .order_by("overdue_since", "pk")[:DEMO_PLACEMENTS]]
+    if late:
+        placements_create(case_ids=late, agency=agency, actor=users["supervisor"], reason="晚期案件，行内多次联系未果",
+                          at=now)
 
 
 def _seed_us_cardholder(users, team, now: dt.datetime) -> None:

@@ -91,6 +91,8 @@ in_range AS MATERIALIZED (
     SELECT * FROM looked l
     WHERE coalesce(cardinality(l.failed), 0) = 0
       AND NOT EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = l.id AND h.released_at IS NULL)
+      -- While an outside agency works the case, the in-house policy plans nothing for it.
+      AND NOT EXISTS (SELECT 1 FROM agencies_placement p WHERE p.case_id = l.id AND p.ended_at IS NULL)
 ),
 confirmed AS (
     -- What the checks found, kept on the case from the moment it changes (the exceptions list reads it).
@@ -164,7 +166,8 @@ parked AS (
     RETURNING ce.case_id
 ),
 cancelled AS (
-    -- The pending policy contacts of closed cases, cases on hold and cases failing a confirm check are cancelled.
+    -- The pending policy contacts of closed cases, cases on hold, cases failing a confirm check and cases placed
+    -- with an agency are cancelled.
     UPDATE contacts_scheduledcontact s
        SET status = 'cancelled', updated_at = %(now)s,
            trail = s.trail || jsonb_build_array(jsonb_build_object(
@@ -172,6 +175,9 @@ cancelled AS (
                'reason', CASE WHEN c.stage = 'closed' THEN 'case closed'
                               WHEN EXISTS (SELECT 1 FROM cases_casehold h
                                            WHERE h.case_id = c.id AND h.released_at IS NULL) THEN 'case on hold'
+                              WHEN EXISTS (SELECT 1 FROM agencies_placement p
+                                           WHERE p.case_id = c.id AND p.ended_at IS NULL)
+                              THEN 'case placed with an agency'
                               ELSE 'case fails a confirm check' END))
       FROM candidates k JOIN cases_case c ON c.id = k.id
      WHERE s.case_id = k.id AND s.status = 'scheduled' AND s.origin = 'policy'
@@ -179,7 +185,8 @@ cancelled AS (
             -- The letter to the estate exists because of a hold; the governor judges it at delivery.
             OR (s.rule <> '{ESTATE_LETTER_RULE}'
                 AND EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = c.id AND h.released_at IS NULL))
-            OR EXISTS (SELECT 1 FROM looked l WHERE l.id = c.id AND cardinality(l.failed) > 0))
+            OR EXISTS (SELECT 1 FROM looked l WHERE l.id = c.id AND cardinality(l.failed) > 0)
+            OR EXISTS (SELECT 1 FROM agencies_placement p WHERE p.case_id = c.id AND p.ended_at IS NULL))
     RETURNING s.id
 ),
 -- A repeating action is due an interval of ceil(per_days / times) days after the last contact of its rule that

@@ -28,6 +28,8 @@ class EventType(models.TextChoices):
     ACCOUNT_MEASURE_REQUESTED = "account.measure_requested", _("Card measure requested")
     # A case failed a confirm check, and a supervisor asks the core system to look at the account again.
     ACCOUNT_CHECK_REQUESTED = "account.check_requested", _("Account check requested")
+    CASE_PLACED = "case.placed", _("Case placed with an agency")
+    CASE_PLACEMENT_ENDED = "case.placement_ended", _("Placement with an agency ended")
 
 
 class Event(models.Model):

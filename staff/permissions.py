@@ -38,19 +38,28 @@ class Capability(StrEnum):
     HOLD_CASES = "hold_cases"                # cases (and their visits) are assigned to them by name
     SEE_EVERY_CASE = "see_every_case"        # their scope is the whole portfolio, not a team's cases
     SERVE_THEMSELVES = "serve_themselves"    # the cardholder's own page: their cases, promise, dispute, preferences
+    SEE_INTERNAL_RECORDS = "see_internal_records"  # internal notes, and any personal-data field in full
+    WORK_PLACED_CASES = "work_placed_cases"  # an agency's staff: their scope is their agency's open placements
+    REQUIRE_TWO_FACTOR = "require_two_factor"  # may not work until an authenticator is confirmed
+    MANAGE_AGENCIES = "manage_agencies"      # the agencies whitelist: add, edit, suspend, terminate
+    PLACE_CASES = "place_cases"              # place cases with an agency and end placements
+    VIEW_AGENCY_FIGURES = "view_agency_figures"  # placements, statements and figures (an agency's own only)
+    APPROVE_STATEMENTS = "approve_statements"  # approve an agency's monthly commission statement
 
 
 A, F, S, M, C, AD = (Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN)
 L = Role.LEGAL_OFFICER
+AA, AM = Role.AGENCY_AGENT, Role.AGENCY_MANAGER
 # The cardholder on their own page (core.actors.Cardholder): not a staff role, and never a login.
 CH = Cardholder.role
 
 # Compliance officers read everything and admins configure; neither works cases. Legal officers work the
-# cases in litigation and nothing else.
+# cases in litigation and nothing else. An outside agency's staff work the cases placed with their agency,
+# with the least personal data, and always with two factors.
 CAPABILITIES: dict[Capability, frozenset[str]] = {
-    Capability.WORK_CASES: frozenset({A, F, S, M}),
-    Capability.HAVE_QUEUE: frozenset({A, S}),
-    Capability.TAKE_PROMISES: frozenset({A, F, S, M}),
+    Capability.WORK_CASES: frozenset({A, F, S, M, AA, AM}),
+    Capability.HAVE_QUEUE: frozenset({A, S, AA}),
+    Capability.TAKE_PROMISES: frozenset({A, F, S, M, AA, AM}),
     Capability.AUTHORISE_CONTACT_EXCEPTIONS: frozenset({S, M}),
     Capability.APPROVE_PLANS: frozenset({S, M}),
     Capability.PROPOSE_WRITE_OFFS: frozenset({L, S, M}),
@@ -70,10 +79,17 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.BUILD_CARDHOLDER_FILE: frozenset({C, M}),
     Capability.WORK_LITIGATION: frozenset({L, S, M}),
     Capability.LEGAL_QUEUE: frozenset({L, S, M}),
-    Capability.USE_TWO_FACTOR: frozenset({S, M, AD}),
+    Capability.USE_TWO_FACTOR: frozenset({S, M, AD, AA, AM}),
     Capability.HOLD_CASES: frozenset({A, F}),
     Capability.SEE_EVERY_CASE: frozenset({M, C, AD}),
     Capability.SERVE_THEMSELVES: frozenset({CH}),
+    Capability.SEE_INTERNAL_RECORDS: frozenset({A, F, S, M, C, AD, L}),
+    Capability.WORK_PLACED_CASES: frozenset({AA, AM}),
+    Capability.REQUIRE_TWO_FACTOR: frozenset({AA, AM}),
+    Capability.MANAGE_AGENCIES: frozenset({M, AD}),
+    Capability.PLACE_CASES: frozenset({S, M}),
+    Capability.VIEW_AGENCY_FIGURES: frozenset({S, M, C, AM}),
+    Capability.APPROVE_STATEMENTS: frozenset({M}),
 }
 
 

@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from staff.models import Role, StaffProfile, Team
+from staff.models import Agency, Role, StaffProfile, Team
+from staff.permissions import Capability, role_can
 
 User = get_user_model()
 
@@ -20,16 +21,20 @@ def team_create(*, name: str, region: str = "") -> Team:
 def staff_create(
     *, username: str, role: str, password: str, team: Team | None = None, region: str = "",
     email: str = "", first_name: str = "", last_name: str = "", language: str = "zh-hans",
-    validate: bool = True,
+    validate: bool = True, agency: Agency | None = None,
 ) -> User:
     """Create a login with its staff profile.
 
-    Admins get Django-admin access; everyone else works in the portal only. The password passes
+    Admins get Django-admin access; everyone else works in the portal only. An agency's staff belong to
+    their agency (and no one else has one). The password passes
     Django's validators unless `validate` is False (demo data only).
     """
     if role not in Role.values:
         raise DomainError(_("Unknown role %(role)s; choose one of %(join)s."),
                           params={"role": repr(role), "join": ', '.join(Role.values)}, field="role")
+    if role_can(role, Capability.WORK_PLACED_CASES) != (agency is not None):
+        raise DomainError(_("An agency's staff need their agency, and only they have one."), code="agency",
+                          field="agency")
     if User.objects.filter(username=username).exists():
         raise DomainError(_("A user named %(username)s already exists."), params={"username": repr(username)},
                           field="username")
@@ -44,5 +49,5 @@ def staff_create(
     user.set_password(password)
     user.save()
     StaffProfile.objects.create(user=user, role=role, team=team, region=region or (team.region if team else ""),
-                                language=language)
+                                language=language, agency=agency)
     return user

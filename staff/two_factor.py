@@ -1,7 +1,8 @@
-"""Optional TOTP two-factor sign-in for supervisors, managers and admins (django-otp).
+"""TOTP two-factor sign-in (django-otp): optional for supervisors, managers and admins, required for an
+outside agency's staff.
 
 Once a member of staff has confirmed an authenticator, every new session must pass a code before
-anything but the code page and sign-out is served.
+anything but the code page and sign-out is served. Whoever must use one is sent to set it up first.
 """
 
 import base64
@@ -44,6 +45,9 @@ class TwoFactorRequiredMiddleware:
         if (user.is_authenticated and not user.is_verified() and not request.path.startswith(EXEMPT_PATHS)
                 and confirmed_device(user) is not None):
             return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.get_full_path()})}")
+        if (user.is_authenticated and not user.is_verified() and can(user, Capability.REQUIRE_TWO_FACTOR)
+                and not request.path.startswith((*EXEMPT_PATHS, reverse("two-factor-setup")))):
+            return redirect("two-factor-setup")
         return self.get_response(request)
 
 

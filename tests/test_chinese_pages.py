@@ -28,6 +28,7 @@ ALLOWED = {
     "Asia", "Shanghai",  # time zones
     "Collections", "Portal",  # the product's name
     "agent", "agent2", "field", "supervisor", "manager", "compliance", "admin", "legal",  # demo logins
+    "agency-agent", "agency-manager",  # the demo agency's logins
     "currency",  # a field of the policy's rules, named in its help text
     "English",  # the language switch names each language in its own words
     "Jane", "Doe",  # the demo's cardholder in New York
@@ -111,10 +112,15 @@ def demo_day(db):
     escalation_pass_run(as_of=timezone.now())
 
 
-@pytest.mark.parametrize("username", ["agent", "field", "supervisor", "manager", "compliance", "legal"])
+@pytest.mark.parametrize("username", ["agent", "field", "supervisor", "manager", "compliance", "legal", "agency-agent",
+                                      "agency-manager"])
 def test_every_page_reads_in_chinese(client, demo_day, username):
+    from tests.agencies.conftest import verified
+
     user = get_user_model().objects.get(username=username)
     StaffProfile.objects.filter(user=user).update(language="zh-hans")
     client.force_login(user)
+    if username.startswith("agency-"):
+        verified(client, user)  # an agency's staff work only with two factors
     found = walk(client)
     assert not found, "English on Chinese pages:\n" + "\n".join(f"{url}: {runs}" for url, runs in found.items())

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "api",
     "contacts",
     "escalation",
+    "agencies",
     "dashboards",
     "compliance",
     "litigation",
@@ -394,6 +395,8 @@ SELF_SERVICE_COOKIE_SECURE = env.bool("SELF_SERVICE_COOKIE_SECURE", default=not 
 CONTACTS_MAX_DELIVERY_ATTEMPTS = env.int("CONTACTS_MAX_DELIVERY_ATTEMPTS", default=5)
 
 # Field visits: photos and documents up to this size; a case owing this much or more is visited by two agents.
+# Payments this many days after a placement ended still earn the agency its commission.
+AGENCY_COMMISSION_TAIL_DAYS = env.int("AGENCY_COMMISSION_TAIL_DAYS", default=30)
 VISITS_MAX_UPLOAD_BYTES = env.int("VISITS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 LITIGATION_MAX_UPLOAD_BYTES = env.int("LITIGATION_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 VISITS_TWO_AGENTS_FROM = Decimal(env.int("VISITS_TWO_AGENTS_FROM", default=100000))

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from demo.services import DEMO_PASSWORD, USERS, demo_seed
+from demo.services import AGENCY_USERS, DEMO_PASSWORD, USERS, demo_seed
 from escalation.services import escalation_pass_run
 from staff.models import StaffProfile
-from tests.journeys.day import PHONE, WORKDAY, sign_in
+from tests.journeys.day import PHONE, WORKDAY, sign_in, sign_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
@@ -42,16 +42,20 @@ def test_every_role_opens_the_pages_of_its_day_in_both_languages(browser, live_s
     assert sum(summary.scheduled.values()) > 0
     base = live_server.url
     # The first login of each role, the first field agent ("field") included.
+    # An outside agency's agent and manager too, who sign in with two factors.
     for username, role in [(u, r) for u, r, *_rest in USERS[:2]] + [("field", "field_agent")] + [
-            (u, r) for u, r, *_rest in USERS[2:]]:
+            (u, r) for u, r, *_rest in USERS[2:]] + [(u, r) for u, r, *_rest in AGENCY_USERS]:
         for language in ("zh-hans", "en"):
             StaffProfile.objects.filter(user__username=username).update(language=language)
-            widths = [("desktop", DESKTOP)] + ([("phone", PHONE)] if role == "field_agent" else [])
+            widths = [("desktop", DESKTOP)] + ([("phone", PHONE)] if role in ("field_agent", "agency_agent") else [])
             for width_name, viewport in widths:
                 context = browser.new_context(viewport=viewport)
                 page = context.new_page()
                 try:
-                    sign_in(page, base, username, DEMO_PASSWORD)
+                    if role.startswith("agency_"):
+                        sign_in_with_code(page, base, username, DEMO_PASSWORD)
+                    else:
+                        sign_in(page, base, username, DEMO_PASSWORD)
                     assert page.locator("html").get_attribute("lang") == language
                     visited = []
                     for path in menu_links(page, base):

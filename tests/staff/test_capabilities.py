@@ -13,38 +13,45 @@ from tests.factories import UserFactory, staff_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Columns: agent, field agent, supervisor, manager, compliance, admin, legal officer, and the cardholder on their
-# own page (core.actors.Cardholder, not a login). "x" may, "." may not.
+# Columns: agent, field agent, supervisor, manager, compliance, admin, legal officer, agency agent, agency manager,
+# and the cardholder on their own page (core.actors.Cardholder, not a login). "x" may, "." may not.
 MATRIX = """
-work_cases              x x x x . . . .
-have_queue              x . x . . . . .
-take_promises           x x x x . . . .
-authorise_contact_exceptions  . . x x . . . .
-approve_plans           . . x x . . . .
-propose_write_offs      . . x x . . x .
-approve_write_offs      . . x x . . . .
-decide_referrals        . . x x . . . .
-decide_reviews          . . x x . . . .
-release_holds           . . x x x . . .
-approve_holds           . . x x . . . .
-work_specialist_cases   . . x x . . . .
-fix_confirm_exceptions  . . x x . . . .
-request_visits          x x x x . x . .
-plan_visits             . . x x . x . .
-make_visits             . x . . . . . .
-view_dashboards         . . x x x x . .
-manage_teams            . . x x . x . .
-read_audit              . . . x x x . .
-build_cardholder_file   . . . x x . . .
-work_litigation         . . x x . . x .
-legal_queue             . . x x . . x .
-use_two_factor          . . x x . x . .
-hold_cases              x x . . . . . .
-see_every_case          . . . x x x . .
-serve_themselves        . . . . . . . x
+work_cases              x x x x . . . x x .
+have_queue              x . x . . . . x . .
+take_promises           x x x x . . . x x .
+authorise_contact_exceptions  . . x x . . . . . .
+approve_plans           . . x x . . . . . .
+propose_write_offs      . . x x . . x . . .
+approve_write_offs      . . x x . . . . . .
+decide_referrals        . . x x . . . . . .
+decide_reviews          . . x x . . . . . .
+release_holds           . . x x x . . . . .
+approve_holds           . . x x . . . . . .
+work_specialist_cases   . . x x . . . . . .
+fix_confirm_exceptions  . . x x . . . . . .
+request_visits          x x x x . x . . . .
+plan_visits             . . x x . x . . . .
+make_visits             . x . . . . . . . .
+view_dashboards         . . x x x x . . . .
+manage_teams            . . x x . x . . . .
+read_audit              . . . x x x . . . .
+build_cardholder_file   . . . x x . . . . .
+work_litigation         . . x x . . x . . .
+legal_queue             . . x x . . x . . .
+use_two_factor          . . x x . x . x x .
+hold_cases              x x . . . . . . . .
+see_every_case          . . . x x x . . . .
+serve_themselves        . . . . . . . . . x
+see_internal_records    x x x x x x x . . .
+work_placed_cases       . . . . . . . x x .
+require_two_factor      . . . . . . . x x .
+manage_agencies         . . . x . x . . . .
+place_cases             . . x x . . . . . .
+view_agency_figures     . . x x x . . . x .
+approve_statements      . . . x . . . . . .
 """
 STAFF_COLUMNS = [Role.AGENT, Role.FIELD_AGENT, Role.SUPERVISOR, Role.MANAGER, Role.COMPLIANCE, Role.ADMIN,
-                 Role.LEGAL_OFFICER]
+                 Role.LEGAL_OFFICER, Role.AGENCY_AGENT, Role.AGENCY_MANAGER]
 COLUMNS = [*STAFF_COLUMNS, Cardholder.role]
 
 
@@ -87,8 +94,9 @@ def test_a_login_without_a_staff_profile_can_nothing(db):
     assert not role_can(None, Capability.WORK_CASES) and roles_with(Capability.MAKE_VISITS) == {Role.FIELD_AGENT}
 
 
-ROLE_NAMES = "agent|field_agent|supervisor|manager|compliance|admin|legal_officer"
-ROLE_SET = re.compile(rf"[({{]\s*(?:Role\.[A-Z_]+|\"(?:{ROLE_NAMES})\")\s*,\s*(?:Role\.[A-Z_]+|\"(?:{ROLE_NAMES})\")")
+ROLE_NAMES = "agent|field_agent|supervisor|manager|compliance|admin|legal_officer|agency_agent|agency_manager"
+ONE_ROLE = rf"(?:Role\.[A-Z_]+|\"(?:{ROLE_NAMES})\")"
+ROLE_SET = re.compile(rf"[({{]\s*{ONE_ROLE}\s*,\s*{ONE_ROLE}")
 
 
 def test_no_module_keeps_a_role_set_of_its_own():

@@ -41,3 +41,26 @@ def test_an_admin_gets_the_django_admin(monkeypatch):
     call_command("create_staff", "root2", "--role", "admin")
     user = StaffProfile.objects.get(user__username="root2").user
     assert user.is_staff and user.is_superuser
+
+
+def test_create_agency_then_its_staff_from_the_command_line(monkeypatch):
+    monkeypatch.setenv("STAFF_PASSWORD", "a-long-enough-passphrase")
+    call_command("create_agency", "Anxin", "--licence", "SH-1", "--regions", "上海市,江苏省", "--commission", "12.5")
+    call_command("create_staff", "anxin.li", "--role", "agency_agent", "--agency", "Anxin")
+    call_command("create_staff", "anxin.boss", "--role", "agency_manager", "--agency", "Anxin")
+    profile = StaffProfile.objects.select_related("agency").get(user__username="anxin.li")
+    assert (profile.role, profile.agency.name) == ("agency_agent", "Anxin")
+    assert profile.agency.regions == ["上海市", "江苏省"]
+    assert str(profile.agency.commission_percent) == "12.50"
+
+
+def test_agency_roles_need_an_agency_and_others_may_not_have_one(monkeypatch):
+    monkeypatch.setenv("STAFF_PASSWORD", "a-long-enough-passphrase")
+    call_command("create_agency", "Anxin", "--licence", "SH-1")
+    with pytest.raises(CommandError, match="agency"):
+        call_command("create_staff", "lonely", "--role", "agency_agent")
+    with pytest.raises(CommandError, match="agency"):
+        call_command("create_staff", "inhouse", "--role", "agent", "--agency", "Anxin")
+    with pytest.raises(CommandError, match="No agency named"):
+        call_command("create_staff", "x", "--role", "agency_agent", "--agency", "Nobody")
+    assert not StaffProfile.objects.exists()

@@ -1,0 +1,71 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.delinquency import Bucket
+from cases.forms import DomainErrorFormMixin
+from staff.models import Agency
+
+
+class RegionsField(forms.CharField):
+    def to_python(self, value):
+        return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+
+class AgencyForm(DomainErrorFormMixin, forms.Form):
+    name = forms.CharField(label=_("Legal name"), max_length=200)
+    licence = forms.CharField(label=_("Licence or registration number"), max_length=100)
+    contract_start = forms.DateField(label=_("Contract start"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    contract_end = forms.DateField(label=_("Contract end"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    regions = RegionsField(label=_("Regions served (comma-separated)"), required=False, max_length=500)
+    capacity = forms.IntegerField(label=_("Capacity (cases placed at once)"), min_value=1, max_value=1_000_000,
+                                  initial=500)
+    placement_days = forms.IntegerField(label=_("Default placement days"), min_value=1, max_value=366, initial=90)
+    commission_percent = forms.DecimalField(label=_("Base commission (percent)"), min_value=Decimal("0"),
+                                            max_value=Decimal("100"), decimal_places=2, initial=Decimal("10"))
+    contacts = forms.CharField(label=_("Contacts"), required=False, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    ends_placement_on_conduct_complaint = forms.BooleanField(
+        label=_("A conduct complaint ends the placement"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for bucket in Bucket.values[1:]:
+            self.fields[f"rate_{bucket}"] = forms.DecimalField(
+                label=_("Commission for %(bucket)s (percent, blank for the base)") % {"bucket": bucket},
+                required=False, min_value=Decimal("0"), max_value=Decimal("100"), decimal_places=2)
+
+    def bucket_rates(self) -> dict[str, str]:
+        return {bucket: str(self.cleaned_data[f"rate_{bucket}"]) for bucket in Bucket.values[1:]
+                if self.cleaned_data.get(f"rate_{bucket}") is not None}
+
+
+class StatusForm(DomainErrorFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Whitelist status"), choices=Agency.Status.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class PlaceForm(DomainErrorFormMixin, forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=366, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from agencies.selectors import agencies_placeable
+
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies_placeable()
+
+
+class EndForm(DomainErrorFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why end the placement"), max_length=1000)
+
+
+class CsvForm(DomainErrorFormMixin, forms.Form):
+    file = forms.FileField(label=_("CSV of account numbers (one a line)"))

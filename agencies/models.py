@@ -1,0 +1,121 @@
+"""Placements of cases with outside agencies, the commission they earn, and the monthly statements."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, Payment
+from staff.models import Agency
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class EndCause(models.TextChoices):
+    MANUAL = "manual", _("Ended by hand")
+    EXPIRED = "expired", _("Placement period over")
+    AGENCY_SUSPENDED = "agency_suspended", _("Agency suspended")
+    AGENCY_TERMINATED = "agency_terminated", _("Agency terminated")
+    CLOSED = "closed", _("Case closed")
+    COMPLAINT = "complaint", _("Conduct complaint")
+    RECALLED = "recalled", _("Recalled by the core system")
+
+
+class Placement(models.Model):
+    """A case worked by an outside agency for a period. At most one is open per case; ended ones stay as
+    history, with why and by whom they ended."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="placements")
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="placements")
+    bucket = models.CharField(_("bucket at placement"), max_length=8)
+    balance = models.DecimalField(_("overdue at placement"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    started_at = models.DateTimeField(_("placed at"), default=timezone.now)
+    until = models.DateField(_("placed until"))
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    placed_by_label = models.CharField(max_length=150)
+    reason = models.TextField(_("reason"), blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_cause = models.CharField(_("ended because"), max_length=20, choices=EndCause.choices, blank=True)
+    end_reason = models.TextField(_("end reason"), blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    ended_by_label = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True),
+                                    name="placement_one_open_per_case"),
+            models.CheckConstraint(condition=Q(ended_at__isnull=True, end_cause="")
+                                   | Q(ended_at__isnull=False) & ~Q(end_cause=""), name="placement_end_has_cause"),
+        ]
+        indexes = [models.Index(fields=["agency", "ended_at"], name="placement_agency_ended_idx")]
+
+    def __str__(self):
+        return f"#{self.case_id} → {self.agency_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class CommissionLine(models.Model):
+    """One line of an agency's commission ledger: earned on a payment, or clawed back when it was reversed."""
+
+    class Kind(models.TextChoices):
+        COMMISSION = "commission", _("Commission")
+        CLAWBACK = "clawback", _("Clawback")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="commission_lines")
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="commission_lines")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMMISSION)
+    bucket = models.CharField(max_length=8)
+    recovered = models.DecimalField(_("amount recovered"), **MONEY)
+    rate = models.DecimalField(_("rate (percent)"), max_digits=5, decimal_places=2)
+    amount = models.DecimalField(_("commission"), **MONEY)
+    currency = models.CharField(max_length=3)
+    statement_month = models.DateField(_("statement month"))
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("commission line")
+        verbose_name_plural = _("commission lines")
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "kind"], name="commission_once_per_payment_and_kind"),
+            models.CheckConstraint(condition=Q(statement_month__day=1), name="commission_month_is_first_day"),
+        ]
+        indexes = [models.Index(fields=["agency", "statement_month"], name="commission_agency_month_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount} {self.currency}"
+
+
+class Statement(models.Model):
+    """A month's commission statement for one agency and currency, approved by a manager. The figures are
+    frozen at approval; lines that arrive later belong to the next month's statement."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="statements")
+    month = models.DateField(_("month"))
+    currency = models.CharField(max_length=3)
+    recovered = models.DecimalField(_("recovered"), **MONEY)
+    commission = models.DecimalField(_("commission"), **MONEY)
+    adjustment = models.DecimalField(_("recovery-rate adjustment"), **MONEY)
+    total = models.DecimalField(_("total due"), **MONEY)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("commission statement")
+        verbose_name_plural = _("commission statements")
+        constraints = [models.UniqueConstraint(fields=["agency", "month", "currency"],
+                                               name="statement_once_per_agency_month")]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.month:%Y-%m} {self.currency}"

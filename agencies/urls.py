@@ -1,0 +1,25 @@
+from django.urls import path
+
+from agencies import views
+
+app_name = "agencies"
+
+urlpatterns = [
+    path("", views.agency_list, name="list"),
+    path("new/", views.agency_new, name="new"),
+    path("place/", views.bulk_place, name="bulk-place"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("place/csv/", views.csv_place, name="csv-place"),
+    path("<int:agency_id>/", views.agency_detail, name="detail"),
+    path("<int:agency_id>/edit/", views.agency_edit, name="edit"),
+    path("<int:agency_id>/status/", views.agency_status, name="status"),
+    path("<int:agency_id>/statements/<int:year>-<int:month>/<str:currency>/", views.statement, name="statement"),
+    path("<int:agency_id>/statements/<int:year>-<int:month>/<str:currency>.csv", views.statement_csv,
+         name="statement-csv"),
+    path("<int:agency_id>/statements/<int:year>-<int:month>/<str:currency>.pdf", views.statement_pdf,
+         name="statement-pdf"),
+    path("<int:agency_id>/statements/<int:year>-<int:month>/<str:currency>/approve/", views.statement_approve_view,
+         name="statement-approve"),
+    path("cases/<int:case_id>/place/", views.case_place, name="case-place"),
+    path("cases/<int:case_id>/end/", views.case_placement_end, name="case-end"),
+]

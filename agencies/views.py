@@ -1,0 +1,349 @@
+"""The agencies pages: the whitelist, placing cases (one, a filtered list, a CSV), and the statements."""
+
+import csv
+import datetime as dt
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies import selectors, services
+from agencies.forms import AgencyForm, CsvForm, EndForm, PlaceForm, StatusForm
+from agencies.models import EndCause
+from cases.access import visible_case_or_404
+from cases.forms import CaseFilterForm
+from cases.lifecycle import Stage
+from cases.panels import case_form_answer
+from cases.selectors import cases_filter, cases_visible_to
+from core.errors import DomainError
+from core.feedback import action_done
+from core.masking import mask
+from core.pdf import document_pdf
+from staff.permissions import Capability, can
+
+
+def _need(user, capability: Capability) -> None:
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+def _agency_or_404(request, agency_id: int):
+    return get_object_or_404(selectors.agencies_visible_to(user=request.user), pk=agency_id)
+
+
+# --- the case page's panel ------------------------------------------------------------------------------
+
+def placement_panel_visible(request, case) -> bool:
+    return can(request.user, Capability.PLACE_CASES) or can(request.user, Capability.WORK_PLACED_CASES)
+
+
+def placement_panel_context(request, case) -> dict:
+    return {"placement": selectors.placement_open(case_id=case.pk),
+            "can_place": can(request.user, Capability.PLACE_CASES),
+            "place_form": PlaceForm(), "end_form": EndForm()}
+
+
+@login_required
+@require_POST
+def case_place(request, case_id: int):
+    _need(request.user, Capability.PLACE_CASES)
+    case = visible_case_or_404(request, case_id)
+
+    def act(data):
+        services.placements_create(case_ids=[case.pk], agency=data["agency"], actor=request.user,
+                                   days=data["days"], reason=data["reason"])
+        return _("Placed with %(agency)s.") % {"agency": data["agency"].name}
+
+    return case_form_answer(request, case, PlaceForm(request.POST), act=act,
+                            partial="agencies/partials/placement_panel.html",
+                            context=lambda form: {**placement_panel_context(request, case), "place_form": form})
+
+
+@login_required
+@require_POST
+def case_placement_end(request, case_id: int):
+    _need(request.user, Capability.PLACE_CASES)
+    case = visible_case_or_404(request, case_id)
+
+    def act(data):
+        services.placements_end(case_ids=[case.pk], cause=EndCause.MANUAL, reason=data["reason"], actor=request.user)
+        return _("The placement has ended; the case is back with its team.")
+
+    return case_form_answer(request, case, EndForm(request.POST), act=act,
+                            partial="agencies/partials/placement_panel.html",
+                            context=lambda form: {**placement_panel_context(request, case), "end_form": form})
+
+
+# --- the whitelist ------------------------------------------------------------------------------------------
+
+@login_required
+def agency_list(request):
+    agencies = selectors.agencies_visible_to(user=request.user)
+    if not (agencies.exists() or can(request.user, Capability.MANAGE_AGENCIES)
+            or can(request.user, Capability.VIEW_AGENCY_FIGURES)):
+        raise PermissionDenied
+    return render(request, "agencies/agency_list.html", {"agencies": agencies})
+
+
+def _agency_fields(form) -> dict:
+    data = form.cleaned_data
+    return {"contract_start": data["contract_start"], "contract_end": data["contract_end"],
+            "regions": data["regions"], "capacity": data["capacity"], "placement_days": data["placement_days"],
+            "commission_percent": data["commission_percent"], "commission_by_bucket": form.bucket_rates(),
+            "contacts": data["contacts"],
+            "ends_placement_on_conduct_complaint": data["ends_placement_on_conduct_complaint"]}
+
+
+@login_required
+def agency_new(request):
+    _need(request.user, Capability.MANAGE_AGENCIES)
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = services.agency_create(name=form.cleaned_data["name"], licence=form.cleaned_data["licence"],
+                                            actor=request.user, **_agency_fields(form))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return action_done(request, _("Agency added to the whitelist."), "agencies:detail", agency_id=agency.pk)
+    return render(request, "agencies/agency_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def agency_edit(request, agency_id: int):
+    _need(request.user, Capability.MANAGE_AGENCIES)
+    agency = _agency_or_404(request, agency_id)
+    initial = {"name": agency.name, "licence": agency.licence, "contract_start": agency.contract_start,
+               "contract_end": agency.contract_end, "regions": agency.regions, "capacity": agency.capacity,
+               "placement_days": agency.placement_days, "commission_percent": agency.commission_percent,
+               "contacts": agency.contacts,
+               "ends_placement_on_conduct_complaint": agency.ends_placement_on_conduct_complaint,
+               **{f"rate_{bucket}": rate for bucket, rate in (agency.commission_by_bucket or {}).items()}}
+    form = AgencyForm(request.POST or None, initial=initial)
+    form.fields["name"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_update(agency=agency, actor=request.user, licence=form.cleaned_data["licence"],
+                                   **_agency_fields(form))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return action_done(request, _("Agency saved."), "agencies:detail", agency_id=agency.pk)
+    return render(request, "agencies/agency_form.html", {"form": form, "agency": agency},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def agency_detail(request, agency_id: int, status_form=None):
+    agency = _agency_or_404(request, agency_id)
+    ends = selectors.placement_ends_by_cause(agency=agency)
+    return render(request, "agencies/agency_detail.html", {
+        "agency": agency,
+        "placements": selectors.placements_of(agency=agency).filter(ended_at__isnull=True)[:200],
+        "ends": [(label, ends.get(value, 0)) for value, label in EndCause.choices],
+        "statements": selectors.statement_months(agency=agency),
+        "members": agency.members.select_related("user").order_by("role", "user__username"),
+        "status_form": status_form or StatusForm(initial={"status": agency.status}),
+        "can_manage": can(request.user, Capability.MANAGE_AGENCIES),
+    }, status=400 if status_form is not None else 200)
+
+
+@login_required
+@require_POST
+def agency_status(request, agency_id: int):
+    _need(request.user, Capability.MANAGE_AGENCIES)
+    agency = _agency_or_404(request, agency_id)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            ended = services.agency_status_change(agency=agency, status=form.cleaned_data["status"],
+                                                  reason=form.cleaned_data["reason"], actor=request.user)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return action_done(request, _("Status saved; %(count)s placements ended.") % {"count": ended},
+                               "agencies:detail", agency_id=agency.pk)
+    return agency_detail(request, agency_id, status_form=form)
+
+
+# --- placing many cases -------------------------------------------------------------------------------------
+
+def _placeable(request, filters: CaseFilterForm):
+    cases = cases_visible_to(user=request.user).exclude(stage=Stage.CLOSED).exclude(
+        pk__in=services.Placement.objects.filter(ended_at__isnull=True).values("case_id"))
+    if filters.is_valid():
+        cases = cases_filter(queryset=cases, stage=filters.cleaned_data["stage"] or None,
+                             bucket=filters.cleaned_data["bucket"] or None)
+    return cases
+
+
+@login_required
+def bulk_place(request):
+    """A filtered list of the open, unplaced cases the supervisor sees; the count is shown before placing."""
+    _need(request.user, Capability.PLACE_CASES)
+    filters = CaseFilterForm(request.GET or request.POST or None)
+    cases = _placeable(request, filters)
+    form = PlaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ids = list(cases.values_list("pk", flat=True))
+            if str(len(ids)) != request.POST.get("count"):
+                raise DomainError(_("The list changed since you saw it; check the count and confirm again."),
+                                  code="count_changed")
+            services.placements_create(case_ids=ids, agency=form.cleaned_data["agency"], actor=request.user,
+                                       days=form.cleaned_data["days"], reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return action_done(request, _("%(count)s cases placed with %(agency)s.") % {
+                "count": len(ids), "agency": form.cleaned_data["agency"].name}, "agencies:detail",
+                agency_id=form.cleaned_data["agency"].pk)
+    return render(request, "agencies/bulk_place.html", {
+        "filters": filters, "form": form, "count": cases.count(), "sample": cases.order_by("pk")[:20],
+        "csv_form": CsvForm(), "csv_place_form": PlaceForm(prefix="csv")}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def csv_place(request):
+    """Place the open cases of the account numbers in a CSV: all of them, or none if one is unknown."""
+    _need(request.user, Capability.PLACE_CASES)
+    form, csv_form = PlaceForm(request.POST, prefix="csv"), CsvForm(request.POST, request.FILES)
+    if form.is_valid() and csv_form.is_valid():
+        try:
+            numbers = _account_numbers(csv_form.cleaned_data["file"])
+            visible = cases_visible_to(user=request.user).exclude(stage=Stage.CLOSED)
+            found = dict(visible.filter(account__account_number__in=numbers)
+                         .values_list("account__account_number", "pk"))
+            missing = [number for number in numbers if number not in found]
+            if missing:
+                raise DomainError(_("No open case you can see for: %(numbers)s."),
+                                  params={"numbers": ", ".join(missing[:10])}, code="unknown_account", field="file")
+            with transaction.atomic():
+                services.placements_create(case_ids=found.values(), agency=form.cleaned_data["agency"],
+                                           actor=request.user, days=form.cleaned_data["days"],
+                                           reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            csv_form.add_domain_error(exc)
+        else:
+            return action_done(request, _("%(count)s cases placed with %(agency)s.") % {
+                "count": len(found), "agency": form.cleaned_data["agency"].name}, "agencies:detail",
+                agency_id=form.cleaned_data["agency"].pk)
+    filters = CaseFilterForm(None)
+    cases = _placeable(request, filters)
+    return render(request, "agencies/bulk_place.html", {
+        "filters": filters, "form": PlaceForm(), "count": cases.count(), "sample": cases.order_by("pk")[:20],
+        "csv_form": csv_form, "csv_place_form": form}, status=400)
+
+
+def _account_numbers(upload) -> list[str]:
+    if upload.size > 2 * 1024 * 1024:
+        raise DomainError(_("The file is larger than 2 MB."), field="file")
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DomainError(_("The file is not UTF-8 text."), field="file") from exc
+    numbers = [row[0].strip() for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+    numbers = [n for n in numbers if n.lower() not in ("account_number", "account number")]
+    if not numbers:
+        raise DomainError(_("The file has no account numbers."), field="file")
+    return list(dict.fromkeys(numbers))
+
+
+# --- statements ---------------------------------------------------------------------------------------------
+
+def _statement(request, agency_id: int, year: int, month: int, currency: str):
+    _need(request.user, Capability.VIEW_AGENCY_FIGURES)
+    agency = _agency_or_404(request, agency_id)
+    try:
+        first = dt.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404 from exc
+    return selectors.statement_figures(agency=agency, month=first, currency=currency.upper()[:3])
+
+
+@login_required
+def statement(request, agency_id: int, year: int, month: int, currency: str, error: str = ""):
+    figures = _statement(request, agency_id, year, month, currency)
+    lines = selectors.statement_lines(agency=figures.agency, month=figures.month, currency=figures.currency)
+    return render(request, "agencies/statement.html", {
+        "figures": figures, "lines": lines[:500], "error": error,
+        "can_approve": can(request.user, Capability.APPROVE_STATEMENTS)}, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def statement_approve_view(request, agency_id: int, year: int, month: int, currency: str):
+    _need(request.user, Capability.APPROVE_STATEMENTS)
+    figures = _statement(request, agency_id, year, month, currency)
+    try:
+        services.statement_approve(agency=figures.agency, month=figures.month, currency=figures.currency,
+                                   actor=request.user)
+    except DomainError as exc:
+        return statement(request, agency_id, year, month, currency, error=exc.message)
+    return action_done(request, _("Statement approved."), "agencies:statement", agency_id=agency_id, year=year,
+                       month=month, currency=figures.currency)
+
+
+@login_required
+def statement_csv(request, agency_id: int, year: int, month: int, currency: str):
+    figures = _statement(request, agency_id, year, month, currency)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="statement-{figures.agency.pk}-'
+                                       f'{figures.month:%Y-%m}-{figures.currency}.csv"')
+    writer = csv.writer(response)
+    writer.writerow(["case", "account", "payment", "paid_at", "kind", "bucket", "recovered", "rate", "commission",
+                     "currency"])
+    for line in selectors.statement_lines(agency=figures.agency, month=figures.month, currency=figures.currency):
+        writer.writerow([line.case_id, mask(line.case.account.account_number), line.payment.transaction_id,
+                         line.payment.paid_at.isoformat(), line.kind, line.bucket, line.recovered, line.rate,
+                         line.amount, line.currency])
+    for bucket, recovered, commission in figures.by_bucket:
+        writer.writerow(["", "", "", "", "total", bucket, recovered, "", commission, figures.currency])
+    writer.writerow(["", "", "", "", "adjustment", "", "", "", figures.adjustment, figures.currency])
+    writer.writerow(["", "", "", "", "due", "", figures.recovered, "", figures.total, figures.currency])
+    return response
+
+
+@login_required
+def statement_pdf(request, agency_id: int, year: int, month: int, currency: str):
+    figures = _statement(request, agency_id, year, month, currency)
+    lines = [f"# {_('Commission statement')}: {figures.agency.name}",
+             f"{_('Month')}: {figures.month:%Y-%m} · {_('Currency')}: {figures.currency}",
+             f"## {_('Totals by bucket')}"]
+    for bucket, recovered, commission in figures.by_bucket:
+        lines.append(f"{bucket}: {_('recovered')} {recovered} · {_('commission')} {commission}")
+    lines += [f"## {_('Total')}",
+              f"{_('Recovered')}: {figures.recovered} {figures.currency}",
+              f"{_('Recovery rate')}: {figures.recovery_rate:.2%}",
+              f"{_('Commission')}: {figures.commission} {figures.currency}",
+              f"{_('Recovery-rate adjustment')}: {figures.adjustment} {figures.currency}",
+              f"{_('Total due')}: {figures.total} {figures.currency}"]
+    if figures.approved:
+        lines.append(_("Approved by %(who)s on %(when)s.") % {
+            "who": figures.approved.approved_by.get_username(), "when": f"{figures.approved.approved_at:%Y-%m-%d}"})
+    else:
+        lines.append(_("Not approved yet."))
+    body = document_pdf(text="\n".join(lines), language=request.LANGUAGE_CODE, author=request.user.get_username())
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (f'attachment; filename="statement-{figures.agency.pk}-'
+                                       f'{figures.month:%Y-%m}-{figures.currency}.pdf"')
+    return response
+
+
+
+
+@login_required
+def dashboard(request):
+    """Per agency: placed cases and balance, recovery against the in-house desk, and conduct."""
+    from agencies.figures import agencies_figures
+
+    _need(request.user, Capability.VIEW_AGENCY_FIGURES)
+    rows = agencies_figures(agencies=selectors.agencies_visible_to(user=request.user))
+    return render(request, "agencies/dashboard.html", {
+        "rows": rows, "causes": EndCause.choices, "ends": [(row, row.ends_in(EndCause.choices)) for row in rows]})

@@ -1,0 +1,40 @@
+"""Two supervisors placing at once never overfill an agency: its row is locked while its room is counted."""
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+
+from agencies.models import Placement
+from agencies.services import agency_create, placements_create
+from core.actors import SYSTEM
+from core.errors import Conflict
+from tests.factories import CaseFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_placements_at_once_for_the_last_place_have_exactly_one_winner(team):
+    assert connection.vendor == "postgresql"
+    agency = agency_create(name="Small Agency", licence="X-1", actor=SYSTEM, capacity=1)
+    cases = [CaseFactory(assigned_team=team, stage="contact") for _ in range(2)]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def attempt(case_id):
+        close_old_connections()
+        try:
+            barrier.wait(timeout=10)
+            placements_create(case_ids=[case_id], agency=agency, actor=SYSTEM)
+            results.append("won")
+        except Conflict as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(case.pk,)) for case in cases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["over_capacity", "won"]
+    assert Placement.objects.filter(agency=agency, ended_at__isnull=True).count() == 1
