@@ -7,6 +7,12 @@ class AgenciesConfig(AppConfig):
     verbose_name = _("Outside agencies")
 
     def ready(self):
+        from core.anonymise import Scrub, anonymise_register
+
+        # Reasons a member of staff typed may name the cardholder or their situation.
+        anonymise_register(Scrub("agencies.Placement", "case__account__customer", fields=("reason", "end_reason")))
+        anonymise_register(Scrub("agencies.CommissionLine", "case__account__customer", fields=("reason",)))
+
         from agencies import services
         from agencies.timeline import placements_timeline
         from agencies.views import placement_panel_context, placement_panel_visible

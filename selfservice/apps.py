@@ -7,6 +7,11 @@ class SelfServiceConfig(AppConfig):
     verbose_name = _("The cardholder's own page")
 
     def ready(self):
+        from core.anonymise import Scrub, anonymise_register
+
+        # What the cardholder uploaded (a dispute's evidence, a hardship document) is theirs.
+        anonymise_register(Scrub("selfservice.CardholderUpload", "action__customer", files=("file",)))
+
         from cases.panels import CasePanel, case_panel_register
         from cases.timeline import timeline_source_register
         from contacts.links import message_link_register

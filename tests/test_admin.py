@@ -2,7 +2,7 @@ from django.apps import apps
 from django.contrib import admin
 
 PROJECT_APPS = {"core", "staff", "cases", "visits", "repayment_plans", "events", "audit", "complaints", "api",
-                "contacts", "escalation", "dashboards", "litigation"}
+                "contacts", "escalation", "dashboards", "litigation", "agencies", "selfservice"}
 
 
 def test_the_admin_covers_every_model_of_the_project():

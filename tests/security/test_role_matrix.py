@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from agencies.services import agency_create
 from cases.holds import hold_request_create
 from cases.lifecycle import HoldKind, Stage
 from cases.models import ContactPoint
@@ -71,8 +72,38 @@ API_READ_CASE = row(UNAUTH, DENIED, OK, HIDDEN, OK, OK, OK, OK)
 API_DOCS_READERS = row(UNAUTH, DENIED, OK, OK, OK, OK, OK, OK)
 API_CLIENTS_ONLY = row(UNAUTH, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)
 
+# Outside agencies: the whitelist's managers (manager, admin), who may place cases (supervisor, manager), and who
+# reads the figures and statements (supervisor, manager, compliance).
+AGENCY_READERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, DENIED)
+AGENCY_MANAGERS = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)
+PLACERS = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED)
+STATEMENT = "2026-11"
+
 # name: (method, url builder taking the objects, expectations)
 MATRIX = {
+    "agencies:list": ("get", lambda o: reverse("agencies:list"), DASHBOARD_VIEWERS),
+    "agencies:new": ("get", lambda o: reverse("agencies:new"), AGENCY_MANAGERS),
+    "agencies:detail": ("get", lambda o: reverse("agencies:detail", args=[o["agency"].pk]),
+                        row(LOGIN, HIDDEN, HIDDEN, HIDDEN, OK, OK, OK, OK)),
+    "agencies:edit": ("get", lambda o: reverse("agencies:edit", args=[o["agency"].pk]), AGENCY_MANAGERS),
+    "agencies:status": ("post", lambda o: reverse("agencies:status", args=[o["agency"].pk]), AGENCY_MANAGERS),
+    "agencies:dashboard": ("get", lambda o: reverse("agencies:dashboard"), AGENCY_READERS),
+    "agencies:bulk-place": ("get", lambda o: reverse("agencies:bulk-place"), PLACERS),
+    "agencies:csv-place": ("post", lambda o: reverse("agencies:csv-place"), PLACERS),
+    "agencies:case-place": ("post", lambda o: reverse("agencies:case-place", args=[o["case"].pk]), PLACERS),
+    "agencies:case-end": ("post", lambda o: reverse("agencies:case-end", args=[o["case"].pk]), PLACERS),
+    "agencies:statement": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/CNY/", AGENCY_READERS),
+    "agencies:statement-csv": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/CNY.csv",
+                               AGENCY_READERS),
+    "agencies:statement-pdf": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/CNY.pdf",
+                               AGENCY_READERS),
+    "agencies:statement-approve": ("post", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/CNY/approve/",
+                                   row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED)),
+    # The cases waiting in confirm: the supervisors and managers who fix them.
+    "escalation:exceptions": ("get", lambda o: reverse("escalation:exceptions"), DECIDERS),
+    "escalation:exception-fix": ("get", lambda o: reverse("escalation:exception-fix", args=[o["case"].pk]), DECIDERS),
+    "escalation:exception-fix-apply": ("post", lambda o: reverse("escalation:exception-fix-apply",
+                                                                 args=[o["case"].pk, "amounts"]), DECIDERS),
     "healthz": ("get", lambda o: reverse("healthz"), EVERYONE),
     "favicon": ("get", lambda o: reverse("favicon"), EVERYONE),
     # Allowed by address or token, whoever is signed in (tests/monitoring); the test client calls from
@@ -268,7 +299,8 @@ def objects(team, agent, field_agent, settings, tmp_path):
                                            result="no_answer", breached_rules=["hours"])
     point = ContactPoint.objects.create(customer=case.account.customer, kind="emergency", phone="13700001111")
     litigation = litigation_open(case=CaseFactory(assigned_team=team, stage=Stage.LEGAL), actor="system")
-    return {"litigation": litigation,
+    agency = agency_create(name="安信催收有限公司", licence="沪金催字 2026-018", actor="system")
+    return {"litigation": litigation, "agency": agency,
             "case": case, "hold": hold, "hold_request": hold_request, "complaint": complaint, "referral": referral,
             "visit": visit, "preview": preview, "breach": breach, "point": point}
 
