@@ -94,7 +94,7 @@ def _self_service_tables(*, user, filters: DashboardFilters) -> list[Table]:
         Table("self_service_days", _("Self-service by day"),
               [Column("day", _("Day")), *(Column(step, label, COUNT) for step, label in SELF_SERVICE_STEPS.items()),
                Column("paid_amount", _("Amount paid"), MONEY)],
-              self_service_by_day(totals=totals, start=start, end=end), chart="line",
+              self_service_by_day(totals=totals, start=start, end=end),
               series=["links_sent", "links_opened", "links_verified", "promises", "plans", "disputes"]),
     ]
 
