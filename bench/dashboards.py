@@ -3,7 +3,10 @@
 Generates BENCH_DASHBOARD_CASES open cases (default 1,000,000) in 20 teams of 10 agents, with a payment
 (reported by the core system when it was made) and a contact attempt for every tenth case, then
 BENCH_DASHBOARD_DAYS days of snapshots (default 90) through the real `snapshot_take`, shifting each
-case's DPD day by day. Each dashboard page is then rendered through the test client, as a manager
+case's DPD day by day. The self-service funnel's share: a link to the cardholder's own page in a message
+about every fifth case, 60 % of them opened, half of those signed in through, and among those a promise, a
+dispute and a plan chosen from an offer; its totals are counted in full, then incrementally. Each dashboard
+page is then rendered through the test client, as a manager
 (every team) and as one team's supervisor, and the median server time of BENCH_DASHBOARD_RUNS requests
 (default 5) is reported against the 300 ms target. BENCH_DASHBOARD_REUSE=1 keeps data generated earlier
 at the same size instead of generating it again.
@@ -37,9 +40,10 @@ INSERT INTO cases_customer (external_id, name, national_id, national_id_hash, ph
 SELECT 'BENCH-' || g, '客户' || g, '110101199001011234', '', '138' || lpad(g::text, 8, '0'), '', '[]', '', '',
        'Region ' || (g %% 4), 'Asia/Shanghai', 'zh-hans', now(), now()
 FROM generate_series(1, %(n)s) g;
-INSERT INTO cases_account (account_number, customer_id, product, currency, credit_limit, created_at)
+INSERT INTO cases_account (account_number, customer_id, product, currency, credit_limit, created_at,
+                           repayment_reference)
 SELECT '6222' || lpad(c.id::text, 12, '0'), c.id, CASE WHEN c.id %% 3 = 0 THEN 'Gold' ELSE 'Classic' END, 'CNY',
-       50000, now() FROM cases_customer c;
+       50000, now(), '' FROM cases_customer c;
 WITH agents AS (SELECT p.user_id, p.team_id, row_number() OVER (ORDER BY p.user_id) - 1 AS i
                 FROM staff_staffprofile p WHERE p.role = 'agent')
 INSERT INTO cases_case (account_id, stage, outcome, currency, principal_overdue, interest_overdue, fees_overdue,
@@ -65,6 +69,44 @@ FROM cases_case c JOIN cases_account a ON a.id = c.account_id WHERE c.id %% 10 =
 ANALYZE;
 """
 
+# The self-service funnel's rows: every fifth case's cardholder got a link in the last 88 days, three days before
+# the case's payment (every tenth case has one, above), so some payments follow an action and others do not. The
+# link's number decides who opened it (6 in 10), signed in (3 in 10), promised (1 in 10), disputed (1 in 20)
+# and chose a plan from an offer (1 in 20), minutes apart.
+GENERATE_SELF_SERVICE = """
+INSERT INTO selfservice_selfservicelink (customer_id, case_id, token_hash, channel, created_at, expires_at,
+                                         revoked_reason)
+SELECT a.customer_id, c.id, md5('bench-link-' || c.id) || md5('bench-link-2-' || c.id), 'sms',
+       now() - ((c.id %% 85 + 3) || ' days')::interval,
+       now() - ((c.id %% 85 + 3) || ' days')::interval + interval '14 days', ''
+FROM cases_case c JOIN cases_account a ON a.id = c.account_id WHERE c.id %% 5 = 0;
+UPDATE selfservice_selfservicelink SET first_opened_at = created_at + interval '2 hours',
+                                       last_opened_at = created_at + interval '2 hours'
+WHERE id %% 10 < 6;
+INSERT INTO selfservice_cardholdersession (key_hash, link_id, customer_id, created_at, last_seen_at)
+SELECT md5('bench-session-' || l.id) || md5('bench-session-2-' || l.id), l.id, l.customer_id,
+       l.first_opened_at + interval '3 minutes', l.first_opened_at + interval '10 minutes'
+FROM selfservice_selfservicelink l WHERE l.id %% 10 < 3;
+INSERT INTO selfservice_cardholderaction (customer_id, case_id, link_id, kind, summary, created_at)
+SELECT l.customer_id, l.case_id, l.id, CASE WHEN l.id %% 10 = 0 THEN 'promise' ELSE 'dispute' END, 'bench',
+       l.first_opened_at + interval '5 minutes'
+FROM selfservice_selfservicelink l WHERE l.id %% 10 = 0 OR l.id %% 20 = 1;
+INSERT INTO repayment_plans_repaymentplan (
+    case_id, kind, status, currency, owed_principal, owed_interest, owed_fees, owed_penalty, waive_principal_percent,
+    waive_interest_percent, waive_fees_percent, waive_penalty_percent, waived_amount, total, instalment_count,
+    first_due_date, months, required_role, terms, proposed_by_label, proposed_at, proposed_on, acceptance_code_hash,
+    acceptance_code_attempts, accepted_via, signed_copy, paid_amount, excess_amount, approval_kind, basis,
+    within_proposer_authority, decided_by_id, decided_at, activated_at)
+SELECT l.case_id, 'instalments', 'active', 'CNY', 1000, 0, 0, 0, 0, 0, 0, 0, 0, 1000, 6,
+       (l.first_opened_at + interval '1 month')::date, 6, '', '', 'cardholder', l.first_opened_at,
+       l.first_opened_at::date, '', 0, 'sms_code', '', 0, 0, 'pre_approved_offer', '', false,
+       (SELECT min(id) FROM auth_user WHERE username LIKE 'bench-agent-%%'), l.first_opened_at + interval '6 minutes',
+       l.first_opened_at + interval '6 minutes'
+FROM selfservice_selfservicelink l WHERE l.id %% 20 = 2;
+ANALYZE selfservice_selfservicelink, selfservice_cardholdersession, selfservice_cardholderaction,
+        repayment_plans_repaymentplan;
+"""
+
 
 def _prepare(n: int, days: int) -> None:
     from dashboards.services import snapshot_take
@@ -81,10 +123,13 @@ def _prepare(n: int, days: int) -> None:
                        "dashboards_casedaysnapshot, dashboards_snapshotday, dashboards_snapshottotal, "
                        "dashboards_snapshotroll, dashboards_opencasetotal, dashboards_attempttotal, "
                        "dashboards_paymenttotal, dashboards_activitycount, staff_staffprofile, staff_team, "
+                       "selfservice_selfservicelink, selfservice_cardholdersession, selfservice_cardholderaction, "
+                       "repayment_plans_repaymentplan, dashboards_selfservicetotal, dashboards_selfservicecount, "
                        "audit_auditrecord RESTART IDENTITY CASCADE; "
                        "ALTER TABLE audit_auditrecord ENABLE TRIGGER audit_record_no_truncate")
         cursor.execute("DELETE FROM auth_user WHERE username LIKE 'bench-%%'")
         cursor.execute(GENERATE, {"n": n, "today": TODAY})
+        cursor.execute(GENERATE_SELF_SERVICE, {})
     for offset in range(days - 1, -1, -1):
         snapshot_take(day=TODAY - dt.timedelta(days=offset))
     with connection.cursor() as cursor:
@@ -147,6 +192,19 @@ def run(report) -> None:
     open_totals_refresh()
     report.add(benchmark=BENCH, name=f"open-case totals refresh, {n:,} cases", value=time.perf_counter() - started,
                unit="s", better="lower", notes="every 5 minutes: delete + one INSERT … SELECT … GROUP BY")
+    from dashboards.self_service import self_service_totals_refresh
+
+    started = time.perf_counter()
+    self_service_totals_refresh(full=True)
+    report.add(benchmark=BENCH, name=f"self-service totals, full count, {n:,} cases",
+               value=time.perf_counter() - started, unit="s", better="lower",
+               notes="the first count: every day, one INSERT … SELECT over links, sessions, actions, plans and "
+                     "the payments that followed")
+    started = time.perf_counter()
+    self_service_totals_refresh()
+    report.add(benchmark=BENCH, name=f"self-service totals, incremental, {n:,} cases",
+               value=time.perf_counter() - started, unit="s", better="lower",
+               notes="every 15 minutes: the days since the day before the last count")
     from staff.models import Team
 
     first_team = Team.objects.order_by("pk").first()

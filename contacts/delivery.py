@@ -36,7 +36,8 @@ def _send(contact: ScheduledContact, at: dt.datetime) -> str:
     estate = contact.rule == ESTATE_LETTER_RULE
     # A link is made for this message alone, when it goes out. The letter to the estate and a letter a member of
     # staff wrote (in litigation) never carry one.
-    link = "" if estate or contact.drafted_text else message_link(customer=customer, channel=contact.channel, at=at)
+    link = "" if estate or contact.drafted_text else message_link(customer=customer, channel=contact.channel, at=at,
+                                                                   case=case)
     message = message_render(case=case, channel=contact.channel, at=at, estate=estate, link=link,
                              validation_notice=False if contact.drafted_text else None)
     if contact.drafted_text:
@@ -89,7 +90,10 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
         else:
             contact.delivery_attempts += 1
             try:
-                entry["delivered_via"] = _send(contact, at)
+                # A savepoint: a message that did not go out leaves no link behind (the link would open the
+                # cardholder's page for nobody, and the funnel would count it as sent).
+                with transaction.atomic():
+                    entry["delivered_via"] = _send(contact, at)
                 contact.status, contact.sent_at, contact.last_error = ContactStatus.SENT, at, ""
                 # The first message sent is the first contact made: the case enters contact.
                 cases_first_contact_made(case_ids=[contact.case_id], actor=SYSTEM, at=at)

@@ -9,6 +9,8 @@ from dashboards.models import (
     OpenCaseTotal,
     PaymentTotal,
     PolicyPreview,
+    SelfServiceCount,
+    SelfServiceTotal,
     SnapshotDay,
     SnapshotRoll,
     SnapshotTotal,
@@ -71,3 +73,14 @@ class CaseSpanTotalAdmin(ReadOnlyAdmin):
 class PolicyPreviewAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "status", "requested_by", "requested_at", "finished_at")
     list_filter = ("status",)
+
+
+@admin.register(SelfServiceTotal)
+class SelfServiceTotalAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)
+    show_full_result_count = False
+
+
+@admin.register(SelfServiceCount)
+class SelfServiceCountAdmin(ReadOnlyAdmin):
+    list_display = ("__str__",)

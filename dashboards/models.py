@@ -207,6 +207,51 @@ class CaseSpanTotal(FilterDimensions):
         return f"opened {self.opened_day}, closed {self.closed_day or '–'}: {self.cases} cases"
 
 
+class SelfServiceTotal(FilterDimensions):
+    """The self-service funnel of one day in the portal's zone, by the dimensions of the case each step
+    belongs to: links sent, first opened and first signed in through (the case the message was about),
+    promises and disputes the cardholder made on their own page, plans they chose there, and the payments
+    on their cases that followed within `dashboards.self_service.FOLLOWING_DAYS` (counted and summed in the
+    case's currency). Written only by `dashboards.self_service.self_service_totals_refresh`."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+    links_sent = models.PositiveIntegerField(_("links sent"))
+    links_opened = models.PositiveIntegerField(_("links opened"))
+    links_verified = models.PositiveIntegerField(_("links verified"))
+    promises = models.PositiveIntegerField(_("promises made"))
+    plans = models.PositiveIntegerField(_("plans chosen"))
+    disputes = models.PositiveIntegerField(_("disputes raised"))
+    payments = models.PositiveIntegerField(_("payments that followed"))
+    paid_amount = models.DecimalField(_("amount paid"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("self-service total")
+        verbose_name_plural = _("self-service totals")
+        indexes = [models.Index(fields=["currency", "day"], name="selfservicetotal_cur_day_idx")]
+
+    def __str__(self):
+        return f"{self.day}: {self.links_sent} links sent"
+
+
+class SelfServiceCount(models.Model):
+    """Where the self-service totals stand: refreshed at `refreshed_at`, the days from `counted_from` on
+    rewritten that time, payments up to `last_payment_id` seen. One row, locked by each refresh, so two
+    refreshes never interleave."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    counted_from = models.DateField(_("days rewritten from"), null=True)
+    last_payment_id = models.BigIntegerField(_("last payment seen"), default=0)
+
+    class Meta:
+        verbose_name = _("self-service count")
+        verbose_name_plural = _("self-service counts")
+
+    def __str__(self):
+        return f"self-service funnel counted at {self.refreshed_at}"
+
+
 class PolicyPreview(models.Model):
     """A supervisor's preview of a draft contact policy: the two dry runs of the pass, done in the background.
 

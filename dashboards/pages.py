@@ -11,12 +11,30 @@ from cases.lifecycle import Stage
 from contacts.models import Channel, Strategy
 from dashboards import selectors
 from dashboards.filters import DashboardFilters, dashboard_cases, dashboard_snapshots, teams_in_scope
-from dashboards.models import AttemptTotal, CaseSpanTotal, OpenCaseTotal, PaymentTotal, SnapshotRoll
+from dashboards.models import (
+    AttemptTotal,
+    CaseSpanTotal,
+    OpenCaseTotal,
+    PaymentTotal,
+    SelfServiceTotal,
+    SnapshotRoll,
+)
 from dashboards.registry import work_sections
+from dashboards.self_service import (
+    FOLLOWING_DAYS,
+    self_service_by_day,
+    self_service_funnel,
+    self_service_payments,
+    self_service_refreshed_at,
+)
 from dashboards.tables import COUNT, MONEY, RATE, TEXT, Column, Table
 
 FUNNEL_STEPS = {"attempts": _("Contact attempts"), "right_party": _("Right-party contacts"),
                 "promises": _("Promises to pay"), "promises_kept": _("Promises kept")}
+SELF_SERVICE_STEPS = {"links_sent": _("Links sent"), "links_opened": _("Links opened"),
+                      "links_verified": _("Links verified (signed in)"), "promises": _("Promises made"),
+                      "plans": _("Plans chosen"), "disputes": _("Disputes raised"),
+                      "payments": _("Payments that followed")}
 
 
 @dataclass(frozen=True)
@@ -32,6 +50,7 @@ PAGES = [
     Page("strategies", _("Champion and challenger")),
     Page("work", _("Work")),
     Page("teams", _("Teams and agents")),
+    Page("selfservice", _("Self-service funnel")),
 ]
 PAGE_CODES = {p.code for p in PAGES}
 
@@ -44,7 +63,45 @@ def _open_totals_note() -> str:
         "time": date_format(timezone.localtime(refreshed_at), "DATETIME_FORMAT")}
 
 
+def _self_service_note() -> str:
+    refreshed_at = self_service_refreshed_at()
+    if refreshed_at is None:
+        return _("Counted every 15 minutes; the first count has not run yet.")
+    return _("Counted at %(time)s; counted again every 15 minutes.") % {
+        "time": date_format(timezone.localtime(refreshed_at), "DATETIME_FORMAT")}
+
+
+def _self_service_tables(*, user, filters: DashboardFilters) -> list[Table]:
+    totals = dashboard_snapshots(user=user, filters=filters, model=SelfServiceTotal)
+    start, end = filters.start, filters.end
+    steps = [{**r, "step": SELF_SERVICE_STEPS[r["step"]],
+              "compared_with": SELF_SERVICE_STEPS[r["compared_with"]] if r["compared_with"] else ""}
+             for r in self_service_funnel(totals=totals, start=start, end=end)]
+    count = Column("count", _("Count"), COUNT)
+    return [
+        Table("self_service_funnel", _("Self-service funnel"),
+              [Column("step", _("Step")), count, Column("compared_with", _("Compared with")),
+               Column("conversion", _("Conversion"), RATE)],
+              steps, series=["count"],
+              note=_("Each step is counted on the day it happened, under the case the message was about. A "
+                     "payment followed when it was made on one of the cardholder's cases within %(days)s days "
+                     "after they acted on their own page. %(counted)s") % {
+                         "days": FOLLOWING_DAYS, "counted": _self_service_note()}),
+        Table("self_service_payments", _("Payments that followed, by currency"),
+              [Column("currency", _("Currency")), Column("payments", _("Payments"), COUNT),
+               Column("paid_amount", _("Amount paid"), MONEY)],
+              self_service_payments(totals=totals, start=start, end=end), series=["paid_amount"]),
+        Table("self_service_days", _("Self-service by day"),
+              [Column("day", _("Day")), *(Column(step, label, COUNT) for step, label in SELF_SERVICE_STEPS.items()),
+               Column("paid_amount", _("Amount paid"), MONEY)],
+              self_service_by_day(totals=totals, start=start, end=end),
+              series=["links_sent", "links_opened", "links_verified", "promises", "plans", "disputes"]),
+    ]
+
+
 def page_tables(*, page: str, user, filters: DashboardFilters) -> list[Table]:
+    if page == "selfservice":
+        return _self_service_tables(user=user, filters=filters)
     cases = dashboard_cases(user=user, filters=filters)
     start, end, now = filters.start_at, filters.end_before, timezone.now()
     if page == "portfolio":

@@ -10,6 +10,11 @@ OPEN_TOTALS_SCHEDULES = [
     ("Open case totals", "dashboards.refresh_open_totals", "*/5", "*", "Asia/Shanghai"),
 ]
 
+# The self-service funnel's totals: the days that may have changed, rewritten every few minutes.
+SELF_SERVICE_SCHEDULES = [
+    ("Self-service funnel totals", "dashboards.refresh_self_service_totals", "*/15", "*", "Asia/Shanghai"),
+]
+
 
 def install_dashboard_schedules(PeriodicTask, CrontabSchedule, schedules=DASHBOARD_SCHEDULES) -> None:  # noqa: N803
     for name, task, minute, hour, zone in schedules:

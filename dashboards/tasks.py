@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from dashboards.policy_preview import policy_preview_finish
+from dashboards.self_service import self_service_totals_refresh
 from dashboards.services import open_totals_refresh, snapshot_take
 
 
@@ -18,6 +19,13 @@ def daily_snapshot(day: str | None = None) -> int:
 def refresh_open_totals() -> int:
     """Every few minutes: the live portfolio's totals, from the open cases as they stand."""
     return open_totals_refresh()
+
+
+@shared_task(name="dashboards.refresh_self_service_totals", autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=3)
+def refresh_self_service_totals() -> int:
+    """Every few minutes: the self-service funnel's days that may have changed since the last count."""
+    return self_service_totals_refresh()
 
 
 @shared_task(name="dashboards.policy_preview", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

@@ -26,11 +26,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def link_create(*, customer: Customer, channel: str = "", at: dt.datetime | None = None) -> tuple[SelfServiceLink, str]:
-    """A new link for `customer`; returns the row and the token, which is not kept anywhere else."""
+def link_create(*, customer: Customer, channel: str = "", at: dt.datetime | None = None,
+                case=None) -> tuple[SelfServiceLink, str]:
+    """A new link for `customer` (in a message about `case`, when given); returns the row and the token, which
+    is not kept anywhere else."""
     at = at or timezone.now()
     token = secrets.token_urlsafe(16)
-    link = SelfServiceLink.objects.create(customer=customer, token_hash=token_hash(token), channel=channel,
+    link = SelfServiceLink.objects.create(customer=customer, case=case, token_hash=token_hash(token), channel=channel,
                                           created_at=at,
                                           expires_at=at + dt.timedelta(days=settings.SELF_SERVICE_LINK_DAYS))
     return link, token
@@ -40,9 +42,9 @@ def link_url(token: str) -> str:
     return settings.SELF_SERVICE_BASE_URL + reverse("selfservice:enter", kwargs={"token": token})
 
 
-def link_for_message(*, customer: Customer, channel: str, at: dt.datetime) -> str:
-    """The provider registered with contacts.links: a new link for one message."""
-    _link, token = link_create(customer=customer, channel=channel, at=at)
+def link_for_message(*, customer: Customer, channel: str, at: dt.datetime, case=None) -> str:
+    """The provider registered with contacts.links: a new link for one message (about `case`)."""
+    _link, token = link_create(customer=customer, channel=channel, at=at, case=case)
     return link_url(token)
 
 

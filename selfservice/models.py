@@ -21,6 +21,8 @@ class SelfServiceLink(models.Model):
     """
 
     customer = models.ForeignKey("cases.Customer", on_delete=models.PROTECT, related_name="+")
+    # The case the message was about: the self-service funnel counts the link under its team and currency.
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
     channel = models.CharField(_("sent by"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -35,7 +37,10 @@ class SelfServiceLink(models.Model):
     class Meta:
         verbose_name = _("self-service link")
         verbose_name_plural = _("self-service links")
-        indexes = [models.Index(fields=["customer", "created_at"], name="sslink_customer_idx")]
+        # The last two for the self-service funnel, which counts links by the day they were sent and opened.
+        indexes = [models.Index(fields=["customer", "created_at"], name="sslink_customer_idx"),
+                   models.Index(fields=["created_at"], name="sslink_created_idx"),
+                   models.Index(fields=["first_opened_at"], name="sslink_opened_idx")]
         constraints = [models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")),
                                               name="sslink_expires_after_created")]
 
@@ -100,6 +105,10 @@ class CardholderSession(models.Model):
     last_seen_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        # For the self-service funnel, which counts links by the day they were first signed in through.
+        indexes = [models.Index(fields=["created_at"], name="sssession_created_idx")]
+
     def __str__(self):
         return f"session {self.pk}"
 
@@ -126,7 +135,10 @@ class CardholderAction(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["case", "created_at"], name="ssaction_case_idx")]
+        indexes = [models.Index(fields=["case", "created_at"], name="ssaction_case_idx"),
+                   # The self-service funnel: actions by day, and by cardholder for the payments that followed.
+                   models.Index(fields=["created_at"], name="ssaction_created_idx"),
+                   models.Index(fields=["customer", "created_at"], name="ssaction_customer_idx")]
 
     def __str__(self):
         return f"{self.kind} {self.pk}"

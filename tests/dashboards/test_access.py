@@ -3,7 +3,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["portfolio", "flow", "contact", "strategies", "work", "teams"]
+PAGES = ["portfolio", "flow", "contact", "strategies", "work", "teams", "selfservice"]
 MANAGE = ["dashboards:reassign", "dashboards:teams", "dashboards:reviews", "dashboards:policy"]
 
 

@@ -1,6 +1,7 @@
 """The cardholder on their own phone, in their own language: the link in our SMS, the ID's last four and
 the code, their case and why we will contact them next, and then a promise, a dispute or an opt-out that
-the case, the complaints register and the next escalation pass all see."""
+the case, the complaints register and the next escalation pass all see; and the supervisor's self-service
+funnel counting each step."""
 
 import datetime as dt
 import json
@@ -12,16 +13,23 @@ import pytest
 from cases.lifecycle import HoldKind, Stage
 from cases.models import CaseHold
 from complaints.models import Complaint
-from contacts.delivery import contact_deliver
+from contacts.delivery import contact_deliver, contacts_due_for_delivery
 from contacts.models import Channel, ContactStatus, ScheduledContact
+from dashboards.models import SelfServiceCount
 from escalation.services import escalation_pass_run
 from repayment_plans.models import Promise, PromiseChannel
 from tests.factories import AccountFactory, CaseFactory, CustomerFactory
-from tests.journeys.day import LANGUAGES, PHONE, WORKDAY
+from tests.journeys.day import LANGUAGES, PHONE, WORKDAY, sign_in, speak, task_on_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-WORDS = {"en": {"late": "days late", "thanks": "Thank you", "call": "We will call you on"},
-         "zh-hans": {"late": "逾期", "thanks": "谢谢", "call": "给您打电话"}}
+WORDS = {"en": {"late": "days late", "thanks": "Thank you", "call": "We will call you on",
+               "held": "Dispute open", "dispute": "Dispute", "funnel": "Self-service funnel"},
+         "zh-hans": {"late": "逾期", "thanks": "谢谢", "call": "给您打电话", "held": "争议处理中", "dispute": "争议",
+                     "funnel": "自助服务漏斗"}}
+DESKTOP = {"width": 1280, "height": 900}
+# The funnel's rows, in order: links sent, opened, verified, promises made, plans chosen, disputes raised, and the
+# payments that followed.
+FUNNEL_ROWS = 7
 
 
 @pytest.fixture
@@ -94,11 +102,38 @@ def test_from_the_sms_link_the_cardholder_sees_why_and_promises(phone, outbox, t
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def funnel_counted(previous: dt.datetime | None = None) -> None:
+    """The self-service totals counted again on the worker, as the schedule does every 15 minutes."""
+    def counted():
+        refreshed = SelfServiceCount.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+        return refreshed is not None and (previous is None or refreshed > previous)
+
+    task_on_worker("dashboards.refresh_self_service_totals", until=counted)
+
+
+def funnel_counts(page) -> list[int]:
+    """The funnel table's counts, top to bottom (the same in both languages)."""
+    cells = page.locator("#table-self_service_funnel tbody tr td:nth-child(2)")
+    assert cells.count() == FUNNEL_ROWS
+    return [int(text) for text in cells.all_inner_texts()]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_dispute_from_the_phone_holds_the_case_and_enters_the_register(phone, outbox, team, agent, time_machine,
+def test_a_dispute_from_the_phone_holds_the_case_and_enters_the_register(browser, live_server, phone, outbox, team,
+                                                                         agent, supervisor, worker, time_machine,
                                                                          shots, tmp_path, language):
     time_machine.move_to(WORKDAY, tick=True)
+    speak(language, supervisor)
     case, link = a_cardholder_texted(language, outbox, team, agent)
+    # The supervisor's funnel, before the cardholder opens the link: one link sent, nothing more.
+    funnel_counted()
+    desk = browser.new_context(viewport=DESKTOP, locale="en-US").new_page()
+    sign_in(desk, live_server.url, "supervisor")
+    desk.goto(f"{live_server.url}/dashboards/selfservice/")
+    desk.get_by_role("heading", name=WORDS[language]["funnel"]).wait_for()
+    assert funnel_counts(desk) == [1, 0, 0, 0, 0, 0, 0]
+    desk.screenshot(path=str(shots / f"funnel-{language}-1-sent.png"), full_page=True)
+
     verified(phone, link, outbox, shots, f"my-dispute-{language}")
     phone.goto(phone.url.replace("/my/", f"/my/case/{case.pk}/dispute/"))
     phone.locator("input[name=kind][value=dispute]").check()
@@ -114,6 +149,23 @@ def test_a_dispute_from_the_phone_holds_the_case_and_enters_the_register(phone, 
     complaint = Complaint.objects.get(case=case)
     assert complaint.kind == "dispute" and complaint.channel == "online"
     assert CaseHold.objects.filter(case=case, kind=HoldKind.DISPUTE, released_at__isnull=True).exists()
+
+    # Staff see the hold on the case page and the dispute in the register.
+    desk.goto(f"{live_server.url}/cases/{case.pk}/")
+    assert WORDS[language]["held"] in desk.locator("#holds-panel").inner_text()
+    desk.screenshot(path=str(shots / f"funnel-{language}-2-case-held.png"), full_page=True)
+    desk.goto(f"{live_server.url}/complaints/")
+    row = desk.locator(f"#complaint-{complaint.pk}")
+    assert f"#{case.pk}" in row.inner_text() and WORDS[language]["dispute"] in row.inner_text()
+    desk.screenshot(path=str(shots / f"funnel-{language}-3-register.png"), full_page=True)
+
+    # Counted again: the link opened, the cardholder verified and their dispute move the funnel.
+    funnel_counted(previous=SelfServiceCount.objects.get().refreshed_at)
+    desk.goto(f"{live_server.url}/dashboards/selfservice/")
+    assert funnel_counts(desk) == [1, 1, 1, 0, 0, 1, 0]
+    desk.screenshot(path=str(shots / f"funnel-{language}-4-moved.png"), full_page=True)
+    assert desk.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    desk.context.close()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -132,6 +184,14 @@ def test_an_sms_opt_out_leaves_the_next_pass_no_sms_to_plan(phone, outbox, team,
     # Another cardholder, as late, who said nothing: the same pass texts them.
     other = CaseFactory(account=AccountFactory(customer=CustomerFactory()), stage=Stage.CONTACT, assigned_team=team,
                         overdue_since=case.overdue_since, principal_overdue=Decimal("8000.00"))
-    escalation_pass_run(as_of=WORKDAY + dt.timedelta(days=5))
+    texted_before = outbox.read_text(encoding="utf-8").count(case.account.customer.phone)
+    pass_day = WORKDAY + dt.timedelta(days=5)
+    escalation_pass_run(as_of=pass_day)
     assert ScheduledContact.objects.filter(case=other, channel=Channel.SMS, status=ContactStatus.SCHEDULED).exists()
     assert not ScheduledContact.objects.filter(case=case, channel=Channel.SMS, status=ContactStatus.SCHEDULED).exists()
+    # And what falls due that morning goes out: a text to the other cardholder, none to this one.
+    for contact_id in contacts_due_for_delivery(at=pass_day + dt.timedelta(hours=1)):
+        contact_deliver(contact_id=contact_id, at=pass_day + dt.timedelta(hours=1))
+    sent = [json.loads(line)["to"] for line in outbox.read_text(encoding="utf-8").strip().splitlines()]
+    assert other.account.customer.phone in sent
+    assert sent.count(case.account.customer.phone) == texted_before

@@ -188,6 +188,9 @@ MATRIX = {
     "visits:document": ("get", lambda o: reverse("visits:document", args=[o["visit"].pk, 999999]), NO_SUCH_OBJECT),
     "dashboards:home": ("get", lambda o: reverse("dashboards:home"), DASHBOARD_VIEWERS),
     "dashboards:page": ("get", lambda o: reverse("dashboards:page", args=["portfolio"]), DASHBOARD_VIEWERS),
+    # One page of the same route, named apart: the self-service funnel is for the same readers.
+    "dashboards:page selfservice": ("get", lambda o: reverse("dashboards:page", args=["selfservice"]),
+                                    DASHBOARD_VIEWERS),
     "dashboards:reassign": ("get", lambda o: reverse("dashboards:reassign"), DASHBOARD_MANAGERS),
     "dashboards:teams": ("get", lambda o: reverse("dashboards:teams"), DASHBOARD_MANAGERS),
     "dashboards:reviews": ("get", lambda o: reverse("dashboards:reviews"), DASHBOARD_MANAGERS),

@@ -48,6 +48,21 @@ def test_an_sms_carries_a_new_link_made_when_it_is_sent(links_on, case, settings
     assert contact.status == ContactStatus.SENT
     link = SelfServiceLink.objects.get(customer=case.account.customer)
     assert link.channel == "sms" and "https://my.bank.example/my/" in contact.rendered_text
+    assert link.case_id == case.pk  # the self-service funnel counts the link under the case it was about
+
+
+def test_a_message_that_did_not_go_out_leaves_no_link(links_on, case, settings, tmp_path, monkeypatch):
+    from contacts import delivery
+    from contacts.senders import DeliveryError
+
+    class Down:
+        def send(self, **kwargs):
+            raise DeliveryError("gateway down")
+
+    monkeypatch.setattr(delivery, "sms_backend", Down)
+    contact = _deliver(case, Channel.SMS, settings, tmp_path)
+    assert contact.status == ContactStatus.SCHEDULED and contact.last_error == "gateway down"
+    assert not SelfServiceLink.objects.exists()
 
 
 def test_no_link_when_links_are_off(case, settings, tmp_path):
@@ -80,3 +95,4 @@ def test_an_instalment_reminder_carries_a_link_too(links_on, agent, settings, tm
     body = json.loads(settings.SMS_FILE_PATH.read_text(encoding="utf-8").splitlines()[-1])["body"]
     assert "https://my.bank.example/my/" in body
     assert SelfServiceLink.objects.get().customer_id == plan.case.account.customer_id
+    assert SelfServiceLink.objects.get().case_id == plan.case_id
