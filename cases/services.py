@@ -275,9 +275,11 @@ def _transition_rows(
         Case.objects.filter(pk__any=still).update(**changes)
         moved.update(dict.fromkeys(still, from_stage))
     who = actor_fields(actor)
-    StageHistory.objects.bulk_create(
-        [StageHistory(case_id=pk, from_stage=from_stage, to_stage=to, outcome=outcome or "", reason=reason,
-                      created_at=at, **who) for pk, from_stage in moved.items()], batch_size=2000)
+    actor_id = who["actor"].pk if who["actor"] is not None else None
+    # Rows, not model instances: a pass moves thousands of cases at a time.
+    bulk_insert(model=StageHistory, rows=[
+        {"case_id": pk, "from_stage": from_stage, "to_stage": to, "outcome": outcome or "", "actor_id": actor_id,
+         "actor_label": who["actor_label"], "reason": reason, "created_at": at} for pk, from_stage in moved.items()])
     events = []
     for pk, from_stage in moved.items():
         base = {"case_id": pk, "account_number": numbers[pk], "occurred_at": at}
