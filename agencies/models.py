@@ -119,3 +119,40 @@ class Statement(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} {self.month:%Y-%m} {self.currency}"
+
+
+class TemplateSet(models.Model):
+    """One version of an agency's texts for the automated messages sent while it works a case: per channel
+    (SMS, letter, email) and per language. A manager uploads a version and publishes it; the published
+    version in force is the one `active` (at most one per agency). A channel the active version does not
+    cover gets no automated message while a case is placed; without an active version, none at all."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="template_sets")
+    version = models.PositiveIntegerField(_("version"))
+    # {channel: {language: text}}; every channel present has every language (agencies.templates).
+    texts = models.JSONField(_("texts"), default=dict)
+    note = models.CharField(_("what changed"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    active = models.BooleanField(_("in force"), default=False)
+
+    class Meta:
+        verbose_name = _("agency template set")
+        verbose_name_plural = _("agency template sets")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "version"], name="template_set_version_once"),
+            models.UniqueConstraint(fields=["agency"], condition=Q(active=True), name="template_set_one_active"),
+            models.CheckConstraint(condition=Q(active=False) | Q(published_at__isnull=False),
+                                   name="template_set_active_is_published"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} v{self.version}"
+
+    @property
+    def channels(self) -> list[str]:
+        return sorted(self.texts)
