@@ -22,6 +22,14 @@ IN_HOUSE_WINDOW_DAYS = 90
 
 
 @dataclass
+class CurrencyFigures:
+    currency: str
+    balance: Decimal = ZERO
+    recovered: Decimal = ZERO
+    recovery_rate: Decimal | None = None
+
+
+@dataclass
 class AgencyFigures:
     agency: Agency
     placed: int = 0
@@ -36,8 +44,10 @@ class AgencyFigures:
     breaches_per_1000: Decimal | None = None
     days_to_first_contact: Decimal | None = None
     ends: dict = field(default_factory=dict)
-    # Amounts add up in one currency: the agency's placements' currency, or "" when they mix (then shown apart).
+    # Amounts add up in one currency: the agency's placements' currency, or "" when they mix. Then balance,
+    # recovered and the recovery rate stay empty, and `by_currency` has each currency's apart.
     currency: str = ""
+    by_currency: list[CurrencyFigures] = field(default_factory=list)
 
     def ends_in(self, causes) -> list[int]:
         return [self.ends.get(value, 0) for value, _label in causes]
@@ -49,6 +59,25 @@ class AgencyFigures:
 
 def _per_1000(count: int, contacts: int) -> Decimal | None:
     return (Decimal(count) * 1000 / contacts).quantize(Decimal("0.1")) if contacts else None
+
+
+def _complaints(*, agency: Agency):
+    """Complaints received on a case while it was placed with the agency."""
+    return Complaint.objects.filter(
+        Q(case__placements__agency=agency, received_at__gte=F("case__placements__started_at"))
+        & (Q(case__placements__ended_at__isnull=True) | Q(received_at__lte=F("case__placements__ended_at")))
+    ).distinct()
+
+
+def agency_complaints_rate(*, agency: Agency, since: dt.datetime, until: dt.datetime
+                           ) -> tuple[int, int, Decimal | None]:
+    """Complaints received in [since, until) on cases while placed with the agency, the outbound contacts its
+    staff made in that window, and the complaints per 1,000 of those contacts (None without contacts)."""
+    members = StaffProfile.objects.filter(agency=agency).values("user_id")
+    contacts = ContactAttempt.objects.filter(actor__in=members, direction="outbound", occurred_at__gte=since,
+                                             occurred_at__lt=until).count()
+    complaints = _complaints(agency=agency).filter(received_at__gte=since, received_at__lt=until).count()
+    return complaints, contacts, _per_1000(complaints, contacts)
 
 
 def in_house_recovery_rate(*, buckets: list[str], as_of: dt.datetime) -> Decimal | None:
@@ -76,15 +105,22 @@ def agencies_figures(*, agencies, as_of: dt.datetime | None = None) -> list[Agen
         figures = AgencyFigures(agency=agency)
         open_placements = Placement.objects.filter(agency=agency, ended_at__isnull=True)
         figures.placed = open_placements.count()
-        figures.balance = Case.objects.filter(pk__in=open_placements.values("case_id")).aggregate(
-            s=Sum("total_overdue"))["s"] or ZERO
         placements = Placement.objects.filter(agency=agency)
-        currencies = set(placements.values_list("currency", flat=True).distinct())
-        figures.currency = currencies.pop() if len(currencies) == 1 else ""
-        figures.recovered = CommissionLine.objects.filter(agency=agency).aggregate(s=Sum("recovered"))["s"] or ZERO
-        placed_total = placements.aggregate(s=Sum("balance"))["s"] or ZERO
-        if placed_total:
-            figures.recovery_rate = (figures.recovered / placed_total).quantize(Decimal("0.0001"))
+        # Amounts add up within one currency only: the balance placed now, what was recovered and the rate, apart.
+        open_balance = dict(Case.objects.filter(pk__in=open_placements.values("case_id")).order_by()
+                            .values_list("currency").annotate(s=Sum("total_overdue")))
+        recovered = dict(CommissionLine.objects.filter(agency=agency).order_by().values_list("currency")
+                         .annotate(s=Sum("recovered")))
+        placed_total = dict(placements.order_by().values_list("currency").annotate(s=Sum("balance")))
+        for currency in sorted(set(open_balance) | set(recovered) | set(placed_total)):
+            got, placed = recovered.get(currency) or ZERO, placed_total.get(currency) or ZERO
+            figures.by_currency.append(CurrencyFigures(
+                currency=currency, balance=open_balance.get(currency) or ZERO, recovered=got,
+                recovery_rate=(got / placed).quantize(Decimal("0.0001")) if placed else None))
+        if len(figures.by_currency) == 1:
+            only = figures.by_currency[0]
+            figures.currency, figures.balance, figures.recovered = only.currency, only.balance, only.recovered
+            figures.recovery_rate = only.recovery_rate
         buckets = sorted(set(placements.values_list("bucket", flat=True)))
         figures.in_house_rate = in_house_recovery_rate(buckets=buckets, as_of=as_of)
         members = StaffProfile.objects.filter(agency=agency).values("user_id")
@@ -94,10 +130,7 @@ def agencies_figures(*, agencies, as_of: dt.datetime | None = None) -> list[Agen
         attempts = ContactAttempt.objects.filter(actor__in=members, direction="outbound")
         figures.contacts = attempts.count()
         breaches = attempts.exclude(breached_rules=[]).count()
-        complaints = Complaint.objects.filter(
-            Q(case__placements__agency=agency, received_at__gte=F("case__placements__started_at"))
-            & (Q(case__placements__ended_at__isnull=True) | Q(received_at__lte=F("case__placements__ended_at")))
-        ).distinct().count()
+        complaints = _complaints(agency=agency).count()
         figures.complaints_per_1000 = _per_1000(complaints, figures.contacts)
         figures.breaches_per_1000 = _per_1000(breaches, figures.contacts)
         first = ContactAttempt.objects.filter(case_id=OuterRef("case_id"), actor__in=members,

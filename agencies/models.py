@@ -156,3 +156,30 @@ class TemplateSet(models.Model):
     @property
     def channels(self) -> list[str]:
         return sorted(self.texts)
+
+
+class ComplaintsWarning(models.Model):
+    """An agency's complaints per 1,000 contacts over the threshold in a month: raised once per agency and
+    month (the unique constraint makes raising it idempotent), and emailed to the managers once."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="complaints_warnings")
+    period = models.DateField(_("month"))
+    complaints = models.PositiveIntegerField(_("complaints"))
+    contacts = models.PositiveIntegerField(_("contacts made"))
+    rate = models.DecimalField(_("complaints per 1,000 contacts"), max_digits=8, decimal_places=1)
+    threshold = models.DecimalField(_("threshold"), max_digits=8, decimal_places=1)
+    raised_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_to = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("complaints warning")
+        verbose_name_plural = _("complaints warnings")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "period"], name="complaints_warning_once_per_month"),
+            models.CheckConstraint(condition=Q(period__day=1), name="complaints_warning_period_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.period:%Y-%m} {self.rate}"

@@ -4,3 +4,8 @@ PLACEMENT_SCHEDULES = [
     # (name, task, every N seconds, kwargs). A placement ends the day after its last day.
     ("End placements past their period", "agencies.expire_placements", 60 * 60, {}),
 ]
+
+# Added later, so installed by their own migration.
+WARNING_SCHEDULES = [
+    ("Warn of agencies' complaints over the threshold", "agencies.raise_complaints_warnings", 60 * 60, {}),
+]
