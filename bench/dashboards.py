@@ -41,9 +41,10 @@ INSERT INTO cases_customer (external_id, name, national_id, national_id_hash, ph
 SELECT 'BENCH-' || g, '客户' || g, '110101199001011234', '', '138' || lpad(g::text, 8, '0'), '', '[]', '', '',
        'Region ' || (g %% 4), 'Asia/Shanghai', 'zh-hans', now(), now()
 FROM generate_series(1, %(n)s) g;
-INSERT INTO cases_account (account_number, customer_id, product, currency, credit_limit, created_at)
+INSERT INTO cases_account (account_number, customer_id, product, currency, credit_limit, repayment_reference,
+                           created_at)
 SELECT '6222' || lpad(c.id::text, 12, '0'), c.id, CASE WHEN c.id %% 3 = 0 THEN 'Gold' ELSE 'Classic' END, 'CNY',
-       50000, now() FROM cases_customer c;
+       50000, '', now() FROM cases_customer c;
 WITH agents AS (SELECT p.user_id, p.team_id, row_number() OVER (ORDER BY p.user_id) - 1 AS i
                 FROM staff_staffprofile p WHERE p.role = 'agent')
 INSERT INTO cases_case (account_id, stage, outcome, currency, principal_overdue, interest_overdue, fees_overdue,

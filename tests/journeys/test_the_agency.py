@@ -129,7 +129,9 @@ def test_a_manager_puts_the_agencys_template_set_in_force_and_placed_cases_get_i
     assert "national_id" in error.inner_text() and "未知占位符" in error.inner_text()
     assert page.locator("textarea[name=sms_en]").input_value() == SMS_EN
     snap(page, shots, "journey-agency-template-refused", manager)
+    # The pictures opened the page afresh; the manager types the texts again, without the unknown placeholder.
     page.locator("textarea[name=sms_zh_hans]").fill(SMS_ZH)
+    page.locator("textarea[name=sms_en]").fill(SMS_EN)
     page.get_by_role("button", name="保存此版本").click()
     page.locator("#messages").get_by_text("已保存第 1 版").wait_for()
     page.get_by_role("button", name="设为生效").click()
