@@ -3,7 +3,7 @@ so that suspending an agency ends its placements and every change is audited."""
 
 from django.contrib import admin
 
-from agencies.models import CommissionLine, ComplaintsWarning, Placement, Statement, TemplateSet
+from agencies.models import CommissionLine, ComplaintsWarning, InHouseTotal, Placement, Statement, TemplateSet
 from core.admin_masking import ReadOnlyAdmin
 from staff.models import Agency
 
@@ -40,3 +40,8 @@ class TemplateSetAdmin(ReadOnlyAdmin):
 @admin.register(ComplaintsWarning)
 class ComplaintsWarningAdmin(ReadOnlyAdmin):
     list_display = ("id", "agency", "period", "rate", "threshold", "raised_at", "emailed_at")
+
+
+@admin.register(InHouseTotal)
+class InHouseTotalAdmin(ReadOnlyAdmin):
+    list_display = ("id", "bucket", "currency", "cases", "owed", "paid", "refreshed_at")

@@ -5,13 +5,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from agencies.models import CommissionLine, Placement
+from agencies.models import CommissionLine, InHouseTotal, Placement
+from cases.delinquency import BUCKET_RANGES
 from cases.lifecycle import Stage
-from cases.models import Case, Payment
-from cases.selectors import cases_in_bucket
+from cases.models import Case
 from complaints.models import Complaint
 from contacts.models import ContactAttempt
 from repayment_plans.models import Promise, PromiseStatus
@@ -27,6 +28,7 @@ class CurrencyFigures:
     balance: Decimal = ZERO
     recovered: Decimal = ZERO
     recovery_rate: Decimal | None = None
+    in_house_rate: Decimal | None = None
 
 
 @dataclass
@@ -80,28 +82,57 @@ def agency_complaints_rate(*, agency: Agency, since: dt.datetime, until: dt.date
     return complaints, contacts, _per_1000(complaints, contacts)
 
 
-def in_house_recovery_rate(*, buckets: list[str], as_of: dt.datetime) -> Decimal | None:
-    """Payments of the last 90 days on open cases never placed, in `buckets` now, over what those cases owed
-    at the start of the window (what they owe now plus what they paid since)."""
+def _bucket_sql() -> str:
+    dpd = "((%(at)s AT TIME ZONE cu.timezone)::date - c.overdue_since)"
+    whens = " ".join(f"WHEN {dpd} <= {last} THEN '{bucket}'" for bucket, _first, last in BUCKET_RANGES
+                     if last is not None)
+    open_ended = next(bucket for bucket, _first, last in BUCKET_RANGES if last is None)
+    return f"CASE {whens} ELSE '{open_ended}' END"
+
+
+# Built from the bucket table and fixed names only; the values travel as parameters.
+IN_HOUSE_SQL = """
+INSERT INTO agencies_inhousetotal (refreshed_at, bucket, currency, cases, owed, paid)
+SELECT %(at)s, {bucket}, c.currency, count(*), sum(c.total_overdue), coalesce(sum(p.paid), 0)
+FROM cases_case c
+JOIN cases_account a ON a.id = c.account_id
+JOIN cases_customer cu ON cu.id = a.customer_id
+LEFT JOIN (SELECT case_id, sum(amount) AS paid FROM cases_payment WHERE paid_at >= %(since)s GROUP BY case_id) p
+       ON p.case_id = c.id
+WHERE c.stage <> %(closed)s AND NOT EXISTS (SELECT 1 FROM agencies_placement pl WHERE pl.case_id = c.id)
+GROUP BY 2, 3
+"""
+
+
+@transaction.atomic
+def in_house_totals_refresh(*, at: dt.datetime | None = None) -> int:
+    """Replace the in-house totals with the open cases never placed as they stand at `at` (now): one DELETE
+    and one INSERT … SELECT whatever the number of cases; readers see the previous refresh until this one
+    commits. Returns the rows written."""
+    at = at or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM agencies_inhousetotal")
+        cursor.execute(IN_HOUSE_SQL.format(bucket=_bucket_sql()),  # noqa: S608
+                       {"at": at, "since": at - dt.timedelta(days=IN_HOUSE_WINDOW_DAYS), "closed": Stage.CLOSED})
+        return cursor.rowcount
+
+
+def in_house_recovery_rate(*, buckets: list[str], currency: str) -> Decimal | None:
+    """From the latest in-house totals: payments of the last 90 days on open cases never placed, in `buckets`
+    and `currency`, over what those cases owed at the start of the window (what they owe now plus what they
+    paid since)."""
     if not buckets:
         return None
-    never_placed = Case.objects.exclude(stage=Stage.CLOSED).exclude(
-        pk__in=Placement.objects.values("case_id"))
-    # In the database: at a million cases the ids of those cases never leave it.
-    cases = None
-    for bucket in buckets:
-        in_bucket = cases_in_bucket(bucket=bucket, as_of=as_of, queryset=never_placed)
-        cases = in_bucket if cases is None else cases | in_bucket
-    since = as_of - dt.timedelta(days=IN_HOUSE_WINDOW_DAYS)
-    paid = Payment.objects.filter(case_id__in=cases.values("pk"), paid_at__gte=since).aggregate(
-        s=Sum("amount"))["s"] or ZERO
-    owed = cases.aggregate(s=Sum("total_overdue"))["s"] or ZERO
+    totals = InHouseTotal.objects.filter(bucket__in=buckets, currency=currency).aggregate(
+        owed=Sum("owed"), paid=Sum("paid"))
+    owed, paid = totals["owed"] or ZERO, totals["paid"] or ZERO
     return (paid / (owed + paid)).quantize(Decimal("0.0001")) if owed + paid else None
 
 
-def agencies_figures(*, agencies, as_of: dt.datetime | None = None) -> list[AgencyFigures]:
-    as_of = as_of or timezone.now()
-    rows, in_house = [], {}
+def agencies_figures(*, agencies) -> list[AgencyFigures]:
+    """Per agency, a few indexed queries over its own placements, ledger and staff; the in-house comparison
+    reads the pre-aggregated InHouseTotal, so the page's cost does not grow with the portfolio."""
+    rows = []
     for agency in agencies:
         figures = AgencyFigures(agency=agency)
         open_placements = Placement.objects.filter(agency=agency, ended_at__isnull=True)
@@ -123,9 +154,10 @@ def agencies_figures(*, agencies, as_of: dt.datetime | None = None) -> list[Agen
             figures.currency, figures.balance, figures.recovered = only.currency, only.balance, only.recovered
             figures.recovery_rate = only.recovery_rate
         buckets = sorted(set(placements.values_list("bucket", flat=True)))
-        if tuple(buckets) not in in_house:  # agencies working the same buckets share the comparison
-            in_house[tuple(buckets)] = in_house_recovery_rate(buckets=buckets, as_of=as_of)
-        figures.in_house_rate = in_house[tuple(buckets)]
+        for row in figures.by_currency:
+            row.in_house_rate = in_house_recovery_rate(buckets=buckets, currency=row.currency)
+        if len(figures.by_currency) == 1:
+            figures.in_house_rate = figures.by_currency[0].in_house_rate
         members = StaffProfile.objects.filter(agency=agency).values("user_id")
         promises = Promise.objects.filter(taken_by__in=members)
         figures.promises = promises.exclude(status=PromiseStatus.PENDING).count()

@@ -183,3 +183,24 @@ class ComplaintsWarning(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} {self.period:%Y-%m} {self.rate}"
+
+
+class InHouseTotal(models.Model):
+    """The in-house desk's figures the agencies dashboard compares against, pre-aggregated: per bucket now and
+    currency, the open cases never placed with an agency, what they owe, and what they paid in the last 90 days.
+    Replaced whole by `agencies.refresh_in_house_totals`; the page reads the latest refresh."""
+
+    refreshed_at = models.DateTimeField()
+    bucket = models.CharField(max_length=8)
+    currency = models.CharField(max_length=3)
+    cases = models.PositiveIntegerField()
+    owed = models.DecimalField(**MONEY)
+    paid = models.DecimalField(**MONEY)
+
+    class Meta:
+        verbose_name = _("in-house total")
+        verbose_name_plural = _("in-house totals")
+        constraints = [models.UniqueConstraint(fields=["bucket", "currency"], name="in_house_total_once")]
+
+    def __str__(self):
+        return f"{self.bucket} {self.currency}"

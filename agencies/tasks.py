@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from agencies.figures import in_house_totals_refresh
 from agencies.services import placements_expire
 from agencies.warnings import complaints_warning_email, complaints_warnings_raise
 
@@ -23,3 +24,10 @@ def raise_complaints_warnings() -> int:
 def email_complaints_warning(warning_id: int) -> int:
     """Email the managers about one warning; a second run sends nothing."""
     return complaints_warning_email(warning_id=warning_id)
+
+
+@shared_task(name="agencies.refresh_in_house_totals", autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=3)
+def refresh_in_house_totals() -> int:
+    """The hourly refresh of the in-house figures the agencies dashboard compares against."""
+    return in_house_totals_refresh()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from agencies import selectors, services
 from agencies.forms import AgencyForm, CsvForm, EndForm, PlaceForm, StatusForm
-from agencies.models import EndCause
+from agencies.models import EndCause, InHouseTotal
 from cases.access import visible_case_or_404
 from cases.forms import CaseFilterForm
 from cases.lifecycle import Stage
@@ -411,4 +412,5 @@ def dashboard(request):
                 if (over := complaints_over_threshold(agency=row.agency)) is not None]
     return render(request, "agencies/dashboard.html", {
         "rows": rows, "causes": EndCause.choices, "ends": [(row, row.ends_in(EndCause.choices)) for row in rows],
-        "warnings": warnings, "threshold": settings.AGENCY_COMPLAINTS_PER_1000_THRESHOLD})
+        "warnings": warnings, "threshold": settings.AGENCY_COMPLAINTS_PER_1000_THRESHOLD,
+        "in_house_at": InHouseTotal.objects.aggregate(at=Max("refreshed_at"))["at"]})
