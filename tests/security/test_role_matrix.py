@@ -98,6 +98,12 @@ MATRIX = {
                                AGENCY_READERS),
     "agencies:statement-pdf": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/CNY.pdf",
                                AGENCY_READERS),
+    "agencies:statement-month": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/",
+                                 AGENCY_READERS),
+    "agencies:statement-month-csv": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}.csv",
+                                     AGENCY_READERS),
+    "agencies:statement-month-pdf": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}.pdf",
+                                     AGENCY_READERS),
     "agencies:statement-approve": ("post", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/CNY/approve/",
                                    row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED)),
     # An agency's template set: read by whoever sees the agency, kept by the whitelist's managers.
