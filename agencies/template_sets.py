@@ -53,6 +53,11 @@ def _check_text(channel: str, language: str, text: str) -> None:
             raise DomainError(_("Unknown placeholder {{ %(name)s }}. Known: %(known)s."),
                               params={"name": name.group(1), "known": ", ".join(sorted(SET_PLACEHOLDERS))},
                               code="unknown_placeholder", field=field)
+    left = _TAG.sub("", text)
+    if "{{" in left or "}}" in left:
+        # An unclosed placeholder would go out to the cardholder as typed.
+        raise DomainError(_("Only placeholders such as {{ name }} may be used; %(found)s is not one."),
+                          params={"found": "{{" if "{{" in left else "}}"}, code="bad_placeholder", field=field)
 
 
 def template_set_check(*, texts: dict) -> dict[str, dict[str, str]]:

@@ -55,6 +55,12 @@ def test_a_set_refuses_template_tags():
     assert error.value.field == "sms_zh_hans" and error.value.code == "bad_placeholder"
 
 
+def test_an_unclosed_placeholder_is_refused():
+    with pytest.raises(DomainError) as error:
+        template_set_check(texts={"sms": {"zh-hans": "您好", "en": "Dear {{ name, you owe us"}})
+    assert error.value.field == "sms_en" and error.value.code == "bad_placeholder"
+
+
 def test_a_channel_is_covered_in_every_language():
     with pytest.raises(DomainError) as error:
         template_set_check(texts={"sms": {"zh-hans": "您好"}})
