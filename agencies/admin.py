@@ -3,7 +3,7 @@ so that suspending an agency ends its placements and every change is audited."""
 
 from django.contrib import admin
 
-from agencies.models import CommissionLine, Placement, Statement
+from agencies.models import CommissionLine, ComplaintsWarning, InHouseTotal, Placement, Statement, TemplateSet
 from core.admin_masking import ReadOnlyAdmin
 from staff.models import Agency
 
@@ -29,3 +29,19 @@ class CommissionLineAdmin(ReadOnlyAdmin):
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyAdmin):
     list_display = ("id", "agency", "month", "currency", "approved_at")
+
+
+@admin.register(TemplateSet)
+class TemplateSetAdmin(ReadOnlyAdmin):
+    list_display = ("id", "agency", "version", "active", "created_at", "published_at")
+    list_filter = ("active",)
+
+
+@admin.register(ComplaintsWarning)
+class ComplaintsWarningAdmin(ReadOnlyAdmin):
+    list_display = ("id", "agency", "period", "rate", "threshold", "raised_at", "emailed_at")
+
+
+@admin.register(InHouseTotal)
+class InHouseTotalAdmin(ReadOnlyAdmin):
+    list_display = ("id", "bucket", "currency", "cases", "owed", "paid", "refreshed_at")

@@ -13,7 +13,7 @@ class AgenciesConfig(AppConfig):
         anonymise_register(Scrub("agencies.Placement", "case__account__customer", fields=("reason", "end_reason")))
         anonymise_register(Scrub("agencies.CommissionLine", "case__account__customer", fields=("reason",)))
 
-        from agencies import services
+        from agencies import services, template_sets
         from agencies.timeline import placements_timeline
         from agencies.views import placement_panel_context, placement_panel_visible
         from cases.contact_stops import contact_stop_register
@@ -24,6 +24,7 @@ class AgenciesConfig(AppConfig):
         from cases.selectors import case_scope_register
         from cases.timeline import timeline_source_register
         from complaints.services import complaint_opened_register
+        from contacts.messages import message_text_register
 
         case_scope_register("agency_placements", services.placement_scope)
         queue_exclusion_register("placed_with_agency", services.placed_elsewhere)
@@ -32,5 +33,6 @@ class AgenciesConfig(AppConfig):
         payments_applied_register("agency_commission", services.commission_record)
         payment_reversed_register("agency_commission", services.commission_clawback_reversed)
         timeline_source_register("agency_placements", placements_timeline)
+        message_text_register(template_sets.placed_message_text)
         case_panel_register(CasePanel("placement", "agencies/partials/placement_panel.html",
                                       placement_panel_context, order=35, visible=placement_panel_visible))

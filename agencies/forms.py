@@ -69,3 +69,35 @@ class EndForm(DomainErrorFormMixin, forms.Form):
 
 class CsvForm(DomainErrorFormMixin, forms.Form):
     file = forms.FileField(label=_("CSV of account numbers (one a line)"))
+
+
+class TemplateSetForm(DomainErrorFormMixin, forms.Form):
+    """A new version of an agency's template set: a JSON file, or the texts typed in the boxes."""
+
+    file = forms.FileField(label=_("JSON file (instead of the boxes below)"), required=False)
+    note = forms.CharField(label=_("What changed"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from agencies.template_sets import CHANNEL_NAMES, CHANNELS, LANGUAGES, MAX_CHARS, field_name
+        from staff.models import Language
+
+        super().__init__(*args, **kwargs)
+        names = dict(Language.choices)
+        for channel in CHANNELS:
+            for language in LANGUAGES:
+                # Longer than the limit is let through here, so the domain's error says by how much.
+                self.fields[field_name(channel, language)] = forms.CharField(
+                    label=_("%(channel)s, %(language)s") % {"channel": CHANNEL_NAMES[channel],
+                                                            "language": names[language]},
+                    required=False, max_length=MAX_CHARS[channel] * 2, strip=True,
+                    widget=forms.Textarea(attrs={"rows": 3 if channel == "sms" else 8}))
+
+    def texts(self) -> dict:
+        from agencies.template_sets import CHANNELS, LANGUAGES, field_name
+
+        return {channel: {language: self.cleaned_data.get(field_name(channel, language)) or ""
+                          for language in LANGUAGES} for channel in CHANNELS}
+
+
+class WithdrawForm(DomainErrorFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why withdraw it"), max_length=1000)

@@ -119,3 +119,88 @@ class Statement(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} {self.month:%Y-%m} {self.currency}"
+
+
+class TemplateSet(models.Model):
+    """One version of an agency's texts for the automated messages sent while it works a case: per channel
+    (SMS, letter, email) and per language. A manager uploads a version and publishes it; the published
+    version in force is the one `active` (at most one per agency). A channel the active version does not
+    cover gets no automated message while a case is placed; without an active version, none at all."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="template_sets")
+    version = models.PositiveIntegerField(_("version"))
+    # {channel: {language: text}}; every channel present has every language (agencies.templates).
+    texts = models.JSONField(_("texts"), default=dict)
+    note = models.CharField(_("what changed"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    active = models.BooleanField(_("in force"), default=False)
+
+    class Meta:
+        verbose_name = _("agency template set")
+        verbose_name_plural = _("agency template sets")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "version"], name="template_set_version_once"),
+            models.UniqueConstraint(fields=["agency"], condition=Q(active=True), name="template_set_one_active"),
+            models.CheckConstraint(condition=Q(active=False) | Q(published_at__isnull=False),
+                                   name="template_set_active_is_published"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} v{self.version}"
+
+    @property
+    def channels(self) -> list[str]:
+        return sorted(self.texts)
+
+
+class ComplaintsWarning(models.Model):
+    """An agency's complaints per 1,000 contacts over the threshold in a month: raised once per agency and
+    month (the unique constraint makes raising it idempotent), and emailed to the managers once."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="complaints_warnings")
+    period = models.DateField(_("month"))
+    complaints = models.PositiveIntegerField(_("complaints"))
+    contacts = models.PositiveIntegerField(_("contacts made"))
+    rate = models.DecimalField(_("complaints per 1,000 contacts"), max_digits=8, decimal_places=1)
+    threshold = models.DecimalField(_("threshold"), max_digits=8, decimal_places=1)
+    raised_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_to = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("complaints warning")
+        verbose_name_plural = _("complaints warnings")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "period"], name="complaints_warning_once_per_month"),
+            models.CheckConstraint(condition=Q(period__day=1), name="complaints_warning_period_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.period:%Y-%m} {self.rate}"
+
+
+class InHouseTotal(models.Model):
+    """The in-house desk's figures the agencies dashboard compares against, pre-aggregated: per bucket now and
+    currency, the open cases never placed with an agency, what they owe, and what they paid in the last 90 days.
+    Replaced whole by `agencies.refresh_in_house_totals`; the page reads the latest refresh."""
+
+    refreshed_at = models.DateTimeField()
+    bucket = models.CharField(max_length=8)
+    currency = models.CharField(max_length=3)
+    cases = models.PositiveIntegerField()
+    owed = models.DecimalField(**MONEY)
+    paid = models.DecimalField(**MONEY)
+
+    class Meta:
+        verbose_name = _("in-house total")
+        verbose_name_plural = _("in-house totals")
+        constraints = [models.UniqueConstraint(fields=["bucket", "currency"], name="in_house_total_once")]
+
+    def __str__(self):
+        return f"{self.bucket} {self.currency}"

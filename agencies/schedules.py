@@ -4,3 +4,10 @@ PLACEMENT_SCHEDULES = [
     # (name, task, every N seconds, kwargs). A placement ends the day after its last day.
     ("End placements past their period", "agencies.expire_placements", 60 * 60, {}),
 ]
+
+# Added later, so installed by their own migration.
+WARNING_SCHEDULES = [
+    ("Warn of agencies' complaints over the threshold", "agencies.raise_complaints_warnings", 60 * 60, {}),
+    # The in-house figures the agencies dashboard compares against (one INSERT … SELECT over the open cases).
+    ("Refresh the agencies dashboard's in-house totals", "agencies.refresh_in_house_totals", 60 * 60, {}),
+]

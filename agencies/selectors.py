@@ -78,7 +78,8 @@ def statement_figures(*, agency: Agency, month: dt.date, currency: str) -> State
     figures.by_bucket = sorted((row["bucket"], row["recovered"], row["commission"]) for row in rows)
     figures.recovered = sum((row[1] for row in figures.by_bucket), ZERO)
     figures.commission = sum((row[2] for row in figures.by_bucket), ZERO)
-    placed = Placement.objects.filter(pk__in=lines.values("placement_id")).aggregate(total=Sum("balance"))["total"]
+    placed = Placement.objects.filter(pk__in=lines.values("placement_id"), currency=currency).aggregate(
+        total=Sum("balance"))["total"]
     if placed:
         figures.recovery_rate = (figures.recovered / placed).quantize(Decimal("0.0001"))
     tiers = sorted(agency.recovery_tiers or [], key=lambda tier: Decimal(str(tier["min_rate"])))
@@ -93,3 +94,20 @@ def statement_figures(*, agency: Agency, month: dt.date, currency: str) -> State
 def statement_months(*, agency: Agency) -> list[tuple[dt.date, str]]:
     return list(CommissionLine.objects.filter(agency=agency).order_by("-statement_month", "currency")
                 .values_list("statement_month", "currency").distinct())
+
+
+def statement_month_figures(*, agency: Agency, month: dt.date) -> list[StatementFigures]:
+    """A month's statement in every currency the agency earned in, one set of figures per currency: amounts
+    in different currencies are never added together."""
+    month = month.replace(day=1)
+    currencies = (CommissionLine.objects.filter(agency=agency, statement_month=month).order_by("currency")
+                  .values_list("currency", flat=True).distinct())
+    return [statement_figures(agency=agency, month=month, currency=currency) for currency in currencies]
+
+
+def statement_month_list(*, agency: Agency) -> list[tuple[dt.date, list[str]]]:
+    """The months with commission, newest first, each with its currencies."""
+    months: dict[dt.date, list[str]] = {}
+    for month, currency in statement_months(agency=agency):
+        months.setdefault(month, []).append(currency)
+    return list(months.items())

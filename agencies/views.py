@@ -4,9 +4,11 @@ import csv
 import datetime as dt
 import io
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from agencies import selectors, services
 from agencies.forms import AgencyForm, CsvForm, EndForm, PlaceForm, StatusForm
-from agencies.models import EndCause
+from agencies.models import EndCause, InHouseTotal
 from cases.access import visible_case_or_404
 from cases.forms import CaseFilterForm
 from cases.lifecycle import Stage
@@ -146,7 +148,7 @@ def agency_detail(request, agency_id: int, status_form=None):
         "agency": agency,
         "placements": selectors.placements_of(agency=agency).filter(ended_at__isnull=True)[:200],
         "ends": [(label, ends.get(value, 0)) for value, label in EndCause.choices],
-        "statements": selectors.statement_months(agency=agency),
+        "statements": selectors.statement_month_list(agency=agency),
         "members": agency.members.select_related("user").order_by("role", "user__username"),
         "status_form": status_form or StatusForm(initial={"status": agency.status}),
         "can_manage": can(request.user, Capability.MANAGE_AGENCIES),
@@ -290,35 +292,30 @@ def statement_approve_view(request, agency_id: int, year: int, month: int, curre
                        month=month, currency=figures.currency)
 
 
-@login_required
-def statement_csv(request, agency_id: int, year: int, month: int, currency: str):
-    figures = _statement(request, agency_id, year, month, currency)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (f'attachment; filename="statement-{figures.agency.pk}-'
-                                       f'{figures.month:%Y-%m}-{figures.currency}.csv"')
-    writer = csv.writer(response)
-    writer.writerow(["case", "account", "payment", "paid_at", "kind", "bucket", "recovered", "rate", "commission",
-                     "currency"])
-    for line in selectors.statement_lines(agency=figures.agency, month=figures.month, currency=figures.currency):
-        writer.writerow([line.case_id, mask(line.case.account.account_number), line.payment.transaction_id,
-                         line.payment.paid_at.isoformat(), line.kind, line.bucket, line.recovered, line.rate,
-                         line.amount, line.currency])
-    for bucket, recovered, commission in figures.by_bucket:
-        writer.writerow(["", "", "", "", "total", bucket, recovered, "", commission, figures.currency])
-    writer.writerow(["", "", "", "", "adjustment", "", "", "", figures.adjustment, figures.currency])
-    writer.writerow(["", "", "", "", "due", "", figures.recovered, "", figures.total, figures.currency])
-    return response
+STATEMENT_CSV_HEADER = ["case", "account", "payment", "paid_at", "kind", "bucket", "recovered", "rate", "commission",
+                        "currency"]
 
 
-@login_required
-def statement_pdf(request, agency_id: int, year: int, month: int, currency: str):
-    figures = _statement(request, agency_id, year, month, currency)
-    lines = [f"# {_('Commission statement')}: {figures.agency.name}",
-             f"{_('Month')}: {figures.month:%Y-%m} · {_('Currency')}: {figures.currency}",
-             f"## {_('Totals by bucket')}"]
+def _statement_csv_rows(figures) -> list[list]:
+    """One currency's lines and totals: its buckets, adjustment and amount due, each row naming the currency."""
+    rows = [[line.case_id, mask(line.case.account.account_number), line.payment.transaction_id,
+             line.payment.paid_at.isoformat(), line.kind, line.bucket, line.recovered, line.rate, line.amount,
+             line.currency]
+            for line in selectors.statement_lines(agency=figures.agency, month=figures.month,
+                                                  currency=figures.currency)]
+    rows += [["", "", "", "", "total", bucket, recovered, "", commission, figures.currency]
+             for bucket, recovered, commission in figures.by_bucket]
+    rows.append(["", "", "", "", "adjustment", "", "", "", figures.adjustment, figures.currency])
+    rows.append(["", "", "", "", "due", "", figures.recovered, "", figures.total, figures.currency])
+    return rows
+
+
+def _statement_pdf_lines(figures) -> list[str]:
+    lines = [f"## {_('Totals by bucket')} · {figures.currency}"]
     for bucket, recovered, commission in figures.by_bucket:
-        lines.append(f"{bucket}: {_('recovered')} {recovered} · {_('commission')} {commission}")
-    lines += [f"## {_('Total')}",
+        lines.append(f"{bucket}: {_('recovered')} {recovered} {figures.currency} · {_('commission')} {commission} "
+                     f"{figures.currency}")
+    lines += [f"## {_('Total')} · {figures.currency}",
               f"{_('Recovered')}: {figures.recovered} {figures.currency}",
               f"{_('Recovery rate')}: {figures.recovery_rate:.2%}",
               f"{_('Commission')}: {figures.commission} {figures.currency}",
@@ -329,12 +326,76 @@ def statement_pdf(request, agency_id: int, year: int, month: int, currency: str)
             "who": figures.approved.approved_by.get_username(), "when": f"{figures.approved.approved_at:%Y-%m-%d}"})
     else:
         lines.append(_("Not approved yet."))
-    body = document_pdf(text="\n".join(lines), language=request.LANGUAGE_CODE, author=request.user.get_username())
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = (f'attachment; filename="statement-{figures.agency.pk}-'
-                                       f'{figures.month:%Y-%m}-{figures.currency}.pdf"')
+    return lines
+
+
+def _csv_response(name: str, rows: list[list]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(STATEMENT_CSV_HEADER)
+    writer.writerows(rows)
     return response
 
+
+def _pdf_response(request, name: str, lines: list[str]) -> HttpResponse:
+    body = document_pdf(text="\n".join(lines), language=request.LANGUAGE_CODE, author=request.user.get_username())
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+@login_required
+def statement_csv(request, agency_id: int, year: int, month: int, currency: str):
+    figures = _statement(request, agency_id, year, month, currency)
+    return _csv_response(f"statement-{figures.agency.pk}-{figures.month:%Y-%m}-{figures.currency}",
+                         _statement_csv_rows(figures))
+
+
+@login_required
+def statement_pdf(request, agency_id: int, year: int, month: int, currency: str):
+    figures = _statement(request, agency_id, year, month, currency)
+    lines = [f"# {_('Commission statement')}: {figures.agency.name}",
+             f"{_('Month')}: {figures.month:%Y-%m} · {_('Currency')}: {figures.currency}",
+             *_statement_pdf_lines(figures)]
+    return _pdf_response(request, f"statement-{figures.agency.pk}-{figures.month:%Y-%m}-{figures.currency}", lines)
+
+
+# --- a month's statement in every currency: each totalled apart ------------------------------------------
+
+def _month(request, agency_id: int, year: int, month: int):
+    _need(request.user, Capability.VIEW_AGENCY_FIGURES)
+    agency = _agency_or_404(request, agency_id)
+    try:
+        first = dt.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404 from exc
+    return agency, first, selectors.statement_month_figures(agency=agency, month=first)
+
+
+@login_required
+def statement_month(request, agency_id: int, year: int, month: int):
+    agency, first, by_currency = _month(request, agency_id, year, month)
+    return render(request, "agencies/statement_month.html", {"agency": agency, "month": first,
+                                                             "by_currency": by_currency})
+
+
+@login_required
+def statement_month_csv(request, agency_id: int, year: int, month: int):
+    agency, first, by_currency = _month(request, agency_id, year, month)
+    rows = [row for figures in by_currency for row in _statement_csv_rows(figures)]
+    return _csv_response(f"statement-{agency.pk}-{first:%Y-%m}", rows)
+
+
+@login_required
+def statement_month_pdf(request, agency_id: int, year: int, month: int):
+    agency, first, by_currency = _month(request, agency_id, year, month)
+    lines = [f"# {_('Commission statement')}: {agency.name}", f"{_('Month')}: {first:%Y-%m}"]
+    for figures in by_currency:
+        lines += _statement_pdf_lines(figures)
+    if not by_currency:
+        lines.append(_("No commission this month."))
+    return _pdf_response(request, f"statement-{agency.pk}-{first:%Y-%m}", lines)
 
 
 
@@ -342,8 +403,14 @@ def statement_pdf(request, agency_id: int, year: int, month: int, currency: str)
 def dashboard(request):
     """Per agency: placed cases and balance, recovery against the in-house desk, and conduct."""
     from agencies.figures import agencies_figures
+    from agencies.warnings import complaints_over_threshold
 
     _need(request.user, Capability.VIEW_AGENCY_FIGURES)
     rows = agencies_figures(agencies=selectors.agencies_visible_to(user=request.user))
+    # This month's complaints per 1,000 contacts at or over the threshold: the same test as the managers' email.
+    warnings = [(row.agency, over) for row in rows
+                if (over := complaints_over_threshold(agency=row.agency)) is not None]
     return render(request, "agencies/dashboard.html", {
-        "rows": rows, "causes": EndCause.choices, "ends": [(row, row.ends_in(EndCause.choices)) for row in rows]})
+        "rows": rows, "causes": EndCause.choices, "ends": [(row, row.ends_in(EndCause.choices)) for row in rows],
+        "warnings": warnings, "threshold": settings.AGENCY_COMPLAINTS_PER_1000_THRESHOLD,
+        "in_house_at": InHouseTotal.objects.aggregate(at=Max("refreshed_at"))["at"]})

@@ -84,6 +84,10 @@ ACTION_LABELS = {
     "case.placed": _("Case placed with an agency"),
     "commission.clawback": _("Commission clawed back"),
     "statement.approved": _("Commission statement approved"),
+    "template_set.uploaded": _("Agency template set uploaded"),
+    "template_set.published": _("Agency template set put in force"),
+    "template_set.withdrawn": _("Agency template set withdrawn"),
+    "agency.complaints_warned": _("Managers warned of an agency's complaints"),
 }
 
 

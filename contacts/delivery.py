@@ -13,13 +13,16 @@ from django.utils import timezone
 
 from contacts.governor import governor_check
 from contacts.links import message_link
-from contacts.messages import Message, message_render
+from contacts.messages import Message, MessageWithheld, message_render
 from contacts.models import AUTOMATED_CHANNELS, ESTATE_LETTER_RULE, Channel, ContactStatus, ScheduledContact
 from contacts.senders import DeliveryError, email_send, letter_pdf, letter_store, sms_backend
 from contacts.services import cases_first_contact_made
 from core.actors import SYSTEM
 from core.i18n import stored_phrase
 from core.metrics import delivery_record, governor_record
+
+# Stored in English like every trail reason; the timeline shows it through the catalogue.
+WITHHELD_REASON = "case placed with an agency"
 
 
 def contacts_due_for_delivery(*, at: dt.datetime | None = None, limit: int = 500) -> list[int]:
@@ -39,7 +42,8 @@ def _send(contact: ScheduledContact, at: dt.datetime) -> str:
     link = "" if estate or contact.drafted_text else message_link(customer=customer, channel=contact.channel, at=at,
                                                                    case=case)
     message = message_render(case=case, channel=contact.channel, at=at, estate=estate, link=link,
-                             validation_notice=False if contact.drafted_text else None)
+                             validation_notice=False if contact.drafted_text else None,
+                             replaceable=not contact.drafted_text)
     if contact.drafted_text:
         # A letter a member of staff wrote: their text, under the envelope window's usual lines.
         message = Message(language=message.language, subject="", body=contact.drafted_text, window=message.window)
@@ -97,6 +101,11 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
                 contact.status, contact.sent_at, contact.last_error = ContactStatus.SENT, at, ""
                 # The first message sent is the first contact made: the case enters contact.
                 cases_first_contact_made(case_ids=[contact.case_id], actor=SYSTEM, at=at)
+            except MessageWithheld:
+                # Placed with an agency whose template set (no longer) covers this channel: it stops.
+                contact.sent_to = contact.rendered_subject = contact.rendered_text = contact.letter_file = ""
+                contact.status = ContactStatus.CANCELLED
+                entry["status"], entry["reason"] = ContactStatus.CANCELLED, WITHHELD_REASON
             except DeliveryError as exc:
                 # Nothing went out: no text is kept as sent.
                 contact.sent_to = contact.rendered_subject = contact.rendered_text = contact.letter_file = ""
@@ -107,7 +116,8 @@ def contact_deliver(*, contact_id: int, at: dt.datetime | None = None) -> str:
                 else:
                     contact.due_at = at + dt.timedelta(minutes=2 ** contact.delivery_attempts)
                     entry["retry_at"] = contact.due_at.isoformat()
-            outcome = {ContactStatus.SENT: "sent", ContactStatus.FAILED: "failed"}.get(contact.status, "retry")
+            outcome = {ContactStatus.SENT: "sent", ContactStatus.FAILED: "failed",
+                       ContactStatus.CANCELLED: "cancelled"}.get(contact.status, "retry")
             delivery_record(channel=contact.channel, outcome=outcome)
         contact.trail = [*contact.trail, entry]
         contact.updated_at = timezone.now()

@@ -4,6 +4,8 @@ They show at most the last four digits of the card, and a third party's message 
 """
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -37,6 +39,38 @@ LINK_LINES = {
     "letter": {"en": "Your own page (scan the code below, or type this address): {link}",
                "zh-hans": "您的自助服务页面（扫描下方二维码或输入以下网址）：{link}"},
 }
+
+
+# The placeholders a message text may use, as `{{ name }}`: what `_context` fills for every message to the
+# cardholder (the validation notice's itemisation is the bank's own text and never comes from elsewhere).
+PLACEHOLDERS = frozenset({
+    "bank", "phone", "complaints_phone", "complaints_address", "complaints_email", "dispute_days", "dispute_by",
+    "dispute_answer_days", "name", "address", "card_last4", "dpd", "overdue_since", "today", "amount", "principal",
+    "interest", "fees", "penalty",
+})
+PLACEHOLDER = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)\s*}}")
+
+
+class MessageWithheld(Exception):
+    """The case's automated messages are someone else's to word (an outside agency working it), and they
+    have no text for this channel: nothing goes out."""
+
+
+# (case, channel, language) -> the text to use instead of the bank's template, or None for the bank's.
+# Raises MessageWithheld when the case's messages are another's and this channel has none.
+MessageTextProvider = Callable[..., str | None]
+_text_provider: list[MessageTextProvider] = []
+
+
+def message_text_register(provider: MessageTextProvider) -> None:
+    """The one provider of texts that replace the bank's templates for some cases (agencies registers it
+    from its AppConfig.ready(): a placed case's messages use its agency's template set)."""
+    _text_provider[:] = [provider]
+
+
+def text_fill(text: str, context: dict) -> str:
+    """Fill `{{ placeholder }}`s from `context` as plain text: no tags, filters or escaping are interpreted."""
+    return PLACEHOLDER.sub(lambda match: str(context.get(match.group(1), "")), text)
 
 
 @dataclass(frozen=True)
@@ -110,7 +144,8 @@ def _validation_context(case: Case, context: dict) -> dict:
 
 
 def message_render(*, case: Case, channel: str, third_party: bool = False, at: dt.datetime | None = None,
-                   validation_notice: bool | None = None, estate: bool = False, link: str = "") -> Message:
+                   validation_notice: bool | None = None, estate: bool = False, link: str = "",
+                   replaceable: bool = True) -> Message:
     """The text for `case` on `channel` in the cardholder's language. Email's first line is its subject;
     a letter's lines above "---" are what its envelope's window shows.
 
@@ -119,6 +154,9 @@ def message_render(*, case: Case, channel: str, third_party: bool = False, at: d
     `validation_notice` says otherwise) and every SMS and email ends with how to opt out.
     `link` (the cardholder's own page, made at send time) is added to a message to the cardholder; a
     third party's message and the letter to the estate never carry one.
+    An ordinary SMS, email or letter uses the registered provider's text when it gives one (an agency's
+    template set while it works the case), and raises MessageWithheld when the provider withholds it;
+    `replaceable=False` (a letter a member of staff wrote, which only borrows the window) never asks.
     """
     language = case.account.customer.language if case.account.customer.language in Language.values else "zh-hans"
     profile = _profile(case)
@@ -129,8 +167,16 @@ def message_render(*, case: Case, channel: str, third_party: bool = False, at: d
     name = THIRD_PARTY if third_party else ESTATE if estate else "validation" if validation_notice else channel
     if validation_notice:
         context.update(_validation_context(case, context))
-    text = get_template(f"contacts/messages/{name}_{language}.txt").template.render(
-        Context(context, autoescape=False)).strip()
+    own = _text_provider[0](case=case, channel=channel, language=language) if replaceable and _text_provider \
+        and name == channel else None
+    if own is not None:
+        text = text_fill(own, context).strip()
+        if channel == "letter" and not re.search(r"^---$", text, re.MULTILINE):
+            # Without lines of its own for the envelope's window, a letter shows the bank's usual ones.
+            text = f"{context['bank']}\n{context['name']}\n{context['address']}\n---\n{text}"
+    else:
+        text = get_template(f"contacts/messages/{name}_{language}.txt").template.render(
+            Context(context, autoescape=False)).strip()
     if validation_notice and channel == "letter":
         subject, _newline, notice = text.partition("\n")
         text = f"{context['bank']}\n{context['name']}\n{context['address']}\n---\n# {subject}\n{notice}"

@@ -34,6 +34,15 @@ _CALLS_IN_DAYS = """
       AND ca.result IN {results}
 """
 
+# An agency's template set in force (agencies.TemplateSet), for `agency`. A placed case whose agency has one
+# still gets the automated messages of the channels it covers (its keys: sms, letter, email); calls and visits
+# never. The pending policy contacts of a placed case in a channel not covered are cancelled.
+_AGENCY_SET = "SELECT 1 FROM agencies_templateset t WHERE t.agency_id = {agency} AND t.active"
+# Placed with an agency whose template set in force does not cover the channel of the `pending` contact.
+_PLACED_UNCOVERED = f"""EXISTS (
+    SELECT 1 FROM agencies_placement p WHERE p.case_id = k.id AND p.ended_at IS NULL
+       AND NOT EXISTS ({_AGENCY_SET.format(agency="p.agency_id")} AND t.texts ? pending.channel))"""  # noqa: S608
+
 # The cases of a chunk the pass looks at: those marked in EscalationPending (read by the caller, with
 # their marks, and passed as `pending`), those whose next due moment has come, and those placed under a
 # policy version no longer in force (`versions`: the versions in force).
@@ -96,8 +105,10 @@ in_range AS MATERIALIZED (
     SELECT * FROM looked l
     WHERE NOT l.failing
       AND NOT EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = l.id AND h.released_at IS NULL)
-      -- While an outside agency works the case, the in-house policy plans nothing for it.
-      AND NOT EXISTS (SELECT 1 FROM agencies_placement p WHERE p.case_id = l.id AND p.ended_at IS NULL)
+      -- While an outside agency works the case, the in-house policy plans nothing for it, unless the agency has
+      -- a template set in force: then its automated messages go on (`actions` keeps only the channels it covers).
+      AND NOT EXISTS (SELECT 1 FROM agencies_placement p WHERE p.case_id = l.id AND p.ended_at IS NULL
+                      AND NOT EXISTS ({_AGENCY_SET.format(agency="p.agency_id")}))
 ),
 confirmed AS (
     -- What the checks found, kept on the case from the moment it changes (the exceptions list reads it).
@@ -186,10 +197,10 @@ cancelled AS (
       FROM (
           SELECT k.id, c.stage, coalesce(l.failing, false) AS failing, pending.id AS contact_id, pending.rule,
                  EXISTS (SELECT 1 FROM cases_casehold h WHERE h.case_id = k.id AND h.released_at IS NULL) AS held,
-                 EXISTS (SELECT 1 FROM agencies_placement p WHERE p.case_id = k.id AND p.ended_at IS NULL) AS placed
+                 {_PLACED_UNCOVERED} AS placed
           FROM candidates k
           CROSS JOIN LATERAL (
-              SELECT s.id, s.rule FROM contacts_scheduledcontact s
+              SELECT s.id, s.rule, s.channel FROM contacts_scheduledcontact s
               WHERE s.case_id = k.id AND s.status = 'scheduled' AND s.origin = 'policy' OFFSET 0
           ) pending
           CROSS JOIN LATERAL (SELECT c.stage FROM cases_case c WHERE c.id = k.id OFFSET 0) c
@@ -229,12 +240,15 @@ actions AS (
                 ) AT TIME ZONE e.timezone)::date AS day
         WHERE pa.cadence = 'repeat'
     ) last ON true
-    WHERE pa.condition = ''
+    WHERE (pa.condition = ''
        OR (pa.condition = 'has_email' AND e.has_email)
        OR (pa.condition = 'no_email' AND NOT e.has_email)
        OR (pa.condition = 'calls_failed'
            AND ({_CALLS_IN_DAYS.format(results=_in(FAILED_RESULTS))}) >= pa.condition_count
-           AND ({_CALLS_IN_DAYS.format(results=_in(CONVERSATION_RESULTS))}) = 0)
+           AND ({_CALLS_IN_DAYS.format(results=_in(CONVERSATION_RESULTS))}) = 0))
+      -- A placed case (in range only with a template set in force) gets the channels the set covers, never more.
+      AND NOT EXISTS (SELECT 1 FROM agencies_placement p WHERE p.case_id = e.case_id AND p.ended_at IS NULL
+                      AND NOT EXISTS ({_AGENCY_SET.format(agency="p.agency_id")} AND t.texts ? pa.channel))
 ),
 keyed AS (
     SELECT x.*,

@@ -397,6 +397,9 @@ CONTACTS_MAX_DELIVERY_ATTEMPTS = env.int("CONTACTS_MAX_DELIVERY_ATTEMPTS", defau
 # Field visits: photos and documents up to this size; a case owing this much or more is visited by two agents.
 # Payments this many days after a placement ended still earn the agency its commission.
 AGENCY_COMMISSION_TAIL_DAYS = env.int("AGENCY_COMMISSION_TAIL_DAYS", default=30)
+# Complaints per 1,000 contacts an agency's staff made in a month at or over which the agencies dashboard warns
+# and the managers are emailed (once per agency and month).
+AGENCY_COMPLAINTS_PER_1000_THRESHOLD = Decimal(env("AGENCY_COMPLAINTS_PER_1000_THRESHOLD", default="5"))
 VISITS_MAX_UPLOAD_BYTES = env.int("VISITS_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 LITIGATION_MAX_UPLOAD_BYTES = env.int("LITIGATION_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 VISITS_TWO_AGENTS_FROM = Decimal(env.int("VISITS_TWO_AGENTS_FROM", default=100000))

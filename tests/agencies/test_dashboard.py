@@ -37,3 +37,25 @@ def test_the_dashboard_counts_what_the_agency_holds_recovers_and_how_it_behaves(
     assert row.ends == {"manual": 1}
     client.force_login(supervisor)
     assert client.get(reverse("agencies:dashboard")).status_code == 200
+
+
+def test_the_in_house_comparison_reads_the_refreshed_totals_of_cases_never_placed(agency, team, supervisor):
+    from agencies.figures import in_house_recovery_rate, in_house_totals_refresh
+
+    now = timezone.now()
+    in_house = CaseFactory(assigned_team=team, stage="contact", overdue_since=timezone.localdate() - dt.timedelta(
+        days=100), principal_overdue=Decimal("9000.00"), interest_overdue=Decimal("0"), fees_overdue=Decimal("0"),
+        penalty_overdue=Decimal("0"))
+    placed = CaseFactory(assigned_team=team, stage="contact", overdue_since=in_house.overdue_since)
+    placements_create(case_ids=[placed.pk], agency=agency, actor=supervisor)
+    payments_ingest(reports=[PaymentReport(transaction_id="TX-IH", account_number=in_house.account.account_number,
+                                           amount=Decimal("1000.00"), currency="CNY", paid_at=now)])
+    assert in_house_recovery_rate(buckets=["M4"], currency="CNY") is None  # nothing until the refresh
+    in_house_totals_refresh()
+    in_house.refresh_from_db()
+    # Paid 1,000 of what it owed before: what it owes now plus what it paid. The placed case is left out.
+    assert in_house_recovery_rate(buckets=["M4"], currency="CNY") == (
+        Decimal("1000.00") / (in_house.total_overdue + Decimal("1000.00"))).quantize(Decimal("0.0001"))
+    assert in_house_recovery_rate(buckets=["M4"], currency="USD") is None
+    [row] = agencies_figures(agencies=[agency])
+    assert row.in_house_rate == in_house_recovery_rate(buckets=["M4"], currency="CNY")

@@ -85,3 +85,77 @@ def test_a_placed_case_is_worked_by_the_agency_and_earns_its_commission(browser,
     page.get_by_text("125.00").first.wait_for()
     snap(page, shots, "journey-agency-statement", agency_manager)
     context.close()
+
+
+SMS_ZH = "【{{ agency }}】{{ name }}您好，您尾号{{ card_last4 }}的信用卡逾期{{ dpd }}天，金额{{ amount }}。" \
+         "请致电{{ phone }}。"
+SMS_EN = "[{{ agency }}] Dear {{ name }}, your card ending {{ card_last4 }} is {{ dpd }} days overdue: {{ amount }}. " \
+         "Please call {{ phone }}."
+
+
+def test_a_manager_puts_the_agencys_template_set_in_force_and_placed_cases_get_its_sms(
+        browser, live_server, manager, supervisor, team, worker, time_machine, shots, settings, tmp_path):
+    import json
+
+    from agencies.services import placements_create
+    from contacts.models import ContactStatus, ScheduledContact
+    from tests.factories import CustomerFactory
+    from tests.journeys.day import escalation_pass_on_worker, task_on_worker
+
+    settings.SMS_BACKEND, settings.SMS_FILE_PATH = "file", tmp_path / "outbox.jsonl"
+    time_machine.move_to(WORKDAY, tick=True)
+    agency = agency_create(name="安信催收 Anxin Collections", licence="SH-2030-02", actor=SYSTEM)
+    speak("zh-hans", manager)
+    chinese = case_at_dpd(5, as_of=WORKDAY, stage=Stage.CONTACT, assigned_team=team,
+                          customer=CustomerFactory(language="zh-hans", phone="13800138001"))
+    english = case_at_dpd(5, as_of=WORKDAY, stage=Stage.CONTACT, assigned_team=team,
+                          customer=CustomerFactory(language="en", phone="13800138002"))
+    placements_create(case_ids=[chinese.pk, english.pk], agency=agency, actor=supervisor)
+    base = live_server.url
+
+    # The manager, in Chinese, types the agency's SMS in both languages; a placeholder the portal does not know
+    # is refused beside its box, and both texts stay as typed.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, "manager")
+    page.goto(f"{base}/agencies/{agency.pk}/")
+    page.get_by_role("link", name="模板集").click()
+    page.locator("textarea[name=sms_zh_hans]").fill(SMS_ZH + "{{ national_id }}")
+    page.locator("textarea[name=sms_en]").fill(SMS_EN)
+    page.locator("input[name=note]").fill("机构短信文本")
+    page.get_by_role("button", name="保存此版本").click()
+    error = page.locator("#id_sms_zh_hans_error")
+    error.wait_for()
+    assert "national_id" in error.inner_text() and "未知占位符" in error.inner_text()
+    assert page.locator("textarea[name=sms_en]").input_value() == SMS_EN
+    snap(page, shots, "journey-agency-template-refused", manager)
+    # The pictures opened the page afresh; the manager types the texts again, without the unknown placeholder.
+    page.locator("textarea[name=sms_zh_hans]").fill(SMS_ZH)
+    page.locator("textarea[name=sms_en]").fill(SMS_EN)
+    page.get_by_role("button", name="保存此版本").click()
+    page.locator("#messages").get_by_text("已保存第 1 版").wait_for()
+    page.get_by_role("button", name="设为生效").click()
+    page.locator("#messages").get_by_text("第 1 版已生效").wait_for()
+    snap(page, shots, "journey-agency-template-in-force", manager)
+    context.close()
+
+    # The morning's pass plans each placed case's SMS, and delivery sends the agency's text in the cardholder's
+    # language.
+    escalation_pass_on_worker()
+    assert set(ScheduledContact.objects.filter(case__in=[chinese, english]).values_list("rule", flat=True)) \
+        == {"T1.sms"}
+    task_on_worker("contacts.send_due", until=lambda: ScheduledContact.objects.filter(
+        case__in=[chinese, english], status=ContactStatus.SENT).count() == 2)
+    sent = {json.loads(line)["to"]: json.loads(line)["body"]
+            for line in (tmp_path / "outbox.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert sent["13800138001"].startswith(f"【{agency.name}】{chinese.account.customer.name}您好")
+    assert sent["13800138002"].startswith(f"[{agency.name}] Dear {english.account.customer.name},")
+
+    # The supervisor sees on the case's timeline the SMS that went out.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, "supervisor")
+    page.goto(f"{base}/cases/{english.pk}/")
+    page.locator("#timeline").get_by_text("T1.sms").first.wait_for()
+    snap(page, shots, "journey-agency-template-sms-sent", supervisor)
+    context.close()

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from agencies.models import TemplateSet
 from agencies.services import agency_create
 from cases.holds import hold_request_create
 from cases.lifecycle import HoldKind, Stage
@@ -97,8 +98,23 @@ MATRIX = {
                                AGENCY_READERS),
     "agencies:statement-pdf": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/CNY.pdf",
                                AGENCY_READERS),
+    "agencies:statement-month": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/",
+                                 AGENCY_READERS),
+    "agencies:statement-month-csv": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}.csv",
+                                     AGENCY_READERS),
+    "agencies:statement-month-pdf": ("get", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}.pdf",
+                                     AGENCY_READERS),
     "agencies:statement-approve": ("post", lambda o: f"/agencies/{o['agency'].pk}/statements/{STATEMENT}/CNY/approve/",
                                    row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED)),
+    # An agency's template set: read by whoever sees the agency, kept by the whitelist's managers.
+    "agencies:template-sets": ("get", lambda o: reverse("agencies:template-sets", args=[o["agency"].pk]),
+                               row(LOGIN, HIDDEN, HIDDEN, HIDDEN, OK, OK, OK, OK)),
+    "agencies:template-set": ("get", lambda o: reverse("agencies:template-set", args=[o["agency"].pk, 1]),
+                              row(LOGIN, HIDDEN, HIDDEN, HIDDEN, OK, OK, OK, OK)),
+    "agencies:template-set-publish": ("post", lambda o: reverse("agencies:template-set-publish",
+                                                                args=[o["agency"].pk, 1]), AGENCY_MANAGERS),
+    "agencies:template-set-withdraw": ("post", lambda o: reverse("agencies:template-set-withdraw",
+                                                                 args=[o["agency"].pk]), AGENCY_MANAGERS),
     # The cases waiting in confirm: the supervisors and managers who fix them.
     "escalation:exceptions": ("get", lambda o: reverse("escalation:exceptions"), DECIDERS),
     "escalation:exception-fix": ("get", lambda o: reverse("escalation:exception-fix", args=[o["case"].pk]), DECIDERS),
@@ -303,6 +319,8 @@ def objects(team, agent, field_agent, settings, tmp_path):
     point = ContactPoint.objects.create(customer=case.account.customer, kind="emergency", phone="13700001111")
     litigation = litigation_open(case=CaseFactory(assigned_team=team, stage=Stage.LEGAL), actor="system")
     agency = agency_create(name="安信催收有限公司", licence="沪金催字 2026-018", actor="system")
+    TemplateSet.objects.create(agency=agency, version=1, texts={"sms": {"zh-hans": "您好", "en": "Hello"}},
+                               created_by=agent)
     return {"litigation": litigation, "agency": agency,
             "case": case, "hold": hold, "hold_request": hold_request, "complaint": complaint, "referral": referral,
             "visit": visit, "preview": preview, "breach": breach, "point": point}
