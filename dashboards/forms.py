@@ -116,10 +116,8 @@ class CapacityForm(DomainErrorFormMixin, forms.Form):
     """A team's settings on the teams page: its capacity, and whether new cases go to its agents by load."""
 
     capacity = forms.IntegerField(label=_("Capacity (open cases)"), required=False, min_value=0)
-    assigns_by_load = forms.BooleanField(
-        label=_("Assign new cases by load"), required=False,
-        help_text=_("When a new case is placed, give it to the team's active agent with the fewest open cases. "
-                    "Off, it waits in the team's pool for Next case."))
+    # What it means is said once, above the teams (templates/dashboards/teams.html).
+    assigns_by_load = forms.BooleanField(label=_("Assign new cases by load"), required=False)
 
 
 class ReviewDecisionForm(DomainErrorFormMixin, forms.Form):
