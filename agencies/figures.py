@@ -160,7 +160,8 @@ def agencies_figures(*, agencies) -> list[AgencyFigures]:
             figures.in_house_rate = figures.by_currency[0].in_house_rate
         members = StaffProfile.objects.filter(agency=agency).values("user_id")
         promises = Promise.objects.filter(taken_by__in=members)
-        figures.promises = promises.exclude(status=PromiseStatus.PENDING).count()
+        # Promises decided: one cancelled because its case closed another way was neither kept nor broken.
+        figures.promises = promises.exclude(status__in=(PromiseStatus.PENDING, PromiseStatus.CANCELLED)).count()
         figures.promises_kept = promises.filter(status=PromiseStatus.KEPT).count()
         attempts = ContactAttempt.objects.filter(actor__in=members, direction="outbound")
         figures.contacts = attempts.count()

@@ -23,7 +23,8 @@ class Stage(models.TextChoices):
 # Litigation is not an outcome: it is the legal stage of an open case, which ends in one of these.
 class Outcome(models.TextChoices):
     CURED = "cured", _("Cured (paid in full)")
-    SETTLED = "settled", _("Settled (plan or judgment paid)")
+    # Settled whichever way the money came (a plan completed, a judgment paid): the history row's reason says which.
+    SETTLED = "settled", _("Settled")
     WRITTEN_OFF = "written_off", _("Written off")
     RECALLED = "recalled", _("Recalled by the core system")
 

@@ -88,12 +88,14 @@ def _validation_notice(case) -> dict:
 
 
 def contact_panel_context(request, case, form=None, exception_form=None) -> dict:
-    verdict = governor_check(case=case, channel=Channel.CALL, by_staff=True)
+    # A closed case is contacted no more: there is no verdict to give.
+    verdict = governor_check(case=case, channel=Channel.CALL, by_staff=True) if case.is_open else None
     may_authorise = can(request.user, Capability.AUTHORISE_CONTACT_EXCEPTIONS)
     return {"case": case, "attempt_form": form or attempt_form(request, case),
             "call_verdict": verdict,
-            "call_reasons": [(RULE_LABELS.get(f["rule"], f["rule"]), reason_text(f)) for f in verdict.failed],
-            "call_warnings": [reason_text(warning) for warning in verdict.warnings],
+            "call_reasons": [(RULE_LABELS.get(f["rule"], f["rule"]), reason_text(f)) for f in verdict.failed]
+            if verdict else [],
+            "call_warnings": [reason_text(warning) for warning in verdict.warnings] if verdict else [],
             **_validation_notice(case),
             "exceptions": case_contact_exceptions(case=case),
             "exception_form": (exception_form or ExceptionForm(auto_id="ce-%s")) if may_authorise else None,

@@ -113,7 +113,11 @@ class ReassignForm(DomainErrorFormMixin, forms.Form):
 
 
 class CapacityForm(DomainErrorFormMixin, forms.Form):
+    """A team's settings on the teams page: its capacity, and whether new cases go to its agents by load."""
+
     capacity = forms.IntegerField(label=_("Capacity (open cases)"), required=False, min_value=0)
+    # What it means is said once, above the teams (templates/dashboards/teams.html).
+    assigns_by_load = forms.BooleanField(label=_("Assign new cases by load"), required=False)
 
 
 class ReviewDecisionForm(DomainErrorFormMixin, forms.Form):

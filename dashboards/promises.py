@@ -30,6 +30,8 @@ def promise_outcomes(*, cases: QuerySet[Case], start: dt.datetime, end: dt.datet
     """Promises taken on `cases` in [start, end), and how many were kept, broken or are still pending."""
     counts = promises_taken(cases=cases, start=start, end=end).aggregate(
         taken=Count("id"), kept=Count("id", filter=Q(status=PromiseStatus.KEPT)),
-        pending=Count("id", filter=Q(status=PromiseStatus.PENDING)))
+        pending=Count("id", filter=Q(status=PromiseStatus.PENDING)),
+        # A promise cancelled when its case closed another way was neither kept nor broken.
+        broken=Count("id", filter=Q(status__in=(PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT))))
     return PromiseOutcomes(taken=counts["taken"], kept=counts["kept"], pending=counts["pending"],
-                           broken=counts["taken"] - counts["kept"] - counts["pending"])
+                           broken=counts["broken"])

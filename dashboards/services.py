@@ -1,4 +1,4 @@
-"""Writes of the dashboards app: the daily snapshot, reassignment and team capacity."""
+"""Writes of the dashboards app: the daily snapshot, reassignment and team settings (capacity, assignment)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -254,6 +254,20 @@ def team_capacity_set(*, team: Team, capacity: int | None, actor, ip_address: st
     team.capacity = capacity
     audit_log(actor=actor, action="team.capacity_set", obj=team, changes={"capacity": [before, capacity]},
               ip_address=ip_address)
+    return team
+
+
+@transaction.atomic
+def team_assignment_set(*, team: Team, assigns_by_load: bool, actor, ip_address: str | None = None) -> Team:
+    """Set whether the pass gives the team's newly placed cases to its least-loaded agent (cases.assignment)
+    or leaves them in the team's pool. Cases already placed keep their agent. Audited when it changes."""
+    before = team.assigns_by_load
+    if before == assigns_by_load:
+        return team
+    Team.objects.filter(pk=team.pk).update(assigns_by_load=assigns_by_load)
+    team.assigns_by_load = assigns_by_load
+    audit_log(actor=actor, action="team.assignment_set", obj=team,
+              changes={"assigns_by_load": [before, assigns_by_load]}, ip_address=ip_address)
     return team
 
 

@@ -34,7 +34,13 @@ from dashboards.policy_preview import (
     policy_preview_rows,
     policy_preview_stalled,
 )
-from dashboards.services import case_reassign, cases_reassign_bulk, policy_draft_activate, team_capacity_set
+from dashboards.services import (
+    case_reassign,
+    cases_reassign_bulk,
+    policy_draft_activate,
+    team_assignment_set,
+    team_capacity_set,
+)
 from escalation.models import Policy
 from escalation.policy import policies_in_force, policy_definition
 from escalation.review import legal_review_accept, legal_review_decline
@@ -153,13 +159,17 @@ def teams(request):
             raise Http404
         form = CapacityForm(request.POST, prefix=f"t{team.pk}")
         if form.is_valid():
-            team_capacity_set(team=team, capacity=form.cleaned_data["capacity"], actor=request.user,
-                              ip_address=client_ip(request))
-            messages.success(request, _("Capacity of %(team)s saved.") % {"team": team.name})
+            if form.cleaned_data["capacity"] != team.capacity:
+                team_capacity_set(team=team, capacity=form.cleaned_data["capacity"], actor=request.user,
+                                  ip_address=client_ip(request))
+            team_assignment_set(team=team, assigns_by_load=form.cleaned_data["assigns_by_load"], actor=request.user,
+                                ip_address=client_ip(request))
+            messages.success(request, _("Settings of %(team)s saved.") % {"team": team.name})
             return redirect("dashboards:teams")
         forms_by_team[team.pk], status = form, 400
     rows = [(team, forms_by_team.get(team.pk) or CapacityForm(prefix=f"t{team.pk}",
-                                                             initial={"capacity": team.capacity}))
+                                                             initial={"capacity": team.capacity,
+                                                                      "assigns_by_load": team.assigns_by_load}))
             for team in in_scope]
     return render(request, "dashboards/teams.html", {"rows": rows}, status=status)
 

@@ -4,13 +4,12 @@ its litigation record."""
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cases.lifecycle import Stage
+from cases.lifecycle import BEFORE_CONTACT_STAGES, Stage
 from cases.models import Case
 from cases.services import case_transition
 from contacts.models import Channel, ContactStatus, ScheduledContact
 from contacts.services import scheduled_contact_complete
 from core.errors import Conflict, DomainError, reason_required
-from core.i18n import stored_phrase
 from litigation.services import litigation_open
 from staff.models import Role
 from staff.permissions import Capability, can
@@ -36,17 +35,25 @@ def _check(*, contact: ScheduledContact, actor, reason: str) -> str:
 def legal_review_accept(*, contact: ScheduledContact, actor, reason: str) -> Case:
     """Accept the review: the task is done and the case moves to legal through `case_transition`,
     which writes the history row and the legal-referral event for the core system, and the case gets its
-    litigation record (`litigation.services.litigation_open`), which stops whatever contact was planned."""
+    litigation record (`litigation.services.litigation_open`), which stops whatever contact was planned.
+
+    Only a case collections has worked (contact, negotiate, follow-up) is referred: the lifecycle has no
+    move from confirm or plan to legal, and a case there is refused (Conflict, not_contacted), the review
+    left scheduled."""
     reason = _check(contact=contact, actor=actor, reason=reason)
     case = Case.objects.select_related("account").get(pk=contact.case_id)
     if not case.is_open or case.stage == Stage.LEGAL:
         raise Conflict(_("The case is %(stage)s already; cancel this review instead."),
                        params={"stage": Stage(case.stage).label})
+    if case.stage in BEFORE_CONTACT_STAGES:
+        # A bank sues only a cardholder it has tried to reach: a case nobody has contacted yet (confirm, plan)
+        # is not referred. Writing a move to contact here would record a contact that never happened, so the
+        # review waits, still scheduled, until a contact is made, or the supervisor declines it.
+        raise Conflict(_("No contact has been made on this case yet: it goes to legal only after collections "
+                         "has tried to reach the cardholder. Decline the review, or decide it once a contact "
+                         "is made."), code="not_contacted")
     if not scheduled_contact_complete(contact=contact, actor=actor, note=f"accepted: {reason}"):
         raise Conflict(_("This review was decided meanwhile."))
-    if case.stage in (Stage.CONFIRM, Stage.PLAN):
-        case = case_transition(case=case, to=Stage.CONTACT, actor=actor,
-                               reason=stored_phrase("Pre-litigation review accepted."))
     case = case_transition(case=case, to=Stage.LEGAL, actor=actor, reason=reason)
     litigation_open(case=case, actor=actor)
     return case

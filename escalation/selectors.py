@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import pgettext_lazy
 
+from audit.models import AuditRecord
 from cases.models import Case
 from contacts.models import ContactStatus, ScheduledContact
 from escalation.models import CaseEscalation, PolicyTier
@@ -26,6 +27,7 @@ class CasePlan:
     placement: CaseEscalation | None
     tier_name: str  # in the reader's language where it is the default policy's
     next_actions: list  # ScheduledContact, soonest first
+    assigned_by_load: bool = False  # the case's agent was given it by the pass, by load (cases.assignment)
 
 
 def case_plan(*, case: Case) -> CasePlan:
@@ -37,4 +39,10 @@ def case_plan(*, case: Case) -> CasePlan:
                      .values_list("name", flat=True).first() or "")
     actions = list(ScheduledContact.objects.filter(case_id=case.pk, status=ContactStatus.SCHEDULED)
                    .select_related("assigned_to").order_by("due_at", "id")[:NEXT_ACTIONS])
-    return CasePlan(placement=placement, tier_name=TIER_NAMES.get(tier_name, tier_name), next_actions=actions)
+    by_load = False
+    if case.assigned_agent_id is not None:
+        last = (AuditRecord.objects.filter(case_id=case.pk, action__in=("case.assigned_by_load", "case.reassigned"))
+                .order_by("-at", "-id").values_list("action", "changes").first())
+        by_load = bool(last) and last[0] == "case.assigned_by_load" and last[1]["to"]["agent"] == case.assigned_agent_id
+    return CasePlan(placement=placement, tier_name=TIER_NAMES.get(tier_name, tier_name), next_actions=actions,
+                    assigned_by_load=by_load)

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from cases.assignment import cases_assign_on_plan
 from cases.lifecycle import Stage
 from cases.services import case_transition_many
 from contacts.governor import governor_evaluate, governor_facts, governor_profile_for, governor_profiles
@@ -274,9 +275,11 @@ def escalation_chunk_run(
         if counts.to_plan:
             # Placed for the first time, the checks passed: the plan is fixed. Contact begins with the first
             # contact made (a message sent, an attempt logged), not here.
-            summary.moved_to_plan = len(case_transition_many(
-                case_ids=counts.to_plan, from_stages=(Stage.CONFIRM,), to=Stage.PLAN, actor=SYSTEM,
-                reason=PLAN_REASON, at=as_of))
+            moved = case_transition_many(case_ids=counts.to_plan, from_stages=(Stage.CONFIRM,), to=Stage.PLAN,
+                                         actor=SYSTEM, reason=PLAN_REASON, at=as_of)
+            summary.moved_to_plan = len(moved)
+            # Placed, the case goes to an agent where its team assigns by load, or waits in the team's pool.
+            cases_assign_on_plan(case_ids=moved, actor=SYSTEM, at=as_of)
         if marks:
             waits = dict(zip(counts.untiered, counts.untiered_until, strict=True))
             with connection.cursor() as cursor:

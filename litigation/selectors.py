@@ -6,9 +6,13 @@ from decimal import Decimal
 from django.db.models import Case as CaseWhen
 from django.db.models import IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from audit.models import AuditRecord
 from cases.models import Case, Payment
+from core.i18n import stored_text
 from litigation.models import PROGRESS_RANK, LitigationRecord, Milestone, MilestoneKind
+from repayment_plans.models import WriteOff
 from staff.models import Role
 from staff.permissions import Capability, role_can
 
@@ -72,3 +76,23 @@ def litigation_totals(*, record: LitigationRecord) -> dict[str, Decimal]:
     judgment = (record.milestones.filter(kind=MilestoneKind.JUDGMENT).order_by("-on", "-pk")
                 .values_list("amount", flat=True).first())
     return {"paid": paid, "recovered": recovered, "judgment": judgment}
+
+
+def uncollectable_write_off(*, record: LitigationRecord) -> dict:
+    """What came of the write-off proposal raised when `record` was found uncollectable: {"milestone", the
+    "write_off" raised then (or since), and "refusal", why none could be raised (in the reader's language where
+    the catalogue has it)}; empty values when the record was never found uncollectable."""
+    milestone = record.milestones.filter(kind=MilestoneKind.UNCOLLECTABLE).first()
+    if milestone is None:
+        return {"milestone": None, "write_off": None, "refusal": ""}
+    write_off = (WriteOff.objects.filter(case_id=record.case_id, proposed_at__gte=milestone.recorded_at)
+                 .order_by("-proposed_at", "-id").first())
+    refusal = ""
+    if write_off is None:
+        refused = (AuditRecord.objects.filter(action="litigation.write_off_not_raised", object_id=str(record.pk),
+                                              case_id=record.case_id).order_by("-at", "-id").first())
+        if refused is not None and refused.changes.get("message"):
+            refusal = gettext(refused.changes["message"]) % refused.changes.get("params", {})
+        elif refused is not None:
+            refusal = stored_text(refused.reason)
+    return {"milestone": milestone, "write_off": write_off, "refusal": refusal}

@@ -5,14 +5,13 @@ Who may write is `Capability.WORK_LITIGATION`; which cases a person sees is deci
 (`cases.selectors.cases_visible_to`). Every change is audited; every milestone is reported to the core system.
 """
 
-import contextlib
 import datetime as dt
 import hashlib
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
@@ -280,14 +279,27 @@ def litigation_withdraw(*, record: LitigationRecord, actor, reason: str, on: dt.
     return case_transition(case=case, to=Stage.CONTACT, actor=actor, reason=reason, at=now)
 
 
-def write_off_proposal_raise(*, record: LitigationRecord, milestone: Milestone, actor, reason: str) -> None:
+def write_off_proposal_raise(*, record: LitigationRecord, milestone: Milestone, actor, reason: str):
     """A case found uncollectable goes to a write-off proposal for its whole balance, raised by whoever recorded
-    it. A legal officer has no write-off limit, so it waits for the supervisor or manager whose limit covers
-    it; a supervisor within their own limit writes it off at once. When no proposal can be raised (one is
-    waiting already, a plan is in progress, nothing is owed, no role's limit covers it) the milestone stands
-    alone, and the record's page says a write-off is to be proposed by hand."""
-    with contextlib.suppress(WriteOffError, WriteOffConflict), transaction.atomic():
-        write_off_propose(case=record.case, actor=actor, reason=reason)
+    it; returns the write-off, or None when none could be raised. A legal officer has no write-off limit, so it
+    waits for the supervisor or manager whose limit covers it; a supervisor within their own limit writes it off
+    at once. When no proposal can be raised (one is waiting already, a plan is in progress, nothing is owed, no
+    role's limit covers it) the milestone stands, and the refusal is not swallowed: it is audited
+    (`litigation.write_off_not_raised`, with its reason in English and its code), and the record's page and the
+    legal officer's message say why (`litigation.selectors.uncollectable_write_off`)."""
+    try:
+        with transaction.atomic():
+            return write_off_propose(case=record.case, actor=actor, reason=reason)
+    except (WriteOffError, WriteOffConflict) as exc:
+        # In English, as every stored reason; the message and its values are kept apart too, so that a page
+        # shows it in the reader's language.
+        with translation.override("en"):
+            why, message = exc.message, str(exc.args[0])
+            params = {name: str(value) for name, value in exc.params.items()}
+        audit_log(actor=actor, action="litigation.write_off_not_raised", obj=record, case_id=record.case_id,
+                  reason=why, changes={"code": exc.code, "milestone": milestone.pk, "message": message,
+                                       "params": params})
+        return None
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from core.errors import DomainError
 from core.feedback import action_done
 from core.uploads import private_file_response
 from litigation.forms import EndingForm, LetterForm, MilestoneForm, RecordForm
-from litigation.models import LitigationRecord, MilestoneDocument, MilestoneKind
+from litigation.models import LitigationRecord, MilestoneDocument
 from litigation.pack import litigation_pack_build, litigation_pack_name
 from litigation.selectors import (
     legal_queue,
@@ -26,6 +26,7 @@ from litigation.selectors import (
     milestones_of,
     next_hearing_of,
     payments_since_opened,
+    uncollectable_write_off,
 )
 from litigation.services import (
     legal_letter_send,
@@ -74,7 +75,7 @@ def _page(request, record: LitigationRecord, forms: dict | None = None, status: 
         "letters": list(sent_messages(ScheduledContact.objects.filter(case=record.case, purpose=PURPOSE_LEGAL))),
         "letters_pending": ScheduledContact.objects.filter(case=record.case, purpose=PURPOSE_LEGAL,
                                                            status=ContactStatus.SCHEDULED).count(),
-        "uncollectable": record.milestones.filter(kind=MilestoneKind.UNCOLLECTABLE).first(),
+        "uncollectable": uncollectable_write_off(record=record),
         "record_form": RecordForm(initial=initial), "milestone_form": MilestoneForm(initial={"on": today}),
         "letter_form": LetterForm(), "ending_form": EndingForm(initial={"on": today}),
         "other_records": [r for r in litigation_records_of(case=record.case) if r.pk != record.pk],
@@ -152,7 +153,13 @@ def ending(request, record_id: int):
             return _("Judgment paid. The case is closed as settled.")
         if way == EndingForm.UNCOLLECTABLE:
             litigation_uncollectable(on=data["on"], reason=data["reason"], documents=data["documents"], **who)
-            return _("Recorded as uncollectable. A write-off is to be proposed for this case.")
+            raised = uncollectable_write_off(record=record)
+            if raised["write_off"] is not None:
+                return _("Recorded as uncollectable. Write-off #%(id)s of %(total)s %(currency)s proposed.") % {
+                    "id": raised["write_off"].pk, "total": raised["write_off"].total,
+                    "currency": raised["write_off"].currency}
+            return _("Recorded as uncollectable, but no write-off proposal was raised: %(why)s") % {
+                "why": raised["refusal"]}
         litigation_withdraw(on=data["on"], reason=data["reason"], **who)
         return _("Litigation withdrawn. The case is back in contact.")
     return _answer(request, record, EndingForm(request.POST, request.FILES), "ending_form", act)

@@ -23,7 +23,7 @@ class RepaymentPlansConfig(AppConfig):
         anonymise_register(Scrub("repayment_plans.PlanDecision", by_plan, fields=("reason",)))
         anonymise_register(Scrub("repayment_plans.WriteOff", by_case, fields=("reason", "decision_reason")))
 
-        from cases.contact_stops import contact_pause_register
+        from cases.contact_stops import contact_pause_register, contact_stop_register
         from cases.ingest.payments import payments_applied_register
         from cases.ingest.reversals import payment_reversed_register
         from cases.panels import CasePanel, case_panel_register
@@ -43,6 +43,9 @@ class RepaymentPlansConfig(AppConfig):
         queue.register()
         timeline.register()
         contact_pause_register("agreements", case_agreement_pauses)
+        from repayment_plans.closing import agreements_end_on_close
+
+        contact_stop_register("agreements", agreements_end_on_close)
         payments_applied_register("agreements", agreements_payments_applied)
         payment_reversed_register("agreements", agreements_payment_reversed)
         agreement_pause_register("agreements", lambda case_ids: cases_paused_by_agreement(case_ids=case_ids))

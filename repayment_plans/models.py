@@ -30,6 +30,9 @@ class PromiseStatus(models.TextChoices):
     KEPT = "kept", _("Kept")
     PARTIALLY_KEPT = "partially_kept", _("Partially kept")
     BROKEN = "broken", _("Broken")
+    # The case closed another way (recalled, written off, cured or settled without this promise's money)
+    # while the promise was pending: it is neither kept nor broken (repayment_plans.closing).
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Promise(models.Model):

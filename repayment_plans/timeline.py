@@ -5,7 +5,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.timeline import stored_text, timeline_source_register
-from repayment_plans.models import Instalment, PlanDecision, Promise, WriteOff, WriteOffStatus
+from repayment_plans.models import Instalment, PlanDecision, Promise, PromiseStatus, WriteOff, WriteOffStatus
 
 
 def _promises(case, limit: int) -> list[dict]:
@@ -20,7 +20,8 @@ def _promises(case, limit: int) -> list[dict]:
             entries.append({"at": promise.evaluated_at, "kind": "promise", "actor": _("system"),
                             "text": _("Promise %(status)s: %(paid)s of %(amount)s %(currency)s paid")
                             % {**values, "status": promise.get_status_display().lower(), "paid": promise.paid_amount},
-                            "detail": ""})
+                            "detail": _("Cancelled: the case was closed.")
+                            if promise.status == PromiseStatus.CANCELLED else ""})
     return entries
 
 

@@ -5,7 +5,8 @@ from staff.models import StaffProfile, Team
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "region", "supervisor")
+    list_display = ("name", "region", "supervisor", "capacity", "assigns_by_load")
+    list_filter = ("assigns_by_load",)
     search_fields = ("name", "region")
 
 

@@ -39,6 +39,10 @@ class Team(models.Model):
     )
     # How many open cases the team can work at once; dashboards compare it with the team's load.
     capacity = models.PositiveIntegerField(_("capacity (open cases)"), null=True, blank=True)
+    # When the escalation pass places a new case of this team (confirm → plan), it also gives it to the team's
+    # active agent with the fewest open cases (cases.assignment). Off, the case waits in the team's pool and
+    # the agents take it with Next case.
+    assigns_by_load = models.BooleanField(_("assigns new cases by load"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -47,3 +47,19 @@ def test_the_overview_counts_cases_by_stage(client, manager):
     client.force_login(manager)
     stages = {value: n for value, _label, n in client.get(reverse("home")).context["stages"]}
     assert stages["plan"] == 2 and stages["confirm"] == 0
+
+
+def test_a_settled_case_says_settled_whichever_way_it_was_paid(client, manager):
+    """Settled is the outcome; what settled it (a plan completed, a judgment paid) is the history row's reason."""
+    from django.utils import timezone
+
+    from staff.models import StaffProfile
+
+    case = CaseFactory(stage="closed", outcome="settled", closed_at=timezone.now())
+    client.force_login(manager)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "<dd>Closed · Settled</dd>" in body
+    assert "plan or judgment" not in body and "plan completed" not in body.lower()
+    StaffProfile.objects.filter(user=manager).update(language="zh-hans")
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "<dd>已结案 · 已和解</dd>" in body and "方案" not in body.split('aria-labelledby="h-status"')[1][:600]

@@ -225,3 +225,20 @@ def test_a_failed_delivery_reads_in_the_agents_language(client, agent, case):
     client.force_login(agent)
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "短信：服务商返回 500" in page
+
+
+@pytest.mark.parametrize("outcome", ["cured", "settled", "recalled", "written_off"])
+def test_a_closed_case_says_no_contact_is_planned_rather_than_that_a_call_is_allowed(
+        client, agent, team, outcome, time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    closed = CaseFactory(stage=Stage.CLOSED, outcome=outcome, closed_at=MORNING, assigned_team=team,
+                         account__customer__phone="13912345678")
+    client.force_login(agent)
+    response = client.get(reverse("cases:detail", args=[closed.pk]))
+    body = response.content.decode()
+    assert "A call is allowed now." not in body and "Not now." not in body
+    assert '<p class="verdict" role="status" id="contact-closed">No contact is planned: the case is closed.</p>' in body
+    assert response.context["call_verdict"] is None
+    StaffProfile.objects.filter(user=agent).update(language="zh-hans")
+    body = client.get(reverse("cases:detail", args=[closed.pk])).content.decode()
+    assert "未安排任何联系：案件已结案。" in body

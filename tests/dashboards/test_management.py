@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import re
 
 import pytest
 import time_machine
@@ -97,6 +98,26 @@ def test_team_capacity_is_set_and_audited(client, supervisor, team):
     assert AuditRecord.objects.get(action="team.capacity_set").changes == {"capacity": [None, 120]}
 
 
+def test_a_supervisor_sets_their_team_to_assign_new_cases_by_load_and_it_is_audited(client, supervisor, team):
+    client.force_login(supervisor)
+    page = client.get(reverse("dashboards:teams")).content.decode()
+    assert f'name="t{team.pk}-assigns_by_load"' in page and "Assign new cases by load" in page
+    response = client.post(reverse("dashboards:teams"), {"team": team.pk, f"t{team.pk}-capacity": "",
+                                                         f"t{team.pk}-assigns_by_load": "on"})
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert team.assigns_by_load is True
+    assert AuditRecord.objects.get(action="team.assignment_set").changes == {"assigns_by_load": [False, True]}
+    assert not AuditRecord.objects.filter(action="team.capacity_set").exists()  # the capacity did not change
+    page = client.get(reverse("dashboards:teams")).content.decode()
+    [box] = re.findall(rf'<input[^>]*name="t{team.pk}-assigns_by_load"[^>]*>', page)
+    assert " checked" in box
+    # Unticked, the team's new cases wait in its pool again.
+    client.post(reverse("dashboards:teams"), {"team": team.pk, f"t{team.pk}-capacity": ""})
+    team.refresh_from_db()
+    assert team.assigns_by_load is False
+
+
 def test_a_supervisor_cannot_set_another_teams_capacity(client, supervisor, other_team):
     client.force_login(supervisor)
     response = client.post(reverse("dashboards:teams"), {"team": other_team.pk, f"t{other_team.pk}-capacity": "5"})
@@ -104,7 +125,7 @@ def test_a_supervisor_cannot_set_another_teams_capacity(client, supervisor, othe
 
 
 def test_the_review_queue_lists_and_decides_pre_litigation_reviews(client, supervisor, team):
-    case = case_at_dpd(100, assigned_team=team)
+    case = case_at_dpd(100, assigned_team=team, stage=Stage.CONTACT)
     escalation_pass_run(as_of=AS_OF)
     review = ScheduledContact.objects.get(case=case, channel=Channel.LEGAL_REVIEW)
     client.force_login(supervisor)

@@ -13,7 +13,7 @@ from cases.lifecycle import Stage
 from contacts.models import Channel, ContactStatus, ScheduledContact
 from repayment_plans.models import PlanStatus, RepaymentPlan
 from tests.escalation.helpers import case_at_dpd
-from tests.journeys.day import WORKDAY, escalation_pass_on_worker, queue_row, sign_in, snap, speak
+from tests.journeys.day import PHONE, WORKDAY, escalation_pass_on_worker, queue_row, sign_in, snap, speak
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -108,3 +108,60 @@ def test_a_plan_beyond_the_agents_authority_is_approved_and_activated_in_chinese
     page.goto(f"{base}/cases/queue/")
     page.get_by_role("heading", name="我的队列").wait_for()
     assert queue_row(page, case.pk).count() == 0
+
+
+def test_a_team_set_to_assign_by_load_gets_its_placed_case_given_to_its_least_loaded_agent(
+        page, browser, live_server, agent, supervisor, team, worker, time_machine, shots):
+    """A supervisor ticks "assign new cases by load" for their team (in Chinese), the morning's pass places a new
+    case of the team (confirm → plan) and gives it to the agent with the fewest open cases; the plan panel names
+    that agent in both languages, and the agent finds the case on their phone."""
+    from cases.models import StageHistory
+    from staff.models import Role
+    from tests.factories import CaseFactory, staff_user
+
+    time_machine.move_to(WORKDAY, tick=True)
+    quieter = staff_user(Role.AGENT, team, user__username="agent3")
+    for _ in range(2):
+        CaseFactory(stage=Stage.CONTACT, assigned_team=team, assigned_agent=agent)
+    speak("zh-hans", supervisor, quieter)
+    base = live_server.url
+
+    sign_in(page, base, "supervisor")
+    page.goto(f"{base}/dashboards/manage/teams/")
+    row = page.locator(f"#team-{team.pk}")
+    row.get_by_label("按负荷分配新案件").check()
+    row.get_by_role("button", name="保存").click()
+    page.locator("#messages").get_by_text(f"{team.name} 的设置已保存。").wait_for()
+    assert page.locator(f"#team-{team.pk}").get_by_label("按负荷分配新案件").is_checked()
+    snap(page, shots, "journey-team-assigns-by-load", supervisor)
+    team.refresh_from_db()
+    assert team.assigns_by_load
+
+    case = case_at_dpd(20, as_of=WORKDAY, total=Decimal("8000.00"), assigned_team=team)
+    escalation_pass_on_worker()
+    case.refresh_from_db()
+    assert (case.stage, case.assigned_agent) == (Stage.PLAN, quieter)
+    assert StageHistory.objects.filter(case=case, to_stage=Stage.PLAN, actor_label="system").exists()
+
+    page.goto(f"{base}/cases/{case.pk}/")
+    plan = page.locator("#plan-panel")
+    assert plan.locator("#plan-agent").inner_text() == "agent3 · 按负荷分配"
+    assert plan.locator("#plan-team").inner_text() == team.name
+    snap(page, shots, "journey-plan-assigned-by-load", supervisor)
+    speak("en", supervisor)
+    page.goto(f"{base}/cases/{case.pk}/")
+    assert page.locator("#plan-agent").inner_text() == "agent3 · assigned by load"
+    assert "Phone call" in page.locator("#plan-next-actions").inner_text()
+
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    try:
+        mobile = phone.new_page()
+        sign_in(mobile, base, "agent3")
+        mobile.goto(f"{base}/cases/queue/")
+        queue_row(mobile, case.pk).get_by_role("link").click()
+        mobile.wait_for_url(f"{base}/cases/{case.pk}/")
+        assert mobile.locator("#plan-agent").inner_text() == "agent3 · 按负荷分配"
+        assert mobile.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        snap(mobile, shots, "journey-plan-assigned-by-load-phone", quieter)
+    finally:
+        phone.close()

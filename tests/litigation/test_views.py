@@ -94,3 +94,46 @@ def test_the_case_page_shows_the_litigation_panel_with_a_link_to_the_record(clie
 def test_an_agent_is_refused_the_record_page(client, agent, record):
     client.force_login(agent)
     assert client.get(reverse("litigation:record", args=[record.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_uncollectable_record_names_the_write_off_it_raised(signed_in, record):
+    from repayment_plans.models import WriteOff
+
+    response = signed_in.post(reverse("litigation:ending", args=[record.pk]), {
+        "ending-way": "uncollectable", "ending-on": timezone.localdate().isoformat(), "ending-reason": "No assets."},
+        follow=True)
+    [write_off] = WriteOff.objects.filter(case=record.case)
+    assert f"Write-off #{write_off.pk} of 10225.50 CNY proposed." in response.content.decode()
+    page = signed_in.get(reverse("litigation:record", args=[record.pk])).content.decode()
+    assert f"Found uncollectable: write-off #{write_off.pk} proposed (Awaiting approval)." in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_when_no_write_off_can_be_raised_the_legal_officer_is_told_why(signed_in, legal_officer, record, language):
+    from audit.models import AuditRecord
+    from cases.models import Case
+    from repayment_plans.models import WriteOff
+
+    StaffProfile.objects.filter(user=legal_officer).update(language=language)
+    # Beyond every role's write-off limit: the proposal is refused.
+    Case.objects.filter(pk=record.case_id).update(principal_overdue="9000000.00")
+    response = signed_in.post(reverse("litigation:ending", args=[record.pk]), {
+        "ending-way": "uncollectable", "ending-on": timezone.localdate().isoformat(), "ending-reason": "No assets."},
+        follow=True)
+    assert not WriteOff.objects.filter(case=record.case).exists()
+    record.refresh_from_db()
+    assert record.progress == MilestoneKind.UNCOLLECTABLE  # the milestone stands
+    audit = AuditRecord.objects.get(action="litigation.write_off_not_raised", case_id=record.case_id)
+    assert audit.changes["code"] == "beyond_authority" and audit.actor == legal_officer
+    assert "is beyond every role's write-off limit in CNY" in audit.reason
+    shown = response.content.decode()
+    page = signed_in.get(reverse("litigation:record", args=[record.pk])).content.decode()
+    if language == "en":
+        assert "Recorded as uncollectable, but no write-off proposal was raised: 9000225.50 CNY is beyond" in shown
+        assert "Found uncollectable, but no write-off proposal was raised:" in page
+    else:
+        assert "已记录为无法收回，但未能提出核销申请：" in shown
+        assert "已认定无法收回，但未能提出核销申请：" in page
+    assert 'id="write-off-refusal"' in page and "9000225.50" in page
