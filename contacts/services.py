@@ -399,3 +399,15 @@ def staff_letter_schedule(*, case: Case, actor, text: str, purpose: str, at: dt.
     audit_log(actor=actor, action="contact.letter_written", obj=contact, case_id=case.pk,
               changes={"purpose": purpose, "length": len(text)})
     return contact
+
+
+def call_tasks_assign(*, agents: dict[int, int], at: dt.datetime) -> int:
+    """Give the pending call tasks nobody holds yet to the agent each case was just assigned to
+    ({case id: agent id}); returns how many moved. A task someone already holds keeps its holder."""
+    if not agents:
+        return 0
+    tasks = list(ScheduledContact.objects.filter(case_id__in=list(agents), status=ContactStatus.SCHEDULED,
+                                                 channel=Channel.CALL, assigned_to__isnull=True)
+                 .values_list("pk", "case_id"))
+    rows = [{"id": pk, "assigned_to_id": agents[case_id], "updated_at": at} for pk, case_id in tasks]
+    return bulk_update_rows(model=ScheduledContact, rows=rows, fields=["assigned_to_id", "updated_at"])

@@ -24,6 +24,7 @@ from cases.lifecycle import Stage
 from cases.services import case_transition_many
 from contacts.governor import governor_evaluate, governor_facts, governor_profile_for, governor_profiles
 from contacts.models import Channel, ContactStatus
+from contacts.services import call_tasks_assign
 from core.actors import SYSTEM
 from core.bulk import pg_array
 from core.i18n import stored_phrase
@@ -279,7 +280,9 @@ def escalation_chunk_run(
                                          actor=SYSTEM, reason=PLAN_REASON, at=as_of)
             summary.moved_to_plan = len(moved)
             # Placed, the case goes to an agent where its team assigns by load, or waits in the team's pool.
-            cases_assign_on_plan(case_ids=moved, actor=SYSTEM, at=as_of)
+            assigned = cases_assign_on_plan(case_ids=moved, actor=SYSTEM, at=as_of)
+            # The call task this chunk scheduled before the case had an agent goes to that agent too.
+            call_tasks_assign(agents=assigned, at=as_of)
         if marks:
             waits = dict(zip(counts.untiered, counts.untiered_until, strict=True))
             with connection.cursor() as cursor:

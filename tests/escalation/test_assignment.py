@@ -5,6 +5,7 @@ import pytest
 
 from cases.lifecycle import Stage
 from cases.queue import queue_claim_next
+from contacts.models import Channel, ContactStatus, ScheduledContact
 from escalation.services import escalation_pass_run
 from staff.models import Role
 from tests.escalation.helpers import AS_OF, case_at_dpd
@@ -22,6 +23,10 @@ def test_the_pass_gives_a_placed_case_to_the_least_loaded_agent_of_a_team_that_a
     case.refresh_from_db()
     assert summary.moved_to_plan >= 1
     assert (case.stage, case.assigned_team, case.assigned_agent) == (Stage.PLAN, team, quieter)
+    # The first call task, scheduled in the same chunk, is the agent's to work, not the team's pool's.
+    calls = ScheduledContact.objects.filter(case=case, channel=Channel.CALL, status=ContactStatus.SCHEDULED)
+    assert calls.exists()
+    assert {task.assigned_to for task in calls} == {quieter}
 
 
 @pytest.mark.django_db
