@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
@@ -58,7 +59,9 @@ def write_off_amounts(*, case: Case) -> dict[str, Decimal]:
 def write_off_check_case(*, case: Case) -> None:
     """WriteOffError unless `case` may be written off now (its stage, something owed, no plan in progress)."""
     if case.stage not in WRITE_OFF_FROM:
-        stages = ", ".join(str(Stage(stage).label) for stage in Stage.values if stage in WRITE_OFF_FROM)
+        labels = [Stage(stage).label for stage in Stage.values if stage in WRITE_OFF_FROM]
+        # Lazy, like the message: the stages are named in the language the refusal is shown in.
+        stages = format_lazy(", ".join(["{}"] * len(labels)), *labels)
         raise WriteOffError(_("Only a case at one of these stages can be written off: %(stages)s."),
                             params={"stages": stages}, code="case_not_eligible")
     if write_off_amounts(case=case)["total"] <= 0:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditRecord
 from cases.lifecycle import Outcome, Stage
@@ -269,6 +269,13 @@ def test_a_case_outside_the_stages_it_may_close_from_as_written_off_is_refused(s
     with pytest.raises(WriteOffError) as caught:
         write_off_propose(case=case, actor=supervisor, reason="Untraceable.")
     assert caught.value.code == "case_not_eligible"
+    # Shown later, in the reader's language, the stages are named in that language too.
+    with translation.override("en"):
+        english = [str(Stage(stage).label) for stage in write_offs.WRITE_OFF_FROM]
+        assert all(label in caught.value.message for label in english)
+    with translation.override("zh-hans"):
+        shown = caught.value.message
+    assert not any(label in shown for label in english)
 
 
 def test_a_case_with_a_plan_in_progress_is_not_written_off(agent, supervisor):
