@@ -14,7 +14,7 @@ from agencies.models import CommissionLine, EndCause, Placement, Statement
 from audit.services import audit_log
 from cases.contact_stops import StopCause, cases_contact_stop
 from cases.delinquency import Bucket
-from cases.lifecycle import Stage
+from cases.lifecycle import Outcome, Stage
 from cases.models import Case, Payment
 from core.actors import SYSTEM, actor_fields
 from core.errors import Conflict, DomainError
@@ -240,9 +240,13 @@ def placements_expire(*, as_of: dt.datetime | None = None, chunk: int = 2000) ->
 # --- reactions registered from AppConfig.ready() ----------------------------------------------------------
 
 def placements_end_on_stop(stop) -> int:
-    """contact_stop reaction: a case that closes ends its placement in the closing transaction."""
+    """contact_stop reaction: a case that closes ends its placement in the closing transaction. Closed by the
+    core system's recall, the placement ends as recalled, with the recall's reason."""
     if not stop.closing:
         return 0
+    if stop.outcome == Outcome.RECALLED:
+        return placements_end(case_ids=stop.case_ids, cause=EndCause.RECALLED, actor=stop.actor, at=stop.at,
+                              reason=stop.note)
     return placements_end(case_ids=stop.case_ids, cause=EndCause.CLOSED, actor=stop.actor, at=stop.at)
 
 
