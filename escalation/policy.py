@@ -170,7 +170,7 @@ def _placement_rules_check(action: dict) -> None:
     for amount in (low, high):
         if amount is not None and (not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0
                                    or amount != round(amount, 2)):
-            raise DomainError(_("The amounts of action %(code)s are positive, with at most two decimals."),
+            raise DomainError(_("The amounts of action %(code)s are zero or more, with at most two decimals."),
                               params={"code": code}, field="tiers")
     if low is not None and high is not None and high < low:
         raise DomainError(_("Action %(code)s places up to an amount below its from amount."), params={"code": code},
