@@ -35,11 +35,13 @@ class KeptInHouse(models.TextChoices):
 
 @dataclass(frozen=True)
 class PolicyPlacement:
-    """A case the policy says to place, with the rule that says so and its cardholder's region."""
+    """A case the policy says to place, with the rule that says so, the action's cadence key (case, rule,
+    cadence slot) and its cardholder's region."""
 
     case_id: int
     rule: str
     region: str
+    key: str
 
 
 @dataclass
@@ -79,8 +81,9 @@ def placements_by_policy(*, requests: list[PolicyPlacement], actor, at: dt.datet
     """Place the requested cases, each with the best agency that can take it; set-based, in the caller's
     transaction (the pass's chunk).
 
-    A case already placed, closed meanwhile or requested twice is left out of the answer: there is nothing to
-    do for it. The cases are locked in id order after the agencies, as a placement by hand locks them. Each
+    A case already placed, closed meanwhile, requested twice, or placed before under the same key (back from
+    its agency, it stays in-house until the action's next cadence slot) is left out of the answer: there is
+    nothing to do for it. The cases are locked in id order after the agencies, as a placement by hand locks them. Each
     placement is written as a placement by hand is (`placements_write`): audited, `case.placed` emitted, the
     in-house contacts stopped.
     """
@@ -94,6 +97,8 @@ def placements_by_policy(*, requests: list[PolicyPlacement], actor, at: dt.datet
              .filter(pk__in=list(wanted)).exclude(stage=Stage.CLOSED).order_by("pk")}
     placed = set(Placement.objects.filter(case_id__in=list(cases), ended_at__isnull=True)
                  .values_list("case_id", flat=True))
+    placed |= set(Placement.objects.filter(policy_key__in=[wanted[pk].key for pk in cases])
+                  .values_list("case_id", flat=True))
     held = dict(Placement.objects.filter(agency__in=agencies, ended_at__isnull=True).order_by()
                 .values_list("agency_id").annotate(n=Count("id")))
     room = {agency.pk: agency.capacity - held.get(agency.pk, 0) for agency in agencies}
@@ -122,5 +127,6 @@ def placements_by_policy(*, requests: list[PolicyPlacement], actor, at: dt.datet
             rules.setdefault(wanted[case.pk].rule, []).append(case)
         for rule, cases_of_rule in sorted(rules.items()):
             placements_write(cases=cases_of_rule, agency=agency, actor=actor, at=at, days=agency.placement_days,
-                             reason=POLICY_REASON % {"rule": rule})
+                             reason=POLICY_REASON % {"rule": rule},
+                             policy_keys={case.pk: wanted[case.pk].key for case in cases_of_rule})
     return result

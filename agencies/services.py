@@ -161,7 +161,7 @@ def placements_create(*, case_ids: Iterable[int], agency: Agency, actor, days: i
 
 
 def placements_write(*, cases: list[Case], agency: Agency, actor, at: dt.datetime, days: int, reason: str = "",
-                     ) -> list[Placement]:
+                     policy_keys: dict[int, str] | None = None) -> list[Placement]:
     """The writes of placing `cases` (locked, open, not placed) with `agency` (locked, approved, with room).
 
     For the callers that checked all that: `placements_create` and placement by the contact policy.
@@ -174,7 +174,8 @@ def placements_write(*, cases: list[Case], agency: Agency, actor, at: dt.datetim
     reason = (reason or "").strip()
     rows = [Placement(case=case, agency=agency, bucket=case.bucket(at), balance=case.total_overdue,
                       currency=case.currency, started_at=at, until=until, placed_by=who["actor"],
-                      placed_by_label=who["actor_label"], reason=reason) for case in cases]
+                      placed_by_label=who["actor_label"], reason=reason,
+                      policy_key=(policy_keys or {}).get(case.pk, "")) for case in cases]
     try:
         with transaction.atomic():
             placements = Placement.objects.bulk_create(rows)

@@ -3,9 +3,10 @@
 CHUNK returns its due rows like any action's. The pass takes them out before the governor, keeps those
 whose rules by region, bucket and amount the case meets, and places them in one call for the chunk
 (agencies.by_policy); the other actions due for a case it placed are dropped, since an agency now works it.
-A case no agency can take stays in-house and the pass counts why. Nothing marks the action as done: it is
-tried again whenever the pass looks at the case while it is in the tier and still in-house (a repeating
-cadence makes that every so many days).
+A case no agency can take stays in-house and the pass counts why, and is tried again whenever the pass
+looks at it while the action is due. A placement keeps the action's cadence key, as a contact does: a case
+back from its agency is placed again only by the action's next slot (a repeating action's next day, an
+on-entry action's next entry into the tier; a once-per-case action never).
 """
 
 import datetime as dt
@@ -56,7 +57,8 @@ def due_placements_run(*, due: list, as_of: dt.datetime, summary) -> list:
         bucket = bucket_for_dpd(max(days_past_due(overdue_since, as_of, row.timezone), 0))
         if _meets(rules[(row.version_id, row.rule)], region=region, bucket=bucket, amount=amount, currency=currency,
                   policy_currency=currencies[row.version_id]):
-            requests.append(PolicyPlacement(case_id=row.case_id, rule=row.rule, region=region))
+            requests.append(PolicyPlacement(case_id=row.case_id, rule=row.rule, region=region,
+                                            key=row.idempotency_key))
     if not requests:
         return [row for row in due if row.channel != PLACE_WITH_AGENCY]
     result = placements_by_policy(requests=requests, actor=SYSTEM, at=as_of)

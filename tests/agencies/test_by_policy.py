@@ -4,8 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 from agencies.by_policy import KeptInHouse, PolicyPlacement, agencies_recovery_rates, placements_by_policy
-from agencies.models import Placement
-from agencies.services import agency_create, agency_status_change, placements_create
+from agencies.models import EndCause, Placement
+from agencies.services import agency_create, agency_status_change, placements_create, placements_end
 from audit.models import AuditRecord
 from cases.ingest import PaymentReport, payments_ingest
 from core.actors import SYSTEM
@@ -35,7 +35,8 @@ def _track_record(agency, *, placed: str, recovered: str, supervisor):
 
 
 def _request(*cases, rule="T5.agency"):
-    return [PolicyPlacement(case_id=case.pk, rule=rule, region=case.account.customer.region) for case in cases]
+    return [PolicyPlacement(case_id=case.pk, rule=rule, region=case.account.customer.region,
+                            key=f"{case.pk}:{rule}:2026-08-31") for case in cases]
 
 
 def test_the_recent_recovery_rate_is_recovered_over_the_balance_placed_in_the_window(supervisor):
@@ -100,3 +101,21 @@ def test_a_case_already_placed_is_left_as_it_is(supervisor):
     assert (result.placed, result.kept) == ({}, {})
     assert list(Placement.objects.filter(case=case).values_list("agency__name", flat=True)) == ["First"]
     assert second.placements.count() == 0
+
+
+def test_a_case_back_from_its_agency_is_not_placed_again_by_the_same_slot(supervisor):
+    _agency("Agency")
+    case = _case()
+    placements_by_policy(requests=_request(case), actor=SYSTEM, at=AT)
+    assert Placement.objects.get(case=case).policy_key == f"{case.pk}:T5.agency:2026-08-31"
+    placements_end(case_ids=[case.pk], cause=EndCause.MANUAL, reason="Back in-house", actor=supervisor,
+                   at=AT + dt.timedelta(hours=1))
+
+    again = placements_by_policy(requests=_request(case), actor=SYSTEM, at=AT + dt.timedelta(hours=2))
+
+    assert (again.placed, again.kept) == ({}, {})
+    assert Placement.objects.filter(case=case).count() == 1
+    later = placements_by_policy(requests=[PolicyPlacement(case_id=case.pk, rule="T5.agency", region="上海",
+                                                           key=f"{case.pk}:T5.agency:2026-12-30")],
+                                 actor=SYSTEM, at=AT + dt.timedelta(days=30))
+    assert later.placed == {case.pk: "Agency"}

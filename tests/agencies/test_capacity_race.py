@@ -54,8 +54,8 @@ def test_two_chunks_placing_by_policy_at_once_never_overfill_an_agency(team):
         close_old_connections()
         try:
             barrier.wait(timeout=10)
-            result = placements_by_policy(requests=[PolicyPlacement(case_id=case_id, rule="T5.agency", region="上海")],
-                                          actor=SYSTEM, at=timezone.now())
+            request = PolicyPlacement(case_id=case_id, rule="T5.agency", region="上海", key=f"{case_id}:T5.agency")
+            result = placements_by_policy(requests=[request], actor=SYSTEM, at=timezone.now())
             results.append("placed" if result.placed else result.kept[case_id])
         finally:
             connection.close()

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from agencies.models import Placement
-from agencies.services import agency_create
+from agencies.models import EndCause, Placement
+from agencies.services import agency_create, placements_end
 from contacts.models import ScheduledContact
 from core.actors import SYSTEM
 from core.errors import DomainError
@@ -103,6 +103,20 @@ def test_a_second_pass_leaves_placed_cases_alone(manager, team, agency):
     escalation_pass_run(as_of=AS_OF)
     summary = escalation_pass_run(as_of=AS_OF + dt.timedelta(minutes=15))
     assert Placement.objects.filter(case=case).count() == 1 and summary.placed == {}
+
+
+def test_a_case_back_from_its_agency_stays_in_house_until_it_enters_the_tier_again(manager, team, agency,
+                                                                                     supervisor):
+    publish_placement(manager)
+    case = late_case(team)
+    escalation_pass_run(as_of=AS_OF)
+    placements_end(case_ids=[case.pk], cause=EndCause.MANUAL, reason="Back in-house", actor=supervisor,
+                   at=AS_OF + dt.timedelta(minutes=5))
+
+    summary = escalation_pass_run(as_of=AS_OF + dt.timedelta(minutes=15))
+
+    assert Placement.objects.filter(case=case).count() == 1 and summary.placed == {}
+    assert rules_of(case) == ["T5.legal_review"]  # worked in-house again
 
 
 def test_a_dry_run_places_nothing(manager, team, agency):
