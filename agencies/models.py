@@ -37,6 +37,9 @@ class Placement(models.Model):
                                   related_name="+")
     placed_by_label = models.CharField(max_length=150)
     reason = models.TextField(_("reason"), blank=True)
+    # Placed by the contact policy: the action's cadence key (case, rule, cadence slot), so that a case back
+    # from its agency is not placed again by the same slot of the same action.
+    policy_key = models.CharField(max_length=200, blank=True, default="")
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     end_cause = models.CharField(_("ended because"), max_length=20, choices=EndCause.choices, blank=True)
     end_reason = models.TextField(_("end reason"), blank=True)
@@ -53,7 +56,8 @@ class Placement(models.Model):
             models.CheckConstraint(condition=Q(ended_at__isnull=True, end_cause="")
                                    | Q(ended_at__isnull=False) & ~Q(end_cause=""), name="placement_end_has_cause"),
         ]
-        indexes = [models.Index(fields=["agency", "ended_at"], name="placement_agency_ended_idx")]
+        indexes = [models.Index(fields=["agency", "ended_at"], name="placement_agency_ended_idx"),
+                   models.Index(fields=["policy_key"], condition=~Q(policy_key=""), name="placement_policy_key_idx")]
 
     def __str__(self):
         return f"#{self.case_id} → {self.agency_id}"

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import CommissionLine, EndCause, Placement, Statement
-from audit.services import audit_log
+from audit.services import audit_log, audit_log_many
 from cases.contact_stops import StopCause, cases_contact_stop
 from cases.delinquency import Bucket
-from cases.lifecycle import Stage
+from cases.lifecycle import Outcome, Stage
 from cases.models import Case, Payment
 from core.actors import SYSTEM, actor_fields
 from core.errors import Conflict, DomainError
@@ -157,11 +157,25 @@ def placements_create(*, case_ids: Iterable[int], agency: Agency, actor, days: i
         raise Conflict(_("%(agency)s has room for %(room)s more cases, not %(count)s."),
                        params={"agency": agency.name, "room": max(room, 0), "count": len(ids)},
                        code="over_capacity", field="case_ids")
+    return placements_write(cases=cases, agency=agency, actor=actor, at=at, days=days, reason=reason)
+
+
+def placements_write(*, cases: list[Case], agency: Agency, actor, at: dt.datetime, days: int, reason: str = "",
+                     policy_keys: dict[int, str] | None = None) -> list[Placement]:
+    """The writes of placing `cases` (locked, open, not placed) with `agency` (locked, approved, with room).
+
+    For the callers that checked all that: `placements_create` and placement by the contact policy.
+    Claims and the in-house agent's assignment are released, the in-house contacts stop, and each case
+    is audited and emits `case.placed`.
+    """
+    ids = [case.pk for case in cases]
     who = actor_fields(actor)
-    until = today + dt.timedelta(days=days)
+    until = timezone.localdate(at) + dt.timedelta(days=days)
+    reason = (reason or "").strip()
     rows = [Placement(case=case, agency=agency, bucket=case.bucket(at), balance=case.total_overdue,
                       currency=case.currency, started_at=at, until=until, placed_by=who["actor"],
-                      placed_by_label=who["actor_label"], reason=(reason or "").strip()) for case in cases]
+                      placed_by_label=who["actor_label"], reason=reason,
+                      policy_key=(policy_keys or {}).get(case.pk, "")) for case in cases]
     try:
         with transaction.atomic():
             placements = Placement.objects.bulk_create(rows)
@@ -172,9 +186,8 @@ def placements_create(*, case_ids: Iterable[int], agency: Agency, actor, days: i
     Case.objects.filter(pk__in=ids).update(claimed_by=None, claimed_until=None, assigned_agent=None, updated_at=at)
     # The in-house call tasks and visit requests stop now; the pass plans nothing while the case is placed.
     cases_contact_stop(case_ids=ids, cause=StopCause.PLACED, actor=actor, at=at)
-    for case in cases:
-        audit_log(actor=actor, action="case.placed", obj=case, case_id=case.pk,
-                  changes={"agency": agency.name, "until": until.isoformat()}, reason=reason)
+    audit_log_many(actor=actor, action="case.placed", reason=reason, rows=[
+        (case, case.pk, {"agency": agency.name, "until": until.isoformat()}) for case in cases])
     events_emit_bulk(events=[{
         "type": EventType.CASE_PLACED, "case_id": case.pk, "account_number": case.account.account_number,
         "payload": {"agency": agency.name, "licence": agency.licence, "until": until.isoformat()}, "occurred_at": at,
@@ -240,9 +253,13 @@ def placements_expire(*, as_of: dt.datetime | None = None, chunk: int = 2000) ->
 # --- reactions registered from AppConfig.ready() ----------------------------------------------------------
 
 def placements_end_on_stop(stop) -> int:
-    """contact_stop reaction: a case that closes ends its placement in the closing transaction."""
+    """contact_stop reaction: a case that closes ends its placement in the closing transaction. Closed by the
+    core system's recall, the placement ends as recalled, with the recall's reason."""
     if not stop.closing:
         return 0
+    if stop.outcome == Outcome.RECALLED:
+        return placements_end(case_ids=stop.case_ids, cause=EndCause.RECALLED, actor=stop.actor, at=stop.at,
+                              reason=stop.note)
     return placements_end(case_ids=stop.case_ids, cause=EndCause.CLOSED, actor=stop.actor, at=stop.at)
 
 

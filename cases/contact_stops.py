@@ -49,6 +49,10 @@ class ContactStop:
     cause: str
     actor: object
     at: dt.datetime
+    # When the case closes: its outcome and the reason the closing gave (a recall's, say), for the reactions
+    # that say why they ended something (an agency's placement ends as recalled rather than closed).
+    outcome: str = ""
+    note: str = ""
 
     @property
     def reason(self) -> str:
@@ -70,7 +74,7 @@ def contact_stop_register(name: str, reaction: Reaction) -> None:
 
 
 def cases_contact_stop(*, case_ids: Iterable[int], cause: str, actor, at: dt.datetime | None = None,
-                       ) -> dict[str, int]:
+                       outcome: str = "", note: str = "") -> dict[str, int]:
     """Cancel what is planned for these cases, in the caller's transaction. Returns {reaction: cancelled}.
 
     Expects to run inside the transaction of the change that stops contact, so that both commit or
@@ -81,7 +85,8 @@ def cases_contact_stop(*, case_ids: Iterable[int], cause: str, actor, at: dt.dat
     ids = tuple(sorted({int(pk) for pk in case_ids}))
     if not ids:
         return {}
-    stop = ContactStop(case_ids=ids, cause=cause, actor=actor, at=at or timezone.now())
+    stop = ContactStop(case_ids=ids, cause=cause, actor=actor, at=at or timezone.now(), outcome=outcome or "",
+                       note=note or "")
     with transaction.atomic():
         return {name: reaction(stop) for name, reaction in _REACTIONS.items()}
 

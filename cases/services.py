@@ -126,7 +126,8 @@ def case_transition(
     for field, value in changes.items():
         setattr(case, field, value)
     if closing:
-        cases_contact_stop(case_ids=[case.pk], cause=StopCause.CLOSED, actor=actor, at=now)
+        cases_contact_stop(case_ids=[case.pk], cause=StopCause.CLOSED, actor=actor, at=now, outcome=outcome or "",
+                           note=reason)
     _emit_transition_events(case=case, from_stage=from_stage, to=to, outcome=outcome, reason=reason, at=now)
     measure = measure_reason(to, outcome)
     if measure:
@@ -290,7 +291,8 @@ def _transition_rows(
         if closing:
             events.append({**base, "type": EventType.CASE_CLOSED, "payload": {"outcome": outcome}})
     if closing and moved:
-        cases_contact_stop(case_ids=list(moved), cause=StopCause.CLOSED, actor=actor, at=at)
+        cases_contact_stop(case_ids=list(moved), cause=StopCause.CLOSED, actor=actor, at=at, outcome=outcome or "",
+                           note=reason)
     measure = measure_reason(to, outcome)
     if measure and moved:
         events.extend(measure_rows(rows=[(pk, numbers[pk]) for pk in moved], reason=measure, at=at))

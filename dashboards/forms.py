@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.forms.fields import InvalidJSONInput
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.delinquency import DELINQUENT_BUCKETS
@@ -150,6 +151,11 @@ class PolicyDraftForm(DomainErrorFormMixin, forms.Form):
         help_text=_('"large_amount_threshold" is in "currency"; "large_amount_thresholds" gives it in other '
                     'currencies, for example {"USD": "7000.00"}. A case in a currency given no threshold is never '
                     "treated as large."))
+    definition.help_text = format_lazy(
+        "{} {}", definition.help_text,
+        _('An action whose channel is "place_with_agency" places the case with an outside agency instead of '
+          'contacting it; it may name "regions", "buckets" (M1 to M7+), and "min_amount" and "max_amount" (in '
+          '"currency"), and then takes only the cases that meet them.'))
     note = forms.CharField(label=_("What changed"), max_length=1000, required=False)
 
     def clean_definition(self):

@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from agencies.by_policy import KeptInHouse
 from contacts.models import Channel, ContactStatus, Origin, ScheduledContact
 from core.errors import DomainError
 from core.outbox import task_enqueue
@@ -26,7 +27,7 @@ from dashboards.models import PolicyPreview
 from escalation.defaults import POLICY_CURRENCY
 from escalation.models import Policy
 from escalation.policy import policies_in_force, policy_definition_check, policy_version_publish
-from escalation.services import escalation_chunk_run, escalation_ranges
+from escalation.services import PassSummary, escalation_chunk_run, escalation_ranges
 
 
 def policy_definition_parse(*, data: dict) -> dict:
@@ -44,7 +45,7 @@ def policy_definition_parse(*, data: dict) -> dict:
                 "code": str(tier["code"]), "name": str(tier["name"]), "rank": int(tier["rank"]),
                 "dpd_from": int(tier["dpd_from"]),
                 "dpd_to": None if tier.get("dpd_to") is None else int(tier["dpd_to"]),
-                "actions": [{**action, "condition": action.get("condition") or ""} for action in tier["actions"]]})
+                "actions": [_action_parse(action) for action in tier["actions"]]})
     except KeyError as exc:
         raise DomainError(_("The rules are missing %(key)s."), params={"key": repr(exc.args[0])},
                           field="definition") from exc
@@ -54,8 +55,18 @@ def policy_definition_parse(*, data: dict) -> dict:
     return definition
 
 
+def _action_parse(action: dict) -> dict:
+    parsed = {**action, "condition": action.get("condition") or ""}
+    for name in ("min_amount", "max_amount"):
+        if action.get(name) not in (None, ""):
+            parsed[name] = Decimal(str(action[name]))
+        elif name in action:
+            parsed[name] = None
+    return parsed
+
+
 def _dry_run(*, as_of: dt.datetime, policy: Policy | None = None, definition: dict | None = None,
-             actor=None) -> Counter:
+             actor=None) -> tuple[Counter, PassSummary]:
     with transaction.atomic():
         if definition is not None:
             current = policies_in_force(as_of=as_of)
@@ -64,28 +75,38 @@ def _dry_run(*, as_of: dt.datetime, policy: Policy | None = None, definition: di
                                    note="preview", challenger=version.challenger if version else None,
                                    challenger_percent=version.challenger_percent if version else 0)
         policies = policies_in_force(as_of=as_of)
+        summary = PassSummary()
         for lo, hi in escalation_ranges(as_of=as_of, policies=policies):
-            escalation_chunk_run(lo=lo, hi=hi, as_of=as_of, policies=policies)
+            summary.add(escalation_chunk_run(lo=lo, hi=hi, as_of=as_of, policies=policies))
         counts = Counter({(r["channel"], r["case__assigned_team__name"] or "—"): r["n"] for r in
                           ScheduledContact.objects.filter(origin=Origin.POLICY, created_at=as_of,
                                                           status=ContactStatus.SCHEDULED)
                           .values("channel", "case__assigned_team__name").annotate(n=Count("id"))})
         transaction.set_rollback(True)
-    return counts
+    return counts, summary
+
+
+def _compared(key: str, current: Counter, draft: Counter, **extra) -> list[dict]:
+    return [{**extra, key: name, "current": current.get(name, 0), "draft": draft.get(name, 0),
+             "change": draft.get(name, 0) - current.get(name, 0)} for name in sorted(set(current) | set(draft))]
 
 
 def policy_preview(*, policy: Policy, definition: dict, actor, as_of: dt.datetime) -> list[dict]:
     """Per channel (its code) and team: contacts the pass at `as_of` would schedule now, and under the draft.
+    Then, per agency, the cases it would place with outside agencies (rows of kind `placed`), and per reason
+    those its placement rules chose that no agency could take (kind `kept`).
 
     Nothing is saved. Raises DomainError when the draft is not a valid policy.
     """
-    current = _dry_run(as_of=as_of)
-    draft = _dry_run(as_of=as_of, policy=policy, definition=definition, actor=actor)
+    current, current_pass = _dry_run(as_of=as_of)
+    draft, draft_pass = _dry_run(as_of=as_of, policy=policy, definition=definition, actor=actor)
     rows = []
     for channel, team in sorted(set(current) | set(draft)):
         rows.append({"channel": channel, "team": team, "current": current.get((channel, team), 0),
                      "draft": draft.get((channel, team), 0),
                      "change": draft.get((channel, team), 0) - current.get((channel, team), 0)})
+    rows += _compared("agency", current_pass.placed, draft_pass.placed, kind="placed")
+    rows += _compared("reason", current_pass.kept_in_house, draft_pass.kept_in_house, kind="kept")
     return rows
 
 
@@ -139,5 +160,14 @@ def policy_preview_stalled(*, preview: PolicyPreview, now: dt.datetime | None = 
 
 
 def policy_preview_rows(*, preview: PolicyPreview) -> list[dict]:
-    """The stored rows with each channel's name in the reader's language."""
-    return [{**row, "channel": Channel(row["channel"]).label} for row in preview.rows]
+    """The stored rows of contacts with each channel's name in the reader's language."""
+    return [{**row, "channel": Channel(row["channel"]).label} for row in preview.rows if "kind" not in row]
+
+
+def policy_preview_placements(*, preview: PolicyPreview) -> dict[str, list[dict]]:
+    """The stored rows of placements with outside agencies: `placed` per agency, and `kept` in-house per reason,
+    the reason in the reader's language."""
+    placed = [row for row in preview.rows if row.get("kind") == "placed"]
+    kept = [{**row, "reason": KeptInHouse(row["reason"]).label} for row in preview.rows
+            if row.get("kind") == "kept" and row["reason"] in KeptInHouse.values]
+    return {"placed": placed, "kept": kept}

@@ -30,6 +30,7 @@ from dashboards.models import PolicyPreview
 from dashboards.pages import PAGE_CODES, PAGES, page_tables
 from dashboards.policy_preview import (
     policy_definition_parse,
+    policy_preview_placements,
     policy_preview_request,
     policy_preview_rows,
     policy_preview_stalled,
@@ -206,6 +207,7 @@ def reviews(request):
 
 def _preview_context(preview: PolicyPreview | None) -> dict:
     return {"preview": preview, "preview_rows": policy_preview_rows(preview=preview) if preview else None,
+            "preview_placements": policy_preview_placements(preview=preview) if preview else None,
             "preview_stalled": policy_preview_stalled(preview=preview) if preview else False}
 
 

@@ -85,7 +85,10 @@ def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, nu
                                                 (definition.get("large_amount_thresholds") or {}).items()}}
     # An early migration installs the default policy on the model as it stood then, before currencies.
     fields = {field.name for field in PolicyVersion._meta.get_fields()}
-    with_fallback = any(field.name == "fallback_channel" for field in PolicyAction._meta.get_fields())
+    action_fields = {field.name for field in PolicyAction._meta.get_fields()}
+    with_fallback = "fallback_channel" in action_fields
+    # The agency placement's rules, on the model from when it has them; absent from the default policy.
+    placement_rules = [name for name in ("regions", "buckets", "min_amount", "max_amount") if name in action_fields]
     if "estate_letter_after_days" in fields:
         per_currency["estate_letter_after_days"] = definition.get("estate_letter_after_days")
     version = PolicyVersion.objects.create(
@@ -102,7 +105,8 @@ def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, nu
             PolicyAction(tier=row, code=a["code"], channel=a["channel"], cadence=a["cadence"],
                          times=a.get("times", 1), per_days=a.get("per_days"), condition=a.get("condition", ""),
                          condition_count=a.get("condition_count"), condition_days=a.get("condition_days"),
-                         **({"fallback_channel": a.get("fallback_channel") or ""} if with_fallback else {}))
+                         **({"fallback_channel": a.get("fallback_channel") or ""} if with_fallback else {}),
+                         **{name: a[name] for name in placement_rules if a.get(name) is not None})
             for a in tier["actions"]
         ])
     return version

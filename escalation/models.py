@@ -102,10 +102,16 @@ class Condition(models.TextChoices):
     CALLS_FAILED = "calls_failed", _("After failed call attempts without reaching the cardholder")
 
 
+# The one policy action that is no contact: the pass hands the case to an outside agency
+# (escalation.placing), chosen by region, room and recent recovery rate.
+PLACE_WITH_AGENCY = "place_with_agency"
+ACTION_CHANNELS = [*Channel.choices, (PLACE_WITH_AGENCY, _("Place with an agency"))]
+
+
 class PolicyAction(models.Model):
     tier = models.ForeignKey(PolicyTier, on_delete=models.CASCADE, related_name="actions")
     code = models.CharField(_("rule"), max_length=40)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=ACTION_CHANNELS)
     cadence = models.CharField(_("cadence"), max_length=10, choices=Cadence.choices)
     times = models.PositiveSmallIntegerField(default=1)
     per_days = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -115,6 +121,14 @@ class PolicyAction(models.Model):
     condition_days = models.PositiveSmallIntegerField(null=True, blank=True)
     # Used instead when the cardholder opted out of `channel` (a letter instead of an email).
     fallback_channel = models.CharField(_("fallback channel"), max_length=20, choices=Channel.choices, blank=True)
+    # For PLACE_WITH_AGENCY only, each empty or null meaning any: the cardholder's region is one of `regions`,
+    # the case's bucket one of `buckets` (M1…M7+, within the tier's days past due), and the amount overdue,
+    # in the version's currency, at least `min_amount` and at most `max_amount`. A case in another currency
+    # meets no amount rule.
+    regions = models.JSONField(_("regions"), default=list, blank=True)
+    buckets = models.JSONField(_("buckets"), default=list, blank=True)
+    min_amount = models.DecimalField(_("from amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    max_amount = models.DecimalField(_("up to amount"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -8,12 +8,25 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from cases.delinquency import DELINQUENT_BUCKETS
 from contacts.models import Channel, Strategy
 from core.actors import actor_fields
 from core.currencies import ISO_4217
 from core.errors import DomainError
 from escalation.defaults import ESTATE_LETTER_MAX_DAYS, POLICY_CURRENCY, write_version
-from escalation.models import Cadence, Condition, Policy, PolicyAction, PolicyTier, PolicyVersion
+from escalation.models import (
+    ACTION_CHANNELS,
+    PLACE_WITH_AGENCY,
+    Cadence,
+    Condition,
+    Policy,
+    PolicyAction,
+    PolicyTier,
+    PolicyVersion,
+)
+
+ACTION_CHANNEL_VALUES = [value for value, _label in ACTION_CHANNELS]
+PLACEMENT_RULES = ("regions", "buckets", "min_amount", "max_amount")
 
 # Knuth's multiplicative hash: a stable, evenly spread share of case ids, computed alike in SQL and Python.
 HASH_MULTIPLIER = 2654435761
@@ -58,6 +71,17 @@ def policies_in_force(*, as_of: dt.datetime) -> PoliciesInForce:
                            challenger_percent=champion.challenger_percent if challenger else 0)
 
 
+def _action_definition(action: PolicyAction) -> dict:
+    definition = {"code": action.code, "channel": action.channel, "cadence": action.cadence, "times": action.times,
+                  "per_days": action.per_days, "condition": action.condition,
+                  "condition_count": action.condition_count, "condition_days": action.condition_days,
+                  "fallback_channel": action.fallback_channel}
+    if action.channel == PLACE_WITH_AGENCY:
+        definition.update(regions=action.regions, buckets=action.buckets, min_amount=action.min_amount,
+                          max_amount=action.max_amount)
+    return definition
+
+
 def policy_definition(*, version: PolicyVersion) -> dict:
     """A version as the plain dict `policy_version_publish` takes: copy it, change it, publish it."""
     return {
@@ -68,10 +92,7 @@ def policy_definition(*, version: PolicyVersion) -> dict:
         "estate_letter_after_days": version.estate_letter_after_days,
         "tiers": [
             {"code": t.code, "name": t.name, "rank": t.rank, "dpd_from": t.dpd_from, "dpd_to": t.dpd_to,
-             "actions": [{"code": a.code, "channel": a.channel, "cadence": a.cadence, "times": a.times,
-                          "per_days": a.per_days, "condition": a.condition, "condition_count": a.condition_count,
-                          "condition_days": a.condition_days, "fallback_channel": a.fallback_channel}
-                         for a in t.actions.order_by("id")]}
+             "actions": [_action_definition(a) for a in t.actions.order_by("id")]}
             for t in version.tiers.order_by("rank")
         ],
     }
@@ -90,7 +111,7 @@ def policy_definition_check(definition: dict) -> None:
     if len(codes) != len(set(codes)):
         raise DomainError(_("Each action needs its own rule code."), field="tiers")
     for action in (a for t in tiers for a in t["actions"]):
-        if action["channel"] not in Channel.values or action["cadence"] not in Cadence.values:
+        if action["channel"] not in ACTION_CHANNEL_VALUES or action["cadence"] not in Cadence.values:
             raise DomainError(_("Action %(code)s has an unknown channel or cadence."), params={"code": action['code']},
                               field="tiers")
         if action["cadence"] == Cadence.REPEAT and not (action.get("per_days") or 0) >= 1:
@@ -103,6 +124,7 @@ def policy_definition_check(definition: dict) -> None:
         if action.get("condition", "") not in Condition.values:
             raise DomainError(_("Action %(code)s has an unknown condition."), params={"code": action['code']},
                               field="tiers")
+        _placement_rules_check(action)
     estate_days = definition.get("estate_letter_after_days")
     if estate_days is not None and (isinstance(estate_days, bool) or not isinstance(estate_days, int)
                                     or not 0 <= estate_days <= ESTATE_LETTER_MAX_DAYS):
@@ -123,6 +145,36 @@ def policy_definition_check(definition: dict) -> None:
             raise DomainError(_("The large-amount threshold in %(code)s must be a positive amount with at most two "
                                 "decimals."),
                               params={"code": code}, field="large_amount_thresholds")
+
+
+def _placement_rules_check(action: dict) -> None:
+    """A placement action's rules by region, bucket and amount; other actions take none."""
+    code = action["code"]
+    rules = {name: action.get(name) for name in PLACEMENT_RULES}
+    if action["channel"] != PLACE_WITH_AGENCY:
+        if any(value not in (None, [], "") for value in rules.values()):
+            raise DomainError(_("Only a placement with an agency takes rules by region, bucket or amount (action "
+                                "%(code)s)."), params={"code": code}, field="tiers")
+        return
+    if action.get("fallback_channel"):
+        raise DomainError(_("A placement with an agency has no fallback channel (action %(code)s)."),
+                          params={"code": code}, field="tiers")
+    regions, buckets = rules["regions"] or [], rules["buckets"] or []
+    if not isinstance(regions, list) or not all(isinstance(r, str) and r.strip() for r in regions):
+        raise DomainError(_("The regions of action %(code)s are a list of region names."), params={"code": code},
+                          field="tiers")
+    if not isinstance(buckets, list) or not all(b in DELINQUENT_BUCKETS for b in buckets):
+        raise DomainError(_("The buckets of action %(code)s are a list of %(buckets)s."),
+                          params={"code": code, "buckets": ", ".join(DELINQUENT_BUCKETS)}, field="tiers")
+    low, high = rules["min_amount"], rules["max_amount"]
+    for amount in (low, high):
+        if amount is not None and (not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0
+                                   or amount != round(amount, 2)):
+            raise DomainError(_("The amounts of action %(code)s are zero or more, with at most two decimals."),
+                              params={"code": code}, field="tiers")
+    if low is not None and high is not None and high < low:
+        raise DomainError(_("Action %(code)s places up to an amount below its from amount."), params={"code": code},
+                          field="tiers")
 
 
 @transaction.atomic

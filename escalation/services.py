@@ -39,6 +39,7 @@ from escalation.chunk_sql import (
     PLAN,
 )
 from escalation.models import CaseEscalation, EscalationChunk, EscalationPending, EscalationRun, PolicyVersion
+from escalation.placing import due_placements_run
 from escalation.policy import PoliciesInForce, policies_in_force
 
 PLAN_REASON = stored_phrase("Placed by the contact policy: tier, strategy and first contacts fixed.")
@@ -71,6 +72,10 @@ class PassSummary:
     superseded: int = 0
     # Call tasks not scheduled because another case of the same cardholder has one pending.
     carried: int = 0
+    # Cases placed with an outside agency by the policy, per agency; those its rules chose that no agency
+    # could take, per reason (agencies.by_policy.KeptInHouse).
+    placed: Counter = field(default_factory=Counter)
+    kept_in_house: Counter = field(default_factory=Counter)
 
     def add(self, other: "PassSummary") -> None:
         self.cases_evaluated += other.cases_evaluated
@@ -82,13 +87,16 @@ class PassSummary:
         self.cancelled += other.cancelled
         self.superseded += other.superseded
         self.carried += other.carried
+        self.placed.update(other.placed)
+        self.kept_in_house.update(other.kept_in_house)
 
     def as_dict(self) -> dict:
         return {"cases_evaluated": self.cases_evaluated, "tier_changes": self.tier_changes,
                 "scheduled": dict(sorted(self.scheduled.items())), "held_back": dict(sorted(self.held_back.items())),
                 "moved_to_plan": self.moved_to_plan, "failing_confirm": self.failing_confirm,
                 "cancelled": self.cancelled,
-                "superseded": self.superseded, "carried": self.carried}
+                "superseded": self.superseded, "carried": self.carried,
+                "placed": dict(sorted(self.placed.items())), "kept_in_house": dict(sorted(self.kept_in_house.items()))}
 
     @classmethod
     def from_dict(cls, data: dict) -> "PassSummary":
@@ -96,7 +104,8 @@ class PassSummary:
                    scheduled=Counter(data.get("scheduled", {})), held_back=Counter(data.get("held_back", {})),
                    moved_to_plan=data.get("moved_to_plan", 0), failing_confirm=data.get("failing_confirm", 0),
                    cancelled=data.get("cancelled", 0),
-                   superseded=data.get("superseded", 0), carried=data.get("carried", 0))
+                   superseded=data.get("superseded", 0), carried=data.get("carried", 0),
+                   placed=Counter(data.get("placed", {})), kept_in_house=Counter(data.get("kept_in_house", {})))
 
 
 def _local_dates(as_of: dt.datetime) -> tuple[list[str], list[dt.date]]:
@@ -261,6 +270,8 @@ def escalation_chunk_run(
             summary.cases_evaluated, summary.tier_changes, summary.cancelled = (
                 counts.evaluated, counts.placed, counts.cancelled)
             due = [row for row in rows if row.case_id is not None]
+            # The policy's placements with outside agencies go first: a case placed now gets no contact.
+            due = due_placements_run(due=due, as_of=as_of, summary=summary)
             kept = _one_call_per_cardholder(cursor, due)
             summary.carried, due = len(due) - len(kept), kept
             inserted = []

@@ -69,6 +69,11 @@ def escalation_metrics(now):
     yield _gauge("portal_escalation_last_run_held_back",
                  "Contacts the governor refused in the newest escalation pass, by rule.", labels=["rule"],
                  samples=dict(summary.held_back))
+    yield _gauge("portal_escalation_last_run_placed", "Cases the newest escalation pass placed with outside agencies.",
+                 float(sum(summary.placed.values())))
+    yield _gauge("portal_escalation_last_run_kept_in_house",
+                 "Cases the policy chose for an agency that no agency could take in the newest pass, by reason.",
+                 labels=["reason"], samples=dict(summary.kept_in_house))
 
 
 def open_case_metrics(now):

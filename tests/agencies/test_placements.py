@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agencies.models import EndCause, Placement
 from agencies.services import agency_status_change, placements_create, placements_end, placements_expire
+from cases.ingest import Recall, accounts_recall
 from cases.lifecycle import Outcome, Stage
 from cases.queue import queue_for_agent
 from cases.services import case_transition
@@ -79,8 +80,21 @@ def test_expiry_ends_placements_past_their_period(agency, case, supervisor):
 
 def test_closing_the_case_ends_its_placement(agency, case, supervisor):
     placements_create(case_ids=[case.pk], agency=agency, actor=supervisor)
-    case_transition(case=case, to=Stage.CLOSED, outcome=Outcome.RECALLED, actor=supervisor, reason="Recalled")
+    case_transition(case=case, to=Stage.CLOSED, outcome=Outcome.CURED, actor=supervisor, reason="Paid in full")
     assert Placement.objects.get(case=case).end_cause == EndCause.CLOSED
+
+
+def test_the_core_systems_recall_ends_the_placement_as_recalled_with_the_recalls_reason(agency, case, supervisor):
+    placements_create(case_ids=[case.pk], agency=agency, actor=supervisor)
+    [outcome] = accounts_recall(recalls=[Recall(account_number=case.account.account_number, reason="sold",
+                                                as_of=timezone.now())])
+    assert outcome.result == "recalled"
+    placement = Placement.objects.get(case=case)
+    assert (placement.end_cause, placement.end_reason) == (
+        EndCause.RECALLED, "Recalled by the core system: the debt was sold.")
+    event = Event.objects.get(type=EventType.CASE_PLACEMENT_ENDED, case_id=case.pk)
+    assert event.payload == {"agency": agency.name, "cause": "recalled",
+                             "reason": "Recalled by the core system: the debt was sold."}
 
 
 def test_a_conduct_complaint_ends_the_placement_when_the_agency_says_so(agency, case, supervisor):

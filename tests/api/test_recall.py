@@ -164,3 +164,21 @@ def test_the_schema_documents_the_recall(tmp_path):
     ref = schema["components"]["schemas"]["AccountsRecallResult"]["properties"]["result"]["$ref"]
     assert set(schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["enum"]) == {
         "recalled", "unchanged", "stale", "rejected"}
+
+
+def test_a_recall_ends_the_cases_agency_placement_as_recalled(core_system, case, supervisor):
+    from agencies.models import EndCause, Placement
+    from agencies.services import agency_create, placements_create
+    from core.actors import SYSTEM
+
+    agency = agency_create(name="Recall Agency", licence="SH-R-1", actor=SYSTEM, regions=["上海"])
+    placements_create(case_ids=[case.pk], agency=agency, actor=supervisor)
+
+    [row] = results(post_recalls(core_system, recall_item(reason="fraud")))
+
+    assert row["result"] == "recalled"
+    placement = Placement.objects.get(case=case)
+    assert placement.end_cause == EndCause.RECALLED
+    assert placement.end_reason == "Recalled by the core system: the account is a fraud case."
+    ended = Event.objects.get(case_id=case.pk, type="case.placement_ended")
+    assert ended.payload["cause"] == "recalled"

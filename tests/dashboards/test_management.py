@@ -167,6 +167,39 @@ def test_policy_preview_runs_the_real_pass_with_and_without_the_draft_and_saves_
     assert "T2.call" not in json.dumps(response.context["form"].initial["definition"])
 
 
+def test_policy_preview_counts_the_cases_the_draft_would_place_with_agencies_and_places_none(client, supervisor,
+                                                                                              team):
+    from agencies.models import Placement
+    from agencies.services import agency_create
+    from core.actors import SYSTEM
+
+    agency = agency_create(name="安信催收 Anxin Collections", licence="SH-1", actor=SYSTEM, regions=["上海"],
+                           capacity=2)
+    for _n in range(3):
+        case_at_dpd(100, assigned_team=team)  # T5, cardholders in 上海
+    draft = json.loads(json.dumps(policy_definition(version=policies_in_force(as_of=AS_OF).champion), default=str))
+    draft["tiers"][-1]["actions"].append({"code": "T5.agency", "channel": "place_with_agency",
+                                          "cadence": "on_entry", "min_amount": "5000.00"})
+    client.force_login(supervisor)
+    policy = Policy.objects.get(is_default=True)
+    preview = policy_preview_request(policy=policy, data=draft, actor=supervisor, as_of=AS_OF)
+    assert policy_preview_finish(preview_id=preview.pk)
+
+    response = client.get(f"{reverse('dashboards:policy')}?preview={preview.pk}")
+
+    placements = response.context["preview_placements"]
+    assert [(r["agency"], r["current"], r["draft"], r["change"]) for r in placements["placed"]] == [
+        (agency.name, 0, 2, 2)]
+    assert [(str(r["reason"]), r["draft"]) for r in placements["kept"]] == [
+        ("Every agency serving the cardholder's region is full", 1)]
+    page = response.content.decode()
+    assert "Cases placed with outside agencies" in page and agency.name in page
+    # Two fewer legal reviews under the draft: those cases would go to the agency.
+    rows = {r["channel"]: (r["current"], r["draft"]) for r in response.context["preview_rows"]}
+    assert rows[str(Channel.LEGAL_REVIEW.label)] == (3, 1)
+    assert not Placement.objects.exists()
+
+
 def test_a_preview_in_progress_polls_until_it_is_done(client, supervisor, team):
     client.force_login(supervisor)
     policy = Policy.objects.get(is_default=True)

@@ -3,20 +3,30 @@ data) works it and takes a promise, a payment arrives, and the agency earns a co
 manager reads on the month's statement."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 
-from agencies.models import CommissionLine
+from agencies.models import CommissionLine, Placement
 from agencies.services import agency_create
 from cases.ingest import PaymentReport, payments_ingest
 from cases.lifecycle import Stage
 from core.actors import SYSTEM
+from escalation.services import PassSummary
 from repayment_plans.models import Promise
 from staff.models import Role
 from tests.escalation.helpers import case_at_dpd
 from tests.factories import staff_user
-from tests.journeys.day import PHONE, WORKDAY, sign_in, sign_in_with_code, snap, speak
+from tests.journeys.day import (
+    PHONE,
+    WORKDAY,
+    escalation_pass_on_worker,
+    sign_in,
+    sign_in_with_code,
+    snap,
+    speak,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -158,4 +168,63 @@ def test_a_manager_puts_the_agencys_template_set_in_force_and_placed_cases_get_i
     page.goto(f"{base}/cases/{english.pk}/")
     page.locator("#timeline").get_by_text("T1.sms").first.wait_for()
     snap(page, shots, "journey-agency-template-sms-sent", supervisor)
+def test_a_manager_has_the_policy_place_late_cases_and_the_agencys_manager_sees_them(
+        browser, live_server, manager, team, worker, time_machine, shots):
+    time_machine.move_to(WORKDAY, tick=True)
+    agency = agency_create(name="安信催收 Anxin Collections", licence="SH-2030-01", actor=SYSTEM, regions=["上海"],
+                           capacity=5)
+    agency_manager = staff_user(Role.AGENCY_MANAGER, None, agency=agency, user__username="anxin.manager")
+    for user in (manager, agency_manager):
+        user.set_password("correct-horse-battery")
+        user.save()
+    speak("zh-hans", manager)
+    speak("en", agency_manager)
+    late = case_at_dpd(100, as_of=WORKDAY, total=Decimal("20000.00"), stage=Stage.CONTACT, assigned_team=team)
+    small = case_at_dpd(100, as_of=WORKDAY, total=Decimal("2000.00"), stage=Stage.CONTACT, assigned_team=team)
+    base = live_server.url
+
+    # The manager adds the placement to the last tier, for amounts from 5,000, and previews it.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, "manager")
+    page.goto(f"{base}/dashboards/manage/policy/")
+    rules = page.locator("textarea[name=definition]")
+    draft = json.loads(rules.input_value())
+    draft["tiers"][-1]["actions"].append({"code": "T5.agency", "channel": "place_with_agency",
+                                          "cadence": "on_entry", "regions": ["上海"], "min_amount": "5000.00"})
+    rules.fill(json.dumps(draft, ensure_ascii=False, indent=2))
+    page.locator("input[name=note]").fill("逾期91天以上、5000元以上的案件委外")
+    page.locator("button[value=preview]").click()
+    placed = page.locator("#table-preview-placed")
+    placed.wait_for(timeout=60_000)
+    row = placed.locator("tbody tr").filter(has_text=agency.name)
+    assert row.locator("td").nth(2).inner_text() == "1"  # the draft places the late, large case only
+    assert "委外机构接收的案件" in page.content()
+    snap(page, shots, "journey-agency-policy-preview", manager)
+
+    # The manager activates the draft; the morning's pass places the case.
+    page.locator("button[value=activate]").click()
+    page.locator("#messages").wait_for()
+    context.close()
+    run = escalation_pass_on_worker()
+    assert sum(PassSummary.from_dict(chunk.summary).placed[agency.name] for chunk in run.chunks.all()) == 1
+    assert Placement.objects.get(case=late, ended_at__isnull=True).agency == agency
+    assert not Placement.objects.filter(case=small).exists()
+
+    # The agency's manager finds the case among the agency's placements, placed by the contact policy.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in_with_code(page, base, "anxin.manager")
+    page.goto(f"{base}/agencies/{agency.pk}/")
+    now_placed = page.locator("section").filter(has=page.locator("#h-placed"))
+    now_placed.get_by_text(f"#{late.pk}").first.wait_for()
+    assert f"#{small.pk}" not in now_placed.inner_text()
+    page.goto(f"{base}/cases/{late.pk}/")
+    page.locator("#timeline").get_by_text("Placed by the contact policy (rule T5.agency).").wait_for()
+    assert "placed by system on" in page.locator("#placement-panel").inner_text()
+    snap(page, shots, "journey-agency-placed-by-policy", agency_manager)
+    speak("zh-hans", agency_manager)
+    page.goto(f"{base}/cases/{late.pk}/")
+    assert "由 系统 于" in page.locator("#placement-panel").inner_text()
+    page.locator("#timeline").get_by_text("由催收策略委外（规则 T5.agency）。").wait_for()
     context.close()

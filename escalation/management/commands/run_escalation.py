@@ -39,3 +39,9 @@ class Command(BaseCommand):
         out.write("  contacts held back per rule:")
         for rule, count in sorted(summary.held_back.items()) or [("none", 0)]:
             out.write(f"    {rule}: {count}")
+        out.write("  cases placed with agencies per agency:")
+        for agency, count in sorted(summary.placed.items()) or [("none", 0)]:
+            out.write(f"    {agency}: {count}")
+        out.write("  cases the policy would place kept in-house, per reason:")
+        for reason, count in sorted(summary.kept_in_house.items()) or [("none", 0)]:
+            out.write(f"    {reason}: {count}")
