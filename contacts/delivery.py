@@ -36,7 +36,8 @@ def _send(contact: ScheduledContact, at: dt.datetime) -> str:
     estate = contact.rule == ESTATE_LETTER_RULE
     # A link is made for this message alone, when it goes out. The letter to the estate and a letter a member of
     # staff wrote (in litigation) never carry one.
-    link = "" if estate or contact.drafted_text else message_link(customer=customer, channel=contact.channel, at=at)
+    link = "" if estate or contact.drafted_text else message_link(customer=customer, channel=contact.channel, at=at,
+                                                                         case=case)
     message = message_render(case=case, channel=contact.channel, at=at, estate=estate, link=link,
                              validation_notice=False if contact.drafted_text else None)
     if contact.drafted_text:

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from cases.models import Customer
 
-# (customer, channel, at) -> the link's full address
+# (customer, channel, at, case) -> the link's full address, or "" when the case's policy sends none
 LinkProvider = Callable[..., str]
 _provider: list[LinkProvider] = []
 
@@ -21,8 +21,8 @@ def message_link_register(provider: LinkProvider) -> None:
     _provider[:] = [provider]
 
 
-def message_link(*, customer: Customer, channel: str, at: dt.datetime) -> str:
-    """A new link to the cardholder's own page for one message to `customer` on `channel`, or ""."""
+def message_link(*, customer: Customer, channel: str, at: dt.datetime, case=None) -> str:
+    """A new link to the cardholder's own page for one message to `customer` on `channel` about `case`, or ""."""
     if not getattr(settings, "SELF_SERVICE_LINKS", False) or not _provider or customer.anonymised_at:
         return ""
-    return _provider[0](customer=customer, channel=channel, at=at)
+    return _provider[0](customer=customer, channel=channel, at=at, case=case)

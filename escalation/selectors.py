@@ -38,3 +38,15 @@ def case_plan(*, case: Case) -> CasePlan:
     actions = list(ScheduledContact.objects.filter(case_id=case.pk, status=ContactStatus.SCHEDULED)
                    .select_related("assigned_to").order_by("due_at", "id")[:NEXT_ACTIONS])
     return CasePlan(placement=placement, tier_name=TIER_NAMES.get(tier_name, tier_name), next_actions=actions)
+
+
+def case_self_service_links(*, case_id: int) -> bool:
+    """Whether the tier the pass placed the case in lets messages carry links to the cardholder's own page.
+
+    A case the pass has not placed yet follows the tiers' default (on)."""
+    placed = CaseEscalation.objects.filter(case_id=case_id).values("policy_version_id", "tier_code").first()
+    if placed is None:
+        return True
+    on = (PolicyTier.objects.filter(version_id=placed["policy_version_id"], code=placed["tier_code"])
+          .values_list("self_service_links", flat=True).first())
+    return True if on is None else on

@@ -66,7 +66,7 @@ def instalment_reminders_send(*, at: dt.datetime | None = None) -> int:
             if not verdict.allowed:
                 continue
             try:
-                link = message_link(customer=case.account.customer, channel=Channel.SMS, at=at)
+                link = message_link(customer=case.account.customer, channel=Channel.SMS, at=at, case=case)
                 sms_backend().send(to=case.account.customer.phone, body=_body(instalment, link=link),
                                    reference=f"instalment-{instalment.pk}")
             except DeliveryError as exc:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from audit.services import audit_log
 from cases.models import Customer
 from core.actors import SYSTEM
+from escalation.selectors import case_self_service_links
 from selfservice.models import CardholderSession, SelfServiceLink
 
 
@@ -40,8 +41,11 @@ def link_url(token: str) -> str:
     return settings.SELF_SERVICE_BASE_URL + reverse("selfservice:enter", kwargs={"token": token})
 
 
-def link_for_message(*, customer: Customer, channel: str, at: dt.datetime) -> str:
-    """The provider registered with contacts.links: a new link for one message."""
+def link_for_message(*, customer: Customer, channel: str, at: dt.datetime, case=None) -> str:
+    """The provider registered with contacts.links: a new link for one message, or "" when the policy tier of
+    the message's case sends none (the policy page's switch per tier)."""
+    if case is not None and not case_self_service_links(case_id=case.pk):
+        return ""
     _link, token = link_create(customer=customer, channel=channel, at=at)
     return link_url(token)
 
