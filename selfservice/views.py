@@ -361,7 +361,8 @@ def _offer_display(view, case) -> dict:
     offer, schedule = view.offer, view.schedule
     first = date_format(view.first_due_date, "DATE_FORMAT")
     if offer.kind == "settlement":
-        title = _("Pay %(percent)s %% once and the rest is waived") % {"percent": offer.pay_percent.normalize()}
+        title = _("Pay %(percent)s %% once and the rest is waived") % {
+            "percent": format(offer.pay_percent.normalize(), "f")}
         summary = _("Pay %(amount)s by %(date)s. We waive the rest, %(waived)s.") % {
             "amount": money(schedule.total), "date": first, "waived": money(schedule.waived_total)}
     else:
