@@ -26,6 +26,7 @@ from repayment_plans.plans import PlanError, plan_preview
 from repayment_plans.self_service import CardholderStatement, plan_agree_offer, plan_request_from_cardholder
 from selfservice import identity
 from selfservice.models import CardholderAction, CodePurpose, OfferAcceptance, SelfServiceLink, VerificationCode
+from selfservice.selectors import case_plan_in_progress
 from selfservice.services import _own, _record
 
 CHOSE = stored_phrase("Chose the offer %(offer)s of policy version %(version)s and accepted it with the code sent "
@@ -47,8 +48,11 @@ class OfferView:
 
 def case_offer_views(*, case: Case, at: dt.datetime | None = None) -> list[OfferView]:
     """The offers that fit `case` now, each with the schedule it would make; one the case's amounts cannot
-    make a valid plan of (nothing left to waive in a settlement, say) is left out."""
+    make a valid plan of (nothing left to waive in a settlement, say) is left out, and none is open while
+    the case has a plan in progress."""
     at = at or timezone.now()
+    if case_plan_in_progress(case=case):
+        return []
     views = []
     for offer in case_offers(case=case, at=at):
         terms = offer_terms(offer=offer, case=case, at=at)

@@ -370,11 +370,13 @@ def _offer_display(view, case) -> dict:
             "months": offer.months}
         summary = _("%(count)s payments of about %(amount)s a month, the first on %(date)s.") % {
             "count": offer.months, "amount": money(view.instalment), "date": first}
+        # Chinese runs its sentences on without a space.
+        space = "" if translation.get_language().startswith("zh") else " "
         if schedule.waived_total:
-            summary += " " + _("We waive %(waived)s of interest, fees and penalty.") % {
+            summary += space + _("We waive %(waived)s of interest, fees and penalty.") % {
                 "waived": money(schedule.waived_total)}
         if offer.deferral_days:
-            summary += " " + ngettext("Your first payment is deferred by %(days)s day.",
+            summary += space + ngettext("Your first payment is deferred by %(days)s day.",
                                       "Your first payment is deferred by %(days)s days.", offer.deferral_days) % {
                 "days": offer.deferral_days}
     return {"id": offer.pk, "title": title, "summary": summary, "total": money(schedule.total),
@@ -420,7 +422,10 @@ def offer(request, case_id: int, offer_id: int):
             except DomainError as exc:
                 _field_error(form, exc)
             else:
-                return _page(request, "offer_accepted.html", {"case": case, "plan": accepted.plan})
+                plan = accepted.plan
+                return _page(request, "offer_accepted.html", {
+                    "case": case, "plan": plan, "total": selectors.money(plan.total, plan.currency),
+                    "first": date_format(plan.first_due_date, "DATE_FORMAT")})
         status = 400
     return _page(request, "offer.html", {"case": case, "card": selectors.mask_card(case.account.account_number),
                                          "offer": _offer_display(view, case), "form": form, "sent": sent},

@@ -219,3 +219,4 @@ def test_with_a_plan_in_progress_no_other_is_offered(cardholder_client, case, of
     accept(cardholder_client, case, offers["six"], sms)
     page = cardholder_client.get(f"/my/case/{case.pk}/plans/").content.decode()
     assert "You already have a repayment plan" in page and "/plans/another/" not in page
+    assert cardholder_client.get(f"/my/case/{case.pk}/plans/{offers['seventy'].pk}/").status_code == 404
