@@ -81,6 +81,8 @@ ACTION_LABELS = {
     "selfservice.upload_viewed": _("Document the cardholder uploaded viewed"),
     "selfservice.link_locked": _("Link to the cardholder's page locked after failed attempts"),
     "selfservice.link_revoked": _("Links to the cardholder's page revoked"),
+    "selfservice.plan": _("Cardholder chose a pre-approved plan on their own page and accepted it with a code"),
+    "selfservice.plan_request": _("Cardholder asked for a plan beyond the offers, with their income and expenditure"),
     "agency.updated": _("Agency changed"),
     "agency.approved": _("Agency approved"),
     "agency.suspended": _("Agency suspended"),

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from cases.models import Customer
 
-# (customer, channel, at, case) -> the link's full address
+# (customer, channel, at, case) -> the link's full address, or "" when the case's policy sends none
 LinkProvider = Callable[..., str]
 _provider: list[LinkProvider] = []
 
@@ -22,8 +22,8 @@ def message_link_register(provider: LinkProvider) -> None:
 
 
 def message_link(*, customer: Customer, channel: str, at: dt.datetime, case=None) -> str:
-    """A new link to the cardholder's own page for one message to `customer` on `channel`, or "".
-    `case` is the case the message is about, which the self-service funnel counts the link under."""
+    """A new link to the cardholder's own page for one message to `customer` on `channel` about `case`, or "".
+    The self-service funnel counts the link under that case."""
     if not getattr(settings, "SELF_SERVICE_LINKS", False) or not _provider or customer.anonymised_at:
         return ""
     return _provider[0](customer=customer, channel=channel, at=at, case=case)

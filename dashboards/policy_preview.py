@@ -26,6 +26,7 @@ from core.outbox import task_enqueue
 from dashboards.models import PolicyPreview
 from escalation.defaults import POLICY_CURRENCY
 from escalation.models import Policy
+from escalation.offers import offers_parse
 from escalation.policy import policies_in_force, policy_definition_check, policy_version_publish
 from escalation.services import PassSummary, escalation_chunk_run, escalation_ranges
 
@@ -39,12 +40,14 @@ def policy_definition_parse(*, data: dict) -> dict:
                                                   in (data.get("large_amount_thresholds") or {}).items()},
                       "uplift_max_rank": int(data["uplift_max_rank"]),
                       "estate_letter_after_days": None if data.get("estate_letter_after_days") is None
-                      else int(data["estate_letter_after_days"]), "tiers": []}
+                      else int(data["estate_letter_after_days"]), "tiers": [],
+                      "offers": offers_parse(data.get("offers"))}
         for tier in data["tiers"]:
             definition["tiers"].append({
                 "code": str(tier["code"]), "name": str(tier["name"]), "rank": int(tier["rank"]),
                 "dpd_from": int(tier["dpd_from"]),
                 "dpd_to": None if tier.get("dpd_to") is None else int(tier["dpd_to"]),
+                "self_service_links": tier.get("self_service_links", True),
                 "actions": [_action_parse(action) for action in tier["actions"]]})
     except KeyError as exc:
         raise DomainError(_("The rules are missing %(key)s."), params={"key": repr(exc.args[0])},

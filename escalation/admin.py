@@ -6,6 +6,7 @@ from escalation.models import (
     EscalationChunk,
     EscalationPending,
     EscalationRun,
+    PlanOffer,
     Policy,
     PolicyAction,
     PolicyTier,
@@ -58,3 +59,11 @@ class EscalationPendingAdmin(ReadOnlyAdmin):
     """Cases whose inputs changed since the pass last looked; written by triggers, cleared by the pass."""
 
     list_display = ("case", "mark")
+
+
+@admin.register(PlanOffer)
+class PlanOfferAdmin(ReadOnlyAdmin):
+    """Offers are set on the policy page, where changing one publishes a new version; here they are read."""
+
+    list_display = ("code", "version", "kind", "dpd_from", "dpd_to", "currency", "amount_from", "amount_to")
+    list_filter = ("kind",)

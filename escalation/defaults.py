@@ -79,7 +79,8 @@ def install_default_policy(Policy, PolicyVersion, PolicyTier, PolicyAction, effe
 
 
 def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, number, effective_from,  # noqa: N803
-                  definition, note, created_by_label, challenger=None, challenger_percent=0):
+                  definition, note, created_by_label, challenger=None, challenger_percent=0, PlanOffer=None,
+                  created_by=None):
     per_currency = {"currency": definition.get("currency", POLICY_CURRENCY),
                     "large_amount_thresholds": {code: str(amount) for code, amount in
                                                 (definition.get("large_amount_thresholds") or {}).items()}}
@@ -91,6 +92,9 @@ def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, nu
     placement_rules = [name for name in ("regions", "buckets", "min_amount", "max_amount") if name in action_fields]
     if "estate_letter_after_days" in fields:
         per_currency["estate_letter_after_days"] = definition.get("estate_letter_after_days")
+    if "created_by" in fields:
+        per_currency["created_by"] = created_by
+    with_links = any(field.name == "self_service_links" for field in PolicyTier._meta.get_fields())
     version = PolicyVersion.objects.create(
         policy=policy, number=number, effective_from=effective_from,
         large_amount_threshold=definition["large_amount_threshold"],
@@ -100,7 +104,9 @@ def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, nu
     )
     for tier in definition["tiers"]:
         row = PolicyTier.objects.create(version=version, code=tier["code"], name=tier["name"], rank=tier["rank"],
-                                        dpd_from=tier["dpd_from"], dpd_to=tier["dpd_to"])
+                                        dpd_from=tier["dpd_from"], dpd_to=tier["dpd_to"],
+                                        **({"self_service_links": tier.get("self_service_links", True)}
+                                           if with_links else {}))
         PolicyAction.objects.bulk_create([
             PolicyAction(tier=row, code=a["code"], channel=a["channel"], cadence=a["cadence"],
                          times=a.get("times", 1), per_days=a.get("per_days"), condition=a.get("condition", ""),
@@ -109,6 +115,8 @@ def write_version(*, Policy, PolicyVersion, PolicyTier, PolicyAction, policy, nu
                          **{name: a[name] for name in placement_rules if a.get(name) is not None})
             for a in tier["actions"]
         ])
+    if PlanOffer is not None:
+        PlanOffer.objects.bulk_create([PlanOffer(version=version, **offer) for offer in definition.get("offers", [])])
     return version
 
 

@@ -1,7 +1,8 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,9 @@ class PolicyVersion(models.Model):
     challenger_percent = models.PositiveSmallIntegerField(_("challenger share, %"), default=0)
     note = models.TextField(_("what changed"), blank=True)
     created_by_label = models.CharField(max_length=150)
+    # Who published it, when a person did: the manager whose approval the version's plan offers carry.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("published by"))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -76,6 +80,8 @@ class PolicyTier(models.Model):
     rank = models.PositiveSmallIntegerField(_("rank"))
     dpd_from = models.PositiveIntegerField(_("from DPD"))
     dpd_to = models.PositiveIntegerField(_("to DPD"), null=True, blank=True)
+    # Whether the messages sent to a cardholder whose case is in this tier carry a link to their own page.
+    self_service_links = models.BooleanField(_("links to the cardholder's own page"), default=True)
 
     class Meta:
         ordering = ["version", "rank"]
@@ -83,6 +89,69 @@ class PolicyTier(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+
+class OfferKind(models.TextChoices):
+    INSTALMENTS = "instalments", _("Monthly instalments")
+    SETTLEMENT = "settlement", _("Settlement: pay part, the rest waived")
+
+
+# An offer's bounds (escalation.offers checks them; the constraints below hold the database to them).
+OFFER_MAX_MONTHS = 60
+OFFER_MAX_DEFERRAL_DAYS = 90
+OFFER_MAX_PAY_WITHIN_DAYS = 90
+
+
+class PlanOffer(models.Model):
+    """A plan pre-approved by the manager who published its policy version, for the cardholder to choose on
+    their own page when their case fits it: days past due within [dpd_from, dpd_to] and the amount overdue,
+    in `currency`, within [amount_from, amount_to].
+
+    Instalments: `months` monthly payments, with `waive_charges_percent` of interest, fees and penalty
+    waived. Settlement: `pay_percent` of every part paid once, within `pay_within_days`, the rest waived.
+    Either may defer its first payment by `deferral_days`. Immutable like its version.
+    """
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="offers")
+    code = models.CharField(_("offer"), max_length=40)
+    kind = models.CharField(_("type"), max_length=20, choices=OfferKind.choices)
+    dpd_from = models.PositiveIntegerField(_("from DPD"))
+    dpd_to = models.PositiveIntegerField(_("to DPD"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    amount_from = models.DecimalField(_("amount overdue from"), max_digits=14, decimal_places=2)
+    amount_to = models.DecimalField(_("amount overdue up to"), max_digits=14, decimal_places=2, null=True,
+                                    blank=True)
+    months = models.PositiveSmallIntegerField(_("monthly payments"), null=True, blank=True)
+    waive_charges_percent = models.DecimalField(_("interest, fees and penalty waived (%)"), max_digits=5,
+                                                decimal_places=2, default=Decimal("0"))
+    pay_percent = models.DecimalField(_("share paid (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    pay_within_days = models.PositiveSmallIntegerField(_("paid within (days)"), null=True, blank=True)
+    deferral_days = models.PositiveSmallIntegerField(_("first payment deferred by (days)"), default=0)
+
+    class Meta:
+        verbose_name = _("plan offer")
+        verbose_name_plural = _("plan offers")
+        ordering = ["version", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="planoffer_unique_code"),
+            models.CheckConstraint(
+                condition=(Q(kind="instalments", months__gte=2, months__lte=OFFER_MAX_MONTHS, pay_percent__isnull=True,
+                             pay_within_days__isnull=True)
+                           | Q(kind="settlement", months__isnull=True, pay_percent__gt=0, pay_percent__lt=100,
+                               pay_within_days__gte=1, pay_within_days__lte=OFFER_MAX_PAY_WITHIN_DAYS,
+                               waive_charges_percent=0)),
+                name="planoffer_terms_of_its_kind"),
+            models.CheckConstraint(condition=Q(waive_charges_percent__gte=0, waive_charges_percent__lte=100,
+                                               deferral_days__lte=OFFER_MAX_DEFERRAL_DAYS, amount_from__gte=0),
+                                   name="planoffer_bounds"),
+            models.CheckConstraint(condition=Q(dpd_to__isnull=True) | Q(dpd_to__gte=F("dpd_from")),
+                                   name="planoffer_dpd_range"),
+            models.CheckConstraint(condition=Q(amount_to__isnull=True) | Q(amount_to__gte=F("amount_from")),
+                                   name="planoffer_amount_range"),
+        ]
+
+    def __str__(self):
+        return self.code
 
 
 class Cadence(models.TextChoices):

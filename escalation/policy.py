@@ -19,11 +19,13 @@ from escalation.models import (
     PLACE_WITH_AGENCY,
     Cadence,
     Condition,
+    PlanOffer,
     Policy,
     PolicyAction,
     PolicyTier,
     PolicyVersion,
 )
+from escalation.offers import offer_definition, offers_authority_check, offers_check
 
 ACTION_CHANNEL_VALUES = [value for value, _label in ACTION_CHANNELS]
 PLACEMENT_RULES = ("regions", "buckets", "min_amount", "max_amount")
@@ -92,9 +94,11 @@ def policy_definition(*, version: PolicyVersion) -> dict:
         "estate_letter_after_days": version.estate_letter_after_days,
         "tiers": [
             {"code": t.code, "name": t.name, "rank": t.rank, "dpd_from": t.dpd_from, "dpd_to": t.dpd_to,
+             "self_service_links": t.self_service_links,
              "actions": [_action_definition(a) for a in t.actions.order_by("id")]}
             for t in version.tiers.order_by("rank")
         ],
+        "offers": [offer_definition(offer) for offer in version.offers.order_by("id")],
     }
 
 
@@ -125,6 +129,10 @@ def policy_definition_check(definition: dict) -> None:
             raise DomainError(_("Action %(code)s has an unknown condition."), params={"code": action['code']},
                               field="tiers")
         _placement_rules_check(action)
+    if any(not isinstance(t.get("self_service_links", True), bool) for t in tiers):
+        raise DomainError(_("Whether a tier's messages carry links to the cardholder's own page is true or false."),
+                          field="tiers")
+    offers_check(definition.get("offers") or [])
     estate_days = definition.get("estate_letter_after_days")
     if estate_days is not None and (isinstance(estate_days, bool) or not isinstance(estate_days, int)
                                     or not 0 <= estate_days <= ESTATE_LETTER_MAX_DAYS):
@@ -186,7 +194,8 @@ def policy_version_publish(
 
     Earlier versions stay as they were, so every scheduled contact keeps pointing at the rules that
     produced it. Rule codes that stay the same keep their cadence keys, so a new version does not
-    repeat a contact the old one already scheduled today.
+    repeat a contact the old one already scheduled today. The definition's plan offers are published with
+    it, approved by `actor`: they must be someone who approves plans, with the authority the offers need.
     """
     if not (note or "").strip():
         raise DomainError(_("Say what changed."), code="reason_required", field="note")
@@ -195,10 +204,12 @@ def policy_version_publish(
     if challenger is not None and challenger.pk == policy.pk:
         raise DomainError(_("A policy cannot challenge itself."), field="challenger")
     policy_definition_check(definition)
+    offers_authority_check(definition.get("offers") or [], actor=actor)
     Policy.objects.select_for_update().get(pk=policy.pk)
     number = (policy.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     return write_version(Policy=Policy, PolicyVersion=PolicyVersion, PolicyTier=PolicyTier,
                          PolicyAction=PolicyAction, policy=policy, number=number, effective_from=effective_from,
                          definition=definition, note=note.strip(),
                          created_by_label=actor_fields(actor)["actor_label"], challenger=challenger,
-                         challenger_percent=challenger_percent)
+                         challenger_percent=challenger_percent, PlanOffer=PlanOffer,
+                         created_by=actor if getattr(actor, "is_authenticated", False) else None)

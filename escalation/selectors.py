@@ -46,3 +46,15 @@ def case_plan(*, case: Case) -> CasePlan:
         by_load = bool(last) and last[0] == "case.assigned_by_load" and last[1]["to"]["agent"] == case.assigned_agent_id
     return CasePlan(placement=placement, tier_name=TIER_NAMES.get(tier_name, tier_name), next_actions=actions,
                     assigned_by_load=by_load)
+
+
+def case_self_service_links(*, case_id: int) -> bool:
+    """Whether the tier the pass placed the case in lets messages carry links to the cardholder's own page.
+
+    A case the pass has not placed yet follows the tiers' default (on)."""
+    placed = CaseEscalation.objects.filter(case_id=case_id).values("policy_version_id", "tier_code").first()
+    if placed is None:
+        return True
+    on = (PolicyTier.objects.filter(version_id=placed["policy_version_id"], code=placed["tier_code"])
+          .values_list("self_service_links", flat=True).first())
+    return True if on is None else on

@@ -197,6 +197,19 @@ class AuthorityLimit(models.Model):
 class AcceptanceMethod(models.TextChoices):
     SMS_CODE = "sms_code", _("One-time code by SMS")
     SIGNED_COPY = "signed_copy", _("Uploaded signed copy")
+    # Chosen from the pre-approved offers on the cardholder's own page and accepted there with an SMS code.
+    SELF_SERVICE = "self_service", _("On the cardholder's own page, with a code by SMS")
+
+
+class ExpenseHead(models.TextChoices):
+    """The heads of spending a cardholder states on their own page (IncomeStatement.expenses)."""
+
+    HOUSING = "housing", _("Rent or mortgage")
+    LIVING = "living", _("Food and household")
+    TRANSPORT = "transport", _("Transport")
+    CHILDREN = "children", _("Children and care")
+    DEBTS = "debts", _("Payments on other debts")
+    OTHER = "other", _("Other spending")
 
 
 class RepaymentPlan(models.Model):
@@ -326,6 +339,11 @@ class IncomeStatement(models.Model):
     other_debts = models.DecimalField(_("other debts' payments a month"), **MONEY)
     # Why the plan goes ahead when its instalment is more than the disposable income.
     shortfall_reason = models.TextField(_("why the instalment exceeds the disposable income"), blank=True)
+    # Stated by the cardholder on their own page: spending by head (ExpenseHead, decimal strings), the people
+    # who depend on them, and what they propose to pay a month. essential_spending and other_debts are the sums.
+    expenses = models.JSONField(_("spending by head"), default=dict, blank=True)
+    dependants = models.PositiveSmallIntegerField(_("dependants"), null=True, blank=True)
+    proposed_monthly = models.DecimalField(_("proposed monthly payment"), null=True, blank=True, **MONEY)
 
     class Meta:
         verbose_name = _("income and expenditure statement")
@@ -342,6 +360,11 @@ class IncomeStatement(models.Model):
     @property
     def disposable_income(self) -> Decimal:
         return self.monthly_income - self.essential_spending - self.other_debts
+
+    @property
+    def expenses_display(self) -> list[tuple[str, str]]:
+        """The spending by head, in the reader's language, in ExpenseHead's order."""
+        return [(ExpenseHead(head).label, self.expenses[head]) for head in ExpenseHead.values if head in self.expenses]
 
     def get_income_sources_display(self) -> str:
         labels = dict(IncomeSource.choices)

@@ -411,6 +411,8 @@ def _extension(head: bytes) -> str:
 ACCEPTED_REASONS = {
     AcceptanceMethod.SMS_CODE: stored_phrase("Accepted by the cardholder with the code sent by SMS."),
     AcceptanceMethod.SIGNED_COPY: stored_phrase("Accepted by the cardholder with a signed copy of the agreement."),
+    AcceptanceMethod.SELF_SERVICE: stored_phrase("Accepted by the cardholder on their own page with the code sent by "
+                                                 "SMS."),
 }
 
 

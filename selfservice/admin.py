@@ -9,6 +9,7 @@ from selfservice.models import (
     CardholderSession,
     CardholderUpload,
     Failure,
+    OfferAcceptance,
     SelfServiceLink,
     VerificationCode,
 )
@@ -43,3 +44,8 @@ class VerificationCodeAdmin(ReadOnlyAdmin):
 @admin.register(CardholderSession)
 class CardholderSessionAdmin(ReadOnlyAdmin):
     list_display = ("id",)
+
+
+@admin.register(OfferAcceptance)
+class OfferAcceptanceAdmin(ReadOnlyAdmin):
+    list_display = ("id", "offer", "policy_version", "plan")

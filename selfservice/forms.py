@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +69,25 @@ class PreferencesForm(forms.Form):
                                   widget=forms.TimeInput(attrs={"type": "time"}))
     window_until = forms.TimeField(label=_("Call me until"), required=False,
                                    widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class PlanRequestForm(forms.Form):
+    """What the cardholder can pay, and why: their income and expenditure statement, by a few heads."""
+
+    monthly_income = forms.DecimalField(label=_("Your income each month, after tax"), max_digits=14, decimal_places=2,
+                                        min_value=0)
+    housing = forms.DecimalField(label=_("Rent or mortgage"), max_digits=14, decimal_places=2, min_value=0,
+                                 required=False)
+    living = forms.DecimalField(label=_("Food and household"), max_digits=14, decimal_places=2, min_value=0,
+                                required=False)
+    transport = forms.DecimalField(label=_("Transport"), max_digits=14, decimal_places=2, min_value=0, required=False)
+    children = forms.DecimalField(label=_("Children and care"), max_digits=14, decimal_places=2, min_value=0,
+                                  required=False)
+    debts = forms.DecimalField(label=_("Payments on other debts"), max_digits=14, decimal_places=2, min_value=0,
+                               required=False)
+    other = forms.DecimalField(label=_("Other spending"), max_digits=14, decimal_places=2, min_value=0, required=False)
+    dependants = forms.IntegerField(label=_("People who depend on you"), min_value=0, max_value=98, initial=0)
+    proposed_monthly = forms.DecimalField(label=_("What you can pay us each month"), max_digits=14, decimal_places=2,
+                                          min_value=Decimal("0.01"))
+
+    EXPENSE_FIELDS = ("housing", "living", "transport", "children", "debts", "other")

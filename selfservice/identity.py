@@ -24,7 +24,7 @@ from audit.services import audit_log
 from contacts.senders import DeliveryError, sms_backend
 from core.actors import SYSTEM, Cardholder
 from core.errors import DomainError
-from selfservice.models import CardholderSession, Failure, SelfServiceLink, VerificationCode
+from selfservice.models import CardholderSession, CodePurpose, Failure, SelfServiceLink, VerificationCode
 
 LOCK_AFTER = 5
 LOCK_MINUTES = 30
@@ -111,7 +111,13 @@ def identity_check(*, link: SelfServiceLink, last_four: str, ip_address: str | N
     return code_send(link=link, ip_address=ip_address, at=at)
 
 
-def _code_text(language: str, code: str) -> str:
+def _code_text(language: str, code: str, purpose: str = CodePurpose.SIGN_IN) -> str:
+    if purpose == CodePurpose.ACCEPT_OFFER:
+        if language == "en":
+            return (f"{settings.CONTACTS_BANK_NAME}: your code to accept the repayment plan you chose on your own "
+                    f"page is {code}. It is valid for {CODE_MINUTES} minutes. Never tell anyone this code.")
+        return (f"【{settings.CONTACTS_BANK_NAME}】您在自助服务页面确认所选还款方案的验证码为{code}，"
+                f"{CODE_MINUTES}分钟内有效。请勿告诉任何人。")
     if language == "en":
         return (f"{settings.CONTACTS_BANK_NAME}: your code for your own page is {code}. It is valid for "
                 f"{CODE_MINUTES} minutes. Never tell anyone this code; we will never ask for it.")
@@ -120,11 +126,12 @@ def _code_text(language: str, code: str) -> str:
 
 
 @transaction.atomic
-def code_send(*, link: SelfServiceLink, ip_address: str | None, at: dt.datetime | None = None) -> VerificationCode:
+def code_send(*, link: SelfServiceLink, ip_address: str | None, at: dt.datetime | None = None,
+              purpose: str = CodePurpose.SIGN_IN, subject: str = "") -> VerificationCode:
     """Send a new one-time code to the cardholder's own mobile on file (never to a contact point).
 
-    Earlier codes of the link stop counting. Capped per link and per number a day. When the provider
-    fails nothing is kept.
+    Earlier codes of the link for the same purpose stop counting. Capped per link and per number a day,
+    whatever the purpose. When the provider fails nothing is kept.
     """
     at = at or timezone.now()
     customer = link.customer
@@ -136,13 +143,14 @@ def code_send(*, link: SelfServiceLink, ip_address: str | None, at: dt.datetime 
             >= CODES_PER_NUMBER_PER_DAY):
         raise Refused(_("We have sent as many codes as we can today. Try again tomorrow or call us."),
                       code="codes_capped")
-    VerificationCode.objects.filter(link=link, used_at__isnull=True).update(used_at=at)
+    VerificationCode.objects.filter(link=link, purpose=purpose, used_at__isnull=True).update(used_at=at)
     code = f"{secrets.randbelow(10**6):06d}"
     row = VerificationCode.objects.create(link=link, code_hash="", phone_hash=customer.phone_hash, created_at=at,
-                                          expires_at=at + dt.timedelta(minutes=CODE_MINUTES))
+                                          expires_at=at + dt.timedelta(minutes=CODE_MINUTES), purpose=purpose,
+                                          subject=subject)
     VerificationCode.objects.filter(pk=row.pk).update(code_hash=_keyed(f"{row.pk}:{code}"))
     try:
-        sms_backend().send(to=customer.phone, body=_code_text(customer.language, code),
+        sms_backend().send(to=customer.phone, body=_code_text(customer.language, code, purpose),
                            reference=f"selfservice-code-{row.pk}")
     except DeliveryError as exc:
         transaction.set_rollback(True)
@@ -151,18 +159,29 @@ def code_send(*, link: SelfServiceLink, ip_address: str | None, at: dt.datetime 
     return row
 
 
-def code_pending(*, link: SelfServiceLink, at: dt.datetime | None = None) -> VerificationCode | None:
+def code_pending(*, link: SelfServiceLink, at: dt.datetime | None = None, purpose: str = CodePurpose.SIGN_IN,
+                 subject: str = "") -> VerificationCode | None:
     at = at or timezone.now()
-    return (VerificationCode.objects.filter(link=link, used_at__isnull=True, expires_at__gt=at,
-                                            attempts__lt=CODE_TRIES).order_by("-created_at").first())
+    return (VerificationCode.objects.filter(link=link, purpose=purpose, subject=subject, used_at__isnull=True,
+                                            expires_at__gt=at, attempts__lt=CODE_TRIES)
+            .order_by("-created_at").first())
 
 
 def code_verify(*, link: SelfServiceLink, code: str, ip_address: str | None,
                 at: dt.datetime | None = None) -> tuple[CardholderSession, str]:
     """Check the one-time code; when right, start a cardholder session. Returns it and its cookie key."""
     at = at or timezone.now()
+    code_confirm(link=link, code=code, ip_address=ip_address, at=at)
+    return session_start(link=link, ip_address=ip_address, at=at)
+
+
+def code_confirm(*, link: SelfServiceLink, code: str, ip_address: str | None, at: dt.datetime | None = None,
+                 purpose: str = CodePurpose.SIGN_IN, subject: str = "") -> VerificationCode:
+    """Use up the one-time code sent for `purpose` and `subject`; DomainError on the field `code` when it is
+    wrong, expired or used up. A wrong code counts as a wrong answer (the link's lock, the number's cap)."""
+    at = at or timezone.now()
     gate_check(link=link, ip_address=ip_address, at=at)
-    pending = code_pending(link=link, at=at)
+    pending = code_pending(link=link, at=at, purpose=purpose, subject=subject)
     if pending is None:
         raise DomainError(_("This code has expired or been used up. Ask for a new one."), code="expired",
                           field="code")
@@ -176,7 +195,7 @@ def code_verify(*, link: SelfServiceLink, code: str, ip_address: str | None,
     if not VerificationCode.objects.filter(pk=pending.pk, used_at__isnull=True).update(used_at=at):
         raise DomainError(_("This code has expired or been used up. Ask for a new one."), code="expired",
                           field="code")
-    return session_start(link=link, ip_address=ip_address, at=at)
+    return pending
 
 
 def session_start(*, link: SelfServiceLink, ip_address: str | None,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from audit.services import audit_log
 from cases.models import Customer
 from core.actors import SYSTEM
+from escalation.selectors import case_self_service_links
 from selfservice.models import CardholderSession, SelfServiceLink
 
 
@@ -43,7 +44,11 @@ def link_url(token: str) -> str:
 
 
 def link_for_message(*, customer: Customer, channel: str, at: dt.datetime, case=None) -> str:
-    """The provider registered with contacts.links: a new link for one message (about `case`)."""
+    """The provider registered with contacts.links: a new link for one message about `case` (which the
+    self-service funnel counts it under), or "" when the policy tier of that case sends none (the policy
+    page's switch per tier)."""
+    if case is not None and not case_self_service_links(case_id=case.pk):
+        return ""
     _link, token = link_create(customer=customer, channel=channel, at=at, case=case)
     return link_url(token)
 

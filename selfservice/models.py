@@ -48,10 +48,19 @@ class SelfServiceLink(models.Model):
         return f"link {self.pk}"
 
 
+class CodePurpose(models.TextChoices):
+    SIGN_IN = "sign_in", _("Signing in")
+    # Accepting a plan offer: the code is bound to the case and the offer (`subject`) it was sent for.
+    ACCEPT_OFFER = "accept_offer", _("Accepting a plan")
+
+
 class VerificationCode(models.Model):
     """A one-time code sent by SMS to the cardholder's own mobile; kept as a hash, tried at most 5 times."""
 
     link = models.ForeignKey(SelfServiceLink, on_delete=models.CASCADE, related_name="codes")
+    purpose = models.CharField(max_length=20, choices=CodePurpose.choices, default=CodePurpose.SIGN_IN)
+    # What the code is for within its purpose ("case:12:offer:3"); it answers for that alone.
+    subject = models.CharField(max_length=100, blank=True, default="")
     code_hash = models.CharField(max_length=64)
     phone_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
@@ -124,6 +133,8 @@ class CardholderAction(models.Model):
         PREFERENCE = "preference", _("Changed contact preferences")
         CALLBACK = "callback", _("Asked for a callback")
         HARDSHIP = "hardship", _("Told us about hardship")
+        PLAN = "plan", _("Chose a plan from the offers")
+        PLAN_REQUEST = "plan_request", _("Asked for another plan")
 
     customer = models.ForeignKey("cases.Customer", on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -142,6 +153,20 @@ class CardholderAction(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.pk}"
+
+
+class OfferAcceptance(models.Model):
+    """A plan the cardholder chose from the pre-approved offers and accepted with a code: which offer, of which
+    policy version, made which plan, through which action (link, address, time)."""
+
+    action = models.OneToOneField(CardholderAction, on_delete=models.PROTECT, related_name="offer_acceptance")
+    plan = models.OneToOneField("repayment_plans.RepaymentPlan", on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey("escalation.PlanOffer", on_delete=models.PROTECT, related_name="+")
+    policy_version = models.ForeignKey("escalation.PolicyVersion", on_delete=models.PROTECT, related_name="+")
+    code = models.ForeignKey(VerificationCode, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self):
+        return f"offer {self.offer_id} → plan {self.plan_id}"
 
 
 def _upload_path(instance, filename: str) -> str:

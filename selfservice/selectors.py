@@ -126,3 +126,9 @@ def how_to_pay(*, case: Case) -> dict:
 
 def money(value, currency: str) -> str:
     return format_money(value, currency)
+
+
+def case_plan_in_progress(*, case: Case) -> bool:
+    """A plan awaiting approval, approved or active: a case has at most one, so no other can be chosen."""
+    from repayment_plans.models import PLAN_IN_PROGRESS
+    return RepaymentPlan.objects.filter(case=case, status__in=PLAN_IN_PROGRESS).exists()

@@ -18,6 +18,9 @@ urlpatterns = [
     path("case/<int:case_id>/dispute/", views.dispute, name="dispute"),
     path("case/<int:case_id>/callback/", views.callback, name="callback"),
     path("case/<int:case_id>/hardship/", views.hardship, name="hardship"),
+    path("case/<int:case_id>/plans/", views.offers, name="offers"),
+    path("case/<int:case_id>/plans/<int:offer_id>/", views.offer, name="offer"),
+    path("case/<int:case_id>/plans/another/", views.plan_request, name="plan-request"),
     path("case/<int:case_id>/letter/<int:contact_id>/", views.letter_file, name="letter"),
     path("case/<int:case_id>/agreement/<int:plan_id>/", views.agreement_file, name="agreement"),
     # Last: the link's token is one path segment that is none of the words above.

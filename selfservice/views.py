@@ -7,6 +7,7 @@ never carry it.
 """
 
 import datetime as dt
+from decimal import Decimal
 from functools import wraps
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +28,9 @@ from core.redirects import safe_next_url
 from core.uploads import private_file_response
 from repayment_plans.agreement import agreement_pdf, plan_repayment_reference
 from repayment_plans.promises import TAKEN_FROM as PROMISE_STAGES
+from repayment_plans.self_service import CardholderStatement
 from selfservice import forms, identity, selectors, services
+from selfservice import offers as plan_offers
 from selfservice.identity import COOKIE_NAME, COOKIE_PATH
 from selfservice.links import link_opened, link_resolve
 from selfservice.middleware import LANGUAGE_COOKIE, LANGUAGES, PREFIX, cardholder_language
@@ -347,3 +351,97 @@ def preferences(request):
         else:
             return _page(request, "done.html", {"message": _("Your preferences are saved.")})
     return _page(request, "preferences.html", {"form": form}, status=400 if request.method == "POST" else 200)
+
+
+# --- choosing a plan ----------------------------------------------------------------------------------------
+
+def _offer_display(view, case) -> dict:
+    """An offer in the cardholder's words, with its schedule's money formatted in the case's currency."""
+    money = lambda value: selectors.money(value, case.currency)  # noqa: E731
+    offer, schedule = view.offer, view.schedule
+    first = date_format(view.first_due_date, "DATE_FORMAT")
+    if offer.kind == "settlement":
+        title = _("Pay %(percent)s %% once and the rest is waived") % {
+            "percent": format(offer.pay_percent.normalize(), "f")}
+        summary = _("Pay %(amount)s by %(date)s. We waive the rest, %(waived)s.") % {
+            "amount": money(schedule.total), "date": first, "waived": money(schedule.waived_total)}
+    else:
+        title = ngettext("%(months)s monthly payment", "%(months)s monthly payments", offer.months) % {
+            "months": offer.months}
+        summary = _("%(count)s payments of about %(amount)s a month, the first on %(date)s.") % {
+            "count": offer.months, "amount": money(view.instalment), "date": first}
+        # Chinese runs its sentences on without a space.
+        space = "" if translation.get_language().startswith("zh") else " "
+        if schedule.waived_total:
+            summary += space + _("We waive %(waived)s of interest, fees and penalty.") % {
+                "waived": money(schedule.waived_total)}
+        if offer.deferral_days:
+            summary += space + ngettext("Your first payment is deferred by %(days)s day.",
+                                      "Your first payment is deferred by %(days)s days.", offer.deferral_days) % {
+                "days": offer.deferral_days}
+    return {"id": offer.pk, "title": title, "summary": summary, "total": money(schedule.total),
+            "owed": money(sum(schedule.owed.values(), Decimal("0"))), "waived": money(schedule.waived_total),
+            "rows": [(p.number, date_format(p.due_date, "DATE_FORMAT"), money(p.amount)) for p in schedule.payments]}
+
+
+@cardholder_required
+def offers(request, case_id: int):
+    """The plans pre-approved for this case's days past due and amount, each with its schedule."""
+    case = selectors.cardholder_case(customer=request.cardholder_session.customer, case_id=case_id)
+    return _page(request, "offers.html", {"case": case, "card": selectors.mask_card(case.account.account_number),
+                                          "offers": [_offer_display(view, case) for view in
+                                                     plan_offers.case_offer_views(case=case)],
+                                          "has_plan": selectors.case_plan_in_progress(case=case)})
+
+
+@cardholder_required
+def offer(request, case_id: int, offer_id: int):
+    """One offer's agreement; "send me a code", then the code accepts it and the plan is active at once."""
+    case = selectors.cardholder_case(customer=request.cardholder_session.customer, case_id=case_id)
+    try:
+        view = plan_offers.case_offer_view(case=case, offer_id=offer_id)
+    except DomainError as exc:
+        return _page(request, "done.html", {"case": case, "message": exc.message, "back": True}, status=404)
+    form, sent, status = forms.CodeForm(), False, 200
+    ip = client_ip(request)
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            plan_offers.selfservice_offer_code_send(actor=request.cardholder, case=case, offer_id=offer_id,
+                                                    ip_address=ip)
+            sent = True
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = 429
+    elif request.method == "POST":
+        form, sent = forms.CodeForm(request.POST), True
+        if form.is_valid():
+            try:
+                accepted = plan_offers.selfservice_offer_accept(actor=request.cardholder, case=case,
+                                                                offer_id=offer_id, code=form.cleaned_data["code"],
+                                                                ip_address=ip)
+            except DomainError as exc:
+                _field_error(form, exc)
+            else:
+                plan = accepted.plan
+                return _page(request, "offer_accepted.html", {
+                    "case": case, "plan": plan, "total": selectors.money(plan.total, plan.currency),
+                    "first": date_format(plan.first_due_date, "DATE_FORMAT")})
+        status = 400
+    return _page(request, "offer.html", {"case": case, "card": selectors.mask_card(case.account.account_number),
+                                         "offer": _offer_display(view, case), "form": form, "sent": sent},
+                 status=status)
+
+
+@cardholder_required
+def plan_request(request, case_id: int):
+    """Beyond the offers: what the cardholder can pay, with their income and expenditure, for staff to decide."""
+    def act(case, data, files):
+        statement = CardholderStatement(
+            monthly_income=data["monthly_income"], dependants=data["dependants"],
+            expenses={head: data[head] or Decimal("0.00") for head in forms.PlanRequestForm.EXPENSE_FIELDS},
+            proposed_monthly=data["proposed_monthly"])
+        plan_offers.selfservice_plan_request(actor=request.cardholder, case=case, statement=statement,
+                                             ip_address=client_ip(request))
+    return _action(request, case_id, forms.PlanRequestForm, "plan_request.html", act,
+                   _("Thank you. We will look at what you can pay and tell you our answer. Until then, nothing "
+                     "changes in what you owe."))

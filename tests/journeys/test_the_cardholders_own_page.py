@@ -1,7 +1,7 @@
 """The cardholder on their own phone, in their own language: the link in our SMS, the ID's last four and
-the code, their case and why we will contact them next, and then a promise, a dispute or an opt-out that
-the case, the complaints register and the next escalation pass all see; and the supervisor's self-service
-funnel counting each step."""
+the code, their case and why we will contact them next, and then a promise, a dispute, an opt-out or a
+plan chosen from the offers, that the case, the complaints register, the next escalation pass and the staff
+case page all see; and the supervisor's self-service funnel counting each step."""
 
 import datetime as dt
 import json
@@ -17,15 +17,18 @@ from contacts.delivery import contact_deliver, contacts_due_for_delivery
 from contacts.models import Channel, ContactStatus, ScheduledContact
 from dashboards.models import SelfServiceCount
 from escalation.services import escalation_pass_run
-from repayment_plans.models import Promise, PromiseChannel
+from repayment_plans.models import ApprovalKind, PlanStatus, Promise, PromiseChannel, RepaymentPlan
+from tests.escalation.helpers import offer, offers_publish, settlement
 from tests.factories import AccountFactory, CaseFactory, CustomerFactory
 from tests.journeys.day import LANGUAGES, PHONE, WORKDAY, sign_in, speak, task_on_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WORDS = {"en": {"late": "days late", "thanks": "Thank you", "call": "We will call you on",
-               "held": "Dispute open", "dispute": "Dispute", "funnel": "Self-service funnel"},
+               "held": "Dispute open", "dispute": "Dispute", "funnel": "Self-service funnel",
+               "agreed": "Your plan is agreed", "active": "Active", "pre_approved": "Offer pre-approved by a manager"},
          "zh-hans": {"late": "逾期", "thanks": "谢谢", "call": "给您打电话", "held": "争议处理中", "dispute": "争议",
-                     "funnel": "自助服务漏斗"}}
+                     "funnel": "自助服务漏斗", "agreed": "您的还款计划已生效", "active": "执行中",
+                     "pre_approved": "经理预先批准的方案"}}
 DESKTOP = {"width": 1280, "height": 900}
 # The funnel's rows, in order: links sent, opened, verified, promises made, plans chosen, disputes raised, and the
 # payments that followed.
@@ -195,3 +198,45 @@ def test_an_sms_opt_out_leaves_the_next_pass_no_sms_to_plan(phone, outbox, team,
     sent = [json.loads(line)["to"] for line in outbox.read_text(encoding="utf-8").strip().splitlines()]
     assert other.account.customer.phone in sent
     assert sent.count(case.account.customer.phone) == texted_before
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_from_the_sms_link_the_cardholder_chooses_a_plan_and_staff_see_it_active(
+        phone, page, outbox, team, agent, manager, time_machine, shots, language):
+    time_machine.move_to(WORKDAY, tick=True)
+    offers_publish(actor=manager, offers=[offer("six-months"), offer("twelve-months", months=12,
+                                                                     waive_charges_percent=Decimal("50"),
+                                                                     deferral_days=30),
+                                          settlement("seventy-percent")],
+                   effective_from=WORKDAY - dt.timedelta(days=30))
+    case, link = a_cardholder_texted(language, outbox, team, agent)
+    verified(phone, link, outbox, shots, f"my-plan-{language}")
+    phone.locator(f"a[href='/my/case/{case.pk}/']").click()
+    phone.locator(f"a[href='/my/case/{case.pk}/plans/']").click()
+    assert phone.locator(".my-offer").count() == 3
+    phone.screenshot(path=str(shots / f"my-plan-{language}-3-offers.png"), full_page=True)
+    # The offers as the page lists them, in the policy's order: the second is twelve months.
+    phone.locator(".my-offer").nth(1).get_by_role("link").click()
+    phone.screenshot(path=str(shots / f"my-plan-{language}-4-agreement.png"), full_page=True)
+    phone.locator("button[name=action][value=send]").click()
+    phone.locator("input[name=code]").wait_for()
+    code = re.search(r"\d{6}", last_sms(outbox)["body"]).group(0)
+    phone.locator("input[name=code]").fill(code)
+    phone.screenshot(path=str(shots / f"my-plan-{language}-5-code.png"), full_page=True)
+    phone.locator("main form button[type=submit]").first.click()
+    phone.get_by_text(WORDS[language]["agreed"]).first.wait_for()
+    phone.screenshot(path=str(shots / f"my-plan-{language}-6-agreed.png"), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    plan = RepaymentPlan.objects.get(case=case)
+    assert plan.status == PlanStatus.ACTIVE and plan.instalment_count == 12
+    assert plan.approval_kind == ApprovalKind.PRE_APPROVED_OFFER and plan.decided_by == manager
+    # The agreement opens from the cardholder's page.
+    base = phone.url.split("/my/")[0]
+    assert phone.request.get(f"{base}/my/case/{case.pk}/agreement/{plan.pk}/").body()[:4] == b"%PDF"
+    # The agent who holds the case sees the plan active, pre-approved, on the case page.
+    speak(language, agent)
+    sign_in(page, base, "agent")
+    page.goto(f"{base}/cases/{case.pk}/")
+    panel = page.locator("#negotiation-panel").inner_text()
+    assert WORDS[language]["active"] in panel and WORDS[language]["pre_approved"] in panel
+    page.locator("#negotiation-panel").screenshot(path=str(shots / f"my-plan-{language}-7-staff-case.png"))

@@ -272,6 +272,10 @@ MATRIX = {
                            MY_NO_SUCH_OBJECT),
     "selfservice:agreement": ("get", lambda o: reverse("selfservice:agreement", args=[o["case"].pk, 999999]),
                               MY_NO_SUCH_OBJECT),
+    "selfservice:offers": ("get", lambda o: reverse("selfservice:offers", args=[o["case"].pk]), MY_PAGE),
+    "selfservice:offer": ("get", lambda o: reverse("selfservice:offer", args=[o["case"].pk, 999999]),
+                          MY_NO_SUCH_OBJECT),
+    "selfservice:plan-request": ("get", lambda o: reverse("selfservice:plan-request", args=[o["case"].pk]), MY_PAGE),
 }
 
 

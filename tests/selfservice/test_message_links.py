@@ -96,3 +96,25 @@ def test_an_instalment_reminder_carries_a_link_too(links_on, agent, settings, tm
     assert "https://my.bank.example/my/" in body
     assert SelfServiceLink.objects.get().customer_id == plan.case.account.customer_id
     assert SelfServiceLink.objects.get().case_id == plan.case_id
+
+
+def _placed(case, version, code):
+    from escalation.models import CaseEscalation
+    tier = version.tiers.get(code=code)
+    CaseEscalation.objects.create(case=case, strategy="champion", policy_version=version, tier_rank=tier.rank,
+                                  tier_code=code, tier_since=timezone.now())
+
+
+def test_a_message_for_a_case_in_a_tier_with_links_off_carries_none(links_on, case, manager, settings, tmp_path):
+    from tests.escalation.helpers import offers_publish
+    version = offers_publish(actor=manager, offers=[], links_off=("T1",))
+    _placed(case, version, "T1")
+    contact = _deliver(case, Channel.SMS, settings, tmp_path)
+    assert contact.status == ContactStatus.SENT
+    assert "/my/" not in contact.rendered_text and not SelfServiceLink.objects.exists()
+    # The same policy's next tier still sends them.
+    ScheduledContact.objects.filter(pk=contact.pk).update(idempotency_key="k-first")
+    other = CaseFactory(account=AccountFactory(customer=CustomerFactory(language="en")), stage="contact")
+    _placed(other, version, "T2")
+    sent = _deliver(other, Channel.SMS, settings, tmp_path, rule="t2_sms")
+    assert "https://my.bank.example/my/" in sent.rendered_text
