@@ -239,9 +239,39 @@ def demo_seed(*, cases: int = 240, now: dt.datetime | None = None) -> SeedSummar
         _seed_litigation(users, now)
     with transaction.atomic():
         _seed_agency(summary, users, teams[0], now)
+    with transaction.atomic():
+        _seed_offers(users, now)
     # The confirm checks, as the escalation pass runs them on the cases it has not placed yet.
     cases_confirm_check(case_ids=Case.objects.filter(stage=Stage.CONFIRM).values_list("pk", flat=True), at=now)
     return summary
+
+
+def _offer(code: str, **terms) -> dict:
+    return {"code": code, "kind": "instalments", "dpd_from": 1, "dpd_to": 90, "currency": "CNY",
+            "amount_from": Decimal("0.00"), "amount_to": Decimal("50000.00"), "months": 6,
+            "waive_charges_percent": Decimal("0"), "pay_percent": None, "pay_within_days": None, "deferral_days": 0,
+            **terms}
+
+
+def _seed_offers(users, now: dt.datetime) -> None:
+    """The plans a cardholder may choose on their own page, as the manager published them: 6 or 12 monthly
+    payments (half the charges waived on 12) for the first three months late, or 70 % within 30 days and
+    the rest waived from the second month on."""
+    from escalation.models import Policy
+    from escalation.policy import policies_in_force, policy_definition, policy_version_publish
+
+    current = policies_in_force(as_of=now).champion
+    if current.offers.exists():
+        return
+    definition = policy_definition(version=current)
+    definition["offers"] = [
+        _offer("M1-M3-6"),
+        _offer("M1-M3-12", months=12, waive_charges_percent=Decimal("50")),
+        _offer("M2-M6-70", kind="settlement", dpd_from=31, dpd_to=180, months=None, pay_percent=Decimal("70"),
+               pay_within_days=30),
+    ]
+    policy_version_publish(policy=Policy.objects.get(pk=current.policy_id), effective_from=now,
+                           definition=definition, actor=users["manager"], note="自助还款方案")
 
 
 COURTS = [("上海市浦东新区人民法院", "(2026)沪0115民初{n}号"), ("广州市天河区人民法院", "(2026)粤0106民初{n}号")]

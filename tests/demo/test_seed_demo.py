@@ -102,3 +102,20 @@ def test_some_demo_cardholders_have_an_emergency_contact_and_an_employer():
     demo_seed(cases=6)
     kinds = set(ContactPoint.objects.values_list("kind", flat=True))
     assert {"emergency", "employer"} <= kinds
+
+
+def test_demo_cardholders_have_plan_offers_to_choose_published_once_by_the_manager():
+    from escalation.models import PlanOffer
+    from escalation.offers import case_offers
+    from escalation.policy import policies_in_force
+
+    demo_seed(cases=40)
+    demo_seed(cases=40)
+    version = policies_in_force(as_of=timezone.now()).champion
+    assert sorted(version.offers.values_list("code", flat=True)) == ["M1-M3-12", "M1-M3-6", "M2-M6-70"]
+    assert version.created_by.username == "manager"
+    assert PlanOffer.objects.count() == 3
+    # Some open demo case in the first three months late has an offer it can take.
+    early = [case for case in Case.objects.exclude(stage=Stage.CLOSED).select_related("account__customer")
+             if case.bucket(timezone.now()) == "M1"]
+    assert early and any(case_offers(case=case) for case in early)
