@@ -1,5 +1,9 @@
 """The agencies dashboard: per agency, what it holds, what it recovers against the in-house desk, and how
-it behaves (promises kept, complaints and breaches per 1,000 contacts, days to first contact, ends)."""
+it behaves (promises kept, complaints and breaches per 1,000 contacts, days to first contact, ends).
+
+The page reads totals only: `agency_totals_refresh` (every 15 minutes) and `in_house_totals_refresh`
+(hourly) count them set-based. `agencies_figures_live` counts the same figures straight from the records;
+the tests hold the totals to it."""
 
 import datetime as dt
 import zoneinfo
