@@ -3,7 +3,16 @@ so that suspending an agency ends its placements and every change is audited."""
 
 from django.contrib import admin
 
-from agencies.models import CommissionLine, ComplaintsWarning, InHouseTotal, Placement, Statement, TemplateSet
+from agencies.models import (
+    AgencyFigure,
+    AgencyTotal,
+    CommissionLine,
+    ComplaintsWarning,
+    InHouseTotal,
+    Placement,
+    Statement,
+    TemplateSet,
+)
 from core.admin_masking import ReadOnlyAdmin
 from staff.models import Agency
 
@@ -45,3 +54,13 @@ class ComplaintsWarningAdmin(ReadOnlyAdmin):
 @admin.register(InHouseTotal)
 class InHouseTotalAdmin(ReadOnlyAdmin):
     list_display = ("id", "bucket", "currency", "cases", "owed", "paid", "refreshed_at")
+
+
+@admin.register(AgencyTotal)
+class AgencyTotalAdmin(ReadOnlyAdmin):
+    list_display = ("id", "agency", "bucket", "currency", "placed", "balance", "recovered", "refreshed_at")
+
+
+@admin.register(AgencyFigure)
+class AgencyFigureAdmin(ReadOnlyAdmin):
+    list_display = ("id", "agency", "contacts", "complaints", "promises_kept", "refreshed_at")

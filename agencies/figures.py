@@ -1,15 +1,21 @@
 """The agencies dashboard: per agency, what it holds, what it recovers against the in-house desk, and how
-it behaves (promises kept, complaints and breaches per 1,000 contacts, days to first contact, ends)."""
+it behaves (promises kept, complaints and breaches per 1,000 contacts, days to first contact, ends).
+
+The page reads totals only: `agency_totals_refresh` (every 15 minutes) and `in_house_totals_refresh`
+(hourly) count them set-based. `agencies_figures_live` counts the same figures straight from the records;
+the tests hold the totals to it."""
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from agencies.models import CommissionLine, InHouseTotal, Placement
+from agencies.models import AgencyFigure, AgencyTotal, CommissionLine, InHouseTotal, Placement
 from cases.delinquency import BUCKET_RANGES
 from cases.lifecycle import Stage
 from cases.models import Case
@@ -46,6 +52,10 @@ class AgencyFigures:
     breaches_per_1000: Decimal | None = None
     days_to_first_contact: Decimal | None = None
     ends: dict = field(default_factory=dict)
+    # This month's complaints and outbound contacts, for the threshold (from the totals only).
+    month: dt.date | None = None
+    month_complaints: int = 0
+    month_contacts: int = 0
     # Amounts add up in one currency: the agency's placements' currency, or "" when they mix. Then balance,
     # recovered and the recovery rate stay empty, and `by_currency` has each currency's apart.
     currency: str = ""
@@ -69,6 +79,15 @@ def _complaints(*, agency: Agency):
         Q(case__placements__agency=agency, received_at__gte=F("case__placements__started_at"))
         & (Q(case__placements__ended_at__isnull=True) | Q(received_at__lte=F("case__placements__ended_at")))
     ).distinct()
+
+
+def month_bounds(as_of: dt.datetime) -> tuple[dt.date, dt.datetime, dt.datetime]:
+    """The first day of `as_of`'s month in the portal's zone, and that month's start and end instants."""
+    first = timezone.localdate(as_of).replace(day=1)
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time(0), tzinfo=zone)
+    return first, start, end
 
 
 def agency_complaints_rate(*, agency: Agency, since: dt.datetime, until: dt.datetime
@@ -117,6 +136,10 @@ def in_house_totals_refresh(*, at: dt.datetime | None = None) -> int:
         return cursor.rowcount
 
 
+def _in_house_rate(owed: Decimal, paid: Decimal) -> Decimal | None:
+    return (paid / (owed + paid)).quantize(Decimal("0.0001")) if owed + paid else None
+
+
 def in_house_recovery_rate(*, buckets: list[str], currency: str) -> Decimal | None:
     """From the latest in-house totals: payments of the last 90 days on open cases never placed, in `buckets`
     and `currency`, over what those cases owed at the start of the window (what they owe now plus what they
@@ -125,13 +148,13 @@ def in_house_recovery_rate(*, buckets: list[str], currency: str) -> Decimal | No
         return None
     totals = InHouseTotal.objects.filter(bucket__in=buckets, currency=currency).aggregate(
         owed=Sum("owed"), paid=Sum("paid"))
-    owed, paid = totals["owed"] or ZERO, totals["paid"] or ZERO
-    return (paid / (owed + paid)).quantize(Decimal("0.0001")) if owed + paid else None
+    return _in_house_rate(totals["owed"] or ZERO, totals["paid"] or ZERO)
 
 
-def agencies_figures(*, agencies) -> list[AgencyFigures]:
-    """Per agency, a few indexed queries over its own placements, ledger and staff; the in-house comparison
-    reads the pre-aggregated InHouseTotal, so the page's cost does not grow with the portfolio."""
+def agencies_figures_live(*, agencies) -> list[AgencyFigures]:
+    """The same figures as `agencies_figures`, counted live from each agency's own placements, ledger and
+    staff: a dozen queries per agency whose cost grows with what it holds. The definition the totals are
+    checked against; the page reads the totals."""
     rows = []
     for agency in agencies:
         figures = AgencyFigures(agency=agency)
@@ -183,3 +206,159 @@ def agencies_figures(*, agencies) -> list[AgencyFigures]:
     return rows
 
 
+
+
+# --- the per-agency totals the page reads -----------------------------------------------------------------
+
+# Per agency, currency and bucket at placement: the open placements with what their cases owe now (in the
+# case's currency), every placement with its balance placed, and the ledger's amounts recovered. Fixed names
+# only; the values travel as parameters.
+AGENCY_TOTALS_SQL = """
+INSERT INTO agencies_agencytotal (refreshed_at, agency_id, currency, bucket, placed, balance, placements,
+                                  placed_balance, recovered)
+SELECT %(at)s, agency_id, currency, bucket, sum(placed), sum(balance), sum(placements), sum(placed_balance),
+       sum(recovered)
+FROM (
+    SELECT pl.agency_id, c.currency, pl.bucket, count(*) AS placed, sum(c.total_overdue) AS balance,
+           0 AS placements, 0 AS placed_balance, 0 AS recovered
+    FROM agencies_placement pl JOIN cases_case c ON c.id = pl.case_id
+    WHERE pl.ended_at IS NULL
+    GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT agency_id, currency, bucket, 0, 0, count(*), sum(balance), 0
+    FROM agencies_placement
+    GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT agency_id, currency, bucket, 0, 0, 0, 0, sum(recovered)
+    FROM agencies_commissionline
+    GROUP BY 1, 2, 3
+) parts
+GROUP BY agency_id, currency, bucket
+"""
+
+# Per agency (every agency, with or without activity): its staff's promises and outbound contacts, the
+# complaints received on its cases while placed with it, the average wait from placement to its staff's
+# first contact (any direction) on the case, its ended placements by cause, and this month's complaints
+# and contacts.
+AGENCY_FIGURES_SQL = """
+INSERT INTO agencies_agencyfigure (refreshed_at, agency_id, promises, promises_kept, contacts, breaches,
+                                   complaints, first_contact_wait, ends, month, month_complaints, month_contacts)
+SELECT %(at)s, ag.id, coalesce(pr.promises, 0), coalesce(pr.kept, 0), coalesce(ct.contacts, 0),
+       coalesce(ct.breaches, 0), coalesce(co.complaints, 0), fc.wait, coalesce(en.ends, '{}'::jsonb),
+       %(month)s, coalesce(co.month_complaints, 0), coalesce(ct.month_contacts, 0)
+FROM staff_agency ag
+LEFT JOIN (
+    SELECT sp.agency_id, count(*) FILTER (WHERE p.status <> %(pending)s) AS promises,
+           count(*) FILTER (WHERE p.status = %(kept)s) AS kept
+    FROM repayment_plans_promise p JOIN staff_staffprofile sp ON sp.user_id = p.taken_by_id
+    WHERE sp.agency_id IS NOT NULL
+    GROUP BY 1
+) pr ON pr.agency_id = ag.id
+LEFT JOIN (
+    SELECT sp.agency_id, count(*) AS contacts, count(*) FILTER (WHERE a.breached_rules <> '{}') AS breaches,
+           count(*) FILTER (WHERE a.occurred_at >= %(since)s AND a.occurred_at < %(until)s) AS month_contacts
+    FROM contacts_contactattempt a JOIN staff_staffprofile sp ON sp.user_id = a.actor_id
+    WHERE sp.agency_id IS NOT NULL AND a.direction = %(outbound)s
+    GROUP BY 1
+) ct ON ct.agency_id = ag.id
+LEFT JOIN (
+    SELECT pl.agency_id, count(DISTINCT co.id) AS complaints,
+           count(DISTINCT co.id) FILTER (WHERE co.received_at >= %(since)s AND co.received_at < %(until)s)
+               AS month_complaints
+    FROM complaints_complaint co
+    JOIN agencies_placement pl ON pl.case_id = co.case_id AND co.received_at >= pl.started_at
+                              AND (pl.ended_at IS NULL OR co.received_at <= pl.ended_at)
+    GROUP BY 1
+) co ON co.agency_id = ag.id
+LEFT JOIN (
+    SELECT pl.agency_id, avg(f.first_at - pl.started_at) AS wait
+    FROM agencies_placement pl
+    CROSS JOIN LATERAL (
+        SELECT min(a.occurred_at) AS first_at
+        FROM contacts_contactattempt a JOIN staff_staffprofile sp ON sp.user_id = a.actor_id
+        WHERE a.case_id = pl.case_id AND sp.agency_id = pl.agency_id AND a.occurred_at >= pl.started_at
+    ) f
+    WHERE f.first_at IS NOT NULL
+    GROUP BY 1
+) fc ON fc.agency_id = ag.id
+LEFT JOIN (
+    SELECT agency_id, jsonb_object_agg(end_cause, n) AS ends
+    FROM (SELECT agency_id, end_cause, count(*) AS n FROM agencies_placement WHERE ended_at IS NOT NULL
+          GROUP BY 1, 2) e
+    GROUP BY 1
+) en ON en.agency_id = ag.id
+"""
+
+
+@transaction.atomic
+def agency_totals_refresh(*, at: dt.datetime | None = None) -> int:
+    """Replace the per-agency totals with the placements, ledger, promises, contacts and complaints as they
+    stand now (`at` stamps the refresh and picks this month): one DELETE and one INSERT … SELECT per table,
+    whatever the portfolio's size; readers see the previous refresh until this one commits. Returns the rows
+    written."""
+    at = at or timezone.now()
+    month, since, until = month_bounds(at)
+    with connection.cursor() as cursor:
+        # A second refresh running at once waits here, then replaces this one's rows instead of colliding with
+        # them; readers are not blocked.
+        cursor.execute("LOCK TABLE agencies_agencytotal, agencies_agencyfigure IN EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM agencies_agencytotal")
+        cursor.execute("DELETE FROM agencies_agencyfigure")
+        cursor.execute(AGENCY_TOTALS_SQL, {"at": at})
+        written = cursor.rowcount
+        cursor.execute(AGENCY_FIGURES_SQL, {"at": at, "month": month, "since": since, "until": until,
+                                            "pending": PromiseStatus.PENDING, "kept": PromiseStatus.KEPT,
+                                            "outbound": "outbound"})
+        return written + cursor.rowcount
+
+
+def agency_totals_refreshed_at() -> dt.datetime | None:
+    """When the per-agency totals were last counted; None before the first refresh."""
+    return AgencyFigure.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
+
+
+def agencies_figures(*, agencies) -> list[AgencyFigures]:
+    """Per agency, its figures from the latest refresh of the totals: three queries whatever the number of
+    agencies and cases. An agency added since the refresh shows nothing yet."""
+    agencies = list(agencies)
+    ids = [agency.pk for agency in agencies]
+    totals: dict[int, list[AgencyTotal]] = {}
+    for total in AgencyTotal.objects.filter(agency_id__in=ids).order_by("currency", "bucket"):
+        totals.setdefault(total.agency_id, []).append(total)
+    counts = {row.agency_id: row for row in AgencyFigure.objects.filter(agency_id__in=ids)}
+    in_house: dict[tuple[str, str], InHouseTotal] = {(row.currency, row.bucket): row
+                                                     for row in InHouseTotal.objects.all()}
+    rows = []
+    for agency in agencies:
+        figures = AgencyFigures(agency=agency)
+        own = totals.get(agency.pk, [])
+        figures.placed = sum(total.placed for total in own)
+        buckets = {total.bucket for total in own if total.placements}
+        for currency in sorted({total.currency for total in own}):
+            mine = [total for total in own if total.currency == currency]
+            got, placed = sum((t.recovered for t in mine), ZERO), sum((t.placed_balance for t in mine), ZERO)
+            rate = None
+            if buckets:
+                compared = [in_house[currency, bucket] for bucket in buckets if (currency, bucket) in in_house]
+                rate = _in_house_rate(sum((t.owed for t in compared), ZERO), sum((t.paid for t in compared), ZERO))
+            figures.by_currency.append(CurrencyFigures(
+                currency=currency, balance=sum((t.balance for t in mine), ZERO), recovered=got,
+                recovery_rate=(got / placed).quantize(Decimal("0.0001")) if placed else None, in_house_rate=rate))
+        if len(figures.by_currency) == 1:
+            only = figures.by_currency[0]
+            figures.currency, figures.balance, figures.recovered = only.currency, only.balance, only.recovered
+            figures.recovery_rate, figures.in_house_rate = only.recovery_rate, only.in_house_rate
+        count = counts.get(agency.pk)
+        if count is not None:
+            figures.promises, figures.promises_kept, figures.contacts = (count.promises, count.promises_kept,
+                                                                         count.contacts)
+            figures.complaints_per_1000 = _per_1000(count.complaints, count.contacts)
+            figures.breaches_per_1000 = _per_1000(count.breaches, count.contacts)
+            if count.first_contact_wait is not None:
+                figures.days_to_first_contact = Decimal(
+                    count.first_contact_wait.total_seconds() / 86400).quantize(Decimal("0.1"))
+            figures.ends = dict(count.ends)
+            figures.month, figures.month_complaints, figures.month_contacts = (
+                count.month, count.month_complaints, count.month_contacts)
+        rows.append(figures)
+    return rows

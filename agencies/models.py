@@ -208,3 +208,54 @@ class InHouseTotal(models.Model):
 
     def __str__(self):
         return f"{self.bucket} {self.currency}"
+
+
+class AgencyTotal(models.Model):
+    """An agency's money figures, pre-aggregated per currency and bucket at placement: its open placements
+    (how many, and what those cases owe now, in the case's currency), all its placements (how many, and the
+    balance placed), and what its commission ledger says was recovered. Replaced whole with `AgencyFigure` by
+    `agencies.refresh_agency_totals`; amounts are never added across currencies."""
+
+    refreshed_at = models.DateTimeField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    bucket = models.CharField(max_length=8)
+    placed = models.PositiveIntegerField()
+    balance = models.DecimalField(**MONEY)
+    placements = models.PositiveIntegerField()
+    placed_balance = models.DecimalField(**MONEY)
+    recovered = models.DecimalField(**MONEY)
+
+    class Meta:
+        verbose_name = _("agency total")
+        verbose_name_plural = _("agency totals")
+        constraints = [models.UniqueConstraint(fields=["agency", "currency", "bucket"], name="agency_total_once")]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.bucket} {self.currency}"
+
+
+class AgencyFigure(models.Model):
+    """An agency's conduct, pre-aggregated with its `AgencyTotal` rows: its staff's promises and outbound
+    contacts, the complaints on its cases while placed, the average wait from placement to its first
+    contact, its placements' ends by cause, and this month's complaints and contacts for the threshold."""
+
+    refreshed_at = models.DateTimeField()
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="+")
+    promises = models.PositiveIntegerField()
+    promises_kept = models.PositiveIntegerField()
+    contacts = models.PositiveIntegerField()
+    breaches = models.PositiveIntegerField()
+    complaints = models.PositiveIntegerField()
+    first_contact_wait = models.DurationField(null=True, blank=True)
+    ends = models.JSONField(default=dict)
+    month = models.DateField()
+    month_complaints = models.PositiveIntegerField()
+    month_contacts = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("agency figure")
+        verbose_name_plural = _("agency figures")
+
+    def __str__(self):
+        return f"{self.agency_id} {self.refreshed_at}"

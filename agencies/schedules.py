@@ -11,3 +11,8 @@ WARNING_SCHEDULES = [
     # The in-house figures the agencies dashboard compares against (one INSERT … SELECT over the open cases).
     ("Refresh the agencies dashboard's in-house totals", "agencies.refresh_in_house_totals", 60 * 60, {}),
 ]
+
+# The per-agency figures the agencies dashboard reads (one INSERT … SELECT per totals table).
+AGENCY_TOTALS_SCHEDULES = [
+    ("Refresh the agencies dashboard's per-agency totals", "agencies.refresh_agency_totals", 15 * 60, {}),
+]

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from agencies.figures import in_house_totals_refresh
+from agencies.figures import agency_totals_refresh, in_house_totals_refresh
 from agencies.services import placements_expire
 from agencies.warnings import complaints_warning_email, complaints_warnings_raise
 
@@ -31,3 +31,11 @@ def email_complaints_warning(warning_id: int) -> int:
 def refresh_in_house_totals() -> int:
     """The hourly refresh of the in-house figures the agencies dashboard compares against."""
     return in_house_totals_refresh()
+
+
+@shared_task(name="agencies.refresh_agency_totals", autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=3)
+def refresh_agency_totals() -> int:
+    """The refresh, every 15 minutes, of the per-agency figures the agencies dashboard reads. Replaces them
+    whole, so running it twice or in parallel leaves the same totals."""
+    return agency_totals_refresh()

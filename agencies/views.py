@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -401,16 +402,18 @@ def statement_month_pdf(request, agency_id: int, year: int, month: int):
 
 @login_required
 def dashboard(request):
-    """Per agency: placed cases and balance, recovery against the in-house desk, and conduct."""
-    from agencies.figures import agencies_figures
-    from agencies.warnings import complaints_over_threshold
+    """Per agency: placed cases and balance, recovery against the in-house desk, and conduct, all read from the
+    totals counted every 15 minutes (agencies.refresh_agency_totals) and hourly for the in-house desk."""
+    from agencies.figures import agencies_figures, agency_totals_refreshed_at
+    from agencies.warnings import complaints_over_threshold_counted
 
     _need(request.user, Capability.VIEW_AGENCY_FIGURES)
     rows = agencies_figures(agencies=selectors.agencies_visible_to(user=request.user))
     # This month's complaints per 1,000 contacts at or over the threshold: the same test as the managers' email.
-    warnings = [(row.agency, over) for row in rows
-                if (over := complaints_over_threshold(agency=row.agency)) is not None]
+    warnings = complaints_over_threshold_counted(rows=rows)
+    counted_at = agency_totals_refreshed_at()
     return render(request, "agencies/dashboard.html", {
         "rows": rows, "causes": EndCause.choices, "ends": [(row, row.ends_in(EndCause.choices)) for row in rows],
         "warnings": warnings, "threshold": settings.AGENCY_COMPLAINTS_PER_1000_THRESHOLD,
+        "counted_at": counted_at and timezone.localtime(counted_at),
         "in_house_at": InHouseTotal.objects.aggregate(at=Max("refreshed_at"))["at"]})

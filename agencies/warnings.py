@@ -6,7 +6,6 @@ after commit, and the email is sent at most once per warning, however often the 
 """
 
 import datetime as dt
-import zoneinfo
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.figures import agency_complaints_rate
+from agencies.figures import _per_1000, agency_complaints_rate, month_bounds
 from agencies.models import ComplaintsWarning
 from audit.services import audit_log
 from core.actors import SYSTEM
@@ -22,29 +21,36 @@ from core.outbox import task_enqueue
 from staff.models import Agency, Role, StaffProfile
 
 
-def _month_bounds(as_of: dt.datetime) -> tuple[dt.date, dt.datetime, dt.datetime]:
-    first = timezone.localdate(as_of).replace(day=1)
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime.combine(first, dt.time(0), tzinfo=zone)
-    end = dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time(0), tzinfo=zone)
-    return first, start, end
-
-
 def complaints_over_threshold(*, agency: Agency, as_of: dt.datetime | None = None
                               ) -> tuple[int, int, object] | None:
     """(complaints, contacts, rate) of the agency this month when the rate is at or over the threshold."""
-    _first, start, end = _month_bounds(as_of or timezone.now())
+    _first, start, end = month_bounds(as_of or timezone.now())
     complaints, contacts, rate = agency_complaints_rate(agency=agency, since=start, until=end)
     if rate is None or rate < settings.AGENCY_COMPLAINTS_PER_1000_THRESHOLD:
         return None
     return complaints, contacts, rate
 
 
+def complaints_over_threshold_counted(*, rows, as_of: dt.datetime | None = None) -> list[tuple[Agency, tuple]]:
+    """The same test as `complaints_over_threshold`, on the dashboard's pre-aggregated figures (`AgencyFigures`
+    rows): (agency, (complaints, contacts, rate)) for each agency at or over the threshold in the month counted,
+    when that month is this one (a count from last month warns of nothing until the next refresh)."""
+    this_month, _start, _end = month_bounds(as_of or timezone.now())
+    over = []
+    for row in rows:
+        if row.month != this_month:
+            continue
+        rate = _per_1000(row.month_complaints, row.month_contacts)
+        if rate is not None and rate >= settings.AGENCY_COMPLAINTS_PER_1000_THRESHOLD:
+            over.append((row.agency, (row.month_complaints, row.month_contacts, rate)))
+    return over
+
+
 def complaints_warnings_raise(*, as_of: dt.datetime | None = None) -> list[int]:
     """Raise this month's warning for every approved agency over the threshold that has none yet, and queue
     its email after commit. Idempotent by (agency, month): a second run raises and emails nothing new."""
     as_of = as_of or timezone.now()
-    period, _start, _end = _month_bounds(as_of)
+    period, _start, _end = month_bounds(as_of)
     raised = []
     for agency in Agency.objects.filter(status=Agency.Status.APPROVED).exclude(
             complaints_warnings__period=period).order_by("pk"):

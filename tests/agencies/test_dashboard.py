@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.figures import agencies_figures
+from agencies.figures import agencies_figures, agency_totals_refresh
 from agencies.models import EndCause
 from agencies.services import placements_create, placements_end
 from cases.ingest import PaymentReport, payments_ingest
@@ -30,6 +30,7 @@ def test_the_dashboard_counts_what_the_agency_holds_recovers_and_how_it_behaves(
     payments_ingest(reports=[PaymentReport(transaction_id="TX-D1", account_number=kept.account.account_number,
                                            amount=Decimal("1022.55"), currency="CNY", paid_at=timezone.now())])
     placements_end(case_ids=[ended.pk], cause=EndCause.MANUAL, reason="Back in-house", actor=supervisor)
+    agency_totals_refresh()
     [row] = agencies_figures(agencies=[agency])
     assert (row.placed, row.contacts, row.recovered) == (1, 1, Decimal("1022.55"))
     assert row.recovery_rate == Decimal("0.0500")  # 1022.55 of 2 × 10225.50
@@ -57,5 +58,6 @@ def test_the_in_house_comparison_reads_the_refreshed_totals_of_cases_never_place
     assert in_house_recovery_rate(buckets=["M4"], currency="CNY") == (
         Decimal("1000.00") / (in_house.total_overdue + Decimal("1000.00"))).quantize(Decimal("0.0001"))
     assert in_house_recovery_rate(buckets=["M4"], currency="USD") is None
+    agency_totals_refresh()
     [row] = agencies_figures(agencies=[agency])
     assert row.in_house_rate == in_house_recovery_rate(buckets=["M4"], currency="CNY")

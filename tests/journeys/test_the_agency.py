@@ -10,6 +10,7 @@ import pytest
 
 from agencies.models import CommissionLine, Placement
 from agencies.services import agency_create
+from agencies.tasks import refresh_agency_totals
 from cases.ingest import PaymentReport, payments_ingest
 from cases.lifecycle import Stage
 from core.actors import SYSTEM
@@ -94,6 +95,25 @@ def test_a_placed_case_is_worked_by_the_agency_and_earns_its_commission(browser,
     page.goto(f"{base}/agencies/{agency.pk}/statements/2030-3/CNY/")
     page.get_by_text("125.00").first.wait_for()
     snap(page, shots, "journey-agency-statement", agency_manager)
+
+    # On the agencies dashboard, in Chinese: nothing counted yet, then the 15-minute count has the case placed
+    # and the money recovered, and says when it counted.
+    speak("zh-hans", agency_manager)
+    page.goto(f"{base}/agencies/dashboard/")
+    page.get_by_text("每 15 分钟统计一次；首次统计尚未运行。").wait_for()
+    refresh_agency_totals()
+    page.goto(f"{base}/agencies/dashboard/")
+    page.get_by_text("每 15 分钟重新统计").wait_for()
+    row = page.locator("tbody tr").filter(has_text=agency.name)
+    row.get_by_text("1000.00 CNY").wait_for()
+    snap(page, shots, "journey-agency-dashboard", agency_manager)
+    context.close()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    sign_in_with_code(page, base, "anxin.manager")
+    page.goto(f"{base}/agencies/dashboard/")
+    page.get_by_text("1000.00 CNY").wait_for()
+    snap(page, shots, "journey-agency-dashboard-phone", agency_manager)
     context.close()
 
 
