@@ -129,7 +129,9 @@ def in_house_totals_refresh(*, at: dt.datetime | None = None) -> int:
     and one INSERT … SELECT whatever the number of cases; readers see the previous refresh until this one
     commits. Returns the rows written."""
     at = at or timezone.now()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Two refreshes at once would both insert the same rows: the second waits here (readers do not).
+        cursor.execute("LOCK TABLE agencies_inhousetotal IN EXCLUSIVE MODE")
         cursor.execute("DELETE FROM agencies_inhousetotal")
         cursor.execute(IN_HOUSE_SQL.format(bucket=_bucket_sql()),  # noqa: S608
                        {"at": at, "since": at - dt.timedelta(days=IN_HOUSE_WINDOW_DAYS), "closed": Stage.CLOSED})

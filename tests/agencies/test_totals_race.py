@@ -7,8 +7,8 @@ import time
 import pytest
 from django.db import close_old_connections, connection, transaction
 
-from agencies.figures import agency_totals_refresh
-from agencies.models import AgencyFigure, AgencyTotal
+from agencies.figures import agency_totals_refresh, in_house_totals_refresh
+from agencies.models import AgencyFigure, AgencyTotal, InHouseTotal
 from agencies.services import agency_create, placements_create
 from core.actors import SYSTEM
 from tests.factories import CaseFactory
@@ -21,11 +21,17 @@ def _someone_waits_for_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def _refresh_both():
+    agency_totals_refresh()
+    in_house_totals_refresh()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_refresh_started_while_another_runs_waits_and_replaces_it(team):
     assert connection.vendor == "postgresql"
     agency = agency_create(name="Busy Agency", licence="X-2", actor=SYSTEM, capacity=5)
     cases = [CaseFactory(assigned_team=team, stage="contact") for _ in range(2)]
+    CaseFactory(assigned_team=team, stage="contact")  # never placed: in the in-house totals
     placements_create(case_ids=[case.pk for case in cases], agency=agency, actor=SYSTEM)
     first_counted, second_started = threading.Event(), threading.Event()
     errors = []
@@ -34,7 +40,7 @@ def test_a_refresh_started_while_another_runs_waits_and_replaces_it(team):
         close_old_connections()
         try:
             with transaction.atomic():
-                agency_totals_refresh()
+                _refresh_both()
                 first_counted.set()
                 second_started.wait(timeout=10)
                 # Commit only once the second refresh is blocked behind this one (polled, not timed).
@@ -52,7 +58,7 @@ def test_a_refresh_started_while_another_runs_waits_and_replaces_it(team):
         try:
             first_counted.wait(timeout=10)
             second_started.set()
-            agency_totals_refresh()
+            _refresh_both()
         except Exception as exc:  # noqa: BLE001 - reported to the test below
             errors.append(exc)
         finally:
@@ -66,3 +72,4 @@ def test_a_refresh_started_while_another_runs_waits_and_replaces_it(team):
     assert errors == []
     assert list(AgencyTotal.objects.values_list("agency_id", "placed")) == [(agency.pk, 2)]
     assert AgencyFigure.objects.filter(agency=agency).count() == 1
+    assert InHouseTotal.objects.exists()

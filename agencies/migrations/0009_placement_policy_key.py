@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0006_in_house_totals'),
+        ('agencies', '0008_agency_totals_schedule'),
         ('cases', '0017_validate_outcomes_and_index_confirm_exceptions'),
         ('staff', '0005_role_choices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
