@@ -29,7 +29,7 @@ ALLOWED = {
     "Collections", "Portal",  # the product's name
     "agent", "agent2", "field", "supervisor", "manager", "compliance", "admin", "legal",  # demo logins
     "agency-agent", "agency-manager",  # the demo agency's logins
-    "currency",  # a field of the policy's rules, named in its help text
+    "currency", "regions", "buckets",  # fields of the policy's rules, named in its help text
     "English",  # the language switch names each language in its own words
     "Jane", "Doe",  # the demo's cardholder in New York
 }
