@@ -28,6 +28,47 @@ ZERO = Decimal("0")
 IN_HOUSE_WINDOW_DAYS = 90
 
 
+@dataclass(frozen=True)
+class AgencyFilters:
+    """What the agencies page shows. Agencies: in `status` and serving `region` (all when empty). Money: the
+    placements started from `placed_from` to `placed_to` (days in the portal's zone, open-ended when empty), in
+    `bucket` at placement and in `currency` (all when empty), so a period's placements read as a cohort. The
+    conduct figures (promises, contacts, complaints, breaches, days to first contact, ends) are each agency's
+    whole record whatever the filters: they are counted per agency, not per placement."""
+
+    placed_from: dt.date | None = None
+    placed_to: dt.date | None = None
+    bucket: str = ""
+    currency: str = ""
+    status: str = ""
+    region: str = ""
+
+    @property
+    def narrows_money(self) -> bool:
+        return bool(self.placed_from or self.placed_to or self.bucket or self.currency)
+
+    def agencies(self, queryset):
+        if self.status:
+            queryset = queryset.filter(status=self.status)
+        if self.region:
+            queryset = queryset.filter(regions__contains=[self.region])
+        return queryset
+
+    def totals(self, queryset):
+        if self.placed_from:
+            queryset = queryset.filter(placed_on__gte=self.placed_from)
+        if self.placed_to:
+            queryset = queryset.filter(placed_on__lte=self.placed_to)
+        if self.bucket:
+            queryset = queryset.filter(bucket=self.bucket)
+        if self.currency:
+            queryset = queryset.filter(currency=self.currency)
+        return queryset
+
+
+NO_FILTERS = AgencyFilters()
+
+
 @dataclass
 class CurrencyFigures:
     currency: str
@@ -212,30 +253,32 @@ def agencies_figures_live(*, agencies) -> list[AgencyFigures]:
 
 # --- the per-agency totals the page reads -----------------------------------------------------------------
 
-# Per agency, currency and bucket at placement: the open placements with what their cases owe now (in the
-# case's currency), every placement with its balance placed, and the ledger's amounts recovered. Fixed names
-# only; the values travel as parameters.
+# Per agency, currency, bucket at placement and day of placement (in the portal's zone): the open placements
+# with what their cases owe now (in the case's currency), every placement with its balance placed, and the
+# ledger's amounts recovered on them. Fixed names only; the values travel as parameters.
 AGENCY_TOTALS_SQL = """
-INSERT INTO agencies_agencytotal (refreshed_at, agency_id, currency, bucket, placed, balance, placements,
+INSERT INTO agencies_agencytotal (refreshed_at, agency_id, currency, bucket, placed_on, placed, balance, placements,
                                   placed_balance, recovered)
-SELECT %(at)s, agency_id, currency, bucket, sum(placed), sum(balance), sum(placements), sum(placed_balance),
-       sum(recovered)
+SELECT %(at)s, agency_id, currency, bucket, placed_on, sum(placed), sum(balance), sum(placements),
+       sum(placed_balance), sum(recovered)
 FROM (
-    SELECT pl.agency_id, c.currency, pl.bucket, count(*) AS placed, sum(c.total_overdue) AS balance,
-           0 AS placements, 0 AS placed_balance, 0 AS recovered
+    SELECT pl.agency_id, c.currency, pl.bucket, (pl.started_at AT TIME ZONE %(zone)s)::date AS placed_on,
+           count(*) AS placed, sum(c.total_overdue) AS balance, 0 AS placements, 0 AS placed_balance,
+           0 AS recovered
     FROM agencies_placement pl JOIN cases_case c ON c.id = pl.case_id
     WHERE pl.ended_at IS NULL
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3, 4
     UNION ALL
-    SELECT agency_id, currency, bucket, 0, 0, count(*), sum(balance), 0
+    SELECT agency_id, currency, bucket, (started_at AT TIME ZONE %(zone)s)::date, 0, 0, count(*), sum(balance), 0
     FROM agencies_placement
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3, 4
     UNION ALL
-    SELECT agency_id, currency, bucket, 0, 0, 0, 0, sum(recovered)
-    FROM agencies_commissionline
-    GROUP BY 1, 2, 3
+    SELECT cl.agency_id, cl.currency, cl.bucket, (pl.started_at AT TIME ZONE %(zone)s)::date, 0, 0, 0, 0,
+           sum(cl.recovered)
+    FROM agencies_commissionline cl JOIN agencies_placement pl ON pl.id = cl.placement_id
+    GROUP BY 1, 2, 3, 4
 ) parts
-GROUP BY agency_id, currency, bucket
+GROUP BY agency_id, currency, bucket, placed_on
 """
 
 # Per agency (every agency, with or without activity): its staff's promises and outbound contacts, the
@@ -306,7 +349,7 @@ def agency_totals_refresh(*, at: dt.datetime | None = None) -> int:
         cursor.execute("LOCK TABLE agencies_agencytotal, agencies_agencyfigure IN EXCLUSIVE MODE")
         cursor.execute("DELETE FROM agencies_agencytotal")
         cursor.execute("DELETE FROM agencies_agencyfigure")
-        cursor.execute(AGENCY_TOTALS_SQL, {"at": at})
+        cursor.execute(AGENCY_TOTALS_SQL, {"at": at, "zone": settings.TIME_ZONE})
         written = cursor.rowcount
         cursor.execute(AGENCY_FIGURES_SQL, {"at": at, "month": month, "since": since, "until": until,
                                             "pending": PromiseStatus.PENDING, "kept": PromiseStatus.KEPT,
@@ -319,13 +362,14 @@ def agency_totals_refreshed_at() -> dt.datetime | None:
     return AgencyFigure.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
 
 
-def agencies_figures(*, agencies) -> list[AgencyFigures]:
-    """Per agency, its figures from the latest refresh of the totals: three queries whatever the number of
-    agencies and cases. An agency added since the refresh shows nothing yet."""
-    agencies = list(agencies)
+def agencies_figures(*, agencies, filters: AgencyFilters = NO_FILTERS) -> list[AgencyFigures]:
+    """Per agency of `agencies` (a queryset) that `filters` keeps, its figures from the latest refresh of the
+    totals: four queries whatever the number of agencies and cases. An agency added since the refresh shows
+    nothing yet."""
+    agencies = list(filters.agencies(agencies).order_by("name"))
     ids = [agency.pk for agency in agencies]
     totals: dict[int, list[AgencyTotal]] = {}
-    for total in AgencyTotal.objects.filter(agency_id__in=ids).order_by("currency", "bucket"):
+    for total in filters.totals(AgencyTotal.objects.filter(agency_id__in=ids)).order_by("currency", "bucket"):
         totals.setdefault(total.agency_id, []).append(total)
     counts = {row.agency_id: row for row in AgencyFigure.objects.filter(agency_id__in=ids)}
     in_house: dict[tuple[str, str], InHouseTotal] = {(row.currency, row.bucket): row

@@ -3,8 +3,11 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.delinquency import Bucket
+from agencies.figures import AgencyFilters
+from cases.delinquency import DELINQUENT_BUCKETS, Bucket
 from cases.forms import DomainErrorFormMixin
+from core.currencies import ISO_4217
+from core.forms import BoundedDateField, records_window
 from staff.models import Agency
 
 
@@ -101,3 +104,42 @@ class TemplateSetForm(DomainErrorFormMixin, forms.Form):
 
 class WithdrawForm(DomainErrorFormMixin, forms.Form):
     reason = forms.CharField(label=_("Why withdraw it"), max_length=1000)
+
+
+class FiguresFilterForm(forms.Form):
+    """The agencies page's filters. Every one is optional: with none, each agency's whole record."""
+
+    placed_from = BoundedDateField(label=_("Placed from"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}), **records_window())
+    placed_to = BoundedDateField(label=_("Placed to"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}), **records_window())
+    bucket = forms.ChoiceField(label=_("Bucket at placement"), required=False,
+                               choices=[("", _("All buckets"))] + [(b, b) for b in DELINQUENT_BUCKETS])
+    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    status = forms.ChoiceField(label=_("Whitelist status"), required=False,
+                               choices=[("", _("Any status"))] + list(Agency.Status.choices))
+    region = forms.CharField(label=_("Serves region"), required=False, max_length=100)
+
+    def clean_currency(self):
+        value = (self.cleaned_data.get("currency") or "").strip().upper()
+        if value and value not in ISO_4217:
+            raise forms.ValidationError(_("Enter an ISO 4217 currency code such as CNY."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("placed_from"), data.get("placed_to")
+        if start and end and start > end:
+            self.add_error("placed_to", _("The end date must not be before the start date."))
+        return data
+
+    def filters(self) -> AgencyFilters:
+        d = self.cleaned_data
+        return AgencyFilters(placed_from=d.get("placed_from"), placed_to=d.get("placed_to"),
+                             bucket=d.get("bucket") or "", currency=d.get("currency") or "",
+                             status=d.get("status") or "", region=(d.get("region") or "").strip())
+
+    def shown(self) -> list[tuple[str, str]]:
+        """The filters set, as (label, value) for the Excel file's first sheet."""
+        return [(str(self.fields[name].label), str(value)) for name, value in self.cleaned_data.items()
+                if value not in (None, "")]

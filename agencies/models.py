@@ -211,15 +211,17 @@ class InHouseTotal(models.Model):
 
 
 class AgencyTotal(models.Model):
-    """An agency's money figures, pre-aggregated per currency and bucket at placement: its open placements
-    (how many, and what those cases owe now, in the case's currency), all its placements (how many, and the
-    balance placed), and what its commission ledger says was recovered. Replaced whole with `AgencyFigure` by
-    `agencies.refresh_agency_totals`; amounts are never added across currencies."""
+    """An agency's money figures, pre-aggregated per currency, bucket at placement and day of placement (in the
+    portal's zone): its open placements (how many, and what those cases owe now, in the case's currency), all
+    its placements (how many, and the balance placed), and what its commission ledger says was recovered on
+    them. Replaced whole with `AgencyFigure` by `agencies.refresh_agency_totals`; amounts are never added
+    across currencies. The day lets the page show the placements of a period as a cohort."""
 
     refreshed_at = models.DateTimeField()
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     currency = models.CharField(max_length=3)
     bucket = models.CharField(max_length=8)
+    placed_on = models.DateField()
     placed = models.PositiveIntegerField()
     balance = models.DecimalField(**MONEY)
     placements = models.PositiveIntegerField()
@@ -229,10 +231,11 @@ class AgencyTotal(models.Model):
     class Meta:
         verbose_name = _("agency total")
         verbose_name_plural = _("agency totals")
-        constraints = [models.UniqueConstraint(fields=["agency", "currency", "bucket"], name="agency_total_once")]
+        constraints = [models.UniqueConstraint(fields=["agency", "currency", "bucket", "placed_on"],
+                                               name="agency_total_once")]
 
     def __str__(self):
-        return f"{self.agency_id} {self.bucket} {self.currency}"
+        return f"{self.agency_id} {self.bucket} {self.currency} {self.placed_on}"
 
 
 class AgencyFigure(models.Model):

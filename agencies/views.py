@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import selectors, services
-from agencies.forms import AgencyForm, CsvForm, EndForm, PlaceForm, StatusForm
+from agencies.forms import AgencyForm, CsvForm, EndForm, FiguresFilterForm, PlaceForm, StatusForm
 from agencies.models import EndCause, InHouseTotal
 from cases.access import visible_case_or_404
 from cases.forms import CaseFilterForm
@@ -400,20 +400,70 @@ def statement_month_pdf(request, agency_id: int, year: int, month: int):
 
 
 
+def _figures_table(rows):
+    """The page's figures as one table, a row per agency and currency (an agency with no money yet has one row
+    without a currency), for the CSV and the Excel file: what is downloaded is what is shown."""
+    from core.tables import COUNT, MONEY, RATE, TEXT, Column, Table
+
+    columns = [Column("agency", _("Agency")), Column("status", _("Whitelist status")),
+               Column("currency", _("Currency")), Column("placed", _("Cases placed"), COUNT),
+               Column("balance", _("Balance placed"), MONEY), Column("recovered", _("Recovered"), MONEY),
+               Column("recovery_rate", _("Recovery rate"), RATE),
+               Column("in_house_rate", _("In-house, same buckets"), RATE),
+               Column("promises", _("Promises decided"), COUNT), Column("promises_kept", _("Promises kept"), COUNT),
+               Column("contacts", _("Contacts made"), COUNT),
+               Column("complaints_per_1000", _("Complaints per 1,000 contacts"), TEXT),
+               Column("breaches_per_1000", _("Breaches per 1,000 contacts"), TEXT),
+               Column("days_to_first_contact", _("Days to first contact"), TEXT)]
+    columns += [Column(f"ends_{value}", _("Ended: %(reason)s") % {"reason": label}, COUNT)
+                for value, label in EndCause.choices]
+    table_rows = []
+    for row in rows:
+        shared = {"agency": row.agency.name, "status": row.agency.get_status_display(), "placed": row.placed,
+                  "promises": row.promises, "promises_kept": row.promises_kept, "contacts": row.contacts,
+                  "complaints_per_1000": row.complaints_per_1000, "breaches_per_1000": row.breaches_per_1000,
+                  "days_to_first_contact": row.days_to_first_contact,
+                  **{f"ends_{value}": n for (value, _label), n in zip(EndCause.choices, row.ends_in(EndCause.choices),
+                                                                      strict=True)}}
+        for money in row.by_currency or [None]:
+            table_rows.append({**shared, **({} if money is None else {
+                "currency": money.currency, "balance": money.balance, "recovered": money.recovered,
+                "recovery_rate": money.recovery_rate, "in_house_rate": money.in_house_rate})})
+    return Table(code="agencies", title=_("Agencies dashboard"), columns=columns, rows=table_rows)
+
+
 @login_required
 def dashboard(request):
     """Per agency: placed cases and balance, recovery against the in-house desk, and conduct, all read from the
-    totals counted every 15 minutes (agencies.refresh_agency_totals) and hourly for the in-house desk."""
+    totals counted every 15 minutes (agencies.refresh_agency_totals) and hourly for the in-house desk. Filtered
+    by the placements' period, bucket and currency and the agencies' status and region; the same rows download
+    as CSV or Excel."""
     from agencies.figures import agencies_figures, agency_totals_refreshed_at
     from agencies.warnings import complaints_over_threshold_counted
+    from core.tables import csv_response, xlsx_response
 
     _need(request.user, Capability.VIEW_AGENCY_FIGURES)
-    rows = agencies_figures(agencies=selectors.agencies_visible_to(user=request.user))
+    # Every filter is optional, so the form is bound even to an empty query: no filters, every figure.
+    form = FiguresFilterForm(request.GET)
+    valid = form.is_valid()
+    rows = agencies_figures(agencies=selectors.agencies_visible_to(user=request.user),
+                            filters=form.filters()) if valid else []
+    export = request.GET.get("export")
+    if export and valid:
+        name = f"agencies-{timezone.localdate():%Y-%m-%d}"
+        if export == "xlsx":
+            return xlsx_response(tables=[_figures_table(rows)], filename=name, filters=form.shown())
+        if export == "csv":
+            return csv_response(table=_figures_table(rows), filename=name)
+        raise Http404
     # This month's complaints per 1,000 contacts at or over the threshold: the same test as the managers' email.
     warnings = complaints_over_threshold_counted(rows=rows)
     counted_at = agency_totals_refreshed_at()
+    query = request.GET.copy()
+    query.pop("export", None)
     return render(request, "agencies/dashboard.html", {
+        "form": form, "query": query.urlencode(), "filtered": not valid or bool(form.shown()),
         "rows": rows, "causes": EndCause.choices, "ends": [(row, row.ends_in(EndCause.choices)) for row in rows],
         "warnings": warnings, "threshold": settings.AGENCY_COMPLAINTS_PER_1000_THRESHOLD,
         "counted_at": counted_at and timezone.localtime(counted_at),
-        "in_house_at": InHouseTotal.objects.aggregate(at=Max("refreshed_at"))["at"]})
+        "in_house_at": InHouseTotal.objects.aggregate(at=Max("refreshed_at"))["at"]}, status=200 if valid else 400)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.delinquency import Bucket
 from cases.lifecycle import Stage
 from contacts.models import Channel, Strategy
+from core.tables import COUNT, MONEY, RATE, TEXT, Column, Table
 from dashboards import selectors
 from dashboards.filters import DashboardFilters, dashboard_cases, dashboard_snapshots, teams_in_scope
 from dashboards.models import (
@@ -27,7 +28,6 @@ from dashboards.self_service import (
     self_service_payments,
     self_service_refreshed_at,
 )
-from dashboards.tables import COUNT, MONEY, RATE, TEXT, Column, Table
 
 FUNNEL_STEPS = {"attempts": _("Contact attempts"), "right_party": _("Right-party contacts"),
                 "promises": _("Promises to pay"), "promises_kept": _("Promises kept")}

@@ -76,7 +76,7 @@ def dashboard(request, page: str = "portfolio"):
     tables = page_tables(page=page, user=request.user, filters=filters)
     export = request.GET.get("export")
     if export:
-        from dashboards.tables import csv_response, xlsx_response
+        from core.tables import csv_response, xlsx_response
 
         name = f"{page}-{filters.start}-{filters.end}"
         if export == "xlsx":

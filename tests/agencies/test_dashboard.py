@@ -13,6 +13,7 @@ from cases.ingest import PaymentReport, payments_ingest
 from complaints.services import complaint_open
 from contacts.models import AttemptResult, Channel
 from contacts.services import contact_attempt_log
+from staff.models import Agency
 from tests.factories import CaseFactory
 
 
@@ -31,7 +32,7 @@ def test_the_dashboard_counts_what_the_agency_holds_recovers_and_how_it_behaves(
                                            amount=Decimal("1022.55"), currency="CNY", paid_at=timezone.now())])
     placements_end(case_ids=[ended.pk], cause=EndCause.MANUAL, reason="Back in-house", actor=supervisor)
     agency_totals_refresh()
-    [row] = agencies_figures(agencies=[agency])
+    [row] = agencies_figures(agencies=Agency.objects.filter(pk=agency.pk))
     assert (row.placed, row.contacts, row.recovered) == (1, 1, Decimal("1022.55"))
     assert row.recovery_rate == Decimal("0.0500")  # 1022.55 of 2 × 10225.50
     assert row.complaints_per_1000 == Decimal("1000.0") and row.days_to_first_contact == Decimal("2.0")
@@ -59,5 +60,5 @@ def test_the_in_house_comparison_reads_the_refreshed_totals_of_cases_never_place
         Decimal("1000.00") / (in_house.total_overdue + Decimal("1000.00"))).quantize(Decimal("0.0001"))
     assert in_house_recovery_rate(buckets=["M4"], currency="USD") is None
     agency_totals_refresh()
-    [row] = agencies_figures(agencies=[agency])
+    [row] = agencies_figures(agencies=Agency.objects.filter(pk=agency.pk))
     assert row.in_house_rate == in_house_recovery_rate(buckets=["M4"], currency="CNY")

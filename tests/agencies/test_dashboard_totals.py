@@ -23,7 +23,7 @@ from cases.ingest import PaymentReport, payments_ingest
 from complaints.services import complaint_open
 from contacts.models import AttemptResult, Channel, ContactAttempt
 from repayment_plans.models import Promise, PromiseStatus
-from staff.models import Role
+from staff.models import Agency, Role
 from tests.factories import CaseFactory, staff_user
 
 FIELDS = ("placed", "balance", "recovered", "recovery_rate", "in_house_rate", "currency", "promises",
@@ -89,7 +89,7 @@ def _build(*, agency, other_agency, agency_agent, team, supervisor):
     # Received after its placement ended: not the agency's.
     complaint_open(case=early[2], kind="complaint", channel="phone", category="amount", description="Later",
                    actor=supervisor)
-    return [agency, other_agency]
+    return Agency.objects.filter(pk__in=[agency.pk, other_agency.pk]).order_by("name")  # as the page orders them
 
 
 def test_the_page_figures_read_from_the_totals_are_the_live_figures(agency, other_agency, agency_agent, team,
@@ -97,12 +97,12 @@ def test_the_page_figures_read_from_the_totals_are_the_live_figures(agency, othe
     agencies = _build(agency=agency, other_agency=other_agency, agency_agent=agency_agent, team=team,
                       supervisor=supervisor)
     in_house_totals_refresh()
-    assert agencies_figures(agencies=agencies)[0].placed == 0  # nothing until the refresh
+    assert agencies_figures(agencies=agencies)[1].placed == 0  # nothing until the refresh
     assert agency_totals_refresh() > 0
     live, counted = agencies_figures_live(agencies=agencies), agencies_figures(agencies=agencies)
     assert _figures(counted) == _figures(live)
     # The fixture reaches every figure, so the comparison is not of empty rows.
-    ours, theirs = counted
+    theirs, ours = counted  # by name: "Other Agency" before "安信催收 Anxin Collections"
     assert (ours.placed, ours.contacts, ours.promises, ours.promises_kept) == (4, 4, 3, 1)
     assert [c.currency for c in ours.by_currency] == ["CNY", "USD"] and ours.currency == ""
     assert ours.by_currency[0].recovered == Decimal("1322.65") and ours.by_currency[1].recovered == Decimal("55.00")
@@ -126,13 +126,13 @@ def test_a_second_refresh_replaces_the_totals_and_follows_what_changed(agency, o
     first = sorted(AgencyTotal.objects.values_list("agency_id", "currency", "bucket", "placed", "recovered"))
     placements_end(case_ids=list(agency.placements.filter(ended_at__isnull=True).values_list("case_id", flat=True)),
                    cause=EndCause.MANUAL, reason="All back", actor=supervisor)
-    assert agencies_figures(agencies=agencies)[0].placed == 4  # the page shows the last count until the next
+    assert agencies_figures(agencies=agencies)[1].placed == 4  # the page shows the last count until the next
     refresh_agency_totals()
     refresh_agency_totals()
     assert AgencyFigure.objects.count() == 2
     assert len(first) == AgencyTotal.objects.count()
     assert _figures(agencies_figures(agencies=agencies)) == _figures(agencies_figures_live(agencies=agencies))
-    assert agencies_figures(agencies=agencies)[0].placed == 0
+    assert agencies_figures(agencies=agencies)[1].placed == 0
 
 
 def test_the_page_says_when_it_was_counted_and_warns_from_the_counted_month(agency, other_agency, agency_agent,

@@ -76,7 +76,7 @@ def test_the_months_pdf_and_page_name_each_total_with_its_currency(client, agenc
 
 def test_the_dashboard_never_adds_one_currency_to_another(agency, two_currencies):
     agency_totals_refresh()
-    [row] = agencies_figures(agencies=[agency])
+    [row] = agencies_figures(agencies=Agency.objects.filter(pk=agency.pk))
     assert row.currency == "" and row.recovered == Decimal("0")
     assert [(c.currency, c.recovered) for c in row.by_currency] == [("CNY", Decimal("1000.00")),
                                                                     ("USD", Decimal("200.00"))]

@@ -75,7 +75,7 @@ def test_work_page_shows_a_registered_section_only_with_rows(client, october, su
 
 
 def test_table_cells_are_escaped_and_numbers_right_aligned():
-    from dashboards.tables import COUNT, Column, Table
+    from core.tables import COUNT, Column, Table
 
     table = Table("t", "T", [Column("name", "Name"), Column("n", "N", COUNT)], [{"name": "<b>x</b>", "n": 3}])
     assert table.body_html() == '<tr><td>&lt;b&gt;x&lt;/b&gt;</td><td class="num">3</td></tr>'

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from audit.services import audit_log
 from cases.personal_data import case_personal_data_reveal
 from core.spreadsheets import spreadsheet_cell
-from dashboards.tables import COUNT, MONEY, RATE, Column, Table, csv_response, xlsx_response
+from core.tables import COUNT, MONEY, RATE, Column, Table, csv_response, xlsx_response
 from tests.dashboards.conftest import NOW, october  # noqa: F401 - the hand-built portfolio
 from tests.factories import CaseFactory
 

@@ -1,4 +1,4 @@
-"""A dashboard table: its columns, rows and chart. The page, the CSV and the Excel file all read it, so
+"""A table of figures: its columns, rows and chart. The page, the CSV and the Excel file all read it, so
 what is downloaded is what is shown."""
 
 import csv
