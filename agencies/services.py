@@ -318,7 +318,7 @@ def commission_clawback_reversed(*, case_ids, at: dt.datetime) -> list[int]:
     """The reversal batch's reaction (`cases.ingest.reversals.payment_reversed_register`): claw back the
     commission on every payment the batch reversed, which carry the batch's moment as `reversed_at`. Follows
     no plan, so it names no case to reopen in follow-up."""
-    for payment_id in Payment.objects.filter(reversed_at=at).values_list("pk", flat=True):
+    for payment_id in Payment.objects.filter(case_id__in=case_ids, reversed_at=at).values_list("pk", flat=True):
         commission_clawback(payment_id=payment_id, actor=SYSTEM, at=at)
     return []
 
