@@ -7,10 +7,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from agencies.models import CommissionLine, Placement, Statement
+from cases.models import Customer
 from staff.models import Agency
 from staff.permissions import Capability, can
 
 ZERO = Decimal("0.00")
+REGIONS_SHOWN = 40
+
+
+def cardholder_regions(*, among=None) -> list[str]:
+    """The regions cardholders live in, spelt as the core system sends them (an agency's regions and a
+    policy rule's must match exactly): the first REGIONS_SHOWN in order, or those of `among` that any
+    cardholder lives in."""
+    regions = Customer.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+    if among is not None:
+        return list(regions.filter(region__in=list(among)))
+    return list(regions[:REGIONS_SHOWN])
 
 
 def agencies_visible_to(*, user) -> QuerySet[Agency]:

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -93,6 +94,22 @@ def agency_list(request):
     return render(request, "agencies/agency_list.html", {"agencies": agencies})
 
 
+def _regions_help(form) -> None:
+    known = selectors.cardholder_regions()
+    if known:
+        form.fields["regions"].help_text = _("Spelt as cardholders' regions are, for example: %(regions)s") % {
+            "regions": ", ".join(known)}
+
+
+def _regions_unknown_warn(request, regions) -> None:
+    """A region no cardholder lives in places nothing there, silently: usually a spelling (上海 for 上海市)."""
+    unknown = sorted(set(regions) - set(selectors.cardholder_regions(among=regions)))
+    if unknown:
+        messages.warning(request, _("No cardholder lives in %(regions)s yet: the agency gets no case there until one "
+                                    "does. Check the spelling against the cardholders' regions.") % {
+            "regions": ", ".join(unknown)})
+
+
 def _agency_fields(form) -> dict:
     data = form.cleaned_data
     return {"contract_start": data["contract_start"], "contract_end": data["contract_end"],
@@ -106,6 +123,7 @@ def _agency_fields(form) -> dict:
 def agency_new(request):
     _need(request.user, Capability.MANAGE_AGENCIES)
     form = AgencyForm(request.POST or None)
+    _regions_help(form)
     if request.method == "POST" and form.is_valid():
         try:
             agency = services.agency_create(name=form.cleaned_data["name"], licence=form.cleaned_data["licence"],
@@ -113,6 +131,7 @@ def agency_new(request):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
+            _regions_unknown_warn(request, agency.regions)
             return action_done(request, _("Agency added to the whitelist."), "agencies:detail", agency_id=agency.pk)
     return render(request, "agencies/agency_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -129,6 +148,7 @@ def agency_edit(request, agency_id: int):
                **{f"rate_{bucket}": rate for bucket, rate in (agency.commission_by_bucket or {}).items()}}
     form = AgencyForm(request.POST or None, initial=initial)
     form.fields["name"].disabled = True
+    _regions_help(form)
     if request.method == "POST" and form.is_valid():
         try:
             services.agency_update(agency=agency, actor=request.user, licence=form.cleaned_data["licence"],
@@ -136,6 +156,7 @@ def agency_edit(request, agency_id: int):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
+            _regions_unknown_warn(request, form.cleaned_data["regions"])
             return action_done(request, _("Agency saved."), "agencies:detail", agency_id=agency.pk)
     return render(request, "agencies/agency_form.html", {"form": form, "agency": agency},
                   status=400 if form.errors else 200)

@@ -32,6 +32,7 @@ ALLOWED = {
     "currency", "regions", "buckets",  # fields of the policy's rules, named in its help text
     "English",  # the language switch names each language in its own words
     "Jane", "Doe",  # the demo's cardholder in New York
+    "New", "York",  # her region, among the cardholders' regions the agency form lists
 }
 SKIP = ("/admin/", "/api/", "/static/", "/accounts/logout", "/language/", "/healthz")
 PER_KIND = 3  # pages per address shape: /cases/<n>/ is one kind

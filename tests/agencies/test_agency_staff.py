@@ -115,6 +115,21 @@ def test_managers_maintain_agencies_in_the_portal(client, manager, agent):
     assert client.get(reverse("agencies:detail", args=[agency.pk])).status_code == 200
 
 
+def test_the_agency_form_names_the_cardholders_regions_and_warns_of_one_nobody_lives_in(client, manager, team):
+    CaseFactory(assigned_team=team, account__customer__region="上海市")
+    client.force_login(manager)
+    form = client.get(reverse("agencies:new")).content.decode()
+    assert "for example: 上海市" in form
+    fields = {"name": "East Agency", "licence": "SH-9", "capacity": "10", "placement_days": "90",
+              "commission_percent": "11"}
+    response = client.post(reverse("agencies:new"), {**fields, "regions": "上海, 上海市"}, follow=True)
+    page = response.content.decode()
+    assert "Agency added to the whitelist." in page and "No cardholder lives in 上海 yet" in page
+    response = client.post(reverse("agencies:new"), {**fields, "name": "Other", "licence": "SH-10",
+                                                     "regions": "上海市"}, follow=True)
+    assert "No cardholder lives in" not in response.content.decode()
+
+
 def test_an_agency_manager_sees_only_their_own_agency(client, agency, other_agency, agency_manager):
     client = verified(client, agency_manager)
     assert client.get(reverse("agencies:detail", args=[agency.pk])).status_code == 200
