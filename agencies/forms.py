@@ -141,5 +141,12 @@ class FiguresFilterForm(forms.Form):
 
     def shown(self) -> list[tuple[str, str]]:
         """The filters set, as (label, value) for the Excel file's first sheet."""
-        return [(str(self.fields[name].label), str(value)) for name, value in self.cleaned_data.items()
-                if value not in (None, "")]
+        shown = []
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            field = self.fields[name]
+            if isinstance(field, forms.ChoiceField):  # the choice's name in the reader's language, not its code
+                value = dict(field.choices).get(value, value)
+            shown.append((str(field.label), str(value)))
+        return shown

@@ -20,3 +20,11 @@ def bucket(case) -> str:
 
 
 register.filter("stored_text", stored_text)
+
+
+@register.filter
+def rate(value) -> str:
+    """A fraction as a percentage to two decimals, as the CSV and Excel downloads write it (0.0076 → 0.76%)."""
+    from core.tables import RATE, cell
+
+    return cell(value, RATE) if value is not None else "—"

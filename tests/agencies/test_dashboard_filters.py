@@ -107,3 +107,21 @@ def test_a_filter_that_cannot_be_read_is_shown_beside_its_field_and_kept(agency,
     assert "The end date must not be before the start date." in body and "Enter an ISO 4217 currency code" in body
     assert 'value="2026-11-30"' in body and 'value="XX"' in body
     assert client.get(reverse("agencies:dashboard"), {"export": "pdf"}).status_code == 404
+
+
+def test_the_page_shows_the_rates_and_the_filters_as_the_downloads_write_them(agency, other_agency, team,
+                                                                             supervisor, client):
+    _early, late = _build(agency=agency, other_agency=other_agency, team=team, supervisor=supervisor)
+    client.force_login(supervisor)
+    since = f"{timezone.localdate() - dt.timedelta(days=10):%Y-%m-%d}"
+    query = {"placed_from": since, "status": "approved"}
+    body = client.get(reverse("agencies:dashboard"), query).content.decode()
+    rows = list(csv.reader(io.StringIO(client.get(reverse("agencies:dashboard"), {**query, "export": "csv"})
+                                       .content.decode("utf-8-sig"))))
+    values = dict(zip(rows[0], rows[1], strict=True))
+    # The same rate on the page as in the file, to the hundredth of a percent (not rounded to a whole one).
+    assert values["Recovery rate"].endswith("%") and f">{values['Recovery rate']}<" in body
+    book = load_workbook(io.BytesIO(client.get(reverse("agencies:dashboard"), {**query, "export": "xlsx"}).content))
+    # The status by its name, as the page's list shows it, not its code.
+    assert [list(r) for r in book.worksheets[0].iter_rows(values_only=True)] == [
+        ["Placed from", since], ["Whitelist status", "Approved"]]
