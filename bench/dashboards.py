@@ -31,8 +31,8 @@ BENCH = "dashboards"
 TODAY = dt.date(2026, 11, 30)
 
 GENERATE = """
-INSERT INTO staff_team (name, region, created_at)
-SELECT 'Bench team ' || t, 'Region ' || (t %% 4), now() FROM generate_series(1, 20) t;
+INSERT INTO staff_team (name, region, created_at, assigns_by_load)
+SELECT 'Bench team ' || t, 'Region ' || (t %% 4), now(), false FROM generate_series(1, 20) t;
 INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
                        date_joined)
 SELECT '!', false, 'bench-agent-' || g, '', '', '', false, true, now() FROM generate_series(1, 200) g;
@@ -129,13 +129,13 @@ SELECT u.id, 'agency_agent', NULL, '', 'Asia/Shanghai', 'en', ag.id
 FROM auth_user u JOIN agencies ag ON ag.i = u.id %% %(agencies)s WHERE u.username LIKE 'bench-agency-agent-%%';
 WITH agencies AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i FROM staff_agency WHERE licence LIKE 'BENCH-%%')
 INSERT INTO agencies_placement (case_id, agency_id, bucket, balance, currency, started_at, until, placed_by_label,
-                                reason, ended_at, end_cause, end_reason, ended_by_label)
+                                reason, ended_at, end_cause, end_reason, ended_by_label, policy_key)
 SELECT c.id, ag.id,
        CASE WHEN %(today)s::date - c.overdue_since <= 90 THEN 'M3' WHEN %(today)s::date - c.overdue_since <= 120
             THEN 'M4' ELSE 'M5' END,
        c.total_overdue, c.currency, now() - ((c.id %% 80) || ' days')::interval, %(today)s::date + 30, 'bench', '',
        CASE WHEN c.id %% 100 = 0 THEN now() - interval '1 day' END,
-       CASE WHEN c.id %% 100 = 0 THEN 'expired' ELSE '' END, '', ''
+       CASE WHEN c.id %% 100 = 0 THEN 'expired' ELSE '' END, '', '', ''
 FROM cases_case c JOIN agencies ag ON ag.i = (c.id / 20) %% %(agencies)s
 WHERE c.id %% 20 = 0;
 INSERT INTO agencies_commissionline (kind, bucket, recovered, rate, amount, currency, statement_month, reason,
