@@ -156,12 +156,14 @@ def code(request):
                                 samesite="Strict")
             response.delete_cookie(ENTRY_COOKIE, path=COOKIE_PATH)
             return response
-    return _page(request, "code.html", {"form": form}, customer=link.customer,
-                 status=400 if request.method == "POST" else 200)
+    return _page(request, "code.html", {"form": form, "resent": request.method == "GET" and "resent" in request.GET},
+                 customer=link.customer, status=400 if request.method == "POST" else 200)
 
 
 @require_POST
 def code_resend(request):
+    """Send another code, then back to the code's own address (POST, redirect, GET): the page the cardholder
+    types the new code into must post to `code`, and its language switch must land on a page that answers GET."""
     link, data = _entry(request)
     if link is None or not data.get("identity"):
         return redirect("selfservice:verify")
@@ -172,7 +174,7 @@ def code_resend(request):
     except DomainError as exc:
         form.add_error(None, exc.message)
         return _page(request, "code.html", {"form": form}, customer=link.customer, status=429)
-    return _page(request, "code.html", {"form": form, "resent": True}, customer=link.customer)
+    return redirect(resolve_url("selfservice:code") + "?resent=1")
 
 
 @require_POST

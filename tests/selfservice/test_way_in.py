@@ -209,3 +209,18 @@ def test_staff_revoke_a_cardholders_links_from_the_case_page(client, link_token,
     link.refresh_from_db()
     assert link.revoked_at is not None and link.revoked_reason == "phone lost"
     assert cardholder.get("/my/").url == "/my/signed-out/"
+
+
+def test_a_new_code_is_typed_into_the_code_page_not_the_resend_address(client, link_token, sms):
+    """Found walking the page: after "Send me a new code" the form posted back to the resend address, so
+    typing the new code sent yet another and never signed in; the language switch there answered 405."""
+    _link, token = link_token
+    client.get(f"/my/{token}/")
+    client.post("/my/verify/", {"last_four": "123x"})
+    response = client.post("/my/verify/code/again/")
+    assert response.status_code == 302 and response.url == "/my/verify/code/?resent=1"
+    page = client.get(response.url).content.decode()
+    assert "We have sent you a new code." in page and 'action="/my/verify/code/"' in page
+    sent = len(sms.sent)
+    assert client.post("/my/verify/code/", {"code": sms.last_code()}).url == "/my/"
+    assert len(sms.sent) == sent
