@@ -7,6 +7,7 @@ the views find it through `selectors.cardholder_case`, and the services below ch
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,12 +18,13 @@ from cases.holds import hold_request_create
 from cases.lifecycle import HoldKind
 from cases.models import Case, PreferenceSource
 from cases.preferences import preference_state
+from complaints.models import Category as ComplaintCategory
 from complaints.models import Channel as ComplaintChannel
 from complaints.services import complaint_open
 from contacts.callbacks import callback_schedule
 from core.actors import Cardholder
 from core.errors import DomainError
-from core.i18n import stored_phrase
+from core.i18n import english, stored_phrase
 from core.uploads import upload_content_type
 from repayment_plans.models import PromiseChannel
 from repayment_plans.promises import promise_take
@@ -89,7 +91,8 @@ def selfservice_dispute(*, actor: Cardholder, case: Case, kind: str, category: s
     now = timezone.now()
     complaint = complaint_open(case=case, kind=kind, channel=ComplaintChannel.ONLINE, category=category,
                                description=description, actor=actor, received_at=now, ip_address=ip_address)
-    summary = (DISPUTED if kind == "dispute" else COMPLAINED) % {"category": category}
+    # The category's English name, which the timeline shows in the reader's language (not its code).
+    summary = (DISPUTED if kind == "dispute" else COMPLAINED) % {"category": english(ComplaintCategory(category).label)}
     action = _record(actor=actor, case=case, ip_address=ip_address, at=now, summary=summary, obj=complaint,
                      kind=CardholderAction.Kind.DISPUTE if kind == "dispute" else CardholderAction.Kind.COMPLAINT)
     _keep_uploads(action, checked)
@@ -103,8 +106,11 @@ def selfservice_callback(*, actor: Cardholder, case: Case, due_at: dt.datetime,
     _own(actor, case)
     now = timezone.now()
     contact = callback_schedule(case=case, actor=actor, due_at=due_at, note="", ip_address=ip_address)
+    # The time as the cardholder chose it, in their own zone, as staff will call them (not UTC in ISO form).
+    zone = case.account.customer.timezone
+    local = timezone.localtime(due_at, ZoneInfo(zone))
     return _record(actor=actor, case=case, kind=CardholderAction.Kind.CALLBACK, ip_address=ip_address, at=now,
-                   summary=CALLBACK % {"at": due_at.isoformat()}, obj=contact)
+                   summary=CALLBACK % {"at": f"{local:%Y-%m-%d %H:%M} ({zone})"}, obj=contact)
 
 
 @transaction.atomic

@@ -163,3 +163,24 @@ def test_staff_who_see_the_case_open_the_cardholders_documents_from_the_timeline
     assert AuditRecord.objects.filter(action="selfservice.upload_viewed", actor=agent).exists()
     staff.force_login(other_agent)
     assert staff.get(url).status_code == 404
+
+
+def test_the_timeline_says_what_the_cardholder_asked_in_words_staff_read(cardholder_client, case):
+    """Found walking the page: the timeline read "Asked for a call at 2026-12-03T02:30:00+00:00" (UTC, ISO) for
+    a call asked at 10:30 in Shanghai, and "对债务提出异议（conduct）" (the category's code) on a Chinese page."""
+    from django.utils import translation
+
+    from complaints.models import Category
+    from core.i18n import stored_text
+
+    local = (timezone.now().astimezone(ZoneInfo("Asia/Shanghai")) + dt.timedelta(days=2)).replace(
+        hour=10, minute=30, second=0, microsecond=0)
+    cardholder_client.post(f"/my/case/{case.pk}/callback/", {"at": local.strftime("%Y-%m-%dT%H:%M")})
+    cardholder_client.post(f"/my/case/{case.pk}/dispute/", {
+        "kind": "dispute", "category": "conduct", "description": "Rude."})
+    callback = CardholderAction.objects.get(kind=CardholderAction.Kind.CALLBACK)
+    assert callback.summary == f"Asked for a call at {local:%Y-%m-%d} 10:30 (Asia/Shanghai)"
+    dispute = CardholderAction.objects.get(kind=CardholderAction.Kind.DISPUTE)
+    with translation.override("zh-hans"):
+        assert stored_text(dispute.summary) == f"对债务提出异议（{Category.CONDUCT.label}）"
+        assert "conduct" not in stored_text(dispute.summary)
