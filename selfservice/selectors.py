@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,9 +14,11 @@ from django.utils.translation import ngettext, pgettext
 
 from cases.lifecycle import Stage
 from cases.models import Case, Customer
+from contacts.governor import PAUSED_BY_PLAN, PURPOSE_INSTALMENT_REMINDER
 from contacts.messages import format_money, mask_card
 from contacts.models import Channel, ContactAttempt, ContactStatus, ScheduledContact
 from repayment_plans.models import PlanStatus, Promise, PromiseStatus, RepaymentPlan
+from repayment_plans.selectors import case_agreement_pauses
 
 SHOWN_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
 
@@ -60,9 +63,14 @@ WILL = {
 
 
 def case_next_contacts(*, case: Case, limit: int = 3) -> list[str]:
-    """The next contacts planned, in plain words; one already due is shown as today's."""
+    """The next contacts planned, in plain words; one already due is shown as today's. While a promise or a
+    plan in force pauses collection, the contacts the governor will hold back are not promised to the
+    cardholder (only instalment reminders go out), so the page does not contradict "we will not chase you"."""
     now = timezone.now()
-    contacts = ScheduledContact.objects.filter(case=case, status=ContactStatus.SCHEDULED).order_by("due_at")[:limit]
+    contacts = ScheduledContact.objects.filter(case=case, status=ContactStatus.SCHEDULED)
+    if Case.objects.filter(pk=case.pk).filter(case_agreement_pauses()).exists():
+        contacts = contacts.exclude(Q(channel__in=PAUSED_BY_PLAN) & ~Q(purpose=PURPOSE_INSTALMENT_REMINDER))
+    contacts = contacts.order_by("due_at")[:limit]
     return [pgettext("what and why", "%(will)s %(why)s.") % {"will": WILL[c.channel](_when(max(c.due_at, now))),
                                                               "why": why_text(c, case)}
             for c in contacts if c.channel in WILL]

@@ -184,3 +184,16 @@ def test_the_timeline_says_what_the_cardholder_asked_in_words_staff_read(cardhol
     with translation.override("zh-hans"):
         assert stored_text(dispute.summary) == f"对债务提出异议（{Category.CONDUCT.label}）"
         assert "conduct" not in stored_text(dispute.summary)
+
+
+def test_after_a_promise_the_page_does_not_announce_the_messages_it_pauses(cardholder_client, case):
+    """Found walking the page: right after "we will not chase you", "What happens next" still read "We will
+    send you a text message on 3 Dec because your payment is 10 days late" (the governor holds it back)."""
+    ScheduledContact.objects.create(case=case, channel=Channel.SMS, due_at=timezone.now() + dt.timedelta(days=1),
+                                    idempotency_key="sms-2", rule="T1.sms")
+    assert "We will send you a text message on" in cardholder_client.get(f"/my/case/{case.pk}/").content.decode()
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    assert cardholder_client.post(f"/my/case/{case.pk}/promise/", {"amount": "100.00", "due_date": due}
+                                  ).status_code == 200
+    page = cardholder_client.get(f"/my/case/{case.pk}/").content.decode()
+    assert "You promised to pay" in page and "We will send you a text message on" not in page
