@@ -82,6 +82,13 @@ def _field_error(form, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
+def _refused(form, message) -> None:
+    """`message` above a form nothing was typed into yet (a code refused before one was sent): an unbound
+    form has no cleaned_data, which Form.add_error needs."""
+    form.cleaned_data = {}
+    form.add_error(None, message)
+
+
 def cardholder_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -172,7 +179,7 @@ def code_resend(request):
         identity.gate_check(link=link, ip_address=client_ip(request))
         identity.code_send(link=link, ip_address=client_ip(request))
     except DomainError as exc:
-        form.add_error(None, exc.message)
+        _refused(form, exc.message)
         return _page(request, "code.html", {"form": form}, customer=link.customer, status=429)
     return redirect(resolve_url("selfservice:code") + "?resent=1")
 
@@ -412,7 +419,7 @@ def offer(request, case_id: int, offer_id: int):
                                                     ip_address=ip)
             sent = True
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            _refused(form, exc.message)
             status = 429
     elif request.method == "POST":
         form, sent = forms.CodeForm(request.POST), True

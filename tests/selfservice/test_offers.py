@@ -220,3 +220,11 @@ def test_with_a_plan_in_progress_no_other_is_offered(cardholder_client, case, of
     page = cardholder_client.get(f"/my/case/{case.pk}/plans/").content.decode()
     assert "You already have a repayment plan" in page and "/plans/another/" not in page
     assert cardholder_client.get(f"/my/case/{case.pk}/plans/{offers['seventy'].pk}/").status_code == 404
+
+
+def test_asking_for_an_acceptance_code_past_the_cap_says_so_instead_of_failing(cardholder_client, case, offers):
+    """Found walking the page: the refusal was added to an unbound form, which has no cleaned_data (500)."""
+    path = f"/my/case/{case.pk}/plans/{offers['six'].pk}/"
+    statuses = [cardholder_client.post(path, {"action": "send"}).status_code for _ in range(12)]
+    assert 500 not in statuses and statuses[-1] == 429
+    assert "as many codes as we can today" in cardholder_client.post(path, {"action": "send"}).content.decode()

@@ -224,3 +224,14 @@ def test_a_new_code_is_typed_into_the_code_page_not_the_resend_address(client, l
     sent = len(sms.sent)
     assert client.post("/my/verify/code/", {"code": sms.last_code()}).url == "/my/"
     assert len(sms.sent) == sent
+
+
+def test_asking_for_a_code_past_the_cap_says_so_instead_of_failing(client, link_token, sms):
+    """Found walking the page: the refusal was added to an unbound form, which has no cleaned_data (500)."""
+    _link, token = link_token
+    client.get(f"/my/{token}/")
+    client.post("/my/verify/", {"last_four": "123x"})
+    for _ in range(identity.CODES_PER_LINK_PER_DAY - 1):
+        assert client.post("/my/verify/code/again/").status_code == 302
+    response = client.post("/my/verify/code/again/")
+    assert response.status_code == 429 and "as many codes as we can today" in response.content.decode()
