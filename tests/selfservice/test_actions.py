@@ -197,3 +197,18 @@ def test_after_a_promise_the_page_does_not_announce_the_messages_it_pauses(cardh
                                   ).status_code == 200
     page = cardholder_client.get(f"/my/case/{case.pk}/").content.decode()
     assert "You promised to pay" in page and "We will send you a text message on" not in page
+
+
+def test_a_chinese_case_page_names_the_cardholder_who_asked_for_a_hold_in_chinese(cardholder_client, case,
+                                                                                   supervisor):
+    """Found walking the page: "由 the cardholder, on their own page 于 … 申请" on the Chinese case page."""
+    from staff.models import StaffProfile
+
+    cardholder_client.post(f"/my/case/{case.pk}/hardship/", {
+        "cause": "medical", "reason": "In hospital.", "until": timezone.localdate() + dt.timedelta(days=30),
+        "files": [SimpleUploadedFile("letter.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)]})
+    StaffProfile.objects.filter(user=supervisor).update(language="zh-hans")
+    staff = Client()
+    staff.force_login(supervisor)
+    page = staff.get(f"/cases/{case.pk}/").content.decode()
+    assert "持卡人（自助服务页面）" in page and "the cardholder, on their own page" not in page
