@@ -24,6 +24,7 @@ from cases.forms import CaseFilterForm
 from cases.lifecycle import Stage
 from cases.panels import case_form_answer
 from cases.selectors import cases_filter, cases_visible_to
+from core.currencies import ISO_4217
 from core.errors import DomainError
 from core.feedback import action_done
 from core.masking import mask
@@ -288,7 +289,9 @@ def _statement(request, agency_id: int, year: int, month: int, currency: str):
         first = dt.date(year, month, 1)
     except ValueError as exc:
         raise Http404 from exc
-    return selectors.statement_figures(agency=agency, month=first, currency=currency.upper()[:3])
+    if currency.upper() not in ISO_4217:  # a made-up currency has no statement, not an empty one
+        raise Http404
+    return selectors.statement_figures(agency=agency, month=first, currency=currency.upper())
 
 
 @login_required

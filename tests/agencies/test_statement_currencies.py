@@ -80,3 +80,9 @@ def test_the_dashboard_never_adds_one_currency_to_another(agency, two_currencies
     assert row.currency == "" and row.recovered == Decimal("0")
     assert [(c.currency, c.recovered) for c in row.by_currency] == [("CNY", Decimal("1000.00")),
                                                                     ("USD", Decimal("200.00"))]
+
+
+def test_a_made_up_currency_has_no_statement(client, agency, manager):
+    client.force_login(manager)
+    assert client.get(reverse("agencies:statement", args=[agency.pk, 2026, 11, "XX"])).status_code == 404
+    assert client.get(reverse("agencies:statement", args=[agency.pk, 2026, 11, "usd"])).status_code == 200
