@@ -180,12 +180,25 @@ def _locked_open(record: LitigationRecord) -> LitigationRecord:
     return record
 
 
-def _check_date(kind: str, on, today: dt.date) -> dt.date:
+# A court sets a hearing months ahead, not years: a date further out is a typing slip (9999 for 2026).
+HEARING_MAX_DAYS_AHEAD = 730
+
+
+def _check_date(kind: str, on, today: dt.date, record: LitigationRecord) -> dt.date:
     if not isinstance(on, dt.date):
         raise DomainError(_("Enter a date."), field="on")
     # Only a hearing is recorded ahead of time: the next hearing the court has set.
     if kind != MilestoneKind.HEARING and on > today:
         raise DomainError(_("This milestone cannot be dated in the future."), code="future_date", field="on")
+    if kind == MilestoneKind.HEARING and on > today + dt.timedelta(days=HEARING_MAX_DAYS_AHEAD):
+        raise DomainError(_("A hearing is set at most %(days)s days ahead: check the date."),
+                          params={"days": HEARING_MAX_DAYS_AHEAD}, code="too_far_ahead", field="on")
+    # Proceedings on a debt cannot come before it was overdue. (The record's own opening is no bound: a bank
+    # moving its litigation into the portal records what the court did before.)
+    overdue_since = record.case.overdue_since
+    if overdue_since and on < overdue_since:
+        raise DomainError(_("The debt was overdue from %(date)s: a milestone cannot be dated before it."),
+                          params={"date": overdue_since.isoformat()}, code="before_overdue", field="on")
     return on
 
 
@@ -206,7 +219,7 @@ def milestone_record(
         raise DomainError(_("Choose a milestone."), field="kind")
     record = _locked_open(record)
     now = at or timezone.now()
-    on = _check_date(kind, on, timezone.localdate(now))
+    on = _check_date(kind, on, timezone.localdate(now), record)
     if kind in AMOUNT_KINDS:
         if amount is None:
             raise DomainError(_("Enter the amount."), field="amount")
@@ -242,7 +255,7 @@ def litigation_settle_in_court(*, record: LitigationRecord, actor, on: dt.date, 
     litigation_require(actor)
     record = _locked_open(record)
     now = at or timezone.now()
-    on = _check_date(MilestoneKind.CLOSED, on, timezone.localdate(now))
+    on = _check_date(MilestoneKind.CLOSED, on, timezone.localdate(now), record)
     case = _case_in_legal(record)
     _close(record=record, actor=actor, ending=Ending.SETTLED_IN_COURT, on=on, note=note, documents=documents, now=now,
            ip_address=ip_address)
@@ -256,7 +269,7 @@ def litigation_judgment_paid(*, record: LitigationRecord, actor, on: dt.date, no
     litigation_require(actor)
     record = _locked_open(record)
     now = at or timezone.now()
-    on = _check_date(MilestoneKind.CLOSED, on, timezone.localdate(now))
+    on = _check_date(MilestoneKind.CLOSED, on, timezone.localdate(now), record)
     case = _case_in_legal(record)
     _close(record=record, actor=actor, ending=Ending.JUDGMENT_PAID, on=on, note=note, documents=documents, now=now,
            ip_address=ip_address)
@@ -272,7 +285,7 @@ def litigation_withdraw(*, record: LitigationRecord, actor, reason: str, on: dt.
     reason = reason_required(reason)
     record = _locked_open(record)
     now = at or timezone.now()
-    on = _check_date(MilestoneKind.CLOSED, on or timezone.localdate(now), timezone.localdate(now))
+    on = _check_date(MilestoneKind.CLOSED, on or timezone.localdate(now), timezone.localdate(now), record)
     case = _case_in_legal(record)
     _close(record=record, actor=actor, ending=Ending.WITHDRAWN, on=on, note=reason, documents=(), now=now,
            ip_address=ip_address)
@@ -311,7 +324,7 @@ def litigation_uncollectable(*, record: LitigationRecord, actor, on: dt.date, re
     reason = reason_required(reason)
     record = _locked_open(record)
     now = at or timezone.now()
-    on = _check_date(MilestoneKind.UNCOLLECTABLE, on, timezone.localdate(now))
+    on = _check_date(MilestoneKind.UNCOLLECTABLE, on, timezone.localdate(now), record)
     _case_in_legal(record)
     if record.milestones.filter(kind=MilestoneKind.UNCOLLECTABLE).exists():
         raise Conflict(_("This litigation was already found uncollectable."))

@@ -60,6 +60,19 @@ def test_only_a_hearing_may_be_dated_ahead(record, legal_officer):
     assert refused.value.code == "future_date"
 
 
+def test_a_hearing_years_ahead_or_a_milestone_before_the_debt_is_a_slip(record, legal_officer):
+    far = timezone.localdate() + dt.timedelta(days=731)
+    with pytest.raises(DomainError) as refused:
+        milestone_record(record=record, actor=legal_officer, kind=MilestoneKind.HEARING, on=far)
+    assert (refused.value.code, refused.value.field) == ("too_far_ahead", "on")
+    before = record.case.overdue_since - dt.timedelta(days=1)
+    with pytest.raises(DomainError) as refused:
+        milestone_record(record=record, actor=legal_officer, kind=MilestoneKind.FILED, on=before)
+    assert refused.value.code == "before_overdue" and str(record.case.overdue_since) in str(refused.value)
+    assert not record.milestones.exists()
+    milestone_record(record=record, actor=legal_officer, kind=MilestoneKind.FILED, on=record.case.overdue_since)
+
+
 @pytest.mark.django_db
 def test_documents_are_kept_with_their_hash_and_recognised_by_their_bytes(record, legal_officer):
     milestone = milestone_record(record=record, actor=legal_officer, kind=MilestoneKind.FILED, on=TODAY, at=NOW,
