@@ -1,5 +1,6 @@
 from django import template
 
+from core.actors import CORE_SYSTEM, SYSTEM
 from core.i18n import stored_text
 from core.masking import mask
 
@@ -20,6 +21,16 @@ def bucket(case) -> str:
 
 
 register.filter("stored_text", stored_text)
+
+
+@register.filter
+def actor(label) -> str:
+    """Who did something, as history rows store it: a login as it is (a login named `supervisor` is not the
+    word 'supervisor'), a phrase the system stores for an actor that is not a login (the system, the core
+    system, the cardholder on their own page) in the reader's language. A login never has a space."""
+    if isinstance(label, str) and (" " in label or label in (SYSTEM, CORE_SYSTEM)):
+        return stored_text(label)
+    return label
 
 
 @register.filter

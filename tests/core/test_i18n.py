@@ -33,3 +33,14 @@ def test_a_label_is_stored_in_english_whoever_is_reading():
     with translation.override("zh-hans"):
         stored = english(VisitOutcome.MET_CARDHOLDER.label)
         assert stored == "Met the cardholder" and stored_text(stored) != stored
+
+
+def test_an_actor_is_a_login_as_it_is_or_a_system_phrase_in_the_readers_language():
+    from core.actors import CARDHOLDER_LABEL, SYSTEM
+    from core.templatetags.portal import actor
+
+    with translation.override("zh-hans"):
+        # Demo logins share words with the roles ("supervisor", "manager"): a login is never translated.
+        assert actor("supervisor") == "supervisor" and actor("manager") == "manager"
+        assert actor(SYSTEM) != SYSTEM and actor(CARDHOLDER_LABEL) != CARDHOLDER_LABEL
+        assert actor(CARDHOLDER_LABEL) == stored_text(CARDHOLDER_LABEL)
