@@ -42,7 +42,8 @@ class PromiseForm(forms.Form):
 
 class DisputeForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is it?"), choices=Kind.choices, widget=forms.RadioSelect)
-    category = forms.ChoiceField(label=_("What is it about?"), choices=Category.choices)
+    # No choice made for them: a dispute about the amount must not arrive as one about a collector's conduct.
+    category = forms.ChoiceField(label=_("What is it about?"), choices=[("", _("Choose one"))] + Category.choices)
     description = forms.CharField(label=_("Tell us what happened"), max_length=4000, widget=forms.Textarea)
     files = MultipleFileField(label=_("Documents (PDF, PNG or JPEG, up to 5 MB each)"), required=False)
 

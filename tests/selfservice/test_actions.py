@@ -68,6 +68,15 @@ def test_a_dispute_holds_the_case_at_once_and_enters_the_complaints_register(car
     assert CardholderUpload.objects.get().content_type == "application/pdf"
 
 
+def test_a_dispute_names_what_it_is_about_no_choice_is_made_for_the_cardholder(cardholder_client, case):
+    page = cardholder_client.get(f"/my/case/{case.pk}/dispute/").content.decode()
+    assert '<option value="" selected>Choose one</option>' in page
+    response = cardholder_client.post(f"/my/case/{case.pk}/dispute/", {
+        "kind": "dispute", "category": "", "description": "I paid this in October."})
+    assert response.status_code == 400 and "I paid this in October." in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
 def test_an_upload_is_checked_by_its_content_not_its_name(cardholder_client, case):
     fake = SimpleUploadedFile("receipt.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = cardholder_client.post(f"/my/case/{case.pk}/dispute/", {
