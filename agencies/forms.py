@@ -118,7 +118,12 @@ class FiguresFilterForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
     status = forms.ChoiceField(label=_("Whitelist status"), required=False,
                                choices=[("", _("Any status"))] + list(Agency.Status.choices))
-    region = forms.CharField(label=_("Serves region"), required=False, max_length=100)
+    # The regions the agencies list, as they spell them: a region matches exactly, so it is chosen, not typed.
+    region = forms.ChoiceField(label=_("Serves region"), required=False)
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("Any region"))] + [(region, region) for region in regions]
 
     def clean_currency(self):
         value = (self.cleaned_data.get("currency") or "").strip().upper()

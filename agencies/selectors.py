@@ -15,6 +15,11 @@ ZERO = Decimal("0.00")
 REGIONS_SHOWN = 40
 
 
+def agencies_regions(*, agencies) -> list[str]:
+    """Every region the given agencies serve, in order: a few agencies, a few regions each."""
+    return sorted({region for regions in agencies.values_list("regions", flat=True) for region in regions or []})
+
+
 def cardholder_regions(*, among=None) -> list[str]:
     """The regions cardholders live in, spelt as the core system sends them (an agency's regions and a
     policy rule's must match exactly): the first REGIONS_SHOWN in order, or those of `among` that any

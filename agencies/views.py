@@ -468,10 +468,10 @@ def dashboard(request):
 
     _need(request.user, Capability.VIEW_AGENCY_FIGURES)
     # Every filter is optional, so the form is bound even to an empty query: no filters, every figure.
-    form = FiguresFilterForm(request.GET)
+    visible = selectors.agencies_visible_to(user=request.user)
+    form = FiguresFilterForm(request.GET, regions=selectors.agencies_regions(agencies=visible))
     valid = form.is_valid()
-    rows = agencies_figures(agencies=selectors.agencies_visible_to(user=request.user),
-                            filters=form.filters()) if valid else []
+    rows = agencies_figures(agencies=visible, filters=form.filters()) if valid else []
     export = request.GET.get("export")
     if export and valid:
         name = f"agencies-{timezone.localdate():%Y-%m-%d}"

@@ -71,6 +71,17 @@ def test_status_and_region_choose_the_agencies(agency, other_agency, team, super
     assert agencies_figures(agencies=both, filters=AgencyFilters(region="北京")) == []
 
 
+def test_the_page_offers_the_regions_the_agencies_serve(agency, other_agency, supervisor, client):
+    client.force_login(supervisor)
+    page = client.get(reverse("agencies:dashboard")).content.decode()
+    assert '<option value="上海">上海</option>' in page
+    kept = client.get(reverse("agencies:dashboard"), {"region": "上海"}).content.decode()
+    assert "Anxin Collections" in kept and "Other Agency" not in kept
+    # Matched exactly, so a region no agency lists is refused beside the field rather than showing nothing.
+    refused = client.get(reverse("agencies:dashboard"), {"region": "上海市"})
+    assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+
+
 def test_the_page_filters_and_downloads_what_it_shows(agency, other_agency, team, supervisor, client):
     _early, late = _build(agency=agency, other_agency=other_agency, team=team, supervisor=supervisor)
     client.force_login(supervisor)
