@@ -162,6 +162,13 @@ def _statement_check(statement: CardholderStatement) -> None:
     money(statement.proposed_monthly, "proposed_monthly")
     if statement.proposed_monthly <= 0:
         raise PlanError(_("Say how much you can pay each month."), field="proposed_monthly")
+    # A plan the cardholder cannot keep up breaks, and a broken plan helps nobody: what they offer each month
+    # comes out of what is left after the spending they have just told us about.
+    left = statement.monthly_income - sum(statement.expenses.values(), Decimal("0.00"))
+    if statement.proposed_monthly > left:
+        raise PlanError(_("That is more than is left each month after the spending you told us about (%(left)s). "
+                          "Propose what you can keep up, or tell us about hardship."),
+                        params={"left": max(left, Decimal("0.00"))}, code="unaffordable", field="proposed_monthly")
 
 
 @transaction.atomic
@@ -178,6 +185,12 @@ def plan_request_from_cardholder(*, case: Case, statement: CardholderStatement, 
     _statement_check(statement)
     case = _open_case(case)
     total = case.total_overdue_value()
+    if statement.proposed_monthly * 2 > total:
+        # A plan is two payments at least: an amount over half the debt is not one the plan could keep.
+        raise PlanError(_("A plan spreads the debt over two months or more: propose at most %(most)s a month, or pay "
+                          "what you owe (%(total)s) in one go."),
+                        params={"most": (total / 2).quantize(CENT), "total": total}, code="over_half",
+                        field="proposed_monthly")
     count = max(2, int((total / statement.proposed_monthly).to_integral_value(rounding=ROUND_UP)))
     if count > PLAN_MAX_MONTHS:
         least = (total / PLAN_MAX_MONTHS).quantize(CENT, rounding=ROUND_UP)

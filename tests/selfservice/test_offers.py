@@ -228,3 +228,17 @@ def test_asking_for_an_acceptance_code_past_the_cap_says_so_instead_of_failing(c
     statuses = [cardholder_client.post(path, {"action": "send"}).status_code for _ in range(12)]
     assert 500 not in statuses and statuses[-1] == 429
     assert "as many codes as we can today" in cardholder_client.post(path, {"action": "send"}).content.decode()
+
+
+def test_a_monthly_amount_beyond_what_is_left_or_over_half_the_debt_is_refused_beside_it(cardholder_client, case,
+                                                                                         offers):
+    # 6,000 in, 4,500 out (debts included): 1,500 is left each month.
+    response = cardholder_client.post(f"/my/case/{case.pk}/plans/another/", {**STATEMENT, "proposed_monthly": "2000"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "after the spending you told us about (1500.00)" in page
+    # Income enough, but 6,000 a month is more than half of the 10,225.50 owed: no plan of two payments or more.
+    response = cardholder_client.post(f"/my/case/{case.pk}/plans/another/", {
+        **STATEMENT, "monthly_income": "99999999.00", "proposed_monthly": "6000"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "at most 5112.75 a month" in page and 'value="99999999.00"' in page
+    assert not RepaymentPlan.objects.exists()
