@@ -26,7 +26,7 @@ from core.actors import Cardholder
 from core.errors import DomainError
 from core.i18n import english, stored_phrase
 from core.uploads import upload_content_type
-from repayment_plans.models import PromiseChannel
+from repayment_plans.models import PlanStatus, PromiseChannel, RepaymentPlan
 from repayment_plans.promises import promise_take
 from selfservice.models import CardholderAction, CardholderUpload
 
@@ -72,8 +72,13 @@ def _keep_uploads(action: CardholderAction, checked) -> None:
 @transaction.atomic
 def selfservice_promise(*, actor: Cardholder, case: Case, amount: Decimal, due_date: dt.date,
                         ip_address: str | None) -> CardholderAction:
-    """A promise to pay by `due_date` (within PROMISE_MAX_DAYS_AHEAD): collection pauses as for an agent's."""
+    """A promise to pay by `due_date` (within PROMISE_MAX_DAYS_AHEAD): collection pauses as for an agent's. Not
+    while a plan is agreed or in force: its instalments are the cardholder's promise, and a second promise beside
+    them would only blur which payment is which."""
     _own(actor, case)
+    if RepaymentPlan.objects.filter(case=case, status__in=(PlanStatus.APPROVED, PlanStatus.ACTIVE)).exists():
+        raise DomainError(_("You already have a repayment plan for this debt: pay its instalments as agreed."),
+                          code="plan_in_force")
     now = timezone.now()
     promise = promise_take(case=case, amount=amount, due_date=due_date, channel=PromiseChannel.ONLINE, actor=actor,
                            at=now, ip_address=ip_address)

@@ -27,6 +27,7 @@ from core.errors import DomainError
 from core.redirects import safe_next_url
 from core.uploads import private_file_response
 from repayment_plans.agreement import agreement_pdf, plan_repayment_reference
+from repayment_plans.models import PlanStatus
 from repayment_plans.promises import TAKEN_FROM as PROMISE_STAGES
 from repayment_plans.self_service import CardholderStatement
 from selfservice import forms, identity, selectors, services
@@ -222,7 +223,9 @@ def _case_view(case) -> dict:
             "total": money(case.total_overdue_value()), "next": selectors.case_next_contacts(case=case),
             "promises": list(selectors.case_promises(case=case)), "plans": plans,
             "pay": {**selectors.how_to_pay(case=case), "reference": reference},
-            "can_promise": case.stage in PROMISE_STAGES}
+            # With a plan agreed or in force its instalments are the promise: no other plan or promise is offered.
+            "can_promise": case.stage in PROMISE_STAGES and not any(
+                plan.status in (PlanStatus.APPROVED, PlanStatus.ACTIVE) for plan in plans)}
 
 
 @cardholder_required

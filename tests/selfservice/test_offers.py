@@ -12,7 +12,7 @@ from audit.models import AuditRecord
 from cases.lifecycle import Stage
 from cases.timeline import case_timeline
 from contacts.models import Channel, ContactStatus, ScheduledContact
-from repayment_plans.models import AcceptanceMethod, ApprovalKind, PlanStatus, RepaymentPlan
+from repayment_plans.models import AcceptanceMethod, ApprovalKind, PlanStatus, Promise, RepaymentPlan
 from repayment_plans.plans import plan_approve, plan_may_approve
 from selfservice.models import CardholderAction, CodePurpose, Failure, OfferAcceptance, VerificationCode
 from tests.escalation.helpers import offer, offers_publish, settlement
@@ -242,3 +242,14 @@ def test_a_monthly_amount_beyond_what_is_left_or_over_half_the_debt_is_refused_b
     page = response.content.decode()
     assert response.status_code == 400 and "at most 5112.75 a month" in page and 'value="99999999.00"' in page
     assert not RepaymentPlan.objects.exists()
+
+
+def test_with_a_plan_in_force_its_instalments_are_the_promise(cardholder_client, case, offers, sms):
+    accept(cardholder_client, case, offers["six"], sms)
+    page = cardholder_client.get(f"/my/case/{case.pk}/").content.decode()
+    assert f"/my/case/{case.pk}/promise/" not in page and f"/my/case/{case.pk}/plans/\"" not in page
+    due = timezone.localdate() + dt.timedelta(days=5)
+    response = cardholder_client.post(f"/my/case/{case.pk}/promise/", {"amount": "100.00", "due_date": due})
+    assert response.status_code == 400
+    assert "You already have a repayment plan for this debt" in response.content.decode()
+    assert not Promise.objects.filter(case=case).exists()
