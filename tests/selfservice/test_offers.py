@@ -142,7 +142,9 @@ def test_an_offer_withdrawn_by_a_new_version_is_refused_at_acceptance(cardholder
     code = sms.last_code()
     offers_publish(actor=manager, offers=[settlement("seventy")])
     response = cardholder_client.post(f"/my/case/{case.pk}/plans/{offers['six'].pk}/", {"code": code})
-    assert response.status_code == 404 and "no longer open to you" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 404 and "no longer open to you" in page
+    assert "<h1>Not available</h1>" in page and "<h1>Done</h1>" not in page  # not said as if it worked
     assert not RepaymentPlan.objects.exists()
 
 
