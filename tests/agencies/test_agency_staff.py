@@ -49,6 +49,8 @@ def test_agency_staff_see_masked_data_no_notes_and_may_reveal_only_the_phone(cli
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert customer.name in page and customer.national_id not in page and customer.phone not in page
     assert "brother works at the bank" not in page
+    # Nor the bank's own plan for the case (tier, strategy, the in-house team's pool): the agency works it.
+    assert 'id="h-plan"' not in page and 'id="plan-agent"' not in page
     assert page.count('name="field"') == 1  # one reveal form: the phone
     refused = client.post(reverse("cases:reveal", args=[case.pk]), {"field": "national_id", "reason": "to verify"})
     assert customer.national_id not in refused.content.decode()
