@@ -22,6 +22,7 @@ from complaints.models import Category as ComplaintCategory
 from complaints.models import Channel as ComplaintChannel
 from complaints.services import complaint_open
 from contacts.callbacks import callback_schedule
+from contacts.services import ContactNotPermitted
 from core.actors import Cardholder
 from core.errors import DomainError
 from core.i18n import english, stored_phrase
@@ -110,7 +111,16 @@ def selfservice_callback(*, actor: Cardholder, case: Case, due_at: dt.datetime,
     """A call at a time the cardholder chose, inside contact hours (the governor checks it)."""
     _own(actor, case)
     now = timezone.now()
-    contact = callback_schedule(case=case, actor=actor, due_at=due_at, note="", ip_address=ip_address)
+    try:
+        contact = callback_schedule(case=case, actor=actor, due_at=due_at, note="", ip_address=ip_address)
+    except ContactNotPermitted as exc:
+        # The governor's reasons are written for staff (rules, zones): the cardholder is told what to choose.
+        raise DomainError(_("We cannot call you at that time. Please choose another time between 08:00 and 21:00, "
+                            "your time."), code=exc.code, field="at") from exc
+    except DomainError as exc:
+        if exc.code != "in_the_past":
+            raise
+        raise DomainError(_("Please choose a time later than now."), code=exc.code, field="at") from exc
     # The time as the cardholder chose it, in their own zone, as staff will call them (not UTC in ISO form).
     zone = case.account.customer.timezone
     local = timezone.localtime(due_at, ZoneInfo(zone))

@@ -118,6 +118,13 @@ def test_a_callback_at_night_is_refused(cardholder_client, case):
     local = (timezone.now().astimezone(ZoneInfo("Asia/Shanghai")) + dt.timedelta(days=2)).replace(hour=23, minute=0)
     response = cardholder_client.post(f"/my/case/{case.pk}/callback/", {"at": local.strftime("%Y-%m-%dT%H:%M")})
     assert response.status_code == 400 and not ScheduledContact.objects.filter(rule="callback").exists()
+    # Said to the cardholder, beside the time they chose: not the governor's words for staff.
+    page = response.content.decode()
+    assert 'id="id_at_error"' in page or "has-error" in page
+    assert "Please choose another time between 08:00 and 21:00" in page and "Not permitted" not in page
+    past = (timezone.now() - dt.timedelta(hours=2)).astimezone(ZoneInfo("Asia/Shanghai"))
+    response = cardholder_client.post(f"/my/case/{case.pk}/callback/", {"at": past.strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 400 and "Please choose a time later than now." in response.content.decode()
 
 
 def test_an_sms_opt_out_means_the_next_pass_schedules_no_sms(sms):
