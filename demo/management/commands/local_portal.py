@@ -1,8 +1,9 @@
 """`manage.py local_portal`: the Procfile's `portal` process beside web, worker and beat in `make run`.
 
 Once every process is up (the web server answers /healthz and a worker has run beat's heartbeat), it
-queues one escalation pass and the planning of letters to estates, so that a newcomer sees contacts
-scheduled at once rather than after beat's first interval. Then it prints where the portal is and who
+queues one escalation pass, the planning of letters to estates and the first count of the agencies' and the
+self-service funnel's totals, so that a newcomer sees contacts scheduled and those pages filled at once rather
+than after beat's first interval. Then it prints where the portal is and who
 can sign in, so that the URL and the logins are not buried in the start-up output. It then waits; when
 Ctrl-C or honcho stops the processes, it stops the embedded PostgreSQL server cleanly (with DATABASE_URL
 set there is none to stop).
@@ -45,6 +46,11 @@ class Command(BaseCommand):
                     # Hourly tasks would first run an hour after beat starts: the demo's death is already
                     # two weeks old, so its letter to the estate is planned (and posted) now.
                     task_enqueue(task="escalation.estate_letters")
+                    # The pre-counted pages (agencies, the self-service funnel) would show nothing until their
+                    # first interval: they count the demo's placements and links now.
+                    for task in ("agencies.refresh_in_house_totals", "agencies.refresh_agency_totals",
+                                 "dashboards.refresh_self_service_totals"):
+                        task_enqueue(task=task)
             self.announce(url, waiting)
         done.wait()
         data_dir = getattr(settings, "EMBEDDED_POSTGRES_DATA", None)
