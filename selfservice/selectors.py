@@ -12,8 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from cases.lifecycle import Stage
-from cases.models import Case, Customer
+from cases.lifecycle import HoldKind, Stage
+from cases.models import Case, CaseHold, Customer, HoldRequest
+from complaints.models import Complaint, Status
 from contacts.governor import PAUSED_BY_PLAN, PURPOSE_INSTALMENT_REMINDER
 from contacts.messages import format_money, mask_card
 from contacts.models import Channel, ContactAttempt, ContactStatus, ScheduledContact
@@ -92,6 +93,26 @@ def case_contact_history(*, case: Case, limit: int = 30) -> list[HistoryRow]:
              for c in ScheduledContact.objects.filter(case=case, status=ContactStatus.SENT, sent_at__isnull=False)
              .order_by("-sent_at")[:limit]]
     return sorted(rows, key=lambda row: row.at, reverse=True)[:limit]
+
+
+def case_matters(*, case: Case) -> list[str]:
+    """What the bank has in hand for the cardholder on this case, in plain words: a dispute or complaint being
+    looked into (and by when they will hear), a hardship request awaiting an answer, collection paused for
+    hardship. A few rows per case."""
+    lines = []
+    for complaint in Complaint.objects.filter(case=case, status=Status.OPEN).order_by("received_at"):
+        lines.append((_("We are looking into your dispute of %(date)s and will answer you in writing by %(due)s. "
+                        "We do not chase you for this debt meanwhile.") if complaint.kind == "dispute" else
+                      _("We are looking into your complaint of %(date)s and will answer you in writing by "
+                        "%(due)s.")) % {"date": _when(complaint.received_at), "due": _when(complaint.sla_due_at)})
+    for request in HoldRequest.objects.filter(case=case, kind=HoldKind.HARDSHIP, status=HoldRequest.Status.PENDING):
+        lines.append(_("Your hardship request of %(date)s is waiting for our answer.") % {
+            "date": _when(request.requested_at)})
+    for hold in CaseHold.objects.filter(case=case, kind=HoldKind.HARDSHIP, released_at__isnull=True):
+        lines.append(_("Collection is paused because of your circumstances until %(date)s.") % {
+            "date": date_format(hold.until, "DATE_FORMAT")} if hold.until else
+            _("Collection is paused because of your circumstances."))
+    return lines
 
 
 def case_promises(*, case: Case):

@@ -221,6 +221,7 @@ def _case_view(case) -> dict:
             "parts": [(_("Principal"), money(case.principal_overdue)), (_("Interest"), money(case.interest_overdue)),
                       (_("Fees"), money(case.fees_overdue)), (_("Penalty"), money(case.penalty_overdue))],
             "total": money(case.total_overdue_value()), "next": selectors.case_next_contacts(case=case),
+            "matters": selectors.case_matters(case=case),
             "promises": list(selectors.case_promises(case=case)), "plans": plans,
             "pay": {**selectors.how_to_pay(case=case), "reference": reference},
             # With a plan agreed or in force its instalments are the promise: no other plan or promise is offered.

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.models import AuditRecord
 from cases.lifecycle import HoldKind, Stage
@@ -228,3 +229,18 @@ def test_a_chinese_case_page_names_the_cardholder_who_asked_for_a_hold_in_chines
     staff.force_login(supervisor)
     page = staff.get(f"/cases/{case.pk}/").content.decode()
     assert "持卡人（自助服务页面）" in page and "the cardholder, on their own page" not in page
+
+
+def test_the_case_page_says_what_the_bank_has_in_hand_a_dispute_and_a_hardship_request(cardholder_client, case):
+    cardholder_client.post(f"/my/case/{case.pk}/dispute/", {
+        "kind": "dispute", "category": "amount", "description": "I paid this in October."})
+    page = cardholder_client.get(f"/my/case/{case.pk}/").content.decode()
+    due = Complaint.objects.get(case=case).sla_due_at
+    assert "We are looking into your dispute of" in page and "Nothing is planned yet." not in page
+    assert date_format(timezone.localtime(due), "DATE_FORMAT") in page
+    until = timezone.localdate() + dt.timedelta(days=30)
+    cardholder_client.post(f"/my/case/{case.pk}/hardship/", {
+        "cause": "medical", "reason": "In hospital since May.", "until": until,
+        "files": [SimpleUploadedFile("note.pdf", PDF, content_type="application/pdf")]})
+    assert HoldRequest.objects.filter(case=case, status="pending").exists()
+    assert "Your hardship request of" in cardholder_client.get(f"/my/case/{case.pk}/").content.decode()
