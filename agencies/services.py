@@ -290,14 +290,16 @@ def commission_record(*, case_ids: list[int], at: dt.datetime) -> int:
     """payments_applied reaction: a commission line for each payment of this batch (received at `at`) made
     while its case was placed, or within COMMISSION_TAIL_DAYS after the placement ended. The placement
     that counts is the latest one that started before the payment. Idempotent by (payment, kind)."""
-    payments = list(Payment.objects.filter(case_id__in=case_ids, received_at=at).order_by("pk"))
-    if not payments:
-        return 0
-    tail = dt.timedelta(days=settings.AGENCY_COMMISSION_TAIL_DAYS)
+    # Most of a batch's cases were never placed: find those that were (one index probe each) before reading
+    # any payment, so a batch with none costs one small query.
     placements: dict[int, list[Placement]] = {}
-    for placement in (Placement.objects.filter(case_id__in={p.case_id for p in payments})
+    for placement in (Placement.objects.filter(case_id__in=list(case_ids))
                       .select_related("agency").order_by("case_id", "-started_at")):
         placements.setdefault(placement.case_id, []).append(placement)
+    if not placements:
+        return 0
+    payments = list(Payment.objects.filter(case_id__in=list(placements), received_at=at).order_by("pk"))
+    tail = dt.timedelta(days=settings.AGENCY_COMMISSION_TAIL_DAYS)
     lines = []
     for payment in payments:
         placement = next((p for p in placements.get(payment.case_id, []) if p.started_at <= payment.paid_at), None)
