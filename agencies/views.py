@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from agencies import selectors, services
@@ -225,7 +226,8 @@ def bulk_place(request):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            return action_done(request, _("%(count)s cases placed with %(agency)s.") % {
+            return action_done(request, ngettext("%(count)s case placed with %(agency)s.",
+                                                 "%(count)s cases placed with %(agency)s.", len(ids)) % {
                 "count": len(ids), "agency": form.cleaned_data["agency"].name}, "agencies:detail",
                 agency_id=form.cleaned_data["agency"].pk)
     return render(request, "agencies/bulk_place.html", {
@@ -256,7 +258,8 @@ def csv_place(request):
         except DomainError as exc:
             csv_form.add_domain_error(exc)
         else:
-            return action_done(request, _("%(count)s cases placed with %(agency)s.") % {
+            return action_done(request, ngettext("%(count)s case placed with %(agency)s.",
+                                                 "%(count)s cases placed with %(agency)s.", len(found)) % {
                 "count": len(found), "agency": form.cleaned_data["agency"].name}, "agencies:detail",
                 agency_id=form.cleaned_data["agency"].pk)
     filters = CaseFilterForm(None)

@@ -96,8 +96,9 @@ def test_csv_placement_is_all_or_nothing(client, agency, team, supervisor):
     response = client.post(reverse("agencies:csv-place"), {"csv-agency": agency.pk, "file": bad})
     assert response.status_code == 400 and "999" in response.content.decode() and not agency.placements.exists()
     good = SimpleUploadedFile("a.csv", f"{case.account.account_number}\n".encode())
-    client.post(reverse("agencies:csv-place"), {"csv-agency": agency.pk, "file": good})
+    done = client.post(reverse("agencies:csv-place"), {"csv-agency": agency.pk, "file": good}, follow=True)
     assert agency.placements.count() == 1
+    assert f"1 case placed with {agency.name}." in done.content.decode()  # one case, not "1 cases"
 
 
 def test_managers_maintain_agencies_in_the_portal(client, manager, agent):
