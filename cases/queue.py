@@ -26,6 +26,7 @@ from cases.models import Case, CaseHold
 from cases.selectors import cases_hold_ends, cases_in_bucket, cases_visible_to
 from core.db import DaysSince
 from core.errors import Forbidden
+from core.i18n import person_name
 from staff.permissions import can_work_cases
 
 OTHER_WORK = 90
@@ -171,7 +172,7 @@ def case_claim(*, case: Case, user, as_of: dt.datetime | None = None) -> Claim |
     if case.claimed_by_id is None or case.claimed_until is None or case.claimed_until <= as_of:
         return None
     holder = case.claimed_by
-    return Claim(holder=holder.get_full_name() or holder.get_username(), until=case.claimed_until,
+    return Claim(holder=person_name(holder), until=case.claimed_until,
                  mine=holder.pk == user.pk)
 
 

@@ -49,3 +49,15 @@ def stored_text(value) -> str:
 
 # A date for a message read later (a domain error): written in the reader's format when it is read.
 lazy_date = lazy(lambda value: date_format(value, "SHORT_DATE_FORMAT"), str)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def person_name(user) -> str:
+    """A member of staff's name as it is written: a Chinese name family name first, with no space (黄海, not
+    海 黄); other names given name first; the login when there is no name."""
+    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
+    if _CJK.search(first + last):
+        return f"{last}{first}"
+    return f"{first} {last}".strip() or user.get_username()

@@ -1,7 +1,7 @@
 from django import template
 
 from core.actors import CORE_SYSTEM, SYSTEM
-from core.i18n import stored_text
+from core.i18n import person_name, stored_text
 from core.masking import mask
 
 register = template.Library()
@@ -21,6 +21,7 @@ def bucket(case) -> str:
 
 
 register.filter("stored_text", stored_text)
+register.filter("person", person_name)
 
 
 @register.filter

@@ -44,3 +44,16 @@ def test_an_actor_is_a_login_as_it_is_or_a_system_phrase_in_the_readers_language
         assert actor("supervisor") == "supervisor" and actor("manager") == "manager"
         assert actor(SYSTEM) != SYSTEM and actor(CARDHOLDER_LABEL) != CARDHOLDER_LABEL
         assert actor(CARDHOLDER_LABEL) == stored_text(CARDHOLDER_LABEL)
+
+
+def test_a_chinese_name_is_written_family_name_first_without_a_space():
+    from types import SimpleNamespace
+
+    from core.i18n import person_name
+
+    def user(first, last, login="x"):
+        return SimpleNamespace(first_name=first, last_name=last, get_username=lambda: login)
+
+    assert person_name(user("海", "黄")) == "黄海"
+    assert person_name(user("Jane", "Doe")) == "Jane Doe"
+    assert person_name(user("", "", "agent")) == "agent"
