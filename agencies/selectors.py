@@ -15,6 +15,16 @@ ZERO = Decimal("0.00")
 REGIONS_SHOWN = 40
 
 
+def cases_outside_regions(*, case_ids, agency: Agency) -> int:
+    """How many of the cases have a cardholder outside the regions the agency lists (none when it lists none,
+    which serves everywhere). A placement by hand may do this on purpose; the policy never does."""
+    from cases.models import Case
+
+    if not agency.regions:
+        return 0
+    return Case.objects.filter(pk__in=list(case_ids)).exclude(account__customer__region__in=agency.regions).count()
+
+
 def agencies_regions(*, agencies) -> list[str]:
     """Every region the given agencies serve, in order: a few agencies, a few regions each."""
     return sorted({region for regions in agencies.values_list("regions", flat=True) for region in regions or []})

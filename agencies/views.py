@@ -63,7 +63,8 @@ def case_place(request, case_id: int):
     def act(data):
         services.placements_create(case_ids=[case.pk], agency=data["agency"], actor=request.user,
                                    days=data["days"], reason=data["reason"])
-        return _("Placed with %(agency)s.") % {"agency": data["agency"].name}
+        return _("Placed with %(agency)s.") % {"agency": data["agency"].name} + _outside_regions_note(
+            [case.pk], data["agency"])
 
     return case_form_answer(request, case, PlaceForm(request.POST), act=act,
                             partial="agencies/partials/placement_panel.html",
@@ -199,6 +200,27 @@ def agency_status(request, agency_id: int):
 
 # --- placing many cases -------------------------------------------------------------------------------------
 
+def _outside_regions_note(case_ids, agency) -> str:
+    """A sentence to add when some cases placed by hand are outside the regions the agency serves."""
+    outside = selectors.cases_outside_regions(case_ids=case_ids, agency=agency)
+    if not outside:
+        return ""
+    regions = {"agency": agency.name, "regions": ", ".join(agency.regions)}
+    if len(case_ids) == 1:
+        return " " + _("The cardholder is outside the regions %(agency)s serves (%(regions)s).") % regions
+    return " " + ngettext("%(count)s of them is outside the regions %(agency)s serves (%(regions)s).",
+                          "%(count)s of them are outside the regions %(agency)s serves (%(regions)s).", outside) % {
+        "count": outside, "agency": agency.name, "regions": ", ".join(agency.regions)}
+
+
+def _placed_done(request, case_ids, agency):
+    note = _outside_regions_note(case_ids, agency)
+    return action_done(request, ngettext("%(count)s case placed with %(agency)s.",
+                                         "%(count)s cases placed with %(agency)s.", len(case_ids)) % {
+        "count": len(case_ids), "agency": agency.name} + note, "agencies:detail", agency_id=agency.pk,
+        level=messages.WARNING if note else messages.SUCCESS)
+
+
 def _placeable(request, filters: CaseFilterForm):
     cases = cases_visible_to(user=request.user).exclude(stage=Stage.CLOSED).exclude(
         pk__in=services.Placement.objects.filter(ended_at__isnull=True).values("case_id"))
@@ -226,10 +248,7 @@ def bulk_place(request):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            return action_done(request, ngettext("%(count)s case placed with %(agency)s.",
-                                                 "%(count)s cases placed with %(agency)s.", len(ids)) % {
-                "count": len(ids), "agency": form.cleaned_data["agency"].name}, "agencies:detail",
-                agency_id=form.cleaned_data["agency"].pk)
+            return _placed_done(request, ids, form.cleaned_data["agency"])
     return render(request, "agencies/bulk_place.html", {
         "filters": filters, "form": form, "count": cases.count(), "sample": cases.order_by("pk")[:20],
         "csv_form": CsvForm(), "csv_place_form": PlaceForm(prefix="csv")}, status=400 if form.errors else 200)
@@ -258,10 +277,7 @@ def csv_place(request):
         except DomainError as exc:
             csv_form.add_domain_error(exc)
         else:
-            return action_done(request, ngettext("%(count)s case placed with %(agency)s.",
-                                                 "%(count)s cases placed with %(agency)s.", len(found)) % {
-                "count": len(found), "agency": form.cleaned_data["agency"].name}, "agencies:detail",
-                agency_id=form.cleaned_data["agency"].pk)
+            return _placed_done(request, list(found.values()), form.cleaned_data["agency"])
     filters = CaseFilterForm(None)
     cases = _placeable(request, filters)
     return render(request, "agencies/bulk_place.html", {

@@ -101,6 +101,20 @@ def test_csv_placement_is_all_or_nothing(client, agency, team, supervisor):
     assert f"1 case placed with {agency.name}." in done.content.decode()  # one case, not "1 cases"
 
 
+def test_placing_by_hand_outside_the_agencys_regions_is_allowed_and_said(client, agency, team, supervisor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    near = CaseFactory(assigned_team=team, stage="contact", account__customer__region="上海")
+    far = CaseFactory(assigned_team=team, stage="contact", account__customer__region="北京")
+    client.force_login(supervisor)
+    numbers = f"{near.account.account_number}\n{far.account.account_number}\n".encode()
+    done = client.post(reverse("agencies:csv-place"), {"csv-agency": agency.pk,
+                                                      "file": SimpleUploadedFile("a.csv", numbers)}, follow=True)
+    page = done.content.decode()
+    assert agency.placements.count() == 2  # placed all the same: a supervisor may mean it
+    assert f"1 of them is outside the regions {agency.name} serves (上海)." in page
+
+
 def test_managers_maintain_agencies_in_the_portal(client, manager, agent):
     client.force_login(agent)
     assert client.get(reverse("agencies:new")).status_code == 403
