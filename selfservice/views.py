@@ -55,6 +55,12 @@ def _entry(request) -> tuple[SelfServiceLink | None, dict]:
     link = (SelfServiceLink.objects.select_related("customer")
             .filter(pk=data.get("link"), revoked_at__isnull=True, expires_at__gt=timezone.now(),
                     customer__anonymised_at__isnull=True).first())
+    if link is not None:
+        # Before signing in, the page speaks the cardholder's language, not the browser's: from here on, the
+        # errors a check raises are worded in it too, not only the page around them.
+        language = cardholder_language(request, link.customer)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     return link, data
 
 

@@ -94,7 +94,7 @@ def test_one_address_guessing_many_links_is_refused(sms):
     client = Client(REMOTE_ADDR="203.0.113.9")
     for _ in range(identity.IP_FAILURES_PER_HOUR):
         client.get("/my/not-a-real-token-aaaaaaaa/")
-    customer = CustomerFactory(national_id=NATIONAL_ID, phone="13900139000")
+    customer = CustomerFactory(national_id=NATIONAL_ID, phone="13900139000", language="en")
     _link, token = link_create(customer=customer)
     client.get(f"/my/{token}/")
     response = client.post("/my/verify/", {"last_four": "123X"})
@@ -238,3 +238,18 @@ def test_asking_for_a_code_past_the_cap_says_so_instead_of_failing(client, link_
         assert client.post("/my/verify/code/again/").status_code == 302
     response = client.post("/my/verify/code/again/")
     assert response.status_code == 429 and "as many codes as we can today" in response.content.decode()
+
+
+def test_before_signing_in_the_errors_are_in_the_cardholders_language_not_the_browsers(db, sms):
+    """A Chinese-speaking cardholder on a phone set to English: the page is in Chinese, and so is the error
+    beside the field (it was in English while the page around it was in Chinese)."""
+    customer = CustomerFactory(national_id=NATIONAL_ID, phone="13800138001", language="zh-hans")
+    CaseFactory(account=AccountFactory(customer=customer))
+    _link, token = link_create(customer=customer)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.get(f"/my/{token}/")
+    page = client.post("/my/verify/", {"last_four": "1234"}).content.decode()
+    assert "与我们的记录不符" in page and "does not match" not in page
+    client.post("/my/verify/", {"last_four": NATIONAL_ID[-4:]})
+    page = client.post("/my/verify/code/", {"code": "000000"}).content.decode()
+    assert "验证码不正确" in page and "That code is not right" not in page
