@@ -244,3 +244,10 @@ def test_the_case_page_says_what_the_bank_has_in_hand_a_dispute_and_a_hardship_r
         "files": [SimpleUploadedFile("note.pdf", PDF, content_type="application/pdf")]})
     assert HoldRequest.objects.filter(case=case, status="pending").exists()
     assert "Your hardship request of" in cardholder_client.get(f"/my/case/{case.pk}/").content.decode()
+
+
+def test_the_case_page_writes_a_promises_amount_as_it_writes_the_debt(cardholder_client, case):
+    due = timezone.localdate() + dt.timedelta(days=5)
+    cardholder_client.post(f"/my/case/{case.pk}/promise/", {"amount": "1500.00", "due_date": due})
+    page = cardholder_client.get(f"/my/case/{case.pk}/").content.decode()
+    assert "You promised to pay ¥1,500.00 by" in page and "1500.00 CNY" not in page
