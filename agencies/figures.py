@@ -43,10 +43,6 @@ class AgencyFilters:
     status: str = ""
     region: str = ""
 
-    @property
-    def narrows_money(self) -> bool:
-        return bool(self.placed_from or self.placed_to or self.bucket or self.currency)
-
     def agencies(self, queryset):
         if self.status:
             queryset = queryset.filter(status=self.status)

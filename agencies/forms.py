@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.figures import AgencyFilters
 from cases.delinquency import DELINQUENT_BUCKETS, Bucket
 from cases.forms import DomainErrorFormMixin
-from core.currencies import ISO_4217
-from core.forms import BoundedDateField, records_window
+from core.forms import BoundedDateField, CurrencyField, records_window
 from staff.models import Agency
 
 
@@ -115,7 +114,7 @@ class FiguresFilterForm(forms.Form):
                                  widget=forms.DateInput(attrs={"type": "date"}), **records_window())
     bucket = forms.ChoiceField(label=_("Bucket at placement"), required=False,
                                choices=[("", _("All buckets"))] + [(b, b) for b in DELINQUENT_BUCKETS])
-    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    currency = CurrencyField(label=_("Currency"), required=False)
     status = forms.ChoiceField(label=_("Whitelist status"), required=False,
                                choices=[("", _("Any status"))] + list(Agency.Status.choices))
     # The regions the agencies list, as they spell them: a region matches exactly, so it is chosen, not typed.
@@ -124,12 +123,6 @@ class FiguresFilterForm(forms.Form):
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("Any region"))] + [(region, region) for region in regions]
-
-    def clean_currency(self):
-        value = (self.cleaned_data.get("currency") or "").strip().upper()
-        if value and value not in ISO_4217:
-            raise forms.ValidationError(_("Enter an ISO 4217 currency code such as CNY."))
-        return value
 
     def clean(self):
         data = super().clean()
@@ -142,7 +135,7 @@ class FiguresFilterForm(forms.Form):
         d = self.cleaned_data
         return AgencyFilters(placed_from=d.get("placed_from"), placed_to=d.get("placed_to"),
                              bucket=d.get("bucket") or "", currency=d.get("currency") or "",
-                             status=d.get("status") or "", region=(d.get("region") or "").strip())
+                             status=d.get("status") or "", region=d.get("region") or "")
 
     def shown(self) -> list[tuple[str, str]]:
         """The filters set, as (label, value) for the Excel file's first sheet."""

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from agencies.models import CommissionLine, Placement, Statement
-from cases.models import Customer
+from cases.models import Case, Customer
 from staff.models import Agency
 from staff.permissions import Capability, can
 
@@ -18,8 +18,6 @@ REGIONS_SHOWN = 40
 def cases_outside_regions(*, case_ids, agency: Agency) -> int:
     """How many of the cases have a cardholder outside the regions the agency lists (none when it lists none,
     which serves everywhere). A placement by hand may do this on purpose; the policy never does."""
-    from cases.models import Case
-
     if not agency.regions:
         return 0
     return Case.objects.filter(pk__in=list(case_ids)).exclude(account__customer__region__in=agency.regions).count()

@@ -30,6 +30,7 @@ from core.errors import DomainError
 from core.feedback import action_done
 from core.masking import mask
 from core.pdf import document_pdf
+from core.tables import COUNT, MONEY, RATE, TEXT, Column, Table, csv_response, xlsx_response
 from staff.permissions import Capability, can
 
 
@@ -210,7 +211,7 @@ def _outside_regions_note(case_ids, agency) -> str:
         return " " + _("The cardholder is outside the regions %(agency)s serves (%(regions)s).") % regions
     return " " + ngettext("%(count)s of them is outside the regions %(agency)s serves (%(regions)s).",
                           "%(count)s of them are outside the regions %(agency)s serves (%(regions)s).", outside) % {
-        "count": outside, "agency": agency.name, "regions": ", ".join(agency.regions)}
+        **regions, "count": outside}
 
 
 def _placed_done(request, case_ids, agency):
@@ -446,8 +447,6 @@ def statement_month_pdf(request, agency_id: int, year: int, month: int):
 def _figures_table(rows):
     """The page's figures as one table, a row per agency and currency (an agency with no money yet has one row
     without a currency), for the CSV and the Excel file: what is downloaded is what is shown."""
-    from core.tables import COUNT, MONEY, RATE, TEXT, Column, Table
-
     columns = [Column("agency", _("Agency")), Column("status", _("Whitelist status")),
                Column("currency", _("Currency")), Column("placed", _("Cases placed"), COUNT),
                Column("balance", _("Balance placed"), MONEY), Column("recovered", _("Recovered"), MONEY),
@@ -483,7 +482,6 @@ def dashboard(request):
     as CSV or Excel."""
     from agencies.figures import agencies_figures, agency_totals_refreshed_at
     from agencies.warnings import complaints_over_threshold_counted
-    from core.tables import csv_response, xlsx_response
 
     _need(request.user, Capability.VIEW_AGENCY_FIGURES)
     # Every filter is optional, so the form is bound even to an empty query: no filters, every figure.

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.currencies import ISO_4217
+
 # The earliest date a search of the portal's own records may start from.
 RECORDS_FROM = dt.date(2000, 1, 1)
 
@@ -82,3 +84,19 @@ class BoundedDateTimeField(_Bounded, forms.DateTimeField):
             return super().to_python(value)
         except OverflowError as exc:  # a far date made aware in the portal's zone
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class CurrencyField(forms.CharField):
+    """An ISO 4217 currency code, however it is typed (" cny" is CNY); empty when optional and left blank."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 3)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value not in ISO_4217:
+            raise forms.ValidationError(_("Enter an ISO 4217 currency code such as CNY."), code="currency")

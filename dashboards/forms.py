@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.delinquency import DELINQUENT_BUCKETS
 from cases.forms import DomainErrorFormMixin
 from cases.lifecycle import Stage
-from core.currencies import ISO_4217
-from core.forms import BoundedDateField, records_window
+from core.forms import BoundedDateField, CurrencyField, records_window
 from dashboards.filters import DashboardFilters, teams_in_scope
 from staff.permissions import Capability, roles_with
 from staff.selectors import agents_of_teams
@@ -46,7 +45,7 @@ class FilterForm(forms.Form):
     agent = AgentChoiceField(label=_("Agent"), queryset=None, required=False, empty_label=_("All agents"))
     region = forms.CharField(label=_("Region"), required=False, max_length=100)
     product = forms.CharField(label=_("Product"), required=False, max_length=100)
-    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    currency = CurrencyField(label=_("Currency"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,10 +54,7 @@ class FilterForm(forms.Form):
         self.fields["agent"].queryset = _agents(teams)
 
     def clean_currency(self):
-        value = (self.cleaned_data.get("currency") or settings.COLLECTIONS_DEFAULT_CURRENCY).upper()
-        if value not in ISO_4217:
-            raise forms.ValidationError(_("Enter an ISO 4217 currency code such as CNY."))
-        return value
+        return self.cleaned_data.get("currency") or settings.COLLECTIONS_DEFAULT_CURRENCY
 
     def clean(self):
         data = super().clean()

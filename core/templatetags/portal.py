@@ -3,6 +3,7 @@ from django import template
 from core.actors import CORE_SYSTEM, SYSTEM
 from core.i18n import person_name, stored_text
 from core.masking import mask
+from core.tables import RATE, cell
 
 register = template.Library()
 
@@ -37,6 +38,4 @@ def actor(label) -> str:
 @register.filter
 def rate(value) -> str:
     """A fraction as a percentage to two decimals, as the CSV and Excel downloads write it (0.0076 → 0.76%)."""
-    from core.tables import RATE, cell
-
     return cell(value, RATE) if value is not None else "—"

@@ -28,6 +28,19 @@ from demo.services import DEMO_PASSWORD, demo_logins
 READY_WAIT_SECONDS = 120
 
 
+# Queued once every process is up, rather than after beat's first interval: the first escalation pass; the
+# letters to estates (hourly, and the demo's death is already two weeks old); the pre-counted pages' totals
+# (agencies, the self-service funnel), which would show nothing for their first 15 minutes or hour.
+FIRST_TASKS = ("escalation.pass", "escalation.estate_letters", "agencies.refresh_in_house_totals",
+               "agencies.refresh_agency_totals", "dashboards.refresh_self_service_totals")
+
+
+def first_tasks_enqueue() -> None:
+    with transaction.atomic():
+        for task in FIRST_TASKS:
+            task_enqueue(task=task)
+
+
 class Command(BaseCommand):
     help = "Announce the URL and demo logins once web, worker and beat are up; stop the embedded database at exit."
 
@@ -41,16 +54,7 @@ class Command(BaseCommand):
         waiting = self.wait_until_up(url, timezone.now(), done)
         if not done.is_set():
             if not waiting:
-                with transaction.atomic():
-                    task_enqueue(task="escalation.pass")
-                    # Hourly tasks would first run an hour after beat starts: the demo's death is already
-                    # two weeks old, so its letter to the estate is planned (and posted) now.
-                    task_enqueue(task="escalation.estate_letters")
-                    # The pre-counted pages (agencies, the self-service funnel) would show nothing until their
-                    # first interval: they count the demo's placements and links now.
-                    for task in ("agencies.refresh_in_house_totals", "agencies.refresh_agency_totals",
-                                 "dashboards.refresh_self_service_totals"):
-                        task_enqueue(task=task)
+                first_tasks_enqueue()
             self.announce(url, waiting)
         done.wait()
         data_dir = getattr(settings, "EMBEDDED_POSTGRES_DATA", None)
