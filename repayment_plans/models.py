@@ -104,6 +104,8 @@ class PlanStatus(models.TextChoices):
 
 # Plans in progress: at most one per case.
 PLAN_IN_PROGRESS = (PlanStatus.PENDING_APPROVAL, PlanStatus.APPROVED, PlanStatus.ACTIVE)
+# Agreed and not over: its instalments are what the cardholder has undertaken to pay.
+PLAN_IN_FORCE = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
 
 # status -> the statuses a plan may move to; repayment_plans.plans is the only writer.
 PLAN_TRANSITIONS: dict[str, frozenset[str]] = {

@@ -18,10 +18,10 @@ from complaints.models import Complaint, Status
 from contacts.governor import PAUSED_BY_PLAN, PURPOSE_INSTALMENT_REMINDER
 from contacts.messages import format_money, mask_card
 from contacts.models import Channel, ContactAttempt, ContactStatus, ScheduledContact
-from repayment_plans.models import PlanStatus, Promise, PromiseStatus, RepaymentPlan
+from repayment_plans.models import PLAN_IN_FORCE, Promise, PromiseStatus, RepaymentPlan
 from repayment_plans.selectors import case_agreement_pauses
 
-SHOWN_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
+SHOWN_PLAN_STATUSES = PLAN_IN_FORCE
 
 
 def cardholder_cases(*, customer: Customer):

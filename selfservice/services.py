@@ -27,7 +27,7 @@ from core.actors import Cardholder
 from core.errors import DomainError
 from core.i18n import english, stored_phrase
 from core.uploads import upload_content_type
-from repayment_plans.models import PlanStatus, PromiseChannel, RepaymentPlan
+from repayment_plans.models import PLAN_IN_FORCE, PromiseChannel, RepaymentPlan
 from repayment_plans.promises import promise_take
 from selfservice.models import CardholderAction, CardholderUpload
 
@@ -77,7 +77,7 @@ def selfservice_promise(*, actor: Cardholder, case: Case, amount: Decimal, due_d
     while a plan is agreed or in force: its instalments are the cardholder's promise, and a second promise beside
     them would only blur which payment is which."""
     _own(actor, case)
-    if RepaymentPlan.objects.filter(case=case, status__in=(PlanStatus.APPROVED, PlanStatus.ACTIVE)).exists():
+    if RepaymentPlan.objects.filter(case=case, status__in=PLAN_IN_FORCE).exists():
         raise DomainError(_("You already have a repayment plan for this debt: pay its instalments as agreed."),
                           code="plan_in_force")
     now = timezone.now()

@@ -27,7 +27,6 @@ from core.errors import DomainError
 from core.redirects import safe_next_url
 from core.uploads import private_file_response
 from repayment_plans.agreement import agreement_pdf, plan_repayment_reference
-from repayment_plans.models import PlanStatus
 from repayment_plans.promises import TAKEN_FROM as PROMISE_STAGES
 from repayment_plans.self_service import CardholderStatement
 from selfservice import forms, identity, selectors, services
@@ -230,9 +229,8 @@ def _case_view(case) -> dict:
             "matters": selectors.case_matters(case=case),
             "promises": list(selectors.case_promises(case=case)), "plans": plans,
             "pay": {**selectors.how_to_pay(case=case), "reference": reference},
-            # With a plan agreed or in force its instalments are the promise: no other plan or promise is offered.
-            "can_promise": case.stage in PROMISE_STAGES and not any(
-                plan.status in (PlanStatus.APPROVED, PlanStatus.ACTIVE) for plan in plans)}
+            # The plans shown are those in force: their instalments are the promise, so no other is offered.
+            "can_promise": case.stage in PROMISE_STAGES and not plans}
 
 
 @cardholder_required
