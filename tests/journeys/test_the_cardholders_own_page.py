@@ -25,9 +25,11 @@ from tests.journeys.day import LANGUAGES, PHONE, WORKDAY, sign_in, speak, task_o
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WORDS = {"en": {"late": "days late", "thanks": "Thank you", "call": "We will call you on",
                "held": "Dispute open", "dispute": "Dispute", "funnel": "Self-service funnel",
+               "looking": "We are looking into your dispute of",
                "agreed": "Your plan is agreed", "active": "Active", "pre_approved": "Offer pre-approved by a manager"},
          "zh-hans": {"late": "逾期", "thanks": "谢谢", "call": "给您打电话", "held": "争议处理中", "dispute": "争议",
-                     "funnel": "自助服务漏斗", "agreed": "您的还款计划已生效", "active": "执行中",
+                     "looking": "我们正在处理您于", "funnel": "自助服务漏斗", "agreed": "您的还款计划已生效",
+                     "active": "执行中",
                      "pre_approved": "经理预先批准的方案"}}
 DESKTOP = {"width": 1280, "height": 900}
 # The funnel's rows, in order: links sent, opened, verified, promises made, plans chosen, disputes raised, and the
@@ -152,6 +154,10 @@ def test_a_dispute_from_the_phone_holds_the_case_and_enters_the_register(browser
     complaint = Complaint.objects.get(case=case)
     assert complaint.kind == "dispute" and complaint.channel == "online"
     assert CaseHold.objects.filter(case=case, kind=HoldKind.DISPUTE, released_at__isnull=True).exists()
+    # Back on their case, the cardholder reads that the bank is looking into it, and by when they will hear.
+    phone.goto(phone.url.split("/my/")[0] + f"/my/case/{case.pk}/")
+    assert WORDS[language]["looking"] in phone.locator("main").inner_text()
+    phone.screenshot(path=str(shots / f"my-dispute-{language}-5-case.png"), full_page=True)
 
     # Staff see the hold on the case page and the dispute in the register.
     desk.goto(f"{live_server.url}/cases/{case.pk}/")
